@@ -1,0 +1,223 @@
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.contrib.postgres.fields import ArrayField
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from stdnum.cn import uscc
+
+from accounts.choices import (
+    REGULATOR_KINDS,
+    SUPPLIER_KINDS,
+    HospitalTier,
+    OrganizationKind,
+    Ownership,
+    Role,
+    SecurityEventKind,
+)
+from accounts.regions import jurisdiction_prefix, region_full_name
+from core import history
+from core.tenancy import TenantQuerySet, scope_q
+
+
+class OrganizationQuerySet(TenantQuerySet):
+    def hospitals(self):
+        return self.filter(kind=OrganizationKind.HOSPITAL)
+
+    def suppliers(self):
+        return self.filter(kind__in=SUPPLIER_KINDS)
+
+
+@history.track()
+class Organization(models.Model):
+    kind = models.CharField(_("kind"), max_length=20, choices=OrganizationKind.choices)
+    name = models.CharField(_("name"), max_length=200)
+    uscc = models.CharField(
+        _("unified social credit code"),
+        max_length=18,
+        unique=True,
+        help_text=_("18 characters, with its check character (GB 32100-2015)."),
+    )
+    region_code = models.CharField(_("region code"), max_length=6, db_index=True)
+    tier = models.CharField(
+        _("hospital tier"), max_length=10, choices=HospitalTier.choices, blank=True
+    )
+    ownership = models.CharField(
+        _("ownership"), max_length=10, choices=Ownership.choices, blank=True
+    )
+    insurance_code = models.CharField(
+        _("insurance-designated code"), max_length=30, blank=True
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    objects = OrganizationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("organisation")
+        verbose_name_plural = _("organisations")
+        ordering = ["kind", "name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(region_code__regex=r"^[0-9]{6}$"), name="org_region_code_6_digits"
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(kind=OrganizationKind.HOSPITAL) | ~models.Q(tier=""),
+                name="org_hospital_has_tier",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @classmethod
+    def tenant_q(cls, actor) -> models.Q:
+        return scope_q(actor, org_field="id", region_field="region_code")
+
+    @property
+    def is_hospital(self) -> bool:
+        return self.kind == OrganizationKind.HOSPITAL
+
+    @property
+    def is_supplier(self) -> bool:
+        return self.kind in SUPPLIER_KINDS
+
+    @property
+    def is_regulator(self) -> bool:
+        return self.kind in REGULATOR_KINDS
+
+    @property
+    def jurisdiction(self) -> str:
+        return jurisdiction_prefix(self.region_code)
+
+    @property
+    def region_display(self) -> str:
+        return region_full_name(self.region_code)
+
+    @property
+    def uscc_display(self) -> str:
+        return uscc.format(self.uscc) if hasattr(uscc, "format") else self.uscc
+
+
+class UserQuerySet(TenantQuerySet):
+    pass
+
+
+class YangguangUserManager(UserManager.from_queryset(UserQuerySet)):  # type: ignore[misc]
+    pass
+
+
+@history.track(exclude=["password", "last_login"])
+class User(AbstractUser):
+    organization = models.ForeignKey(
+        Organization,
+        verbose_name=_("organisation"),
+        on_delete=models.PROTECT,
+        related_name="users",
+        null=True,
+        blank=True,
+    )
+    roles = ArrayField(
+        models.CharField(max_length=30, choices=Role.choices),
+        verbose_name=_("roles"),
+        default=list,
+        blank=True,
+    )
+    # Set for the technical user behind an HIS API client; such a user never logs in.
+    is_service_account = models.BooleanField(_("service account"), default=False)
+    password_changed_at = models.DateTimeField(_("password changed at"), null=True, blank=True)
+
+    objects = YangguangUserManager()
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+        ordering = ["username"]
+
+    def __str__(self) -> str:
+        return self.get_full_name() or self.username
+
+    @classmethod
+    def tenant_q(cls, actor) -> models.Q:
+        if actor.has_role(Role.PLATFORM_ADMIN):
+            return models.Q()
+        return models.Q(organization_id=actor.organization_id)
+
+    def has_role(self, *roles: str) -> bool:
+        return bool(self.is_active and set(self.roles) & set(roles))
+
+    @property
+    def role_labels(self) -> list[str]:
+        return [str(Role(r).label) for r in self.roles if r in Role.values]
+
+
+@history.track(exclude=["key_hash", "last_used_at"])
+class ApiClient(models.Model):
+    """A hospital information system calling the API with a per-hospital key.
+
+    Only a SHA-256 digest of the key is stored: keys are 256-bit random tokens, so a slow
+    password hash would add latency to every request without adding safety.
+    """
+
+    name = models.CharField(_("name"), max_length=100)
+    organization = models.ForeignKey(
+        Organization, verbose_name=_("organisation"), on_delete=models.PROTECT,
+        related_name="api_clients",
+    )
+    user = models.OneToOneField(
+        User, verbose_name=_("service account"), on_delete=models.PROTECT, related_name="api_client"
+    )
+    key_prefix = models.CharField(_("key prefix"), max_length=16, unique=True)
+    key_hash = models.CharField(_("key digest"), max_length=64)
+    created_by = models.ForeignKey(
+        User, verbose_name=_("created by"), on_delete=models.PROTECT, related_name="+", null=True
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+    last_used_at = models.DateTimeField(_("last used at"), null=True, blank=True)
+
+    objects = TenantQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("API client")
+        verbose_name_plural = _("API clients")
+        ordering = ["organization", "name"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.key_prefix})"
+
+    @classmethod
+    def tenant_q(cls, actor) -> models.Q:
+        return scope_q(actor, org_field="organization_id", region_field="organization__region_code")
+
+    @property
+    def is_revoked(self) -> bool:
+        return self.revoked_at is not None
+
+
+
+class SecurityEvent(models.Model):
+    """Logins, logouts, failures and refusals: the audit trail 等保 2.0 asks for."""
+
+    at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
+    kind = models.CharField(_("event"), max_length=30, choices=SecurityEventKind.choices)
+    user = models.ForeignKey(
+        User, verbose_name=_("user"), on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    username = models.CharField(_("user name"), max_length=150, blank=True)
+    organization = models.ForeignKey(
+        Organization, verbose_name=_("organisation"), on_delete=models.PROTECT, null=True,
+        related_name="+",
+    )
+    ip = models.GenericIPAddressField(_("address"), null=True)
+    path = models.CharField(_("path"), max_length=300, blank=True)
+    detail = models.JSONField(_("detail"), default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("security event")
+        verbose_name_plural = _("security events")
+        ordering = ["-at"]
+        triggers = [history.append_only()]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.kind} {self.username}"

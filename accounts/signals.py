@@ -1,0 +1,36 @@
+"""Record logins, logouts and failures in the security log (Django's auth signals)."""
+
+from __future__ import annotations
+
+from axes.signals import user_locked_out
+from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
+from django.dispatch import receiver
+
+from accounts.choices import SecurityEventKind
+from accounts.services import security_event_record
+
+
+@receiver(user_logged_in)
+def on_login(sender, request, user, **kwargs):
+    security_event_record(kind=SecurityEventKind.LOGIN, user=user, request=request)
+
+
+@receiver(user_logged_out)
+def on_logout(sender, request, user, **kwargs):
+    security_event_record(kind=SecurityEventKind.LOGOUT, user=user, request=request)
+
+
+@receiver(user_login_failed)
+def on_login_failed(sender, credentials, request=None, **kwargs):
+    security_event_record(
+        kind=SecurityEventKind.LOGIN_FAILED,
+        username=str(credentials.get("username", ""))[:150],
+        request=request,
+    )
+
+
+@receiver(user_locked_out)
+def on_locked_out(sender, request, username=None, ip_address=None, **kwargs):
+    security_event_record(
+        kind=SecurityEventKind.LOCKED_OUT, username=str(username or "")[:150], request=request
+    )

@@ -1,0 +1,98 @@
+"""Account pages: login and password, organisations, API clients, the security log."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.shortcuts import redirect, render
+from django.urls import reverse_lazy
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from accounts import selectors, services
+from accounts.choices import OrganizationKind, SecurityEventKind
+from accounts.forms import ApiClientCreateForm
+from core import clock, permissions
+
+
+class LoginView(auth_views.LoginView):
+    template_name = "accounts/login.html"
+    redirect_authenticated_user = True
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    template_name = "accounts/password_change.html"
+    success_url = reverse_lazy("core:home")
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        user = form.user
+        user.password_changed_at = clock.now()
+        user.save(update_fields=["password_changed_at"])
+        messages.success(self.request, _("Your password was changed."))
+        return response
+
+
+def _page(request, queryset):
+    size = request.GET.get("page_size", "20")
+    size = int(size) if size in {"20", "50", "100"} else 20
+    return Paginator(queryset, size).get_page(request.GET.get("page"))
+
+
+@login_required
+def organization_list(request):
+    kind = request.GET.get("kind") or None
+    q = request.GET.get("q") or None
+    orgs = selectors.organization_list(actor=request.user, kind=kind, q=q)
+    return render(
+        request,
+        "accounts/organization_list.html",
+        {"page": _page(request, orgs), "kinds": OrganizationKind.choices, "kind": kind, "q": q or ""},
+    )
+
+
+@login_required
+def organization_detail(request, pk: int):
+    org = selectors.organization_get(actor=request.user, organization_id=pk)
+    return render(request, "accounts/organization_detail.html", {"org": org})
+
+
+@login_required
+def api_client_list(request):
+    clients = selectors.api_client_list(actor=request.user)
+    form = None
+    if permissions.can(request.user, "api_client.manage"):
+        hospitals = selectors.organization_list(
+            actor=request.user, kind=OrganizationKind.HOSPITAL
+        )
+        form = ApiClientCreateForm(request.POST or None, organizations=hospitals)
+        if request.method == "POST" and form.is_valid():
+            issued = services.api_client_create(
+                actor=request.user,
+                organization=form.cleaned_data["organization"],
+                name=form.cleaned_data["name"],
+            )
+            # The key is shown once, on this response, and never again.
+            return render(request, "accounts/api_client_created.html", {"issued": issued})
+    return render(request, "accounts/api_client_list.html", {"clients": clients, "form": form})
+
+
+@login_required
+@require_POST
+def api_client_revoke(request, pk: int):
+    client = services.api_client_revoke(actor=request.user, client_id=pk)
+    messages.success(request, _("API client %(name)s revoked.") % {"name": client.name})
+    return redirect("accounts:api_client_list")
+
+
+@login_required
+def security_event_list(request):
+    kind = request.GET.get("kind") or None
+    events = selectors.security_event_list_unscoped(actor=request.user, kind=kind)
+    return render(
+        request,
+        "accounts/security_event_list.html",
+        {"page": _page(request, events), "kinds": SecurityEventKind.choices, "kind": kind},
+    )

@@ -1,0 +1,34 @@
+from django.contrib import admin
+from django.urls import include, path
+from django.views.i18n import JavaScriptCatalog
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+
+from core import views as core_views
+from core.api.policy import RegionPolicyApi
+
+api_v1 = [
+    path("accounts/", include(("accounts.api.urls", "accounts"), namespace="accounts")),
+    path("catalog/", include(("catalog.api.urls", "catalog"), namespace="catalog")),
+    path("procurement/", include(("procurement.api.urls", "procurement"), namespace="procurement")),
+    path("settlement/", include(("settlement.api.urls", "settlement"), namespace="settlement")),
+    path("supervision/", include(("supervision.api.urls", "supervision"), namespace="supervision")),
+    path("region-policy/", RegionPolicyApi.as_view(), name="region_policy"),
+]
+
+urlpatterns = [
+    path("", include("core.urls")),
+    path("healthz", core_views.healthz, name="healthz"),
+    path("accounts/", include("accounts.urls")),
+    path("catalog/", include("catalog.urls")),
+    path("procurement/", include("procurement.urls")),
+    path("settlement/", include("settlement.urls")),
+    path("supervision/", include("supervision.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
+    path("admin/", admin.site.urls),
+    path("api/v1/", include((api_v1, "api"), namespace="api")),
+    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
+    path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="redoc"),
+]
+

@@ -1,0 +1,43 @@
+"""OpenAPI: document the Idempotency-Key header and the error format on every operation."""
+
+from __future__ import annotations
+
+from drf_spectacular.openapi import AutoSchema as SpectacularAutoSchema
+from drf_spectacular.utils import OpenApiParameter
+from rest_framework import serializers
+
+
+class ErrorSerializer(serializers.Serializer):
+    code = serializers.CharField(help_text="Stable machine-readable error code.")
+    message = serializers.CharField(help_text="Human-readable message in the request's language.")
+    extra = serializers.DictField(help_text="Details; `fields` maps a field to its messages.")
+
+
+class AutoSchema(SpectacularAutoSchema):
+    def get_override_parameters(self):
+        params = list(super().get_override_parameters())
+        if self.method == "POST":
+            params.append(
+                OpenApiParameter(
+                    name="Idempotency-Key",
+                    location=OpenApiParameter.HEADER,
+                    required=False,
+                    description=(
+                        "Unique key for this request (at most 255 characters). A retry with the "
+                        "same key and body returns the stored response; another body gets 422; "
+                        "a retry while the first is running gets 409. Required for API-key "
+                        "clients. Keys are kept 7 days."
+                    ),
+                )
+            )
+        return params
+
+    def _get_response_bodies(self, direction="response"):
+        responses = super()._get_response_bodies(direction)
+        error = self._get_response_for_code(ErrorSerializer, "400")
+        for code in ("400", "401", "403", "404"):
+            responses.setdefault(code, error)
+        if self.method == "POST":
+            responses.setdefault("409", error)
+            responses.setdefault("422", error)
+        return responses

@@ -1,0 +1,47 @@
+"""Base API views: permission table, tenancy scoping and idempotent POSTs, for every endpoint."""
+
+from __future__ import annotations
+
+import json
+
+from rest_framework import generics
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.renderers import JSONRenderer
+from rest_framework.views import APIView
+
+from core import idempotency
+from core.permissions import ActionPermission
+
+
+class ApiView(APIView):
+    """Subclass for every operation. Set ``required_action`` (or ``required_actions`` by HTTP
+    method) from core.permissions.ACTIONS; POSTs are made idempotent here, once."""
+
+    permission_classes = [IsAuthenticated, ActionPermission]
+    required_action: str | None = None
+    required_actions: dict[str, str] | None = None
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        self._idempotency_claim = None
+        if request.method == "POST":
+            claim = idempotency.claim(request)
+            if claim is not None:
+                idempotency.begin(claim)
+                self._idempotency_claim = claim
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        claim = getattr(self, "_idempotency_claim", None)
+        if claim is not None:
+            self._idempotency_claim = None
+            body = getattr(response, "data", None)
+            if body is not None:
+                body = json.loads(JSONRenderer().render(body))
+            idempotency.finish(claim, response.status_code, body)
+        return response
+
+
+class ListApi(ApiView, generics.ListAPIView):
+    """A paginated list. ``get_queryset`` must come from a selector, which applies the actor's
+    scope (core.tenancy), never from ``Model.objects`` directly."""

@@ -1,0 +1,76 @@
+"""Domain errors: one base class with a stable code, rendered the same way everywhere.
+
+Services raise these; the API exception handler and the page middleware render them, so no
+view ever builds an error response by hand. Clients branch on ``code``; ``message`` is
+translated into the request's language and may change wording at any time.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from django.utils.translation import gettext_lazy as _
+
+
+class DomainError(Exception):
+    code: ClassVar[str] = "domain_error"
+    http_status: ClassVar[int] = 400
+    # A translatable template with named placeholders, filled from ``extra``.
+    message_template: ClassVar[Any] = _("The request could not be carried out.")
+
+    def __init__(self, message: Any = None, /, **extra: Any) -> None:
+        self.extra = extra
+        self._message = message
+        super().__init__(self.message)
+
+    @property
+    def message(self) -> str:
+        template = self._message if self._message is not None else self.message_template
+        try:
+            return str(template) % self.extra if self.extra else str(template)
+        except (KeyError, TypeError, ValueError):
+            return str(template)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"code": self.code, "message": self.message, "extra": _jsonable(self.extra)}
+
+
+class NotFoundError(DomainError):
+    """Missing, or belonging to another organisation: the two are indistinguishable on purpose."""
+
+    code = "not_found"
+    http_status = 404
+    message_template = _("Not found.")
+
+
+class PermissionDeniedError(DomainError):
+    code = "permission_denied"
+    http_status = 403
+    message_template = _("You do not have permission to do this.")
+
+
+class InvalidStateError(DomainError):
+    code = "invalid_state"
+    http_status = 409
+    message_template = _("This action is not allowed in the current state (%(state)s).")
+
+
+class ValidationError(DomainError):
+    """Bad input at the edge. ``fields`` maps a field name to a list of messages."""
+
+    code = "invalid"
+    message_template = _("The input is invalid.")
+
+
+def _jsonable(value: Any) -> Any:
+    from decimal import Decimal
+
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple, set)):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, (str, int, float, bool)) or value is None:
+        return value
+    return str(value)

@@ -1,0 +1,213 @@
+"""Idempotency-Key for every API POST, implemented once.
+
+The first request with a key claims it (a committed ``in_flight`` row, so concurrent duplicates
+see it at once). The handler then runs inside one transaction together with the storing of its
+response, so the effect and the stored response commit or vanish together: a crash half-way
+leaves no effect and a claim that goes stale and can be retried. Afterwards:
+
+- same key, same body   -> the stored response, with no second effect;
+- same key, other body  -> 422 ``idempotency_key_reused``;
+- same key while the first is still running -> 409 ``idempotency_in_flight``.
+
+Keys are scoped to the caller (the user, or the HIS client) and kept IDEMPOTENCY_KEY_TTL.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sys
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any
+
+from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import connection, models, transaction
+from django.utils.translation import gettext_lazy as _
+
+from core import clock
+from core.errors import DomainError
+
+HEADER = "Idempotency-Key"
+MAX_KEY_LENGTH = 255
+
+
+class IdempotencyRecord(models.Model):
+    class State(models.TextChoices):
+        IN_FLIGHT = "in_flight", _("In flight")
+        DONE = "done", _("Done")
+
+    scope = models.CharField(max_length=64)
+    key = models.CharField(max_length=MAX_KEY_LENGTH)
+    method = models.CharField(max_length=10)
+    path = models.CharField(max_length=500)
+    fingerprint = models.CharField(max_length=64)
+    state = models.CharField(max_length=10, choices=State.choices, default=State.IN_FLIGHT)
+    response_status = models.PositiveSmallIntegerField(null=True)
+    response_body = models.JSONField(null=True, encoder=DjangoJSONEncoder)
+    claimed_at = models.DateTimeField()
+    completed_at = models.DateTimeField(null=True)
+    expires_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["scope", "key"], name="idempotency_scope_key_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.scope} {self.key} {self.state}"
+
+
+class IdempotencyKeyInvalidError(DomainError):
+    code = "idempotency_key_invalid"
+    message_template = _("The Idempotency-Key header must be 1 to 255 printable characters.")
+
+
+class IdempotencyKeyRequiredError(DomainError):
+    code = "idempotency_key_required"
+    message_template = _("API clients must send an Idempotency-Key header with every POST.")
+
+
+class IdempotencyKeyReusedError(DomainError):
+    code = "idempotency_key_reused"
+    http_status = 422
+    message_template = _(
+        "Idempotency-Key %(key)s was already used for a different request; use a new key."
+    )
+
+
+class IdempotencyInFlightError(DomainError):
+    code = "idempotency_in_flight"
+    http_status = 409
+    message_template = _(
+        "A request with Idempotency-Key %(key)s is still being processed; retry shortly."
+    )
+
+
+class IdempotentReplay(Exception):
+    def __init__(self, status: int, body: Any) -> None:
+        self.status = status
+        self.body = body
+        super().__init__(status)
+
+
+@dataclass
+class Claim:
+    record_id: int
+    atomic: Any = field(default=None)
+
+
+def _scope(request) -> str:
+    client = getattr(request, "api_client", None)
+    if client is not None:
+        return f"client:{client.pk}"
+    return f"user:{request.user.pk}"
+
+
+def _fingerprint(request) -> str:
+    try:
+        body = json.dumps(request.data, sort_keys=True, cls=DjangoJSONEncoder)
+    except (TypeError, ValueError):
+        body = request.body.decode("utf-8", "replace")
+    raw = f"{request.method}\n{request.path}\n{body}"
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+def _insert(scope: str, key: str, request, fingerprint: str) -> int | None:
+    now = clock.now()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            INSERT INTO core_idempotencyrecord
+                (scope, key, method, path, fingerprint, state, claimed_at, expires_at)
+            VALUES (%s, %s, %s, %s, %s, 'in_flight', %s, %s)
+            ON CONFLICT (scope, key) DO NOTHING
+            RETURNING id
+            """,
+            [scope, key, request.method, request.path[:500], fingerprint, now,
+             now + settings.IDEMPOTENCY_KEY_TTL],
+        )
+        row = cursor.fetchone()
+    return row[0] if row else None
+
+
+def claim(request) -> Claim | None:
+    """Claim the request's key, or raise what the caller should get instead."""
+    key = request.headers.get(HEADER)
+    if key is None:
+        if getattr(request, "api_client", None) is not None:
+            raise IdempotencyKeyRequiredError()
+        return None
+    key = key.strip()
+    if not key or len(key) > MAX_KEY_LENGTH or not key.isprintable():
+        raise IdempotencyKeyInvalidError()
+    scope, fingerprint = _scope(request), _fingerprint(request)
+    for _attempt in range(2):
+        record_id = _insert(scope, key, request, fingerprint)
+        if record_id is not None:
+            return Claim(record_id=record_id)
+        existing = IdempotencyRecord.objects.filter(scope=scope, key=key).first()
+        if existing is None:
+            continue  # released between our insert and read: try once more
+        now = clock.now()
+        if existing.expires_at <= now:
+            IdempotencyRecord.objects.filter(pk=existing.pk, expires_at__lte=now).delete()
+            continue
+        if existing.fingerprint != fingerprint:
+            raise IdempotencyKeyReusedError(key=key)
+        if existing.state == IdempotencyRecord.State.DONE:
+            raise IdempotentReplay(existing.response_status, existing.response_body)
+        stale_before = now - settings.IDEMPOTENCY_STALE_AFTER
+        if existing.claimed_at < stale_before:
+            # The first attempt's worker died; its transaction rolled back, so take over.
+            taken = IdempotencyRecord.objects.filter(
+                pk=existing.pk, state=IdempotencyRecord.State.IN_FLIGHT,
+                claimed_at=existing.claimed_at,
+            ).update(claimed_at=now)
+            if taken:
+                return Claim(record_id=existing.pk)
+        raise IdempotencyInFlightError(key=key)
+    raise IdempotencyInFlightError(key=key)
+
+
+def begin(claim_: Claim) -> None:
+    """Open the transaction that the handler's effect and the stored response share."""
+    claim_.atomic = transaction.atomic()
+    claim_.atomic.__enter__()
+
+
+def finish(claim_: Claim, status: int, body: Any) -> None:
+    """Store the response and commit; on a server error roll back and release the key."""
+    atomic = claim_.atomic
+    if status >= 500:
+        atomic.__exit__(RuntimeError, RuntimeError("server error"), None)
+        release(claim_)
+        return
+    try:
+        IdempotencyRecord.objects.filter(pk=claim_.record_id).update(
+            state=IdempotencyRecord.State.DONE,
+            response_status=status,
+            response_body=body,
+            completed_at=clock.now(),
+        )
+    except BaseException:
+        atomic.__exit__(*sys.exc_info())
+        release(claim_)
+        raise
+    atomic.__exit__(None, None, None)
+
+
+def release(claim_: Claim) -> None:
+    IdempotencyRecord.objects.filter(
+        pk=claim_.record_id, state=IdempotencyRecord.State.IN_FLIGHT
+    ).delete()
+
+
+def purge_expired() -> int:
+    deleted, _ = IdempotencyRecord.objects.filter(expires_at__lte=clock.now()).delete()
+    return deleted
+
+
+def ttl() -> timedelta:
+    return settings.IDEMPOTENCY_KEY_TTL

@@ -1,0 +1,112 @@
+"""CNY amounts: the one place that knows how money is stored, rounded, parsed and shown.
+
+Amounts are ``Decimal`` with two places, rounded half-up (the rounding Chinese invoices and
+fund settlement use). Floats are refused everywhere: a float has already lost the cents.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal, InvalidOperation
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from core.errors import ValidationError
+
+CENT = Decimal("0.01")
+ZERO = Decimal("0.00")
+MAX_DIGITS = 18
+DECIMAL_PLACES = 2
+
+
+class AmountInvalidError(ValidationError):
+    code = "amount_invalid"
+    message_template = _("%(value)s is not a valid amount: %(reason)s")
+
+
+def quantize(value: Decimal | int) -> Decimal:
+    """Round to cents, half-up. Idempotent."""
+    if isinstance(value, float) or not isinstance(value, (Decimal, int)):
+        raise TypeError("quantize() takes Decimal or int, never float")
+    return Decimal(value).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def parse_amount(value: object, *, allow_negative: bool = False) -> Decimal:
+    """Parse user or API input into an amount, refusing anything that is not exact cents."""
+    if isinstance(value, (bool, float)):
+        raise AmountInvalidError(value=value, reason=_("send amounts as strings, not numbers"))
+    if isinstance(value, int):
+        text = str(value)
+    elif isinstance(value, Decimal):
+        text = format(value, "f")
+    elif isinstance(value, str):
+        text = value.strip().replace(",", "").removeprefix("¥").strip()
+    else:
+        raise AmountInvalidError(value=value, reason=_("not a number"))
+    if not text:
+        raise AmountInvalidError(value=value, reason=_("empty"))
+    try:
+        amount = Decimal(text)
+    except InvalidOperation:
+        raise AmountInvalidError(value=value, reason=_("not a number")) from None
+    if not amount.is_finite():
+        raise AmountInvalidError(value=value, reason=_("not a finite number"))
+    exponent = amount.as_tuple().exponent
+    # "1.230" is exact cents; "1.234" is not.
+    too_precise = isinstance(exponent, int) and exponent < -DECIMAL_PLACES
+    if too_precise and amount != amount.quantize(CENT, rounding=ROUND_DOWN):
+        raise AmountInvalidError(value=value, reason=_("more than 2 decimal places"))
+    if amount < 0 and not allow_negative:
+        raise AmountInvalidError(value=value, reason=_("must not be negative"))
+    amount = amount.quantize(CENT)
+    if len(amount.as_tuple().digits) > MAX_DIGITS:
+        raise AmountInvalidError(value=value, reason=_("too large"))
+    return amount
+
+
+def format_cny(value: Decimal | None) -> str:
+    """¥1,234.56; negative amounts as -¥1,234.56."""
+    if value is None:
+        return ""
+    amount = quantize(value)
+    sign = "-" if amount < 0 else ""
+    return f"{sign}¥{abs(amount):,.2f}"
+
+
+def allocate(total: Decimal, weights: Sequence[Decimal | int]) -> list[Decimal]:
+    """Split ``total`` in proportion to ``weights`` so that the parts sum to it exactly.
+
+    Largest-remainder method: each part is rounded down to the cent, then the leftover cents go
+    to the parts with the largest remainders (ties to the earlier part).
+    """
+    total = quantize(total)
+    if not weights:
+        raise ValueError("allocate() needs at least one weight")
+    if any(Decimal(w) < 0 for w in weights):
+        raise ValueError("weights must not be negative")
+    weight_sum = sum(Decimal(w) for w in weights)
+    if weight_sum == 0:
+        raise ValueError("weights must not all be zero")
+    cents = int(total / CENT)
+    sign = -1 if cents < 0 else 1
+    cents = abs(cents)
+    raw = [Decimal(cents) * Decimal(w) / weight_sum for w in weights]
+    floors = [int(r) for r in raw]
+    leftover = cents - sum(floors)
+    order = sorted(range(len(raw)), key=lambda i: (-(raw[i] - floors[i]), i))
+    for i in order[:leftover]:
+        floors[i] += 1
+    return [Decimal(sign * c) * CENT for c in floors]
+
+
+def money_field(verbose_name: object = None, **kwargs: object) -> models.DecimalField:
+    """The model field for a CNY amount."""
+    return models.DecimalField(
+        verbose_name, max_digits=MAX_DIGITS, decimal_places=DECIMAL_PLACES, **kwargs
+    )
+
+
+def ratio_field(verbose_name: object = None, **kwargs: object) -> models.DecimalField:
+    """A ratio such as 0.1500 (15%); four places so that 2.5% and 0.15% are exact."""
+    return models.DecimalField(verbose_name, max_digits=7, decimal_places=4, **kwargs)

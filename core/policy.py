@@ -1,0 +1,145 @@
+"""Region policy: every figure that differs between regions, with the rule it belongs to.
+
+Each field's ``rule`` (kept in ``RULES``) is the id of the rule in shared/design/domain.md that
+the figure parameterises, so ``grep R-EMERG-CAP`` finds the figure, the service that enforces it
+and the test that proves it. Defaults are the seed documents' figures.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from core import history
+from core.money import ratio_field
+
+# field name -> rule id (domain.md)
+RULES: dict[str, str] = {
+    "alternate_catalogue_cap_ratio": "R-LIST-ALT-CAP",
+    "other_listing_min_provinces": "R-LIST-OTHER",
+    "other_listing_min_emergency_hospitals": "R-LIST-OTHER",
+    "other_listing_min_emergency_tier3": "R-LIST-OTHER",
+    "reference_price_publicity_working_days": "R-LIST-CATALOGUES",
+    "listing_price_cut_grace_days": "R-LIST-PRICE-CAP",
+    "emergency_cap_ratio_tier3": "R-EMERG-CAP",
+    "emergency_cap_ratio_other": "R-EMERG-CAP",
+    "emergency_registration_working_days": "R-EMERG-DEADLINE",
+    "payment_deadline_days": "R-PAY-30",
+    "advance_ratio": "R-ADVANCE",
+    "direct_settlement_target_ratio": "R-DIRECT",
+    "delivery_deadline_hours": "R-FIVE-RATES",
+    "urgent_delivery_deadline_hours": "R-FIVE-RATES",
+    "payment_request_deadline_days": "R-FIVE-RATES",
+    "hospital_confirmation_deadline_days": "R-FIVE-RATES",
+    "agency_settlement_deadline_days": "R-FIVE-RATES",
+    "annual_price_cut_target": "R-CUTS-1000",
+}
+
+
+@history.track()
+class RegionPolicy(models.Model):
+    region_code = models.CharField(
+        _("region code"), max_length=6, unique=True,
+        help_text=_("The bureau's region (GB/T 2260); it applies to every organisation below it."),
+    )
+    # [R-LIST-ALT-CAP] SZ: alternate-catalogue purchases <= 15% of the annual purchase total.
+    alternate_catalogue_cap_ratio = ratio_field(
+        _("alternate catalogue cap (share of annual purchases)"), default=Decimal("0.1500")
+    )
+    # [R-LIST-OTHER] NJ 3.1.3
+    other_listing_min_provinces = models.PositiveSmallIntegerField(
+        _("listing: minimum provinces already listing"), default=5
+    )
+    other_listing_min_emergency_hospitals = models.PositiveSmallIntegerField(
+        _("listing: minimum tier-2+ hospitals with emergency purchases"), default=5
+    )
+    other_listing_min_emergency_tier3 = models.PositiveSmallIntegerField(
+        _("listing: of which tier-3 hospitals"), default=3
+    )
+    # [R-LIST-CATALOGUES] publicity before a reference price takes effect (working days).
+    reference_price_publicity_working_days = models.PositiveSmallIntegerField(
+        _("reference price publicity (working days)"), default=5
+    )
+    # [R-LIST-PRICE-CAP] days a supplier has to cut a price above a lowered reference price.
+    listing_price_cut_grace_days = models.PositiveSmallIntegerField(
+        _("days to cut a price above the reference price"), default=15
+    )
+    # [R-EMERG-CAP] NJ 3.3: tier-3 at most 3%, others 2% of last year's purchases (SZ: 5%).
+    emergency_cap_ratio_tier3 = ratio_field(
+        _("emergency purchase cap, tier-3 hospitals"), default=Decimal("0.0300")
+    )
+    emergency_cap_ratio_other = ratio_field(
+        _("emergency purchase cap, other hospitals"), default=Decimal("0.0200")
+    )
+    # [R-EMERG-DEADLINE] NJ: 5 working days (SZ: 10).
+    emergency_registration_working_days = models.PositiveSmallIntegerField(
+        _("emergency purchase registration deadline (working days)"), default=5
+    )
+    # [R-PAY-30] SZ 6.2, CX 5.4
+    payment_deadline_days = models.PositiveSmallIntegerField(
+        _("payment deadline after acceptance (days)"), default=30
+    )
+    # [R-ADVANCE] CX 5.4 / national: at least 30% of the annual agreed amount (SZ: 50%).
+    advance_ratio = ratio_field(_("VBP advance payment ratio"), default=Decimal("0.3000"))
+    # [R-DIRECT] NJ 1.1
+    direct_settlement_target_ratio = ratio_field(
+        _("direct settlement target share"), default=Decimal("0.5000")
+    )
+    # [R-FIVE-RATES] platform definitions (domain.md, "The five rates").
+    delivery_deadline_hours = models.PositiveSmallIntegerField(
+        _("delivery deadline (hours)"), default=48
+    )
+    urgent_delivery_deadline_hours = models.PositiveSmallIntegerField(
+        _("urgent delivery deadline (hours)"), default=24
+    )
+    payment_request_deadline_days = models.PositiveSmallIntegerField(
+        _("payment request deadline after acceptance (days)"), default=5
+    )
+    hospital_confirmation_deadline_days = models.PositiveSmallIntegerField(
+        _("hospital confirmation deadline (days)"), default=5
+    )
+    agency_settlement_deadline_days = models.PositiveSmallIntegerField(
+        _("agency settlement deadline (days)"), default=5
+    )
+    # [R-CUTS-1000] NJ 1.2
+    annual_price_cut_target = models.PositiveIntegerField(
+        _("products cut in price per year (target)"), default=1000
+    )
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("region policy")
+        verbose_name_plural = _("region policies")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(alternate_catalogue_cap_ratio__gte=0)
+                & models.Q(alternate_catalogue_cap_ratio__lte=1)
+                & models.Q(emergency_cap_ratio_tier3__gte=0)
+                & models.Q(emergency_cap_ratio_tier3__lte=1)
+                & models.Q(emergency_cap_ratio_other__gte=0)
+                & models.Q(emergency_cap_ratio_other__lte=1)
+                & models.Q(advance_ratio__gte=0)
+                & models.Q(advance_ratio__lte=1),
+                name="region_policy_ratios_within_0_1",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.region_code
+
+    @classmethod
+    def figures(cls) -> list[models.Field]:
+        return [f for f in cls._meta.concrete_fields if f.name in RULES]
+
+
+def policy_for(region_code: str) -> RegionPolicy:
+    """The policy of the nearest enclosing region (district -> city -> province), or the seed
+    defaults, unsaved, when no bureau has set one."""
+    candidates = {region_code, region_code[:4] + "00", region_code[:2] + "0000"}
+    found = {p.region_code: p for p in RegionPolicy.objects.filter(region_code__in=candidates)}
+    for code in (region_code, region_code[:4] + "00", region_code[:2] + "0000"):
+        if code in found:
+            return found[code]
+    return RegionPolicy(region_code=region_code)

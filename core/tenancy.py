@@ -1,0 +1,42 @@
+"""Tenancy: every tenant-owned queryset is filtered by the actor's organisation.
+
+A model declares ``tenant_q(actor) -> Q`` and uses ``TenantQuerySet``; selectors call
+``Model.objects.visible_to(actor)``. Anonymous or inactive actors see nothing, so a forgotten
+check fails closed. Reads that deliberately cross organisations are named ``*_unscoped``.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+
+# Role names as plain strings (accounts.choices.Role holds their labels): core must not import
+# accounts at module load, because accounts' models import core.
+PLATFORM_ADMIN = "platform_admin"
+REGULATOR_ROLES = ("bureau_officer", "agency_finance")
+
+
+def is_active_actor(actor) -> bool:
+    return bool(actor is not None and getattr(actor, "is_authenticated", False) and actor.is_active)
+
+
+def scope_q(actor, *, org_field: str, region_field: str | None = None) -> models.Q:
+    """The default scope: platform admins see everything; bureau and agency staff see their
+    region (when the model has one); everyone else sees their own organisation's rows."""
+    if not is_active_actor(actor):
+        return models.Q(pk__in=[])
+    if PLATFORM_ADMIN in actor.roles:
+        return models.Q()
+    org = actor.organization
+    if org is None or not org.is_active:
+        return models.Q(pk__in=[])
+    own = models.Q(**{org_field: org.pk})
+    if region_field and set(REGULATOR_ROLES) & set(actor.roles) and org.is_regulator:
+        return own | models.Q(**{f"{region_field}__startswith": org.jurisdiction})
+    return own
+
+
+class TenantQuerySet(models.QuerySet):
+    def visible_to(self, actor):
+        if not is_active_actor(actor):
+            return self.none()
+        return self.filter(self.model.tenant_q(actor))

@@ -1,0 +1,123 @@
+"""The permission layer, table-driven: for every role, what it may and may not do and see."""
+
+import pytest
+
+from accounts.choices import Role
+from accounts.models import ApiClient, Organization, SecurityEvent, User
+from accounts.services import api_client_create
+from accounts.tests.factories import (
+    AgencyFactory,
+    BureauFactory,
+    HospitalFactory,
+    OrganizationFactory,
+    user_with_role,
+)
+from core import permissions
+from core.errors import NotFoundError, PermissionDeniedError
+
+pytestmark = pytest.mark.django_db
+
+ALLOWED = {
+    Role.HOSPITAL_PURCHASER: {"organization.view", "user.view", "api_client.view"},
+    Role.HOSPITAL_FINANCE: {"organization.view", "user.view", "api_client.view"},
+    Role.SUPPLIER_SALES: {"organization.view", "user.view"},
+    Role.BUREAU_OFFICER: {"organization.view", "user.view", "region_policy.view",
+                          "region_policy.edit"},
+    Role.AGENCY_FINANCE: {"organization.view", "user.view", "region_policy.view"},
+    Role.PLATFORM_ADMIN: set(permissions.ACTIONS),
+}
+
+
+@pytest.mark.parametrize("role", Role.values)
+@pytest.mark.parametrize("action", sorted(permissions.ACTIONS))
+def test_action_table(role, action):
+    user = user_with_role(role)
+    assert permissions.can(user, action) is (action in ALLOWED[role])
+
+
+@pytest.mark.parametrize("action", sorted(permissions.ACTIONS))
+def test_inactive_user_may_do_nothing(action):
+    user = user_with_role(Role.PLATFORM_ADMIN)
+    user.is_active = False
+    assert permissions.can(user, action) is False
+
+
+def test_refusal_is_recorded_in_the_security_log():
+    user = user_with_role(Role.HOSPITAL_PURCHASER)
+    with pytest.raises(PermissionDeniedError) as exc:
+        permissions.require(user, "user.manage")
+    assert exc.value.code == "permission_denied"
+    event = SecurityEvent.objects.get(kind="permission_denied")
+    assert event.user == user
+    assert event.detail == {"action": "user.manage"}
+
+
+@pytest.fixture
+def region():
+    """Two hospitals and a supplier in Nanjing, one hospital in Suzhou, and their regulators."""
+    return {
+        "bureau": BureauFactory(region_code="320100"),
+        "agency": AgencyFactory(region_code="320100"),
+        "hospital_a": HospitalFactory(region_code="320106"),
+        "hospital_b": HospitalFactory(region_code="320104"),
+        "supplier": OrganizationFactory(region_code="320115"),
+        "suzhou": HospitalFactory(region_code="320505"),
+    }
+
+
+VISIBLE_ORGS = {
+    # role: (the actor's organisation, organisations visible)
+    Role.HOSPITAL_PURCHASER: ("hospital_a", {"hospital_a"}),
+    Role.HOSPITAL_FINANCE: ("hospital_a", {"hospital_a"}),
+    Role.SUPPLIER_SALES: ("supplier", {"supplier"}),
+    Role.BUREAU_OFFICER: ("bureau", {"bureau", "agency", "hospital_a", "hospital_b", "supplier"}),
+    Role.AGENCY_FINANCE: ("agency", {"bureau", "agency", "hospital_a", "hospital_b", "supplier"}),
+    Role.PLATFORM_ADMIN: ("bureau", {"bureau", "agency", "hospital_a", "hospital_b", "supplier",
+                                     "suzhou"}),
+}
+
+
+@pytest.mark.parametrize("role", Role.values)
+def test_organisations_visible_per_role(region, role):
+    own, expected = VISIBLE_ORGS[role]
+    user = user_with_role(role, organization=region[own])
+    visible = set(Organization.objects.visible_to(user).values_list("pk", flat=True))
+    assert visible == {region[name].pk for name in expected}
+
+
+@pytest.mark.parametrize("role", Role.values)
+def test_access_outside_scope_is_not_found_not_forbidden(region, role):
+    """Another organisation's object looks exactly like a missing one."""
+    own, expected = VISIBLE_ORGS[role]
+    user = user_with_role(role, organization=region[own])
+    for name, org in region.items():
+        if name in expected:
+            assert permissions.access(user, Organization.objects, action="organization.view",
+                                      pk=org.pk) == org
+        else:
+            with pytest.raises(NotFoundError):
+                permissions.access(user, Organization.objects, action="organization.view",
+                                   pk=org.pk)
+    with pytest.raises(NotFoundError):
+        permissions.access(user, Organization.objects, action="organization.view", pk=10**9)
+
+
+def test_users_visible_only_within_own_organisation(region):
+    a = user_with_role(Role.HOSPITAL_PURCHASER, organization=region["hospital_a"])
+    b = user_with_role(Role.HOSPITAL_PURCHASER, organization=region["hospital_b"])
+    assert list(User.objects.visible_to(a)) == [a]
+    assert b not in User.objects.visible_to(a)
+
+
+def test_api_clients_visible_to_own_hospital_only(region):
+    client_a = api_client_create(actor=None, organization=region["hospital_a"], name="HIS A")
+    api_client_create(actor=None, organization=region["hospital_b"], name="HIS B")
+    finance_a = user_with_role(Role.HOSPITAL_FINANCE, organization=region["hospital_a"])
+    assert list(ApiClient.objects.visible_to(finance_a)) == [client_a.client]
+
+
+def test_anonymous_sees_nothing(region):
+    from django.contrib.auth.models import AnonymousUser
+
+    assert not Organization.objects.visible_to(AnonymousUser()).exists()
+    assert not Organization.objects.visible_to(None).exists()

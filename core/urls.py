@@ -1,0 +1,11 @@
+from django.urls import path
+
+from core import views
+
+app_name = "core"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("history/", views.history, name="history"),
+    path("region-policy/", views.region_policy, name="region_policy"),
+]

@@ -1,0 +1,69 @@
+"""Platform pages: home per role, health, change history, region policy."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import JsonResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+
+from core import health, permissions, selectors, services
+from core.forms import RegionPolicyForm
+from core.policy import RULES
+
+HOME_PANELS = {
+    "hospital_purchaser": ["orders", "deliveries", "demand"],
+    "hospital_finance": ["invoices", "payments"],
+    "supplier_sales": ["listings", "incoming_orders", "bids"],
+    "bureau_officer": ["reviews", "alerts", "five_rates"],
+    "agency_finance": ["settlement", "advances"],
+    "platform_admin": ["organizations", "security"],
+}
+
+
+@login_required
+def home(request):
+    panels: list[str] = []
+    for role in request.user.roles:
+        panels.extend(p for p in HOME_PANELS.get(role, []) if p not in panels)
+    return render(request, "core/home.html", {"panels": panels})
+
+
+@require_GET
+def healthz(request):
+    result = health.health()
+    return JsonResponse(result, status=200 if result["status"] == "ok" else 503)
+
+
+@login_required
+def history(request):
+    model = request.GET.get("model") or None
+    events = selectors.history_list_unscoped(actor=request.user, model=model)
+    return render(
+        request,
+        "core/history.html",
+        {"events": events, "models": selectors.history_models(), "model": model},
+    )
+
+
+@login_required
+def region_policy(request):
+    policy = selectors.region_policy_get(actor=request.user)
+    can_edit = permissions.can(request.user, "region_policy.edit")
+    form = RegionPolicyForm(request.POST or None, instance=policy)
+    if request.method == "POST":
+        permissions.require(request.user, "region_policy.edit", request=request)
+        if form.is_valid():
+            changed = {name: form.cleaned_data[name] for name in form.changed_data}
+            if changed:
+                services.region_policy_update(actor=request.user, changes=changed)
+            messages.success(request, _("Region policy saved."))
+            return redirect("core:region_policy")
+    rows = [(form[f.name], RULES[f.name]) for f in policy.figures()]
+    return render(
+        request,
+        "core/region_policy.html",
+        {"form": form, "rows": rows, "policy": policy, "can_edit": can_edit},
+    )
