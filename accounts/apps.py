@@ -8,3 +8,4 @@ class AccountsConfig(AppConfig):
 
     def ready(self) -> None:
         from accounts import signals  # noqa: F401  (connects the receivers)
+        from accounts.api import schema  # noqa: F401  (registers the OpenAPI extension)

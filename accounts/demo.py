@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 
+from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from stdnum.cn import uscc
 
@@ -81,11 +82,11 @@ def _org(key: str, kind: str, name: str, authority: str, region: str, **extra) -
     return org
 
 
-def _user(username: str, org: Organization, roles: list[str], name: str) -> User:
+def _user(username: str, org: Organization, roles: list[str], name: str, hashed: str) -> User:
     user = User.objects.filter(username=username).first()
     if user is None:
         user = User(username=username, organization=org, roles=roles, first_name=name)
-        user.set_password(DEMO_PASSWORD)
+        user.password = hashed
         user.password_changed_at = clock.now()
         user.save()
     return user
@@ -95,9 +96,11 @@ def _user(username: str, org: Organization, roles: list[str], name: str) -> User
 def seed() -> list[tuple[str, str, str]]:
     """Create the demo region; return (user name, role, organisation) for the README table."""
     logins: list[tuple[str, str, str]] = []
+    # One hash for all demo users: a password hash costs ~0.5 s by design.
+    hashed = make_password(DEMO_PASSWORD)
 
     def add(username: str, org: Organization, role: str) -> None:
-        _user(username, org, [role], f"{org.name} {Role(role).label}")
+        _user(username, org, [role], f"{org.name} {Role(role).label}", hashed)
         logins.append((username, role, org.name))
 
     key, name, authority, region = BUREAU
@@ -110,7 +113,13 @@ def seed() -> list[tuple[str, str, str]]:
     for i, (key, name, region, tier) in enumerate(HOSPITALS, start=1):
         ownership = Ownership.PUBLIC
         org = _org(
-            key, OrganizationKind.HOSPITAL, name, "12", region, tier=tier, ownership=ownership,
+            key,
+            OrganizationKind.HOSPITAL,
+            name,
+            "12",
+            region,
+            tier=tier,
+            ownership=ownership,
             insurance_code=f"H{region}{i:05d}",
         )
         add(f"{key}_purchaser", org, Role.HOSPITAL_PURCHASER)

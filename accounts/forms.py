@@ -6,9 +6,7 @@ from accounts.models import Organization
 
 class ApiClientCreateForm(forms.Form):
     name = forms.CharField(label=_("name"), max_length=100)
-    organization = forms.ModelChoiceField(
-        label=_("hospital"), queryset=Organization.objects.none()
-    )
+    organization = forms.ModelChoiceField(label=_("hospital"), queryset=Organization.objects.none())
 
     def __init__(self, *args, organizations=None, **kwargs):
         super().__init__(*args, **kwargs)

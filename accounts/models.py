@@ -45,9 +45,7 @@ class Organization(models.Model):
     ownership = models.CharField(
         _("ownership"), max_length=10, choices=Ownership.choices, blank=True
     )
-    insurance_code = models.CharField(
-        _("insurance-designated code"), max_length=30, blank=True
-    )
+    insurance_code = models.CharField(_("insurance-designated code"), max_length=30, blank=True)
     is_active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
@@ -59,7 +57,8 @@ class Organization(models.Model):
         ordering = ["kind", "name"]
         constraints = [
             models.CheckConstraint(
-                condition=models.Q(region_code__regex=r"^[0-9]{6}$"), name="org_region_code_6_digits"
+                condition=models.Q(region_code__regex=r"^[0-9]{6}$"),
+                name="org_region_code_6_digits",
             ),
             models.CheckConstraint(
                 condition=~models.Q(kind=OrganizationKind.HOSPITAL) | ~models.Q(tier=""),
@@ -161,7 +160,9 @@ class ApiClient(models.Model):
 
     name = models.CharField(_("name"), max_length=100)
     organization = models.ForeignKey(
-        Organization, verbose_name=_("organisation"), on_delete=models.PROTECT,
+        Organization,
+        verbose_name=_("organisation"),
+        on_delete=models.PROTECT,
         related_name="api_clients",
     )
     user = models.OneToOneField(
@@ -195,7 +196,6 @@ class ApiClient(models.Model):
         return self.revoked_at is not None
 
 
-
 class SecurityEvent(models.Model):
     """Logins, logouts, failures and refusals: the audit trail 等保 2.0 asks for."""
 
@@ -206,7 +206,10 @@ class SecurityEvent(models.Model):
     )
     username = models.CharField(_("user name"), max_length=150, blank=True)
     organization = models.ForeignKey(
-        Organization, verbose_name=_("organisation"), on_delete=models.PROTECT, null=True,
+        Organization,
+        verbose_name=_("organisation"),
+        on_delete=models.PROTECT,
+        null=True,
         related_name="+",
     )
     ip = models.GenericIPAddressField(_("address"), null=True)

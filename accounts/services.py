@@ -52,8 +52,13 @@ def organization_create(*, actor: User | None, **fields: Any) -> Organization:
 
 @transaction.atomic
 def user_create(
-    *, actor: User | None, organization: Organization, username: str, password: str,
-    roles: list[str], **fields: Any,
+    *,
+    actor: User | None,
+    organization: Organization,
+    username: str,
+    password: str,
+    roles: list[str],
+    **fields: Any,
 ) -> User:
     if actor is not None:
         permissions.require(actor, "user.manage")
@@ -69,7 +74,9 @@ def user_create(
 def user_deactivate(*, actor: User, user_id: int) -> User:
     """Disable a user: their sessions and API keys stop working on the next request, because
     authentication rejects inactive users every time rather than trusting a cached session."""
-    user = permissions.access(actor, User.objects.select_for_update(), action="user.manage", pk=user_id)
+    user = permissions.access(
+        actor, User.objects.select_for_update(), action="user.manage", pk=user_id
+    )
     user.is_active = False
     user.save(update_fields=["is_active"])
     return user
@@ -103,8 +110,12 @@ def api_client_create(
     service_user.set_unusable_password()
     service_user.save()
     client = ApiClient.objects.create(
-        name=name, organization=organization, user=service_user, key_prefix=prefix,
-        key_hash=hash_api_key(key), created_by=actor,
+        name=name,
+        organization=organization,
+        user=service_user,
+        key_prefix=prefix,
+        key_hash=hash_api_key(key),
+        created_by=actor,
     )
     security_event_record(
         kind=SecurityEventKind.API_KEY_CREATED, user=actor, detail={"client": prefix}
@@ -127,7 +138,11 @@ def api_client_revoke(*, actor: User, client_id: int) -> ApiClient:
 
 
 def security_event_record(
-    *, kind: str, user: Any = None, username: str = "", request: Any = None,
+    *,
+    kind: str,
+    user: Any = None,
+    username: str = "",
+    request: Any = None,
     detail: dict | None = None,
 ) -> SecurityEvent:
     """Append one row to the security log. Never raises on a missing request or anonymous user."""

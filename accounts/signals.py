@@ -8,10 +8,13 @@ from django.dispatch import receiver
 
 from accounts.choices import SecurityEventKind
 from accounts.services import security_event_record
+from core.middleware import mark_session_start
 
 
 @receiver(user_logged_in)
 def on_login(sender, request, user, **kwargs):
+    if request is not None and hasattr(request, "session"):
+        mark_session_start(request)
     security_event_record(kind=SecurityEventKind.LOGIN, user=user, request=request)
 
 

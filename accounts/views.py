@@ -49,7 +49,12 @@ def organization_list(request):
     return render(
         request,
         "accounts/organization_list.html",
-        {"page": _page(request, orgs), "kinds": OrganizationKind.choices, "kind": kind, "q": q or ""},
+        {
+            "page": _page(request, orgs),
+            "kinds": OrganizationKind.choices,
+            "kind": kind,
+            "q": q or "",
+        },
     )
 
 
@@ -64,9 +69,7 @@ def api_client_list(request):
     clients = selectors.api_client_list(actor=request.user)
     form = None
     if permissions.can(request.user, "api_client.manage"):
-        hospitals = selectors.organization_list(
-            actor=request.user, kind=OrganizationKind.HOSPITAL
-        )
+        hospitals = selectors.organization_list(actor=request.user, kind=OrganizationKind.HOSPITAL)
         form = ApiClientCreateForm(request.POST or None, organizations=hospitals)
         if request.method == "POST" and form.is_valid():
             issued = services.api_client_create(

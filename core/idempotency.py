@@ -125,8 +125,15 @@ def _insert(scope: str, key: str, request, fingerprint: str) -> int | None:
             ON CONFLICT (scope, key) DO NOTHING
             RETURNING id
             """,
-            [scope, key, request.method, request.path[:500], fingerprint, now,
-             now + settings.IDEMPOTENCY_KEY_TTL],
+            [
+                scope,
+                key,
+                request.method,
+                request.path[:500],
+                fingerprint,
+                now,
+                now + settings.IDEMPOTENCY_KEY_TTL,
+            ],
         )
         row = cursor.fetchone()
     return row[0] if row else None
@@ -162,7 +169,8 @@ def claim(request) -> Claim | None:
         if existing.claimed_at < stale_before:
             # The first attempt's worker died; its transaction rolled back, so take over.
             taken = IdempotencyRecord.objects.filter(
-                pk=existing.pk, state=IdempotencyRecord.State.IN_FLIGHT,
+                pk=existing.pk,
+                state=IdempotencyRecord.State.IN_FLIGHT,
                 claimed_at=existing.claimed_at,
             ).update(claimed_at=now)
             if taken:

@@ -18,6 +18,13 @@ _STARTED = "_yg_auth_started"
 _SEEN = "_yg_last_seen"
 
 
+def mark_session_start(request) -> None:
+    """Called at login: the absolute limit counts from here."""
+    now = clock.now().timestamp()
+    request.session[_STARTED] = now
+    request.session[_SEEN] = now
+
+
 class SessionLimitsMiddleware:
     """End a browser session after SESSION_IDLE_TIMEOUT idle or SESSION_ABSOLUTE_TIMEOUT in all.
 
@@ -55,8 +62,13 @@ class PasswordRotationMiddleware:
     """Send a user whose password is older than PASSWORD_MAX_AGE_DAYS to the change form."""
 
     EXEMPT_PREFIXES = (
-        "/accounts/login/", "/accounts/logout/", "/accounts/password/",
-        "/static/", "/healthz", "/i18n/", "/api/",
+        "/accounts/login/",
+        "/accounts/logout/",
+        "/accounts/password/",
+        "/static/",
+        "/healthz",
+        "/i18n/",
+        "/api/",
     )
 
     def __init__(self, get_response):

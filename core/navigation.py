@@ -24,7 +24,9 @@ MENU: list[MenuItem] = [
     MenuItem(_("API clients"), "accounts:api_client_list", "key", "api_client.view"),
     MenuItem(_("Region policy"), "core:region_policy", "sliders", "region_policy.view"),
     MenuItem(_("Change history"), "core:history", "clock-history", "history.view"),
-    MenuItem(_("Security log"), "accounts:security_event_list", "shield-lock", "security_event.view"),
+    MenuItem(
+        _("Security log"), "accounts:security_event_list", "shield-lock", "security_event.view"
+    ),
 ]
 
 
@@ -32,6 +34,12 @@ def menu_for(user) -> list[dict]:
     items = []
     for item in MENU:
         if item.action is None or can(user, item.action):
-            items.append({"label": item.label, "url": reverse(item.url_name), "icon": item.icon,
-                          "url_name": item.url_name})
+            items.append(
+                {
+                    "label": item.label,
+                    "url": reverse(item.url_name),
+                    "icon": item.icon,
+                    "url_name": item.url_name,
+                }
+            )
     return items

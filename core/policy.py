@@ -41,7 +41,9 @@ RULES: dict[str, str] = {
 @history.track()
 class RegionPolicy(models.Model):
     region_code = models.CharField(
-        _("region code"), max_length=6, unique=True,
+        _("region code"),
+        max_length=6,
+        unique=True,
         help_text=_("The bureau's region (GB/T 2260); it applies to every organisation below it."),
     )
     # [R-LIST-ALT-CAP] SZ: alternate-catalogue purchases <= 15% of the annual purchase total.

@@ -18,9 +18,7 @@ def history_list_unscoped(*, actor, model: str | None = None, limit: int = 200):
 
 
 def history_models() -> list[str]:
-    return sorted(
-        pghistory.models.Events.objects.values_list("pgh_model", flat=True).distinct()
-    )
+    return sorted(pghistory.models.Events.objects.values_list("pgh_model", flat=True).distinct())
 
 
 def region_policy_get(*, actor) -> RegionPolicy:

@@ -10,8 +10,17 @@ class OrganizationOutput(serializers.ModelSerializer):
     class Meta:
         model = Organization
         fields = [
-            "id", "kind", "kind_display", "name", "uscc", "region_code", "region_name", "tier",
-            "ownership", "insurance_code", "is_active",
+            "id",
+            "kind",
+            "kind_display",
+            "name",
+            "uscc",
+            "region_code",
+            "region_name",
+            "tier",
+            "ownership",
+            "insurance_code",
+            "is_active",
         ]
 
 
@@ -30,7 +39,13 @@ class ApiClientOutput(serializers.ModelSerializer):
     class Meta:
         model = ApiClient
         fields = [
-            "id", "name", "organization", "key_prefix", "roles", "created_at", "revoked_at",
+            "id",
+            "name",
+            "organization",
+            "key_prefix",
+            "roles",
+            "created_at",
+            "revoked_at",
             "last_used_at",
         ]
 

@@ -13,6 +13,7 @@ from accounts.api.serializers import (
     OrganizationOutput,
     SecurityEventOutput,
 )
+from accounts.models import Organization, SecurityEvent
 from core.api.views import ApiView, ListApi
 
 
@@ -25,6 +26,7 @@ class MeApi(ApiView):
 class OrganizationListApi(ListApi):
     required_action = "organization.view"
     serializer_class = OrganizationOutput
+    queryset = Organization.objects.none()  # for the schema; rows come from the selector
     filterset_fields = ["kind", "region_code", "tier"]
 
     def get_queryset(self):
@@ -78,6 +80,7 @@ class ApiClientRevokeApi(ApiView):
 class SecurityEventListApi(ListApi):
     required_action = "security_event.view"
     serializer_class = SecurityEventOutput
+    queryset = SecurityEvent.objects.none()  # for the schema; rows come from the selector
     filterset_fields = ["kind", "organization"]
 
     def get_queryset(self):

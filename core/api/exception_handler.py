@@ -26,8 +26,10 @@ _DRF_CODES = {
 
 def _fields(detail) -> dict:
     if isinstance(detail, dict):
-        return {str(k): _fields(v) if isinstance(v, dict) else [str(m) for m in _as_list(v)]
-                for k, v in detail.items()}
+        return {
+            str(k): _fields(v) if isinstance(v, dict) else [str(m) for m in _as_list(v)]
+            for k, v in detail.items()
+        }
     return {"non_field_errors": [str(m) for m in _as_list(detail)]}
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.response import Response
 
@@ -32,10 +33,12 @@ class RegionPolicyApi(ApiView):
     required_actions = {"GET": "region_policy.view", "PATCH": "region_policy.edit"}
     serializer_class = RegionPolicyOutput
 
+    @extend_schema(responses=RegionPolicyOutput)
     def get(self, request):
         policy = selectors.region_policy_get(actor=request.user)
         return Response(RegionPolicyOutput(policy).data)
 
+    @extend_schema(request=RegionPolicyInput, responses=RegionPolicyOutput)
     def patch(self, request):
         data = RegionPolicyInput(data=request.data, partial=True)
         data.is_valid(raise_exception=True)

@@ -79,10 +79,12 @@ def test_stale_claim_of_a_crashed_request_can_be_retried(admin_client, hospital,
 
 
 def test_error_responses_are_replayed_too(admin_client):
-    first = admin_client.post(URL, {"name": "", "organization": 1}, format="json",
-                              HTTP_IDEMPOTENCY_KEY="k-5")
-    second = admin_client.post(URL, {"name": "", "organization": 1}, format="json",
-                               HTTP_IDEMPOTENCY_KEY="k-5")
+    first = admin_client.post(
+        URL, {"name": "", "organization": 1}, format="json", HTTP_IDEMPOTENCY_KEY="k-5"
+    )
+    second = admin_client.post(
+        URL, {"name": "", "organization": 1}, format="json", HTTP_IDEMPOTENCY_KEY="k-5"
+    )
     assert first.status_code == second.status_code == 400
     assert second.json() == first.json()
 

@@ -20,8 +20,17 @@ from core.money import AmountInvalidError, allocate, format_cny, parse_amount, q
         (Decimal("5.5"), Decimal("5.50")),
         (7, Decimal("7.00")),
     ],
-    ids=["integer", "one-place", "two-places", "thousands", "yuan-sign", "spaces",
-         "trailing-zero", "decimal", "int"],
+    ids=[
+        "integer",
+        "one-place",
+        "two-places",
+        "thousands",
+        "yuan-sign",
+        "spaces",
+        "trailing-zero",
+        "decimal",
+        "int",
+    ],
 )
 def test_parse_amount_accepts_exact_cents(raw, expected):
     assert parse_amount(raw) == expected
@@ -31,8 +40,18 @@ def test_parse_amount_accepts_exact_cents(raw, expected):
 @pytest.mark.parametrize(
     "raw",
     ["12.345", "0.001", "abc", "", "NaN", "Infinity", "-1.00", 1.5, True, None],
-    ids=["third-decimal", "tenth-of-cent", "text", "empty", "nan", "infinity", "negative",
-         "float", "bool", "none"],
+    ids=[
+        "third-decimal",
+        "tenth-of-cent",
+        "text",
+        "empty",
+        "nan",
+        "infinity",
+        "negative",
+        "float",
+        "bool",
+        "none",
+    ],
 )
 def test_parse_amount_refuses_what_is_not_exact_cents(raw):
     with pytest.raises(AmountInvalidError) as exc:

@@ -21,8 +21,12 @@ ALLOWED = {
     Role.HOSPITAL_PURCHASER: {"organization.view", "user.view", "api_client.view"},
     Role.HOSPITAL_FINANCE: {"organization.view", "user.view", "api_client.view"},
     Role.SUPPLIER_SALES: {"organization.view", "user.view"},
-    Role.BUREAU_OFFICER: {"organization.view", "user.view", "region_policy.view",
-                          "region_policy.edit"},
+    Role.BUREAU_OFFICER: {
+        "organization.view",
+        "user.view",
+        "region_policy.view",
+        "region_policy.edit",
+    },
     Role.AGENCY_FINANCE: {"organization.view", "user.view", "region_policy.view"},
     Role.PLATFORM_ADMIN: set(permissions.ACTIONS),
 }
@@ -72,8 +76,10 @@ VISIBLE_ORGS = {
     Role.SUPPLIER_SALES: ("supplier", {"supplier"}),
     Role.BUREAU_OFFICER: ("bureau", {"bureau", "agency", "hospital_a", "hospital_b", "supplier"}),
     Role.AGENCY_FINANCE: ("agency", {"bureau", "agency", "hospital_a", "hospital_b", "supplier"}),
-    Role.PLATFORM_ADMIN: ("bureau", {"bureau", "agency", "hospital_a", "hospital_b", "supplier",
-                                     "suzhou"}),
+    Role.PLATFORM_ADMIN: (
+        "bureau",
+        {"bureau", "agency", "hospital_a", "hospital_b", "supplier", "suzhou"},
+    ),
 }
 
 
@@ -92,12 +98,17 @@ def test_access_outside_scope_is_not_found_not_forbidden(region, role):
     user = user_with_role(role, organization=region[own])
     for name, org in region.items():
         if name in expected:
-            assert permissions.access(user, Organization.objects, action="organization.view",
-                                      pk=org.pk) == org
+            assert (
+                permissions.access(
+                    user, Organization.objects, action="organization.view", pk=org.pk
+                )
+                == org
+            )
         else:
             with pytest.raises(NotFoundError):
-                permissions.access(user, Organization.objects, action="organization.view",
-                                   pk=org.pk)
+                permissions.access(
+                    user, Organization.objects, action="organization.view", pk=org.pk
+                )
     with pytest.raises(NotFoundError):
         permissions.access(user, Organization.objects, action="organization.view", pk=10**9)
 

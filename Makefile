@@ -1,0 +1,52 @@
+# Yangguang: `make run` and `make test` work on a fresh clone with only Python 3.11+ and make.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-$(shell cat requirements.lock pyproject.toml | cksum | cut -d' ' -f1)
+export LC_ALL ?= C.UTF-8
+
+.PHONY: install run test lint stop status bench messages lock deploy-check
+
+$(STAMP): requirements.lock pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.lock
+	rm -f $(VENV)/.installed-*
+	touch $(STAMP)
+
+install: $(STAMP)
+
+run: install
+	$(BIN)/python -m config.devstack
+
+test: install
+	$(BIN)/python -m pytest
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+stop:
+	$(BIN)/python -m config.embedded_servers stop
+
+status:
+	$(BIN)/python -m config.embedded_servers status
+
+bench: install
+	$(BIN)/python -m bench
+
+deploy-check: install
+	DJANGO_DEBUG=0 DJANGO_SECRET_KEY=$${DJANGO_SECRET_KEY:-ci-only-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz} \
+	DJANGO_ALLOWED_HOSTS=$${DJANGO_ALLOWED_HOSTS:-localhost} \
+	$(BIN)/python manage.py check --deploy --fail-level WARNING
+
+# Regenerate the Chinese catalogue after adding strings, translate, then compile.
+messages: install
+	$(BIN)/python manage.py makemessages -l zh_Hans --no-obsolete \
+	  --ignore=.venv --ignore=var --ignore=static --ignore=staticfiles
+	$(BIN)/python manage.py compilemessages -l zh_Hans
+
+# Re-pin every dependency (run after editing pyproject.toml).
+lock: install
+	$(BIN)/python -m pip install --quiet uv
+	$(BIN)/uv pip compile pyproject.toml --extra dev --python-version 3.11 --quiet \
+	  --output-file requirements.lock

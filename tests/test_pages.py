@@ -1,0 +1,81 @@
+"""Every demo login reaches its home page, in Chinese by default and in English when switched."""
+
+import pytest
+from django.test import Client
+
+from accounts import demo
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(scope="module")
+def demo_logins(django_db_setup, django_db_blocker):
+    from django.test import override_settings
+
+    fast = override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"])
+    with django_db_blocker.unblock(), fast:
+        logins = demo.seed()
+    yield logins
+    with django_db_blocker.unblock():
+        from accounts.models import Organization, User
+
+        User.objects.all().delete()
+        Organization.objects.all().delete()
+
+
+def test_demo_has_the_promised_shape(demo_logins):
+    from accounts.models import Organization
+
+    kinds = dict.fromkeys(["bureau", "agency", "hospital", "manufacturer", "distributor"], 0)
+    for org in Organization.objects.all():
+        kinds[org.kind] += 1
+    assert kinds == {"bureau": 1, "agency": 1, "hospital": 12, "manufacturer": 15, "distributor": 5}
+    assert len({u for u, _, _ in demo_logins}) == len(demo_logins) == 47
+
+
+def test_seeding_twice_changes_nothing(demo_logins):
+    import pghistory.models
+
+    before = pghistory.models.Events.objects.count()
+    demo.seed()
+    assert pghistory.models.Events.objects.count() == before
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_every_demo_login_reaches_home(demo_logins, language):
+    expected = {"zh-hans": "欢迎", "en": "Welcome"}[language]
+    for username, _role, _org in demo_logins:
+        client = Client()
+        if language != "zh-hans":
+            client.post("/i18n/setlang/", {"language": language, "next": "/"})
+        response = client.post(
+            "/accounts/login/", {"username": username, "password": demo.DEMO_PASSWORD}
+        )
+        assert response.status_code == 302, username
+        page = client.get("/")
+        assert page.status_code == 200
+        html = page.content.decode()
+        assert expected in html, (username, language)
+        assert f'lang="{language}"' in html
+
+
+def test_login_page_is_chinese_by_default(client):
+    html = client.get("/accounts/login/").content.decode()
+    assert 'lang="zh-hans"' in html
+    assert "登录" in html
+
+
+def test_no_page_loads_anything_from_another_host(demo_logins):
+    client = Client()
+    client.post("/accounts/login/", {"username": "admin", "password": demo.DEMO_PASSWORD})
+    for url in [
+        "/",
+        "/accounts/organizations/",
+        "/accounts/api-clients/",
+        "/history/",
+        "/region-policy/",
+        "/accounts/security-events/",
+    ]:
+        html = client.get(url).content.decode()
+        assert "http://" not in html.replace("http://www.w3.org", ""), url
+        assert "https://" not in html, url
