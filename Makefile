@@ -43,7 +43,7 @@ deploy-check: install
 messages: install
 	$(BIN)/python manage.py makemessages -l zh_Hans --no-obsolete \
 	  --ignore=.venv --ignore=var --ignore=static --ignore=staticfiles
-	$(BIN)/python manage.py compilemessages -l zh_Hans
+	$(BIN)/python manage.py compilemessages -l zh_Hans --ignore=.venv
 
 # Re-pin every dependency (run after editing pyproject.toml).
 lock: install

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal, InvalidOperation
 
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -108,5 +109,12 @@ def money_field(verbose_name: object = None, **kwargs: object) -> models.Decimal
 
 
 def ratio_field(verbose_name: object = None, **kwargs: object) -> models.DecimalField:
-    """A ratio such as 0.1500 (15%); four places so that 2.5% and 0.15% are exact."""
-    return models.DecimalField(verbose_name, max_digits=7, decimal_places=4, **kwargs)
+    """A share between 0 and 1 such as 0.1500 (15%); four places so that 2.5% and 0.15% are
+    exact. The validators give forms and serializers a field-level error for values outside."""
+    return models.DecimalField(
+        verbose_name,
+        max_digits=5,
+        decimal_places=4,
+        validators=[MinValueValidator(Decimal(0)), MaxValueValidator(Decimal(1))],
+        **kwargs,
+    )

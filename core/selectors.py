@@ -14,7 +14,22 @@ def history_list_unscoped(*, actor, model: str | None = None, limit: int = 200):
     events = pghistory.models.Events.objects.order_by("-pgh_created_at")
     if model:
         events = events.filter(pgh_model=model)
-    return list(events[:limit])
+    events = list(events[:limit])
+    # Name who made each change with one query, not one per row.
+    from accounts.models import User
+
+    user_ids = {e.pgh_context.get("user") for e in events if e.pgh_context}
+    names = {u.pk: str(u) for u in User.objects.filter(pk__in=user_ids - {None})}
+    for event in events:
+        context = event.pgh_context or {}
+        event.actor_display = names.get(context.get("user"), "")
+        event.api_client = context.get("api_client", "")
+        event.changes = (
+            event.pgh_diff
+            if event.pgh_diff
+            else {k: [None, v] for k, v in (event.pgh_data or {}).items() if v not in ("", None)}
+        )
+    return events
 
 
 def history_models() -> list[str]:
@@ -25,6 +40,3 @@ def region_policy_get(*, actor) -> RegionPolicy:
     permissions.require(actor, "region_policy.view")
     region = actor.organization.region_code if actor.organization else "000000"
     return policy_for(region)
-
-
-__all__ = ["RegionPolicy", "history_list_unscoped", "history_models", "region_policy_get"]

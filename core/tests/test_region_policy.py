@@ -1,0 +1,102 @@
+"""Region policy: seed defaults with their rule ids, edited by bureau staff only."""
+
+from decimal import Decimal
+
+import pytest
+from rest_framework.test import APIClient
+
+from accounts.choices import Role
+from accounts.tests.factories import BureauFactory, user_with_role
+from core.policy import RULES, RegionPolicy, policy_for
+
+pytestmark = pytest.mark.django_db
+
+
+def test_defaults_are_the_seed_figures():
+    """[R-LIST-ALT-CAP] 15%, [R-EMERG-CAP] 3% / 2%, [R-EMERG-DEADLINE] 5 working days,
+    [R-PAY-30] 30 days, [R-ADVANCE] 30%."""
+    policy = policy_for("320106")
+    assert policy.pk is None
+    assert policy.alternate_catalogue_cap_ratio == Decimal("0.1500")
+    assert policy.emergency_cap_ratio_tier3 == Decimal("0.0300")
+    assert policy.emergency_cap_ratio_other == Decimal("0.0200")
+    assert policy.emergency_registration_working_days == 5
+    assert policy.payment_deadline_days == 30
+    assert policy.advance_ratio == Decimal("0.3000")
+
+
+def test_every_figure_names_a_rule_of_the_domain_reference():
+    import re
+    from pathlib import Path
+
+    domain = Path(__file__).resolve().parents[3] / "shared" / "design" / "domain.md"
+    known = set(re.findall(r"\[(R-[A-Z0-9-]+)\]", domain.read_text())) if domain.exists() else None
+    assert {f.name for f in RegionPolicy.figures()} == set(RULES)
+    if known is not None:
+        assert set(RULES.values()) <= known
+
+
+def test_a_city_policy_applies_to_its_districts():
+    RegionPolicy.objects.create(region_code="320100", alternate_catalogue_cap_ratio="0.1000")
+    assert policy_for("320106").alternate_catalogue_cap_ratio == Decimal("0.1000")
+    assert policy_for("320505").alternate_catalogue_cap_ratio == Decimal("0.1500")
+
+
+def api(user):
+    client = APIClient()
+    client.force_authenticate(user)
+    return client
+
+
+def test_bureau_officer_edits_own_region_through_the_api():
+    bureau = BureauFactory(region_code="320100")
+    officer = user_with_role(Role.BUREAU_OFFICER, organization=bureau)
+    response = api(officer).patch(
+        "/api/v1/region-policy/", {"alternate_catalogue_cap_ratio": "0.1200"}, format="json"
+    )
+    assert response.status_code == 200
+    assert response.json()["alternate_catalogue_cap_ratio"] == "0.1200"
+    assert response.json()["rules"]["alternate_catalogue_cap_ratio"] == "R-LIST-ALT-CAP"
+    assert RegionPolicy.objects.get(region_code="320100").alternate_catalogue_cap_ratio == Decimal(
+        "0.1200"
+    )
+
+
+@pytest.mark.parametrize(
+    ("payload", "field"),
+    [
+        ({"alternate_catalogue_cap_ratio": "1.5"}, "alternate_catalogue_cap_ratio"),
+        ({"payment_deadline_days": -1}, "payment_deadline_days"),
+        ({"advance_ratio": "abc"}, "advance_ratio"),
+    ],
+    ids=["ratio-above-one", "negative-days", "not-a-number"],
+)
+def test_bad_figures_are_refused_and_change_nothing(payload, field):
+    officer = user_with_role(Role.BUREAU_OFFICER)
+    response = api(officer).patch("/api/v1/region-policy/", payload, format="json")
+    assert response.status_code == 400
+    assert response.json()["code"] == "invalid"
+    assert field in response.json()["extra"]["fields"]
+    assert not RegionPolicy.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "role", [Role.AGENCY_FINANCE, Role.HOSPITAL_PURCHASER, Role.SUPPLIER_SALES]
+)
+def test_others_may_not_edit(role):
+    response = api(user_with_role(role)).patch(
+        "/api/v1/region-policy/", {"advance_ratio": "0.5"}, format="json"
+    )
+    assert response.status_code == 403
+    assert response.json()["code"] == "permission_denied"
+    assert not RegionPolicy.objects.exists()
+
+
+def test_page_shows_each_figure_with_its_rule():
+    from django.test import Client
+
+    client = Client()
+    client.force_login(user_with_role(Role.BUREAU_OFFICER))
+    html = client.get("/region-policy/").content.decode()
+    for rule in set(RULES.values()):
+        assert rule in html
