@@ -19,7 +19,7 @@ run: install
 	$(BIN)/python -m config.devstack
 
 test: install
-	$(BIN)/python -m pytest
+	$(BIN)/python -m config.embedded_servers run -- $(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: install
 	$(BIN)/ruff check .

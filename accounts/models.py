@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.contrib.postgres.fields import ArrayField
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from stdnum.cn import uscc
@@ -15,9 +16,28 @@ from accounts.choices import (
     Role,
     SecurityEventKind,
 )
-from accounts.regions import jurisdiction_prefix, region_full_name
+from accounts.regions import is_valid_region, jurisdiction_prefix, region_full_name
 from core import history
 from core.tenancy import TenantQuerySet, scope_q
+
+
+def uscc_validator(value: str) -> None:
+    """Model-level check, so that every form (admin included) refuses a bad code."""
+    if not uscc.is_valid(value):
+        raise ValidationError(
+            _("%(value)s is not a valid unified social credit code."),
+            code="uscc_invalid",
+            params={"value": value},
+        )
+
+
+def region_validator(value: str) -> None:
+    if not is_valid_region(value):
+        raise ValidationError(
+            _("%(value)s is not a current GB/T 2260 region code."),
+            code="region_invalid",
+            params={"value": value},
+        )
 
 
 class OrganizationQuerySet(TenantQuerySet):
@@ -37,8 +57,11 @@ class Organization(models.Model):
         max_length=18,
         unique=True,
         help_text=_("18 characters, with its check character (GB 32100-2015)."),
+        validators=[uscc_validator],
     )
-    region_code = models.CharField(_("region code"), max_length=6, db_index=True)
+    region_code = models.CharField(
+        _("region code"), max_length=6, db_index=True, validators=[region_validator]
+    )
     tier = models.CharField(
         _("hospital tier"), max_length=10, choices=HospitalTier.choices, blank=True
     )

@@ -76,7 +76,7 @@ def main() -> int:
             except subprocess.TimeoutExpired:
                 child.kill()
         if started_here:
-            stopped = embedded_servers.stop_all()
+            stopped = embedded_servers.stop_all(only=tuple(started_here))
             print(f"Stopped embedded servers: {', '.join(stopped) or 'none'}")  # noqa: T201
 
     try:

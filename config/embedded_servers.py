@@ -354,16 +354,19 @@ def celery_broker_url(redis_url: str) -> str:
 # --- both --------------------------------------------------------------------------------------
 
 
-def stop_all(var_dir: Path | None = None) -> list[str]:
-    """Stop whichever embedded servers run for `var_dir`; return their names. Idempotent."""
+def stop_all(
+    var_dir: Path | None = None, only: tuple[str, ...] = ("postgresql", "redis")
+) -> list[str]:
+    """Stop whichever embedded servers (of ``only``) run for `var_dir`; return their names.
+    Idempotent."""
     var_dir = _resolve_var_dir(var_dir)
     if not var_dir.is_dir():
         return []
     stopped = []
     with _exclusive_lock(var_dir):
-        if _stop_postgres(var_dir / "pgdata"):
+        if "postgresql" in only and _stop_postgres(var_dir / "pgdata"):
             stopped.append("postgresql")
-        if _stop_redis(var_dir):
+        if "redis" in only and _stop_redis(var_dir):
             stopped.append("redis")
     return stopped
 
@@ -388,13 +391,42 @@ def status(var_dir: Path | None = None) -> dict:
     }
 
 
+def run_with_servers(command: list[str]) -> int:
+    """Run ``command`` with DATABASE_URL / REDIS_URL pointing at the embedded servers (started
+    if needed, unless the variables are already set), then stop the servers this call started.
+    ``make test`` uses it so that a test run leaves the machine as it found it."""
+    env = dict(os.environ)
+    before = status()
+    started: list[str] = []
+    if not env.get("DATABASE_URL"):
+        env["DATABASE_URL"] = ensure_postgres()
+        if not before["postgresql"]["running"]:
+            started.append("postgresql")
+    if not env.get("REDIS_URL"):
+        env["REDIS_URL"] = ensure_redis()
+        if not before["redis"]["running"]:
+            started.append("redis")
+    try:
+        return subprocess.run(command, env=env, check=False).returncode  # noqa: S603
+    finally:
+        if started:
+            stop_all(only=tuple(started))
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m config.embedded_servers",
         description=f"Embedded PostgreSQL and Redis under {VAR_DIR} (env YANGGUANG_VAR_DIR).",
     )
-    parser.add_argument("command", choices=["start", "stop", "status"])
-    command = parser.parse_args(argv).command
+    parser.add_argument("command", choices=["start", "stop", "status", "run"])
+    parser.add_argument("args", nargs=argparse.REMAINDER, help="with run: the command to run")
+    parsed = parser.parse_args(argv)
+    command = parsed.command
+    if command == "run":
+        args = parsed.args[1:] if parsed.args[:1] == ["--"] else parsed.args
+        if not args:
+            parser.error("run needs a command, e.g. run -- python -m pytest")
+        return run_with_servers(args)
 
     if command == "start":
         print(f"DATABASE_URL={ensure_postgres()}")  # noqa: T201

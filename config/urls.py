@@ -4,6 +4,7 @@ from django.views.i18n import JavaScriptCatalog
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
 from core import views as core_views
+from core.api.history import HistoryListApi
 from core.api.policy import RegionPolicyApi
 
 api_v1 = [
@@ -13,6 +14,7 @@ api_v1 = [
     path("settlement/", include(("settlement.api.urls", "settlement"), namespace="settlement")),
     path("supervision/", include(("supervision.api.urls", "supervision"), namespace="supervision")),
     path("region-policy/", RegionPolicyApi.as_view(), name="region_policy"),
+    path("history/", HistoryListApi.as_view(), name="history"),
 ]
 
 urlpatterns = [

@@ -252,3 +252,32 @@ def test_celery_broker_url(redis_url: str, broker_url: str) -> None:
 def test_var_dir_defaults_to_project_var() -> None:
     expected = Path(os.environ.get("YANGGUANG_VAR_DIR") or PROJECT_ROOT / "var")
     assert expected == es.VAR_DIR
+
+
+def test_run_with_servers_stops_only_what_it_started(tmp_path, monkeypatch):
+    """`make test` on a bare machine: servers come up for the command and go away after."""
+    import sys
+
+    from config import embedded_servers as es
+
+    var_dir = tmp_path / "var"
+    monkeypatch.setattr(es, "VAR_DIR", var_dir)
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    monkeypatch.delenv("REDIS_URL", raising=False)
+    probe = (
+        "import os, psycopg, redis;"
+        "psycopg.connect(os.environ['DATABASE_URL']).execute('SELECT 1');"
+        "redis.Redis.from_url(os.environ['REDIS_URL']).ping()"
+    )
+    try:
+        assert es.run_with_servers([sys.executable, "-c", probe]) == 0
+        state = es.status(var_dir)
+        assert not state["postgresql"]["running"]
+        assert not state["redis"]["running"]
+        # Already running servers are reused and left running.
+        es.ensure_redis(var_dir)
+        assert es.run_with_servers([sys.executable, "-c", probe]) == 0
+        assert es.status(var_dir)["redis"]["running"]
+        assert not es.status(var_dir)["postgresql"]["running"]
+    finally:
+        es.stop_all(var_dir)

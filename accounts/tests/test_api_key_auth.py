@@ -92,3 +92,59 @@ def test_no_credentials_is_401():
     response = call(None)
     assert response.status_code in (401, 403)
     assert response.json()["code"] == "not_authenticated"
+
+
+@pytest.mark.parametrize(
+    "uscc",
+    ["91320106MA1XXXXXX1", "12345", "9132010608869026AB", ""],
+    ids=["bad-check-character", "too-short", "bad-characters", "empty"],
+)
+def test_invalid_uscc_is_refused_and_nothing_is_created(uscc):
+    from accounts.choices import OrganizationKind
+    from accounts.errors import UsccInvalidError
+    from accounts.models import Organization
+    from accounts.services import organization_create
+
+    with pytest.raises(UsccInvalidError) as exc:
+        organization_create(
+            actor=None,
+            kind=OrganizationKind.MANUFACTURER,
+            name="某企业",
+            uscc=uscc,
+            region_code="320106",
+        )
+    assert exc.value.code == "uscc_invalid"
+    assert Organization.objects.count() == 0
+
+
+def test_unknown_region_and_role_are_refused():
+    from accounts.choices import OrganizationKind
+    from accounts.demo import demo_uscc
+    from accounts.errors import RegionInvalidError, RoleInvalidError
+    from accounts.services import organization_create, user_create
+
+    with pytest.raises(RegionInvalidError):
+        organization_create(
+            actor=None,
+            kind=OrganizationKind.MANUFACTURER,
+            name="某企业",
+            uscc=demo_uscc("x", "91", "320106"),
+            region_code="329999",
+        )
+    hospital = HospitalFactory()
+    with pytest.raises(RoleInvalidError):
+        user_create(
+            actor=None,
+            organization=hospital,
+            username="x",
+            password="Ab-123456789",
+            roles=["supplier_sales"],
+        )
+    with pytest.raises(RoleInvalidError):
+        user_create(
+            actor=None,
+            organization=hospital,
+            username="x",
+            password="Ab-123456789",
+            roles=["wizard"],
+        )

@@ -104,3 +104,17 @@ def test_history_page_is_for_platform_admins_only():
     client.force_login(officer)
     assert client.get("/history/").status_code == 403
     assert Organization.objects.count() >= 1
+
+
+def test_history_api_returns_the_same_changes_for_admins_only():
+    org = HospitalFactory(name="旧")
+    org.name = "新"
+    org.save(update_fields=["name"])
+    admin = APIClient()
+    admin.force_authenticate(user_with_role(Role.PLATFORM_ADMIN))
+    rows = admin.get("/api/v1/history/?model=accounts.OrganizationEvent").json()
+    update = next(r for r in rows if r["label"] == "update" and r["object_id"] == str(org.pk))
+    assert update["changes"] == {"name": ["旧", "新"]}
+    officer = APIClient()
+    officer.force_authenticate(user_with_role(Role.BUREAU_OFFICER))
+    assert officer.get("/api/v1/history/").status_code == 403
