@@ -21,6 +21,19 @@ def append_only(name: str = "append_only") -> pgtrigger.Protect:
     return pgtrigger.Protect(name=name, operation=pgtrigger.Update | pgtrigger.Delete)
 
 
+def append_only_except(*fields: str) -> list[pgtrigger.Protect]:
+    """Insert-only, except that ``fields`` (processing markers such as ``processed_at``) may be
+    set later; every other column is frozen and rows cannot be deleted."""
+    return [
+        pgtrigger.Protect(name="no_delete", operation=pgtrigger.Delete),
+        pgtrigger.Protect(
+            name="frozen_columns",
+            operation=pgtrigger.Update,
+            condition=pgtrigger.AnyChange(exclude=list(fields)),
+        ),
+    ]
+
+
 def track(**kwargs: Any):
     """``pghistory.track`` with our defaults: inserts, updates and deletes are all recorded, and
     the event table itself is append-only."""

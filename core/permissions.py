@@ -48,6 +48,16 @@ ACTIONS: dict[str, frozenset[str]] = {
     "security_event.view": frozenset({PLATFORM_ADMIN}),
     "region_policy.view": frozenset({BUREAU_OFFICER, AGENCY_FINANCE, PLATFORM_ADMIN}),
     "region_policy.edit": frozenset({BUREAU_OFFICER, PLATFORM_ADMIN}),
+    # catalog
+    "catalog.view": EVERYONE,
+    "catalog.import": frozenset({PLATFORM_ADMIN}),
+    "reference_price.view": EVERYONE,
+    "reference_price.manage": frozenset({BUREAU_OFFICER, PLATFORM_ADMIN}),
+    "price_objection.raise": frozenset({SUPPLIER_SALES}),
+    "price_objection.view": frozenset({SUPPLIER_SALES, BUREAU_OFFICER, PLATFORM_ADMIN}),
+    "price_objection.resolve": frozenset({BUREAU_OFFICER, PLATFORM_ADMIN}),
+    "sync_run.view": frozenset({BUREAU_OFFICER, PLATFORM_ADMIN}),
+    "sync_run.start": frozenset({BUREAU_OFFICER, PLATFORM_ADMIN}),
 }
 
 

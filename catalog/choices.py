@@ -1,0 +1,71 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class ConsumableStatus(models.TextChoices):
+    ACTIVE = "active", _("Active")
+    RETIRED = "retired", _("Retired")
+
+
+class IssuingAgency(models.TextChoices):
+    GS1 = "gs1", _("GS1 China")
+    MA = "ma", _("MA (IDcode)")
+    AHM = "ahm", _("AHM")
+
+
+class ReferencePriceStatus(models.TextChoices):
+    PROPOSED = "proposed", _("Proposed")
+    # A proposed increase: never applied automatically, the bureau decides.
+    FLAGGED = "flagged", _("Increase flagged for the bureau")
+    PUBLICITY = "publicity", _("In publicity")
+    CONFIRMED = "confirmed", _("Confirmed")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+    SUPERSEDED = "superseded", _("Superseded")
+
+
+OPEN_REFERENCE_STATUSES = (
+    ReferencePriceStatus.PROPOSED,
+    ReferencePriceStatus.FLAGGED,
+    ReferencePriceStatus.PUBLICITY,
+)
+
+# [R-LIST-CATALOGUES] lowest-price tracking: proposed -> publicity -> confirmed (locked).
+REFERENCE_PRICE_TRANSITIONS: dict[str, frozenset[str]] = {
+    ReferencePriceStatus.PROPOSED: frozenset(
+        {ReferencePriceStatus.PUBLICITY, ReferencePriceStatus.WITHDRAWN}
+    ),
+    ReferencePriceStatus.FLAGGED: frozenset(
+        {ReferencePriceStatus.PUBLICITY, ReferencePriceStatus.WITHDRAWN}
+    ),
+    ReferencePriceStatus.PUBLICITY: frozenset(
+        {ReferencePriceStatus.CONFIRMED, ReferencePriceStatus.WITHDRAWN}
+    ),
+    ReferencePriceStatus.CONFIRMED: frozenset({ReferencePriceStatus.SUPERSEDED}),
+    ReferencePriceStatus.WITHDRAWN: frozenset(),
+    ReferencePriceStatus.SUPERSEDED: frozenset(),
+}
+
+
+class ObjectionStatus(models.TextChoices):
+    OPEN = "open", _("Open")
+    UPHELD = "upheld", _("Upheld")
+    DISMISSED = "dismissed", _("Dismissed")
+
+
+class SyncRunStatus(models.TextChoices):
+    RUNNING = "running", _("Running")
+    SUCCEEDED = "succeeded", _("Succeeded")
+    FAILED = "failed", _("Failed")
+    SKIPPED = "skipped", _("Skipped (another run holds the lock)")
+
+
+class ImportKind(models.TextChoices):
+    CATALOG = "catalog", _("National code database")
+    UDI = "udi", _("UDI database (crosswalk)")
+
+
+class ImportStatus(models.TextChoices):
+    QUEUED = "queued", _("Queued")
+    RUNNING = "running", _("Running")
+    SUCCEEDED = "succeeded", _("Succeeded")
+    FAILED = "failed", _("Failed")
