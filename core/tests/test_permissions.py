@@ -17,17 +17,22 @@ from core.errors import NotFoundError, PermissionDeniedError
 
 pytestmark = pytest.mark.django_db
 
+EVERYONE = {"organization.view", "user.view", "catalog.view", "reference_price.view"}
 ALLOWED = {
-    Role.HOSPITAL_PURCHASER: {"organization.view", "user.view", "api_client.view"},
-    Role.HOSPITAL_FINANCE: {"organization.view", "user.view", "api_client.view"},
-    Role.SUPPLIER_SALES: {"organization.view", "user.view"},
-    Role.BUREAU_OFFICER: {
-        "organization.view",
-        "user.view",
+    Role.HOSPITAL_PURCHASER: EVERYONE | {"api_client.view"},
+    Role.HOSPITAL_FINANCE: EVERYONE | {"api_client.view"},
+    Role.SUPPLIER_SALES: EVERYONE | {"price_objection.raise", "price_objection.view"},
+    Role.BUREAU_OFFICER: EVERYONE
+    | {
         "region_policy.view",
         "region_policy.edit",
+        "reference_price.manage",
+        "price_objection.view",
+        "price_objection.resolve",
+        "sync_run.view",
+        "sync_run.start",
     },
-    Role.AGENCY_FINANCE: {"organization.view", "user.view", "region_policy.view"},
+    Role.AGENCY_FINANCE: EVERYONE | {"region_policy.view"},
     Role.PLATFORM_ADMIN: set(permissions.ACTIONS),
 }
 
