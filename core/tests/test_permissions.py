@@ -33,7 +33,8 @@ ALLOWED = {
         "sync_run.start",
     },
     Role.AGENCY_FINANCE: EVERYONE | {"region_policy.view"},
-    Role.PLATFORM_ADMIN: set(permissions.ACTIONS),
+    # Objections are a supplier's own act; an administrator cannot raise one on its behalf.
+    Role.PLATFORM_ADMIN: set(permissions.ACTIONS) - {"price_objection.raise"},
 }
 
 
