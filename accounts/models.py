@@ -18,7 +18,7 @@ from accounts.choices import (
 )
 from accounts.regions import is_valid_region, jurisdiction_prefix, region_full_name
 from core import history
-from core.tenancy import TenantQuerySet, scope_q
+from core.tenancy import REGULATOR_ROLES, TenantQuerySet, scope_q
 
 
 def uscc_validator(value: str) -> None:
@@ -94,7 +94,13 @@ class Organization(models.Model):
 
     @classmethod
     def tenant_q(cls, actor) -> models.Q:
-        return scope_q(actor, org_field="id", region_field="region_code")
+        scope = scope_q(actor, org_field="id", region_field="region_code")
+        # Suppliers trade nationally: the bureau and agency oversee every supplier on their
+        # platform, wherever it is registered, but only their own region's hospitals.
+        org = getattr(actor, "organization", None)
+        if org is not None and org.is_regulator and set(actor.roles) & set(REGULATOR_ROLES):
+            scope |= models.Q(kind__in=SUPPLIER_KINDS)
+        return scope
 
     @property
     def is_hospital(self) -> bool:

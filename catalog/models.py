@@ -389,7 +389,10 @@ class PriceObjection(models.Model):
 
     @classmethod
     def tenant_q(cls, actor) -> models.Q:
-        return scope_q(actor, org_field="supplier_id", region_field="supplier__region_code")
+        # A supplier sees its own objections; the bureau that resolves them sees all of them.
+        if set(actor.roles) & {"bureau_officer", "platform_admin"}:
+            return models.Q()
+        return scope_q(actor, org_field="supplier_id")
 
 
 class ReferencePriceCut(models.Model):

@@ -8,8 +8,10 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.http import HttpResponseRedirect
+from django.middleware.locale import LocaleMiddleware
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils import translation
 
 from core import clock
 from core.errors import DomainError
@@ -56,6 +58,19 @@ class SessionLimitsMiddleware:
                 return HttpResponseRedirect(f"{reverse(settings.LOGIN_URL)}?next={request.path}")
             session[_SEEN] = now
         return self.get_response(request)
+
+
+class LanguageMiddleware(LocaleMiddleware):
+    """Chinese first: the language is the one the user chose (the language cookie set by the
+    switcher), else LANGUAGE_CODE. The browser's Accept-Language is ignored on purpose: a
+    hospital PC with an English Windows must still open the platform in Chinese."""
+
+    def process_request(self, request):
+        chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+        supported = {code for code, _name in settings.LANGUAGES}
+        language = chosen if chosen in supported else settings.LANGUAGE_CODE
+        translation.activate(language)
+        request.LANGUAGE_CODE = translation.get_language()
 
 
 class PasswordRotationMiddleware:

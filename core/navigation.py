@@ -20,6 +20,7 @@ class MenuItem:
 
 MENU: list[MenuItem] = [
     MenuItem(_("Home"), "core:home", "house"),
+    MenuItem(_("Catalogue"), "catalog:consumable_list", "upc-scan", "catalog.view"),
     MenuItem(_("Organisations"), "accounts:organization_list", "building", "organization.view"),
     MenuItem(_("API clients"), "accounts:api_client_list", "key", "api_client.view"),
     MenuItem(_("Region policy"), "core:region_policy", "sliders", "region_policy.view"),

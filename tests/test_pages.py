@@ -79,3 +79,32 @@ def test_no_page_loads_anything_from_another_host(demo_logins):
         html = client.get(url).content.decode()
         assert "http://" not in html.replace("http://www.w3.org", ""), url
         assert "https://" not in html, url
+
+
+def test_browser_language_does_not_override_chinese_default(client):
+    """An English-language browser still gets Chinese until the user switches."""
+    html = client.get("/accounts/login/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
+    assert 'lang="zh-hans"' in html
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    html = client.get("/accounts/login/").content.decode()
+    assert 'lang="en"' in html
+
+
+def test_demo_catalogue_covers_all_17_categories_with_valid_codes(demo_logins):
+    """[R-CATEGORIES] all 17 first-level categories; [R-CODE] national code and UDI on each."""
+    from catalog import demo as catalog_demo
+    from catalog.barcodes import parse_barcode
+    from catalog.codes import parse_nhsa_code
+    from catalog.models import Consumable
+    from catalog.registration import parse_registration_number
+
+    assert catalog_demo.seed() >= 2000
+    assert catalog_demo.seed() >= 2000  # idempotent
+    consumables = Consumable.objects.prefetch_related("device_identifiers")
+    assert {c.category_l1 for c in consumables} == {f"{n:02d}" for n in range(1, 18)}
+    for consumable in consumables:
+        parse_nhsa_code(consumable.code)
+        parse_registration_number(consumable.registration_number)
+        (device,) = consumable.device_identifiers.all()
+        assert parse_barcode(f"(01){device.di}").di == device.di
+    assert Consumable.objects.count() == 2000

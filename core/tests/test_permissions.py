@@ -72,6 +72,7 @@ def region():
         "hospital_b": HospitalFactory(region_code="320104"),
         "supplier": OrganizationFactory(region_code="320115"),
         "suzhou": HospitalFactory(region_code="320505"),
+        "beijing_supplier": OrganizationFactory(region_code="110114"),
     }
 
 
@@ -80,11 +81,18 @@ VISIBLE_ORGS = {
     Role.HOSPITAL_PURCHASER: ("hospital_a", {"hospital_a"}),
     Role.HOSPITAL_FINANCE: ("hospital_a", {"hospital_a"}),
     Role.SUPPLIER_SALES: ("supplier", {"supplier"}),
-    Role.BUREAU_OFFICER: ("bureau", {"bureau", "agency", "hospital_a", "hospital_b", "supplier"}),
-    Role.AGENCY_FINANCE: ("agency", {"bureau", "agency", "hospital_a", "hospital_b", "supplier"}),
+    # Regulators: their region's organisations, and every supplier wherever registered.
+    Role.BUREAU_OFFICER: (
+        "bureau",
+        {"bureau", "agency", "hospital_a", "hospital_b", "supplier", "beijing_supplier"},
+    ),
+    Role.AGENCY_FINANCE: (
+        "agency",
+        {"bureau", "agency", "hospital_a", "hospital_b", "supplier", "beijing_supplier"},
+    ),
     Role.PLATFORM_ADMIN: (
         "bureau",
-        {"bureau", "agency", "hospital_a", "hospital_b", "supplier", "suzhou"},
+        {"bureau", "agency", "hospital_a", "hospital_b", "supplier", "suzhou", "beijing_supplier"},
     ),
 }
 

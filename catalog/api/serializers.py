@@ -1,0 +1,210 @@
+from rest_framework import serializers
+
+from catalog.models import (
+    Consumable,
+    CrosswalkConflict,
+    DeviceIdentifier,
+    ImportJob,
+    PriceObjection,
+    ReferencePrice,
+    SyncRun,
+)
+
+
+class DeviceIdentifierOutput(serializers.ModelSerializer):
+    class Meta:
+        model = DeviceIdentifier
+        fields = [
+            "di",
+            "agency",
+            "nhsa_code",
+            "registration_number",
+            "packaging_level",
+            "packaging_quantity",
+        ]
+
+
+class ConsumableListOutput(serializers.ModelSerializer):
+    reference_price = serializers.DecimalField(
+        max_digits=18,
+        decimal_places=2,
+        read_only=True,
+        allow_null=True,
+        help_text="Current confirmed reference price (CNY), if any: capped catalogue.",
+    )
+    manufacturer = serializers.PrimaryKeyRelatedField(read_only=True)
+
+    class Meta:
+        model = Consumable
+        fields = [
+            "code",
+            "base_code",
+            "category_l1",
+            "category_l3",
+            "generic_name",
+            "product_name",
+            "specification",
+            "model",
+            "unit",
+            "registration_number",
+            "company_name",
+            "manufacturer",
+            "is_high_value",
+            "status",
+            "reference_price",
+        ]
+
+
+class ReferencePriceOutput(serializers.ModelSerializer):
+    consumable_code = serializers.CharField(source="consumable.code")
+    consumable_name = serializers.CharField(source="consumable.__str__")
+
+    class Meta:
+        model = ReferencePrice
+        fields = [
+            "id",
+            "consumable_code",
+            "consumable_name",
+            "price",
+            "status",
+            "previous_price",
+            "is_increase",
+            "source_province",
+            "source_platform",
+            "observed_on",
+            "publicity_starts_on",
+            "publicity_ends_on",
+            "proposed_at",
+            "confirmed_at",
+            "closed_at",
+            "note",
+        ]
+
+
+class ConsumableDetailOutput(ConsumableListOutput):
+    device_identifiers = DeviceIdentifierOutput(many=True)
+    reference_prices = serializers.SerializerMethodField()
+
+    class Meta(ConsumableListOutput.Meta):
+        fields = [
+            *ConsumableListOutput.Meta.fields,
+            "category_l2",
+            "generic_group",
+            "material_code",
+            "feature_code",
+            "company_code",
+            "spec_serial",
+            "registered_name",
+            "material",
+            "registrant",
+            "device_identifiers",
+            "reference_prices",
+        ]
+
+    def get_reference_prices(self, obj) -> list[dict]:
+        return [
+            {
+                "id": p.id,
+                "price": str(p.price),
+                "status": p.status,
+                "publicity_ends_on": p.publicity_ends_on,
+                "confirmed_at": p.confirmed_at,
+            }
+            for p in obj.reference_prices.all()
+        ]
+
+
+class ScanInput(serializers.Serializer):
+    barcode = serializers.CharField(max_length=500, trim_whitespace=False)
+
+
+class ScannedPartsOutput(serializers.Serializer):
+    agency = serializers.CharField()
+    di = serializers.CharField()
+    lot = serializers.CharField(allow_null=True)
+    production_date = serializers.DateField(allow_null=True)
+    expiry_date = serializers.DateField(allow_null=True)
+    serial = serializers.CharField(allow_null=True)
+
+
+class ScanOutput(serializers.Serializer):
+    parsed = ScannedPartsOutput(source="barcode")
+    matched = serializers.SerializerMethodField()
+    consumable = ConsumableListOutput(allow_null=True)
+    reference_price = serializers.DecimalField(max_digits=18, decimal_places=2, allow_null=True)
+
+    def get_matched(self, obj) -> bool:
+        return obj.consumable is not None
+
+
+class PriceObjectionOutput(serializers.ModelSerializer):
+    consumable_code = serializers.CharField(source="reference_price.consumable.code")
+
+    class Meta:
+        model = PriceObjection
+        fields = [
+            "id",
+            "reference_price",
+            "consumable_code",
+            "supplier",
+            "reason",
+            "status",
+            "resolution",
+            "created_at",
+            "resolved_at",
+        ]
+
+
+class SyncRunOutput(serializers.ModelSerializer):
+    class Meta:
+        model = SyncRun
+        fields = [
+            "id",
+            "started_at",
+            "finished_at",
+            "feed_url",
+            "feed_sha256",
+            "rows_read",
+            "rows_rejected",
+            "proposals",
+            "increases_flagged",
+            "confirmations",
+            "status",
+            "error",
+        ]
+
+
+class ImportJobOutput(serializers.ModelSerializer):
+    class Meta:
+        model = ImportJob
+        fields = [
+            "id",
+            "kind",
+            "file_name",
+            "partial",
+            "status",
+            "rows_total",
+            "rows_done",
+            "inserted",
+            "updated",
+            "unchanged",
+            "rejected",
+            "error",
+            "created_at",
+            "finished_at",
+        ]
+
+
+class CrosswalkConflictOutput(serializers.ModelSerializer):
+    class Meta:
+        model = CrosswalkConflict
+        fields = [
+            "id",
+            "di",
+            "current_code",
+            "claimed_code",
+            "source",
+            "row_number",
+            "detected_at",
+            "resolved_at",
+        ]

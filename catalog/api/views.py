@@ -1,0 +1,150 @@
+"""Catalogue API: search, product, scan; reference prices, objections, sync runs, imports."""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework.response import Response
+
+from catalog import selectors
+from catalog.api.serializers import (
+    ConsumableDetailOutput,
+    ConsumableListOutput,
+    CrosswalkConflictOutput,
+    ImportJobOutput,
+    PriceObjectionOutput,
+    ReferencePriceOutput,
+    ScanInput,
+    ScanOutput,
+    SyncRunOutput,
+)
+from catalog.models import Consumable, CrosswalkConflict, PriceObjection, ReferencePrice, SyncRun
+from core.api.views import ApiView, ListApi
+
+
+def _bool(value: str | None) -> bool | None:
+    if value in (None, ""):
+        return None
+    return value.lower() in {"1", "true", "yes"}
+
+
+class ConsumableListApi(ListApi):
+    required_action = "catalog.view"
+    serializer_class = ConsumableListOutput
+    queryset = Consumable.objects.none()  # for the schema; rows come from the selector
+    filter_backends: list = []
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("q", str, description="Words in the Chinese names or specification"),
+            OpenApiParameter("code", str, description="National code prefix, e.g. C0201"),
+            OpenApiParameter("category", str, description="Category code: 2, 4 or 6 digits"),
+            OpenApiParameter("manufacturer", int),
+            OpenApiParameter("high_value", bool),
+            OpenApiParameter("status", str, enum=["active", "retired"]),
+        ]
+    )
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+    def get_queryset(self) -> QuerySet:
+        params = self.request.query_params
+        manufacturer = params.get("manufacturer")
+        return selectors.consumable_list(
+            actor=self.request.user,
+            q=params.get("q", ""),
+            code_prefix=params.get("code", ""),
+            category=params.get("category", ""),
+            manufacturer=int(manufacturer) if manufacturer and manufacturer.isdigit() else None,
+            high_value=_bool(params.get("high_value")),
+            status=params.get("status", ""),
+        )
+
+
+class ConsumableDetailApi(ApiView):
+    required_action = "catalog.view"
+
+    @extend_schema(responses=ConsumableDetailOutput)
+    def get(self, request, code: str):
+        consumable = selectors.consumable_get(actor=request.user, code=code)
+        return Response(ConsumableDetailOutput(consumable).data)
+
+
+class ScanApi(ApiView):
+    """Parse a scanned barcode (GS1, MA or AHM) and return its product and reference price.
+    Read-only, so it is safe to repeat; it still honours Idempotency-Key like every POST."""
+
+    required_action = "catalog.view"
+
+    @extend_schema(request=ScanInput, responses=ScanOutput)
+    def post(self, request):
+        data = ScanInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        result = selectors.scan(actor=request.user, barcode=data.validated_data["barcode"])
+        return Response(ScanOutput(result).data)
+
+
+class ReferencePriceListApi(ListApi):
+    required_action = "reference_price.view"
+    serializer_class = ReferencePriceOutput
+    queryset = ReferencePrice.objects.none()
+    filter_backends: list = []
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("status", str),
+            OpenApiParameter("open", bool, description="Only proposed, flagged or in publicity"),
+        ]
+    )
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+    def get_queryset(self) -> QuerySet:
+        params = self.request.query_params
+        return selectors.reference_price_list(
+            actor=self.request.user,
+            status=params.get("status", ""),
+            open_only=bool(_bool(params.get("open"))),
+        )
+
+
+class PriceObjectionListApi(ListApi):
+    required_action = "price_objection.view"
+    serializer_class = PriceObjectionOutput
+    queryset = PriceObjection.objects.none()
+    filter_backends: list = []
+
+    def get_queryset(self) -> QuerySet:
+        return selectors.price_objection_list(
+            actor=self.request.user, status=self.request.query_params.get("status", "")
+        )
+
+
+class SyncRunListApi(ListApi):
+    required_action = "sync_run.view"
+    serializer_class = SyncRunOutput
+    queryset = SyncRun.objects.none()
+    filter_backends: list = []
+
+    def get_queryset(self) -> QuerySet:
+        return selectors.sync_run_list(actor=self.request.user)
+
+
+class ImportJobDetailApi(ApiView):
+    required_action = "catalog.import"
+
+    @extend_schema(responses=ImportJobOutput)
+    def get(self, request, pk: int):
+        return Response(
+            ImportJobOutput(selectors.import_job_get(actor=request.user, job_id=pk)).data
+        )
+
+
+class CrosswalkConflictListApi(ListApi):
+    required_action = "catalog.import"
+    serializer_class = CrosswalkConflictOutput
+    queryset = CrosswalkConflict.objects.none()
+    filter_backends: list = []
+
+    def get_queryset(self) -> QuerySet:
+        return selectors.crosswalk_conflict_list(actor=self.request.user)

@@ -1,0 +1,176 @@
+"""Reads for the catalogue. The catalogue itself is public to every signed-in user; objections
+are tenant data (a supplier sees its own), sync runs and imports are the bureau's and admins'."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import OuterRef, Prefetch, QuerySet, Subquery
+
+from catalog.barcodes import ScannedBarcode, parse_barcode
+from catalog.choices import OPEN_REFERENCE_STATUSES, ReferencePriceStatus
+from catalog.models import (
+    Category,
+    Consumable,
+    CrosswalkConflict,
+    DeviceIdentifier,
+    ImportJob,
+    PriceObjection,
+    PriceObservation,
+    ReferencePrice,
+    SyncRun,
+)
+from catalog.search import filter_consumables
+from core import permissions
+from core.errors import NotFoundError
+
+
+def _with_reference_price(queryset: QuerySet) -> QuerySet:
+    confirmed = ReferencePrice.objects.filter(
+        consumable=OuterRef("pk"), status=ReferencePriceStatus.CONFIRMED
+    )
+    return queryset.annotate(reference_price=Subquery(confirmed.values("price")[:1]))
+
+
+def consumable_list(
+    *,
+    actor,
+    q: str = "",
+    code_prefix: str = "",
+    category: str = "",
+    manufacturer: int | None = None,
+    high_value: bool | None = None,
+    status: str = "",
+) -> QuerySet:
+    permissions.require(actor, "catalog.view")
+    qs = filter_consumables(Consumable.objects.all(), q)
+    if code_prefix:
+        qs = qs.filter(code__startswith=code_prefix.strip().upper())
+    if category:
+        category = category.strip().upper().removeprefix("C")
+        field = {2: "category_l1", 4: "category_l2", 6: "category_l3"}.get(len(category))
+        qs = qs.filter(**{field: category}) if field else qs.none()
+    if manufacturer:
+        qs = qs.filter(manufacturer_id=manufacturer)
+    if high_value is not None:
+        qs = qs.filter(is_high_value=high_value)
+    if status:
+        qs = qs.filter(status=status)
+    return _with_reference_price(qs.select_related("manufacturer")).order_by("code")
+
+
+def consumable_get(*, actor, code: str) -> Consumable:
+    permissions.require(actor, "catalog.view")
+    consumable = (
+        _with_reference_price(Consumable.objects.select_related("manufacturer"))
+        .prefetch_related(
+            Prefetch("device_identifiers", queryset=DeviceIdentifier.objects.order_by("di")),
+            Prefetch("reference_prices", queryset=ReferencePrice.objects.order_by("-proposed_at")),
+        )
+        .filter(code=code.strip().upper())
+        .first()
+    )
+    if consumable is None:
+        raise NotFoundError()
+    return consumable
+
+
+def consumable_price_history(*, consumable: Consumable) -> dict:
+    """Series for the product page's chart: observations by province and the reference price."""
+    observations = PriceObservation.objects.filter(consumable=consumable).order_by("observed_on")
+    by_province: dict[str, list[list[str]]] = {}
+    for obs in observations.values("province_code", "observed_on", "price"):
+        by_province.setdefault(obs["province_code"], []).append(
+            [obs["observed_on"].isoformat(), str(obs["price"])]
+        )
+    reference = [
+        [(p.confirmed_at or p.proposed_at).date().isoformat(), str(p.price)]
+        for p in ReferencePrice.objects.filter(
+            consumable=consumable,
+            status__in=[ReferencePriceStatus.CONFIRMED, ReferencePriceStatus.SUPERSEDED],
+        ).order_by("confirmed_at")
+    ]
+    return {"observations": by_province, "reference": reference}
+
+
+def category_list(*, actor, level: int | None = 1) -> QuerySet:
+    permissions.require(actor, "catalog.view")
+    qs = Category.objects.all()
+    return qs.filter(level=level) if level else qs
+
+
+@dataclass(frozen=True)
+class ScanResult:
+    barcode: ScannedBarcode
+    device: DeviceIdentifier | None
+    consumable: Consumable | None
+    reference_price: Decimal | None
+
+
+def scan(*, actor, barcode: str) -> ScanResult:
+    """Parse a scanned barcode and find its product and current reference price.
+    Raises BarcodeInvalidError (with a reason) for an unreadable barcode."""
+    permissions.require(actor, "catalog.view")
+    parsed = parse_barcode(barcode)
+    device = DeviceIdentifier.objects.select_related("consumable").filter(di=parsed.di).first()
+    consumable = None
+    price = None
+    if device is not None and device.consumable_id:
+        consumable = consumable_get(actor=actor, code=device.consumable.code)
+        price = consumable.reference_price
+    return ScanResult(barcode=parsed, device=device, consumable=consumable, reference_price=price)
+
+
+def reference_price_list(*, actor, status: str = "", open_only: bool = False) -> QuerySet:
+    permissions.require(actor, "reference_price.view")
+    qs = ReferencePrice.objects.select_related("consumable")
+    if open_only:
+        qs = qs.filter(status__in=OPEN_REFERENCE_STATUSES)
+    if status:
+        qs = qs.filter(status=status)
+    return qs.order_by("publicity_ends_on", "-proposed_at")
+
+
+def reference_price_get(*, actor, reference_price_id: int) -> ReferencePrice:
+    permissions.require(actor, "reference_price.view")
+    price = (
+        ReferencePrice.objects.select_related("consumable").filter(pk=reference_price_id).first()
+    )
+    if price is None:
+        raise NotFoundError()
+    return price
+
+
+def price_objection_list(*, actor, status: str = "") -> QuerySet:
+    permissions.require(actor, "price_objection.view")
+    qs = PriceObjection.objects.visible_to(actor).select_related(
+        "reference_price__consumable", "supplier", "raised_by", "resolved_by"
+    )
+    if status:
+        qs = qs.filter(status=status)
+    return qs.order_by("-created_at")
+
+
+def sync_run_list(*, actor) -> QuerySet:
+    permissions.require(actor, "sync_run.view")
+    return SyncRun.objects.select_related("triggered_by").order_by("-started_at")
+
+
+def import_job_list(*, actor) -> QuerySet:
+    permissions.require(actor, "catalog.import")
+    return ImportJob.objects.select_related("created_by").order_by("-created_at")
+
+
+def import_job_get(*, actor, job_id: int) -> ImportJob:
+    permissions.require(actor, "catalog.import")
+    job = ImportJob.objects.filter(pk=job_id).first()
+    if job is None:
+        raise NotFoundError()
+    return job
+
+
+def crosswalk_conflict_list(*, actor, open_only: bool = True) -> QuerySet:
+    permissions.require(actor, "catalog.import")
+    qs = CrosswalkConflict.objects.all()
+    return qs.filter(resolved_at__isnull=True) if open_only else qs

@@ -1,0 +1,17 @@
+"""Template filters shared by every page."""
+
+from decimal import Decimal
+
+from django import template
+
+from core.money import format_cny
+
+register = template.Library()
+
+
+@register.filter
+def cny(value):
+    """¥1,234.56 (core.money owns the rounding and format)."""
+    if value in (None, ""):
+        return ""
+    return format_cny(Decimal(value))
