@@ -58,6 +58,35 @@ ACTIONS: dict[str, frozenset[str]] = {
     "price_objection.resolve": frozenset({BUREAU_OFFICER, PLATFORM_ADMIN}),
     "sync_run.view": frozenset({BUREAU_OFFICER, PLATFORM_ADMIN}),
     "sync_run.start": frozenset({BUREAU_OFFICER, PLATFORM_ADMIN}),
+    # procurement: listing
+    "listing.view": EVERYONE,
+    "listing.apply": frozenset({SUPPLIER_SALES}),
+    "listing.review": frozenset({BUREAU_OFFICER, PLATFORM_ADMIN}),
+    "agreed_price.view": frozenset(
+        {
+            HOSPITAL_PURCHASER,
+            HOSPITAL_FINANCE,
+            SUPPLIER_SALES,
+            BUREAU_OFFICER,
+            AGENCY_FINANCE,
+            PLATFORM_ADMIN,
+        }
+    ),
+    "agreed_price.negotiate": frozenset({HOSPITAL_PURCHASER, SUPPLIER_SALES}),
+    "purchase_plan.set": frozenset({HOSPITAL_FINANCE, BUREAU_OFFICER}),
+    # procurement: orders to invoices
+    "order.view": EVERYONE,
+    "order.place": frozenset({HOSPITAL_PURCHASER}),
+    "order.respond": frozenset({SUPPLIER_SALES}),
+    "delivery.create": frozenset({SUPPLIER_SALES}),
+    "delivery.accept": frozenset({HOSPITAL_PURCHASER}),
+    "invoice.register": frozenset({SUPPLIER_SALES}),
+    "invoice.confirm": frozenset({HOSPITAL_FINANCE}),
+    "usage.record": frozenset({HOSPITAL_PURCHASER}),
+    "usage.view": frozenset(
+        {HOSPITAL_PURCHASER, HOSPITAL_FINANCE, BUREAU_OFFICER, AGENCY_FINANCE, PLATFORM_ADMIN}
+    ),
+    "event.view": frozenset({HOSPITAL_PURCHASER, HOSPITAL_FINANCE, SUPPLIER_SALES}),
 }
 
 

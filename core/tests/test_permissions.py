@@ -17,11 +17,39 @@ from core.errors import NotFoundError, PermissionDeniedError
 
 pytestmark = pytest.mark.django_db
 
-EVERYONE = {"organization.view", "user.view", "catalog.view", "reference_price.view"}
+EVERYONE = {
+    "organization.view",
+    "user.view",
+    "catalog.view",
+    "reference_price.view",
+    "listing.view",
+    "order.view",
+    "agreed_price.view",
+}
 ALLOWED = {
-    Role.HOSPITAL_PURCHASER: EVERYONE | {"api_client.view"},
-    Role.HOSPITAL_FINANCE: EVERYONE | {"api_client.view"},
-    Role.SUPPLIER_SALES: EVERYONE | {"price_objection.raise", "price_objection.view"},
+    Role.HOSPITAL_PURCHASER: EVERYONE
+    | {
+        "api_client.view",
+        "agreed_price.negotiate",
+        "order.place",
+        "delivery.accept",
+        "usage.record",
+        "usage.view",
+        "event.view",
+    },
+    Role.HOSPITAL_FINANCE: EVERYONE
+    | {"api_client.view", "purchase_plan.set", "invoice.confirm", "usage.view", "event.view"},
+    Role.SUPPLIER_SALES: EVERYONE
+    | {
+        "price_objection.raise",
+        "price_objection.view",
+        "listing.apply",
+        "agreed_price.negotiate",
+        "order.respond",
+        "delivery.create",
+        "invoice.register",
+        "event.view",
+    },
     Role.BUREAU_OFFICER: EVERYONE
     | {
         "region_policy.view",
@@ -31,10 +59,27 @@ ALLOWED = {
         "price_objection.resolve",
         "sync_run.view",
         "sync_run.start",
+        "listing.review",
+        "purchase_plan.set",
+        "usage.view",
     },
-    Role.AGENCY_FINANCE: EVERYONE | {"region_policy.view"},
-    # Objections are a supplier's own act; an administrator cannot raise one on its behalf.
-    Role.PLATFORM_ADMIN: set(permissions.ACTIONS) - {"price_objection.raise"},
+    Role.AGENCY_FINANCE: EVERYONE | {"region_policy.view", "usage.view"},
+    # Trading acts are the parties' own; an administrator cannot act on their behalf.
+    Role.PLATFORM_ADMIN: set(permissions.ACTIONS)
+    - {
+        "price_objection.raise",
+        "listing.apply",
+        "agreed_price.negotiate",
+        "purchase_plan.set",
+        "order.place",
+        "order.respond",
+        "delivery.create",
+        "delivery.accept",
+        "invoice.register",
+        "invoice.confirm",
+        "usage.record",
+        "event.view",
+    },
 }
 
 

@@ -1,0 +1,29 @@
+from procurement.models.deliveries import Delivery, DeliveryLine, ReturnRecord
+from procurement.models.events import Event
+from procurement.models.invoices import Invoice, InvoiceLine
+from procurement.models.listings import (
+    AgreedPrice,
+    AnnualPurchasePlan,
+    Listing,
+    ListingDistributor,
+    ListingPriceChange,
+)
+from procurement.models.orders import Order, OrderLine
+from procurement.models.usage import UsageRecord
+
+__all__ = [
+    "AgreedPrice",
+    "AnnualPurchasePlan",
+    "Delivery",
+    "DeliveryLine",
+    "Event",
+    "Invoice",
+    "InvoiceLine",
+    "Listing",
+    "ListingDistributor",
+    "ListingPriceChange",
+    "Order",
+    "OrderLine",
+    "ReturnRecord",
+    "UsageRecord",
+]

@@ -1,0 +1,158 @@
+"""Delivery notes (配送单), their lines with UDI production identifiers, acceptance, returns."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from core import history
+from core.tenancy import TenantQuerySet
+from procurement.choices import DeliveryStatus
+from procurement.models.orders import order_scope_q
+
+
+class DeliveryQuerySet(TenantQuerySet):
+    pass
+
+
+@history.track()
+class Delivery(models.Model):
+    number = models.CharField(_("delivery note number"), max_length=32, unique=True)
+    order = models.ForeignKey(
+        "procurement.Order",
+        verbose_name=_("order"),
+        on_delete=models.PROTECT,
+        related_name="deliveries",
+    )
+    # Who delivered: the manufacturer itself or an authorised distributor.
+    carrier = models.ForeignKey(
+        "accounts.Organization",
+        verbose_name=_("delivered by"),
+        on_delete=models.PROTECT,
+        related_name="deliveries",
+    )
+    status = models.CharField(
+        _("status"),
+        max_length=10,
+        choices=DeliveryStatus.choices,
+        default=DeliveryStatus.SHIPPED,
+    )
+    shipped_at = models.DateTimeField(_("shipped at"), auto_now_add=True, db_index=True)
+    accepted_at = models.DateTimeField(_("accepted at"), null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("accepted by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+
+    objects = DeliveryQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("delivery note")
+        verbose_name_plural = _("delivery notes")
+        ordering = ["-shipped_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.number
+
+    @classmethod
+    def tenant_q(cls, actor) -> models.Q:
+        return order_scope_q(actor, prefix="order__") | models.Q(carrier_id=actor.organization_id)
+
+
+class DeliveryLineQuerySet(TenantQuerySet):
+    pass
+
+
+@history.track()
+class DeliveryLine(models.Model):
+    delivery = models.ForeignKey(
+        Delivery, verbose_name=_("delivery note"), on_delete=models.PROTECT, related_name="lines"
+    )
+    order_line = models.ForeignKey(
+        "procurement.OrderLine",
+        verbose_name=_("order line"),
+        on_delete=models.PROTECT,
+        related_name="delivery_lines",
+    )
+    quantity = models.PositiveIntegerField(_("quantity"))
+    udi_di = models.CharField(_("UDI-DI"), max_length=60, blank=True)
+    lot = models.CharField(_("lot"), max_length=40, blank=True)
+    serial = models.CharField(_("serial"), max_length=60, blank=True)
+    production_date = models.DateField(_("production date"), null=True, blank=True)
+    expiry_date = models.DateField(_("expiry date"), null=True, blank=True)
+    barcode = models.CharField(_("scanned barcode"), max_length=500, blank=True)
+    accepted_quantity = models.PositiveIntegerField(_("accepted"), default=0)
+    refused_quantity = models.PositiveIntegerField(_("refused"), default=0)
+    refusal_reason = models.CharField(_("refusal reason"), max_length=500, blank=True)
+    returned_quantity = models.PositiveIntegerField(_("returned"), default=0)
+
+    objects = DeliveryLineQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("delivery line")
+        verbose_name_plural = _("delivery lines")
+        ordering = ["delivery", "id"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(quantity__gt=0), name="delivery_qty_gt_0"),
+            models.CheckConstraint(
+                condition=models.Q(
+                    accepted_quantity__lte=models.F("quantity") - models.F("refused_quantity")
+                ),
+                name="delivery_accepted_lte_quantity",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(returned_quantity__lte=models.F("accepted_quantity")),
+                name="delivery_returned_lte_accepted",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.delivery_id}/{self.pk}"
+
+    @classmethod
+    def tenant_q(cls, actor) -> models.Q:
+        return order_scope_q(actor, prefix="delivery__order__") | models.Q(
+            delivery__carrier_id=actor.organization_id
+        )
+
+
+@history.track()
+class ReturnRecord(models.Model):
+    """Goods sent back after acceptance (defect, wrong item): lowers what can be invoiced."""
+
+    delivery_line = models.ForeignKey(
+        DeliveryLine,
+        verbose_name=_("delivery line"),
+        on_delete=models.PROTECT,
+        related_name="returns",
+    )
+    quantity = models.PositiveIntegerField(_("quantity"))
+    reason = models.CharField(_("reason"), max_length=500)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("registered by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("registered at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("return")
+        verbose_name_plural = _("returns")
+        constraints = [
+            models.CheckConstraint(condition=models.Q(quantity__gt=0), name="return_qty_gt_0")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.delivery_line_id} -{self.quantity}"

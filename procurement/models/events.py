@@ -1,0 +1,60 @@
+"""The change feed: one row per state change of an order, delivery or invoice.
+
+Readers page through it with a cursor of (transaction id, event id). Ids alone are not safe:
+a transaction that took id 10 may commit after one that took id 11, and a reader that already
+passed 11 would never see 10. So each row records the id of the transaction that wrote it, and
+a reader only returns rows of transactions older than every transaction still running
+(``pg_snapshot_xmin``). Once the cursor passes (xid, id), no row with a smaller key can appear.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from core import history
+from procurement.choices import EventType
+
+
+class Event(models.Model):
+    id = models.BigAutoField(primary_key=True)
+    # pg_current_xact_id() of the writing transaction, set by the database default.
+    txid = models.BigIntegerField(
+        _("transaction"),
+        db_default=models.Func(
+            function="pg_current_xact_id", template="(pg_current_xact_id()::text)::bigint"
+        ),
+    )
+    type = models.CharField(_("event"), max_length=30, choices=EventType.choices)
+    hospital = models.ForeignKey(
+        "accounts.Organization",
+        verbose_name=_("hospital"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    supplier = models.ForeignKey(
+        "accounts.Organization",
+        verbose_name=_("supplier"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    order = models.ForeignKey(
+        "procurement.Order", verbose_name=_("order"), on_delete=models.PROTECT, related_name="+"
+    )
+    entity = models.CharField(_("entity"), max_length=20)
+    entity_id = models.BigIntegerField(_("entity id"))
+    payload = models.JSONField(_("payload"), default=dict)
+    created_at = models.DateTimeField(_("at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("event")
+        verbose_name_plural = _("events")
+        ordering = ["txid", "id"]
+        indexes = [
+            models.Index(fields=["hospital", "txid", "id"], name="event_hospital_cursor"),
+            models.Index(fields=["supplier", "txid", "id"], name="event_supplier_cursor"),
+        ]
+        triggers = [history.append_only()]
+
+    def __str__(self) -> str:
+        return f"{self.txid}:{self.id} {self.type}"

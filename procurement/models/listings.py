@@ -1,0 +1,283 @@
+"""Listing (挂网): a manufacturer offers a consumable on the platform at a reviewed price."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from core import history
+from core.money import money_field
+from core.tenancy import TenantQuerySet, is_active_actor
+from procurement.choices import (
+    AgreedPriceStatus,
+    Catalogue,
+    GreenChannel,
+    ListingStatus,
+    PriceChangeStatus,
+    PurchaseLabel,
+)
+
+REGULATORS = {"bureau_officer", "agency_finance", "platform_admin"}
+
+
+class ListingQuerySet(TenantQuerySet):
+    def listed(self):
+        return self.filter(status=ListingStatus.LISTED)
+
+
+@history.track()
+class Listing(models.Model):
+    manufacturer = models.ForeignKey(
+        "accounts.Organization",
+        verbose_name=_("manufacturer"),
+        on_delete=models.PROTECT,
+        related_name="listings",
+    )
+    consumable = models.ForeignKey(
+        "catalog.Consumable",
+        verbose_name=_("consumable"),
+        on_delete=models.PROTECT,
+        related_name="listings",
+    )
+    price = money_field(_("listed price"))
+    companion_service = models.BooleanField(_("companion service included"), default=False)
+    registration_number = models.CharField(_("registration certificate number"), max_length=100)
+    green_channel = models.CharField(
+        _("green channel"), max_length=12, choices=GreenChannel.choices, blank=True
+    )
+    # [R-LIST-OTHER] evidence for products without a reference price.
+    provinces_listed = models.PositiveSmallIntegerField(
+        _("provinces already listing it"), default=0
+    )
+    catalogue = models.CharField(
+        _("catalogue"), max_length=10, choices=Catalogue.choices, default=Catalogue.ALTERNATE
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=ListingStatus.choices, default=ListingStatus.DRAFT
+    )
+    label = models.CharField(
+        _("purchase label"),
+        max_length=12,
+        choices=PurchaseLabel.choices,
+        default=PurchaseLabel.NORMAL,
+    )
+    label_reason = models.CharField(_("label reason"), max_length=300, blank=True)
+    review_reason = models.TextField(_("review note"), blank=True)
+    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
+    reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("reviewed by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    # [R-LIST-PRICE-CAP] set when the reference price fell below the listed price.
+    price_cut_due_on = models.DateField(_("price cut due"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    objects = ListingQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("listing")
+        verbose_name_plural = _("listings")
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["manufacturer", "consumable"],
+                condition=~models.Q(status=ListingStatus.DELISTED),
+                name="listing_one_live_per_product",
+            ),
+            models.CheckConstraint(condition=models.Q(price__gt=0), name="listing_price_gt_0"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.consumable} @ {self.price}"
+
+    @classmethod
+    def tenant_q(cls, actor) -> models.Q:
+        """Suppliers see their own and those they are authorised to deliver; hospitals see
+        what is listed; regulators see all."""
+        if not is_active_actor(actor) or actor.organization is None:
+            return models.Q(pk__in=[])
+        if set(actor.roles) & REGULATORS:
+            return models.Q()
+        org = actor.organization
+        if org.is_hospital:
+            return models.Q(status=ListingStatus.LISTED)
+        authorised = ListingDistributor.objects.filter(distributor_id=org.pk).values("listing_id")
+        return models.Q(manufacturer_id=org.pk) | models.Q(pk__in=authorised)
+
+
+@history.track()
+class ListingDistributor(models.Model):
+    """A distributor the manufacturer authorises to deliver a listing in a region."""
+
+    listing = models.ForeignKey(
+        Listing, verbose_name=_("listing"), on_delete=models.CASCADE, related_name="distributors"
+    )
+    distributor = models.ForeignKey(
+        "accounts.Organization",
+        verbose_name=_("distributor"),
+        on_delete=models.PROTECT,
+        related_name="authorised_listings",
+    )
+    region_code = models.CharField(
+        _("region"),
+        max_length=6,
+        help_text=_("GB/T 2260 code; a province or city covers everything below it."),
+    )
+
+    class Meta:
+        verbose_name = _("authorised distributor")
+        verbose_name_plural = _("authorised distributors")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["listing", "distributor", "region_code"], name="listing_distributor_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.distributor} {self.region_code}"
+
+
+@history.track()
+class ListingPriceChange(models.Model):
+    """A change of a listed price, which the bureau reviews before it applies."""
+
+    listing = models.ForeignKey(
+        Listing, verbose_name=_("listing"), on_delete=models.PROTECT, related_name="price_changes"
+    )
+    old_price = money_field(_("old price"))
+    new_price = money_field(_("new price"))
+    reason = models.TextField(_("reason"), blank=True)
+    status = models.CharField(
+        _("status"),
+        max_length=10,
+        choices=PriceChangeStatus.choices,
+        default=PriceChangeStatus.PENDING,
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("requested by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("reviewed by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    review_reason = models.TextField(_("review note"), blank=True)
+    created_at = models.DateTimeField(_("requested at"), auto_now_add=True)
+    reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("price change")
+        verbose_name_plural = _("price changes")
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["listing"],
+                condition=models.Q(status=PriceChangeStatus.PENDING),
+                name="price_change_one_pending",
+            ),
+            models.CheckConstraint(condition=models.Q(new_price__gt=0), name="price_change_gt_0"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.listing_id}: {self.old_price} -> {self.new_price}"
+
+
+class AgreedPriceQuerySet(TenantQuerySet):
+    def agreed(self):
+        return self.filter(status=AgreedPriceStatus.AGREED)
+
+
+@history.track()
+class AgreedPrice(models.Model):
+    """[R-LIST-PRICE-CAP] A hospital's volume-linked price for a listing, agreed by both."""
+
+    listing = models.ForeignKey(
+        Listing, verbose_name=_("listing"), on_delete=models.PROTECT, related_name="agreed_prices"
+    )
+    hospital = models.ForeignKey(
+        "accounts.Organization",
+        verbose_name=_("hospital"),
+        on_delete=models.PROTECT,
+        related_name="agreed_prices",
+    )
+    price = money_field(_("agreed price"))
+    annual_volume = models.PositiveIntegerField(_("committed annual volume"), default=0)
+    valid_from = models.DateField(_("valid from"))
+    valid_until = models.DateField(_("valid until"))
+    status = models.CharField(
+        _("status"),
+        max_length=10,
+        choices=AgreedPriceStatus.choices,
+        default=AgreedPriceStatus.PROPOSED,
+    )
+    proposed_by = models.ForeignKey(
+        "accounts.Organization",
+        verbose_name=_("proposed by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+
+    objects = AgreedPriceQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("agreed price")
+        verbose_name_plural = _("agreed prices")
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(price__gt=0), name="agreed_price_gt_0"),
+            models.CheckConstraint(
+                condition=models.Q(valid_until__gte=models.F("valid_from")),
+                name="agreed_price_valid_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.hospital_id} {self.listing_id} {self.price}"
+
+    @classmethod
+    def tenant_q(cls, actor) -> models.Q:
+        if not is_active_actor(actor) or actor.organization is None:
+            return models.Q(pk__in=[])
+        if set(actor.roles) & REGULATORS:
+            return models.Q()
+        org = actor.organization
+        return models.Q(hospital_id=org.pk) | models.Q(listing__manufacturer_id=org.pk)
+
+
+@history.track()
+class AnnualPurchasePlan(models.Model):
+    """A hospital's annual purchase total: the base of the alternate-catalogue cap."""
+
+    hospital = models.ForeignKey(
+        "accounts.Organization",
+        verbose_name=_("hospital"),
+        on_delete=models.PROTECT,
+        related_name="purchase_plans",
+    )
+    year = models.PositiveSmallIntegerField(_("year"))
+    total = money_field(_("annual purchase total"))
+
+    class Meta:
+        verbose_name = _("annual purchase plan")
+        verbose_name_plural = _("annual purchase plans")
+        constraints = [
+            models.UniqueConstraint(fields=["hospital", "year"], name="purchase_plan_unique"),
+            models.CheckConstraint(condition=models.Q(total__gte=0), name="purchase_plan_gte_0"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.hospital_id} {self.year} {self.total}"

@@ -1,0 +1,181 @@
+"""Orders and their lines: what a hospital buys from one manufacturer."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from core import history
+from core.money import money_field
+from core.tenancy import TenantQuerySet, is_active_actor
+from procurement.choices import Catalogue, LineStatus, OrderStatus, PurchaseLabel
+
+REGULATORS = {"bureau_officer", "agency_finance", "platform_admin"}
+
+
+def order_scope_q(actor, *, prefix: str = "") -> models.Q:
+    """Who sees an order (and everything hanging off it): the hospital that placed it, the
+    manufacturer it is addressed to, a distributor delivering any of it, and the regulators."""
+    if not is_active_actor(actor) or actor.organization is None:
+        return models.Q(pk__in=[])
+    if set(actor.roles) & REGULATORS:
+        return models.Q()
+    org_id = actor.organization_id
+    return (
+        models.Q(**{f"{prefix}hospital_id": org_id})
+        | models.Q(**{f"{prefix}supplier_id": org_id})
+        | models.Q(**{f"{prefix}distributor_id": org_id})
+    )
+
+
+class OrderQuerySet(TenantQuerySet):
+    pass
+
+
+@history.track()
+class Order(models.Model):
+    number = models.CharField(_("order number"), max_length=32, unique=True)
+    hospital = models.ForeignKey(
+        "accounts.Organization",
+        verbose_name=_("hospital"),
+        on_delete=models.PROTECT,
+        related_name="orders",
+    )
+    supplier = models.ForeignKey(
+        "accounts.Organization",
+        verbose_name=_("supplier"),
+        on_delete=models.PROTECT,
+        related_name="incoming_orders",
+    )
+    # The distributor the supplier chose to deliver (may stay empty: it delivers itself).
+    distributor = models.ForeignKey(
+        "accounts.Organization",
+        verbose_name=_("distributor"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="delivery_orders",
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=OrderStatus.choices, default=OrderStatus.DRAFT
+    )
+    is_urgent = models.BooleanField(_("urgent"), default=False)
+    note = models.CharField(_("note"), max_length=500, blank=True)
+    total = money_field(_("order total"), default=0)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True, db_index=True)
+    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
+    responded_at = models.DateTimeField(_("supplier responded at"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    cancel_reason = models.CharField(_("cancellation reason"), max_length=500, blank=True)
+
+    objects = OrderQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("order")
+        verbose_name_plural = _("orders")
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["hospital", "-created_at"], name="order_hospital_recent"),
+            models.Index(fields=["supplier", "-created_at"], name="order_supplier_recent"),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(total__gte=0), name="order_total_gte_0")
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+    @classmethod
+    def tenant_q(cls, actor) -> models.Q:
+        return order_scope_q(actor)
+
+
+class OrderLineQuerySet(TenantQuerySet):
+    pass
+
+
+@history.track()
+class OrderLine(models.Model):
+    order = models.ForeignKey(
+        Order, verbose_name=_("order"), on_delete=models.PROTECT, related_name="lines"
+    )
+    listing = models.ForeignKey(
+        "procurement.Listing",
+        verbose_name=_("listing"),
+        on_delete=models.PROTECT,
+        related_name="order_lines",
+    )
+    consumable = models.ForeignKey(
+        "catalog.Consumable",
+        verbose_name=_("consumable"),
+        on_delete=models.PROTECT,
+        related_name="order_lines",
+    )
+    quantity = models.PositiveIntegerField(_("quantity"))
+    # Computed by the server from the listing and any agreed price; never from the client.
+    unit_price = money_field(_("unit price"))
+    amount = money_field(_("amount"))
+    catalogue = models.CharField(_("catalogue"), max_length=10, choices=Catalogue.choices)
+    label = models.CharField(_("purchase label"), max_length=12, choices=PurchaseLabel.choices)
+    restricted_reason = models.CharField(
+        _("reason (restricted product)"), max_length=500, blank=True
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=LineStatus.choices, default=LineStatus.PENDING
+    )
+    rejection_reason = models.CharField(_("rejection reason"), max_length=500, blank=True)
+    promised_on = models.DateField(_("promised delivery date"), null=True, blank=True)
+    confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
+    # Running totals, kept by the services with F() updates.
+    delivered_quantity = models.PositiveIntegerField(_("delivered"), default=0)
+    accepted_quantity = models.PositiveIntegerField(_("accepted"), default=0)
+    refused_quantity = models.PositiveIntegerField(_("refused on acceptance"), default=0)
+    returned_quantity = models.PositiveIntegerField(_("returned"), default=0)
+    invoiced_quantity = models.PositiveIntegerField(_("invoiced"), default=0)
+
+    objects = OrderLineQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("order line")
+        verbose_name_plural = _("order lines")
+        ordering = ["order", "id"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(quantity__gt=0), name="line_quantity_gt_0"),
+            models.CheckConstraint(condition=models.Q(unit_price__gt=0), name="line_price_gt_0"),
+            models.CheckConstraint(
+                condition=models.Q(delivered_quantity__lte=models.F("quantity")),
+                name="line_delivered_lte_ordered",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(
+                    accepted_quantity__lte=models.F("delivered_quantity")
+                    - models.F("refused_quantity")
+                ),
+                name="line_accepted_lte_delivered",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(returned_quantity__lte=models.F("accepted_quantity")),
+                name="line_returned_lte_accepted",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(
+                    invoiced_quantity__lte=models.F("accepted_quantity")
+                    - models.F("returned_quantity")
+                ),
+                name="line_invoiced_lte_kept",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.order_id}/{self.pk}"
+
+    @classmethod
+    def tenant_q(cls, actor) -> models.Q:
+        return order_scope_q(actor, prefix="order__")
