@@ -1,0 +1,52 @@
+"""The price a hospital pays for a listing: computed here, never taken from the client.
+
+[R-LIST-PRICE-CAP] the lowest applicable price: the listed price, or a lower price the hospital
+agreed with the supplier that is valid on the day. The listed price itself never exceeds the
+confirmed reference price (checked when the listing is approved or its price changes).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from procurement.choices import AgreedPriceStatus
+from procurement.models import AgreedPrice, Listing
+
+
+def unit_price_for(*, listing: Listing, hospital_id: int, on: dt.date) -> Decimal:
+    agreed = (
+        AgreedPrice.objects.filter(
+            listing=listing,
+            hospital_id=hospital_id,
+            status=AgreedPriceStatus.AGREED,
+            valid_from__lte=on,
+            valid_until__gte=on,
+        )
+        .order_by("price")
+        .values_list("price", flat=True)
+        .first()
+    )
+    return min(listing.price, agreed) if agreed is not None else listing.price
+
+
+def unit_prices_for(
+    *, listings: list[Listing], hospital_id: int, on: dt.date
+) -> dict[int, Decimal]:
+    """The same for many listings with one query (order forms, carts)."""
+    agreed: dict[int, Decimal] = {}
+    rows = AgreedPrice.objects.filter(
+        listing__in=listings,
+        hospital_id=hospital_id,
+        status=AgreedPriceStatus.AGREED,
+        valid_from__lte=on,
+        valid_until__gte=on,
+    ).values_list("listing_id", "price")
+    for listing_id, price in rows:
+        agreed[listing_id] = min(price, agreed.get(listing_id, price))
+    return {
+        listing.pk: min(listing.price, agreed[listing.pk])
+        if listing.pk in agreed
+        else listing.price
+        for listing in listings
+    }
