@@ -15,6 +15,8 @@ from accounts import selectors, services
 from accounts.choices import OrganizationKind, SecurityEventKind
 from accounts.forms import ApiClientCreateForm
 from core import clock, permissions
+from core.clock import to_local
+from core.exports import xlsx_response
 
 
 class LoginView(auth_views.LoginView):
@@ -46,6 +48,15 @@ def organization_list(request):
     kind = request.GET.get("kind") or None
     q = request.GET.get("q") or None
     orgs = selectors.organization_list(actor=request.user, kind=kind, q=q)
+    if request.GET.get("export") == "xlsx":
+        return xlsx_response(
+            "organizations.xlsx",
+            [_("Name"), _("Kind"), _("Unified social credit code"), _("Region"), _("Tier")],
+            (
+                (o.name, o.get_kind_display(), o.uscc, o.region_display, o.get_tier_display())
+                for o in orgs
+            ),
+        )
     return render(
         request,
         "accounts/organization_list.html",
@@ -94,6 +105,22 @@ def api_client_revoke(request, pk: int):
 def security_event_list(request):
     kind = request.GET.get("kind") or None
     events = selectors.security_event_list_unscoped(actor=request.user, kind=kind)
+    if request.GET.get("export") == "xlsx":
+        return xlsx_response(
+            "security-events.xlsx",
+            [_("Time"), _("Event"), _("User"), _("Organisation"), _("Address"), _("Path")],
+            (
+                (
+                    to_local(e.at),
+                    e.get_kind_display(),
+                    e.username,
+                    str(e.organization or ""),
+                    e.ip,
+                    e.path,
+                )
+                for e in events.iterator()
+            ),
+        )
     return render(
         request,
         "accounts/security_event_list.html",

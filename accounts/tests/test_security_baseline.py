@@ -168,3 +168,22 @@ def test_other_organisation_page_is_404(user):
     client.force_login(user)
     assert client.get(f"/accounts/organizations/{other.pk}/").status_code == 404
     assert client.get(f"/accounts/organizations/{user.organization_id}/").status_code == 200
+
+
+def test_organisation_export_is_scoped_and_escaped():
+    """A hospital's export holds only what it may see; formula-like names stay text."""
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    from accounts.tests.factories import HospitalFactory
+
+    mine = HospitalFactory(name="=cmd|' /C calc'!A0")
+    HospitalFactory(name="别的医院")
+    user = user_with_role(Role.HOSPITAL_PURCHASER, organization=mine)
+    client = Client()
+    client.force_login(user)
+    response = client.get("/accounts/organizations/?export=xlsx")
+    sheet = load_workbook(BytesIO(response.content)).active
+    names = [row[0].value for row in sheet.iter_rows(min_row=2)]
+    assert names == ["'=cmd|' /C calc'!A0"]
