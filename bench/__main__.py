@@ -10,12 +10,17 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 
 # module -> the result names it prints
-BENCHMARKS: dict[str, list[str]] = {}
+BENCHMARKS: dict[str, list[str]] = {
+    "catalog_import": ["catalog_import", "catalog_reimport"],
+    "api_orders": ["api_order_create", "api_order_list"],
+    "lowest_price_sync": ["lowest_price_sync"],
+}
 
 
 def main(argv: list[str]) -> int:
-    wanted = [a for a in argv if not a.startswith("-")]
-    options = [a for a in argv if a.startswith("-")]
+    known = {name for module, names in BENCHMARKS.items() for name in (module, *names)}
+    wanted = [a for a in argv if a in known]
+    options = [a for a in argv if a not in known]  # passed on, values included (--rows N)
     failures = 0
     for module, names in BENCHMARKS.items():
         if wanted and not (set(wanted) & {module, *names}):

@@ -30,15 +30,30 @@ OPEN_REFERENCE_STATUSES = (
 )
 
 # [R-LIST-CATALOGUES] lowest-price tracking: proposed -> publicity -> confirmed (locked).
+# An open price goes to SUPERSEDED (not WITHDRAWN) when the sync replaces it with a newer, lower
+# national lowest price: WITHDRAWN stays reserved for the bureau's decisions, which the sync must
+# not undo by proposing the same price again.
 REFERENCE_PRICE_TRANSITIONS: dict[str, frozenset[str]] = {
     ReferencePriceStatus.PROPOSED: frozenset(
-        {ReferencePriceStatus.PUBLICITY, ReferencePriceStatus.WITHDRAWN}
+        {
+            ReferencePriceStatus.PUBLICITY,
+            ReferencePriceStatus.WITHDRAWN,
+            ReferencePriceStatus.SUPERSEDED,
+        }
     ),
     ReferencePriceStatus.FLAGGED: frozenset(
-        {ReferencePriceStatus.PUBLICITY, ReferencePriceStatus.WITHDRAWN}
+        {
+            ReferencePriceStatus.PUBLICITY,
+            ReferencePriceStatus.WITHDRAWN,
+            ReferencePriceStatus.SUPERSEDED,
+        }
     ),
     ReferencePriceStatus.PUBLICITY: frozenset(
-        {ReferencePriceStatus.CONFIRMED, ReferencePriceStatus.WITHDRAWN}
+        {
+            ReferencePriceStatus.CONFIRMED,
+            ReferencePriceStatus.WITHDRAWN,
+            ReferencePriceStatus.SUPERSEDED,
+        }
     ),
     ReferencePriceStatus.CONFIRMED: frozenset({ReferencePriceStatus.SUPERSEDED}),
     ReferencePriceStatus.WITHDRAWN: frozenset(),

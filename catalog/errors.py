@@ -11,7 +11,7 @@ from typing import Any, ClassVar
 
 from django.utils.translation import gettext_lazy as _
 
-from core.errors import ValidationError
+from core.errors import InvalidStateError, PermissionDeniedError, ValidationError
 
 
 class _ReasonedError(ValidationError):
@@ -118,4 +118,169 @@ class BarcodeInvalidError(_ReasonedError):
             "or its value is malformed."
         ),
         "duplicate_segment": _("Barcode %(value)s gives the %(agency)s field %(field)s twice."),
+    }
+
+
+# --- Reference prices, objections and the lowest-price sync (catalog/services/prices.py, sync.py)
+
+
+class ReferencePriceInvalidTransitionError(InvalidStateError):
+    code = "reference_price_invalid_transition"
+    message_template = _(
+        "Reference price %(reference_price)s is %(current)s and cannot become %(target)s."
+    )
+
+
+class ReferencePricePublicityNotEndedError(InvalidStateError):
+    code = "reference_price_publicity_not_ended"
+    message_template = _(
+        "Reference price %(reference_price)s is in publicity until %(ends_on)s; it can be "
+        "confirmed from the next day."
+    )
+
+
+class ReferencePriceOpenObjectionsError(InvalidStateError):
+    code = "reference_price_open_objections"
+    message_template = _(
+        "Reference price %(reference_price)s has %(count)s open objection(s): resolve them first."
+    )
+
+
+class ReferencePriceUnchangedError(ValidationError):
+    code = "reference_price_unchanged"
+    message_template = _("%(price)s is already the confirmed reference price of %(consumable)s.")
+
+
+class ReferencePriceIncreaseNeedsBureauError(PermissionDeniedError):
+    code = "reference_price_increase_needs_bureau"
+    message_template = _(
+        "Reference price %(reference_price)s is an increase: only the bureau can put it into "
+        "publicity."
+    )
+
+
+class ReferencePriceReasonRequiredError(ValidationError):
+    code = "reference_price_reason_required"
+    message_template = _("Give the reason for withdrawing the reference price.")
+
+
+class ObjectionWindowClosedError(InvalidStateError):
+    code = "objection_window_closed"
+    message_template = _(
+        "Reference price %(reference_price)s is not in publicity (status %(status)s, publicity "
+        "ends %(ends_on)s): objections are no longer accepted."
+    )
+
+
+class ObjectionAlreadyOpenError(InvalidStateError):
+    code = "objection_already_open"
+    message_template = _(
+        "Your organisation already has an open objection to reference price %(reference_price)s."
+    )
+
+
+class ObjectionAlreadyResolvedError(InvalidStateError):
+    code = "objection_already_resolved"
+    message_template = _("Objection %(objection)s was already resolved (%(status)s).")
+
+
+class ObjectionReasonRequiredError(ValidationError):
+    code = "objection_reason_required"
+    message_template = _("Give the reason for the objection.")
+
+
+class ObjectionResolutionInvalidError(ValidationError):
+    code = "objection_resolution_invalid"
+    message_template = _(
+        "Resolve an objection as upheld or dismissed (not %(outcome)s), with a written answer."
+    )
+
+
+class LowestPriceFeedError(_ReasonedError):
+    """The nightly feed cannot be used; the run aborts and changes nothing."""
+
+    code = "lowest_price_feed_invalid"
+    message_template = _("The lowest-price feed %(value)s cannot be used.")
+    reason_messages: ClassVar[dict[str, Any]] = {
+        "unreachable": _("The lowest-price feed %(value)s could not be read: %(detail)s"),
+        "truncated": _("The lowest-price feed %(value)s is truncated: %(detail)s"),
+        "bad_header": _(
+            "The lowest-price feed %(value)s has the header %(header)s; expected %(expected)s."
+        ),
+        "bad_trailer": _("The lowest-price feed %(value)s has a malformed trailer: %(detail)s"),
+        "empty": _("The lowest-price feed %(value)s has no data rows."),
+        "bad_row": _("The lowest-price feed %(value)s has a malformed row: %(detail)s"),
+        "too_many_rejected": _(
+            "The lowest-price feed %(value)s: %(rejected)s of %(rows)s rows were rejected, "
+            "more than the %(limit)s allowed (%(summary)s)."
+        ),
+    }
+
+
+# --- Catalogue and UDI database imports (catalog/services/imports.py) ----------------------
+
+
+class ImportFileInvalidError(_ReasonedError):
+    """The file as a whole cannot be imported; nothing in the catalogue changes."""
+
+    code = "import_file_invalid"
+    message_template = _("File %(value)s cannot be imported.")
+    reason_messages: ClassVar[dict[str, Any]] = {
+        "not_found": _("File %(value)s does not exist."),
+        "unknown_format": _("File %(value)s is neither a CSV file nor an Excel workbook (.xlsx)."),
+        "empty": _("File %(value)s is empty: it has no header row."),
+        "no_rows": _("File %(value)s has a header row but no data rows."),
+        "missing_columns": _(
+            "File %(value)s lacks the required column(s) %(columns)s; its header row is %(header)s."
+        ),
+        "duplicate_columns": _("File %(value)s has the column %(column)s more than once."),
+        "bad_encoding": _(
+            "File %(value)s cannot be decoded as %(encoding)s at line %(line)s: save it as "
+            "UTF-8 or GBK/GB18030."
+        ),
+        "unreadable": _("File %(value)s cannot be read: %(detail)s"),
+    }
+
+
+class ImportRowInvalidError(_ReasonedError):
+    """One row of an import file is rejected; the rejection report names row and column."""
+
+    code = "import_row_invalid"
+    message_template = _("Value %(value)s is invalid.")
+    reason_messages: ClassVar[dict[str, Any]] = {
+        "required": _("%(column)s is empty, but it is required."),
+        "too_long": _("%(column)s has %(length)s characters; at most %(limit)s are allowed."),
+        "bad_boolean": _("%(column)s is %(value)s: write 是 (yes) or 否 (no)."),
+        "bad_integer": _(
+            "%(column)s is %(value)s: a whole number from %(minimum)s up is required."
+        ),
+        "base_code_only": _(
+            "National code %(value)s is a 20-character base code and %(column)s is empty: "
+            "the 27-character code is required."
+        ),
+        "bad_spec_serial": _(
+            "%(column)s is %(value)s: the specification serial has exactly 7 digits."
+        ),
+        "spec_serial_mismatch": _(
+            "National code %(code)s ends in %(expected)s, but %(column)s is %(value)s."
+        ),
+        "duplicate_code": _(
+            "National code %(value)s already appears in row %(first_row)s of this file."
+        ),
+        "duplicate_di": _("UDI-DI %(value)s already appears in row %(first_row)s of this file."),
+        "multiple_codes": _(
+            "%(column)s holds several national codes (%(value)s): one UDI-DI maps to one code."
+        ),
+        "agency_unknown": _("%(value)s is not a known UDI issuing agency: write GS1, MA or AHM."),
+        "agency_mismatch": _(
+            "UDI-DI %(di)s is a %(detected)s identifier, but the issuing agency is given as "
+            "%(value)s."
+        ),
+        "not_a_di": _(
+            "%(value)s carries production identifiers (lot, dates or serial): give the device "
+            "identifier %(di)s alone."
+        ),
+        "extra_cells": _(
+            "The row has %(count)s cells, more than the %(width)s columns of the header."
+        ),
     }

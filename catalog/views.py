@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.shortcuts import render
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from catalog import selectors
 from catalog.errors import BarcodeInvalidError
+from catalog.services import prices
+from catalog.services.sync_start import sync_run_enqueue
+from core import clock, permissions
 
 
 def _page(request, queryset):
@@ -64,3 +70,119 @@ def consumable_detail(request, code: str):
             "history": selectors.consumable_price_history(consumable=consumable),
         },
     )
+
+
+@login_required
+def publicity(request):
+    """Reference prices under way: in publicity (with time left), proposed, and increases
+    flagged for the bureau. Bureau staff act on them; suppliers may object during publicity."""
+    status = request.GET.get("status", "")
+    prices = selectors.reference_price_list(actor=request.user, status=status, open_only=not status)
+    return render(
+        request,
+        "catalog/publicity.html",
+        {
+            "page": _page(request, prices),
+            "status": status,
+            "today": clock.local_today(),
+            "can_manage": permissions.can(request.user, "reference_price.manage"),
+            "can_object": permissions.can(request.user, "price_objection.raise"),
+        },
+    )
+
+
+@login_required
+@require_POST
+def reference_price_action(request, pk: int, action: str):
+    if action == "publicity":
+        prices.reference_price_publicity_start(reference_price_id=pk, actor=request.user)
+        messages.success(request, _("Publicity started."))
+    elif action == "confirm":
+        prices.reference_price_confirm(reference_price_id=pk, actor=request.user)
+        messages.success(request, _("Reference price confirmed."))
+    elif action == "withdraw":
+        prices.reference_price_withdraw(
+            reference_price_id=pk, actor=request.user, reason=request.POST.get("reason", "")
+        )
+        messages.success(request, _("Reference price withdrawn."))
+    elif action == "object":
+        prices.price_objection_raise(
+            reference_price_id=pk, actor=request.user, reason=request.POST.get("reason", "")
+        )
+        messages.success(request, _("Objection raised. The bureau will answer it."))
+    else:
+        raise Http404
+    return redirect(request.POST.get("next") or "catalog:publicity")
+
+
+@login_required
+def objections(request):
+    status = request.GET.get("status", "")
+    rows = selectors.price_objection_list(actor=request.user, status=status)
+    return render(
+        request,
+        "catalog/objections.html",
+        {
+            "page": _page(request, rows),
+            "status": status,
+            "can_resolve": permissions.can(request.user, "price_objection.resolve"),
+        },
+    )
+
+
+@login_required
+@require_POST
+def objection_resolve(request, pk: int):
+    prices.price_objection_resolve(
+        objection_id=pk,
+        actor=request.user,
+        outcome=request.POST.get("outcome", ""),
+        resolution=request.POST.get("resolution", ""),
+    )
+    messages.success(request, _("Objection answered."))
+    return redirect("catalog:objections")
+
+
+@login_required
+def sync_runs(request):
+    if request.method == "POST":
+        sync_run_enqueue(actor=request.user)
+        messages.success(request, _("The sync is queued; refresh in a moment to see the run."))
+        return redirect("catalog:sync_runs")
+    runs = selectors.sync_run_list(actor=request.user)
+    return render(request, "catalog/sync_runs.html", {"page": _page(request, runs)})
+
+
+@login_required
+def imports(request):
+    from catalog.services.import_jobs import import_job_create
+
+    if request.method == "POST":
+        upload = request.FILES.get("file")
+        if upload is None:
+            messages.error(request, _("Choose a file to import."))
+        else:
+            job = import_job_create(
+                actor=request.user,
+                kind=request.POST.get("kind", "catalog"),
+                uploaded_file=upload,
+                partial=request.POST.get("partial") == "1",
+            )
+            messages.success(request, _("Import queued: %(file)s") % {"file": job.file_name})
+        return redirect("catalog:imports")
+    jobs = selectors.import_job_list(actor=request.user)
+    return render(
+        request,
+        "catalog/imports.html",
+        {
+            "jobs": jobs[:50],
+            "conflicts": selectors.crosswalk_conflict_list(actor=request.user)[:50],
+        },
+    )
+
+
+@login_required
+def import_job_progress(request, pk: int):
+    """htmx polls this every two seconds while the job runs."""
+    job = selectors.import_job_get(actor=request.user, job_id=pk)
+    return render(request, "catalog/partials/import_job.html", {"job": job})

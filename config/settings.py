@@ -136,7 +136,30 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "task": "core.idempotency_purge",
         "schedule": crontab(hour=3, minute=30),
     },
+    # 02:00 Asia/Shanghai (CELERY_TIMEZONE), after the provincial platforms publish the day.
+    "catalog-lowest-price-sync": {
+        "task": "catalog.lowest_price_sync",
+        "schedule": crontab(hour=2, minute=0),
+    },
+    # [R-LIST-PRICE-CAP] after the sync has confirmed the day's reference price cuts.
+    "procurement-listing-reference-cuts": {
+        "task": "procurement.listing_reference_cuts_process",
+        "schedule": crontab(hour=3, minute=0),
+    },
+    "procurement-listing-overdue-restrict": {
+        "task": "procurement.listing_overdue_restrict",
+        "schedule": crontab(hour=3, minute=15),
+    },
 }
+
+# --- Catalog: the nightly national-lowest-price feed (docs/lowest-price-feed.md).
+LOWEST_PRICE_FEED_URL = env_str(
+    "LOWEST_PRICE_FEED_URL",
+    default=(BASE_DIR / "catalog" / "data" / "demo_lowest_prices.csv").as_uri(),
+)
+# The region whose policy (R-LIST-CATALOGUES publicity days) the sync uses; empty means the
+# first region policy a bureau saved, else the seed defaults.
+REFERENCE_PRICE_REGION_CODE = env_str("REFERENCE_PRICE_REGION_CODE", default="")
 
 # --- Authentication and the security baseline (ASVS L2, 等保 2.0 level 3).
 AUTH_USER_MODEL = "accounts.User"
@@ -251,7 +274,16 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": r"/api/v1",
+    # Several models call their status field "status": name each choice set after its model.
+    "ENUM_NAME_OVERRIDES": {
+        "ListingStatusEnum": "procurement.choices.ListingStatus",
+        "PriceChangeStatusEnum": "procurement.choices.PriceChangeStatus",
+        "AgreedPriceStatusEnum": "procurement.choices.AgreedPriceStatus",
+        "ConsumableStatusEnum": "catalog.choices.ConsumableStatus",
+    },
 }
+# make bench mounts its baseline endpoints (bench/urls.py) only with this set.
+BENCH_ENDPOINTS = env_bool("YANGGUANG_BENCH_ENDPOINTS", default=False)
 IDEMPOTENCY_KEY_TTL = timedelta(days=env_int("IDEMPOTENCY_KEY_TTL_DAYS", 7))
 # A claim older than this with no response is taken to belong to a crashed worker.
 IDEMPOTENCY_STALE_AFTER = timedelta(seconds=env_int("IDEMPOTENCY_STALE_SECONDS", 120))

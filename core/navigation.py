@@ -21,6 +21,27 @@ class MenuItem:
 MENU: list[MenuItem] = [
     MenuItem(_("Home"), "core:home", "house"),
     MenuItem(_("Catalogue"), "catalog:consumable_list", "upc-scan", "catalog.view"),
+    MenuItem(
+        _("Reference price publicity"), "catalog:publicity", "megaphone", "reference_price.view"
+    ),
+    MenuItem(_("Price objections"), "catalog:objections", "chat-left-dots", "price_objection.view"),
+    MenuItem(_("Lowest-price sync"), "catalog:sync_runs", "arrow-repeat", "sync_run.view"),
+    MenuItem(_("Catalogue import"), "catalog:imports", "cloud-upload", "catalog.import"),
+    MenuItem(_("Listings"), "procurement:listing_list", "shop", "listing.view"),
+    MenuItem(
+        _("Listing review queue"),
+        "procurement:listing_review_queue",
+        "clipboard-check",
+        "listing.review",
+    ),
+    MenuItem(_("Purchase labels"), "procurement:listing_label_list", "tags", "listing.review"),
+    MenuItem(_("Agreed prices"), "procurement:agreed_price_list", "cash-coin", "agreed_price.view"),
+    MenuItem(_("Purchase plan"), "procurement:purchase_plan", "pie-chart", "purchase_plan.set"),
+    MenuItem(_("Place an order"), "procurement:order_place", "cart-plus", "order.place"),
+    MenuItem(_("Orders"), "procurement:order_list", "receipt", "order.view"),
+    MenuItem(_("Delivery notes"), "procurement:delivery_list", "truck", "order.view"),
+    MenuItem(_("Invoices"), "procurement:invoice_list", "file-earmark-text", "order.view"),
+    MenuItem(_("Usage records"), "procurement:usage_list", "clipboard2-pulse", "usage.view"),
     MenuItem(_("Organisations"), "accounts:organization_list", "building", "organization.view"),
     MenuItem(_("API clients"), "accounts:api_client_list", "key", "api_client.view"),
     MenuItem(_("Region policy"), "core:region_policy", "sliders", "region_policy.view"),

@@ -2,6 +2,7 @@
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Catalogue(models.TextChoices):
@@ -40,13 +41,14 @@ class GreenChannel(models.TextChoices):
 
 
 class PurchaseLabel(models.TextChoices):
-    """[R-LABELS] the five purchase labels (NJ 3.2)."""
+    """[R-LABELS] the five purchase labels (NJ 3.2). Their own context, because the bare
+    words ("Forbidden", "Normal") already mean something else in Django's catalogue."""
 
-    PREFERRED = "preferred", _("Preferred")
-    ENCOURAGED = "encouraged", _("Encouraged")
-    NORMAL = "normal", _("Normal")
-    RESTRICTED = "restricted", _("Restricted")
-    FORBIDDEN = "forbidden", _("Forbidden")
+    PREFERRED = "preferred", pgettext_lazy("purchase label", "Preferred")
+    ENCOURAGED = "encouraged", pgettext_lazy("purchase label", "Encouraged")
+    NORMAL = "normal", pgettext_lazy("purchase label", "Normal")
+    RESTRICTED = "restricted", pgettext_lazy("purchase label", "Restricted")
+    FORBIDDEN = "forbidden", pgettext_lazy("purchase label", "Forbidden")
 
 
 class PriceChangeStatus(models.TextChoices):
@@ -60,6 +62,25 @@ class AgreedPriceStatus(models.TextChoices):
     AGREED = "agreed", _("Agreed")
     DECLINED = "declined", _("Declined")
     ENDED = "ended", _("Ended")
+
+
+# A pending change is approved or rejected by the bureau, once.
+PRICE_CHANGE_TRANSITIONS: dict[str, frozenset[str]] = {
+    PriceChangeStatus.PENDING: frozenset({PriceChangeStatus.APPROVED, PriceChangeStatus.REJECTED}),
+    PriceChangeStatus.APPROVED: frozenset(),
+    PriceChangeStatus.REJECTED: frozenset(),
+}
+
+# The other side accepts or declines a proposal; the proposer may withdraw it (ended); either
+# side may end an agreed price.
+AGREED_PRICE_TRANSITIONS: dict[str, frozenset[str]] = {
+    AgreedPriceStatus.PROPOSED: frozenset(
+        {AgreedPriceStatus.AGREED, AgreedPriceStatus.DECLINED, AgreedPriceStatus.ENDED}
+    ),
+    AgreedPriceStatus.AGREED: frozenset({AgreedPriceStatus.ENDED}),
+    AgreedPriceStatus.DECLINED: frozenset(),
+    AgreedPriceStatus.ENDED: frozenset(),
+}
 
 
 class OrderStatus(models.TextChoices):

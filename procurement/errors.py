@@ -54,3 +54,264 @@ class PriceAboveCapError(ValidationError):
 
     code = "price_above_cap"
     message_template = _("The price %(price)s is above the cap %(cap)s (%(cap_kind)s).")
+
+
+# --- Listings, labels, agreed prices and purchase plans ---------------------------------------
+
+
+class ReasonRequiredError(ValidationError):
+    """A bureau decision (reject, suspend, delist, label) or a refusal needs a written reason."""
+
+    code = "reason_required"
+    message_template = _("Give a reason for this decision.")
+
+
+class ListingExistsError(DomainError):
+    """One live listing per manufacturer and product (delisted ones do not count)."""
+
+    code = "listing_exists"
+    http_status = 409
+    message_template = _("You already have listing %(listing)s for this product.")
+
+
+class ConsumableNotListableError(ValidationError):
+    code = "consumable_not_listable"
+    message_template = _("%(product)s cannot be listed: %(reason)s")
+
+
+class RegistrationNumberMismatchError(ValidationError):
+    """The certificate given differs from the one the national database records."""
+
+    code = "registration_number_mismatch"
+    message_template = _(
+        "Registration certificate %(given)s does not match %(expected)s, the certificate the "
+        "national database records for this product."
+    )
+
+
+class ListingCriteriaNotMetError(DomainError):
+    """[R-LIST-GREEN] [R-LIST-OTHER] an alternate-catalogue product qualifies through a green
+    channel, listings in enough provinces, or enough emergency purchases."""
+
+    code = "listing_criteria_not_met"
+    message_template = _(
+        "No reference price and no listing criterion met: no green channel, listed in "
+        "%(provinces)s provinces (at least %(min_provinces)s needed), emergency purchases by "
+        "%(emergency_hospitals)s tier-2+ hospitals of which %(emergency_tier3)s tier-3 (at least "
+        "%(min_emergency_hospitals)s and %(min_emergency_tier3)s needed)."
+    )
+
+
+class PriceChangePendingError(DomainError):
+    code = "price_change_pending"
+    http_status = 409
+    message_template = _("Price change %(price_change)s is still waiting for review.")
+
+
+class PriceUnchangedError(ValidationError):
+    code = "price_unchanged"
+    message_template = _("The new price equals the current price %(price)s.")
+
+
+class DistributorInvalidError(ValidationError):
+    code = "distributor_invalid"
+    message_template = _("%(distributor)s is not an active distributor.")
+
+
+class RegionInvalidError(ValidationError):
+    code = "region_invalid"
+    message_template = _("%(region)s is not a current GB/T 2260 region code.")
+
+
+class AgreedPriceExistsError(DomainError):
+    code = "agreed_price_pending"
+    http_status = 409
+    message_template = _(
+        "Agreed price %(agreed_price)s for this product and hospital is still waiting for an "
+        "answer."
+    )
+
+
+class AgreedPriceOwnProposalError(DomainError):
+    """The side that proposed a price cannot also accept or decline it."""
+
+    code = "agreed_price_own_proposal"
+    http_status = 403
+    message_template = _("The other side must answer this proposal.")
+
+
+class AgreedPriceDatesInvalidError(ValidationError):
+    code = "agreed_price_dates_invalid"
+    message_template = _(
+        "The agreed price must end on or after it starts (%(valid_from)s), and not in the past."
+    )
+
+
+class PurchasePlanYearInvalidError(ValidationError):
+    code = "purchase_plan_year_invalid"
+    message_template = _("%(year)s is not a year a purchase plan can be set for.")
+
+
+# --- Orders, deliveries, invoices, usage and the change feed (services/orders.py and siblings).
+
+
+class QuantityInvalidError(ValidationError):
+    code = "quantity_invalid"
+    message_template = _("Line %(line)s: the quantity %(value)s must be a whole number above 0.")
+
+
+class OrderEmptyError(ValidationError):
+    code = "order_empty"
+    message_template = _("Give at least one line.")
+
+
+class OrderLineDuplicateError(ValidationError):
+    code = "order_line_duplicate"
+    message_template = _("Line %(line)s repeats %(what)s %(id)s: give each one once.")
+
+
+class OrderLineUnknownError(ValidationError):
+    code = "order_line_unknown"
+    message_template = _("Line %(line)s: %(what)s %(id)s is not part of %(parent)s.")
+
+
+class ClientPriceRefusedError(ValidationError):
+    """[R-ORDER-ONLINE] prices come from the platform, never from the client."""
+
+    code = "client_price_refused"
+    message_template = _(
+        "Line %(line)s sends %(field)s: prices are computed by the platform; leave it out."
+    )
+
+
+class PromisedDateInvalidError(ValidationError):
+    code = "promised_date_invalid"
+    message_template = _("The promised delivery date %(value)s must be today or later.")
+
+
+class DistributorNotAuthorisedError(DomainError):
+    """[R-ORDER-DELIVERY] only the manufacturer or a distributor it authorised for the
+    hospital's region delivers."""
+
+    code = "distributor_not_authorised"
+    http_status = 403
+    message_template = _(
+        "%(distributor)s is not authorised to deliver %(product)s in the hospital's region "
+        "%(region)s."
+    )
+
+
+class DeliveryQuantityExceededError(ValidationError):
+    code = "delivery_quantity_exceeded"
+    message_template = _(
+        "%(product)s: %(requested)s would be delivered but only %(outstanding)s of the "
+        "confirmed %(confirmed)s remain to deliver."
+    )
+
+
+class UdiMissingError(ValidationError):
+    code = "udi_missing"
+    message_template = _("%(product)s: %(missing)s is required (scan the UDI barcode).")
+
+
+class UdiUnknownError(ValidationError):
+    code = "udi_unknown"
+    message_template = _(
+        "UDI-DI %(di)s is not in the platform's UDI catalogue, so the product cannot be checked."
+    )
+
+
+class UdiProductMismatchError(ValidationError):
+    code = "udi_product_mismatch"
+    message_template = _("UDI-DI %(di)s is %(scanned)s, not the ordered %(expected)s.")
+
+
+class LotExpiredError(ValidationError):
+    code = "lot_expired"
+    message_template = _("%(product)s lot %(lot)s expired on %(expiry_date)s.")
+
+
+class ScanLotMismatchError(ValidationError):
+    code = "scan_lot_mismatch"
+    message_template = _(
+        "The scanned %(field)s %(scanned)s differs from %(declared)s on the delivery note."
+    )
+
+
+class AcceptanceIncompleteError(ValidationError):
+    code = "acceptance_incomplete"
+    message_template = _(
+        "Delivery line %(line)s: accepted %(accepted)s + refused %(refused)s must equal the "
+        "delivered %(delivered)s."
+    )
+
+
+class ReturnQuantityExceededError(ValidationError):
+    code = "return_quantity_exceeded"
+    message_template = _(
+        "%(requested)s cannot be returned: %(available)s accepted and not yet invoiced remain."
+    )
+
+
+class TwoInvoiceRuleError(DomainError):
+    """[R-TWO-INVOICE] the issuer is the manufacturer or its authorised distributor for the
+    hospital's region."""
+
+    code = "two_invoice_rule"
+    message_template = _(
+        "%(issuer)s may not invoice %(product)s to this hospital: only the manufacturer or a "
+        "distributor it authorised for region %(region)s may (two-invoice rule)."
+    )
+
+
+class InvoiceAmountMismatchError(ValidationError):
+    code = "invoice_amount_mismatch"
+    message_template = _(
+        "Line %(line)s: the amount %(amount)s must be %(quantity)s × %(unit_price)s = %(expected)s."
+    )
+
+
+class InvoiceTotalMismatchError(ValidationError):
+    code = "invoice_total_mismatch"
+    message_template = _("The invoice amount %(amount)s must equal the sum of its lines %(sum)s.")
+
+
+class InvoiceExceedsAcceptedError(ValidationError):
+    code = "invoice_exceeds_accepted"
+    message_template = _(
+        "%(product)s: %(requested)s cannot be invoiced; %(available)s accepted and not yet "
+        "invoiced remain."
+    )
+
+
+class InvoiceNumberTakenError(ValidationError):
+    code = "invoice_number_taken"
+    message_template = _("Invoice number %(number)s of this issuer is already registered.")
+
+
+class InvoiceDateInvalidError(ValidationError):
+    code = "invoice_date_invalid"
+    message_template = _("The invoice date %(value)s is in the future.")
+
+
+class PatientHashInvalidError(ValidationError):
+    code = "patient_hash_invalid"
+    message_template = _(
+        "Record %(record)s: send a hex digest (at least 32 characters) of the patient case "
+        "number, never the case number itself."
+    )
+
+
+class UsedAtInvalidError(ValidationError):
+    code = "used_at_invalid"
+    message_template = _("Record %(record)s: the time of use %(value)s is in the future.")
+
+
+class UsageSerialUsedError(ValidationError):
+    code = "usage_serial_used"
+    message_template = _("Record %(record)s: %(di)s serial %(serial)s was already used.")
+
+
+class CursorInvalidError(ValidationError):
+    code = "cursor_invalid"
+    message_template = _("The cursor %(value)s is not one this feed returned.")

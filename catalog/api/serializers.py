@@ -208,3 +208,18 @@ class CrosswalkConflictOutput(serializers.ModelSerializer):
             "detected_at",
             "resolved_at",
         ]
+
+
+class ReasonInput(serializers.Serializer):
+    reason = serializers.CharField(max_length=2000)
+
+
+class ObjectionResolveInput(serializers.Serializer):
+    outcome = serializers.ChoiceField(choices=["upheld", "dismissed"])
+    resolution = serializers.CharField(max_length=2000)
+
+
+class ImportUploadInput(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=["catalog", "udi"])
+    file = serializers.FileField()
+    partial = serializers.BooleanField(default=False)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from catalog.api import views
+from catalog.api import actions, views
 
 urlpatterns = [
     path("consumables/", views.ConsumableListApi.as_view(), name="consumable_list"),
@@ -15,4 +15,31 @@ urlpatterns = [
         views.CrosswalkConflictListApi.as_view(),
         name="crosswalk_conflict_list",
     ),
+    path(
+        "reference-prices/<int:pk>/publicity/",
+        actions.ReferencePricePublicityStartApi.as_view(),
+        name="reference_price_publicity",
+    ),
+    path(
+        "reference-prices/<int:pk>/confirm/",
+        actions.ReferencePriceConfirmApi.as_view(),
+        name="reference_price_confirm",
+    ),
+    path(
+        "reference-prices/<int:pk>/withdraw/",
+        actions.ReferencePriceWithdrawApi.as_view(),
+        name="reference_price_withdraw",
+    ),
+    path(
+        "reference-prices/<int:pk>/objections/",
+        actions.PriceObjectionRaiseApi.as_view(),
+        name="objection_raise",
+    ),
+    path(
+        "objections/<int:pk>/resolve/",
+        actions.PriceObjectionResolveApi.as_view(),
+        name="objection_resolve",
+    ),
+    path("sync-runs/start/", actions.SyncRunStartApi.as_view(), name="sync_run_start"),
+    path("imports/", actions.ImportJobCreateApi.as_view(), name="import_job_create"),
 ]

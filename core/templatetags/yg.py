@@ -15,3 +15,13 @@ def cny(value):
     if value in (None, ""):
         return ""
     return format_cny(Decimal(value))
+
+
+@register.filter
+def days_left(value):
+    """Calendar days from today (Asia/Shanghai) to a deadline; negative once it has passed."""
+    from core.clock import local_today
+
+    if not value:
+        return None
+    return (value - local_today()).days

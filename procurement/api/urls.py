@@ -1,1 +1,100 @@
-urlpatterns: list = []
+from django.urls import path
+
+from procurement.api import events, his, listings, orders
+
+urlpatterns = [
+    # Listings, labels, price changes, agreed prices, purchase plan and cap.
+    path("listings/", listings.ListingListApi.as_view(), name="listing_list"),
+    path(
+        "listings/available/",
+        listings.ListingAvailableListApi.as_view(),
+        name="listing_available",
+    ),
+    path("listings/<int:pk>/", listings.ListingDetailApi.as_view(), name="listing_detail"),
+    path("listings/<int:pk>/submit/", listings.ListingSubmitApi.as_view(), name="listing_submit"),
+    path(
+        "listings/<int:pk>/approve/", listings.ListingApproveApi.as_view(), name="listing_approve"
+    ),
+    path("listings/<int:pk>/reject/", listings.ListingRejectApi.as_view(), name="listing_reject"),
+    path(
+        "listings/<int:pk>/suspend/", listings.ListingSuspendApi.as_view(), name="listing_suspend"
+    ),
+    path(
+        "listings/<int:pk>/reinstate/",
+        listings.ListingReinstateApi.as_view(),
+        name="listing_reinstate",
+    ),
+    path("listings/<int:pk>/delist/", listings.ListingDelistApi.as_view(), name="listing_delist"),
+    path("listings/<int:pk>/label/", listings.ListingLabelApi.as_view(), name="listing_label"),
+    path(
+        "listings/<int:pk>/distributors/",
+        listings.ListingDistributorsApi.as_view(),
+        name="listing_distributors",
+    ),
+    path(
+        "listings/<int:pk>/price-changes/",
+        listings.ListingPriceChangeRequestApi.as_view(),
+        name="listing_price_change_request",
+    ),
+    path("price-changes/", listings.PriceChangeListApi.as_view(), name="price_change_list"),
+    path(
+        "price-changes/<int:pk>/approve/",
+        listings.PriceChangeApproveApi.as_view(),
+        name="price_change_approve",
+    ),
+    path(
+        "price-changes/<int:pk>/reject/",
+        listings.PriceChangeRejectApi.as_view(),
+        name="price_change_reject",
+    ),
+    path("agreed-prices/", listings.AgreedPriceListApi.as_view(), name="agreed_price_list"),
+    path(
+        "agreed-prices/<int:pk>/accept/",
+        listings.AgreedPriceAcceptApi.as_view(),
+        name="agreed_price_accept",
+    ),
+    path(
+        "agreed-prices/<int:pk>/decline/",
+        listings.AgreedPriceDeclineApi.as_view(),
+        name="agreed_price_decline",
+    ),
+    path(
+        "agreed-prices/<int:pk>/end/",
+        listings.AgreedPriceEndApi.as_view(),
+        name="agreed_price_end",
+    ),
+    path("purchase-plan/", listings.PurchasePlanApi.as_view(), name="purchase_plan"),
+    path("cap/", listings.CapStatusApi.as_view(), name="cap_status"),
+    # Orders, deliveries, returns, invoices, usage and the change feed (services/orders.py...).
+    path("orders/", orders.OrderListCreateApi.as_view(), name="order_list"),
+    path("orders/quote/", orders.OrderQuoteApi.as_view(), name="order_quote"),
+    path("orders/<int:pk>/", orders.OrderDetailApi.as_view(), name="order_detail"),
+    path("orders/<int:pk>/submit/", orders.OrderSubmitApi.as_view(), name="order_submit"),
+    path("orders/<int:pk>/cancel/", orders.OrderCancelApi.as_view(), name="order_cancel"),
+    path("orders/<int:pk>/respond/", orders.OrderRespondApi.as_view(), name="order_respond"),
+    path(
+        "orders/<int:pk>/distributor/",
+        orders.OrderDistributorApi.as_view(),
+        name="order_distributor",
+    ),
+    path(
+        "orders/<int:pk>/lines/<int:line_id>/confirm/",
+        orders.OrderLineConfirmApi.as_view(),
+        name="order_line_confirm",
+    ),
+    path(
+        "orders/<int:pk>/lines/<int:line_id>/reject/",
+        orders.OrderLineRejectApi.as_view(),
+        name="order_line_reject",
+    ),
+    path("deliveries/", orders.DeliveryListCreateApi.as_view(), name="delivery_list"),
+    path("deliveries/<int:pk>/", orders.DeliveryDetailApi.as_view(), name="delivery_detail"),
+    path("deliveries/<int:pk>/accept/", orders.DeliveryAcceptApi.as_view(), name="delivery_accept"),
+    path("returns/", orders.ReturnCreateApi.as_view(), name="return_create"),
+    path("invoices/", orders.InvoiceListCreateApi.as_view(), name="invoice_list"),
+    path("invoices/<int:pk>/", orders.InvoiceDetailApi.as_view(), name="invoice_detail"),
+    path("invoices/<int:pk>/confirm/", orders.InvoiceConfirmApi.as_view(), name="invoice_confirm"),
+    path("invoices/<int:pk>/reject/", orders.InvoiceRejectApi.as_view(), name="invoice_reject"),
+    path("usage-records/", his.UsageRecordListCreateApi.as_view(), name="usage_list"),
+    path("events/", events.EventFeedApi.as_view(), name="event_feed"),
+]

@@ -12,6 +12,15 @@ from procurement.choices import DeliveryStatus
 from procurement.models.orders import order_scope_q
 
 
+def _with_carrier(scope: models.Q, actor, field: str) -> models.Q:
+    """The order's scope, plus notes the actor's organisation carried. An empty Q means "no
+    restriction" (regulators); OR-ing it with anything would silently narrow it to that
+    other condition, so it is returned as it is."""
+    if not scope:
+        return scope
+    return scope | models.Q(**{field: actor.organization_id})
+
+
 class DeliveryQuerySet(TenantQuerySet):
     pass
 
@@ -67,7 +76,7 @@ class Delivery(models.Model):
 
     @classmethod
     def tenant_q(cls, actor) -> models.Q:
-        return order_scope_q(actor, prefix="order__") | models.Q(carrier_id=actor.organization_id)
+        return _with_carrier(order_scope_q(actor, prefix="order__"), actor, "carrier_id")
 
 
 class DeliveryLineQuerySet(TenantQuerySet):
@@ -122,8 +131,8 @@ class DeliveryLine(models.Model):
 
     @classmethod
     def tenant_q(cls, actor) -> models.Q:
-        return order_scope_q(actor, prefix="delivery__order__") | models.Q(
-            delivery__carrier_id=actor.organization_id
+        return _with_carrier(
+            order_scope_q(actor, prefix="delivery__order__"), actor, "delivery__carrier_id"
         )
 
 

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core import history
 from core.money import money_field
-from core.tenancy import TenantQuerySet, is_active_actor
+from core.tenancy import TenantQuerySet, is_active_actor, scope_q
 from procurement.choices import (
     AgreedPriceStatus,
     Catalogue,
@@ -258,6 +258,10 @@ class AgreedPrice(models.Model):
         return models.Q(hospital_id=org.pk) | models.Q(listing__manufacturer_id=org.pk)
 
 
+class AnnualPurchasePlanQuerySet(TenantQuerySet):
+    pass
+
+
 @history.track()
 class AnnualPurchasePlan(models.Model):
     """A hospital's annual purchase total: the base of the alternate-catalogue cap."""
@@ -271,6 +275,8 @@ class AnnualPurchasePlan(models.Model):
     year = models.PositiveSmallIntegerField(_("year"))
     total = money_field(_("annual purchase total"))
 
+    objects = AnnualPurchasePlanQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("annual purchase plan")
         verbose_name_plural = _("annual purchase plans")
@@ -281,3 +287,8 @@ class AnnualPurchasePlan(models.Model):
 
     def __str__(self) -> str:
         return f"{self.hospital_id} {self.year} {self.total}"
+
+    @classmethod
+    def tenant_q(cls, actor) -> models.Q:
+        """The hospital itself, and the bureau and agency of the hospital's region."""
+        return scope_q(actor, org_field="hospital_id", region_field="hospital__region_code")

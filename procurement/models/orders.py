@@ -22,10 +22,14 @@ def order_scope_q(actor, *, prefix: str = "") -> models.Q:
     if set(actor.roles) & REGULATORS:
         return models.Q()
     org_id = actor.organization_id
-    return (
-        models.Q(**{f"{prefix}hospital_id": org_id})
-        | models.Q(**{f"{prefix}supplier_id": org_id})
-        | models.Q(**{f"{prefix}distributor_id": org_id})
+    # A hospital is never the supplier or distributor of an order (and a supplier never its
+    # hospital), so each side gets only its own columns: a single-column condition lets
+    # PostgreSQL answer from the (hospital, created_at) index, where the three-way OR made
+    # every page of a busy hospital's order list scan and recheck its whole history.
+    if actor.organization.is_hospital:
+        return models.Q(**{f"{prefix}hospital_id": org_id})
+    return models.Q(**{f"{prefix}supplier_id": org_id}) | models.Q(
+        **{f"{prefix}distributor_id": org_id}
     )
 
 

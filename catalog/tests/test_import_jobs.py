@@ -1,0 +1,277 @@
+"""Web-uploaded imports: import_job_create queues, the Celery task runs (eagerly in tests)."""
+
+from pathlib import Path
+
+import psycopg
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+
+from accounts.choices import Role
+from accounts.tests.factories import user_with_role
+from catalog.choices import ImportKind, ImportStatus
+from catalog.models import Consumable, DeviceIdentifier, ImportJob
+from catalog.services import import_jobs
+from catalog.services.import_jobs import import_job_create, import_job_run
+from catalog.tests.factories import (
+    CATALOG_HEADERS,
+    UDI_HEADERS,
+    ConsumableFactory,
+    catalog_row,
+    nhsa_code,
+    udi_row,
+    write_import_csv,
+)
+from core.errors import PermissionDeniedError, ValidationError
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return settings.MEDIA_ROOT
+
+
+@pytest.fixture
+def admin():
+    return user_with_role(Role.PLATFORM_ADMIN)
+
+
+def upload(tmp_path, rows, *, name="catalog.csv", headers=CATALOG_HEADERS, **kwargs):
+    path = write_import_csv(tmp_path / name, rows, headers=headers, **kwargs)
+    return SimpleUploadedFile(name, path.read_bytes(), content_type="text/csv")
+
+
+def create(admin, file, *, kind=ImportKind.CATALOG, partial=False, capture=None):
+    with capture(execute=True):
+        return import_job_create(actor=admin, kind=kind, uploaded_file=file, partial=partial)
+
+
+def test_an_upload_is_stored_queued_and_imported_by_the_task(
+    admin, tmp_path, media, django_capture_on_commit_callbacks
+):
+    file = upload(tmp_path, [catalog_row(1), catalog_row(2), catalog_row(3)])
+
+    job = create(admin, file, capture=django_capture_on_commit_callbacks)
+
+    job.refresh_from_db()
+    assert (job.status, job.rows_total, job.rows_done) == (ImportStatus.SUCCEEDED, 3, 3)
+    assert (job.inserted, job.updated, job.unchanged, job.rejected) == (3, 0, 0, 0)
+    assert (job.error, job.report_path, job.created_by) == ("", "", admin)
+    assert job.finished_at is not None
+    stored = Path(job.stored_path)
+    assert stored.parent.parent == Path(media) / "imports"
+    assert stored.name == "catalog.csv"
+    assert Consumable.objects.count() == 3
+
+
+def test_the_task_is_queued_only_when_the_job_is_committed(admin, tmp_path, monkeypatch):
+    queued = []
+    monkeypatch.setattr(
+        "catalog.import_tasks.import_job_run.delay", lambda job_id: queued.append(job_id)
+    )
+
+    job = import_job_create(
+        actor=admin, kind=ImportKind.CATALOG, uploaded_file=upload(tmp_path, []), partial=False
+    )
+
+    # The test transaction never commits: nothing was queued, the job waits.
+    assert (queued, job.status) == ([], ImportStatus.QUEUED)
+
+
+def test_a_refused_import_fails_the_job_with_counts_and_report(
+    admin, tmp_path, django_capture_on_commit_callbacks
+):
+    file = upload(tmp_path, [catalog_row(1), catalog_row(2, code="C1")])
+
+    job = create(admin, file, capture=django_capture_on_commit_callbacks)
+
+    job.refresh_from_db()
+    assert (job.status, job.rejected, job.inserted) == (ImportStatus.FAILED, 1, 0)
+    assert job.error
+    assert Path(job.report_path) == Path(job.stored_path).with_name("catalog.rejected.csv")
+    assert Path(job.report_path).exists()
+    assert not Consumable.objects.exists()
+
+
+def test_partial_keeps_the_valid_rows(admin, tmp_path, django_capture_on_commit_callbacks):
+    file = upload(tmp_path, [catalog_row(1), catalog_row(2, code="C1")])
+
+    job = create(admin, file, partial=True, capture=django_capture_on_commit_callbacks)
+
+    job.refresh_from_db()
+    assert (job.status, job.inserted, job.rejected) == (ImportStatus.SUCCEEDED, 1, 1)
+
+
+def test_a_wrong_header_fails_the_job_with_the_reason(
+    admin, tmp_path, django_capture_on_commit_callbacks
+):
+    file = upload(tmp_path, [catalog_row(1)], drop=("code",))
+
+    job = create(admin, file, capture=django_capture_on_commit_callbacks)
+
+    job.refresh_from_db()
+    assert job.status == ImportStatus.FAILED
+    assert "医用耗材代码" in job.error
+
+
+def test_a_udi_upload_runs_the_udi_import(admin, tmp_path, django_capture_on_commit_callbacks):
+    ConsumableFactory(code=nhsa_code(1))
+    file = upload(tmp_path, [udi_row(1), udi_row(2)], name="udi.csv", headers=UDI_HEADERS)
+
+    job = create(admin, file, kind=ImportKind.UDI, capture=django_capture_on_commit_callbacks)
+
+    job.refresh_from_db()
+    assert (job.status, job.inserted) == (ImportStatus.SUCCEEDED, 2)
+    assert DeviceIdentifier.objects.filter(consumable__isnull=False).count() == 1
+
+
+@pytest.mark.parametrize(
+    "role", [Role.HOSPITAL_PURCHASER, Role.SUPPLIER_SALES, Role.BUREAU_OFFICER]
+)
+def test_only_platform_admins_upload(role, tmp_path):
+    with pytest.raises(PermissionDeniedError):
+        import_job_create(
+            actor=user_with_role(role),
+            kind=ImportKind.CATALOG,
+            uploaded_file=upload(tmp_path, [catalog_row(1)]),
+            partial=False,
+        )
+    assert not ImportJob.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("kind", "name", "field"),
+    [
+        pytest.param("prices", "catalog.csv", "kind", id="unknown-kind"),
+        pytest.param(ImportKind.CATALOG, "catalog.pdf", "uploaded_file", id="not-a-table"),
+    ],
+)
+def test_bad_upload_input_is_refused(admin, tmp_path, kind, name, field):
+    with pytest.raises(ValidationError) as excinfo:
+        import_job_create(
+            actor=admin,
+            kind=kind,
+            uploaded_file=SimpleUploadedFile(name, b"x"),
+            partial=False,
+        )
+    assert list(excinfo.value.extra["fields"]) == [field]
+
+
+def test_an_unsafe_file_name_is_stored_under_imports(admin, tmp_path, media, monkeypatch):
+    monkeypatch.setattr("catalog.import_tasks.import_job_run.delay", lambda job_id: None)
+    file = upload(tmp_path, [catalog_row(1)])
+    file.name = "../../etc/目录 catalog.csv"
+
+    job = import_job_create(actor=admin, kind=ImportKind.CATALOG, uploaded_file=file, partial=False)
+
+    stored = Path(job.stored_path).resolve()
+    assert stored.is_relative_to(Path(media).resolve() / "imports")
+    assert stored.name == job.file_name
+
+
+def test_a_redelivered_task_for_a_finished_job_does_nothing(
+    admin, tmp_path, django_capture_on_commit_callbacks
+):
+    job = create(
+        admin, upload(tmp_path, [catalog_row(1)]), capture=django_capture_on_commit_callbacks
+    )
+    job.refresh_from_db()
+    finished_at = job.finished_at
+    Consumable.objects.all().delete()
+
+    again = import_job_run(job_id=job.pk)
+
+    assert (again.status, again.finished_at) == (ImportStatus.SUCCEEDED, finished_at)
+    assert not Consumable.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_progress_is_visible_to_other_connections_while_the_import_runs(
+    admin, tmp_path, monkeypatch
+):
+    """The progress page reads rows_done from another connection during the import."""
+    monkeypatch.setattr("catalog.import_tasks.import_job_run.delay", lambda job_id: None)
+    monkeypatch.setattr("catalog.services.imports.COPY_BATCH", 2)
+    job = import_job_create(
+        actor=admin,
+        kind=ImportKind.CATALOG,
+        uploaded_file=upload(tmp_path, [catalog_row(n) for n in range(1, 6)]),
+        partial=False,
+    )
+    seen = []
+    real = import_jobs.IMPORTERS[ImportKind.CATALOG]
+
+    def importer(*, progress, **kwargs):
+        def watching(rows_done):
+            progress(rows_done)
+            seen.append(rows_done_elsewhere(job.pk))
+
+        return real(progress=watching, **kwargs)
+
+    monkeypatch.setitem(import_jobs.IMPORTERS, ImportKind.CATALOG, importer)
+
+    import_job_run(job_id=job.pk)
+
+    assert seen == [2, 4, 5, 5]
+    job.refresh_from_db()
+    assert (job.status, job.rows_done, job.inserted) == (ImportStatus.SUCCEEDED, 5, 5)
+
+
+def other_connection():
+    params = connection.settings_dict
+    return psycopg.connect(
+        dbname=params["NAME"],
+        host=params["HOST"] or None,
+        port=params["PORT"] or None,
+        user=params["USER"] or None,
+        password=params["PASSWORD"] or None,
+        autocommit=True,
+    )
+
+
+def rows_done_elsewhere(job_id):
+    with other_connection() as other:
+        return other.execute(
+            "SELECT rows_done FROM catalog_importjob WHERE id = %s", [job_id]
+        ).fetchone()[0]
+
+
+def test_a_user_who_lost_the_role_before_the_run_fails_the_job(admin, tmp_path, monkeypatch):
+    monkeypatch.setattr("catalog.import_tasks.import_job_run.delay", lambda job_id: None)
+    job = import_job_create(
+        actor=admin,
+        kind=ImportKind.CATALOG,
+        uploaded_file=upload(tmp_path, [catalog_row(1)]),
+        partial=False,
+    )
+    admin.roles = [Role.BUREAU_OFFICER]
+    admin.save(update_fields=["roles"])
+
+    import_job_run(job_id=job.pk)
+
+    job.refresh_from_db()
+    assert job.status == ImportStatus.FAILED
+    assert not Consumable.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_job_another_worker_is_running_is_left_alone(admin, tmp_path, monkeypatch):
+    monkeypatch.setattr("catalog.import_tasks.import_job_run.delay", lambda job_id: None)
+    job = import_job_create(
+        actor=admin,
+        kind=ImportKind.CATALOG,
+        uploaded_file=upload(tmp_path, [catalog_row(1)]),
+        partial=False,
+    )
+    with other_connection() as other:
+        other.execute("SELECT pg_advisory_lock(%s, %s)", [import_jobs._LOCK_CLASS, job.pk])
+
+        import_job_run(job_id=job.pk)
+
+    job.refresh_from_db()
+    assert job.status == ImportStatus.QUEUED
+    assert not Consumable.objects.exists()
+    # Once the other worker is gone, a redelivery runs it.
+    assert import_job_run(job_id=job.pk).status == ImportStatus.SUCCEEDED

@@ -1,0 +1,71 @@
+"""Endpoints made for hospital information systems: usage records.
+
+An HIS calls the whole API with its hospital's key (``Authorization: Bearer yg_...``) and an
+Idempotency-Key on every POST; orders, acceptance and the change feed are the same endpoints
+the browser uses (procurement.api.orders, procurement.api.events). Usage records only come
+from an HIS: the consumables used in each operation [R-TRACE] [R-ALERT-USE].
+"""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import status
+from rest_framework.response import Response
+
+from core.api.views import ListApi
+from procurement.api.order_serializers import (
+    UsageCreateInput,
+    UsageCreateOutput,
+    UsageRecordOutput,
+)
+from procurement.api.orders import _date, _id, _valid
+from procurement.models import UsageRecord
+from procurement.selectors import orders as selectors
+from procurement.services import usage
+
+
+class UsageRecordListCreateApi(ListApi):
+    """GET: usage records (the hospital's own; the bureau and agency: their region's).
+    POST: record consumables used in operations, all or nothing; the product and its brand
+    are resolved from the UDI-DI."""
+
+    required_actions = {"GET": "usage.view", "POST": "usage.record"}
+    serializer_class = UsageRecordOutput
+    queryset = UsageRecord.objects.none()
+    filter_backends: list = []
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("doctor_code", str),
+            OpenApiParameter("department", str),
+            OpenApiParameter("operation_id", str),
+            OpenApiParameter("consumable", int),
+            OpenApiParameter("used_from", str, description="YYYY-MM-DD"),
+            OpenApiParameter("used_to", str, description="YYYY-MM-DD"),
+        ]
+    )
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+    def get_queryset(self) -> QuerySet:
+        params = self.request.query_params
+        return selectors.usage_list(
+            actor=self.request.user,
+            doctor_code=params.get("doctor_code", ""),
+            department=params.get("department", ""),
+            operation_id=params.get("operation_id", ""),
+            consumable_id=_id(self.request, "consumable"),
+            used_from=_date(self.request, "used_from"),
+            used_to=_date(self.request, "used_to"),
+        )
+
+    @extend_schema(request=UsageCreateInput, responses={201: UsageCreateOutput})
+    def post(self, request):
+        data = _valid(UsageCreateInput, request.data)
+        records = usage.usage_record(actor=request.user, records=data["records"])
+        shown = selectors.usage_list(actor=request.user).filter(pk__in=[r.pk for r in records])
+        return Response(
+            UsageCreateOutput({"records": list(shown.order_by("pk"))}).data,
+            status=status.HTTP_201_CREATED,
+        )

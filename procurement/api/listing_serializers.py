@@ -1,0 +1,341 @@
+"""Input and output serializers for the listing, label, agreed-price and purchase-plan API.
+
+Inputs only parse; services decide. Amounts go out as strings (DRF ``DecimalField``) and come
+in through ``AmountField``, which refuses JSON numbers (a float has already lost the cents).
+"""
+
+from __future__ import annotations
+
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from accounts.models import Organization
+from catalog.models import Consumable
+from core.money import AmountInvalidError, parse_amount
+from procurement.choices import GreenChannel, PurchaseLabel
+from procurement.models import AgreedPrice, Listing, ListingDistributor, ListingPriceChange
+
+
+@extend_schema_field({"type": "string", "pattern": r"^\d+(\.\d{1,2})?$", "example": "1234.50"})
+class AmountField(serializers.Field):
+    """A CNY amount sent as a string with at most two decimals."""
+
+    def to_internal_value(self, data):
+        try:
+            return parse_amount(data)
+        except AmountInvalidError as error:
+            raise serializers.ValidationError(error.message, code=error.code) from None
+
+    def to_representation(self, value):
+        return str(value)
+
+
+def _money(**kwargs) -> serializers.DecimalField:
+    return serializers.DecimalField(max_digits=18, decimal_places=2, read_only=True, **kwargs)
+
+
+# ---------------------------------------------------------------------------------------------
+# Outputs
+
+
+class OrganizationBriefOutput(serializers.ModelSerializer):
+    class Meta:
+        model = Organization
+        fields = ["id", "name"]
+
+
+class ConsumableBriefOutput(serializers.ModelSerializer):
+    class Meta:
+        model = Consumable
+        fields = [
+            "id",
+            "code",
+            "generic_name",
+            "product_name",
+            "specification",
+            "model",
+            "unit",
+            "registration_number",
+        ]
+
+
+class ListingOutput(serializers.ModelSerializer):
+    consumable = ConsumableBriefOutput(read_only=True)
+    manufacturer = OrganizationBriefOutput(read_only=True)
+    reference_price = _money(
+        allow_null=True, help_text="The product's confirmed reference price, if any."
+    )
+
+    class Meta:
+        model = Listing
+        fields = [
+            "id",
+            "consumable",
+            "manufacturer",
+            "price",
+            "reference_price",
+            "companion_service",
+            "registration_number",
+            "green_channel",
+            "provinces_listed",
+            "catalogue",
+            "status",
+            "label",
+            "label_reason",
+            "review_reason",
+            "price_cut_due_on",
+            "submitted_at",
+            "reviewed_at",
+            "created_at",
+        ]
+
+
+class DistributorOutput(serializers.ModelSerializer):
+    distributor = OrganizationBriefOutput(read_only=True)
+
+    class Meta:
+        model = ListingDistributor
+        fields = ["id", "distributor", "region_code"]
+
+
+class PriceChangeOutput(serializers.ModelSerializer):
+    listing = serializers.IntegerField(source="listing_id", read_only=True)
+    consumable = ConsumableBriefOutput(source="listing.consumable", read_only=True)
+    manufacturer = OrganizationBriefOutput(source="listing.manufacturer", read_only=True)
+    reference_price = serializers.SerializerMethodField()
+    requested_at = serializers.DateTimeField(source="created_at", read_only=True)
+
+    class Meta:
+        model = ListingPriceChange
+        fields = [
+            "id",
+            "listing",
+            "consumable",
+            "manufacturer",
+            "old_price",
+            "new_price",
+            "reference_price",
+            "reason",
+            "status",
+            "review_reason",
+            "requested_at",
+            "reviewed_at",
+        ]
+
+    @extend_schema_field(OpenApiTypes.DECIMAL)
+    def get_reference_price(self, obj) -> str | None:
+        value = getattr(obj, "reference_price", None)
+        return None if value is None else str(value)
+
+
+class EmergencyEvidenceOutput(serializers.Serializer):
+    available = serializers.BooleanField(
+        help_text="False until emergency purchases are recorded on the platform."
+    )
+    hospitals = serializers.IntegerField(help_text="Tier-2+ hospitals with emergency purchases.")
+    tier3_hospitals = serializers.IntegerField()
+    lowest_price = _money(allow_null=True)
+
+
+class CriteriaOutput(serializers.Serializer):
+    """[R-LIST-CATALOGUES] [R-LIST-PRICE-CAP] [R-LIST-GREEN] [R-LIST-OTHER]"""
+
+    catalogue = serializers.CharField(help_text="The catalogue approval would put it in.")
+    price = _money()
+    reference_price = _money(allow_null=True)
+    price_within_reference = serializers.BooleanField(allow_null=True)
+    green_channel = serializers.CharField()
+    green_channel_met = serializers.BooleanField()
+    provinces_listed = serializers.IntegerField()
+    min_provinces = serializers.IntegerField()
+    provinces_met = serializers.BooleanField()
+    emergency = EmergencyEvidenceOutput()
+    min_emergency_hospitals = serializers.IntegerField()
+    min_emergency_tier3 = serializers.IntegerField()
+    emergency_met = serializers.BooleanField()
+    alternate_met = serializers.BooleanField()
+    approvable = serializers.BooleanField()
+
+
+class LabelSuggestionOutput(serializers.Serializer):
+    """[R-LABELS]"""
+
+    label = serializers.ChoiceField(choices=PurchaseLabel.choices)
+    reasons = serializers.ListField(child=serializers.CharField())
+
+
+class ListingDetailOutput(ListingOutput):
+    distributors = DistributorOutput(source="distributor_rows", many=True, read_only=True)
+    pending_price_change = PriceChangeOutput(read_only=True, allow_null=True)
+    criteria = CriteriaOutput(read_only=True)
+    suggested_label = LabelSuggestionOutput(read_only=True)
+
+    class Meta(ListingOutput.Meta):
+        fields = [
+            *ListingOutput.Meta.fields,
+            "distributors",
+            "pending_price_change",
+            "criteria",
+            "suggested_label",
+        ]
+
+
+class AvailableListingOutput(serializers.ModelSerializer):
+    consumable = ConsumableBriefOutput(read_only=True)
+    manufacturer = OrganizationBriefOutput(read_only=True)
+    listed_price = serializers.DecimalField(
+        source="price", max_digits=18, decimal_places=2, read_only=True
+    )
+    unit_price = serializers.SerializerMethodField(
+        help_text="What the caller's hospital pays: the listed price or a lower agreed price."
+    )
+    reference_price = _money(allow_null=True)
+
+    class Meta:
+        model = Listing
+        fields = [
+            "id",
+            "consumable",
+            "manufacturer",
+            "listed_price",
+            "unit_price",
+            "reference_price",
+            "catalogue",
+            "label",
+            "companion_service",
+        ]
+
+    @extend_schema_field(OpenApiTypes.DECIMAL)
+    def get_unit_price(self, obj) -> str:
+        return str(self.context["unit_prices"][obj.pk])
+
+
+class AgreedPriceOutput(serializers.ModelSerializer):
+    listing = serializers.IntegerField(source="listing_id", read_only=True)
+    consumable = ConsumableBriefOutput(source="listing.consumable", read_only=True)
+    manufacturer = OrganizationBriefOutput(source="listing.manufacturer", read_only=True)
+    hospital = OrganizationBriefOutput(read_only=True)
+    proposed_by = OrganizationBriefOutput(read_only=True)
+    listed_price = serializers.DecimalField(
+        source="listing.price", max_digits=18, decimal_places=2, read_only=True
+    )
+    reference_price = serializers.SerializerMethodField()
+
+    class Meta:
+        model = AgreedPrice
+        fields = [
+            "id",
+            "listing",
+            "consumable",
+            "manufacturer",
+            "hospital",
+            "price",
+            "listed_price",
+            "reference_price",
+            "annual_volume",
+            "valid_from",
+            "valid_until",
+            "status",
+            "proposed_by",
+            "created_at",
+            "decided_at",
+        ]
+
+    @extend_schema_field(OpenApiTypes.DECIMAL)
+    def get_reference_price(self, obj) -> str | None:
+        value = getattr(obj, "reference_price", None)
+        return None if value is None else str(value)
+
+
+class CapStatusOutput(serializers.Serializer):
+    """[R-LIST-ALT-CAP] alternate-catalogue purchases against the cap for the year."""
+
+    hospital = OrganizationBriefOutput()
+    year = serializers.IntegerField()
+    total = _money(allow_null=True, help_text="Annual purchase total; null when not set.")
+    ratio = serializers.DecimalField(max_digits=5, decimal_places=4, read_only=True)
+    cap = _money(allow_null=True)
+    used = _money()
+    remaining = _money(allow_null=True)
+
+
+class PurchasePlanOutput(serializers.Serializer):
+    hospital = OrganizationBriefOutput()
+    year = serializers.IntegerField()
+    total = _money(allow_null=True)
+    cap = CapStatusOutput()
+
+
+# ---------------------------------------------------------------------------------------------
+# Inputs
+
+
+class DistributorGrantInput(serializers.Serializer):
+    distributor = serializers.IntegerField(help_text="Organisation id of the distributor.")
+    region_code = serializers.CharField(
+        max_length=6, help_text="GB/T 2260 code; a province or city covers what is below it."
+    )
+
+
+class ListingCreateInput(serializers.Serializer):
+    consumable_code = serializers.CharField(max_length=27, help_text="27-character national code.")
+    price = AmountField()
+    registration_number = serializers.CharField(max_length=100)
+    companion_service = serializers.BooleanField(default=False)
+    green_channel = serializers.ChoiceField(
+        choices=GreenChannel.choices, default="", allow_blank=True
+    )
+    provinces_listed = serializers.IntegerField(default=0, min_value=0)
+    distributors = DistributorGrantInput(many=True, required=False, default=list)
+
+
+class ListingUpdateInput(serializers.Serializer):
+    price = AmountField(required=False)
+    registration_number = serializers.CharField(max_length=100, required=False)
+    companion_service = serializers.BooleanField(required=False)
+    green_channel = serializers.ChoiceField(
+        choices=GreenChannel.choices, required=False, allow_blank=True
+    )
+    provinces_listed = serializers.IntegerField(required=False, min_value=0)
+
+
+class DecisionReasonInput(serializers.Serializer):
+    reason = serializers.CharField(help_text="Required: shown to the supplier.")
+
+
+class DecisionNoteInput(serializers.Serializer):
+    reason = serializers.CharField(required=False, default="", allow_blank=True)
+
+
+class LabelInput(serializers.Serializer):
+    label = serializers.ChoiceField(choices=PurchaseLabel.choices)
+    reason = serializers.CharField(max_length=300)
+
+
+class PriceChangeInput(serializers.Serializer):
+    new_price = AmountField()
+    reason = serializers.CharField(required=False, default="", allow_blank=True)
+
+
+class DistributorSetInput(serializers.Serializer):
+    distributors = DistributorGrantInput(many=True)
+
+
+class AgreedPriceProposeInput(serializers.Serializer):
+    listing = serializers.IntegerField()
+    hospital = serializers.IntegerField(
+        required=False, allow_null=True, help_text="Required when a supplier proposes."
+    )
+    price = AmountField()
+    annual_volume = serializers.IntegerField(default=0, min_value=0)
+    valid_from = serializers.DateField()
+    valid_until = serializers.DateField()
+
+
+class PurchasePlanSetInput(serializers.Serializer):
+    hospital = serializers.IntegerField(
+        required=False, allow_null=True, help_text="Required for the bureau; hospitals: own."
+    )
+    year = serializers.IntegerField()
+    total = AmountField()

@@ -1,0 +1,502 @@
+"""Listing, label, agreed-price, purchase-plan and cap API: one view per operation, each
+calling one service or selector. The base classes (core.api.views) apply the role table,
+render errors as ``{code, message, extra}`` and make every POST idempotent."""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import status
+from rest_framework.response import Response
+
+from catalog import selectors as catalog_selectors
+from core.api.views import ApiView, ListApi
+from core.errors import NotFoundError, ValidationError
+from procurement.api.listing_serializers import (
+    AgreedPriceOutput,
+    AgreedPriceProposeInput,
+    AvailableListingOutput,
+    CapStatusOutput,
+    DecisionNoteInput,
+    DecisionReasonInput,
+    DistributorOutput,
+    DistributorSetInput,
+    LabelInput,
+    ListingCreateInput,
+    ListingDetailOutput,
+    ListingOutput,
+    ListingUpdateInput,
+    PriceChangeInput,
+    PriceChangeOutput,
+    PurchasePlanOutput,
+    PurchasePlanSetInput,
+)
+from procurement.choices import (
+    AgreedPriceStatus,
+    Catalogue,
+    ListingStatus,
+    PriceChangeStatus,
+    PurchaseLabel,
+)
+from procurement.models import AgreedPrice, Listing, ListingPriceChange
+from procurement.selectors import listings as selectors
+from procurement.services import agreed_prices, labels, listings, purchase_plans
+
+
+def _int(value: str | None) -> int | None:
+    return int(value) if value and value.isdigit() else None
+
+
+def _bool(value: str | None) -> bool | None:
+    if value in (None, ""):
+        return None
+    return value.lower() in {"1", "true", "yes"}
+
+
+def _valid(serializer_class, data):
+    serializer = serializer_class(data=data)
+    serializer.is_valid(raise_exception=True)
+    return serializer.validated_data
+
+
+def _detail(request, listing_id: int, *, status_code: int = 200) -> Response:
+    listing = selectors.listing_detail(actor=request.user, listing_id=listing_id)
+    return Response(ListingDetailOutput(listing).data, status=status_code)
+
+
+LISTING_FILTERS = [
+    OpenApiParameter("status", str, enum=ListingStatus.values),
+    OpenApiParameter("catalogue", str, enum=Catalogue.values),
+    OpenApiParameter("label", str, enum=PurchaseLabel.values),
+    OpenApiParameter("q", str, description="Words in the product or manufacturer name"),
+    OpenApiParameter("code", str, description="National code prefix"),
+]
+
+
+# ---------------------------------------------------------------------------------------------
+# Listings
+
+
+class ListingListApi(ListApi):
+    """GET: listings the caller may see. POST: a manufacturer's draft application."""
+
+    required_actions = {"GET": "listing.view", "POST": "listing.apply"}
+    serializer_class = ListingOutput
+    queryset = Listing.objects.none()  # for the schema; rows come from the selector
+    filter_backends: list = []
+
+    @extend_schema(
+        parameters=[
+            *LISTING_FILTERS,
+            OpenApiParameter("manufacturer", int),
+            OpenApiParameter("price_cut_due", bool, description="Flagged by a reference cut"),
+            OpenApiParameter("own", bool, description="Only the caller's organisation's"),
+        ]
+    )
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+    def get_queryset(self) -> QuerySet:
+        params = self.request.query_params
+        return selectors.listing_list(
+            actor=self.request.user,
+            status=params.get("status", ""),
+            catalogue=params.get("catalogue", ""),
+            label=params.get("label", ""),
+            q=params.get("q", ""),
+            code=params.get("code", ""),
+            manufacturer_id=_int(params.get("manufacturer")),
+            price_cut_due=_bool(params.get("price_cut_due")),
+            own=bool(_bool(params.get("own"))),
+        )
+
+    @extend_schema(request=ListingCreateInput, responses={201: ListingDetailOutput})
+    def post(self, request):
+        data = _valid(ListingCreateInput, request.data)
+        try:
+            consumable = catalog_selectors.consumable_get(
+                actor=request.user, code=data.pop("consumable_code")
+            )
+        except NotFoundError:
+            raise ValidationError(
+                fields={"consumable_code": [_("No product in the catalogue has this code.")]}
+            ) from None
+        grants = [
+            listings.DistributorGrant(g["distributor"], g["region_code"])
+            for g in data.pop("distributors")
+        ]
+        listing = listings.listing_create(
+            actor=request.user, consumable_id=consumable.pk, distributors=grants, **data
+        )
+        return _detail(request, listing.pk, status_code=status.HTTP_201_CREATED)
+
+
+class ListingAvailableListApi(ListApi):
+    """Listings the caller's hospital may order (listed, not Forbidden), with the unit price
+    it pays: the listed price or a lower agreed price valid today [R-LIST-PRICE-CAP]."""
+
+    required_action = "listing.view"
+    serializer_class = AvailableListingOutput
+    queryset = Listing.objects.none()
+    filter_backends: list = []
+
+    @extend_schema(parameters=[p for p in LISTING_FILTERS if p.name != "status"])
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+    def get_queryset(self) -> QuerySet:
+        params = self.request.query_params
+        return selectors.listing_available_list(
+            actor=self.request.user,
+            q=params.get("q", ""),
+            code=params.get("code", ""),
+            catalogue=params.get("catalogue", ""),
+            label=params.get("label", ""),
+        )
+
+    def list(self, request, *args, **kwargs):
+        page = self.paginate_queryset(self.get_queryset())
+        prices = selectors.listing_unit_prices(actor=request.user, listings=page)
+        data = AvailableListingOutput(page, many=True, context={"unit_prices": prices}).data
+        return self.get_paginated_response(data)
+
+
+class ListingDetailApi(ApiView):
+    """GET: one listing with its criteria and suggested label. PATCH: edit a draft or
+    rejected application."""
+
+    required_actions = {"GET": "listing.view", "PATCH": "listing.apply"}
+
+    @extend_schema(responses=ListingDetailOutput)
+    def get(self, request, pk: int):
+        return _detail(request, pk)
+
+    @extend_schema(request=ListingUpdateInput, responses=ListingDetailOutput)
+    def patch(self, request, pk: int):
+        data = _valid(ListingUpdateInput, request.data)
+        listings.listing_update(actor=request.user, listing_id=pk, **data)
+        return _detail(request, pk)
+
+
+class ListingSubmitApi(ApiView):
+    required_action = "listing.apply"
+
+    @extend_schema(request=None, responses=ListingDetailOutput)
+    def post(self, request, pk: int):
+        listings.listing_submit(actor=request.user, listing_id=pk)
+        return _detail(request, pk)
+
+
+class ListingApproveApi(ApiView):
+    """[R-LIST-CATALOGUES] [R-LIST-PRICE-CAP] [R-LIST-GREEN] [R-LIST-OTHER]"""
+
+    required_action = "listing.review"
+
+    @extend_schema(request=DecisionNoteInput, responses=ListingDetailOutput)
+    def post(self, request, pk: int):
+        data = _valid(DecisionNoteInput, request.data)
+        listings.listing_approve(actor=request.user, listing_id=pk, reason=data["reason"])
+        return _detail(request, pk)
+
+
+class ListingRejectApi(ApiView):
+    required_action = "listing.review"
+
+    @extend_schema(request=DecisionReasonInput, responses=ListingDetailOutput)
+    def post(self, request, pk: int):
+        data = _valid(DecisionReasonInput, request.data)
+        listings.listing_reject(actor=request.user, listing_id=pk, reason=data["reason"])
+        return _detail(request, pk)
+
+
+class ListingSuspendApi(ApiView):
+    required_action = "listing.review"
+
+    @extend_schema(request=DecisionReasonInput, responses=ListingDetailOutput)
+    def post(self, request, pk: int):
+        data = _valid(DecisionReasonInput, request.data)
+        listings.listing_suspend(actor=request.user, listing_id=pk, reason=data["reason"])
+        return _detail(request, pk)
+
+
+class ListingReinstateApi(ApiView):
+    required_action = "listing.review"
+
+    @extend_schema(request=DecisionNoteInput, responses=ListingDetailOutput)
+    def post(self, request, pk: int):
+        data = _valid(DecisionNoteInput, request.data)
+        listings.listing_reinstate(actor=request.user, listing_id=pk, reason=data["reason"])
+        return _detail(request, pk)
+
+
+class ListingDelistApi(ApiView):
+    """The bureau delists a listed or suspended product (reason required); the manufacturer
+    withdraws its own draft or rejected application."""
+
+    required_action = "listing.view"  # either side: the service checks who may, in which state
+
+    @extend_schema(request=DecisionNoteInput, responses=ListingDetailOutput)
+    def post(self, request, pk: int):
+        data = _valid(DecisionNoteInput, request.data)
+        listings.listing_delist(actor=request.user, listing_id=pk, reason=data["reason"])
+        return _detail(request, pk)
+
+
+class ListingLabelApi(ApiView):
+    """[R-LABELS] set the purchase label, with a reason."""
+
+    required_action = "listing.review"
+
+    @extend_schema(request=LabelInput, responses=ListingDetailOutput)
+    def post(self, request, pk: int):
+        data = _valid(LabelInput, request.data)
+        labels.listing_label_set(actor=request.user, listing_id=pk, **data)
+        return _detail(request, pk)
+
+
+class ListingDistributorsApi(ApiView):
+    """GET: the authorised distributors. POST: replace them (the manufacturer)."""
+
+    required_actions = {"GET": "listing.view", "POST": "listing.apply"}
+
+    @extend_schema(responses=DistributorOutput(many=True))
+    def get(self, request, pk: int):
+        rows = selectors.listing_distributor_list(actor=request.user, listing_id=pk)
+        return Response(DistributorOutput(rows, many=True).data)
+
+    @extend_schema(request=DistributorSetInput, responses=DistributorOutput(many=True))
+    def post(self, request, pk: int):
+        data = _valid(DistributorSetInput, request.data)
+        rows = listings.listing_distributor_set(
+            actor=request.user,
+            listing_id=pk,
+            grants=[
+                listings.DistributorGrant(g["distributor"], g["region_code"])
+                for g in data["distributors"]
+            ],
+        )
+        return Response(DistributorOutput(rows, many=True).data)
+
+
+# ---------------------------------------------------------------------------------------------
+# Price changes
+
+
+class ListingPriceChangeRequestApi(ApiView):
+    required_action = "listing.apply"
+
+    @extend_schema(request=PriceChangeInput, responses={201: PriceChangeOutput})
+    def post(self, request, pk: int):
+        data = _valid(PriceChangeInput, request.data)
+        change = listings.listing_price_change_request(actor=request.user, listing_id=pk, **data)
+        return Response(PriceChangeOutput(change).data, status=status.HTTP_201_CREATED)
+
+
+class PriceChangeListApi(ListApi):
+    required_action = "listing.view"
+    serializer_class = PriceChangeOutput
+    queryset = ListingPriceChange.objects.none()
+    filter_backends: list = []
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("status", str, enum=PriceChangeStatus.values),
+            OpenApiParameter("listing", int),
+        ]
+    )
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+    def get_queryset(self) -> QuerySet:
+        params = self.request.query_params
+        return selectors.listing_price_change_list(
+            actor=self.request.user,
+            status=params.get("status", ""),
+            listing_id=_int(params.get("listing")),
+        )
+
+
+class PriceChangeApproveApi(ApiView):
+    """[R-LIST-PRICE-CAP] the new price applies; never above the reference price."""
+
+    required_action = "listing.review"
+
+    @extend_schema(request=DecisionNoteInput, responses=PriceChangeOutput)
+    def post(self, request, pk: int):
+        data = _valid(DecisionNoteInput, request.data)
+        change = listings.listing_price_change_approve(
+            actor=request.user, price_change_id=pk, reason=data["reason"]
+        )
+        return Response(PriceChangeOutput(change).data)
+
+
+class PriceChangeRejectApi(ApiView):
+    required_action = "listing.review"
+
+    @extend_schema(request=DecisionReasonInput, responses=PriceChangeOutput)
+    def post(self, request, pk: int):
+        data = _valid(DecisionReasonInput, request.data)
+        change = listings.listing_price_change_reject(
+            actor=request.user, price_change_id=pk, reason=data["reason"]
+        )
+        return Response(PriceChangeOutput(change).data)
+
+
+# ---------------------------------------------------------------------------------------------
+# Agreed prices
+
+
+class AgreedPriceListApi(ListApi):
+    """GET: agreed prices of the caller's organisation. POST: propose one."""
+
+    required_actions = {"GET": "agreed_price.view", "POST": "agreed_price.negotiate"}
+    serializer_class = AgreedPriceOutput
+    queryset = AgreedPrice.objects.none()
+    filter_backends: list = []
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("status", str, enum=AgreedPriceStatus.values),
+            OpenApiParameter("listing", int),
+            OpenApiParameter("hospital", int),
+        ]
+    )
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+    def get_queryset(self) -> QuerySet:
+        params = self.request.query_params
+        return selectors.agreed_price_list(
+            actor=self.request.user,
+            status=params.get("status", ""),
+            listing_id=_int(params.get("listing")),
+            hospital_id=_int(params.get("hospital")),
+        )
+
+    @extend_schema(request=AgreedPriceProposeInput, responses={201: AgreedPriceOutput})
+    def post(self, request):
+        data = _valid(AgreedPriceProposeInput, request.data)
+        agreed = agreed_prices.agreed_price_propose(
+            actor=request.user,
+            listing_id=data["listing"],
+            hospital_id=data.get("hospital"),
+            price=data["price"],
+            annual_volume=data["annual_volume"],
+            valid_from=data["valid_from"],
+            valid_until=data["valid_until"],
+        )
+        agreed = selectors.agreed_price_get(actor=request.user, agreed_price_id=agreed.pk)
+        return Response(AgreedPriceOutput(agreed).data, status=status.HTTP_201_CREATED)
+
+
+class _AgreedPriceAnswerApi(ApiView):
+    required_action = "agreed_price.negotiate"
+    service = staticmethod(agreed_prices.agreed_price_accept)
+
+    def _answer(self, request, pk: int) -> Response:
+        self.service(actor=request.user, agreed_price_id=pk)
+        agreed = selectors.agreed_price_get(actor=request.user, agreed_price_id=pk)
+        return Response(AgreedPriceOutput(agreed).data)
+
+
+class AgreedPriceAcceptApi(_AgreedPriceAnswerApi):
+    """The other side accepts: the price applies to the hospital's orders from valid_from."""
+
+    service = staticmethod(agreed_prices.agreed_price_accept)
+
+    @extend_schema(request=None, responses=AgreedPriceOutput)
+    def post(self, request, pk: int):
+        return self._answer(request, pk)
+
+
+class AgreedPriceDeclineApi(_AgreedPriceAnswerApi):
+    service = staticmethod(agreed_prices.agreed_price_decline)
+
+    @extend_schema(request=None, responses=AgreedPriceOutput)
+    def post(self, request, pk: int):
+        return self._answer(request, pk)
+
+
+class AgreedPriceEndApi(_AgreedPriceAnswerApi):
+    """Either side ends an agreed price; the proposer withdraws a proposal."""
+
+    service = staticmethod(agreed_prices.agreed_price_end)
+
+    @extend_schema(request=None, responses=AgreedPriceOutput)
+    def post(self, request, pk: int):
+        return self._answer(request, pk)
+
+
+# ---------------------------------------------------------------------------------------------
+# Purchase plan and cap [R-LIST-ALT-CAP]
+
+PLAN_PARAMETERS = [
+    OpenApiParameter("hospital", int, description="Required for the bureau and agency"),
+    OpenApiParameter("year", int, description="Default: this year (Asia/Shanghai)"),
+]
+
+
+def _cap_body(hospital, cap) -> dict:
+    return {
+        "hospital": hospital,
+        "year": cap.year,
+        "total": cap.total,
+        "ratio": cap.ratio,
+        "cap": cap.cap,
+        "used": cap.used,
+        "remaining": cap.remaining,
+    }
+
+
+def _plan_response(request, hospital_id: int | None, year: int | None) -> Response:
+    hospital, cap = selectors.alternate_cap_status_get(
+        actor=request.user, hospital_id=hospital_id, year=year
+    )
+    body = {
+        "hospital": hospital,
+        "year": cap.year,
+        "total": cap.total,
+        "cap": _cap_body(hospital, cap),
+    }
+    return Response(PurchasePlanOutput(body).data)
+
+
+class PurchasePlanApi(ApiView):
+    """GET: a hospital's annual purchase total for a year, with its cap status. POST: set it
+    (hospital finance for its own hospital, the bureau for its region's hospitals)."""
+
+    # Viewing is for the hospital itself and its regulators; the selector refuses suppliers.
+    required_actions = {"GET": "organization.view", "POST": "purchase_plan.set"}
+
+    @extend_schema(parameters=PLAN_PARAMETERS, responses=PurchasePlanOutput)
+    def get(self, request):
+        params = request.query_params
+        return _plan_response(request, _int(params.get("hospital")), _int(params.get("year")))
+
+    @extend_schema(request=PurchasePlanSetInput, responses=PurchasePlanOutput)
+    def post(self, request):
+        data = _valid(PurchasePlanSetInput, request.data)
+        plan = purchase_plans.purchase_plan_set(
+            actor=request.user,
+            hospital_id=data.get("hospital"),
+            year=data["year"],
+            total=data["total"],
+        )
+        return _plan_response(request, plan.hospital_id, plan.year)
+
+
+class CapStatusApi(ApiView):
+    """[R-LIST-ALT-CAP] alternate-catalogue purchases used and remaining for the year."""
+
+    required_action = "organization.view"
+
+    @extend_schema(parameters=PLAN_PARAMETERS, responses=CapStatusOutput)
+    def get(self, request):
+        params = request.query_params
+        hospital, cap = selectors.alternate_cap_status_get(
+            actor=request.user,
+            hospital_id=_int(params.get("hospital")),
+            year=_int(params.get("year")),
+        )
+        return Response(CapStatusOutput(_cap_body(hospital, cap)).data)

@@ -1,0 +1,541 @@
+"""Reads for listings, purchase labels, agreed prices and purchase plans; always actor-scoped.
+
+Besides the lists, this module states three rules once, for the services, the review page and
+the API alike:
+
+- ``listing_criteria``: may a listing be approved, and in which catalogue [R-LIST-CATALOGUES]
+  [R-LIST-PRICE-CAP] [R-LIST-GREEN] [R-LIST-OTHER];
+- ``listing_label_suggestion``: the purchase label the evidence suggests [R-LABELS];
+- ``alternate_cap_status_get``: a hospital's alternate-catalogue cap, used and remaining
+  [R-LIST-ALT-CAP].
+
+Evidence the platform does not record yet (emergency purchases, VBP results, supplier credit)
+comes from the clearly named hooks below, which report "no data" until those issues land.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import OuterRef, Q, QuerySet, Subquery
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Organization
+from catalog.choices import ReferencePriceStatus
+from catalog.models import ReferencePrice
+from core import clock, permissions
+from core.errors import NotFoundError, PermissionDeniedError, ValidationError
+from core.policy import RegionPolicy, policy_for
+from procurement.choices import (
+    AgreedPriceStatus,
+    Catalogue,
+    ListingStatus,
+    PriceChangeStatus,
+    PurchaseLabel,
+)
+from procurement.models import (
+    AgreedPrice,
+    AnnualPurchasePlan,
+    Listing,
+    ListingDistributor,
+    ListingPriceChange,
+)
+from procurement.services import caps, pricing
+
+# [R-LABELS] "well below the reference price": at least this much below suggests Preferred.
+# A platform constant rather than a region figure until a bureau asks to tune it.
+PREFERRED_PRICE_RATIO = Decimal("0.90")
+
+# Listings that are (or were) on sale: the ones a price cut, a label or a review concerns.
+LIVE_STATUSES = (ListingStatus.LISTED, ListingStatus.SUSPENDED)
+REGULATOR_ROLES = frozenset({"bureau_officer", "agency_finance", "platform_admin"})
+
+
+# ---------------------------------------------------------------------------------------------
+# Reference prices
+
+
+def confirmed_reference_subquery(consumable_ref: str = "consumable_id") -> Subquery:
+    confirmed = ReferencePrice.objects.filter(
+        consumable_id=OuterRef(consumable_ref), status=ReferencePriceStatus.CONFIRMED
+    )
+    return Subquery(confirmed.values("price")[:1])
+
+
+def with_reference_price(queryset: QuerySet) -> QuerySet:
+    """Annotate ``reference_price``: the product's confirmed reference price, or None."""
+    return queryset.annotate(reference_price=confirmed_reference_subquery())
+
+
+def reference_price_for(*, consumable_id: int) -> Decimal | None:
+    return (
+        ReferencePrice.objects.filter(
+            consumable_id=consumable_id, status=ReferencePriceStatus.CONFIRMED
+        )
+        .values_list("price", flat=True)
+        .first()
+    )
+
+
+def _reference_of(listing: Listing) -> Decimal | None:
+    """The annotated reference price when the listing came from ``with_reference_price``."""
+    if hasattr(listing, "reference_price"):
+        return listing.reference_price
+    return reference_price_for(consumable_id=listing.consumable_id)
+
+
+# ---------------------------------------------------------------------------------------------
+# Hooks for evidence the platform does not record yet
+
+
+@dataclass(frozen=True)
+class EmergencyEvidence:
+    """[R-LIST-OTHER] registered emergency purchases of a product in the region."""
+
+    hospitals: int = 0  # distinct tier-2 and tier-3 hospitals
+    tier3_hospitals: int = 0
+    lowest_price: Decimal | None = None  # the region's lowest emergency purchase price
+    available: bool = False  # False: emergency purchases are not recorded yet
+
+
+def emergency_purchase_evidence(*, consumable_id: int, region_code: str) -> EmergencyEvidence:
+    """HOOK: emergency purchases (应急采购, issue "emergency purchase") do not exist yet, so
+    there is no evidence and the criterion is never met. When they land, count the distinct
+    tier-2+ hospitals of ``region_code`` that registered an emergency purchase of the product,
+    the tier-3 ones among them, and the lowest price paid."""
+    return EmergencyEvidence()
+
+
+class VbpStatus(enum.StrEnum):
+    NONE = "none"  # the product took part in no volume-based procurement
+    WINNER = "winner"
+    NON_WINNER = "non_winner"
+
+
+def vbp_status_for(*, listing: Listing) -> VbpStatus:
+    """HOOK: volume-based procurement does not exist yet: every product counts as NONE."""
+    return VbpStatus.NONE
+
+
+class CreditStanding(enum.StrEnum):
+    NONE = "none"  # no rating (or a good one): no effect on the label
+    POOR = "poor"  # e.g. a risk notice: at most Restricted
+    BLACKLISTED = "blacklisted"  # joint punishment / blacklist: Forbidden
+
+
+def supplier_credit_for(*, manufacturer_id: int) -> CreditStanding:
+    """HOOK: the supplier credit system [R-CREDIT] does not exist yet: no effect."""
+    return CreditStanding.NONE
+
+
+# ---------------------------------------------------------------------------------------------
+# Listing criteria [R-LIST-CATALOGUES] [R-LIST-PRICE-CAP] [R-LIST-GREEN] [R-LIST-OTHER]
+
+
+@dataclass(frozen=True)
+class ListingCriteria:
+    price: Decimal
+    reference_price: Decimal | None
+    green_channel: str
+    provinces_listed: int
+    min_provinces: int
+    emergency: EmergencyEvidence
+    min_emergency_hospitals: int
+    min_emergency_tier3: int
+
+    @property
+    def catalogue(self) -> str:
+        return Catalogue.CAPPED if self.reference_price is not None else Catalogue.ALTERNATE
+
+    @property
+    def price_within_reference(self) -> bool | None:
+        """[R-LIST-PRICE-CAP] None when there is no reference price to compare with."""
+        if self.reference_price is None:
+            return None
+        return self.price <= self.reference_price
+
+    @property
+    def green_channel_met(self) -> bool:
+        return bool(self.green_channel)
+
+    @property
+    def provinces_met(self) -> bool:
+        return self.provinces_listed >= self.min_provinces
+
+    @property
+    def emergency_met(self) -> bool:
+        e = self.emergency
+        enough = (
+            e.hospitals >= self.min_emergency_hospitals
+            and e.tier3_hospitals >= self.min_emergency_tier3
+        )
+        # NJ 3.1.3: at no more than the region's lowest emergency price.
+        return enough and (e.lowest_price is None or self.price <= e.lowest_price)
+
+    @property
+    def alternate_met(self) -> bool:
+        return self.green_channel_met or self.provinces_met or self.emergency_met
+
+    @property
+    def approvable(self) -> bool:
+        if self.reference_price is not None:
+            return bool(self.price_within_reference)
+        return self.alternate_met
+
+
+def listing_criteria(
+    *, listing: Listing, policy: RegionPolicy, price: Decimal | None = None
+) -> ListingCriteria:
+    """The criteria the review page shows and ``listing_approve`` enforces, with ``policy``
+    the reviewing bureau's figures. ``price`` overrides the listed one (a price change)."""
+    return ListingCriteria(
+        price=listing.price if price is None else price,
+        reference_price=_reference_of(listing),
+        green_channel=listing.green_channel,
+        provinces_listed=listing.provinces_listed,
+        min_provinces=policy.other_listing_min_provinces,
+        emergency=emergency_purchase_evidence(
+            consumable_id=listing.consumable_id, region_code=policy.region_code
+        ),
+        min_emergency_hospitals=policy.other_listing_min_emergency_hospitals,
+        min_emergency_tier3=policy.other_listing_min_emergency_tier3,
+    )
+
+
+def reviewer_policy(actor: Any) -> RegionPolicy:
+    """The bureau's own region's figures; the platform's when there is no organisation."""
+    org = getattr(actor, "organization", None) if actor is not None else None
+    if org is not None:
+        return policy_for(org.region_code)
+    from catalog.services.prices import system_region_policy
+
+    return system_region_policy()
+
+
+# ---------------------------------------------------------------------------------------------
+# Purchase label suggestion [R-LABELS]
+
+_STRICTNESS = [
+    PurchaseLabel.PREFERRED,
+    PurchaseLabel.ENCOURAGED,
+    PurchaseLabel.NORMAL,
+    PurchaseLabel.RESTRICTED,
+    PurchaseLabel.FORBIDDEN,
+]
+
+
+def _stricter(a: str, b: str) -> str:
+    return a if _STRICTNESS.index(a) >= _STRICTNESS.index(b) else b
+
+
+@dataclass(frozen=True)
+class LabelSuggestion:
+    label: str
+    reasons: list[Any] = field(default_factory=list)
+
+    @property
+    def label_display(self) -> str:
+        return str(PurchaseLabel(self.label).label)
+
+
+def listing_label_suggestion(*, listing: Listing) -> LabelSuggestion:
+    """[R-LABELS] The label the evidence suggests; the bureau decides.
+
+    1. Credit: blacklisted -> Forbidden; poor -> Restricted (hook, no data yet).
+    2. Price above the confirmed reference price (a cut not yet followed) -> Restricted.
+    3. VBP winner -> Preferred (hook, no data yet).
+    4. Price level: at least 10% below the reference price -> Preferred; at or below it ->
+       Encouraged; no reference price (alternate catalogue) -> Normal.
+    5. A VBP non-winner is at best Normal.
+    """
+    reference = _reference_of(listing)
+    reasons: list[Any] = []
+    credit = supplier_credit_for(manufacturer_id=listing.manufacturer_id)
+    if credit == CreditStanding.BLACKLISTED:
+        return LabelSuggestion(PurchaseLabel.FORBIDDEN, [_("The supplier is blacklisted.")])
+    strict_floor = PurchaseLabel.PREFERRED
+    if credit == CreditStanding.POOR:
+        reasons.append(_("The supplier's credit rating is poor."))
+        strict_floor = PurchaseLabel.RESTRICTED
+    if reference is not None and listing.price > reference:
+        reasons.append(_("The price is above the reference price."))
+        strict_floor = PurchaseLabel.RESTRICTED
+    if strict_floor == PurchaseLabel.RESTRICTED:
+        return LabelSuggestion(PurchaseLabel.RESTRICTED, reasons)
+
+    vbp = vbp_status_for(listing=listing)
+    if vbp == VbpStatus.WINNER:
+        return LabelSuggestion(PurchaseLabel.PREFERRED, [_("Winner of volume-based procurement.")])
+    if reference is None:
+        label = PurchaseLabel.NORMAL
+        reasons.append(_("No reference price (alternate catalogue)."))
+    elif listing.price <= reference * PREFERRED_PRICE_RATIO:
+        label = PurchaseLabel.PREFERRED
+        reasons.append(_("At least a tenth below the reference price."))
+    else:
+        label = PurchaseLabel.ENCOURAGED
+        reasons.append(_("At or below the reference price."))
+    if vbp == VbpStatus.NON_WINNER:
+        label = _stricter(label, PurchaseLabel.NORMAL)
+        reasons.append(_("Did not win volume-based procurement."))
+    return LabelSuggestion(label, reasons)
+
+
+# ---------------------------------------------------------------------------------------------
+# Listings
+
+
+def _listing_base(actor) -> QuerySet:
+    return with_reference_price(
+        Listing.objects.visible_to(actor).select_related("consumable", "manufacturer")
+    )
+
+
+def listing_list(
+    *,
+    actor,
+    status: str = "",
+    catalogue: str = "",
+    label: str = "",
+    q: str = "",
+    code: str = "",
+    manufacturer_id: int | None = None,
+    price_cut_due: bool | None = None,
+    own: bool = False,
+) -> QuerySet:
+    """Listings the actor may see, filtered. ``own``: only the actor's organisation's
+    (a manufacturer's "my listings", without those it merely distributes)."""
+    permissions.require(actor, "listing.view")
+    qs = _listing_base(actor)
+    if own:
+        qs = qs.filter(manufacturer_id=actor.organization_id)
+    if status:
+        qs = qs.filter(status=status)
+    if catalogue:
+        qs = qs.filter(catalogue=catalogue)
+    if label:
+        qs = qs.filter(label=label)
+    if code:
+        qs = qs.filter(consumable__code__startswith=code.strip().upper())
+    if q:
+        for word in q.split():
+            qs = qs.filter(
+                Q(consumable__product_name__icontains=word)
+                | Q(consumable__generic_name__icontains=word)
+                | Q(consumable__specification__icontains=word)
+                | Q(consumable__model__icontains=word)
+                | Q(manufacturer__name__icontains=word)
+            )
+    if manufacturer_id:
+        qs = qs.filter(manufacturer_id=manufacturer_id)
+    if price_cut_due is not None:
+        qs = qs.filter(price_cut_due_on__isnull=not price_cut_due)
+    return qs.order_by("-created_at", "-pk")
+
+
+def listing_get(*, actor, listing_id: int) -> Listing:
+    permissions.require(actor, "listing.view")
+    listing = _listing_base(actor).filter(pk=listing_id).first()
+    if listing is None:
+        raise NotFoundError()
+    return listing
+
+
+def listing_detail(*, actor, listing_id: int) -> Listing:
+    """One listing with what its page shows: authorised distributors, the pending price
+    change, the listing criteria (with the actor's region figures) and the suggested label."""
+    listing = listing_get(actor=actor, listing_id=listing_id)
+    listing.distributor_rows = list(
+        listing.distributors.select_related("distributor").order_by("region_code", "pk")
+    )
+    listing.pending_price_change = listing_pending_price_change(listing=listing)
+    listing.criteria = listing_criteria(listing=listing, policy=reviewer_policy(actor))
+    listing.suggested_label = listing_label_suggestion(listing=listing)
+    return listing
+
+
+def listing_review_queue(*, actor) -> QuerySet:
+    """Submitted applications, oldest first (first come, first reviewed)."""
+    permissions.require(actor, "listing.review")
+    return (
+        _listing_base(actor).filter(status=ListingStatus.SUBMITTED).order_by("submitted_at", "pk")
+    )
+
+
+def listing_label_list(*, actor, label: str = "", differs: bool = False, q: str = "") -> list:
+    """Listings on sale with their suggested label; ``differs``: only where the label set
+    differs from the suggestion (e.g. a Restricted listing whose price was cut since)."""
+    permissions.require(actor, "listing.review")
+    qs = listing_list(actor=actor, label=label, q=q).filter(status__in=LIVE_STATUSES)
+    rows = []
+    for listing in qs:
+        listing.suggestion = listing_label_suggestion(listing=listing)
+        if not differs or listing.suggestion.label != listing.label:
+            rows.append(listing)
+    return rows
+
+
+def listing_available_list(
+    *, actor, q: str = "", code: str = "", catalogue: str = "", label: str = ""
+) -> QuerySet:
+    """Listings the actor's hospital may order: listed and not Forbidden [R-LABELS]. The unit
+    price per listing comes from ``listing_unit_prices`` for the page actually shown."""
+    _own_hospital(actor)  # a hospital's listing scope is already "listed": only check the caller
+    qs = listing_list(actor=actor, q=q, code=code, catalogue=catalogue, label=label)
+    return qs.filter(status=ListingStatus.LISTED).exclude(label=PurchaseLabel.FORBIDDEN)
+
+
+def listing_unit_prices(*, actor, listings: list[Listing], on: dt.date | None = None) -> dict:
+    """[R-LIST-PRICE-CAP] the price the actor's hospital pays for each listing (one query)."""
+    hospital = _own_hospital(actor)
+    return pricing.unit_prices_for(
+        listings=listings, hospital_id=hospital.pk, on=on or clock.local_today()
+    )
+
+
+def listing_distributor_list(*, actor, listing_id: int) -> QuerySet:
+    listing = listing_get(actor=actor, listing_id=listing_id)
+    return (
+        ListingDistributor.objects.filter(listing=listing)
+        .select_related("distributor")
+        .order_by("region_code", "distributor__name")
+    )
+
+
+def distributor_list_unscoped(*, actor) -> QuerySet:
+    """Every active distributor: the public directory a manufacturer picks its authorised
+    distributors from (it crosses organisations on purpose)."""
+    permissions.require(actor, "listing.apply")
+    return Organization.objects.filter(kind="distributor", is_active=True).order_by("name")
+
+
+def hospital_list_unscoped(*, actor) -> QuerySet:
+    """Every active hospital: the directory a manufacturer proposes agreed prices to (it
+    crosses organisations on purpose; only names and ids are shown)."""
+    permissions.require(actor, "agreed_price.negotiate")
+    return Organization.objects.hospitals().filter(is_active=True).order_by("name")
+
+
+def listing_price_change_list(
+    *, actor, status: str = "", listing_id: int | None = None
+) -> QuerySet:
+    permissions.require(actor, "listing.view")
+    visible = Listing.objects.visible_to(actor).values("pk")
+    qs = ListingPriceChange.objects.filter(listing__in=visible).select_related(
+        "listing__consumable", "listing__manufacturer", "requested_by", "reviewed_by"
+    )
+    qs = qs.annotate(reference_price=confirmed_reference_subquery("listing__consumable_id"))
+    if status:
+        qs = qs.filter(status=status)
+    if listing_id:
+        qs = qs.filter(listing_id=listing_id)
+    return qs.order_by("-created_at", "-pk")
+
+
+def listing_pending_price_change(*, listing: Listing) -> ListingPriceChange | None:
+    return ListingPriceChange.objects.filter(
+        listing=listing, status=PriceChangeStatus.PENDING
+    ).first()
+
+
+# ---------------------------------------------------------------------------------------------
+# Agreed prices
+
+
+def agreed_price_list(
+    *, actor, status: str = "", listing_id: int | None = None, hospital_id: int | None = None
+) -> QuerySet:
+    permissions.require(actor, "agreed_price.view")
+    qs = AgreedPrice.objects.visible_to(actor).select_related(
+        "listing__consumable", "listing__manufacturer", "hospital", "proposed_by"
+    )
+    qs = qs.annotate(reference_price=confirmed_reference_subquery("listing__consumable_id"))
+    if status:
+        qs = qs.filter(status=status)
+    if listing_id:
+        qs = qs.filter(listing_id=listing_id)
+    if hospital_id:
+        qs = qs.filter(hospital_id=hospital_id)
+    return qs.order_by("-created_at", "-pk")
+
+
+def agreed_price_get(*, actor, agreed_price_id: int) -> AgreedPrice:
+    price = agreed_price_list(actor=actor).filter(pk=agreed_price_id).first()
+    if price is None:
+        raise NotFoundError()
+    return price
+
+
+def agreed_price_awaits(*, actor, agreed_price: AgreedPrice) -> bool:
+    """Whether the actor's side is the one to answer this proposal."""
+    return (
+        agreed_price.status == AgreedPriceStatus.PROPOSED
+        and actor.organization_id is not None
+        and agreed_price.proposed_by_id != actor.organization_id
+        and actor.organization_id
+        in (agreed_price.hospital_id, agreed_price.listing.manufacturer_id)
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Purchase plans and the alternate-catalogue cap [R-LIST-ALT-CAP]
+
+
+def _own_hospital(actor) -> Organization:
+    """The actor's hospital; anyone else is refused (403): only hospitals buy."""
+    org = getattr(actor, "organization", None)
+    if not permissions.can(actor, "listing.view") or org is None or not org.is_hospital:
+        raise PermissionDeniedError(action="hospital")
+    return org
+
+
+def plan_hospital_get(*, actor, hospital_id: int | None = None) -> Organization:
+    """The hospital whose plan and cap the actor asks about: hospital staff their own (another
+    hospital's id is a 404); the bureau and agency any hospital of their region; suppliers
+    have no business with caps (403)."""
+    org = getattr(actor, "organization", None)
+    if org is None or not permissions.can(actor, "organization.view"):
+        raise PermissionDeniedError(action="purchase_plan.view")
+    if org.is_hospital:
+        if hospital_id not in (None, org.pk):
+            raise NotFoundError()
+        return org
+    if not set(actor.roles) & REGULATOR_ROLES:
+        raise PermissionDeniedError(action="purchase_plan.view")
+    if hospital_id is None:
+        raise ValidationError(fields={"hospital": [_("Choose a hospital.")]})
+    hospital = Organization.objects.visible_to(actor).hospitals().filter(pk=hospital_id).first()
+    if hospital is None:
+        raise NotFoundError()
+    return hospital
+
+
+def plan_hospital_list(*, actor) -> QuerySet:
+    """Hospitals whose plan the actor may look at (the bureau's page picks from these)."""
+    return Organization.objects.visible_to(actor).hospitals().order_by("name")
+
+
+def purchase_plan_get(*, actor, hospital_id: int | None = None, year: int | None = None):
+    hospital = plan_hospital_get(actor=actor, hospital_id=hospital_id)
+    year = year or clock.local_today().year
+    return AnnualPurchasePlan.objects.visible_to(actor).filter(hospital=hospital, year=year).first()
+
+
+def purchase_plan_list(*, actor, hospital_id: int | None = None) -> QuerySet:
+    qs = AnnualPurchasePlan.objects.visible_to(actor).select_related("hospital")
+    if hospital_id:
+        qs = qs.filter(hospital_id=hospital_id)
+    return qs.order_by("-year", "hospital__name")
+
+
+def alternate_cap_status_get(
+    *, actor, hospital_id: int | None = None, year: int | None = None
+) -> tuple[Organization, caps.CapStatus]:
+    """[R-LIST-ALT-CAP] used and remaining alternate-catalogue amount for the order form."""
+    hospital = plan_hospital_get(actor=actor, hospital_id=hospital_id)
+    year = year or clock.local_today().year
+    return hospital, caps.alternate_cap_status(hospital=hospital, year=year)

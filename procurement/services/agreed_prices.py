@@ -1,0 +1,211 @@
+"""Hospital-agreed prices [R-LIST-PRICE-CAP]: a hospital and the listing's manufacturer agree a
+volume-linked price no higher than the listed price and the confirmed reference price.
+
+    proposed --accept (the other side)--> agreed --end (either side)--> ended
+    proposed --decline (the other side)--> declined
+    proposed --end (the proposer withdraws)--> ended
+
+Either the hospital's purchaser or the manufacturer's sales staff propose; the other side
+answers. Orders pay the lowest applicable price (procurement.services.pricing.unit_price_for),
+so an agreed price only ever lowers what a hospital pays. The bounds are checked when proposed
+and again when accepted, since the listed or reference price may have fallen in between.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from accounts.models import Organization
+from core import clock
+from core.errors import NotFoundError, PermissionDeniedError, ValidationError
+from core.money import format_cny
+from core.permissions import require
+from procurement.choices import AGREED_PRICE_TRANSITIONS, AgreedPriceStatus, ListingStatus
+from procurement.errors import (
+    AgreedPriceDatesInvalidError,
+    AgreedPriceExistsError,
+    AgreedPriceOwnProposalError,
+    PriceAboveCapError,
+    ProcurementInvalidStateError,
+)
+from procurement.models import AgreedPrice, Listing
+from procurement.selectors.listings import reference_price_for
+from procurement.services.listings import _positive_price, history_context
+
+
+def _check_bounds(listing: Listing, price: Decimal) -> None:
+    """[R-LIST-PRICE-CAP] no higher than the listed price and the confirmed reference price."""
+    if price > listing.price:
+        raise PriceAboveCapError(
+            price=format_cny(price),
+            cap=format_cny(listing.price),
+            cap_kind=_("listed price"),
+            cap_amount=str(listing.price),
+        )
+    reference = reference_price_for(consumable_id=listing.consumable_id)
+    if reference is not None and price > reference:
+        raise PriceAboveCapError(
+            price=format_cny(price),
+            cap=format_cny(reference),
+            cap_kind=_("reference price"),
+            cap_amount=str(reference),
+        )
+
+
+def _listed(listing: Listing) -> None:
+    if listing.status != ListingStatus.LISTED:
+        raise ProcurementInvalidStateError(
+            object=_("Listing %(id)s") % {"id": listing.pk},
+            state=listing.get_status_display(),
+            action=_("agree a price"),
+            current=listing.status,
+        )
+
+
+@transaction.atomic
+def agreed_price_propose(
+    *,
+    actor: Any,
+    listing_id: int,
+    price: Decimal | str,
+    valid_from: dt.date,
+    valid_until: dt.date,
+    annual_volume: int = 0,
+    hospital_id: int | None = None,
+) -> AgreedPrice:
+    """A hospital proposes to the listing's manufacturer, or the manufacturer to a hospital
+    (``hospital_id``)."""
+    require(actor, "agreed_price.negotiate")
+    org = actor.organization
+    listing = Listing.objects.visible_to(actor).filter(pk=listing_id).first()
+    if listing is None or org is None:
+        raise NotFoundError()
+    if org.is_hospital:
+        if hospital_id not in (None, org.pk):
+            raise NotFoundError()
+        hospital = org
+    else:
+        if listing.manufacturer_id != org.pk:
+            # An authorised distributor sees the listing but does not set its prices.
+            raise PermissionDeniedError(action="agreed_price.negotiate")
+        if hospital_id is None:
+            raise ValidationError(fields={"hospital": [_("Choose a hospital.")]})
+        hospital = Organization.objects.hospitals().filter(pk=hospital_id, is_active=True).first()
+        if hospital is None:
+            raise NotFoundError()
+    _listed(listing)
+    amount = _positive_price(price)
+    _check_bounds(listing, amount)
+    if valid_until < valid_from or valid_until < clock.local_today():
+        raise AgreedPriceDatesInvalidError(valid_from=valid_from.isoformat())
+    if isinstance(annual_volume, bool) or not isinstance(annual_volume, int) or annual_volume < 0:
+        raise ValidationError(fields={"annual_volume": [_("Give a whole number, 0 or more.")]})
+    pending = AgreedPrice.objects.filter(
+        listing=listing, hospital=hospital, status=AgreedPriceStatus.PROPOSED
+    ).first()
+    if pending is not None:
+        raise AgreedPriceExistsError(agreed_price=pending.pk)
+    with history_context(actor, "agreed_price_propose"):
+        return AgreedPrice.objects.create(
+            listing=listing,
+            hospital=hospital,
+            price=amount,
+            annual_volume=annual_volume,
+            valid_from=valid_from,
+            valid_until=valid_until,
+            proposed_by=org,
+        )
+
+
+def _lock(*, actor: Any, agreed_price_id: int) -> AgreedPrice:
+    agreed = (
+        AgreedPrice.objects.visible_to(actor)
+        .select_for_update(of=("self",))
+        .select_related("listing")
+        .filter(pk=agreed_price_id)
+        .first()
+    )
+    if agreed is None:
+        raise NotFoundError()
+    return agreed
+
+
+def _check_transition(agreed: AgreedPrice, target: str, action: str) -> None:
+    if target not in AGREED_PRICE_TRANSITIONS[agreed.status]:
+        raise ProcurementInvalidStateError(
+            object=_("Agreed price %(id)s") % {"id": agreed.pk},
+            state=agreed.get_status_display(),
+            action=action,
+            current=agreed.status,
+        )
+
+
+def _party(actor: Any, agreed: AgreedPrice) -> int:
+    """The actor's organisation if it is one of the two parties; regulators only watch."""
+    require(actor, "agreed_price.negotiate")
+    org_id = actor.organization_id
+    if org_id not in (agreed.hospital_id, agreed.listing.manufacturer_id):
+        raise PermissionDeniedError(action="agreed_price.negotiate")
+    return org_id
+
+
+def _answer(actor: Any, agreed_price_id: int, target: str, action: str) -> AgreedPrice:
+    agreed = _lock(actor=actor, agreed_price_id=agreed_price_id)
+    org_id = _party(actor, agreed)
+    _check_transition(agreed, target, action)
+    if org_id == agreed.proposed_by_id:
+        raise AgreedPriceOwnProposalError()
+    return agreed
+
+
+@transaction.atomic
+def agreed_price_accept(*, actor: Any, agreed_price_id: int) -> AgreedPrice:
+    agreed = _answer(actor, agreed_price_id, AgreedPriceStatus.AGREED, _("accept"))
+    listing = Listing.objects.select_for_update().get(pk=agreed.listing_id)
+    _listed(listing)
+    _check_bounds(listing, agreed.price)
+    agreed.status = AgreedPriceStatus.AGREED
+    agreed.decided_at = clock.now()
+    with history_context(actor, "agreed_price_accept"):
+        agreed.save(update_fields=["status", "decided_at"])
+    return agreed
+
+
+@transaction.atomic
+def agreed_price_decline(*, actor: Any, agreed_price_id: int) -> AgreedPrice:
+    agreed = _answer(actor, agreed_price_id, AgreedPriceStatus.DECLINED, _("decline"))
+    agreed.status = AgreedPriceStatus.DECLINED
+    agreed.decided_at = clock.now()
+    with history_context(actor, "agreed_price_decline"):
+        agreed.save(update_fields=["status", "decided_at"])
+    return agreed
+
+
+@transaction.atomic
+def agreed_price_end(*, actor: Any, agreed_price_id: int) -> AgreedPrice:
+    """Either side ends an agreed price; only the proposer withdraws a proposal. Orders
+    placed before keep their price (order lines store it)."""
+    agreed = _lock(actor=actor, agreed_price_id=agreed_price_id)
+    org_id = _party(actor, agreed)
+    _check_transition(agreed, AgreedPriceStatus.ENDED, _("end"))
+    if agreed.status == AgreedPriceStatus.PROPOSED and org_id != agreed.proposed_by_id:
+        # The other side answers a proposal with accept or decline, not by ending it.
+        raise _invalid_end(agreed)
+    agreed.status = AgreedPriceStatus.ENDED
+    with history_context(actor, "agreed_price_end"):
+        agreed.save(update_fields=["status"])
+    return agreed
+
+
+def _invalid_end(agreed: AgreedPrice) -> ProcurementInvalidStateError:
+    return ProcurementInvalidStateError(
+        object=_("Agreed price %(id)s") % {"id": agreed.pk},
+        state=agreed.get_status_display(),
+        action=_("end"),
+        current=agreed.status,
+    )

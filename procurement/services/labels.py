@@ -1,0 +1,50 @@
+"""Purchase labels [R-LABELS]: 优先 preferred, 鼓励 encouraged, 正常 normal, 限制 restricted,
+严禁 forbidden (NJ 3.2). The bureau sets them with a reason; pghistory keeps every earlier label
+with who changed it. ``procurement.selectors.listings.listing_label_suggestion`` states the rule
+the label page suggests from. Orders refuse Forbidden products and ask a reason for Restricted
+ones (the order services check ``Listing.label``)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from core.errors import ValidationError
+from core.permissions import require
+from procurement.choices import ListingStatus, PurchaseLabel
+from procurement.errors import ProcurementInvalidStateError
+from procurement.models import Listing
+from procurement.services.listings import (
+    history_context,
+    lock_listing,
+    require_reason,
+)
+
+LABEL_REASON_MAX = Listing._meta.get_field("label_reason").max_length
+
+
+@transaction.atomic
+def listing_label_set(*, actor: Any, listing_id: int, label: str, reason: str) -> Listing:
+    listing = lock_listing(actor=actor, listing_id=listing_id)
+    require(actor, "listing.review")
+    if label not in PurchaseLabel.values:
+        raise ValidationError(fields={"label": [_("Unknown purchase label.")]})
+    reason = require_reason(reason)
+    if len(reason) > LABEL_REASON_MAX:
+        raise ValidationError(
+            fields={"reason": [_("At most %(max)s characters.") % {"max": LABEL_REASON_MAX}]}
+        )
+    if listing.status == ListingStatus.DELISTED:
+        raise ProcurementInvalidStateError(
+            object=_("Listing %(id)s") % {"id": listing.pk},
+            state=listing.get_status_display(),
+            action=_("set the purchase label"),
+            current=listing.status,
+        )
+    listing.label = label
+    listing.label_reason = reason
+    with history_context(actor, "listing_label_set"):
+        listing.save(update_fields=["label", "label_reason"])
+    return listing

@@ -1,0 +1,656 @@
+"""Listing (挂网): a manufacturer applies, the bureau reviews, prices change under review.
+
+    draft --submit--> submitted --approve--> listed --suspend--> suspended --reinstate--> listed
+      ^                  |                     |                    |
+      +--(edit)-- rejected <--reject--+        +------delist--------+--> delisted
+    draft / rejected --delist (the manufacturer withdraws its application)--> delisted
+
+Who does what: the manufacturer's sales staff create, edit, submit, withdraw, set authorised
+distributors and request price changes; the bureau (``listing.review``) approves, rejects,
+suspends, reinstates, delists and decides price changes. Each transition is one function: it
+locks the row, checks ``LISTING_TRANSITIONS`` and the sources its actor may move from, writes
+with ``update_fields`` and names itself in the history context (pghistory writes the rows).
+
+[R-LIST-CATALOGUES] approval puts a product with a confirmed reference price in the capped
+catalogue, any other in the alternate one. [R-LIST-PRICE-CAP] a listed price never exceeds the
+confirmed reference price: checked on create, edit, submit, approval and every price change;
+when a reference price is cut below a listed price, ``listing_reference_cuts_process`` gives the
+supplier ``listing_price_cut_grace_days`` to follow and ``listing_overdue_restrict`` labels the
+listing Restricted after that. [R-LIST-GREEN] [R-LIST-OTHER] an alternate-catalogue product
+needs a green channel, listings in enough provinces or enough emergency purchases (the criteria
+live in ``procurement.selectors.listings.listing_criteria``).
+
+Registration certificate: the number given must parse (catalog.registration) and, when the
+national database records one for the product, be the same certificate (compared after
+normalisation), since a listing under another product's certificate is a false document
+[R-MISCONDUCT]. When the database has none, the parsed number given is kept.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+import pghistory
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils.translation import gettext as _
+
+from accounts.choices import OrganizationKind
+from accounts.models import Organization
+from accounts.regions import is_valid_region
+from catalog.choices import ConsumableStatus
+from catalog.models import Consumable, ReferencePriceCut
+from catalog.registration import normalize_registration_number, parse_registration_number
+from core import clock
+from core.errors import NotFoundError, PermissionDeniedError, ValidationError
+from core.money import AmountInvalidError, format_cny, parse_amount
+from core.permissions import require
+from procurement.choices import (
+    LISTING_TRANSITIONS,
+    PRICE_CHANGE_TRANSITIONS,
+    Catalogue,
+    GreenChannel,
+    ListingStatus,
+    PriceChangeStatus,
+    PurchaseLabel,
+)
+from procurement.errors import (
+    ConsumableNotListableError,
+    DistributorInvalidError,
+    ListingCriteriaNotMetError,
+    ListingExistsError,
+    PriceAboveCapError,
+    PriceChangePendingError,
+    PriceUnchangedError,
+    ProcurementInvalidStateError,
+    ReasonRequiredError,
+    RegionInvalidError,
+    RegistrationNumberMismatchError,
+)
+from procurement.models import Listing, ListingDistributor, ListingPriceChange
+from procurement.selectors.listings import (
+    LIVE_STATUSES,
+    confirmed_reference_subquery,
+    listing_criteria,
+    reference_price_for,
+    reviewer_policy,
+)
+
+# 31 provinces, autonomous regions and municipalities plus Hong Kong, Macao and Taiwan.
+MAX_PROVINCES = 34
+# Fields a draft or rejected application may change (listing_update).
+EDITABLE_FIELDS = (
+    "price",
+    "companion_service",
+    "registration_number",
+    "green_channel",
+    "provinces_listed",
+)
+
+
+@dataclass(frozen=True)
+class DistributorGrant:
+    distributor_id: int
+    region_code: str
+
+
+# ---------------------------------------------------------------------------------------------
+# Helpers shared by the listing services (labels.py uses them too)
+
+
+def history_context(actor: Any, action: str, **extra: Any) -> pghistory.context:
+    """Name the service in the history rows; without a request (tasks, shell) also the actor."""
+    if actor is None:
+        return pghistory.context(action=action, actor="system", **extra)
+    return pghistory.context(
+        action=action, user=actor.pk, organization=getattr(actor, "organization_id", None), **extra
+    )
+
+
+def lock_listing(*, actor: Any, listing_id: int) -> Listing:
+    """The listing, locked, if the actor may see it (another organisation's: 404)."""
+    listing = (
+        Listing.objects.visible_to(actor)
+        .select_for_update(of=("self",))
+        .select_related("consumable")
+        .filter(pk=listing_id)
+        .first()
+    )
+    if listing is None:
+        raise NotFoundError()
+    return listing
+
+
+def require_reason(reason: str | None) -> str:
+    reason = (reason or "").strip()
+    if not reason:
+        raise ReasonRequiredError()
+    return reason
+
+
+def _invalid_state(listing: Listing, action: str) -> ProcurementInvalidStateError:
+    return ProcurementInvalidStateError(
+        object=_("Listing %(id)s") % {"id": listing.pk},
+        state=listing.get_status_display(),
+        action=action,
+        current=listing.status,
+    )
+
+
+def _check_transition(listing: Listing, target: str, sources: Iterable[str], action: str) -> None:
+    if listing.status not in sources or target not in LISTING_TRANSITIONS[listing.status]:
+        raise _invalid_state(listing, action)
+
+
+def _require_manufacturer(actor: Any) -> Organization:
+    """Only a manufacturer's sales staff apply: distributors deliver, they do not list."""
+    require(actor, "listing.apply")
+    org = actor.organization
+    if org is None or org.kind != OrganizationKind.MANUFACTURER:
+        raise PermissionDeniedError(action="listing.apply")
+    return org
+
+
+def _require_owner(actor: Any, listing: Listing) -> None:
+    org = _require_manufacturer(actor)
+    if listing.manufacturer_id != org.pk:
+        # Visible (an authorised distributor sees it) but not its own: forbidden, not missing.
+        raise PermissionDeniedError(action="listing.apply")
+
+
+def _positive_price(value: object, field: str = "price") -> Decimal:
+    try:
+        amount = parse_amount(value)
+    except AmountInvalidError as error:
+        raise ValidationError(fields={field: [error.message]}) from None
+    if amount <= 0:
+        raise ValidationError(fields={field: [_("The price must be greater than zero.")]})
+    return amount
+
+
+def _check_price_cap(consumable_id: int, price: Decimal) -> Decimal | None:
+    """[R-LIST-PRICE-CAP] refuse a price above the confirmed reference price."""
+    reference = reference_price_for(consumable_id=consumable_id)
+    if reference is not None and price > reference:
+        raise PriceAboveCapError(
+            price=format_cny(price),
+            cap=format_cny(reference),
+            cap_kind=_("reference price"),
+            cap_amount=str(reference),
+        )
+    return reference
+
+
+def _registration(consumable: Consumable, value: str) -> str:
+    parsed = parse_registration_number(value)
+    recorded = normalize_registration_number(consumable.registration_number)
+    if recorded and recorded != parsed.value:
+        raise RegistrationNumberMismatchError(given=parsed.value, expected=recorded)
+    return parsed.value
+
+
+def _green_channel(value: str | None) -> str:
+    value = value or ""
+    if value not in GreenChannel.values:
+        raise ValidationError(fields={"green_channel": [_("Unknown green channel.")]})
+    return value
+
+
+def _provinces(value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_PROVINCES:
+        raise ValidationError(
+            fields={
+                "provinces_listed": [
+                    _("Give a whole number from 0 to %(max)s.") % {"max": MAX_PROVINCES}
+                ]
+            }
+        )
+    return value
+
+
+def _listable_consumable(org: Organization, consumable_id: int) -> Consumable:
+    consumable = Consumable.objects.filter(pk=consumable_id).first()
+    if consumable is None:
+        raise NotFoundError()
+    if consumable.status != ConsumableStatus.ACTIVE:
+        raise ConsumableNotListableError(
+            product=str(consumable), reason=_("it is retired from the catalogue")
+        )
+    if consumable.manufacturer_id is not None and consumable.manufacturer_id != org.pk:
+        raise ConsumableNotListableError(
+            product=str(consumable), reason=_("it is another manufacturer's product")
+        )
+    return consumable
+
+
+# ---------------------------------------------------------------------------------------------
+# Applications
+
+
+@transaction.atomic
+def listing_create(
+    *,
+    actor: Any,
+    consumable_id: int,
+    price: Decimal | str,
+    registration_number: str,
+    companion_service: bool = False,
+    green_channel: str = "",
+    provinces_listed: int = 0,
+    distributors: Iterable[DistributorGrant] = (),
+) -> Listing:
+    """A manufacturer's draft application to list one of its products."""
+    org = _require_manufacturer(actor)
+    consumable = _listable_consumable(org, consumable_id)
+    amount = _positive_price(price)
+    number = _registration(consumable, registration_number)
+    green = _green_channel(green_channel)
+    provinces = _provinces(provinces_listed)
+    reference = _check_price_cap(consumable.pk, amount)
+    existing = (
+        Listing.objects.filter(manufacturer=org, consumable=consumable)
+        .exclude(status=ListingStatus.DELISTED)
+        .first()
+    )
+    if existing is not None:
+        raise ListingExistsError(listing=existing.pk)
+    with history_context(actor, "listing_create"):
+        try:
+            with transaction.atomic():
+                listing = Listing.objects.create(
+                    manufacturer=org,
+                    consumable=consumable,
+                    price=amount,
+                    companion_service=bool(companion_service),
+                    registration_number=number,
+                    green_channel=green,
+                    provinces_listed=provinces,
+                    # A preview; approval decides with the reference price of that day.
+                    catalogue=Catalogue.CAPPED if reference is not None else Catalogue.ALTERNATE,
+                )
+        except IntegrityError:
+            # A concurrent duplicate won the unique constraint (one live listing per product).
+            raise ListingExistsError(listing="") from None
+        _distributors_replace(listing, distributors)
+    return listing
+
+
+@transaction.atomic
+def listing_update(*, actor: Any, listing_id: int, **changes: Any) -> Listing:
+    """Change a draft or rejected application (``EDITABLE_FIELDS``)."""
+    unknown = set(changes) - set(EDITABLE_FIELDS)
+    if unknown:
+        raise ValidationError(
+            fields={name: [_("This field cannot be changed.")] for name in unknown}
+        )
+    listing = lock_listing(actor=actor, listing_id=listing_id)
+    _require_owner(actor, listing)
+    if listing.status not in (ListingStatus.DRAFT, ListingStatus.REJECTED):
+        raise _invalid_state(listing, _("edit"))
+    if "price" in changes:
+        listing.price = _positive_price(changes["price"])
+        _check_price_cap(listing.consumable_id, listing.price)
+    if "registration_number" in changes:
+        listing.registration_number = _registration(
+            listing.consumable, changes["registration_number"]
+        )
+    if "companion_service" in changes:
+        listing.companion_service = bool(changes["companion_service"])
+    if "green_channel" in changes:
+        listing.green_channel = _green_channel(changes["green_channel"])
+    if "provinces_listed" in changes:
+        listing.provinces_listed = _provinces(changes["provinces_listed"])
+    if changes:
+        with history_context(actor, "listing_update"):
+            listing.save(update_fields=list(changes))
+    return listing
+
+
+@transaction.atomic
+def listing_submit(*, actor: Any, listing_id: int) -> Listing:
+    listing = lock_listing(actor=actor, listing_id=listing_id)
+    _require_owner(actor, listing)
+    _check_transition(
+        listing,
+        ListingStatus.SUBMITTED,
+        (ListingStatus.DRAFT, ListingStatus.REJECTED),
+        _("submit"),
+    )
+    _check_price_cap(listing.consumable_id, listing.price)
+    listing.status = ListingStatus.SUBMITTED
+    listing.submitted_at = clock.now()
+    with history_context(actor, "listing_submit"):
+        listing.save(update_fields=["status", "submitted_at"])
+    return listing
+
+
+# ---------------------------------------------------------------------------------------------
+# The bureau's review
+
+
+def _review(listing: Listing, actor: Any, target: str, reason: str, fields: list[str]) -> None:
+    listing.status = target
+    listing.review_reason = reason
+    listing.reviewed_at = clock.now()
+    listing.reviewed_by = actor
+    listing.save(update_fields=["status", "review_reason", "reviewed_at", "reviewed_by", *fields])
+
+
+@transaction.atomic
+def listing_approve(*, actor: Any, listing_id: int, reason: str = "") -> Listing:
+    """[R-LIST-CATALOGUES] [R-LIST-PRICE-CAP] [R-LIST-GREEN] [R-LIST-OTHER] list the product:
+    capped catalogue at no more than the confirmed reference price, else alternate catalogue
+    if a listing criterion is met."""
+    listing = lock_listing(actor=actor, listing_id=listing_id)
+    require(actor, "listing.review")
+    _check_transition(listing, ListingStatus.LISTED, (ListingStatus.SUBMITTED,), _("approve"))
+    criteria = listing_criteria(listing=listing, policy=reviewer_policy(actor))
+    if criteria.reference_price is not None:
+        _check_price_cap(listing.consumable_id, listing.price)
+    elif not criteria.alternate_met:
+        raise ListingCriteriaNotMetError(
+            provinces=criteria.provinces_listed,
+            min_provinces=criteria.min_provinces,
+            emergency_hospitals=criteria.emergency.hospitals,
+            emergency_tier3=criteria.emergency.tier3_hospitals,
+            min_emergency_hospitals=criteria.min_emergency_hospitals,
+            min_emergency_tier3=criteria.min_emergency_tier3,
+        )
+    listing.catalogue = criteria.catalogue
+    with history_context(actor, "listing_approve"):
+        _review(listing, actor, ListingStatus.LISTED, (reason or "").strip(), ["catalogue"])
+    return listing
+
+
+@transaction.atomic
+def listing_reject(*, actor: Any, listing_id: int, reason: str) -> Listing:
+    listing = lock_listing(actor=actor, listing_id=listing_id)
+    require(actor, "listing.review")
+    _check_transition(listing, ListingStatus.REJECTED, (ListingStatus.SUBMITTED,), _("reject"))
+    reason = require_reason(reason)
+    with history_context(actor, "listing_reject"):
+        _review(listing, actor, ListingStatus.REJECTED, reason, [])
+    return listing
+
+
+@transaction.atomic
+def listing_suspend(*, actor: Any, listing_id: int, reason: str) -> Listing:
+    """A sanction (暂停挂网, [R-CREDIT]): the product cannot be ordered until reinstated."""
+    listing = lock_listing(actor=actor, listing_id=listing_id)
+    require(actor, "listing.review")
+    _check_transition(listing, ListingStatus.SUSPENDED, (ListingStatus.LISTED,), _("suspend"))
+    reason = require_reason(reason)
+    with history_context(actor, "listing_suspend"):
+        _review(listing, actor, ListingStatus.SUSPENDED, reason, [])
+    return listing
+
+
+@transaction.atomic
+def listing_reinstate(*, actor: Any, listing_id: int, reason: str = "") -> Listing:
+    listing = lock_listing(actor=actor, listing_id=listing_id)
+    require(actor, "listing.review")
+    _check_transition(listing, ListingStatus.LISTED, (ListingStatus.SUSPENDED,), _("reinstate"))
+    with history_context(actor, "listing_reinstate"):
+        _review(listing, actor, ListingStatus.LISTED, (reason or "").strip(), [])
+    return listing
+
+
+@transaction.atomic
+def listing_delist(*, actor: Any, listing_id: int, reason: str = "") -> Listing:
+    """The bureau delists a listed or suspended product (with a reason); the manufacturer may
+    withdraw its own draft or rejected application. Delisting is final; the manufacturer may
+    apply again with a new listing."""
+    listing = lock_listing(actor=actor, listing_id=listing_id)
+    if listing.status in (ListingStatus.DRAFT, ListingStatus.REJECTED):
+        _require_owner(actor, listing)
+        sources: tuple[str, ...] = (ListingStatus.DRAFT, ListingStatus.REJECTED)
+        reason = (reason or "").strip()
+    else:
+        require(actor, "listing.review")
+        sources = LIVE_STATUSES
+    _check_transition(listing, ListingStatus.DELISTED, sources, _("delist"))
+    if listing.status in LIVE_STATUSES:
+        reason = require_reason(reason)
+    with history_context(actor, "listing_delist"):
+        if listing.status in LIVE_STATUSES:
+            _review(listing, actor, ListingStatus.DELISTED, reason, [])
+        else:
+            listing.status = ListingStatus.DELISTED
+            listing.save(update_fields=["status"])
+    return listing
+
+
+# ---------------------------------------------------------------------------------------------
+# Authorised distributors
+
+
+def _distributors_replace(listing: Listing, grants: Iterable[DistributorGrant]) -> None:
+    wanted: set[tuple[int, str]] = set()
+    for grant in grants:
+        region = (grant.region_code or "").strip()
+        if not is_valid_region(region):
+            raise RegionInvalidError(region=region)
+        wanted.add((int(grant.distributor_id), region))
+    ids = {distributor_id for distributor_id, _region in wanted}
+    active = set(
+        Organization.objects.filter(
+            pk__in=ids, kind=OrganizationKind.DISTRIBUTOR, is_active=True
+        ).values_list("pk", flat=True)
+    )
+    if missing := ids - active:
+        raise DistributorInvalidError(distributor=min(missing))
+    current = {(row.distributor_id, row.region_code): row.pk for row in listing.distributors.all()}
+    stale = [pk for key, pk in current.items() if key not in wanted]
+    if stale:
+        ListingDistributor.objects.filter(pk__in=stale).delete()
+    ListingDistributor.objects.bulk_create(
+        [
+            ListingDistributor(listing=listing, distributor_id=d, region_code=r)
+            for d, r in sorted(wanted - set(current))
+        ]
+    )
+
+
+@transaction.atomic
+def listing_distributor_set(
+    *, actor: Any, listing_id: int, grants: Iterable[DistributorGrant]
+) -> list[ListingDistributor]:
+    """Replace the distributors the manufacturer authorises, each for a region (a province or
+    city code covers everything below it). Any live state: authorisations change over time."""
+    listing = lock_listing(actor=actor, listing_id=listing_id)
+    _require_owner(actor, listing)
+    if listing.status == ListingStatus.DELISTED:
+        raise _invalid_state(listing, _("set distributors"))
+    with history_context(actor, "listing_distributor_set"):
+        _distributors_replace(listing, grants)
+    return list(listing.distributors.select_related("distributor").order_by("region_code"))
+
+
+# ---------------------------------------------------------------------------------------------
+# Price changes
+
+
+def _lock_price_change(*, actor: Any, price_change_id: int) -> ListingPriceChange:
+    visible = Listing.objects.visible_to(actor).values("pk")
+    change = (
+        ListingPriceChange.objects.select_for_update(of=("self",))
+        .filter(pk=price_change_id, listing__in=visible)
+        .first()
+    )
+    if change is None:
+        raise NotFoundError()
+    return change
+
+
+def _check_change_transition(change: ListingPriceChange, target: str, action: str) -> None:
+    if target not in PRICE_CHANGE_TRANSITIONS[change.status]:
+        raise ProcurementInvalidStateError(
+            object=_("Price change %(id)s") % {"id": change.pk},
+            state=change.get_status_display(),
+            action=action,
+            current=change.status,
+        )
+
+
+@transaction.atomic
+def listing_price_change_request(
+    *, actor: Any, listing_id: int, new_price: Decimal | str, reason: str = ""
+) -> ListingPriceChange:
+    """Ask the bureau to change a listed (or suspended) product's price; one pending request
+    per listing."""
+    listing = lock_listing(actor=actor, listing_id=listing_id)
+    _require_owner(actor, listing)
+    if listing.status not in LIVE_STATUSES:
+        raise _invalid_state(listing, _("request a price change"))
+    amount = _positive_price(new_price, "new_price")
+    if amount == listing.price:
+        raise PriceUnchangedError(price=format_cny(amount))
+    _check_price_cap(listing.consumable_id, amount)
+    pending = listing.price_changes.filter(status=PriceChangeStatus.PENDING).first()
+    if pending is not None:
+        raise PriceChangePendingError(price_change=pending.pk)
+    with history_context(actor, "listing_price_change_request"):
+        return ListingPriceChange.objects.create(
+            listing=listing,
+            old_price=listing.price,
+            new_price=amount,
+            reason=(reason or "").strip(),
+            requested_by=actor,
+        )
+
+
+@transaction.atomic
+def listing_price_change_approve(
+    *, actor: Any, price_change_id: int, reason: str = ""
+) -> ListingPriceChange:
+    """[R-LIST-PRICE-CAP] apply the new price, never above the confirmed reference price. A
+    price at or below the reference price ends a pending price-cut deadline. (A Restricted
+    label set for a missed deadline stays until the bureau changes it; the labels page shows
+    the suggestion next to it.)"""
+    change = _lock_price_change(actor=actor, price_change_id=price_change_id)
+    require(actor, "listing.review")
+    _check_change_transition(change, PriceChangeStatus.APPROVED, _("approve"))
+    listing = lock_listing(actor=actor, listing_id=change.listing_id)
+    if listing.status not in LIVE_STATUSES:
+        raise _invalid_state(listing, _("change the price"))
+    reference = _check_price_cap(listing.consumable_id, change.new_price)
+    now = clock.now()
+    with history_context(actor, "listing_price_change_approve"):
+        change.status = PriceChangeStatus.APPROVED
+        change.reviewed_by = actor
+        change.reviewed_at = now
+        change.review_reason = (reason or "").strip()
+        change.save(update_fields=["status", "reviewed_by", "reviewed_at", "review_reason"])
+        listing.price = change.new_price
+        fields = ["price"]
+        if listing.price_cut_due_on is not None and (
+            reference is None or listing.price <= reference
+        ):
+            listing.price_cut_due_on = None
+            fields.append("price_cut_due_on")
+        listing.save(update_fields=fields)
+    return change
+
+
+@transaction.atomic
+def listing_price_change_reject(
+    *, actor: Any, price_change_id: int, reason: str
+) -> ListingPriceChange:
+    change = _lock_price_change(actor=actor, price_change_id=price_change_id)
+    require(actor, "listing.review")
+    _check_change_transition(change, PriceChangeStatus.REJECTED, _("reject"))
+    reason = require_reason(reason)
+    with history_context(actor, "listing_price_change_reject"):
+        change.status = PriceChangeStatus.REJECTED
+        change.reviewed_by = actor
+        change.reviewed_at = clock.now()
+        change.review_reason = reason
+        change.save(update_fields=["status", "reviewed_by", "reviewed_at", "review_reason"])
+    return change
+
+
+# ---------------------------------------------------------------------------------------------
+# Reaction to reference price cuts [R-LIST-PRICE-CAP] (nightly, after the 02:00 sync)
+
+
+@dataclass(frozen=True)
+class CutsProcessed:
+    cuts: int
+    flagged: int
+    recatalogued: int
+
+
+def listing_reference_cuts_process(*, today: dt.date | None = None) -> CutsProcessed:
+    """Check the listings of every product whose reference price fell against the new price.
+
+    Per unprocessed ReferencePriceCut, in its own short transaction: live listings still in the
+    alternate catalogue move to the capped one (a first reference price); live listings priced
+    above the new reference price get ``price_cut_due_on`` = today + the grace days (an earlier
+    deadline still running is kept, not extended); the cut is marked processed. Idempotent:
+    processed cuts are skipped, and ``skip_locked`` lets two workers share the backlog.
+    """
+    from catalog.services.prices import system_region_policy
+
+    today = today or clock.local_today()
+    due_on = today + dt.timedelta(days=system_region_policy().listing_price_cut_grace_days)
+    cuts = flagged = recatalogued = 0
+    while True:
+        with transaction.atomic(), history_context(None, "listing_reference_cuts_process"):
+            cut = (
+                ReferencePriceCut.objects.select_for_update(skip_locked=True)
+                .filter(processed_at__isnull=True)
+                .order_by("effective_at", "pk")
+                .first()
+            )
+            if cut is None:
+                break
+            live = Listing.objects.filter(consumable_id=cut.consumable_id, status__in=LIVE_STATUSES)
+            recatalogued += live.filter(catalogue=Catalogue.ALTERNATE).update(
+                catalogue=Catalogue.CAPPED
+            )
+            flagged += live.filter(price__gt=cut.new_price, price_cut_due_on__isnull=True).update(
+                price_cut_due_on=due_on
+            )
+            cut.processed_at = clock.now()
+            cut.save(update_fields=["processed_at"])
+            cuts += 1
+    return CutsProcessed(cuts=cuts, flagged=flagged, recatalogued=recatalogued)
+
+
+def listing_overdue_restrict(*, today: dt.date | None = None) -> int:
+    """Label Restricted [R-LABELS] every live listing whose price-cut deadline has passed
+    (the due day itself still counts as in time) while its price is still above the confirmed
+    reference price. A Forbidden label is left alone (it is stricter). Idempotent: restricted
+    listings are not touched again. Returns how many listings were restricted."""
+    today = today or clock.local_today()
+    restricted = 0
+    with transaction.atomic(), history_context(None, "listing_overdue_restrict"):
+        overdue = (
+            Listing.objects.select_for_update(of=("self",), skip_locked=True)
+            .annotate(reference_price=confirmed_reference_subquery())
+            .filter(
+                status__in=LIVE_STATUSES,
+                price_cut_due_on__lt=today,
+                reference_price__isnull=False,
+                price__gt=F("reference_price"),
+            )
+            .exclude(label__in=(PurchaseLabel.RESTRICTED, PurchaseLabel.FORBIDDEN))
+            .order_by("pk")
+        )
+        for listing in overdue:
+            listing.label = PurchaseLabel.RESTRICTED
+            listing.label_reason = _(
+                "Price %(price)s still above the reference price %(reference)s after the "
+                "deadline %(due)s."
+            ) % {
+                "price": format_cny(listing.price),
+                "reference": format_cny(listing.reference_price),
+                "due": listing.price_cut_due_on.isoformat(),
+            }
+            listing.save(update_fields=["label", "label_reason"])
+            restricted += 1
+    return restricted

@@ -1,0 +1,667 @@
+"""Listing pages: the supplier's listings and applications, the bureau's review queue and
+labels, agreed prices, and the purchase plan with the alternate-catalogue cap.
+
+Every page action calls the same service as its API twin (procurement/api/listings.py). A
+refusal from a service on a plain action becomes a message on the page it came from
+(core.middleware.DomainErrorMiddleware); on a form, it is shown next to its field and the form
+keeps what was typed. Every list exports to XLSX with ``?export=xlsx`` (core.exports).
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from accounts.choices import OrganizationKind
+from catalog import selectors as catalog_selectors
+from core import clock
+from core.errors import DomainError, NotFoundError, PermissionDeniedError
+from core.exports import xlsx_response
+from core.permissions import can
+from procurement.choices import (
+    AgreedPriceStatus,
+    Catalogue,
+    ListingStatus,
+    PriceChangeStatus,
+    PurchaseLabel,
+)
+from procurement.selectors import listings as selectors
+from procurement.services import agreed_prices, labels, listings, purchase_plans
+from procurement.views.listing_forms import (
+    AgreedPriceForm,
+    DistributorAddForm,
+    LabelForm,
+    ListingForm,
+    NoteForm,
+    PriceChangeForm,
+    PurchasePlanForm,
+    ReasonForm,
+    add_domain_error,
+)
+
+T = "procurement/listings/"
+
+
+def _page(request, rows):
+    size = request.GET.get("page_size", "20")
+    size = int(size) if size in {"20", "50", "100"} else 20
+    return Paginator(rows, size).get_page(request.GET.get("page"))
+
+
+def _wants_xlsx(request) -> bool:
+    return request.GET.get("export") == "xlsx"
+
+
+def _local(value):
+    return clock.to_local(value) if value else None
+
+
+def _back(request, default: str):
+    """Where a page action returns to: the page that posted it, if it is ours."""
+    target = request.POST.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        return redirect(target)
+    return redirect(default)
+
+
+def _is_manufacturer(user) -> bool:
+    org = getattr(user, "organization", None)
+    return org is not None and org.kind == OrganizationKind.MANUFACTURER
+
+
+def _int(value) -> int | None:
+    return int(value) if value and str(value).isdigit() else None
+
+
+def _require_applicant(user, listing=None) -> None:
+    """The application pages are a manufacturer's (the services check again on save)."""
+    own = listing is None or listing.manufacturer_id == user.organization_id
+    if not (can(user, "listing.apply") and _is_manufacturer(user) and own):
+        raise PermissionDeniedError(action="listing.apply")
+
+
+# ---------------------------------------------------------------------------------------------
+# Listings
+
+
+@login_required
+def listing_list(request):
+    """A manufacturer's "My listings"; everyone else the listings they may see."""
+    params = request.GET
+    own = _is_manufacturer(request.user)
+    rows = selectors.listing_list(
+        actor=request.user,
+        status=params.get("status", ""),
+        catalogue=params.get("catalogue", ""),
+        label=params.get("label", ""),
+        q=params.get("q", ""),
+        code=params.get("code", ""),
+        price_cut_due=True if params.get("price_cut_due") == "1" else None,
+        own=own,
+    )
+    if _wants_xlsx(request):
+        return xlsx_response(
+            "listings.xlsx",
+            [
+                _("National code"),
+                _("Product"),
+                _("Specification"),
+                _("Model"),
+                _("Manufacturer"),
+                _("Listed price"),
+                _("Reference price"),
+                _("Catalogue"),
+                _("Status"),
+                _("Purchase label"),
+                _("Companion service"),
+                _("Registration certificate number"),
+                _("Price cut due"),
+                _("Submitted at"),
+            ],
+            (
+                [
+                    x.consumable.code,
+                    x.consumable.product_name,
+                    x.consumable.specification,
+                    x.consumable.model,
+                    x.manufacturer.name,
+                    x.price,
+                    x.reference_price,
+                    x.get_catalogue_display(),
+                    x.get_status_display(),
+                    x.get_label_display(),
+                    x.companion_service,
+                    x.registration_number,
+                    x.price_cut_due_on,
+                    _local(x.submitted_at),
+                ]
+                for x in rows.iterator()
+            ),
+        )
+    return render(
+        request,
+        T + "list.html",
+        {
+            "page": _page(request, rows),
+            "params": params,
+            "own": own,
+            "can_apply": own and can(request.user, "listing.apply"),
+            "statuses": ListingStatus.choices,
+            "catalogues": Catalogue.choices,
+            "labels": PurchaseLabel.choices,
+            "today": clock.local_today(),
+        },
+    )
+
+
+@login_required
+def listing_create(request):
+    _require_applicant(request.user)
+    form = ListingForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        try:
+            consumable = catalog_selectors.consumable_get(
+                actor=request.user, code=data.pop("consumable_code")
+            )
+        except NotFoundError:
+            form.add_error("consumable_code", _("No product in the catalogue has this code."))
+        else:
+            try:
+                listing = listings.listing_create(
+                    actor=request.user, consumable_id=consumable.pk, **data
+                )
+            except DomainError as error:
+                if error.http_status == 403:
+                    raise
+                add_domain_error(form, error)
+            else:
+                messages.success(
+                    request, _("Application saved as a draft. Check it, then submit it.")
+                )
+                return redirect("procurement:listing_detail", listing.pk)
+    return render(request, T + "form.html", {"form": form, "listing": None})
+
+
+@login_required
+def listing_edit(request, pk: int):
+    listing = selectors.listing_get(actor=request.user, listing_id=pk)
+    _require_applicant(request.user, listing)
+    initial = {name: getattr(listing, name) for name in listings.EDITABLE_FIELDS}
+    form = ListingForm(request.POST or None, initial=initial, editing=True)
+    if request.method == "POST" and form.is_valid():
+        changes = {name: form.cleaned_data[name] for name in form.changed_data}
+        try:
+            listings.listing_update(actor=request.user, listing_id=pk, **changes)
+        except DomainError as error:
+            if error.http_status in (403, 404, 409):
+                raise
+            add_domain_error(form, error)
+        else:
+            messages.success(request, _("Application saved."))
+            return redirect("procurement:listing_detail", pk)
+    return render(request, T + "form.html", {"form": form, "listing": listing})
+
+
+@login_required
+def listing_detail(request, pk: int):
+    listing = selectors.listing_detail(actor=request.user, listing_id=pk)
+    user = request.user
+    is_owner = _is_manufacturer(user) and listing.manufacturer_id == user.organization_id
+    can_review = can(user, "listing.review")
+    context = {
+        "listing": listing,
+        "is_owner": is_owner and can(user, "listing.apply"),
+        "can_review": can_review,
+        "can_negotiate": can(user, "agreed_price.negotiate")
+        and listing.status == ListingStatus.LISTED
+        and (is_owner or (user.organization is not None and user.organization.is_hospital)),
+        "price_changes": selectors.listing_price_change_list(actor=user, listing_id=pk),
+        "reason_form": ReasonForm(),
+        "note_form": NoteForm(),
+        "price_change_form": PriceChangeForm(),
+        "label_form": LabelForm(
+            initial={"label": listing.suggested_label.label, "reason": listing.label_reason}
+        ),
+        "today": clock.local_today(),
+    }
+    if context["is_owner"]:
+        context["distributor_form"] = DistributorAddForm(
+            distributors=selectors.distributor_list_unscoped(actor=user)
+        )
+    return render(request, T + "detail.html", context)
+
+
+# action -> (service, whether the page sends a reason)
+LISTING_ACTIONS = {
+    "submit": (listings.listing_submit, False),
+    "approve": (listings.listing_approve, True),
+    "reject": (listings.listing_reject, True),
+    "suspend": (listings.listing_suspend, True),
+    "reinstate": (listings.listing_reinstate, True),
+    "delist": (listings.listing_delist, True),
+}
+
+
+@login_required
+@require_POST
+def listing_action(request, pk: int, action: str):
+    if action not in LISTING_ACTIONS:
+        raise NotFoundError()
+    service, with_reason = LISTING_ACTIONS[action]
+    kwargs = {"reason": request.POST.get("reason", "")} if with_reason else {}
+    listing = service(actor=request.user, listing_id=pk, **kwargs)
+    messages.success(
+        request,
+        _("Listing %(id)s is now %(status)s.")
+        % {"id": listing.pk, "status": listing.get_status_display()},
+    )
+    return _back(request, reverse("procurement:listing_detail", args=[pk]))
+
+
+@login_required
+@require_POST
+def listing_label(request, pk: int):
+    """[R-LABELS] set the label; from the labels page (htmx) the row is swapped in place."""
+    form = LabelForm(request.POST)
+    error = None
+    if form.is_valid():
+        try:
+            labels.listing_label_set(actor=request.user, listing_id=pk, **form.cleaned_data)
+        except DomainError as exc:
+            if not request.htmx or exc.http_status in (403, 404):
+                raise
+            error = exc.message
+    else:
+        error = " ".join(str(m) for errors in form.errors.values() for m in errors)
+        if not request.htmx:
+            messages.error(request, error)
+            return _back(request, reverse("procurement:listing_detail", args=[pk]))
+    if request.htmx:
+        listing = selectors.listing_get(actor=request.user, listing_id=pk)
+        listing.suggestion = selectors.listing_label_suggestion(listing=listing)
+        return render(
+            request,
+            T + "partials/label_row.html",
+            {
+                "x": listing,
+                "error": error,
+                "saved": error is None,
+                "label_choices": PurchaseLabel.choices,
+            },
+        )
+    messages.success(request, _("Purchase label saved."))
+    return _back(request, reverse("procurement:listing_detail", args=[pk]))
+
+
+@login_required
+@require_POST
+def listing_price_change_request(request, pk: int):
+    form = PriceChangeForm(request.POST)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for message in errors:
+                messages.error(request, message)
+    else:
+        listings.listing_price_change_request(
+            actor=request.user, listing_id=pk, **form.cleaned_data
+        )
+        messages.success(request, _("Price change sent to the bureau for review."))
+    return redirect("procurement:listing_detail", pk)
+
+
+@login_required
+@require_POST
+def price_change_decide(request, pk: int, action: str):
+    services = {
+        "approve": listings.listing_price_change_approve,
+        "reject": listings.listing_price_change_reject,
+    }
+    if action not in services:
+        raise NotFoundError()
+    change = services[action](
+        actor=request.user, price_change_id=pk, reason=request.POST.get("reason", "")
+    )
+    messages.success(
+        request,
+        _("Price change %(id)s: %(status)s.")
+        % {"id": change.pk, "status": change.get_status_display()},
+    )
+    return _back(request, reverse("procurement:listing_detail", args=[change.listing_id]))
+
+
+def _grants(listing_id: int, user):
+    return [
+        listings.DistributorGrant(row.distributor_id, row.region_code)
+        for row in selectors.listing_distributor_list(actor=user, listing_id=listing_id)
+    ]
+
+
+@login_required
+@require_POST
+def listing_distributor_add(request, pk: int):
+    form = DistributorAddForm(
+        request.POST, distributors=selectors.distributor_list_unscoped(actor=request.user)
+    )
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for message in errors:
+                messages.error(request, message)
+        return redirect("procurement:listing_detail", pk)
+    grants = _grants(pk, request.user)
+    grants.append(
+        listings.DistributorGrant(
+            form.cleaned_data["distributor"].pk, form.cleaned_data["region_code"]
+        )
+    )
+    listings.listing_distributor_set(actor=request.user, listing_id=pk, grants=grants)
+    messages.success(request, _("Distributor authorised."))
+    return redirect("procurement:listing_detail", pk)
+
+
+@login_required
+@require_POST
+def listing_distributor_remove(request, pk: int, row_id: int):
+    rows = selectors.listing_distributor_list(actor=request.user, listing_id=pk)
+    grants = [
+        listings.DistributorGrant(row.distributor_id, row.region_code)
+        for row in rows
+        if row.pk != row_id
+    ]
+    listings.listing_distributor_set(actor=request.user, listing_id=pk, grants=grants)
+    messages.success(request, _("Authorisation removed."))
+    return redirect("procurement:listing_detail", pk)
+
+
+# ---------------------------------------------------------------------------------------------
+# The bureau's review queue and labels
+
+
+@login_required
+def listing_review_queue(request):
+    """Applications and price changes waiting for the bureau, with the listing criteria."""
+    queue = list(selectors.listing_review_queue(actor=request.user))
+    policy = selectors.reviewer_policy(request.user)
+    for listing in queue:
+        listing.criteria = selectors.listing_criteria(listing=listing, policy=policy)
+    changes = selectors.listing_price_change_list(
+        actor=request.user, status=PriceChangeStatus.PENDING
+    )
+    if _wants_xlsx(request):
+        return xlsx_response(
+            "listing-review.xlsx",
+            [
+                _("Submitted at"),
+                _("National code"),
+                _("Product"),
+                _("Manufacturer"),
+                _("Price"),
+                _("Reference price"),
+                _("Catalogue"),
+                _("Green channel"),
+                _("Provinces already listing it"),
+                _("Criteria met"),
+            ],
+            (
+                [
+                    _local(x.submitted_at),
+                    x.consumable.code,
+                    x.consumable.product_name,
+                    x.manufacturer.name,
+                    x.price,
+                    x.criteria.reference_price,
+                    x.get_catalogue_display(),
+                    x.get_green_channel_display(),
+                    x.provinces_listed,
+                    x.criteria.approvable,
+                ]
+                for x in queue
+            ),
+        )
+    return render(
+        request,
+        T + "review_queue.html",
+        {"queue": queue, "changes": changes, "reason_form": ReasonForm()},
+    )
+
+
+@login_required
+def listing_label_list(request):
+    params = request.GET
+    rows = selectors.listing_label_list(
+        actor=request.user,
+        label=params.get("label", ""),
+        differs=params.get("differs") == "1",
+        q=params.get("q", ""),
+    )
+    if _wants_xlsx(request):
+        return xlsx_response(
+            "purchase-labels.xlsx",
+            [
+                _("National code"),
+                _("Product"),
+                _("Manufacturer"),
+                _("Listed price"),
+                _("Reference price"),
+                _("Purchase label"),
+                _("Reason"),
+                _("Suggested label"),
+            ],
+            (
+                [
+                    x.consumable.code,
+                    x.consumable.product_name,
+                    x.manufacturer.name,
+                    x.price,
+                    x.reference_price,
+                    x.get_label_display(),
+                    x.label_reason,
+                    x.suggestion.label_display,
+                ]
+                for x in rows
+            ),
+        )
+    return render(
+        request,
+        T + "labels.html",
+        {"page": _page(request, rows), "params": params, "labels": PurchaseLabel.choices},
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Agreed prices
+
+
+@login_required
+def agreed_price_list(request):
+    user = request.user
+    params = request.GET
+    rows = selectors.agreed_price_list(actor=user, status=params.get("status", ""))
+    if _wants_xlsx(request):
+        return xlsx_response(
+            "agreed-prices.xlsx",
+            [
+                _("Hospital"),
+                _("National code"),
+                _("Product"),
+                _("Manufacturer"),
+                _("Agreed price"),
+                _("Listed price"),
+                _("Reference price"),
+                _("Committed annual volume"),
+                _("Valid from"),
+                _("Valid until"),
+                _("Status"),
+            ],
+            (
+                [
+                    x.hospital.name,
+                    x.listing.consumable.code,
+                    x.listing.consumable.product_name,
+                    x.listing.manufacturer.name,
+                    x.price,
+                    x.listing.price,
+                    x.reference_price,
+                    x.annual_volume,
+                    x.valid_from,
+                    x.valid_until,
+                    x.get_status_display(),
+                ]
+                for x in rows.iterator()
+            ),
+        )
+    form = _agreed_price_form(request)
+    if request.method == "POST" and form is not None and form.is_valid():
+        data = form.cleaned_data
+        hospital = data.get("hospital")
+        try:
+            agreed_prices.agreed_price_propose(
+                actor=user,
+                listing_id=data["listing"].pk,
+                hospital_id=hospital.pk if hospital else None,
+                price=data["price"],
+                annual_volume=data["annual_volume"],
+                valid_from=data["valid_from"],
+                valid_until=data["valid_until"],
+            )
+        except DomainError as error:
+            if error.http_status in (403, 404):
+                raise
+            add_domain_error(form, error)
+        else:
+            messages.success(request, _("Proposal sent. The other side accepts or declines it."))
+            return redirect("procurement:agreed_price_list")
+    page = _page(request, rows)
+    for row in page:
+        row.awaits_me = selectors.agreed_price_awaits(actor=user, agreed_price=row)
+        row.mine = row.proposed_by_id == user.organization_id
+    return render(
+        request,
+        T + "agreed_prices.html",
+        {
+            "page": page,
+            "params": params,
+            "form": form,
+            "statuses": AgreedPriceStatus.choices,
+            "can_negotiate": can(user, "agreed_price.negotiate"),
+        },
+    )
+
+
+def _agreed_price_form(request) -> AgreedPriceForm | None:
+    """Suppliers propose for their own listed products to any hospital; a hospital proposes
+    for the listing it came from (``?listing=``), since it may choose from thousands."""
+    user = request.user
+    if not can(user, "agreed_price.negotiate") or user.organization is None:
+        return None
+    listed = selectors.listing_list(actor=user, status=ListingStatus.LISTED)
+    if user.organization.is_hospital:
+        listing_id = _int(request.GET.get("listing") or request.POST.get("listing"))
+        if listing_id is None:
+            return None
+        return AgreedPriceForm(
+            request.POST or None,
+            listings=listed.filter(pk=listing_id),
+            initial={"listing": listing_id},
+        )
+    if not _is_manufacturer(user):
+        return None
+    return AgreedPriceForm(
+        request.POST or None,
+        listings=listed.filter(manufacturer_id=user.organization_id),
+        hospitals=selectors.hospital_list_unscoped(actor=user),
+        initial={"listing": _int(request.GET.get("listing"))},
+    )
+
+
+@login_required
+@require_POST
+def agreed_price_action(request, pk: int, action: str):
+    services = {
+        "accept": agreed_prices.agreed_price_accept,
+        "decline": agreed_prices.agreed_price_decline,
+        "end": agreed_prices.agreed_price_end,
+    }
+    if action not in services:
+        raise NotFoundError()
+    agreed = services[action](actor=request.user, agreed_price_id=pk)
+    messages.success(
+        request,
+        _("Agreed price %(id)s: %(status)s.")
+        % {"id": agreed.pk, "status": agreed.get_status_display()},
+    )
+    return redirect("procurement:agreed_price_list")
+
+
+# ---------------------------------------------------------------------------------------------
+# Purchase plan and the alternate-catalogue cap [R-LIST-ALT-CAP]
+
+
+@login_required
+def purchase_plan(request):
+    user = request.user
+    org = user.organization
+    is_hospital = org is not None and org.is_hospital
+    if not is_hospital and not set(user.roles) & selectors.REGULATOR_ROLES:
+        raise PermissionDeniedError(action="purchase_plan.view")
+    hospitals = None if is_hospital else selectors.plan_hospital_list(actor=user)
+    hospital_id = _int(request.GET.get("hospital"))
+    if hospitals is not None and hospital_id is None:
+        first = hospitals.first()
+        hospital_id = first.pk if first else None
+    year = _int(request.GET.get("year")) or clock.local_today().year
+    form = None
+    if can(user, "purchase_plan.set"):
+        form = PurchasePlanForm(
+            request.POST or None,
+            hospitals=hospitals,
+            initial={"hospital": hospital_id, "year": year},
+        )
+        if request.method == "POST" and form.is_valid():
+            data = form.cleaned_data
+            chosen = data.get("hospital")
+            try:
+                plan = purchase_plans.purchase_plan_set(
+                    actor=user,
+                    hospital_id=chosen.pk if chosen else None,
+                    year=data["year"],
+                    total=data["total"],
+                )
+            except DomainError as error:
+                if error.http_status in (403, 404):
+                    raise
+                add_domain_error(form, error, price_field="total")
+            else:
+                messages.success(request, _("Annual purchase total saved."))
+                query = f"?hospital={plan.hospital_id}&year={plan.year}"
+                return redirect(reverse("procurement:purchase_plan") + query)
+    hospital = cap = None
+    if is_hospital or hospital_id is not None:
+        hospital, cap = selectors.alternate_cap_status_get(
+            actor=user, hospital_id=hospital_id, year=year
+        )
+    plans = selectors.purchase_plan_list(actor=user)
+    if _wants_xlsx(request):
+        return xlsx_response(
+            "purchase-plans.xlsx",
+            [_("Hospital"), _("Year"), _("Annual purchase total")],
+            ([p.hospital.name, p.year, p.total] for p in plans.iterator()),
+        )
+    return render(
+        request,
+        T + "purchase_plan.html",
+        {
+            "form": form,
+            "hospital": hospital,
+            "hospitals": hospitals,
+            "cap": cap,
+            "year": year,
+            "page": _page(request, plans),
+        },
+    )
