@@ -1,19 +1,22 @@
 """Benchmark: the nightly national-lowest-price sync against the same work in bare SQL.
 
-    python -m bench.lowest_price_sync [--rows N] [--lower-share 0.1]
+    python -m bench.lowest_price_sync [--rows N] [--lower-share 0.1] [--repeat 1]
 
 A catalogue of N/4 products, each with a confirmed reference price, is written with COPY. The
 feed has 4 provinces' prices per product (N rows); for ``--lower-share`` of the products one
-province sells 10% below the reference price, every other row is at or above it.
+province sells 10% below the reference price, every other row is at or above it
+(``--lower-share 1.0``: every product, 500,000 proposals at the default size).
 
-- project: ``catalog.services.sync.lowest_price_sync`` on a file:// feed (fetch and framing
-  checks, COPY into staging, validation of every row, lowest price per product, confirmation
-  pass, proposals with history, observations, publicity).
+- project: ``catalog.services.sync.lowest_price_sync`` on a file:// feed (lock, run record,
+  hashing and framing checks, COPY into staging, validation of every row, lowest price per
+  product, confirmation pass, proposals in publicity with history, observations).
 - baseline: the same database, the same file: raw COPY into a typed staging table, then one
   set-based INSERT of the proposals (lowest price per product, where below the confirmed one).
 
-Both start from the same state (prices reset and analysed before each) and both write their
-proposals through the pghistory triggers, which are part of the database.
+Both start from the same state (prices reset and analysed before each), run with the same
+session settings (work_mem, no JIT), and write their proposals through the pghistory triggers (part of the database) with
+a history context and immediate foreign-key checks, as the sync does. With ``--repeat`` the
+best time of each over the rounds counts.
 """
 
 from __future__ import annotations
@@ -84,13 +87,13 @@ def reset_prices(conn, products: int) -> None:
             "catalog_referencepriceevent, catalog_syncrun CASCADE"
         )
         # Setup data, consistent by construction: skip the history and FK triggers where the
-        # role may (a superuser, as locally), else give the history triggers a context (see
-        # _history_context).
+        # role may (a superuser, as locally), else write them the way the sync does.
         try:
             cursor.execute("SAVEPOINT replica")
             cursor.execute("SET LOCAL session_replication_role = replica")
         except psycopg.errors.InsufficientPrivilege:
             cursor.execute("ROLLBACK TO SAVEPOINT replica")
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
             _history_context(cursor, "bench setup")
         # Set-based, so that the benchmark process's peak memory is the sync's, not the setup's.
         cursor.execute(
@@ -114,11 +117,10 @@ def reset_prices(conn, products: int) -> None:
 
 
 def _history_context(cursor, why: str) -> None:
-    """Attach a pghistory context to the transaction, as any real writer must.
-
-    Without one, each history trigger runs pghistory's context lookup into its EXCEPTION branch,
-    a subtransaction abort that scans the transaction's queue of deferred foreign-key checks:
-    bulk inserts into tracked tables become quadratic (500,000 rows: tens of minutes)."""
+    """Attach a pghistory context to the transaction, as any real writer does (who and why).
+    Bulk writes into tracked tables also need SET CONSTRAINTS ALL IMMEDIATE: with deferred
+    foreign-key checks, every history trigger's subtransaction makes PostgreSQL walk the
+    growing queue and the inserts become quadratic (see docs/lowest-price-feed.md)."""
     cursor.execute(
         "SELECT set_config('pghistory.context_id', gen_random_uuid()::text, true), "
         "set_config('pghistory.context_metadata', %s, true)",
@@ -158,10 +160,14 @@ def write_feed(rows: int, share: float):
 
 def baseline(conn, path, today, ends) -> int:
     """Raw COPY into a typed staging table, then one set-based INSERT of the proposals."""
+    from catalog.services.sync import WORK_MEM
+
     trailer = len(f"#EOF rows={path_rows(path)}\n")
     size = path.stat().st_size
     with conn.cursor() as cursor:
-        cursor.execute("SET LOCAL work_mem = '256MB'")
+        # The same session settings as the sync's transaction.
+        cursor.execute(f"SET LOCAL work_mem = '{WORK_MEM}'")
+        cursor.execute("SET LOCAL jit = off")
         # What the project does too (see catalog/services/sync.py): without these, the history
         # triggers make the insert quadratic and the baseline would look slow for no reason.
         cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")

@@ -430,9 +430,21 @@ def build_rows(target: int = TARGET) -> list[dict]:
     return rows
 
 
-@transaction.atomic
 def seed() -> int:
-    """Create the demo catalogue; return how many consumables it has."""
+    """Create the demo catalogue, then run the lowest-price sync once on the demo feed
+    (catalog/data/demo_lowest_prices.csv) so that the bureau sees proposals in publicity.
+    Return how many consumables the demo catalogue has."""
+    count = _seed_catalogue()
+    from catalog.models import SyncRun
+    from catalog.services.sync import lowest_price_sync
+
+    if not SyncRun.objects.exists():
+        lowest_price_sync()  # the configured feed: the demo file unless LOWEST_PRICE_FEED_URL
+    return count
+
+
+@transaction.atomic
+def _seed_catalogue() -> int:
     from accounts.models import Organization
 
     rows = build_rows()

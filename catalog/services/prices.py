@@ -97,13 +97,6 @@ def proposal_action(
     return ProposalAction.FLAG
 
 
-def statuses_that_may_become(target: str) -> list[str]:
-    """The statuses the transition table allows to move to ``target`` (for set-based SQL)."""
-    return sorted(
-        str(source) for source, targets in REFERENCE_PRICE_TRANSITIONS.items() if target in targets
-    )
-
-
 def system_region_policy() -> RegionPolicy:
     """The policy the system (the nightly sync) counts publicity days with.
 

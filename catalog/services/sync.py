@@ -25,6 +25,7 @@ The statements are shaped for two million rows: see the benchmark, bench/lowest_
 
 from __future__ import annotations
 
+import base64
 import csv
 import datetime as dt
 import hashlib
@@ -40,6 +41,7 @@ import zlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote
 
 import pghistory
 import psycopg
@@ -76,6 +78,7 @@ REJECT_EXAMPLES = 5
 # began long after, so such a date is a mistake.
 FIRST_OBSERVATION = dt.date(2000, 1, 1)
 MAX_UDI_LENGTH = 60
+WORK_MEM = "512MB"
 MAX_PLATFORM_LENGTH = 100
 
 S = ReferencePriceStatus
@@ -83,8 +86,9 @@ S = ReferencePriceStatus
 
 @dataclass
 class FeedFile:
-    """A fetched feed, decompressed into ``path``: bytes ``[0, data_end)`` are the header and
-    the data rows (a trailer, if any, lies after ``data_end``)."""
+    """A fetched feed in a local file, uncompressed (the downloaded or decompressed copy, or a
+    plain local feed itself): bytes ``[0, data_end)`` are the header and the data rows (a
+    trailer, if any, lies after ``data_end``)."""
 
     url: str
     path: Path
@@ -96,9 +100,13 @@ class FeedFile:
 
 
 @dataclass
-class Rejections:
-    total: int
+class Outcome:
+    """The night's outcome per feed row: rejected rows by reason, and the decisions."""
+
+    rejected: int
     by_reason: dict[str, tuple[int, list[int]]]  # reason -> (count, first file line numbers)
+    proposals: int = 0
+    flags: int = 0
 
     def summary(self) -> str:
         parts = []
@@ -125,14 +133,14 @@ def lowest_price_sync(*, feed_url: str | None = None, actor: Any = None) -> Sync
     lock = _try_lock()
     if lock is None:
         return SyncRun.objects.create(
-            feed_url=url[:500],
+            feed_url=_shown(url),
             triggered_by=actor,
             status=SyncRunStatus.SKIPPED,
             finished_at=clock.now(),
             error="another run holds the lock",
         )
     try:
-        run = SyncRun.objects.create(feed_url=url[:500], triggered_by=actor)
+        run = SyncRun.objects.create(feed_url=_shown(url), triggered_by=actor)
         try:
             with tempfile.TemporaryDirectory(prefix="lowest-price-") as workdir:
                 feed = fetch_feed(url, Path(workdir))
@@ -161,6 +169,17 @@ def lowest_price_sync(*, feed_url: str | None = None, actor: Any = None) -> Sync
         return run
     finally:
         lock.close()
+
+
+def _shown(url: str) -> str:
+    """The feed's address as recorded and shown to bureau staff: without a password that an
+    http(s) address may carry, and within the column's length."""
+    parts = urllib.parse.urlsplit(url)
+    if parts.password:
+        host = parts.hostname or ""
+        netloc = f"{parts.username}:***@{host}" + (f":{parts.port}" if parts.port else "")
+        url = urllib.parse.urlunsplit(parts._replace(netloc=netloc))
+    return url[:500]
 
 
 def _try_lock() -> psycopg.Connection | None:
@@ -201,12 +220,25 @@ def _record_failure(run: SyncRun, error: str) -> None:
 
 
 def _open(url: str):
-    scheme = urllib.parse.urlsplit(url).scheme.lower()
-    if scheme not in ("http", "https", "file"):
+    parts = urllib.parse.urlsplit(url)
+    if parts.scheme.lower() not in ("http", "https", "file"):
         raise LowestPriceFeedError(
-            "unreachable", value=url, detail="only http://, https:// and file:// feeds are read"
+            "unreachable",
+            value=_shown(url),
+            detail="only http://, https:// and file:// feeds are read",
         )
-    return urllib.request.urlopen(url, timeout=FETCH_TIMEOUT_S)  # noqa: S310  (scheme checked)
+    headers = {}
+    if parts.username is not None:
+        # user:password@host in the address is HTTP basic authentication; urllib would take
+        # it for part of the host name.
+        credentials = f"{unquote(parts.username)}:{unquote(parts.password or '')}"
+        headers["Authorization"] = "Basic " + base64.b64encode(credentials.encode()).decode()
+        netloc = parts.hostname or ""
+        if parts.port:
+            netloc += f":{parts.port}"
+        url = urllib.parse.urlunsplit(parts._replace(netloc=netloc))
+    request = urllib.request.Request(url, headers=headers)  # noqa: S310  (scheme checked)
+    return urllib.request.urlopen(request, timeout=FETCH_TIMEOUT_S)  # noqa: S310
 
 
 class _Gunzip:
@@ -263,15 +295,16 @@ def fetch_feed(url: str, workdir: Path) -> FeedFile:
     not change in between (checked after loading); anything else is copied, decompressed,
     into ``workdir`` first.
     """
+    shown = _shown(url)  # errors and records never carry a password
     local = _local_path(url)
     if local is not None:
         try:
             with open(local, "rb") as probe:
                 magic = probe.read(2)
         except OSError as exc:
-            raise LowestPriceFeedError("unreachable", value=url, detail=str(exc)) from exc
+            raise LowestPriceFeedError("unreachable", value=shown, detail=str(exc)) from exc
         if magic != b"\x1f\x8b":
-            return _scan_in_place(url, local)
+            return _scan_in_place(shown, local)
     path = workdir / "feed.csv"
     digest = hashlib.sha256()
     scan = _Scan()
@@ -281,7 +314,7 @@ def fetch_feed(url: str, workdir: Path) -> FeedFile:
     except LowestPriceFeedError:
         raise
     except (OSError, ValueError, http.client.HTTPException) as exc:
-        raise LowestPriceFeedError("unreachable", value=url, detail=str(exc)) from exc
+        raise LowestPriceFeedError("unreachable", value=shown, detail=str(exc)) from exc
     try:
         with response, open(path, "wb") as out:
             declared = response.headers.get("Content-Length") if response.headers else None
@@ -306,18 +339,18 @@ def fetch_feed(url: str, workdir: Path) -> FeedFile:
                 out.write(data)
                 scan.add(data)
     except (EOFError, zlib.error) as exc:
-        raise LowestPriceFeedError("truncated", value=url, detail=f"gzip: {exc}") from exc
+        raise LowestPriceFeedError("truncated", value=shown, detail=f"gzip: {exc}") from exc
     except http.client.IncompleteRead as exc:
-        raise LowestPriceFeedError("truncated", value=url, detail=str(exc)) from exc
+        raise LowestPriceFeedError("truncated", value=shown, detail=str(exc)) from exc
     except (OSError, http.client.HTTPException) as exc:
-        raise LowestPriceFeedError("unreachable", value=url, detail=str(exc)) from exc
+        raise LowestPriceFeedError("unreachable", value=shown, detail=str(exc)) from exc
     if declared is not None and declared.isdigit() and int(declared) != received:
         raise LowestPriceFeedError(
-            "truncated", value=url, detail=f"received {received} of {declared} bytes"
+            "truncated", value=shown, detail=f"received {received} of {declared} bytes"
         )
-    data_rows, data_end = _check_framing(url, scan)
+    data_rows, data_end = _check_framing(shown, scan)
     return FeedFile(
-        url=url, path=path, sha256=digest.hexdigest(), data_rows=data_rows, data_end=data_end
+        url=shown, path=path, sha256=digest.hexdigest(), data_rows=data_rows, data_end=data_end
     )
 
 
@@ -411,7 +444,7 @@ def _allowed(source: str, target: str) -> str:
 def _apply(run: SyncRun, feed: FeedFile, actor: Any) -> None:
     today = clock.local_today()
     now = clock.now()
-    context = {"sync_run": run.pk, "feed": feed.url[:500], "feed_sha256": feed.sha256}
+    context = {"sync_run": run.pk, "feed": _shown(feed.url), "feed_sha256": feed.sha256}
     if actor is not None:
         context.update(user=actor.pk, organization=getattr(actor, "organization_id", None))
     else:
@@ -422,9 +455,10 @@ def _apply(run: SyncRun, feed: FeedFile, actor: Any) -> None:
         connection.cursor() as cursor,
     ):
         step = _StepTimer(run)
-        # Hash the catalogue and the night's products in memory rather than in batches on disk.
-        # JIT compilation costs more than it saves on these one-off statements.
-        cursor.execute("SET LOCAL work_mem = '256MB'")
+        # Sort the night's two million rows and hash the catalogue in memory (about 300 MB at
+        # that size; more rows spill to disk, slower but fine). JIT compilation costs more than
+        # it saves on these one-off statements.
+        cursor.execute(f"SET LOCAL work_mem = '{WORK_MEM}'")
         cursor.execute("SET LOCAL jit = off")
         # Check foreign keys per statement: queued as deferred, every history trigger (a
         # PL/pgSQL block with an exception handler, i.e. a subtransaction) makes PostgreSQL walk
@@ -438,19 +472,18 @@ def _apply(run: SyncRun, feed: FeedFile, actor: Any) -> None:
         params = {"dates": _valid_dates(today), "provinces": _province_codes()}
         _classify_and_decide(cursor, stage, params)
         step("classify and decide")
-        rejections = _rejections(cursor)
-        run.rows_rejected = rejections.total
-        if rejections.total * 100 > feed.data_rows * MAX_REJECTED_PERCENT:
+        outcome = _outcome(cursor)
+        run.rows_rejected = outcome.rejected
+        if outcome.rejected * 100 > feed.data_rows * MAX_REJECTED_PERCENT:
             raise LowestPriceFeedError(
                 "too_many_rejected",
                 value=feed.url,
-                rejected=rejections.total,
+                rejected=outcome.rejected,
                 rows=feed.data_rows,
                 limit=f"{MAX_REJECTED_PERCENT}%",
-                summary=rejections.summary(),
+                summary=outcome.summary(),
             )
-        run.proposals, run.increases_flagged = _fetch_evidence(cursor)
-        step("evidence")
+        run.proposals, run.increases_flagged = outcome.proposals, outcome.flags
         _supersede_replaced(cursor, run, now)
         _insert_proposals(cursor, run, today, now)
         step("proposals")
@@ -459,7 +492,7 @@ def _apply(run: SyncRun, feed: FeedFile, actor: Any) -> None:
         _drop_work_tables(cursor)
         run.status = SyncRunStatus.SUCCEEDED
         run.finished_at = clock.now()
-        run.error = f"rejected rows: {rejections.summary()}" if rejections.total else ""
+        run.error = f"rejected rows: {outcome.summary()}" if outcome.rejected else ""
         run.save(
             update_fields=[
                 "status",
@@ -488,7 +521,7 @@ class _StepTimer:
         self.last = now
 
 
-WORK_TABLES = ("lp_stage", "lp_confirm", "lp_decided", "lp_decision")
+WORK_TABLES = ("lp_stage", "lp_confirm", "lp_decided")
 
 
 def _drop_work_tables(cursor) -> None:
@@ -518,10 +551,11 @@ class _Stage:
             return f"s.price IS NULL OR {checks}"
         # The text must be what PostgreSQL's numeric input accepts before it is cast, so that
         # both stagings accept exactly the same prices; lengths bound the digits and exponent.
+        # CASE, not OR, guarantees that the cast only sees text that passed.
         return (
-            "s.price IS NULL OR length(s.price) > 40 "
+            "CASE WHEN s.price IS NULL OR length(s.price) > 40 "
             r"OR s.price !~ '^\s*[+-]?([0-9]+[.]?[0-9]*|[.][0-9]+)([eE][+-]?[0-9]{1,3})?\s*$' "
-            f"OR {checks}"
+            f"THEN true ELSE {checks} END"
         )
 
 
@@ -633,32 +667,39 @@ def _classified(source: str, stage: _Stage) -> str:
 def _classify_and_decide(cursor, stage: _Stage, params: dict[str, Any]) -> None:
     """One statement over the whole feed: classify every row, find each product's national
     lowest price of the night, and apply ``proposal_action`` to it. Kept in ``lp_decided``:
-    the products whose reference price changes (with the feed row behind the change) and the
-    rejected rows (with their reason), nothing else.
+    the products whose reference price changes (with where and when the lowest price was seen)
+    and the rejected rows (with their reason), nothing else.
 
     The valid rows are sorted by product and price, so each product's first row is its lowest
     (ties: the earliest row of the feed); rejected rows are sorted in too, each as its own
     group, so that they are counted and reported without a second pass over the feed.
     """
     # OFFSET 0 keeps the classifying subquery whole, so that each row's reason is computed once
-    # rather than inlined into every expression that uses it.
+    # rather than inlined into every expression that uses it. The prices the bureau withdrew
+    # (w, with the confirmed price they were compared with, -1 for none) are one hash of a
+    # small set rather than a probe per product.
     cursor.execute(
         f"""
         CREATE TEMP TABLE lp_decided ON COMMIT DROP AS
         WITH lowest AS (
             SELECT DISTINCT ON (consumable_id, rejected_row)
-                   consumable_id, rejected_row, p::numeric(18, 2) AS price, row_id, reason
+                   consumable_id, rejected_row, p::numeric(18, 2) AS price, row_id, reason,
+                   province_code, source_platform, observed_on, udi_di
             FROM (
                 SELECT CASE WHEN x.reason IS NULL THEN x.consumable_id END AS consumable_id,
                        CASE WHEN x.reason IS NOT NULL THEN x.row_id END AS rejected_row,
                        CASE WHEN x.reason IS NULL THEN {stage.price("x")} END AS p,
-                       x.row_id, x.reason
+                       x.row_id, x.reason,
+                       x.province_code, x.source_platform, x.observed_on, x.udi_di
                 FROM ({_classified("lp_stage", stage)} OFFSET 0) x
             ) y
             ORDER BY consumable_id, rejected_row, p, row_id
         )
         SELECT * FROM (
             SELECT l.consumable_id, l.price, l.row_id, l.reason,
+                   l.province_code, l.source_platform,
+                   CASE WHEN l.reason IS NULL THEN l.observed_on::date END AS observed_on,
+                   coalesce(l.udi_di, '') AS udi_di,
                    conf.price AS confirmed_price, op.id AS open_id,
                    CASE
                      WHEN l.reason IS NOT NULL THEN 'rejected'
@@ -667,20 +708,10 @@ def _classify_and_decide(cursor, stage: _Stage, params: dict[str, Any]) -> None:
                        CASE
                          WHEN op.id IS NOT NULL AND NOT op.is_increase AND op.price <= l.price
                            THEN 'unchanged'
-                         WHEN EXISTS (
-                           SELECT 1 FROM catalog_referenceprice w
-                           WHERE w.consumable_id = l.consumable_id AND w.status = %(withdrawn)s
-                             AND w.price = l.price
-                             AND w.previous_price IS NOT DISTINCT FROM conf.price)
-                           THEN 'unchanged'
+                         WHEN w.consumable_id IS NOT NULL THEN 'unchanged'
                          ELSE 'propose'
                        END
-                     WHEN op.id IS NOT NULL THEN 'unchanged'
-                     WHEN EXISTS (
-                       SELECT 1 FROM catalog_referenceprice w
-                       WHERE w.consumable_id = l.consumable_id AND w.status = %(withdrawn)s
-                         AND w.price = l.price AND w.previous_price = conf.price)
-                       THEN 'unchanged'
+                     WHEN op.id IS NOT NULL OR w.consumable_id IS NOT NULL THEN 'unchanged'
                      ELSE 'flag'
                    END AS action
             FROM lowest l
@@ -688,6 +719,11 @@ def _classify_and_decide(cursor, stage: _Stage, params: dict[str, Any]) -> None:
                    ON conf.consumable_id = l.consumable_id AND conf.status = %(confirmed)s
             LEFT JOIN catalog_referenceprice op
                    ON op.consumable_id = l.consumable_id AND op.status = ANY(%(open)s)
+            LEFT JOIN (
+                SELECT DISTINCT consumable_id, price, coalesce(previous_price, -1) AS base
+                FROM catalog_referenceprice WHERE status = %(withdrawn)s
+            ) w ON w.consumable_id = l.consumable_id AND w.price = l.price
+               AND w.base = coalesce(conf.price, -1)
         ) decided
         WHERE action <> 'unchanged'
         """,  # noqa: S608  (module constants only)
@@ -700,13 +736,20 @@ def _classify_and_decide(cursor, stage: _Stage, params: dict[str, Any]) -> None:
     )
 
 
-def _rejections(cursor) -> Rejections:
-    """Rejected rows by reason, with the first file lines of each. A heap filled by one COPY
-    into a new table holds the rows in file order, so a row's position gives its line; the
-    positions are numbered only on nights with rejections."""
-    cursor.execute("SELECT count(*) FROM lp_decided WHERE action = 'rejected'")
-    if not cursor.fetchone()[0]:
-        return Rejections(total=0, by_reason={})
+def _outcome(cursor) -> Outcome:
+    """The night's counts, and the rejected rows by reason with the first file lines of each.
+    A heap filled by one COPY into a new table holds the rows in file order, so a row's
+    position gives its line; positions are numbered only on nights with rejections."""
+    cursor.execute("SELECT action, count(*) FROM lp_decided GROUP BY action")
+    counts = dict(cursor.fetchall())
+    result = Outcome(
+        rejected=counts.get("rejected", 0),
+        by_reason={},
+        proposals=counts.get("propose", 0),
+        flags=counts.get("flag", 0),
+    )
+    if not result.rejected:
+        return result
     cursor.execute(
         f"""
         SELECT r.reason, count(*),
@@ -718,8 +761,8 @@ def _rejections(cursor) -> Rejections:
         GROUP BY r.reason
         """  # noqa: S608  (module constants only)
     )
-    by_reason = {reason: (count, list(lines)) for reason, count, lines in cursor}
-    return Rejections(total=sum(c for c, _ in by_reason.values()), by_reason=by_reason)
+    result.by_reason = {reason: (count, list(lines)) for reason, count, lines in cursor}
+    return result
 
 
 def _confirm_due(cursor, today: dt.date, now: dt.datetime) -> int:
@@ -779,31 +822,6 @@ def _confirm_due(cursor, today: dt.date, now: dt.datetime) -> int:
     return confirmations
 
 
-def _fetch_evidence(cursor) -> tuple[int, int]:
-    """Where and when each changed product's lowest price was seen: its feed row, fetched by
-    position. Returns the number of proposals and of flagged increases."""
-    # A TID scan for the few rows; joined directly, the planner would rather hash the whole
-    # staging table.
-    cursor.execute(
-        """
-        CREATE TEMP TABLE lp_decision ON COMMIT DROP AS
-        WITH seen AS MATERIALIZED (
-            SELECT s.ctid AS row_id, s.province_code, s.source_platform, s.observed_on, s.udi_di
-            FROM lp_stage s
-            WHERE s.ctid = ANY(ARRAY(SELECT row_id FROM lp_decided WHERE action <> 'rejected'))
-        )
-        SELECT d.consumable_id, d.price, d.confirmed_price, d.open_id, d.action,
-               seen.province_code, seen.source_platform, seen.observed_on::date AS observed_on,
-               coalesce(seen.udi_di, '') AS udi_di
-        FROM lp_decided d JOIN seen USING (row_id)
-        WHERE d.action <> 'rejected'
-        """
-    )
-    cursor.execute("SELECT action, count(*) FROM lp_decision GROUP BY action")
-    counts = dict(cursor.fetchall())
-    return counts.get("propose", 0), counts.get("flag", 0)
-
-
 def _supersede_replaced(cursor, run: SyncRun, now: dt.datetime) -> None:
     sources = [_allowed(s, S.SUPERSEDED) for s in OPEN_REFERENCE_STATUSES]
     cursor.execute(
@@ -811,7 +829,7 @@ def _supersede_replaced(cursor, run: SyncRun, now: dt.datetime) -> None:
         UPDATE catalog_referenceprice r
         SET status = %s, closed_at = %s,
             note = 'Replaced by the lower price ' || d.price || ' (sync run ' || %s || ').'
-        FROM lp_decision d
+        FROM lp_decided d
         WHERE r.id = d.open_id AND d.action = 'propose' AND r.status = ANY(%s)
         """,
         [S.SUPERSEDED, now, run.pk, [str(s) for s in sources]],
@@ -838,7 +856,8 @@ def _insert_proposals(cursor, run: SyncRun, today: dt.date, now: dt.datetime) ->
                CASE action WHEN 'flag' THEN NULL ELSE %(starts)s::date END,
                CASE action WHEN 'flag' THEN NULL ELSE %(ends)s::date END,
                ''
-        FROM lp_decision
+        FROM lp_decided
+        WHERE action IN ('propose', 'flag')
         ORDER BY consumable_id
         """,
         {
@@ -862,7 +881,8 @@ def _insert_observations(cursor, run: SyncRun, now: dt.datetime) -> None:
                (consumable_id, udi_di, province_code, source_platform, price, observed_on,
                 sync_run_id, created_at)
         SELECT consumable_id, udi_di, province_code, source_platform, price, observed_on, %s, %s
-        FROM lp_decision
+        FROM lp_decided
+        WHERE action IN ('propose', 'flag')
         ORDER BY consumable_id
         ON CONFLICT (consumable_id, province_code, source_platform, observed_on) DO NOTHING
         """,

@@ -5,6 +5,7 @@ Feeds are served by a real HTTP server on 127.0.0.1 started by the tests (no out
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import gzip
 import http.server
@@ -66,10 +67,13 @@ class FeedServer:
 
     def __init__(self) -> None:
         self.routes: dict[str, tuple[bytes, int | None]] = {}
-        routes = self.routes
+        self.authorizations: list[str] = []
+        routes, authorizations = self.routes, self.authorizations
 
         class Handler(http.server.BaseHTTPRequestHandler):
             def do_GET(self):
+                if self.headers.get("Authorization"):
+                    authorizations.append(self.headers["Authorization"])
                 if self.path not in routes:
                     self.send_error(404)
                     return
@@ -266,6 +270,24 @@ def test_a_local_file_feed(tmp_path, catalogue):
     assert_synced(catalogue, lowest_price_sync(feed_url=path.as_uri()))
 
 
+def test_a_local_file_that_changes_while_loading_aborts(tmp_path, catalogue, monkeypatch):
+    path = tmp_path / "feed.csv"
+    path.write_bytes(feed_bytes(nightly_rows(catalogue)))
+    real_copy = sync_module._copy
+
+    def copy_then_append(*args, **kwargs):
+        real_copy(*args, **kwargs)
+        with open(path, "ab") as feed:  # the producer is still writing
+            feed.write(b"\n")
+
+    monkeypatch.setattr(sync_module, "_copy", copy_then_append)
+    before = snapshot()
+    run = lowest_price_sync(feed_url=path.as_uri())
+    assert run.status == SyncRunStatus.FAILED
+    assert run.error.startswith("bad_row: "), run.error
+    assert snapshot() == before
+
+
 def test_the_feed_may_omit_the_trailer(server, catalogue):
     url = server.serve("/feed.csv", feed_bytes(nightly_rows(catalogue), trailer=False))
     assert_synced(catalogue, lowest_price_sync(feed_url=url))
@@ -412,6 +434,19 @@ def test_a_broken_feed_aborts_with_the_reason_and_changes_nothing(server, catalo
     assert run.finished_at is not None
     assert snapshot() == before
     assert SyncRun.objects.get(pk=run.pk).status == SyncRunStatus.FAILED
+
+
+def test_a_password_in_the_feed_address_is_sent_but_never_recorded(server, catalogue):
+    """user:password@ in the address is HTTP basic authentication; the run record, its errors
+    and the history context show the address without the password."""
+    url = server.serve("/feed.csv", feed_bytes(nightly_rows(catalogue)))
+    run = lowest_price_sync(feed_url=url.replace("http://", "http://sync:s3cret@"))
+    assert run.status == SyncRunStatus.SUCCEEDED, run.error
+    assert server.authorizations == ["Basic " + base64.b64encode(b"sync:s3cret").decode()]
+    assert run.feed_url.startswith("http://sync:***@127.0.0.1:")
+    failed = lowest_price_sync(feed_url=closed_port_url().replace("http://", "http://u:s3cret@"))
+    assert failed.status == SyncRunStatus.FAILED
+    assert "s3cret" not in failed.feed_url + failed.error
 
 
 def test_an_unreachable_feed_aborts(catalogue):
@@ -631,6 +666,19 @@ def test_the_task_runs_the_configured_feed(server, catalogue, settings):
     settings.LOWEST_PRICE_FEED_URL = server.serve("/feed.csv", feed_bytes(nightly_rows(catalogue)))
     result = lowest_price_sync_task.delay().get()
     assert result["status"] == SyncRunStatus.SUCCEEDED
+
+
+def test_a_run_requested_by_the_bureau_records_who(
+    server, catalogue, settings, django_capture_on_commit_callbacks
+):
+    from catalog.services.sync_start import sync_run_enqueue
+
+    settings.LOWEST_PRICE_FEED_URL = server.serve("/feed.csv", feed_bytes(nightly_rows(catalogue)))
+    officer = user_with_role(Role.BUREAU_OFFICER)
+    with django_capture_on_commit_callbacks(execute=True):
+        sync_run_enqueue(actor=officer)
+    run = SyncRun.objects.get()
+    assert (run.status, run.triggered_by) == (SyncRunStatus.SUCCEEDED, officer)
 
 
 def test_the_task_is_scheduled_at_2_am(settings):

@@ -25,3 +25,11 @@ def days_left(value):
     if not value:
         return None
     return (value - local_today()).days
+
+
+@register.filter
+def region(code):
+    """GB/T 2260 code -> its name (江苏省); unknown codes are shown as they are."""
+    from accounts.regions import region_name
+
+    return region_name(code) if code else ""

@@ -20,7 +20,11 @@ from core import clock
 from core.errors import DomainError
 from procurement.views.listing_forms import BootstrapForm
 
-DATE_WIDGET = {"type": "date"}
+
+def _date_input() -> forms.DateInput:
+    """A browser date picker; its value must be ISO (YYYY-MM-DD) whatever the language."""
+    return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
 
 # A service refusal's code -> the per-line field it is about. Codes not listed here go to the
 # line's first field ("quantity"), or above the form when no line is named.
@@ -163,12 +167,8 @@ class SearchForm(BootstrapForm):
 
 class OrderSearchForm(SearchForm):
     number = forms.CharField(label=_("Order number"), required=False, max_length=32)
-    date_from = forms.DateField(
-        label=_("Created from"), required=False, widget=forms.DateInput(DATE_WIDGET)
-    )
-    date_to = forms.DateField(
-        label=_("Created to"), required=False, widget=forms.DateInput(DATE_WIDGET)
-    )
+    date_from = forms.DateField(label=_("Created from"), required=False, widget=_date_input())
+    date_to = forms.DateField(label=_("Created to"), required=False, widget=_date_input())
     counterpart = forms.TypedChoiceField(
         label=_("Counterpart"), required=False, coerce=int, empty_value=None
     )
@@ -185,12 +185,8 @@ class UsageSearchForm(SearchForm):
     doctor_code = forms.CharField(label=_("Doctor's staff code"), required=False, max_length=32)
     department = forms.CharField(label=_("Department"), required=False, max_length=100)
     operation_id = forms.CharField(label=_("Operation id"), required=False, max_length=64)
-    date_from = forms.DateField(
-        label=_("Used from"), required=False, widget=forms.DateInput(DATE_WIDGET)
-    )
-    date_to = forms.DateField(
-        label=_("Used to"), required=False, widget=forms.DateInput(DATE_WIDGET)
-    )
+    date_from = forms.DateField(label=_("Used from"), required=False, widget=_date_input())
+    date_to = forms.DateField(label=_("Used to"), required=False, widget=_date_input())
 
 
 # ---------------------------------------------------------------------------------------------
@@ -225,7 +221,7 @@ class RespondForm(LineForm):
                     label=_("Promised delivery date"),
                     required=False,
                     initial=default_day,
-                    widget=forms.DateInput(DATE_WIDGET),
+                    widget=_date_input(),
                 ),
             )
             self.add_line_field(
@@ -362,6 +358,11 @@ class AcceptForm(LineForm):
 
     def clean(self):
         data = super().clean()
+        for line in self.lines:
+            # Said here so it lands next to the line; the service requires it as well.
+            reason = (data.get(f"reason_{line.pk}") or "").strip()
+            if data.get(f"refused_{line.pk}") and not reason:
+                self.add_error(f"reason_{line.pk}", _("Give a reason for refusing."))
         data["lines"] = [
             {
                 "delivery_line": line.pk,
@@ -392,7 +393,7 @@ class InvoiceForm(LineForm):
     line_prefixes = ("quantity",)
 
     number = forms.CharField(label=_("Invoice number"), max_length=40)
-    issued_on = forms.DateField(label=_("Issue date"), widget=forms.DateInput(DATE_WIDGET))
+    issued_on = forms.DateField(label=_("Issue date"), widget=_date_input())
     issuer = forms.TypedChoiceField(label=_("Issuer"), coerce=int)
 
     def __init__(self, *args, lines: Sequence[Any], issuers: Iterable[Any], **kwargs):
@@ -416,7 +417,10 @@ class InvoiceForm(LineForm):
         result = {}
         for line in self.lines:
             key = f"quantity_{line.pk}"
-            raw = self.data.get(key) if self.is_bound else self.fields[key].initial
+            if self.is_bound:
+                raw = self.data.get(key)
+            else:
+                raw = self.initial.get(key, self.fields[key].initial)
             text = str(raw if raw is not None else "").strip()
             result[line.pk] = int(text) if text.isascii() and text.isdigit() else 0
         return result

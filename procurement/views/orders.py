@@ -159,7 +159,11 @@ def _distributor_choices(user, order, lines) -> list:
     listing_ids = {line.listing_id for line in live}
     candidates: dict[int, Any] = {}
     for listing_id in sorted(listing_ids):
-        for row in listing_selectors.listing_distributor_list(actor=user, listing_id=listing_id):
+        try:
+            rows = listing_selectors.listing_distributor_list(actor=user, listing_id=listing_id)
+        except NotFoundError:
+            return []  # a listing the viewer no longer sees: offer none, the service decides
+        for row in rows:
             candidates.setdefault(row.distributor_id, row.distributor)
     region = order.hospital.region_code
     return [
@@ -292,12 +296,10 @@ def _cart_context(request, *, errors: dict[int, DomainError] | None = None) -> d
     }
 
 
-def _cart_response(request, *, errors=None, status: int = 200):
+def _cart_response(request, *, errors=None):
     """htmx: the cart panel alone; otherwise back to the order page."""
     if request.htmx:
-        return render(
-            request, T + "partials/cart.html", _cart_context(request, errors=errors), status=status
-        )
+        return render(request, T + "partials/cart.html", _cart_context(request, errors=errors))
     return _back(request, reverse("procurement:order_place"))
 
 
@@ -479,7 +481,7 @@ def _order_create(request, cart: dict):
             return redirect(target)
     messages.error(request, _("Some lines need attention before the order can be created."))
     if request.htmx:
-        return _cart_response(request, errors=errors, status=FIELD_ERROR_STATUS)
+        return _cart_response(request, errors=errors)  # htmx swaps 2xx responses only
     context = _place_context(request, errors=errors)
     return render(request, T + "place.html", context, status=FIELD_ERROR_STATUS)
 
@@ -954,17 +956,13 @@ def delivery_list(request):
 # Invoices
 
 
-def _issuers(user, order, lines) -> list:
-    """[R-TWO-INVOICE] who may have issued the invoice: the manufacturer, or a distributor it
-    authorised for these products in the hospital's region (the service checks again)."""
-    issuers = [order.supplier]
-    if order.distributor is not None:
-        issuers.append(order.distributor)
-    for distributor in _distributor_choices(user, order, lines):
-        if distributor.pk not in {org.pk for org in issuers}:
-            issuers.append(distributor)
-    own = _org_id(user)
-    issuers.sort(key=lambda org: org.pk != own)  # the actor's organisation first
+def _issuers(user, order) -> list:
+    """[R-TWO-INVOICE] who issued the invoice: the actor's organisation first, then the
+    order's manufacturer and its named distributor (the service checks the rule)."""
+    issuers = [user.organization]
+    for org in (order.supplier, order.distributor):
+        if org is not None and org.pk not in {known.pk for known in issuers}:
+            issuers.append(org)
     return issuers
 
 
@@ -991,13 +989,17 @@ def invoice_register(request, pk: int):
     order = selectors.order_get(actor=user, order_id=pk)
     if not (can(user, "invoice.register") and Party.of(user, order).carrier):
         raise PermissionDeniedError(action="invoice.register")
-    all_lines = _annotate_lines(order)
-    lines = [line for line in all_lines if line.invoicable]
+    lines = [line for line in _annotate_lines(order) if line.invoicable]
     if not lines:
         messages.info(request, _("Nothing accepted on this order is waiting to be invoiced."))
         return redirect("procurement:order_detail", pk)
-    form = InvoiceForm(request.POST or None, lines=lines, issuers=_issuers(user, order, all_lines))
+    issuers = _issuers(user, order)
     preview_only = request.POST.get("preview") == "1"
+    if preview_only:
+        # Recalculating is not submitting: show what was typed, without "required" errors.
+        form = InvoiceForm(initial=request.POST.dict(), lines=lines, issuers=issuers)
+    else:
+        form = InvoiceForm(request.POST or None, lines=lines, issuers=issuers)
     if request.method == "POST" and not preview_only and form.is_valid():
         data = form.cleaned_data
         by_id = {line.pk: line for line in lines}
@@ -1041,7 +1043,7 @@ def invoice_register(request, pk: int):
                 % {"number": invoice.number, "amount": format_cny(invoice.amount)},
             )
             return redirect("procurement:invoice_detail", invoice.pk)
-    status = FIELD_ERROR_STATUS if form.is_bound and form.errors and not preview_only else 200
+    status = FIELD_ERROR_STATUS if form.is_bound and form.errors else 200
     context = {"order": order, "form": form, **_invoice_preview(form, lines)}
     return render(request, T + "invoice_form.html", context, status=status)
 

@@ -1,0 +1,713 @@
+"""Demo procurement for the Nanjing demo region: listings, labels, distributors, purchase plans,
+agreed prices, and about four months of orders in every state with their delivery notes (UDI
+production identifiers), acceptances, returns, invoices and usage records.
+
+Runs after accounts.demo and catalog.demo. Everything is written by the real services with the
+demo users as actors (m01_sales applies, bureau approves, h01_purchaser orders, d01_sales
+delivers, h01_finance confirms invoices...), so history rows, change-feed events, counters and
+document numbers are what production would write.
+
+Time: the services stamp "now" (created, submitted, shipped, registered...) and check dates
+against today (a promised date may not be in the past, an invoice date not in the future). So
+each step runs with the clock moved to its moment in the past months (time-machine's travel,
+frozen, so the data is the same on every run of the same day). Rewriting the timestamps
+afterwards with queryset.update() would not do: the change-feed table is append-only, and
+document numbers carry their creation day. time-machine ships in requirements.lock (compiled
+with the dev extra), so it is installed wherever seed_demo runs; this is demo data only.
+
+Idempotent: listings are keyed by (manufacturer, product), plans by (hospital, year), agreed
+prices by (listing, hospital); orders and usage records are only created when the demo
+hospitals have none yet. Deterministic: a seeded generator decides everything.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import random
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+import pghistory
+import time_machine
+from django.db import transaction
+from django.db.models import Avg
+
+from accounts.demo import CITY, DISTRIBUTORS, HOSPITALS, MANUFACTURERS
+from accounts.models import User
+from catalog.choices import ReferencePriceStatus
+from catalog.models import Consumable, DeviceIdentifier, ReferencePrice
+from core import clock
+from core.money import quantize
+from procurement.choices import (
+    GreenChannel,
+    LineStatus,
+    ListingStatus,
+    OrderStatus,
+    PurchaseLabel,
+)
+from procurement.models import AgreedPrice, AnnualPurchasePlan, Listing, Order, UsageRecord
+from procurement.services import (
+    agreed_prices,
+    deliveries,
+    invoices,
+    labels,
+    listings,
+    orders,
+    purchase_plans,
+    usage,
+)
+
+SEED = 20260301
+LISTINGS_PER_MANUFACTURER = 30
+# Manufacturers whose products have no reference price list fewer (the alternate catalogue).
+ALTERNATE_PER_MANUFACTURER = 10
+HISTORY_DAYS = 120  # orders over the last four months
+# Orders per hospital: the big tier-3 hospitals buy most.
+ORDERS_PER_HOSPITAL = {"h01": 16, "h02": 12, "h03": 12, "h04": 8, "h05": 8, "h06": 6}
+ORDERS_OTHER_HOSPITAL = 3
+PLAN_TOTALS = {
+    "tier3": Decimal("60000000.00"),
+    "tier2": Decimal("18000000.00"),
+    "tier1": Decimal("5000000.00"),
+    "ungraded": Decimal("800000.00"),
+}
+DEPARTMENTS = ("心血管内科", "骨科", "神经外科", "普外科", "介入放射科", "眼科", "消化内科")
+REJECT_REASONS = ("库存不足，无法按期供货", "该规格已停产", "价格调整中，暂停接单")
+REFUSAL_REASONS = ("外包装破损", "标签与配送单不符", "有效期不足六个月")
+RETURN_REASONS = ("质量问题：包装密封不良", "术中未使用，规格不符")
+CANCEL_REASONS = ("科室需求取消", "重复下单", "改用院内库存")
+INVOICE_REJECT_REASON = "发票抬头与医院名称不一致"
+# (up to this age in days, the outcomes taken in turn): recent orders are still open, old ones
+# mostly completed. "shipped": a delivery note not yet accepted; "partly_delivered": part
+# accepted, the rest still to come; "refused": a note refused whole at the door; "returned":
+# goods sent back after acceptance.
+# Orders that give the first demo users something to do on every page: h01's purchaser has a
+# delivery to accept, h01's finance an invoice to confirm, m01's and m02's sales orders to answer,
+# deliver and invoice. (hospital, age in days, outcome, manufacturer)
+SHOWCASE = (
+    ("h01", 0, "draft", "m03"),
+    ("h01", 1, "submitted", "m02"),
+    ("h02", 2, "submitted", "m01"),
+    ("h01", 4, "confirmed", "m01"),
+    ("h01", 5, "shipped", "m02"),
+    ("h01", 14, "invoiced", "m03"),
+    ("h01", 20, "accepted", "m01"),
+)
+FATES = (
+    (3, ("draft", "submitted", "draft", "cancelled", "submitted")),
+    (9, ("submitted", "confirmed", "shipped", "partly_delivered", "rejected", "accepted")),
+    (30, ("accepted", "invoiced", "returned", "completed", "shipped", "completed", "refused")),
+    (
+        10_000,
+        (
+            "completed",
+            "completed",
+            "invoice_rejected",
+            "completed",
+            "invoiced",
+            "rejected",
+            "completed",
+            "cancelled",
+            "returned",
+        ),
+    ),
+)
+
+
+def _users() -> dict[str, User]:
+    names = ["bureau"]
+    names += [f"{key}_purchaser" for key, *_rest in HOSPITALS]
+    names += [f"{key}_finance" for key, *_rest in HOSPITALS]
+    names += [f"{key}_sales" for key, *_rest in MANUFACTURERS + DISTRIBUTORS]
+    return {
+        u.username: u
+        for u in User.objects.select_related("organization").filter(username__in=names)
+    }
+
+
+class _NotYet(Exception):
+    """A step whose moment has not come yet: the order stays in the state it has reached."""
+
+
+@contextmanager
+def _at(moment: dt.datetime, actor: User | None = None, *, clamp: bool = False) -> Iterator[None]:
+    """Run a step at ``moment`` with the actor in the history context, as a request would
+    have put it. A moment still in the future raises _NotYet (or, with ``clamp``, becomes a
+    minute ago)."""
+    latest = clock.now() - dt.timedelta(minutes=1)
+    if moment > latest:
+        if not clamp:
+            raise _NotYet
+        moment = latest
+    context = (
+        pghistory.context(user=actor.pk, organization=actor.organization_id, source="demo")
+        if actor is not None
+        else pghistory.context(source="demo")
+    )
+    with time_machine.travel(moment, tick=False), context:
+        yield
+
+
+def _moment(day: dt.date, hour: int, minute: int = 0) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time(hour, minute), tzinfo=clock.SHANGHAI)
+
+
+@transaction.atomic
+def seed() -> dict[str, int]:
+    """Create the demo procurement data; return how many rows of each kind exist."""
+    users = _users()
+    if "bureau" not in users or "h01_purchaser" not in users:
+        return {}  # accounts.demo has not run
+    today = clock.local_today()
+    rng = random.Random(SEED)  # noqa: S311  (demo data: reproducible, not secret)
+    start = today - dt.timedelta(days=HISTORY_DAYS)
+    catalogue = _seed_listings(users, rng, start)
+    _seed_plans(users, today, start)
+    _seed_agreed_prices(users, catalogue, start, today)
+    hospitals = [users[f"{key}_purchaser"].organization for key, *_rest in HOSPITALS]
+    if not Order.objects.filter(hospital__in=hospitals).exists():
+        world = _OrderWorld(users=users, rng=rng, today=today, catalogue=catalogue)
+        world.run(start)
+        if not UsageRecord.objects.filter(hospital__in=hospitals).exists():
+            world.record_usage()
+    return {
+        "listings": Listing.objects.count(),
+        "orders": Order.objects.filter(hospital__in=hospitals).count(),
+        "usage_records": UsageRecord.objects.filter(hospital__in=hospitals).count(),
+    }
+
+
+# ---------------------------------------------------------------------------------------------
+# Listings, labels, distributors
+
+
+def _alternate_prices() -> dict[str, Decimal]:
+    """A plausible price for products without a reference price: the average confirmed
+    reference price of their generic name."""
+    rows = (
+        ReferencePrice.objects.filter(status=ReferencePriceStatus.CONFIRMED)
+        .values("consumable__generic_name")
+        .annotate(avg=Avg("price"))
+    )
+    return {row["consumable__generic_name"]: quantize(row["avg"]) for row in rows}
+
+
+def _seed_listings(users: dict[str, User], rng: random.Random, start: dt.date) -> list[Listing]:
+    bureau = users["bureau"]
+    distributors = [users[f"{key}_sales"].organization for key, *_rest in DISTRIBUTORS]
+    confirmed = dict(
+        ReferencePrice.objects.filter(status=ReferencePriceStatus.CONFIRMED).values_list(
+            "consumable_id", "price"
+        )
+    )
+    fallback = _alternate_prices()
+    day = start - dt.timedelta(days=60)
+    for m_index, (key, *_rest) in enumerate(MANUFACTURERS):
+        sales = users[f"{key}_sales"]
+        maker = sales.organization
+        existing = set(
+            Listing.objects.filter(manufacturer=maker).values_list("consumable_id", flat=True)
+        )
+        products = list(Consumable.objects.filter(manufacturer=maker).order_by("code"))
+        # Capped products where the manufacturer has reference prices, fewer alternate ones.
+        wanted = LISTINGS_PER_MANUFACTURER
+        if not any(c.pk in confirmed for c in products):
+            wanted = ALTERNATE_PER_MANUFACTURER
+        chosen = products[:: max(1, len(products) // wanted)][:wanted]
+        for p_index, product in enumerate(chosen):
+            if product.pk in existing:
+                continue
+            n = m_index * LISTINGS_PER_MANUFACTURER + p_index
+            reference = confirmed.get(product.pk)
+            if reference is not None:
+                factor = Decimal(rng.choice(("0.86", "0.90", "0.93", "0.95", "0.98", "1.00")))
+                price = quantize(reference * factor)
+                extra: dict[str, Any] = {}
+            else:
+                price = fallback.get(product.generic_name) or Decimal(rng.randint(200, 3000))
+                price = quantize(price * Decimal("1.08"))
+                # [R-LIST-GREEN] [R-LIST-OTHER]: a green channel, or listed in 5+ provinces.
+                extra = (
+                    {"green_channel": GreenChannel.INNOVATIVE}
+                    if p_index % 2
+                    else {"provinces_listed": 6 + p_index % 9}
+                )
+            grants = [
+                listings.DistributorGrant(distributors[(m_index + k) % len(distributors)].pk, CITY)
+                for k in range(1 + n % 2)
+            ]
+            created = _at(_moment(day + dt.timedelta(days=m_index % 7), 9, p_index % 60), sales)
+            with created:
+                listing = listings.listing_create(
+                    actor=sales,
+                    consumable_id=product.pk,
+                    price=price,
+                    registration_number=product.registration_number,
+                    companion_service=p_index % 4 == 0,
+                    distributors=grants,
+                    **extra,
+                )
+            fate = _listing_fate(n)
+            if fate == "draft":
+                continue
+            with _at(_moment(day + dt.timedelta(days=m_index % 7), 15, p_index % 60), sales):
+                listings.listing_submit(actor=sales, listing_id=listing.pk)
+            if fate == "submitted":
+                continue
+            review_day = day + dt.timedelta(days=10 + m_index % 5)
+            with _at(_moment(review_day, 10, p_index % 60), bureau):
+                if fate == "rejected":
+                    listings.listing_reject(
+                        actor=bureau,
+                        listing_id=listing.pk,
+                        reason="注册证与申报规格不一致，请核对后重新提交",
+                    )
+                    continue
+                listings.listing_approve(actor=bureau, listing_id=listing.pk, reason="符合挂网条件")
+            label = _listing_label(n)
+            if label is not None:
+                with _at(_moment(review_day + dt.timedelta(days=3), 11, p_index % 60), bureau):
+                    labels.listing_label_set(
+                        actor=bureau, listing_id=listing.pk, label=label[0], reason=label[1]
+                    )
+            if fate == "suspended":
+                with _at(_moment(review_day + dt.timedelta(days=20), 16), bureau):
+                    listings.listing_suspend(
+                        actor=bureau, listing_id=listing.pk, reason="飞行检查发现质量问题，暂停挂网"
+                    )
+    return list(
+        Listing.objects.filter(status=ListingStatus.LISTED)
+        .select_related("consumable", "manufacturer")
+        .order_by("manufacturer_id", "pk")
+    )
+
+
+def _listing_fate(n: int) -> str:
+    """Most listings are listed; a few show the other states of an application."""
+    if n % 37 == 10:
+        return "submitted"
+    if n % 53 == 20:
+        return "draft"
+    if n % 61 == 30:
+        return "rejected"
+    if n % 71 == 40:
+        return "suspended"
+    return "listed"
+
+
+def _listing_label(n: int) -> tuple[str, str] | None:
+    """[R-LABELS] a few listings carry a label other than Normal."""
+    if n % 29 == 5:
+        return PurchaseLabel.RESTRICTED, "价格高于同类产品平均水平，限制采购"
+    if n % 47 == 11:
+        return PurchaseLabel.FORBIDDEN, "企业存在严重失信行为，严禁采购"
+    if n % 13 == 2:
+        return PurchaseLabel.PREFERRED, "集采中选产品，优先采购"
+    if n % 17 == 8:
+        return PurchaseLabel.ENCOURAGED, "价格低于参考价，鼓励采购"
+    return None
+
+
+# ---------------------------------------------------------------------------------------------
+# Purchase plans and agreed prices
+
+
+def _seed_plans(users: dict[str, User], today: dt.date, start: dt.date) -> None:
+    years = sorted({start.year, today.year})
+    for index, (key, _name, _region, tier) in enumerate(HOSPITALS):
+        finance = users[f"{key}_finance"]
+        hospital = finance.organization
+        for year in years:
+            if AnnualPurchasePlan.objects.filter(hospital=hospital, year=year).exists():
+                continue
+            # Set at the start of the year (or of the demo's history, if later).
+            day = max(dt.date(year, 1, 6), start - dt.timedelta(days=30))
+            total = PLAN_TOTALS[str(tier)] + Decimal(index * 250000)
+            with _at(_moment(day, 9), finance):
+                purchase_plans.purchase_plan_set(actor=finance, year=year, total=total)
+
+
+def _seed_agreed_prices(
+    users: dict[str, User], catalogue: list[Listing], start: dt.date, today: dt.date
+) -> None:
+    """Volume-linked prices a few hospitals agreed with suppliers; one still proposed."""
+    normal = [x for x in catalogue if x.label in (PurchaseLabel.NORMAL, PurchaseLabel.PREFERRED)]
+    picks = [("h01", 0), ("h01", 7), ("h02", 3), ("h02", 21), ("h03", 12), ("h05", 30)]
+    pending = ("h01", 40)
+    for key, index in [*picks, pending]:
+        if index >= len(normal):
+            continue
+        listing = normal[index]
+        purchaser = users[f"{key}_purchaser"]
+        hospital = purchaser.organization
+        if AgreedPrice.objects.filter(listing=listing, hospital=hospital).exists():
+            continue
+        sales = User.objects.filter(
+            organization=listing.manufacturer, username__endswith="_sales"
+        ).first()
+        day = start - dt.timedelta(days=20 - index % 10)
+        with _at(_moment(day, 10), purchaser):
+            proposal = agreed_prices.agreed_price_propose(
+                actor=purchaser,
+                listing_id=listing.pk,
+                price=quantize(listing.price * Decimal("0.92")),
+                valid_from=day,
+                valid_until=today + dt.timedelta(days=240),
+                annual_volume=200 + index * 10,
+            )
+        if (key, index) == pending or sales is None:
+            continue
+        with _at(_moment(day + dt.timedelta(days=2), 15), sales):
+            agreed_prices.agreed_price_accept(actor=sales, agreed_price_id=proposal.pk)
+
+
+# ---------------------------------------------------------------------------------------------
+# Orders through their whole life
+
+
+@dataclass
+class _Shipped:
+    """A delivery line as the demo remembers it (for usage records later)."""
+
+    hospital_key: str
+    line_id: int
+    consumable: Consumable
+    di: str
+    lot: str
+    accepted: int
+    accepted_on: dt.date
+    unit_price: Decimal
+
+
+@dataclass
+class _OrderWorld:
+    users: dict[str, User]
+    rng: random.Random
+    today: dt.date
+    catalogue: list[Listing]
+    invoice_seq: int = 0
+    shipped: list[_Shipped] = field(default_factory=list)
+    turns: dict[int, int] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.by_maker: dict[int, list[Listing]] = {}
+        for listing in self.catalogue:
+            if listing.label != PurchaseLabel.FORBIDDEN:
+                self.by_maker.setdefault(listing.manufacturer_id, []).append(listing)
+        self.makers = sorted(self.by_maker)
+        self.dis = dict(
+            DeviceIdentifier.objects.filter(
+                consumable_id__in=[x.consumable_id for x in self.catalogue]
+            )
+            .order_by("di")
+            .values_list("consumable_id", "di")
+        )
+        self.sales_of = {
+            u.organization_id: u for name, u in self.users.items() if name.endswith("_sales")
+        }
+
+    # --- the plan of each order
+
+    def run(self, start: dt.date) -> None:
+        plans = []
+        for key, *_rest in HOSPITALS:
+            count = ORDERS_PER_HOSPITAL.get(key, ORDERS_OTHER_HOSPITAL)
+            for n in range(count):
+                # Spread evenly over the history, newest last, with a little jitter.
+                age = HISTORY_DAYS - int((n + 0.5) * HISTORY_DAYS / count)
+                age = max(0, min(HISTORY_DAYS, age + self.rng.randint(-3, 3)))
+                plans.append((self.today - dt.timedelta(days=age), key, n, None, None))
+        for key, age, fate, maker in SHOWCASE:
+            plans.append((self.today - dt.timedelta(days=age), key, -1, fate, maker))
+        for day, key, _n, fate, maker in sorted(plans, key=lambda p: (p[0], p[1], p[2])):
+            try:
+                self.one_order(day, key, fate=fate, maker_key=maker)
+            except _NotYet:
+                continue
+
+    def _fate(self, age: int) -> str:
+        """How far the order gets: by its age, in turn through each age's usual outcomes,
+        so every state appears whatever the generator draws."""
+        for limit, cycle in FATES:
+            if age <= limit:
+                turn = self.turns.get(limit, 0)
+                self.turns[limit] = turn + 1
+                return cycle[turn % len(cycle)]
+        raise AssertionError(age)  # pragma: no cover (FATES ends with an open bucket)
+
+    def one_order(
+        self, day: dt.date, key: str, *, fate: str | None = None, maker_key: str | None = None
+    ) -> None:
+        rng = self.rng
+        purchaser = self.users[f"{key}_purchaser"]
+        finance = self.users[f"{key}_finance"]
+        fate = fate or self._fate((self.today - day).days)
+        maker_id = self.makers[rng.randrange(len(self.makers))]
+        if maker_key is not None:
+            maker_id = self.users[f"{maker_key}_sales"].organization_id
+        offered = self.by_maker[maker_id]
+        picked = rng.sample(offered, k=min(len(offered), rng.choice((1, 1, 2, 2, 3, 4))))
+        lines = []
+        for listing in picked:
+            high = listing.consumable.is_high_value
+            line = {
+                "listing": listing.pk,
+                "quantity": rng.randint(1, 6) if high else rng.choice((10, 20, 30, 50, 100)),
+            }
+            if listing.label == PurchaseLabel.RESTRICTED:
+                line["restricted_reason"] = "临床科室特殊需求，已经医学装备委员会审批"
+            lines.append(line)
+        # The first steps of today's orders may not have come yet: they happen a minute ago.
+        with _at(_moment(day, 9, rng.randint(0, 59)), purchaser, clamp=True):
+            order = orders.order_create(
+                actor=purchaser,
+                lines=lines,
+                note=rng.choice(("", "", "请于工作日送达", "手术急用")),
+                is_urgent=rng.random() < 0.1,
+            )[0]
+        if fate == "draft":
+            return
+        if fate == "cancelled" and rng.random() < 0.5:
+            with _at(_moment(day, 11), purchaser):
+                orders.order_cancel(
+                    actor=purchaser, order_id=order.pk, reason=rng.choice(CANCEL_REASONS)
+                )
+            return
+        with _at(_moment(day, 10, rng.randint(0, 59)), purchaser, clamp=True):
+            orders.order_submit(actor=purchaser, order_id=order.pk)
+        if fate == "submitted":
+            return
+        if fate == "cancelled":
+            with _at(_moment(day, 16), purchaser):
+                orders.order_cancel(
+                    actor=purchaser, order_id=order.pk, reason=rng.choice(CANCEL_REASONS)
+                )
+            return
+        order = self.respond(order, day + dt.timedelta(days=1), reject_all=fate == "rejected")
+        if fate in ("rejected", "confirmed") or order.status != OrderStatus.CONFIRMED:
+            return
+        accepted_on = self.deliver_and_accept(
+            order, key, purchaser, day + dt.timedelta(days=2), fate=fate
+        )
+        if fate in ("shipped", "partly_delivered", "accepted", "refused"):
+            return
+        if fate == "returned":
+            self.return_one(order, purchaser, accepted_on + dt.timedelta(days=3))
+            return
+        invoice = self.invoice(order, accepted_on + dt.timedelta(days=5))
+        if invoice is None or fate == "invoiced":
+            return
+        if fate == "invoice_rejected":
+            with _at(_moment(accepted_on + dt.timedelta(days=8), 14), finance):
+                invoices.invoice_reject(
+                    actor=finance, invoice_id=invoice.pk, reason=INVOICE_REJECT_REASON
+                )
+            invoice = self.invoice(order, accepted_on + dt.timedelta(days=10))
+            if invoice is None:
+                return
+            confirm_day = accepted_on + dt.timedelta(days=14)
+        else:
+            confirm_day = accepted_on + dt.timedelta(days=9)
+        with _at(_moment(confirm_day, 10, rng.randint(0, 59)), finance):
+            invoices.invoice_confirm(actor=finance, invoice_id=invoice.pk)
+
+    # --- the steps
+
+    def respond(self, order: Order, day: dt.date, *, reject_all: bool) -> Order:
+        """The supplier answers every line; now and then one is rejected, and when an
+        authorised distributor covers every product, it is named to deliver."""
+        rng = self.rng
+        sales = self.sales_of[order.supplier_id]
+        lines = list(order.lines.order_by("pk"))
+        answers = []
+        for index, line in enumerate(lines):
+            if reject_all or (index > 0 and rng.random() < 0.15):
+                answers.append(
+                    {"line": line.pk, "decision": "reject", "reason": rng.choice(REJECT_REASONS)}
+                )
+            else:
+                promised = day + dt.timedelta(days=rng.randint(1, 4))
+                answers.append({"line": line.pk, "decision": "confirm", "promised_on": promised})
+        distributor_id = None
+        if not reject_all and rng.random() < 0.5:
+            distributor_id = self._common_distributor(order, lines)
+        with _at(_moment(day, 14, rng.randint(0, 59)), sales):
+            return orders.order_respond(
+                actor=sales, order_id=order.pk, answers=answers, distributor_id=distributor_id
+            )
+
+    def _common_distributor(self, order: Order, lines: list) -> int | None:
+        from procurement.models import ListingDistributor
+
+        wanted = {line.listing_id for line in lines}
+        grants: dict[int, set[int]] = {}
+        for listing_id, distributor_id in ListingDistributor.objects.filter(
+            listing_id__in=wanted, region_code=CITY
+        ).values_list("listing_id", "distributor_id"):
+            grants.setdefault(distributor_id, set()).add(listing_id)
+        common = sorted(d for d, covered in grants.items() if covered == wanted)
+        return common[0] if common else None
+
+    def _barcode(self, consumable: Consumable, lot: str, shipped_on: dt.date, serial=""):
+        di = self.dis[consumable.pk]
+        produced = shipped_on - dt.timedelta(days=90)
+        expiry = shipped_on + dt.timedelta(days=730)
+        text = f"(01){di}(11){produced:%y%m%d}(17){expiry:%y%m%d}(10){lot}"
+        return text + (f"(21){serial}" if serial else "")
+
+    def deliver_and_accept(
+        self, order: Order, key: str, purchaser: User, day: dt.date, *, fate: str
+    ) -> dt.date:
+        """One delivery note (or two: the rest a few days later), each accepted at the door
+        with the goods scanned; now and then a unit is refused with a reason."""
+        rng = self.rng
+        carrier = self.sales_of[order.distributor_id or order.supplier_id]
+        confirmed = list(order.lines.filter(status=LineStatus.CONFIRMED).order_by("pk"))
+        partly = fate == "partly_delivered"
+        first = {line.pk: max(1, line.quantity // 2) for line in confirmed}
+        if fate in ("shipped", "refused") or (not partly and rng.random() < 0.6):
+            first = {line.pk: line.quantity for line in confirmed}
+        rounds = [(day, first)]
+        rest = {line.pk: line.quantity - first[line.pk] for line in confirmed}
+        if any(rest.values()):
+            rounds.append((day + dt.timedelta(days=4), {k: v for k, v in rest.items() if v}))
+        accepted_on = day
+        for number, (ship_day, quantities) in enumerate(rounds):
+            if partly and number == 1:
+                break  # the rest is still to come
+            sent = []
+            for line in confirmed:
+                if not quantities.get(line.pk):
+                    continue
+                lot = f"L{ship_day:%y%m}{line.pk % 1000:03d}{number}"
+                sent.append(
+                    {
+                        "order_line": line.pk,
+                        "quantity": quantities[line.pk],
+                        "barcode": self._barcode(line.consumable, lot, ship_day),
+                    }
+                )
+            with _at(_moment(ship_day, 8, rng.randint(0, 59)), carrier):
+                delivery = deliveries.delivery_create(actor=carrier, order_id=order.pk, lines=sent)
+            if fate == "shipped" or (partly and len(rounds) == 1):
+                return ship_day  # shipped, not yet accepted
+            accepted_on = ship_day + dt.timedelta(days=1)
+            answers = []
+            for line in delivery.lines.select_related("order_line__consumable").order_by("pk"):
+                refused = 1 if line.quantity > 2 and rng.random() < 0.12 else 0
+                if fate == "refused":
+                    refused = line.quantity  # the whole note sent back at the door
+                answers.append(
+                    {
+                        "delivery_line": line.pk,
+                        "accepted_quantity": line.quantity - refused,
+                        "refused_quantity": refused,
+                        "reason": rng.choice(REFUSAL_REASONS) if refused else "",
+                        "barcodes": [line.barcode],
+                    }
+                )
+                self.shipped.append(
+                    _Shipped(
+                        hospital_key=key,
+                        line_id=line.pk,
+                        consumable=line.order_line.consumable,
+                        di=line.udi_di,
+                        lot=line.lot,
+                        accepted=line.quantity - refused,
+                        accepted_on=accepted_on,
+                        unit_price=line.order_line.unit_price,
+                    )
+                )
+            with _at(_moment(accepted_on, 10, rng.randint(0, 59)), purchaser):
+                deliveries.delivery_accept(actor=purchaser, delivery_id=delivery.pk, lines=answers)
+        return accepted_on
+
+    def return_one(self, order: Order, purchaser: User, day: dt.date) -> None:
+        from procurement.models import DeliveryLine
+
+        line = (
+            DeliveryLine.objects.filter(delivery__order=order, accepted_quantity__gt=0)
+            .order_by("pk")
+            .first()
+        )
+        if line is None:
+            return
+        with _at(_moment(day, 15), purchaser):
+            deliveries.return_register(
+                actor=purchaser,
+                delivery_line_id=line.pk,
+                quantity=1,
+                reason=self.rng.choice(RETURN_REASONS),
+            )
+
+    def invoice(self, order: Order, day: dt.date):
+        """[R-TWO-INVOICE] the party that delivered issues the invoice for everything accepted
+        and kept, at the order's prices."""
+        order.refresh_from_db()
+        issuer = self.sales_of[order.distributor_id or order.supplier_id]
+        lines = []
+        total = Decimal("0.00")
+        for line in order.lines.filter(status=LineStatus.CONFIRMED).order_by("pk"):
+            quantity = line.accepted_quantity - line.returned_quantity - line.invoiced_quantity
+            if quantity <= 0:
+                continue
+            amount = quantize(line.unit_price * quantity)
+            total += amount
+            lines.append({"order_line": line.pk, "quantity": quantity, "amount": str(amount)})
+        if not lines:
+            return None
+        self.invoice_seq += 1
+        number = f"{day:%y}32{self.invoice_seq:08d}"
+        with _at(_moment(day, 11, self.rng.randint(0, 59)), issuer):
+            return invoices.invoice_register(
+                actor=issuer,
+                order_id=order.pk,
+                number=number,
+                issued_on=day,
+                amount=str(total),
+                lines=lines,
+            )
+
+    # --- usage in operations
+
+    def record_usage(self) -> None:
+        """[R-TRACE] high-value goods used in operations, reported the way an HIS would: one
+        record per unit, with a serial, the operating doctor and the hospital-salted hash of
+        the patient's case number."""
+        rng = self.rng
+        by_hospital: dict[str, list[dict]] = {}
+        operation = 0
+        for item in self.shipped:
+            if not item.consumable.is_high_value or item.accepted <= 0:
+                continue
+            for unit in range(min(item.accepted, 3)):
+                used_on = item.accepted_on + dt.timedelta(days=1 + rng.randint(0, 20))
+                if used_on >= self.today:
+                    continue
+                operation += 1
+                hospital_no = int(item.hospital_key[1:])
+                department = DEPARTMENTS[(operation + hospital_no) % len(DEPARTMENTS)]
+                doctor = f"D{hospital_no:02d}{(operation * 7) % 23:03d}"
+                case_number = f"ZY{used_on:%Y}{hospital_no:02d}{operation:06d}"
+                serial = f"S{item.line_id:07d}{unit:02d}"
+                by_hospital.setdefault(item.hospital_key, []).append(
+                    {
+                        "barcode": f"(01){item.di}(10){item.lot}(21){serial}",
+                        "operation_id": f"OP{used_on:%Y%m%d}{hospital_no:02d}{operation:05d}",
+                        "doctor_code": doctor,
+                        "department": department,
+                        "patient_hash": hashlib.sha256(
+                            f"{item.hospital_key}-salt:{case_number}".encode()
+                        ).hexdigest(),
+                        "used_at": _moment(used_on, 8 + operation % 9, operation % 60),
+                        "charged_price": str(item.unit_price),
+                    }
+                )
+        for key, records in sorted(by_hospital.items()):
+            purchaser = self.users[f"{key}_purchaser"]
+            with _at(_moment(self.today, 6), purchaser, clamp=True):
+                usage.usage_record(actor=purchaser, records=records)

@@ -1,0 +1,115 @@
+"""The demo procurement data: idempotent, and something real on every page."""
+
+import pytest
+from django.apps import apps
+from django.core.management import call_command
+
+from accounts import demo as accounts_demo
+from catalog import demo as catalog_demo
+from procurement import demo
+from procurement.choices import DeliveryStatus, InvoiceStatus, ListingStatus, OrderStatus
+from procurement.models import (
+    AgreedPrice,
+    AnnualPurchasePlan,
+    Delivery,
+    DeliveryLine,
+    Event,
+    Invoice,
+    Listing,
+    ListingDistributor,
+    Order,
+    OrderLine,
+    ReturnRecord,
+    UsageRecord,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(scope="module")
+def seeded(django_db_setup, django_db_blocker):
+    """Seed once for the module (the catalogue alone is 2,000 products), committed for real as
+    seed_demo does it (the catalogue's lowest-price sync insists on its own durable
+    transaction), then flush the tables at the end, the way transactional tests leave the
+    database: the change feed and usage tables refuse DELETE but not TRUNCATE."""
+    with django_db_blocker.unblock():
+        try:
+            accounts_demo.seed()
+            catalog_demo.seed()
+            demo.seed()
+            yield
+        finally:
+            call_command("flush", interactive=False, verbosity=0)
+
+
+def snapshot() -> dict:
+    """Every table of the apps the demo writes to (history rows included, so an update would
+    show as well as an insert), plus the states and figures of the main rows."""
+    counts = {
+        model._meta.label: model.objects.count()
+        for label in ("accounts", "catalog", "procurement")
+        for model in apps.get_app_config(label).get_models()
+    }
+    return {
+        "counts": counts,
+        "orders": list(Order.objects.order_by("pk").values_list("number", "status", "total")),
+        "lines": list(
+            OrderLine.objects.order_by("pk").values_list(
+                "status",
+                "delivered_quantity",
+                "accepted_quantity",
+                "returned_quantity",
+                "invoiced_quantity",
+            )
+        ),
+        "listings": list(Listing.objects.order_by("pk").values_list("status", "label", "price")),
+        "invoices": list(Invoice.objects.order_by("pk").values_list("number", "status")),
+        "plans": list(AnnualPurchasePlan.objects.order_by("pk").values_list("year", "total")),
+    }
+
+
+def test_seeding_twice_changes_nothing(seeded):
+    before = snapshot()
+    demo.seed()
+    assert snapshot() == before
+
+
+def test_every_order_status_appears(seeded):
+    statuses = set(Order.objects.values_list("status", flat=True))
+    assert statuses == set(OrderStatus.values)
+
+
+def test_deliveries_and_invoices_in_every_state(seeded):
+    assert set(Delivery.objects.values_list("status", flat=True)) == set(DeliveryStatus.values)
+    assert set(Invoice.objects.values_list("status", flat=True)) == set(InvoiceStatus.values)
+    assert ReturnRecord.objects.exists()
+
+
+def test_listings_cover_both_catalogues_labels_and_review_states(seeded):
+    listed = Listing.objects.filter(status=ListingStatus.LISTED)
+    assert listed.count() > 300
+    assert set(listed.values_list("catalogue", flat=True)) == {"capped", "alternate"}
+    assert {"restricted", "forbidden", "preferred"} <= set(listed.values_list("label", flat=True))
+    assert {"submitted", "draft", "rejected", "suspended"} <= set(
+        Listing.objects.values_list("status", flat=True)
+    )
+    assert ListingDistributor.objects.filter(region_code="320100").exists()
+    assert AgreedPrice.objects.filter(status="agreed").exists()
+    assert AnnualPurchasePlan.objects.values("hospital").distinct().count() == 12
+
+
+def test_delivered_goods_carry_udi_production_identifiers(seeded):
+    lines = DeliveryLine.objects.all()
+    assert lines.exists()
+    assert not lines.filter(udi_di="").exists()
+    assert not lines.filter(lot="").exists()
+    assert not lines.filter(expiry_date=None).exists()
+    assert not lines.exclude(barcode__startswith="(01)").exists()
+
+
+def test_history_spreads_over_months_and_usage_is_recorded(seeded):
+    days = {o.created_at.date() for o in Order.objects.all()}
+    assert (max(days) - min(days)).days > 90
+    assert Order.objects.exclude(distributor=None).exists()
+    assert UsageRecord.objects.values("doctor_code").distinct().count() > 5
+    assert Event.objects.filter(type="invoice.confirmed").exists()
