@@ -15,12 +15,13 @@ from catalog.errors import BarcodeInvalidError
 from catalog.services import prices
 from catalog.services.sync_start import sync_run_enqueue
 from core import clock, permissions
+from core.paging import CappedPaginator
 
 
-def _page(request, queryset):
+def _page(request, queryset, paginator=Paginator):
     size = request.GET.get("page_size", "20")
     size = int(size) if size in {"20", "50", "100"} else 20
-    return Paginator(queryset, size).get_page(request.GET.get("page"))
+    return paginator(queryset, size).get_page(request.GET.get("page"))
 
 
 @login_required
@@ -38,7 +39,7 @@ def consumable_list(request):
         request,
         "catalog/consumable_list.html",
         {
-            "page": _page(request, consumables),
+            "page": _page(request, consumables, CappedPaginator),
             "categories": selectors.category_list(actor=request.user, level=1),
             "params": params,
         },

@@ -19,6 +19,7 @@ from catalog.api.serializers import (
     SyncRunOutput,
 )
 from catalog.models import Consumable, CrosswalkConflict, PriceObjection, ReferencePrice, SyncRun
+from core.api.pagination import CappedCountPagination
 from core.api.views import ApiView, ListApi
 
 
@@ -31,6 +32,7 @@ def _bool(value: str | None) -> bool | None:
 class ConsumableListApi(ListApi):
     required_action = "catalog.view"
     serializer_class = ConsumableListOutput
+    pagination_class = CappedCountPagination
     queryset = Consumable.objects.none()  # for the schema; rows come from the selector
     filter_backends: list = []
 

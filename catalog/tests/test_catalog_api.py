@@ -174,3 +174,19 @@ def test_product_page_shows_crosswalk_and_chart(catalogue):
     assert gtin(1) in html
     assert "price-chart" in html
     assert "¥590.00" in html
+
+
+def test_broad_searches_stop_counting_at_the_cap(api, catalogue, monkeypatch):
+    """On millions of products a broad search must not count every match (issue 4: fast at
+    500,000 products); the count stops just past the cap and says so."""
+    from core.paging import CappedPaginator
+
+    monkeypatch.setattr(CappedPaginator, "cap", 2)
+    for n in range(10, 15):
+        make(n, f"冠状动脉测试产品{n}")
+    body = api.get("/api/v1/catalog/consumables/", {"q": "冠状动脉", "page_size": 2}).json()
+    assert body["count"] == 3
+    assert body["count_capped"] is True
+    assert len(body["results"]) == 2
+    body = api.get("/api/v1/catalog/consumables/", {"q": "晶状体"}).json()
+    assert (body["count"], body["count_capped"]) == (1, False)
