@@ -25,6 +25,7 @@ import argparse
 import datetime as dt
 import gc
 import json
+import sys
 
 import psycopg
 
@@ -270,6 +271,12 @@ def main() -> None:
             assert in_publicity.count() == expected
             for key, seconds in lap.items():
                 times[key] = min(times[key], seconds)
+            if args.repeat > 1:
+                print(
+                    f"  round {_round + 1}: project_s={lap['project']:.2f} "
+                    f"baseline_s={lap['baseline']:.2f}",
+                    file=sys.stderr,
+                )
     conn.close()
     assert Consumable.objects.count() == products
     report(

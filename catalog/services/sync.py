@@ -355,13 +355,14 @@ def fetch_feed(url: str, workdir: Path) -> FeedFile:
 
 
 def _scan_in_place(url: str, path: Path) -> FeedFile:
-    digest = hashlib.sha256()
+    """Framing checks on a plain local file, read where it lies. Its digest is computed while
+    COPY reads it (see _copy), so the file is hashed without a read of its own; the file must
+    not change in between (checked after loading)."""
     scan = _Scan()
     try:
         before = path.stat()
         with open(path, "rb") as source:
             while chunk := source.read(CHUNK):
-                digest.update(chunk)
                 scan.add(chunk)
     except OSError as exc:
         raise LowestPriceFeedError("unreachable", value=url, detail=str(exc)) from exc
@@ -369,7 +370,7 @@ def _scan_in_place(url: str, path: Path) -> FeedFile:
     return FeedFile(
         url=url,
         path=path,
-        sha256=digest.hexdigest(),
+        sha256="",
         data_rows=data_rows,
         data_end=data_end,
         stat=(before.st_size, before.st_mtime_ns),
@@ -444,7 +445,7 @@ def _allowed(source: str, target: str) -> str:
 def _apply(run: SyncRun, feed: FeedFile, actor: Any) -> None:
     today = clock.local_today()
     now = clock.now()
-    context = {"sync_run": run.pk, "feed": _shown(feed.url), "feed_sha256": feed.sha256}
+    context = {"sync_run": run.pk, "feed": _shown(feed.url)}
     if actor is not None:
         context.update(user=actor.pk, organization=getattr(actor, "organization_id", None))
     else:
@@ -465,6 +466,7 @@ def _apply(run: SyncRun, feed: FeedFile, actor: Any) -> None:
         # the growing queue, and 50,000 inserts take minutes instead of seconds.
         cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
         stage = _load(cursor, feed)
+        run.feed_sha256 = feed.sha256
         step("load")
         # Confirm first: tonight's prices are compared with the prices confirmed as of today.
         run.confirmations = _confirm_due(cursor, today, now)
@@ -598,6 +600,9 @@ def _copy(cursor, feed: FeedFile, price_type: str) -> None:
         "ON COMMIT DROP"
     )
     columns = ", ".join(FEED_COLUMNS)
+    # A feed read in place has no digest yet: hash the bytes as they go to the server, which
+    # parses them more slowly than they are hashed, then the trailer after them.
+    digest = hashlib.sha256() if not feed.sha256 else None
     with (
         cursor.copy(f"COPY lp_stage ({columns}) FROM STDIN WITH (FORMAT csv, HEADER true)") as copy,
         open(feed.path, "rb") as source,
@@ -608,8 +613,14 @@ def _copy(cursor, feed: FeedFile, price_type: str) -> None:
             if not block:
                 break
             copy.write(block)
+            if digest is not None:
+                digest.update(block)
             remaining -= len(block)
+        if digest is not None:
+            digest.update(source.read())
     loaded = cursor.rowcount
+    if digest is not None:
+        feed.sha256 = digest.hexdigest()
     if loaded != feed.data_rows:
         raise LowestPriceFeedError(
             "bad_row",

@@ -8,6 +8,7 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import gzip
+import hashlib
 import http.server
 import os
 import socket
@@ -720,6 +721,8 @@ def test_the_demo_feed_file_is_a_valid_feed(tmp_path, catalogue):
     run = lowest_price_sync(feed_url=path.as_uri())
     assert run.status == SyncRunStatus.SUCCEEDED, run.error
     assert (run.rows_read, run.rows_rejected) == (summary.rows, 0)
+    # Read in place, hashed while loading: the digest is still the whole file's.
+    assert run.feed_sha256 == hashlib.sha256(path.read_bytes()).hexdigest()
     assert run.proposals == summary.lower + summary.first_prices
     assert run.increases_flagged == summary.higher
     # Deterministic: the same inputs give the same file.
