@@ -133,6 +133,13 @@ def prepare(orders_wanted: int) -> dict:
                 ]
             )
             _lines(created, listings)
+    # Fresh statistics, as autovacuum would have after a real day's trade: with stale ones the
+    # planner scans the 100,000 orders instead of walking the (hospital, created_at) index.
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE procurement_order")
+        cursor.execute("ANALYZE procurement_orderline")
     return {"keys": keys, "listings": listings}
 
 
