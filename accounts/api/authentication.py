@@ -46,6 +46,9 @@ class ApiKeyAuthentication(BaseAuthentication):
         now = clock.now()
         if client.last_used_at is None or (now - client.last_used_at).total_seconds() > 60:
             ApiClient.objects.filter(pk=client.pk).update(last_used_at=now)
+        # The service user belongs to the client's hospital: reuse the row already loaded
+        # instead of a query per request for request.user.organization.
+        client.user.organization = client.organization
         pghistory.context(
             user=client.user_id, organization=client.organization_id, api_client=client.key_prefix
         )
