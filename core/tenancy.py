@@ -13,6 +13,8 @@ from django.db import models
 # accounts at module load, because accounts' models import core.
 PLATFORM_ADMIN = "platform_admin"
 REGULATOR_ROLES = ("bureau_officer", "agency_finance")
+# Who oversees the whole trade: regulators and platform administrators.
+OVERSEER_ROLES = frozenset({*REGULATOR_ROLES, PLATFORM_ADMIN})
 
 
 def is_active_actor(actor) -> bool:

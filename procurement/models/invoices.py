@@ -8,10 +8,8 @@ from django.utils.translation import gettext_lazy as _
 
 from core import history
 from core.money import money_field
-from core.tenancy import TenantQuerySet, is_active_actor
+from core.tenancy import OVERSEER_ROLES, TenantQuerySet, is_active_actor
 from procurement.choices import InvoiceStatus
-
-REGULATORS = {"bureau_officer", "agency_finance", "platform_admin"}
 
 
 class InvoiceQuerySet(TenantQuerySet):
@@ -85,7 +83,7 @@ class Invoice(models.Model):
     def tenant_q(cls, actor) -> models.Q:
         if not is_active_actor(actor) or actor.organization is None:
             return models.Q(pk__in=[])
-        if set(actor.roles) & REGULATORS:
+        if set(actor.roles) & OVERSEER_ROLES:
             return models.Q()
         org_id = actor.organization_id
         return (

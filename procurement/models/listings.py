@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core import history
 from core.money import money_field
-from core.tenancy import TenantQuerySet, is_active_actor, scope_q
+from core.tenancy import OVERSEER_ROLES, TenantQuerySet, is_active_actor, scope_q
 from procurement.choices import (
     AgreedPriceStatus,
     Catalogue,
@@ -17,8 +17,6 @@ from procurement.choices import (
     PriceChangeStatus,
     PurchaseLabel,
 )
-
-REGULATORS = {"bureau_officer", "agency_finance", "platform_admin"}
 
 
 class ListingQuerySet(TenantQuerySet):
@@ -102,7 +100,7 @@ class Listing(models.Model):
         what is listed; regulators see all."""
         if not is_active_actor(actor) or actor.organization is None:
             return models.Q(pk__in=[])
-        if set(actor.roles) & REGULATORS:
+        if set(actor.roles) & OVERSEER_ROLES:
             return models.Q()
         org = actor.organization
         if org.is_hospital:
@@ -252,7 +250,7 @@ class AgreedPrice(models.Model):
     def tenant_q(cls, actor) -> models.Q:
         if not is_active_actor(actor) or actor.organization is None:
             return models.Q(pk__in=[])
-        if set(actor.roles) & REGULATORS:
+        if set(actor.roles) & OVERSEER_ROLES:
             return models.Q()
         org = actor.organization
         return models.Q(hospital_id=org.pk) | models.Q(listing__manufacturer_id=org.pk)

@@ -8,10 +8,8 @@ from django.utils.translation import gettext_lazy as _
 
 from core import history
 from core.money import money_field
-from core.tenancy import TenantQuerySet, is_active_actor
+from core.tenancy import OVERSEER_ROLES, TenantQuerySet, is_active_actor
 from procurement.choices import Catalogue, LineStatus, OrderStatus, PurchaseLabel
-
-REGULATORS = {"bureau_officer", "agency_finance", "platform_admin"}
 
 
 def order_scope_q(actor, *, prefix: str = "") -> models.Q:
@@ -19,7 +17,7 @@ def order_scope_q(actor, *, prefix: str = "") -> models.Q:
     manufacturer it is addressed to, a distributor delivering any of it, and the regulators."""
     if not is_active_actor(actor) or actor.organization is None:
         return models.Q(pk__in=[])
-    if set(actor.roles) & REGULATORS:
+    if set(actor.roles) & OVERSEER_ROLES:
         return models.Q()
     org_id = actor.organization_id
     # A hospital is never the supplier or distributor of an order (and a supplier never its

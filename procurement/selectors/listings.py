@@ -30,6 +30,7 @@ from catalog.models import ReferencePrice
 from core import clock, permissions
 from core.errors import NotFoundError, PermissionDeniedError, ValidationError
 from core.policy import RegionPolicy, policy_for
+from core.tenancy import OVERSEER_ROLES
 from procurement.choices import (
     AgreedPriceStatus,
     Catalogue,
@@ -52,7 +53,6 @@ PREFERRED_PRICE_RATIO = Decimal("0.90")
 
 # Listings that are (or were) on sale: the ones a price cut, a label or a review concerns.
 LIVE_STATUSES = (ListingStatus.LISTED, ListingStatus.SUSPENDED)
-REGULATOR_ROLES = frozenset({"bureau_officer", "agency_finance", "platform_admin"})
 
 
 # ---------------------------------------------------------------------------------------------
@@ -504,7 +504,7 @@ def plan_hospital_get(*, actor, hospital_id: int | None = None) -> Organization:
         if hospital_id not in (None, org.pk):
             raise NotFoundError()
         return org
-    if not set(actor.roles) & REGULATOR_ROLES:
+    if not set(actor.roles) & OVERSEER_ROLES:
         raise PermissionDeniedError(action="purchase_plan.view")
     if hospital_id is None:
         raise ValidationError(fields={"hospital": [_("Choose a hospital.")]})

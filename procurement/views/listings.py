@@ -24,6 +24,7 @@ from core import clock
 from core.errors import DomainError, NotFoundError, PermissionDeniedError
 from core.exports import xlsx_response
 from core.permissions import can
+from core.tenancy import OVERSEER_ROLES
 from procurement.choices import (
     AgreedPriceStatus,
     Catalogue,
@@ -608,7 +609,7 @@ def purchase_plan(request):
     user = request.user
     org = user.organization
     is_hospital = org is not None and org.is_hospital
-    if not is_hospital and not set(user.roles) & selectors.REGULATOR_ROLES:
+    if not is_hospital and not set(user.roles) & OVERSEER_ROLES:
         raise PermissionDeniedError(action="purchase_plan.view")
     hospitals = None if is_hospital else selectors.plan_hospital_list(actor=user)
     hospital_id = _int(request.GET.get("hospital"))
