@@ -105,6 +105,19 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+# Prepared statements only where a read asks for them (core.json_sql.fetch_text): psycopg
+# prepares a query it is told to, never by count, and PostgreSQL plans it once (a generic
+# plan; no other statement is prepared, so the setting touches nothing else). Turn them off
+# with DB_PREPARED_STATEMENTS=0 behind a transaction-pooling PgBouncer older than 1.21; those
+# reads then run unprepared.
+_db_options = DATABASES["default"].setdefault("OPTIONS", {})
+if env_bool("DB_PREPARED_STATEMENTS", default=True):
+    _db_options["prepare_threshold"] = 2**31 - 1
+    _db_options["options"] = (
+        _db_options.get("options", "") + " -c plan_cache_mode=force_generic_plan"
+    ).strip()
+else:
+    _db_options["prepare_threshold"] = None
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env_str("REDIS_URL", default="")

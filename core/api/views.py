@@ -10,6 +10,7 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.views import APIView
 
 from core import idempotency
+from core.json_sql import JsonTextResponse
 from core.permissions import ActionPermission
 
 
@@ -35,9 +36,12 @@ class ApiView(APIView):
         claim = getattr(self, "_idempotency_claim", None)
         if claim is not None:
             self._idempotency_claim = None
-            body = getattr(response, "data", None)
-            if body is not None:
-                body = json.loads(JSONRenderer().render(body))
+            if isinstance(response, JsonTextResponse):
+                body = response.data  # already JSON text: parse it once, nothing to render
+            else:
+                body = getattr(response, "data", None)
+                if body is not None:
+                    body = json.loads(JSONRenderer().render(body))
             idempotency.finish(claim, response.status_code, body)
         return response
 

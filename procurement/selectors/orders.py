@@ -97,6 +97,7 @@ def lock_order_lines(*, order: Order, ids: Iterable[int] | None = None) -> list[
     qs = (
         OrderLine.objects.filter(order=order)
         .select_related("listing", "consumable")
+        .defer("consumable__search_terms")
         .select_for_update(of=("self",))
         .order_by("pk")
     )
@@ -166,6 +167,15 @@ def order_get(*, actor, order_id: int) -> Order:
         raise NotFoundError()
     permissions.require(actor, "order.view")
     return order
+
+
+def order_visible_id(*, actor, order_id: int) -> int:
+    """``order_id`` if the actor may see that order (else 404, as if missing): the check
+    before the API sends the order's document (procurement.api.order_documents)."""
+    if not orders_visible(actor).filter(pk=order_id).exists():
+        raise NotFoundError()
+    permissions.require(actor, "order.view")
+    return order_id
 
 
 def order_status_counts(*, actor) -> dict[str, int]:
@@ -256,7 +266,9 @@ def order_lines_prepare(
         wanted.append((index, listing_id, quantity, reason))
     listings = {
         listing.pk: listing
-        for listing in Listing.objects.select_related("consumable").filter(pk__in=seen)
+        for listing in Listing.objects.select_related("consumable")
+        .defer("consumable__search_terms")  # the search bigrams: large, and unused here
+        .filter(pk__in=seen)
     }
     shown = (ListingStatus.LISTED, ListingStatus.SUSPENDED, ListingStatus.DELISTED)
     for index, listing_id, _quantity, reason in wanted:
