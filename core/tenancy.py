@@ -37,6 +37,21 @@ def scope_q(actor, *, org_field: str, region_field: str | None = None) -> models
     return own
 
 
+def overseer_q(actor, *, region_field: str) -> models.Q | None:
+    """The scope of an overseer over trade rows (orders, invoices): platform admins see all,
+    bureau and agency staff the rows whose ``region_field`` lies in their jurisdiction. None
+    when the actor is no overseer, so the caller applies its own parties' scope."""
+    roles = set(actor.roles)
+    if PLATFORM_ADMIN in roles:
+        return models.Q()
+    if roles & set(REGULATOR_ROLES):
+        org = actor.organization
+        if org is not None and org.is_regulator:
+            return models.Q(**{f"{region_field}__startswith": org.jurisdiction})
+        return models.Q(pk__in=[])
+    return None
+
+
 class TenantQuerySet(models.QuerySet):
     def visible_to(self, actor):
         if not is_active_actor(actor):

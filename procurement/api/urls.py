@@ -1,6 +1,6 @@
 from django.urls import path
 
-from procurement.api import events, his, listings, orders
+from procurement.api import his, listings, orders
 
 urlpatterns = [
     # Listings, labels, price changes, agreed prices, purchase plan and cap.
@@ -96,5 +96,4 @@ urlpatterns = [
     path("invoices/<int:pk>/confirm/", orders.InvoiceConfirmApi.as_view(), name="invoice_confirm"),
     path("invoices/<int:pk>/reject/", orders.InvoiceRejectApi.as_view(), name="invoice_reject"),
     path("usage-records/", his.UsageRecordListCreateApi.as_view(), name="usage_list"),
-    path("events/", events.EventFeedApi.as_view(), name="event_feed"),
 ]

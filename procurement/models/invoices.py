@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core import history
 from core.money import money_field
-from core.tenancy import OVERSEER_ROLES, TenantQuerySet, is_active_actor
+from core.tenancy import TenantQuerySet, is_active_actor, overseer_q
 from procurement.choices import InvoiceStatus
 
 
@@ -83,8 +83,9 @@ class Invoice(models.Model):
     def tenant_q(cls, actor) -> models.Q:
         if not is_active_actor(actor) or actor.organization is None:
             return models.Q(pk__in=[])
-        if set(actor.roles) & OVERSEER_ROLES:
-            return models.Q()
+        overseer = overseer_q(actor, region_field="hospital__region_code")
+        if overseer is not None:
+            return overseer
         org_id = actor.organization_id
         return (
             models.Q(hospital_id=org_id)

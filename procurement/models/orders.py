@@ -8,17 +8,19 @@ from django.utils.translation import gettext_lazy as _
 
 from core import history
 from core.money import money_field
-from core.tenancy import OVERSEER_ROLES, TenantQuerySet, is_active_actor
+from core.tenancy import TenantQuerySet, is_active_actor, overseer_q
 from procurement.choices import Catalogue, LineStatus, OrderStatus, PurchaseLabel
 
 
 def order_scope_q(actor, *, prefix: str = "") -> models.Q:
     """Who sees an order (and everything hanging off it): the hospital that placed it, the
-    manufacturer it is addressed to, a distributor delivering any of it, and the regulators."""
+    manufacturer it is addressed to, a distributor delivering any of it, the regulators of the
+    hospital's region and the platform administrators."""
     if not is_active_actor(actor) or actor.organization is None:
         return models.Q(pk__in=[])
-    if set(actor.roles) & OVERSEER_ROLES:
-        return models.Q()
+    overseer = overseer_q(actor, region_field=f"{prefix}hospital__region_code")
+    if overseer is not None:
+        return overseer
     org_id = actor.organization_id
     # A hospital is never the supplier or distributor of an order (and a supplier never its
     # hospital), so each side gets only its own columns: a single-column condition lets

@@ -23,7 +23,7 @@ from procurement.selectors.events import decode_cursor, encode_cursor, event_fee
 from procurement.services import orders
 from procurement.tests.order_world import confirmed, draft, make_world
 
-URL = "/api/v1/procurement/events/"
+URL = "/api/v1/events/"
 WAIT_SECONDS = 60
 
 

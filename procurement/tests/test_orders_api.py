@@ -447,3 +447,30 @@ def test_order_detail_takes_a_constant_number_of_queries(lines, django_assert_nu
     with django_assert_num_queries(2):  # the scope check, the document
         body = client.get(f"{API}/orders/{order.pk}/").json()
     assert len(body["lines"]) == lines
+
+
+def test_regulators_see_their_regions_orders_and_invoices_only():
+    """The Nanjing bureau and agency see Nanjing hospitals' trade, not Suzhou's (404 there);
+    a platform administrator sees both."""
+    from accounts.tests.factories import AgencyFactory, BureauFactory, HospitalFactory
+
+    w = make_world()  # its hospitals lie in Nanjing (320106)
+    _order, invoice = invoiced(w, quantity=1)
+    nanjing_order = invoice.order
+    suzhou = HospitalFactory(region_code="320505")
+    suzhou_order = OrderFactory(hospital=suzhou, supplier=w.manufacturer, status="submitted")
+    OrderLineFactory(order=suzhou_order, listing=w.listing)
+    bureau = UserFactory(organization=BureauFactory(region_code="320100"))
+    agency = UserFactory(organization=AgencyFactory(region_code="320100"))
+    admin = UserFactory(organization=BureauFactory(), roles=[Role.PLATFORM_ADMIN])
+    for regulator in (bureau, agency):
+        client = client_for(regulator)
+        listed = [o["id"] for o in client.get(f"{API}/orders/").json()["results"]]
+        assert nanjing_order.pk in listed
+        assert suzhou_order.pk not in listed
+        assert client.get(f"{API}/orders/{suzhou_order.pk}/").status_code == 404
+        assert client.get(f"{API}/orders/{nanjing_order.pk}/").status_code == 200
+        invoices_seen = [i["id"] for i in client.get(f"{API}/invoices/").json()["results"]]
+        assert invoices_seen == [invoice.pk]
+    listed = [o["id"] for o in client_for(admin).get(f"{API}/orders/").json()["results"]]
+    assert {nanjing_order.pk, suzhou_order.pk} <= set(listed)
