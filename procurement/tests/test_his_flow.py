@@ -28,7 +28,8 @@ class Caller:
         self.client = client
 
     def get(self, path, params=None, status=200):
-        response = self.client.get(f"{API}{path}", params or {})
+        url = path if path.startswith("/api/") else f"{API}{path}"
+        response = self.client.get(url, params or {})
         assert response.status_code == status, response.json()
         return response.json()
 
@@ -47,7 +48,7 @@ def _feed(his: Caller, expect: int) -> list[dict]:
     cursor = ""
     deadline = time.monotonic() + 60
     while len(events) < expect and time.monotonic() < deadline:
-        page = his.get("/events/", {"after": cursor, "limit": 3} if cursor else {"limit": 3})
+        page = his.get("/api/v1/events/", {"after": cursor, "limit": 3} if cursor else {"limit": 3})
         events.extend(page["events"])
         cursor = page["next"]
         if not page["has_more"]:
