@@ -197,9 +197,10 @@ def finish(claim_: Claim, status: int, body: Any) -> None:
         # more than the statement itself.
         with connection.cursor() as cursor:
             cursor.execute(
-                "UPDATE core_idempotencyrecord SET state = 'done', response_status = %s, "
+                "UPDATE core_idempotencyrecord SET state = %s, response_status = %s, "
                 "response_body = %s::jsonb, completed_at = %s WHERE id = %s",
                 [
+                    IdempotencyRecord.State.DONE.value,
                     status,
                     None if body is None else json.dumps(body, cls=DjangoJSONEncoder),
                     clock.now(),

@@ -32,24 +32,28 @@ def scope_q(actor, *, org_field: str, region_field: str | None = None) -> models
     if org is None or not org.is_active:
         return models.Q(pk__in=[])
     own = models.Q(**{org_field: org.pk})
-    if region_field and set(REGULATOR_ROLES) & set(actor.roles) and org.is_regulator:
-        return own | models.Q(**{f"{region_field}__startswith": org.jurisdiction})
-    return own
+    region = _jurisdiction_q(actor, region_field) if region_field else None
+    return own | region if region is not None else own
+
+
+def _jurisdiction_q(actor, region_field: str) -> models.Q | None:
+    """Rows in a bureau or agency officer's jurisdiction; None for anyone else."""
+    org = actor.organization
+    if set(REGULATOR_ROLES) & set(actor.roles) and org is not None and org.is_regulator:
+        return models.Q(**{f"{region_field}__startswith": org.jurisdiction})
+    return None
 
 
 def overseer_q(actor, *, region_field: str) -> models.Q | None:
     """The scope of an overseer over trade rows (orders, invoices): platform admins see all,
     bureau and agency staff the rows whose ``region_field`` lies in their jurisdiction. None
     when the actor is no overseer, so the caller applies its own parties' scope."""
-    roles = set(actor.roles)
-    if PLATFORM_ADMIN in roles:
+    if PLATFORM_ADMIN in actor.roles:
         return models.Q()
-    if roles & set(REGULATOR_ROLES):
-        org = actor.organization
-        if org is not None and org.is_regulator:
-            return models.Q(**{f"{region_field}__startswith": org.jurisdiction})
-        return models.Q(pk__in=[])
-    return None
+    region = _jurisdiction_q(actor, region_field)
+    if region is None and set(REGULATOR_ROLES) & set(actor.roles):
+        return models.Q(pk__in=[])  # a regulator's role outside a regulator: sees nothing
+    return region
 
 
 class TenantQuerySet(models.QuerySet):

@@ -149,12 +149,12 @@ class OrderListCreateApi(ListApi):
         # The selector picks and scopes the page's ids (2 columns); PostgreSQL builds the
         # page's documents in one more query, and the text goes out as it comes.
         page = self.paginate_queryset(self.get_queryset())
-        paginator = self.paginator
-        links = json.dumps(
-            {"next": paginator.get_next_link(), "previous": paginator.get_previous_link()}
-        )
+        next_link = json.dumps(self.paginator.get_next_link())
+        previous_link = json.dumps(self.paginator.get_previous_link())
         results = order_documents_json([order["id"] for order in page])
-        return JsonTextResponse(f'{links[:-1]}, "results": {results}}}')
+        return JsonTextResponse(
+            f'{{"next": {next_link}, "previous": {previous_link}, "results": {results}}}'
+        )
 
     @extend_schema(request=OrderCreateInput, responses={201: OrderCreateOutput})
     def post(self, request):
