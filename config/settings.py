@@ -105,7 +105,7 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
-# Prepared statements only where a read asks for them (core.json_sql.fetch_text): psycopg
+# Prepared statements only where a read asks for them (core.json_sql.fetch_row): psycopg
 # prepares a query it is told to, never by count, and PostgreSQL plans it once (a generic
 # plan; no other statement is prepared, so the setting touches nothing else). Turn them off
 # with DB_PREPARED_STATEMENTS=0 behind a transaction-pooling PgBouncer older than 1.21; those

@@ -96,16 +96,15 @@ class _PreparedCursor(psycopg.Cursor):
         return super().execute(query, params, prepare=True, binary=binary)
 
 
-def fetch_text(sql: str, params: Sequence[Any]) -> str | None:
-    """The single text value of a prepared read on Django's connection (and transaction),
-    through Django's cursor wrapper so that execute wrappers and query counting see it."""
+def fetch_row(sql: str, params: Sequence[Any]) -> tuple | None:
+    """The one row of a prepared read on Django's connection (and transaction), through
+    Django's cursor wrapper so that execute wrappers and query counting see it."""
     connection.ensure_connection()
     raw = _PreparedCursor(connection.connection)
     wrapper = CursorDebugWrapper if connection.queries_logged else CursorWrapper
     with wrapper(raw, connection) as cursor:
         cursor.execute(sql, params)
-        row = cursor.fetchone()
-    return None if row is None else row[0]
+        return cursor.fetchone()
 
 
 class JsonTextResponse(HttpResponse):

@@ -8,13 +8,16 @@ output, it decides nothing about who sees what.
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 from collections.abc import Sequence
+from dataclasses import dataclass
 
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from core.errors import NotFoundError
-from core.json_sql import fetch_text, model_object, serializer_object
+from core.json_sql import fetch_row, model_object, serializer_object
 from procurement.api.listing_serializers import ConsumableBriefOutput, OrganizationBriefOutput
 from procurement.api.order_serializers import OrderLineOutput, OrderOutput
 from procurement.models import Order, OrderLine
@@ -49,18 +52,38 @@ def _order_object() -> str:
     )
 
 
+_PARTIES = (
+    "JOIN procurement_order o ON o.id = page.id "
+    "JOIN accounts_organization h ON h.id = o.hospital_id "
+    "JOIN accounts_organization s ON s.id = o.supplier_id "
+    "LEFT JOIN accounts_organization d ON d.id = o.distributor_id"
+)
+
+
 @functools.cache
-def _sql() -> str:
-    """Built once per process, after the apps are loaded. Every name in it comes from our
-    models and serializers (core.json_sql checks them); the values are bound parameters."""
+def _listed_sql() -> str:
+    """Documents of orders given by id, in the given order. Built once per process, after the
+    apps are loaded; every name in it comes from our models and serializers (core.json_sql
+    checks them) and the values are bound parameters."""
     return (
         f"SELECT coalesce(json_agg({_order_object()} ORDER BY page.n), '[]'::json)::text "  # noqa: S608
         "FROM unnest(%s::bigint[]) WITH ORDINALITY AS page(id, n) "
-        "CROSS JOIN (SELECT %s::text AS tz) z "
-        "JOIN procurement_order o ON o.id = page.id "
-        "JOIN accounts_organization h ON h.id = o.hospital_id "
-        "JOIN accounts_organization s ON s.id = o.supplier_id "
-        "LEFT JOIN accounts_organization d ON d.id = o.distributor_id"
+        "CROSS JOIN (SELECT %s::text AS tz) z " + _PARTIES
+    )
+
+
+@functools.cache
+def _queried_head() -> str:
+    """Documents of the first ``size`` rows of an (id, created_at) query, newest first, with
+    how many rows the query gave and the last document's keys (for the next page's cursor)."""
+    return (
+        f"SELECT coalesce(json_agg({_order_object()} ORDER BY page.n) "  # noqa: S608
+        "FILTER (WHERE page.n <= z.size), '[]'::json)::text, count(*), "
+        "max(page.created_at) FILTER (WHERE page.n = z.size), "
+        "max(page.id) FILTER (WHERE page.n = z.size) "
+        "FROM (SELECT %s::text AS tz, %s::int AS size) z "
+        "CROSS JOIN (SELECT ids.id, ids.created_at, "
+        "row_number() OVER (ORDER BY ids.created_at DESC, ids.id DESC) AS n FROM ("
     )
 
 
@@ -69,12 +92,33 @@ def order_documents_json(order_ids: Sequence[int]) -> str:
     and lines: one query whatever the number of orders and lines."""
     if not order_ids:
         return "[]"
-    return fetch_text(_sql(), [list(order_ids), timezone.get_current_timezone_name()])
+    sql, params = _listed_sql(), [list(order_ids), timezone.get_current_timezone_name()]
+    return fetch_row(sql, params)[0]
 
 
-def order_document_json(order_id: int) -> str:
-    """One order's JSON object (text)."""
-    text = order_documents_json([order_id])
+@dataclass(frozen=True)
+class OrderPage:
+    documents: str  # a JSON array (text)
+    more: bool  # the query had rows past this page
+    last: tuple[dt.datetime, int] | None  # (created_at, id) of the last order, if ``more``
+
+
+def order_page_json(rows: QuerySet, *, size: int) -> OrderPage:
+    """The documents of the first ``size`` orders of ``rows``, an actor-scoped query of
+    ``("id", "created_at")`` values (a keyset page plus one row): one statement, prepared,
+    the page's selection and its documents together."""
+    rows_sql, rows_params = rows.query.sql_with_params()
+    sql = _queried_head() + rows_sql + ") ids) page " + _PARTIES
+    params = [timezone.get_current_timezone_name(), size, *rows_params]
+    documents, count, last_created_at, last_id = fetch_row(sql, params)
+    more = count > size
+    return OrderPage(documents, more, (last_created_at, last_id) if more else None)
+
+
+def order_document_json(rows: QuerySet) -> str:
+    """The one order of ``rows`` (an actor-scoped query of ``("id", "created_at")``) as a
+    JSON object (text); 404 when the actor may not see it."""
+    text = order_page_json(rows, size=1).documents
     if text == "[]":
         raise NotFoundError()
     # An array of exactly one object: strip the brackets rather than parse and re-serialise.

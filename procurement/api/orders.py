@@ -17,11 +17,15 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
 from rest_framework.response import Response
 
-from core.api.pagination import NewestFirstCursorPagination
+from core.api.pagination import NewestFirstKeysetPagination
 from core.api.views import ApiView, ListApi
 from core.errors import ValidationError
 from core.json_sql import JsonTextResponse
-from procurement.api.order_documents import order_document_json, order_documents_json
+from procurement.api.order_documents import (
+    order_document_json,
+    order_documents_json,
+    order_page_json,
+)
 from procurement.api.order_serializers import (
     DeliveryAcceptInput,
     DeliveryCreateInput,
@@ -87,8 +91,9 @@ def _date(request, name: str) -> dt.date | None:
 
 def _order(request, order_id: int) -> JsonTextResponse:
     """The order as every order endpoint returns it: OrderOutput's shape, built in SQL."""
-    selectors.order_visible_id(actor=request.user, order_id=order_id)
-    return JsonTextResponse(order_document_json(order_id))
+    return JsonTextResponse(
+        order_document_json(selectors.order_keys(actor=request.user, order_id=order_id))
+    )
 
 
 def _status_param(choices) -> OpenApiParameter:
@@ -113,7 +118,7 @@ class OrderListCreateApi(ListApi):
     serializer_class = OrderOutput
     queryset = Order.objects.none()  # for the schema; rows come from the selector
     filter_backends: list = []
-    pagination_class = NewestFirstCursorPagination
+    pagination_class = NewestFirstKeysetPagination
 
     @extend_schema(
         parameters=[
@@ -146,15 +151,14 @@ class OrderListCreateApi(ListApi):
         )
 
     def list(self, request, *args, **kwargs):
-        # The selector picks and scopes the page's ids (2 columns); PostgreSQL builds the
-        # page's documents in one more query, and the text goes out as it comes.
-        page = self.paginate_queryset(self.get_queryset())
-        next_link = json.dumps(self.paginator.get_next_link())
-        previous_link = json.dumps(self.paginator.get_previous_link())
-        results = order_documents_json([order["id"] for order in page])
-        return JsonTextResponse(
-            f'{{"next": {next_link}, "previous": {previous_link}, "results": {results}}}'
+        # The selector scopes and filters; the paginator cuts the keyset page; PostgreSQL
+        # selects the page and builds its documents in one statement, sent as it comes.
+        paginator = self.paginator
+        page = order_page_json(
+            paginator.page_queryset(self.get_queryset(), request), size=paginator.size
         )
+        next_link = json.dumps(paginator.next_link(page.last))
+        return JsonTextResponse(f'{{"next": {next_link}, "results": {page.documents}}}')
 
     @extend_schema(request=OrderCreateInput, responses={201: OrderCreateOutput})
     def post(self, request):

@@ -86,8 +86,10 @@ class Order(models.Model):
         verbose_name_plural = _("orders")
         ordering = ["-created_at", "-id"]
         indexes = [
-            models.Index(fields=["hospital", "-created_at"], name="order_hospital_recent"),
-            models.Index(fields=["supplier", "-created_at"], name="order_supplier_recent"),
+            # With the id, the index gives the lists' exact order (newest first, id breaking
+            # ties) and their keyset condition, so a page reads its 51 rows and stops.
+            models.Index(fields=["hospital", "-created_at", "-id"], name="order_hospital_recent"),
+            models.Index(fields=["supplier", "-created_at", "-id"], name="order_supplier_recent"),
         ]
         constraints = [
             models.CheckConstraint(condition=models.Q(total__gte=0), name="order_total_gte_0")

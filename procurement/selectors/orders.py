@@ -169,13 +169,11 @@ def order_get(*, actor, order_id: int) -> Order:
     return order
 
 
-def order_visible_id(*, actor, order_id: int) -> int:
-    """``order_id`` if the actor may see that order (else 404, as if missing): the check
-    before the API sends the order's document (procurement.api.order_documents)."""
-    if not orders_visible(actor).filter(pk=order_id).exists():
-        raise NotFoundError()
+def order_keys(*, actor, order_id: int) -> QuerySet:
+    """The order as a one-row ``(id, created_at)`` query, empty unless the actor may see it:
+    what the API builds the order's document from (procurement.api.order_documents)."""
     permissions.require(actor, "order.view")
-    return order_id
+    return orders_visible(actor).filter(pk=order_id).values("id", "created_at")
 
 
 def order_status_counts(*, actor) -> dict[str, int]:
