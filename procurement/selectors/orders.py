@@ -262,11 +262,15 @@ def order_lines_prepare(
         quantity = parse_quantity(raw.get("quantity"), line=index)
         reason = str(raw.get("restricted_reason") or "").strip()[:500]
         wanted.append((index, listing_id, quantity, reason))
-    listings = {
-        listing.pk: listing
-        for listing in Listing.objects.select_related("consumable")
+    fetched = (
+        Listing.objects.select_related("consumable")
         .defer("consumable__search_terms")  # the search bigrams: large, and unused here
         .filter(pk__in=seen)
+    )
+    on = on or clock.local_today()
+    listings = {
+        listing.pk: listing
+        for listing in pricing.with_agreed_price(fetched, hospital_id=hospital.pk, on=on)
     }
     shown = (ListingStatus.LISTED, ListingStatus.SUSPENDED, ListingStatus.DELISTED)
     for index, listing_id, _quantity, reason in wanted:
@@ -274,17 +278,12 @@ def order_lines_prepare(
         if listing is None or listing.status not in shown:
             raise NotFoundError(listing=listing_id, line=index)
         check_listing_orderable(listing, line=index, restricted_reason=reason)
-    prices = pricing.unit_prices_for(
-        listings=list(listings.values()),
-        hospital_id=hospital.pk,
-        on=on or clock.local_today(),
-    )
     return [
         PreparedLine(
             index=index,
             listing=listings[listing_id],
             quantity=quantity,
-            unit_price=prices[listing_id],
+            unit_price=pricing.lowest_price(listings[listing_id]),
             restricted_reason=reason,
         )
         for index, listing_id, quantity, reason in wanted
