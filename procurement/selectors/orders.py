@@ -226,22 +226,39 @@ def _parse_id(value: Any, *, line: int, name: str) -> int:
 def check_listing_orderable(listing: Listing, *, line: int, restricted_reason: str) -> None:
     """[R-LABELS] Forbidden (严禁) blocks ordering; Restricted (限制) needs a reason per line.
     Only listed products can be ordered; a suspended or delisted one says so."""
-    product = str(listing.consumable)
     if listing.status != ListingStatus.LISTED:
         raise ListingNotOrderableError(
-            product=product,
+            product=str(listing.consumable),
             reason=ListingStatus(listing.status).label,
             listing=listing.pk,
             line=line,
         )
     if listing.label == PurchaseLabel.FORBIDDEN:
-        raise ListingForbiddenError(product=product, listing=listing.pk, line=line)
+        raise ListingForbiddenError(product=str(listing.consumable), listing=listing.pk, line=line)
     if listing.label == PurchaseLabel.RESTRICTED and not restricted_reason:
-        raise RestrictedReasonRequiredError(product=product, listing=listing.pk, line=line)
+        raise RestrictedReasonRequiredError(
+            product=str(listing.consumable), listing=listing.pk, line=line
+        )
+
+
+# What an order line takes from its listing (procurement.services.orders.order_create).
+_SNAPSHOT_FIELDS = (
+    "id",
+    "manufacturer_id",
+    "consumable_id",
+    "status",
+    "label",
+    "catalogue",
+    "price",
+)
 
 
 def order_lines_prepare(
-    *, actor, lines: Sequence[Mapping[str, Any]], on: dt.date | None = None
+    *,
+    actor,
+    lines: Sequence[Mapping[str, Any]],
+    on: dt.date | None = None,
+    for_display: bool = False,
 ) -> list[PreparedLine]:
     """Validate and price order lines as given by a cart or an HIS, writing nothing.
 
@@ -262,11 +279,13 @@ def order_lines_prepare(
         quantity = parse_quantity(raw.get("quantity"), line=index)
         reason = str(raw.get("restricted_reason") or "").strip()[:500]
         wanted.append((index, listing_id, quantity, reason))
-    fetched = (
-        Listing.objects.select_related("consumable")
-        .defer("consumable__search_terms")  # the search bigrams: large, and unused here
-        .filter(pk__in=seen)
-    )
+    if for_display:  # a quote shows each line's product and manufacturer
+        fetched = Listing.objects.select_related("consumable", "manufacturer").defer(
+            "consumable__search_terms"  # the search bigrams: large, and unused here
+        )
+    else:  # an order snapshots these; the product is read only to name it in an error
+        fetched = Listing.objects.only(*_SNAPSHOT_FIELDS)
+    fetched = fetched.filter(pk__in=seen)
     on = on or clock.local_today()
     listings = {
         listing.pk: listing
@@ -325,7 +344,7 @@ def order_quote(*, actor, lines: Sequence[Mapping[str, Any]]) -> OrderQuote:
     permissions.require(actor, "order.place")
     if actor.organization is None or not actor.organization.is_hospital:
         raise PermissionDeniedError(action="order.place")
-    prepared = order_lines_prepare(actor=actor, lines=lines)
+    prepared = order_lines_prepare(actor=actor, lines=lines, for_display=True)
     groups: dict[int, QuoteGroup] = {}
     for line in prepared:
         manufacturer = line.listing.manufacturer

@@ -474,3 +474,24 @@ def test_regulators_see_their_regions_orders_and_invoices_only():
         assert invoices_seen == [invoice.pk]
     listed = [o["id"] for o in client_for(admin).get(f"{API}/orders/").json()["results"]]
     assert {nanjing_order.pk, suzhou_order.pk} <= set(listed)
+
+
+def test_quote_takes_the_same_queries_for_one_listing_or_four(django_assert_num_queries):
+    """The quote reads its listings with their products and manufacturers in one query: no
+    query per line for the manufacturer's name."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from procurement.selectors.orders import order_quote
+    from procurement.tests.factories import ListingFactory
+
+    w = make_world()
+    others = [ListingFactory() for _ in range(3)]
+    one = [{"listing": w.listing.pk, "quantity": 1}]
+    four = one + [{"listing": listing.pk, "quantity": 1} for listing in others]
+    with CaptureQueriesContext(connection) as single:
+        order_quote(actor=w.purchaser, lines=one)
+    with django_assert_num_queries(len(single.captured_queries)):
+        quote = order_quote(actor=w.purchaser, lines=four)
+    assert len(quote.groups) == 4
+    assert {group.supplier_name for group in quote.groups} >= {o.manufacturer.name for o in others}
