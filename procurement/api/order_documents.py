@@ -25,17 +25,18 @@ from procurement.models import Order, OrderLine
 _TZ = "z.tz"
 
 
+@functools.cache
 def _order_object() -> str:
     line = model_object(
         OrderLine,
         OrderLineOutput.Meta.fields,
         "l",
         tz=_TZ,
-        overrides={"consumable": serializer_object(ConsumableBriefOutput, "c", tz=_TZ)},
+        overrides={"consumable": "cj.doc"},
     )
     lines = (
         f"(SELECT coalesce(json_agg({line} ORDER BY l.id), '[]'::json) "  # noqa: S608
-        "FROM procurement_orderline l JOIN catalog_consumable c ON c.id = l.consumable_id "
+        "FROM procurement_orderline l JOIN cj ON cj.id = l.consumable_id "
         "WHERE l.order_id = o.id)"
     )
     return model_object(
@@ -52,38 +53,52 @@ def _order_object() -> str:
     )
 
 
-_PARTIES = (
-    "JOIN procurement_order o ON o.id = page.id "
-    "JOIN accounts_organization h ON h.id = o.hospital_id "
-    "JOIN accounts_organization s ON s.id = o.supplier_id "
-    "LEFT JOIN accounts_organization d ON d.id = o.distributor_id"
-)
-
-
 @functools.cache
-def _listed_sql() -> str:
-    """Documents of orders given by id, in the given order. Built once per process, after the
-    apps are loaded; every name in it comes from our models and serializers (core.json_sql
-    checks them) and the values are bound parameters."""
+def _product_object() -> str:
+    return serializer_object(ConsumableBriefOutput, "c", tz=_TZ)
+
+
+def _statement(page: str, columns: str) -> str:
+    """The documents of the orders in ``page`` (rows of ``id`` and position ``n``). The
+    products of the page's lines are built into JSON once each (``cj``): a page names a
+    handful of products over hundreds of lines, and a json value goes into its line as it is.
+
+    It starts with SELECT, not WITH, because pghistory prefixes its context to any other
+    statement, which a prepared statement cannot take. Every name in it comes from our models
+    and serializers (core.json_sql checks them); the values are bound parameters: the time
+    zone, the page size, then those of ``page``."""
     return (
-        f"SELECT coalesce(json_agg({_order_object()} ORDER BY page.n), '[]'::json)::text "  # noqa: S608
-        "FROM unnest(%s::bigint[]) WITH ORDINALITY AS page(id, n) "
-        "CROSS JOIN (SELECT %s::text AS tz) z " + _PARTIES
+        "SELECT q.* FROM (WITH z AS (SELECT %s::text AS tz, %s::int AS size), "  # noqa: S608
+        f"page AS MATERIALIZED ({page}), "
+        f"cj AS MATERIALIZED (SELECT c.id, row_to_json({_product_object()}) AS doc "
+        "FROM catalog_consumable c WHERE c.id IN (SELECT l.consumable_id "
+        "FROM procurement_orderline l JOIN page ON l.order_id = page.id)) "
+        f"SELECT {columns} FROM z CROSS JOIN page "
+        "JOIN procurement_order o ON o.id = page.id "
+        "JOIN accounts_organization h ON h.id = o.hospital_id "
+        "JOIN accounts_organization s ON s.id = o.supplier_id "
+        "LEFT JOIN accounts_organization d ON d.id = o.distributor_id) q"
     )
 
 
 @functools.cache
-def _queried_head() -> str:
-    """Documents of the first ``size`` rows of an (id, created_at) query, newest first, with
-    how many rows the query gave and the last document's keys (for the next page's cursor)."""
+def _listed_sql() -> str:
+    """Documents of orders given by id, in the given order (built once per process)."""
+    return _statement(
+        "SELECT p.id, p.n FROM unnest(%s::bigint[]) WITH ORDINALITY AS p(id, n)",
+        f"coalesce(json_agg({_order_object()} ORDER BY page.n), '[]'::json)::text",
+    )
+
+
+@functools.cache
+def _queried_columns() -> str:
+    """The first ``size`` documents of the page, how many rows the query gave, and the last
+    document's keys (for the next page's cursor)."""
     return (
-        f"SELECT coalesce(json_agg({_order_object()} ORDER BY page.n) "  # noqa: S608
+        f"coalesce(json_agg({_order_object()} ORDER BY page.n) "
         "FILTER (WHERE page.n <= z.size), '[]'::json)::text, count(*), "
         "max(page.created_at) FILTER (WHERE page.n = z.size), "
-        "max(page.id) FILTER (WHERE page.n = z.size) "
-        "FROM (SELECT %s::text AS tz, %s::int AS size) z "
-        "CROSS JOIN (SELECT ids.id, ids.created_at, "
-        "row_number() OVER (ORDER BY ids.created_at DESC, ids.id DESC) AS n FROM ("
+        "max(page.id) FILTER (WHERE page.n = z.size)"
     )
 
 
@@ -92,8 +107,8 @@ def order_documents_json(order_ids: Sequence[int]) -> str:
     and lines: one query whatever the number of orders and lines."""
     if not order_ids:
         return "[]"
-    sql, params = _listed_sql(), [list(order_ids), timezone.get_current_timezone_name()]
-    return fetch_row(sql, params)[0]
+    tz = timezone.get_current_timezone_name()
+    return fetch_row(_listed_sql(), [tz, len(order_ids), list(order_ids)])[0]
 
 
 @dataclass(frozen=True)
@@ -108,7 +123,11 @@ def order_page_json(rows: QuerySet, *, size: int) -> OrderPage:
     ``("id", "created_at")`` values (a keyset page plus one row): one statement, prepared,
     the page's selection and its documents together."""
     rows_sql, rows_params = rows.query.sql_with_params()
-    sql = _queried_head() + rows_sql + ") ids) page " + _PARTIES
+    page = (
+        "SELECT ids.id, ids.created_at, row_number() OVER "  # noqa: S608
+        f"(ORDER BY ids.created_at DESC, ids.id DESC) AS n FROM ({rows_sql}) ids"
+    )
+    sql = _statement(page, _queried_columns())
     params = [timezone.get_current_timezone_name(), size, *rows_params]
     documents, count, last_created_at, last_id = fetch_row(sql, params)
     more = count > size
