@@ -18,19 +18,7 @@ from procurement.models import AgreedPrice, Listing
 
 
 def unit_price_for(*, listing: Listing, hospital_id: int, on: dt.date) -> Decimal:
-    agreed = (
-        AgreedPrice.objects.filter(
-            listing=listing,
-            hospital_id=hospital_id,
-            status=AgreedPriceStatus.AGREED,
-            valid_from__lte=on,
-            valid_until__gte=on,
-        )
-        .order_by("price")
-        .values_list("price", flat=True)
-        .first()
-    )
-    return min(listing.price, agreed) if agreed is not None else listing.price
+    return unit_prices_for(listings=[listing], hospital_id=hospital_id, on=on)[listing.pk]
 
 
 def with_agreed_price(listings: QuerySet, *, hospital_id: int, on: dt.date) -> QuerySet:
@@ -54,27 +42,22 @@ def with_agreed_price(listings: QuerySet, *, hospital_id: int, on: dt.date) -> Q
 
 def lowest_price(listing: Listing) -> Decimal:
     """The price of a listing fetched through :func:`with_agreed_price`."""
-    agreed = listing.agreed_price
-    return min(listing.price, agreed) if agreed is not None else listing.price
+    return _lower(listing.price, listing.agreed_price)
 
 
 def unit_prices_for(
     *, listings: list[Listing], hospital_id: int, on: dt.date
 ) -> dict[int, Decimal]:
-    """The same for many listings with one query (order forms, carts)."""
-    agreed: dict[int, Decimal] = {}
-    rows = AgreedPrice.objects.filter(
-        listing__in=listings,
-        hospital_id=hospital_id,
-        status=AgreedPriceStatus.AGREED,
-        valid_from__lte=on,
-        valid_until__gte=on,
-    ).values_list("listing_id", "price")
-    for listing_id, price in rows:
-        agreed[listing_id] = min(price, agreed.get(listing_id, price))
-    return {
-        listing.pk: min(listing.price, agreed[listing.pk])
-        if listing.pk in agreed
-        else listing.price
-        for listing in listings
-    }
+    """The same for listings already loaded (a submission re-prices its lines): one query."""
+    agreed = dict(
+        with_agreed_price(
+            Listing.objects.filter(pk__in=[listing.pk for listing in listings]),
+            hospital_id=hospital_id,
+            on=on,
+        ).values_list("pk", "agreed_price")
+    )
+    return {listing.pk: _lower(listing.price, agreed.get(listing.pk)) for listing in listings}
+
+
+def _lower(price: Decimal, agreed: Decimal | None) -> Decimal:
+    return min(price, agreed) if agreed is not None else price
