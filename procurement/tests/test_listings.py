@@ -222,6 +222,8 @@ def test_price_above_reference_refused_on_create(sales, product):
     ],
 )
 def test_registration_number_is_checked(sales, product, number, code):
+    """[R-MISCONDUCT] a listing under another product's certificate is a false document:
+    refused, as is a number that does not parse."""
     assert code_of(lambda: create(sales, product, registration_number=number)) == code
 
 

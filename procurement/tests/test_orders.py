@@ -154,6 +154,8 @@ def test_create_needs_a_reason_for_a_restricted_product():
     ids=["suspended", "delisted", "draft-is-invisible", "under-review-is-invisible"],
 )
 def test_create_refuses_listings_that_are_not_listed(status, code):
+    """[R-CREDIT] a suspended listing (the credit sanction 暂停挂网) cannot be ordered until
+    reinstated; a delisted one never again; drafts and listings under review are not shown."""
     w = make_world()
     other = add_listing(w, status=status)
     lines = [{"listing": other.pk, "quantity": 1}]
