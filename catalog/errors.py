@@ -239,6 +239,19 @@ class ImportFileInvalidError(_ReasonedError):
             "UTF-8 or GBK/GB18030."
         ),
         "unreadable": _("File %(value)s cannot be read: %(detail)s"),
+        "cut_mid_row": _(
+            "File %(value)s ends in the middle of row %(row)s (line %(line)s): the row has "
+            "%(count)s of the %(width)s columns and no line break. The file was cut off; "
+            "nothing was imported. Upload the complete file."
+        ),
+        "cut_in_quote": _(
+            "File %(value)s ends inside a quoted value that starts in row %(row)s (line "
+            "%(line)s): the file was cut off, or a quote is not closed. Nothing was imported."
+        ),
+        "line_too_long": _(
+            "File %(value)s has a line longer than %(limit)s bytes at line %(line)s: it is not "
+            "a catalogue export. Nothing was imported."
+        ),
     }
 
 
@@ -282,5 +295,9 @@ class ImportRowInvalidError(_ReasonedError):
         ),
         "extra_cells": _(
             "The row has %(count)s cells, more than the %(width)s columns of the header."
+        ),
+        "missing_cells": _(
+            "The row has %(count)s cells, fewer than the %(width)s columns of the header: it "
+            "was cut off or a separator is missing."
         ),
     }

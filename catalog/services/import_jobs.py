@@ -158,10 +158,17 @@ def _outcome(result: ImportResult) -> dict[str, Any]:
     }
     if result.refused:
         fields["status"] = ImportStatus.FAILED
+        first = result.rejections[0]
         fields["error"] = _(
-            "%(rejected)s of %(rows)s rows were rejected, so nothing was imported; see the "
-            "rejection report, or import again keeping the valid rows."
-        ) % {"rejected": result.rejected, "rows": result.rows}
+            "%(rejected)s of %(rows)s rows were rejected, so nothing was imported (the first: "
+            "row %(row)s, %(message)s); see the rejection report, or import again keeping the "
+            "valid rows."
+        ) % {
+            "rejected": result.rejected,
+            "rows": result.rows,
+            "row": first.row,
+            "message": first.message,
+        }
     else:
         fields["status"] = ImportStatus.SUCCEEDED
     return fields

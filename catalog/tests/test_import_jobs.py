@@ -6,6 +6,7 @@ import psycopg
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
+from django.utils import translation
 
 from accounts.choices import Role
 from accounts.tests.factories import user_with_role
@@ -114,6 +115,66 @@ def test_a_wrong_header_fails_the_job_with_the_reason(
     job.refresh_from_db()
     assert job.status == ImportStatus.FAILED
     assert "医用耗材代码" in job.error
+
+
+def csv_upload(name, data):
+    return SimpleUploadedFile(name, data, content_type="text/csv")
+
+
+def release_bytes(rows):
+    header = ",".join(CATALOG_HEADERS.values())
+    lines = [header, *(",".join(row[key] for key in CATALOG_HEADERS) for row in rows)]
+    return ("\r\n".join(lines) + "\r\n").encode("utf-8")
+
+
+def cut_before(data, marker):
+    return data[: data.rindex(marker)]
+
+
+@pytest.mark.parametrize(
+    ("data", "reason_words"),
+    [
+        pytest.param(
+            cut_before(release_bytes([catalog_row(1), catalog_row(2, model="PR-NEW")]), b",PR-NEW"),
+            ["row 3 (line 3)", "8 of the 15 columns"],
+            id="cut-mid-row",
+        ),
+        pytest.param(
+            release_bytes([catalog_row(1)]) + b"C02\r\n",
+            ["row 3", "fewer than the 15 columns"],
+            id="short-row",
+        ),
+        pytest.param(bytes(range(256)) * 64, ["neither a CSV file"], id="binary-garbage"),
+        pytest.param(
+            ",".join(CATALOG_HEADERS.values()).encode("gbk") + b"\n\x80\n",
+            ["at line 2"],
+            id="bad-byte",
+        ),
+        pytest.param(b"\r\n", ["no header row"], id="blank"),
+        pytest.param(release_bytes([]), ["no data rows"], id="header-only"),
+        pytest.param(
+            release_bytes([]) + b"x" * (3 << 20), ["longer than 1048576 bytes"], id="huge-line"
+        ),
+    ],
+)
+def test_a_malformed_upload_fails_its_job_clearly_and_changes_nothing(
+    admin, django_capture_on_commit_callbacks, data, reason_words
+):
+    ConsumableFactory(code=nhsa_code(1))
+    ConsumableFactory(code=nhsa_code(2))
+    before = list(Consumable.objects.order_by("code").values())
+
+    # The task returns (no exception for the worker to die of) and the job says why.
+    with translation.override("en"):
+        job = create(admin, csv_upload("c.csv", data), capture=django_capture_on_commit_callbacks)
+
+    job.refresh_from_db()
+    assert job.status == ImportStatus.FAILED
+    assert job.error
+    for word in reason_words:
+        assert word in job.error
+    assert job.finished_at is not None
+    assert list(Consumable.objects.order_by("code").values()) == before
 
 
 def test_a_udi_upload_runs_the_udi_import(admin, tmp_path, django_capture_on_commit_callbacks):

@@ -2,6 +2,8 @@
 
 import csv
 import datetime as dt
+import io
+import random
 
 import pytest
 
@@ -250,6 +252,25 @@ def test_a_column_given_twice_is_refused(tmp_path):
         pytest.param(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "unknown_format", id="old-xls"),
         pytest.param(b"\xff\xfe\xff\xfe,", "bad_encoding", id="utf-16"),
         pytest.param(b"abc,\xff\xff\n", "bad_encoding", id="undecodable"),
+        pytest.param(
+            # Random bytes with their NULs removed: neither UTF-8 nor GB18030.
+            random.Random(9).randbytes(200_000).replace(b"\x00", b""),
+            "bad_encoding",
+            id="binary-garbage-without-nul",
+        ),
+        pytest.param(
+            ",".join(CATALOG_HEADERS.values()).encode() + b"\n" + b"C" * (3 << 20) + b"\n",
+            "line_too_long",
+            id="huge-line",
+        ),
+        pytest.param(
+            ",".join(CATALOG_HEADERS.values()).encode(), "no_rows", id="header-without-newline"
+        ),
+        pytest.param(
+            ",".join(CATALOG_HEADERS.values()).encode() + b'\n"C02"x,1\n',
+            "unreadable",
+            id="text-after-a-closing-quote",
+        ),
     ],
 )
 def test_an_empty_or_unreadable_file_is_refused(tmp_path, content, reason):
@@ -281,6 +302,29 @@ def test_a_missing_file_is_refused(tmp_path):
     with pytest.raises(ImportFileInvalidError) as excinfo:
         run(tmp_path / "nope.csv")
     assert excinfo.value.reason == "not_found"
+
+
+def test_a_workbook_cut_off_in_the_middle_is_refused(tmp_path):
+    path = write_import_xlsx(tmp_path / "c.xlsx", [catalog_row(n) for n in range(1, 400)])
+    data = path.read_bytes()
+    path.write_bytes(data[: len(data) * 2 // 3])
+
+    with pytest.raises(ImportFileInvalidError) as excinfo:
+        run(path)
+
+    assert excinfo.value.reason == "unreadable"
+    assert not Consumable.objects.exists()
+
+
+def test_a_latin_1_file_is_refused_with_its_line(tmp_path):
+    path = tmp_path / "c.csv"
+    header = ",".join(CATALOG_HEADERS.values()).encode("utf-8")
+    path.write_bytes(header + b"\nC01,Caf\xe9,x\n")
+
+    with pytest.raises(ImportFileInvalidError) as excinfo:
+        run(path)
+
+    assert (excinfo.value.reason, excinfo.value.extra["line"]) == ("bad_encoding", 2)
 
 
 def test_a_broken_workbook_is_refused(tmp_path):
@@ -444,6 +488,170 @@ def test_a_row_with_more_cells_than_the_header_is_rejected(tmp_path):
         (3, "extra_cells"),
         (4, "duplicate_code"),
     ]
+
+
+# --- Truncated files and short rows (#9) -------------------------------------------------------
+
+
+def csv_bytes(rows, headers=CATALOG_HEADERS):
+    """The bytes write_import_csv writes: a header, then one CRLF-terminated line per row."""
+    buffer = io.StringIO(newline="")
+    writer = csv.writer(buffer)
+    writer.writerow(headers.values())
+    for row in rows:
+        writer.writerow([row.get(key, "") for key in headers])
+    return buffer.getvalue().encode("utf-8")
+
+
+def catalogue_rows():
+    """Every stored product, every column: what an import must leave alone when it refuses."""
+    return list(Consumable.objects.order_by("code").values())
+
+
+@pytest.fixture
+def catalogue(csv_file):
+    """Three products already imported, and the rows the database holds for them."""
+    run(csv_file([catalog_row(n) for n in (1, 2, 3)], name="release-1.csv"))
+    return catalogue_rows()
+
+
+def test_a_file_cut_mid_row_is_refused_whole_and_changes_nothing(tmp_path, catalogue):
+    """The finding: a release cut after row 4's 规格 imported as "updated 1" and blanked the
+    product's 型号, 通用名, 材质 and 单位. Now the whole file is refused, with the row."""
+    data = csv_bytes(
+        [catalog_row(1), catalog_row(2, registered_name="改名"), catalog_row(3, model="PR-NEW")]
+    )
+    path = tmp_path / "cut.csv"
+    path.write_bytes(data[: data.rindex(b",PR-NEW")])
+
+    with pytest.raises(ImportFileInvalidError) as excinfo:
+        run(path, partial=True)
+
+    error = excinfo.value
+    assert (error.reason, error.extra["row"], error.extra["line"]) == ("cut_mid_row", 4, 4)
+    assert (error.extra["count"], error.extra["width"]) == (8, len(CATALOG_HEADERS))
+    # Row 3's valid change is not written either: the file is refused as a whole.
+    assert catalogue_rows() == catalogue
+
+
+def cut_inside_the_last_value():
+    """The last row's 规格 is quoted (it holds a comma); the file ends inside it."""
+    data = csv_bytes([catalog_row(1), catalog_row(2), catalog_row(3, specification="3.0mm, 18mm")])
+    return data[: data.rindex(b'mm"')]
+
+
+def quote_never_closed():
+    """A quote opened in row 2 (the first data row) is never closed: it swallows the rest."""
+    lines = csv_bytes([catalog_row(1), catalog_row(2), catalog_row(3)]).split(b"\r\n")
+    lines[1] = lines[1].replace(b",", b',"', 2).replace(b',"', b",", 1)
+    return b"\r\n".join(lines)
+
+
+@pytest.mark.parametrize(
+    ("content", "row", "line"),
+    [
+        pytest.param(cut_inside_the_last_value, 4, 4, id="cut-inside-the-last-value"),
+        pytest.param(quote_never_closed, 2, 2, id="quote-never-closed"),
+    ],
+)
+def test_a_file_ending_inside_a_quoted_value_is_refused_whole(
+    tmp_path, catalogue, content, row, line
+):
+    path = tmp_path / "cut.csv"
+    path.write_bytes(content())
+
+    with pytest.raises(ImportFileInvalidError) as excinfo:
+        run(path, partial=True)
+
+    error = excinfo.value
+    assert (error.reason, error.extra["row"], error.extra["line"]) == ("cut_in_quote", row, line)
+    assert catalogue_rows() == catalogue
+
+
+def test_a_row_with_fewer_cells_than_the_header_is_a_row_error(tmp_path, catalogue):
+    data = csv_bytes([catalog_row(1, model="PR-NEW"), catalog_row(2, model="PR-NEW")])
+    # Row 2 loses everything after its 规格 (a line broken in an editor, say); row 3 is fine.
+    lines = data.split(b"\r\n")
+    lines[1] = lines[1][: lines[1].index(b",PR-NEW")]
+    path = tmp_path / "short.csv"
+    path.write_bytes(b"\r\n".join(lines))
+
+    result = run(path)
+
+    assert result.refused
+    assert reasons(result) == [(2, "", "import_row_invalid", "missing_cells")]
+    assert result.rejections[0].value.startswith(nhsa_code(1))
+    assert catalogue_rows() == catalogue
+
+
+def test_partial_imports_around_a_short_row_and_leaves_its_product_alone(tmp_path, catalogue):
+    data = csv_bytes([catalog_row(1, model="PR-NEW"), catalog_row(2, model="PR-NEW")])
+    lines = data.split(b"\r\n")
+    lines[1] = lines[1][: lines[1].index(b",PR-NEW")]
+    path = tmp_path / "short.csv"
+    path.write_bytes(b"\r\n".join(lines))
+
+    result = run(path, partial=True)
+
+    assert counts(result) == (0, 1, 0, 1)
+    first, second, third = catalogue_rows()
+    assert first == catalogue[0]
+    assert second["model"] == "PR-NEW"
+    assert third == catalogue[2]
+
+
+def test_a_last_row_without_line_break_but_with_every_cell_is_read(csv_file, tmp_path):
+    data = csv_bytes([catalog_row(1), catalog_row(2)])
+    path = tmp_path / "no-final-newline.csv"
+    path.write_bytes(data.removesuffix(b"\r\n"))
+
+    result = run(path)
+
+    assert counts(result) == (2, 0, 0, 0)
+
+
+def test_a_workbook_row_without_its_trailing_empty_cells_is_read(tmp_path):
+    """A spreadsheet does not store empty cells at the end of a row; that is not a cut."""
+    import openpyxl
+
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.append(list(CATALOG_HEADERS.values()))
+    row = catalog_row(1)
+    sheet.append([row[key] for key in list(CATALOG_HEADERS)[:9]])  # up to 型号
+    path = tmp_path / "c.xlsx"
+    workbook.save(path)
+
+    result = run(path)
+
+    assert counts(result) == (1, 0, 0, 0)
+    assert (Consumable.objects.get().model, Consumable.objects.get().unit) == (row["model"], "")
+
+
+def test_a_short_udi_row_is_a_row_error(tmp_path):
+    data = csv_bytes([udi_row(1), udi_row(2)], headers=UDI_HEADERS)
+    lines = data.split(b"\r\n")
+    lines[2] = lines[2][: lines[2].rindex(b",", 0, lines[2].rindex(b","))]
+    path = tmp_path / "udi.csv"
+    path.write_bytes(b"\r\n".join(lines))
+
+    result = run_udi(path)
+
+    assert result.refused
+    assert reasons(result) == [(3, "", "import_row_invalid", "missing_cells")]
+    assert not DeviceIdentifier.objects.exists()
+
+
+def test_a_udi_file_cut_mid_row_is_refused(tmp_path):
+    data = csv_bytes([udi_row(1), udi_row(2)], headers=UDI_HEADERS)
+    path = tmp_path / "udi.csv"
+    path.write_bytes(data[: data.rindex(b",", 0, len(data) - 10)])
+
+    with pytest.raises(ImportFileInvalidError) as excinfo:
+        run_udi(path, partial=True)
+
+    assert (excinfo.value.reason, excinfo.value.extra["row"]) == ("cut_mid_row", 3)
+    assert not DeviceIdentifier.objects.exists()
 
 
 def test_a_base_code_with_its_serial_column_makes_the_full_code(csv_file):
