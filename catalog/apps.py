@@ -7,6 +7,7 @@ class CatalogConfig(AppConfig):
     verbose_name = _("Catalog")
 
     def ready(self) -> None:
-        # Celery's autodiscovery imports only catalog.tasks; the upload import task lives in
-        # its own module, registered here.
-        from catalog import import_tasks  # noqa: F401
+        # Register the tasks in every process, web included: services queue them by name
+        # (core.queue). Celery's autodiscovery would import only catalog.tasks, and only in
+        # the worker; the upload import task lives in its own module.
+        from catalog import import_tasks, tasks  # noqa: F401

@@ -1,8 +1,9 @@
 """Celery entry point of the web-uploaded imports (catalog/services/import_jobs.py).
 
 It lives here rather than in catalog/tasks.py (the lowest-price sync's); CatalogConfig.ready()
-imports this module so that the worker registers the task, because Celery's autodiscovery
-only looks at ``<app>.tasks``.
+imports this module so that every process registers the task, because Celery's autodiscovery
+only looks at ``<app>.tasks``. The service queues it by name (core.queue): this module imports
+the service, never the other way round.
 """
 
 from __future__ import annotations

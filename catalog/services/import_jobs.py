@@ -29,7 +29,11 @@ from catalog.services.imports import IMPORTERS, ImportResult, import_row_estimat
 from core import clock
 from core.errors import DomainError, NotFoundError, ValidationError
 from core.permissions import require
+from core.queue import enqueue_on_commit
 
+# The Celery task that runs a job (catalog/import_tasks.py), queued by name: tasks import
+# services, never the other way round.
+IMPORT_TASK = "catalog.import_job_run"
 # Status a redelivered task must not run again.
 FINISHED = frozenset({ImportStatus.SUCCEEDED, ImportStatus.FAILED})
 _UPLOAD_SUFFIXES = (".csv", ".txt", ".xlsx")
@@ -67,14 +71,8 @@ def import_job_create(*, actor: Any, kind: str, uploaded_file: Any, partial: boo
             rows_total=import_row_estimate(stored) or 0,
             created_by=actor,
         )
-        transaction.on_commit(lambda: _enqueue(job.pk))
+        enqueue_on_commit(IMPORT_TASK, job.pk)
     return job
-
-
-def _enqueue(job_id: int) -> None:
-    from catalog.import_tasks import import_job_run as import_job_run_task
-
-    import_job_run_task.delay(job_id)
 
 
 def import_job_run(*, job_id: int) -> ImportJob:
