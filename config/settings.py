@@ -144,6 +144,26 @@ CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# A task whose worker process died (killed, out of memory) goes back on the queue instead of
+# being acked as failed. The import job and the sync are safe to run again (advisory locks,
+# all-or-nothing writes).
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+# No task runs longer than this (the prefork pool kills it); the longest, a full catalogue or
+# UDI database import, takes minutes.
+CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT_S", 2 * 3600)
+# Redis hands a message that was delivered but not acked to another worker after this long
+# (kombu's default: one hour). It must outlast the longest task plus its wait behind one
+# running task in the worker's prefetch, or a long import would start a second time while the
+# first still runs: more than twice the time limit. A task whose whole worker died (a machine
+# gone) is redelivered only after it.
+_visibility_timeout_s = env_int("CELERY_VISIBILITY_TIMEOUT_S", 5 * 3600)
+if _visibility_timeout_s <= 2 * CELERY_TASK_TIME_LIMIT:
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured(
+        "CELERY_VISIBILITY_TIMEOUT_S must be more than twice CELERY_TASK_TIME_LIMIT_S."
+    )
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": _visibility_timeout_s}
 CELERY_BEAT_SCHEDULE: dict[str, dict] = {
     "idempotency-purge": {
         "task": "core.idempotency_purge",
