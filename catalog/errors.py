@@ -301,3 +301,11 @@ class ImportRowInvalidError(_ReasonedError):
             "was cut off or a separator is missing."
         ),
     }
+
+
+class ImportJobNotRetryableError(InvalidStateError):
+    code = "import_job_not_retryable"
+    message_template = _(
+        "Import %(job)s is %(status)s: only a failed import can be retried. A running import "
+        "whose worker stopped shows as failed within a few minutes."
+    )

@@ -19,3 +19,11 @@ def import_job_run(job_id: int) -> dict:
 
     job = run(job_id=job_id)
     return {"import_job": job.pk, "status": job.status}
+
+
+@shared_task(name="catalog.import_jobs_fail_stale")
+def import_jobs_fail_stale_task() -> dict:
+    """Beat, every minute: fail the imports whose worker stopped (no heartbeat)."""
+    from catalog.services.import_jobs import import_jobs_fail_stale
+
+    return {"failed": import_jobs_fail_stale()}

@@ -209,6 +209,11 @@ class SyncRun(models.Model):
         blank=True,
         related_name="+",
     )
+    # Written every TASK_HEARTBEAT_S seconds while the run is RUNNING (database time).
+    heartbeat_at = models.DateTimeField(_("last heartbeat"), null=True, blank=True)
+    # The Celery message that started the run: a message redelivered after its worker died
+    # starts at most SYNC_MAX_ATTEMPTS runs.
+    task_id = models.CharField(_("task"), max_length=155, blank=True)
 
     class Meta:
         verbose_name = _("sync run")
@@ -452,6 +457,20 @@ class ImportJob(models.Model):
     )
     created_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    # Runs started (a run whose worker died is run again, up to MAX_ATTEMPTS); the running
+    # attempt's number also fences its writes, so a run declared dead cannot overwrite the
+    # outcome later.
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    # Written every TASK_HEARTBEAT_S seconds while the job is RUNNING (database time).
+    heartbeat_at = models.DateTimeField(_("last heartbeat"), null=True, blank=True)
+    retry_of = models.ForeignKey(
+        "self",
+        verbose_name=_("retry of"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="retries",
+    )
 
     class Meta:
         verbose_name = _("import job")

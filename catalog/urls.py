@@ -19,4 +19,5 @@ urlpatterns = [
     path("sync-runs/", views.sync_runs, name="sync_runs"),
     path("imports/", views.imports, name="imports"),
     path("imports/<int:pk>/progress/", views.import_job_progress, name="import_job_progress"),
+    path("imports/<int:pk>/retry/", views.import_job_retry, name="import_job_retry"),
 ]

@@ -12,7 +12,8 @@ from django.views.decorators.http import require_POST
 
 from catalog import selectors
 from catalog.errors import BarcodeInvalidError
-from catalog.services import prices
+from catalog.services import import_jobs, prices
+from catalog.services.sync import sync_runs_fail_stale
 from catalog.services.sync_start import sync_run_enqueue
 from core import clock, permissions
 from core.paging import CappedPaginator
@@ -151,19 +152,18 @@ def sync_runs(request):
         messages.success(request, _("The sync is queued; refresh in a moment to see the run."))
         return redirect("catalog:sync_runs")
     runs = selectors.sync_run_list(actor=request.user)
+    sync_runs_fail_stale()  # a run whose worker died shows as failed, not running
     return render(request, "catalog/sync_runs.html", {"page": _page(request, runs)})
 
 
 @login_required
 def imports(request):
-    from catalog.services.import_jobs import import_job_create
-
     if request.method == "POST":
         upload = request.FILES.get("file")
         if upload is None:
             messages.error(request, _("Choose a file to import."))
         else:
-            job = import_job_create(
+            job = import_jobs.import_job_create(
                 actor=request.user,
                 kind=request.POST.get("kind", "catalog"),
                 uploaded_file=upload,
@@ -172,6 +172,7 @@ def imports(request):
             messages.success(request, _("Import queued: %(file)s") % {"file": job.file_name})
         return redirect("catalog:imports")
     jobs = selectors.import_job_list(actor=request.user)
+    import_jobs.import_jobs_fail_stale()  # a job whose worker died shows as failed
     return render(
         request,
         "catalog/imports.html",
@@ -184,6 +185,18 @@ def imports(request):
 
 @login_required
 def import_job_progress(request, pk: int):
-    """htmx polls this every two seconds while the job runs."""
+    """htmx polls this every two seconds while the job runs; a job whose worker died turns
+    failed here once its heartbeat is older than the limit."""
+    selectors.import_job_get(actor=request.user, job_id=pk)
+    import_jobs.import_jobs_fail_stale(job_ids=[pk])
     job = selectors.import_job_get(actor=request.user, job_id=pk)
     return render(request, "catalog/partials/import_job.html", {"job": job})
+
+
+@login_required
+@require_POST
+def import_job_retry(request, pk: int):
+    partial = {"1": True, "0": False}.get(request.POST.get("partial", ""))
+    job = import_jobs.import_job_retry(actor=request.user, job_id=pk, partial=partial)
+    messages.success(request, _("Import queued again: %(file)s") % {"file": job.file_name})
+    return redirect("catalog:imports")

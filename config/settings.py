@@ -145,8 +145,8 @@ CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 # A task whose worker process died (killed, out of memory) goes back on the queue instead of
-# being acked as failed. The import job and the sync are safe to run again (advisory locks,
-# all-or-nothing writes).
+# being acked as failed. The long jobs count their runs, so a file that kills its worker every
+# time fails after a few tries instead of looping (catalog/services/import_jobs.py, sync.py).
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 # No task runs longer than this (the prefork pool kills it); the longest, a full catalogue or
 # UDI database import, takes minutes.
@@ -155,7 +155,8 @@ CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT_S", 2 * 3600)
 # (kombu's default: one hour). It must outlast the longest task plus its wait behind one
 # running task in the worker's prefetch, or a long import would start a second time while the
 # first still runs: more than twice the time limit. A task whose whole worker died (a machine
-# gone) is redelivered only after it.
+# gone) is redelivered only after it; its job row shows the failure within minutes anyway
+# (TASK_HEARTBEAT_LIMIT_S below).
 _visibility_timeout_s = env_int("CELERY_VISIBILITY_TIMEOUT_S", 5 * 3600)
 if _visibility_timeout_s <= 2 * CELERY_TASK_TIME_LIMIT:
     from django.core.exceptions import ImproperlyConfigured
@@ -164,6 +165,16 @@ if _visibility_timeout_s <= 2 * CELERY_TASK_TIME_LIMIT:
         "CELERY_VISIBILITY_TIMEOUT_S must be more than twice CELERY_TASK_TIME_LIMIT_S."
     )
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": _visibility_timeout_s}
+# Long jobs (imports, the lowest-price sync) write a heartbeat on their row every
+# TASK_HEARTBEAT_S seconds; one whose heartbeat is older than TASK_HEARTBEAT_LIMIT_S lost its
+# worker and is marked failed ("the worker stopped; retry") by the beat entry below and when
+# its page is viewed.
+TASK_HEARTBEAT_S = env_int("TASK_HEARTBEAT_S", 5)
+TASK_HEARTBEAT_LIMIT_S = env_int("TASK_HEARTBEAT_LIMIT_S", 120)
+if TASK_HEARTBEAT_LIMIT_S < 3 * TASK_HEARTBEAT_S:
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured("TASK_HEARTBEAT_LIMIT_S must be at least 3 x TASK_HEARTBEAT_S.")
 CELERY_BEAT_SCHEDULE: dict[str, dict] = {
     "idempotency-purge": {
         "task": "core.idempotency_purge",
@@ -182,6 +193,15 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
     "procurement-listing-overdue-restrict": {
         "task": "procurement.listing_overdue_restrict",
         "schedule": crontab(hour=3, minute=15),
+    },
+    # Imports and sync runs whose worker died: failed within a minute of their heartbeat limit.
+    "catalog-import-jobs-fail-stale": {
+        "task": "catalog.import_jobs_fail_stale",
+        "schedule": timedelta(minutes=1),
+    },
+    "catalog-sync-runs-fail-stale": {
+        "task": "catalog.sync_runs_fail_stale",
+        "schedule": timedelta(minutes=1),
     },
 }
 

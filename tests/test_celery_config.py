@@ -38,6 +38,11 @@ def test_a_task_whose_worker_died_is_requeued_not_acked():
             "CELERY_VISIBILITY_TIMEOUT_S",
             id="visibility-timeout-below-twice-the-time-limit",
         ),
+        pytest.param(
+            {"TASK_HEARTBEAT_S": "60", "TASK_HEARTBEAT_LIMIT_S": "120"},
+            "TASK_HEARTBEAT_LIMIT_S",
+            id="heartbeat-limit-below-three-beats",
+        ),
     ],
 )
 def test_settings_that_would_redeliver_or_fail_a_live_task_refuse_to_start(env, named):

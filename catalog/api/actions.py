@@ -10,6 +10,7 @@ from rest_framework.response import Response
 
 from catalog.api.serializers import (
     ImportJobOutput,
+    ImportRetryInput,
     ImportUploadInput,
     ObjectionResolveInput,
     PriceObjectionOutput,
@@ -107,5 +108,22 @@ class ImportJobCreateApi(ApiView):
             kind=data.validated_data["kind"],
             uploaded_file=data.validated_data["file"],
             partial=data.validated_data["partial"],
+        )
+        return Response(ImportJobOutput(job).data, status=status.HTTP_202_ACCEPTED)
+
+
+class ImportJobRetryApi(ApiView):
+    """Import a failed job's file again, as a new job (202); 409 unless the job failed."""
+
+    required_action = "catalog.import"
+
+    @extend_schema(request=ImportRetryInput, responses={202: ImportJobOutput})
+    def post(self, request, pk: int):
+        from catalog.services.import_jobs import import_job_retry
+
+        data = ImportRetryInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        job = import_job_retry(
+            actor=request.user, job_id=pk, partial=data.validated_data.get("partial")
         )
         return Response(ImportJobOutput(job).data, status=status.HTTP_202_ACCEPTED)

@@ -171,6 +171,7 @@ class SyncRunOutput(serializers.ModelSerializer):
             "confirmations",
             "status",
             "error",
+            "heartbeat_at",
         ]
 
 
@@ -192,6 +193,9 @@ class ImportJobOutput(serializers.ModelSerializer):
             "error",
             "created_at",
             "finished_at",
+            "attempts",
+            "heartbeat_at",
+            "retry_of",
         ]
 
 
@@ -223,3 +227,8 @@ class ImportUploadInput(serializers.Serializer):
     kind = serializers.ChoiceField(choices=["catalog", "udi"])
     file = serializers.FileField()
     partial = serializers.BooleanField(default=False)
+
+
+class ImportRetryInput(serializers.Serializer):
+    # Absent: as the failed job; true: keep the valid rows this time.
+    partial = serializers.BooleanField(allow_null=True, default=None)

@@ -42,4 +42,5 @@ urlpatterns = [
     ),
     path("sync-runs/start/", actions.SyncRunStartApi.as_view(), name="sync_run_start"),
     path("imports/", actions.ImportJobCreateApi.as_view(), name="import_job_create"),
+    path("imports/<int:pk>/retry/", actions.ImportJobRetryApi.as_view(), name="import_job_retry"),
 ]

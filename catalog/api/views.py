@@ -19,6 +19,8 @@ from catalog.api.serializers import (
     SyncRunOutput,
 )
 from catalog.models import Consumable, CrosswalkConflict, PriceObjection, ReferencePrice, SyncRun
+from catalog.services.import_jobs import import_jobs_fail_stale
+from catalog.services.sync import sync_runs_fail_stale
 from core.api.pagination import CappedCountPagination
 from core.api.views import ApiView, ListApi
 
@@ -129,14 +131,20 @@ class SyncRunListApi(ListApi):
     filter_backends: list = []
 
     def get_queryset(self) -> QuerySet:
-        return selectors.sync_run_list(actor=self.request.user)
+        runs = selectors.sync_run_list(actor=self.request.user)
+        sync_runs_fail_stale()  # a run whose worker died reads as failed, not running
+        return runs
 
 
 class ImportJobDetailApi(ApiView):
+    """A job whose worker died reads as failed once its heartbeat is older than the limit."""
+
     required_action = "catalog.import"
 
     @extend_schema(responses=ImportJobOutput)
     def get(self, request, pk: int):
+        selectors.import_job_get(actor=request.user, job_id=pk)
+        import_jobs_fail_stale(job_ids=[pk])
         return Response(
             ImportJobOutput(selectors.import_job_get(actor=request.user, job_id=pk)).data
         )

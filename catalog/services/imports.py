@@ -737,6 +737,9 @@ def _run(
                 # The set-based statements hash the staging table against the catalogue; the
                 # default 4 MB would spill those joins to disk batch by batch.
                 cursor.execute("SET LOCAL work_mem = '256MB'")
+                # A killed client is noticed within seconds even mid-statement (PostgreSQL 14+):
+                # the abandoned transaction rolls back and frees the job's lock for a rerun.
+                cursor.execute("SET LOCAL client_connection_check_interval = '2s'")
                 loader.reject_duplicates(cursor, report)
                 result.rejected = report.count
                 if report.count and not partial:

@@ -46,7 +46,10 @@ from urllib.parse import unquote
 import pghistory
 import psycopg
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import DatabaseError, connection, transaction
+from django.db.models import Q
+from django.db.models.functions import Now
+from django.utils.translation import gettext
 
 from accounts.regions import is_valid_region
 from catalog.choices import (
@@ -61,6 +64,7 @@ from catalog.models import SyncRun
 from catalog.services.prices import publicity_window, system_region_policy
 from core import clock
 from core.errors import DomainError
+from core.heartbeat import Heartbeat
 from core.permissions import require
 
 logger = logging.getLogger(__name__)
@@ -120,12 +124,19 @@ class Outcome:
 # Entry point
 
 
-def lowest_price_sync(*, feed_url: str | None = None, actor: Any = None) -> SyncRun:
+def lowest_price_sync(
+    *, feed_url: str | None = None, actor: Any = None, task_id: str = ""
+) -> SyncRun:
     """Run the sync once; return its SyncRun (SUCCEEDED, FAILED with the reason, or SKIPPED).
 
     ``actor`` is None for the nightly task; a person starting it needs ``sync_run.start``.
     Feed problems (unreachable, truncated, bad header, too many rejected rows) are recorded and
     returned as FAILED; unexpected errors are recorded, then re-raised for the task's logs.
+
+    ``task_id`` is the Celery message's: a message redelivered because its worker died (the
+    broker requeues it, ``task_reject_on_worker_lost``) starts at most SYNC_MAX_ATTEMPTS runs,
+    so a feed that kills its worker every time does not loop. While the run goes on, a thread
+    writes its heartbeat; a run whose heartbeat stopped is failed by ``sync_runs_fail_stale``.
     """
     if actor is not None:
         require(actor, "sync_run.start")
@@ -138,11 +149,39 @@ def lowest_price_sync(*, feed_url: str | None = None, actor: Any = None) -> Sync
             status=SyncRunStatus.SKIPPED,
             finished_at=clock.now(),
             error="another run holds the lock",
+            task_id=task_id,
         )
     try:
-        run = SyncRun.objects.create(feed_url=_shown(url), triggered_by=actor)
+        # We hold the lock, so no other run is alive: one still "running" lost its worker.
+        _fail_runs(SyncRun.objects.filter(status=SyncRunStatus.RUNNING))
+        if task_id and SyncRun.objects.filter(task_id=task_id).count() >= SYNC_MAX_ATTEMPTS:
+            return SyncRun.objects.create(
+                feed_url=_shown(url),
+                triggered_by=actor,
+                status=SyncRunStatus.FAILED,
+                finished_at=clock.now(),
+                error="worker_lost: "
+                + gettext(
+                    "The worker stopped %(attempts)s times while running this sync, so it is "
+                    "not tried again by itself: run it by hand, or wait for the next night."
+                )
+                % {"attempts": SYNC_MAX_ATTEMPTS},
+                task_id=task_id,
+            )
+        run = SyncRun.objects.create(
+            feed_url=_shown(url), triggered_by=actor, task_id=task_id, heartbeat_at=Now()
+        )
+        run.refresh_from_db(fields=["heartbeat_at"])  # the database's clock, as every beat
+        # Named in pg_stat_activity, so that a run declared dead can have its sessions ended.
+        lock.execute(f"SET application_name = '{_session_name(run.pk)}'")
+        heartbeat = Heartbeat(
+            "UPDATE catalog_syncrun SET heartbeat_at = statement_timestamp() "
+            "WHERE id = %s AND status = %s",
+            [run.pk, SyncRunStatus.RUNNING.value],
+            interval=settings.TASK_HEARTBEAT_S,
+        )
         try:
-            with tempfile.TemporaryDirectory(prefix="lowest-price-") as workdir:
+            with heartbeat, tempfile.TemporaryDirectory(prefix="lowest-price-") as workdir:
                 feed = fetch_feed(url, Path(workdir))
                 run.feed_sha256 = feed.sha256
                 run.rows_read = feed.data_rows
@@ -169,6 +208,55 @@ def lowest_price_sync(*, feed_url: str | None = None, actor: Any = None) -> Sync
         return run
     finally:
         lock.close()
+
+
+SYNC_MAX_ATTEMPTS = 3
+
+
+def _worker_lost_error() -> str:
+    # The stable reason first, as every failed run's error (see lowest_price_sync).
+    return "worker_lost: " + gettext(
+        "The worker running this sync stopped before it finished (it was killed, ran out of "
+        "memory or lost its connection); nothing of it was written. Run it again."
+    )
+
+
+def _session_name(run_id: int) -> str:
+    return f"yangguang sync run {int(run_id)}"
+
+
+def sync_runs_fail_stale() -> int:
+    """Fail the running sync runs whose heartbeat is older than TASK_HEARTBEAT_LIMIT_S;
+    return how many. Their database sessions, if any survive (a worker cut off from the
+    network keeps them until TCP gives up), are ended, so the abandoned run cannot commit
+    later. Beat runs it every minute (``catalog.sync_runs_fail_stale``), the sync-run page and
+    API on every read."""
+    stale = SyncRun.objects.filter(
+        Q(heartbeat_at__lt=Now() - dt.timedelta(seconds=settings.TASK_HEARTBEAT_LIMIT_S))
+        | Q(heartbeat_at__isnull=True),
+        status=SyncRunStatus.RUNNING,
+    )
+    return _fail_runs(stale)
+
+
+def _fail_runs(runs) -> int:
+    failed = 0
+    for run_id in list(runs.values_list("pk", flat=True)):
+        if runs.filter(pk=run_id).update(
+            status=SyncRunStatus.FAILED, error=_worker_lost_error(), finished_at=Now()
+        ):
+            failed += 1
+            logger.warning("lowest-price sync %s: its worker stopped, marked failed", run_id)
+            try:
+                with transaction.atomic(), connection.cursor() as cursor:
+                    cursor.execute(
+                        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                        "WHERE application_name = %s AND pid <> pg_backend_pid()",
+                        [_session_name(run_id)],
+                    )
+            except DatabaseError as exc:
+                logger.warning("lowest-price sync %s: could not end its sessions: %s", run_id, exc)
+    return failed
 
 
 def _shown(url: str) -> str:
@@ -461,6 +549,10 @@ def _apply(run: SyncRun, feed: FeedFile, actor: Any) -> None:
         # it saves on these one-off statements.
         cursor.execute(f"SET LOCAL work_mem = '{WORK_MEM}'")
         cursor.execute("SET LOCAL jit = off")
+        # Named for sync_runs_fail_stale; a killed client is noticed within seconds even
+        # mid-statement (PostgreSQL 14+), and the abandoned transaction rolls back.
+        cursor.execute(f"SET LOCAL application_name = '{_session_name(run.pk)}'")
+        cursor.execute("SET LOCAL client_connection_check_interval = '2s'")
         # Check foreign keys per statement: queued as deferred, every history trigger (a
         # PL/pgSQL block with an exception handler, i.e. a subtransaction) makes PostgreSQL walk
         # the growing queue, and 50,000 inserts take minutes instead of seconds.

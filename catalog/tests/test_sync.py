@@ -20,6 +20,8 @@ import pytest
 import time_machine
 from django.core.management import CommandError, call_command
 from django.db import connection
+from django.db.models.functions import Now
+from rest_framework.test import APIClient
 
 from accounts.choices import Role
 from accounts.tests.factories import user_with_role
@@ -729,3 +731,90 @@ def test_the_demo_feed_file_is_a_valid_feed(tmp_path, catalogue):
     again = tmp_path / "again.csv"
     write_demo_feed(again, catalogue.values(), observed_on=dt.date(2025, 9, 29))
     assert again.read_bytes() == path.read_bytes()
+
+
+# --- When a worker dies (#9) -----------------------------------------------------------------
+
+
+def left_running(*, heartbeat_age_s, task_id=""):
+    """A run as a worker that died leaves it: running, its last heartbeat that old."""
+    run = SyncRun.objects.create(feed_url="http://feeds/x.csv", task_id=task_id)
+    SyncRun.objects.filter(pk=run.pk).update(
+        heartbeat_at=Now() - dt.timedelta(seconds=heartbeat_age_s)
+    )
+    return run
+
+
+@pytest.mark.parametrize(
+    ("heartbeat_age_s", "status"),
+    [
+        pytest.param(121, SyncRunStatus.FAILED, id="older-than-the-limit"),
+        pytest.param(30, SyncRunStatus.RUNNING, id="within-the-limit"),
+    ],
+)
+def test_listing_the_runs_fails_a_run_whose_heartbeat_stopped(heartbeat_age_s, status):
+    run = left_running(heartbeat_age_s=heartbeat_age_s)
+    api = APIClient()
+    api.force_authenticate(user_with_role(Role.BUREAU_OFFICER))
+
+    body = api.get("/api/v1/catalog/sync-runs/").json()
+
+    (shown,) = body["results"]
+    assert (shown["id"], shown["status"]) == (run.pk, status)
+    if status == SyncRunStatus.FAILED:
+        assert shown["error"].startswith("worker_lost: ")
+
+
+def test_celery_beat_fails_stale_runs_every_minute(settings):
+    from catalog.tasks import sync_runs_fail_stale_task
+
+    entry = settings.CELERY_BEAT_SCHEDULE["catalog-sync-runs-fail-stale"]
+    assert (entry["task"], entry["schedule"]) == (
+        "catalog.sync_runs_fail_stale",
+        dt.timedelta(minutes=1),
+    )
+    stale = left_running(heartbeat_age_s=600)
+
+    assert sync_runs_fail_stale_task.delay().get() == {"failed": 1}
+    stale.refresh_from_db()
+    assert stale.status == SyncRunStatus.FAILED
+
+
+def test_a_run_left_running_is_failed_when_the_next_run_takes_the_lock(server, catalogue):
+    """Whoever holds the lock is the only live run: one still "running" lost its worker, even
+    if its heartbeat is recent (killed a moment ago)."""
+    dead = left_running(heartbeat_age_s=1)
+    url = server.serve("/feed.csv", feed_bytes(nightly_rows(catalogue)))
+
+    run = lowest_price_sync(feed_url=url)
+
+    dead.refresh_from_db()
+    assert (dead.status, run.status) == (SyncRunStatus.FAILED, SyncRunStatus.SUCCEEDED)
+    assert dead.error.startswith("worker_lost: ")
+    assert run.heartbeat_at is not None
+
+
+def test_a_redelivered_message_starts_at_most_three_runs(server, catalogue):
+    """A feed that kills its worker every time (the broker requeues the message each time)
+    stops after three runs instead of looping all night."""
+    for _ in range(sync_module.SYNC_MAX_ATTEMPTS):
+        left_running(heartbeat_age_s=600, task_id="message-1")
+    url = server.serve("/feed.csv", feed_bytes(nightly_rows(catalogue)))
+    before = snapshot()
+
+    run = lowest_price_sync(feed_url=url, task_id="message-1")
+
+    assert run.status == SyncRunStatus.FAILED
+    assert run.error.startswith("worker_lost: ")
+    assert snapshot() == before
+    # Another message (the next night) runs normally.
+    assert lowest_price_sync(feed_url=url, task_id="message-2").status == SyncRunStatus.SUCCEEDED
+
+
+def test_the_task_records_its_message_on_the_run(server, catalogue, settings):
+    from catalog.tasks import lowest_price_sync_task
+
+    settings.LOWEST_PRICE_FEED_URL = server.serve("/feed.csv", feed_bytes(nightly_rows(catalogue)))
+    result = lowest_price_sync_task.delay()
+
+    assert SyncRun.objects.get(pk=result.get()["sync_run"]).task_id == result.id
