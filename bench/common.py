@@ -26,7 +26,9 @@ def setup_django(database_suffix: str = "_bench") -> None:
     if not os.environ.get("DATABASE_URL") or not os.environ.get("REDIS_URL"):
         from config import embedded_servers
 
-        os.environ.setdefault("DATABASE_URL", embedded_servers.ensure_postgres())
+        # The superuser, as before the app got its own role: a benchmark truncates its tables
+        # and checkpoints between runs, which the runtime role may not.
+        os.environ.setdefault("DATABASE_URL", embedded_servers.postgres_urls()["superuser"])
         os.environ.setdefault("REDIS_URL", embedded_servers.ensure_redis())
     import dj_database_url
     import psycopg

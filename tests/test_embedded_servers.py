@@ -82,7 +82,39 @@ def test_postgres_url_parses_into_django_settings(var_dir: Path) -> None:
 
     parsed = dj_database_url.parse(url)
     assert parsed["HOST"] == str(var_dir.resolve() / "pgdata")
-    assert (parsed["PORT"], parsed["USER"], parsed["NAME"]) == (5432, "postgres", "other_db")
+    assert (parsed["PORT"], parsed["USER"], parsed["NAME"]) == (5432, "other_db_app", "other_db")
+
+
+def test_postgres_has_an_owner_and_a_runtime_role_that_owns_nothing(var_dir: Path) -> None:
+    """Even a cluster from before the two roles: its databases (the app's and the test one,
+    with their tables) move to the owner; the runtime role is a plain login."""
+    urls = es.postgres_urls(var_dir)
+    with psycopg.connect(urls["superuser"], autocommit=True) as admin:
+        admin.execute("ALTER DATABASE yangguang OWNER TO postgres")
+        admin.execute("CREATE TABLE old_table (id serial PRIMARY KEY)")
+        admin.execute("CREATE DATABASE test_yangguang")
+
+    assert es.postgres_urls(var_dir) == urls
+
+    _select_one(urls["app"])
+    with psycopg.connect(urls["superuser"]) as admin:
+        roles = admin.execute(
+            "SELECT rolname, rolsuper, rolcreatedb, rolcreaterole FROM pg_roles"
+            " WHERE rolname LIKE 'yangguang%' ORDER BY 1"
+        ).fetchall()
+        owners = admin.execute(
+            "SELECT datname, pg_get_userbyid(datdba) FROM pg_database"
+            " WHERE datname LIKE '%yangguang' ORDER BY 1"
+        ).fetchall()
+        tables = admin.execute(
+            "SELECT relname, pg_get_userbyid(relowner) FROM pg_class"
+            " WHERE relname LIKE 'old_table%' ORDER BY 1"
+        ).fetchall()
+    assert roles == [("yangguang", False, True, False), ("yangguang_app", False, False, False)]
+    assert owners == [("test_yangguang", "yangguang"), ("yangguang", "yangguang")]
+    assert {owner for _, owner in tables} == {"yangguang"}
+    assert len(tables) == 3  # the table, its primary key and its sequence
+    assert dj_database_url.parse(urls["owner"])["USER"] == "yangguang"
 
 
 def test_postgres_url_keeps_case_and_spaces_of_socket_dir() -> None:
@@ -186,8 +218,9 @@ def test_cli_concurrent_cold_starts_share_one_server(var_dir: Path) -> None:
         assert not re.search(r"\|\s+config\.settings$", stderr, re.MULTILINE)
     outputs = {stdout for stdout, _, _ in results}
     assert len(outputs) == 1
-    database_line, redis_line = outputs.pop().splitlines()
-    assert database_line.startswith("DATABASE_URL=postgresql://postgres@")
+    database_line, migrate_line, redis_line = outputs.pop().splitlines()
+    assert database_line.startswith("DATABASE_URL=postgresql://yangguang_app@")
+    assert migrate_line.startswith("MIGRATE_DATABASE_URL=postgresql://yangguang@")
     assert redis_line == f"REDIS_URL=unix://{var_dir.resolve()}/redis.sock?db=0"
     pgdata = str(var_dir.resolve() / "pgdata")
     postmasters = [
