@@ -7,6 +7,7 @@ translated into the request's language and may change wording at any time.
 
 from __future__ import annotations
 
+import math
 from typing import Any, ClassVar
 
 from django.utils.translation import gettext_lazy as _
@@ -71,6 +72,8 @@ def _jsonable(value: Any) -> Any:
         return [_jsonable(v) for v in value]
     if isinstance(value, Decimal):
         return str(value)
+    if isinstance(value, float) and not math.isfinite(value):
+        return str(value)  # strict JSON has no inf or NaN: echo them as text
     if isinstance(value, (str, int, float, bool)) or value is None:
         return value
     return str(value)
