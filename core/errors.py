@@ -63,6 +63,36 @@ class ValidationError(DomainError):
     message_template = _("The input is invalid.")
 
 
+# --- Requests the platform cannot take, refused before any view (core.middleware.RequestGuard,
+# core.api.parsers). Each names what was wrong; none of them reached the database.
+
+
+class NulCharacterError(DomainError):
+    """PostgreSQL refuses NUL (U+0000) in text and jsonb, so no value may carry one."""
+
+    code = "nul_character"
+    message_template = _("The request contains a NUL character (U+0000), which no field accepts.")
+
+
+class NumberOutOfRangeError(DomainError):
+    code = "number_out_of_range"
+    message_template = _(
+        "The request contains a number that cannot be stored (%(value)s): numbers must be "
+        "finite and integers at most 19 digits; send amounts as strings."
+    )
+
+
+class BodyTooDeepError(DomainError):
+    code = "body_too_deep"
+    message_template = _("The request body is nested more than %(limit)s levels deep.")
+
+
+class RequestTooLargeError(DomainError):
+    code = "request_too_large"
+    http_status = 413
+    message_template = _("The request body is larger than %(limit)s bytes.")
+
+
 def _jsonable(value: Any) -> Any:
     from decimal import Decimal
 

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, RequestDataTooBig, SuspiciousOperation
 from django.http import Http404
 from django.utils.translation import gettext as _
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 
-from core.errors import DomainError
+from core.errors import DomainError, RequestTooLargeError
 from core.idempotency import IdempotentReplay
 
 _DRF_CODES = {
@@ -43,11 +44,17 @@ def _as_list(value) -> list:
 
 
 def exception_handler(exc, context):
+    if isinstance(exc, RequestDataTooBig):
+        # The form fields of a multipart body beyond the limit (a plain body with a length is
+        # refused earlier, by core.middleware.RequestGuardMiddleware).
+        exc = RequestTooLargeError(limit=settings.DATA_UPLOAD_MAX_MEMORY_SIZE)
     if isinstance(exc, IdempotentReplay):
         return Response(exc.body, status=exc.status, headers={"Idempotent-Replayed": "true"})
     if isinstance(exc, DomainError):
         headers = {"WWW-Authenticate": "Bearer"} if exc.http_status == 401 else None
         return Response(exc.as_dict(), status=exc.http_status, headers=headers)
+    if isinstance(exc, SuspiciousOperation):  # too many fields, a malformed multipart body
+        exc = exceptions.ParseError()
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, PermissionDenied):

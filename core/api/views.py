@@ -10,8 +10,12 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.views import APIView
 
 from core import idempotency
+from core.errors import NotFoundError
 from core.json_sql import JsonTextResponse
 from core.permissions import ActionPermission
+
+# The widest integer a primary key column holds (bigint).
+_MAX_ID = 2**63 - 1
 
 
 class ApiView(APIView):
@@ -24,6 +28,10 @@ class ApiView(APIView):
 
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)
+        # <int:pk> matches any run of digits; one no bigint column holds names no row.
+        for value in kwargs.values():
+            if isinstance(value, int) and value > _MAX_ID:
+                raise NotFoundError()
         self._idempotency_claim = None
         if request.method == "POST":
             claim = idempotency.claim(request)
