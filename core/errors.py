@@ -93,6 +93,15 @@ class RequestTooLargeError(DomainError):
     message_template = _("The request body is larger than %(limit)s bytes.")
 
 
+class DatabaseUnavailableError(DomainError):
+    """The database connection failed mid-request (restarted server, terminated backend).
+    Nothing was committed; the same request with the same Idempotency-Key may be retried."""
+
+    code = "database_unavailable"
+    http_status = 503
+    message_template = _("The service is briefly unavailable; retry the request.")
+
+
 def _jsonable(value: Any) -> Any:
     from decimal import Decimal
 

@@ -8,6 +8,7 @@ text) when each query and path parameter of the OpenAPI schema was sent ``x%00y`
 
 from __future__ import annotations
 
+import io
 import json
 
 import pytest
@@ -52,6 +53,12 @@ def _actor(world, role: str):
 
 def _nul(role: str, path: str):
     return pytest.param(role, "get", path, {}, 400, "nul_character", id=f"nul {path}")
+
+
+def _upload() -> io.BytesIO:
+    file = io.BytesIO("国家医保耗材代码\nC0201\n".encode())
+    file.name = "catalog.csv"
+    return file
 
 
 API_CASES = [
@@ -172,6 +179,19 @@ API_CASES = [
         "invalid",
         id="30-digit amount",
     ),
+    pytest.param(
+        Role.PLATFORM_ADMIN,
+        "post",
+        "/api/v1/catalog/imports/",
+        {
+            "data": {"kind": "bogus", "file": "upload"},
+            "format": "multipart",
+            "HTTP_IDEMPOTENCY_KEY": "upload-1",
+        },
+        400,
+        "invalid",
+        id="multipart upload with a key",
+    ),
 ]
 
 
@@ -181,6 +201,9 @@ def test_api_refuses_bad_input_in_the_envelope_and_changes_nothing(
 ):
     client = APIClient(raise_request_exception=False)
     client.force_authenticate(_actor(world, role))
+    kwargs = dict(kwargs)
+    if kwargs.get("data", {}) and isinstance(kwargs["data"], dict):
+        kwargs["data"] = {k: _upload() if v == "upload" else v for k, v in kwargs["data"].items()}
     before = snapshot()
 
     response = getattr(client, method)(path, **kwargs)

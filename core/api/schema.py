@@ -25,8 +25,9 @@ class AutoSchema(SpectacularAutoSchema):
                     description=(
                         "Unique key for this request (at most 255 characters). A retry with the "
                         "same key and body returns the stored response; another body gets 422; "
-                        "a retry while the first is running gets 409. Required for API-key "
-                        "clients. Keys are kept 7 days."
+                        "a retry while the first is running gets 409. A request that failed "
+                        "with a server error (5xx) stored nothing and may be retried with the "
+                        "same key. Required for API-key clients. Keys are kept 7 days."
                     ),
                 )
             )

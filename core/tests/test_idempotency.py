@@ -1,5 +1,7 @@
 """Idempotency-Key on API POSTs: replay, conflict, in-flight duplicates, concurrency."""
 
+import hashlib
+import io
 import threading
 from datetime import timedelta
 
@@ -9,10 +11,11 @@ from django.db import connection
 from rest_framework.test import APIClient
 
 from accounts.choices import Role
-from accounts.models import ApiClient
+from accounts.models import ApiClient, User
 from accounts.services import api_client_create
 from accounts.tests.factories import HospitalFactory, user_with_role
 from core.idempotency import IdempotencyRecord, purge_expired
+from core.tests import urls_probe
 
 URL = "/api/v1/accounts/api-clients/"
 
@@ -145,3 +148,94 @@ def test_concurrent_duplicates_have_exactly_one_effect():
     assert set(statuses) <= {201, 409}
     created = [r.json() for r in results if r.status_code == 201]
     assert all(body == created[0] for body in created)
+
+
+# --- Every exit path of a keyed request's transaction ----------------------------------------
+
+
+@pytest.fixture
+def failures():
+    urls_probe.FAILURES.clear()
+    yield urls_probe.FAILURES
+    urls_probe.FAILURES.clear()
+
+
+def _effect(client, username="u", key="k-exit"):
+    return client.post(
+        "/probe/effect/", {"username": username}, format="json", HTTP_IDEMPOTENCY_KEY=key
+    )
+
+
+@pytest.mark.urls("core.tests.urls_probe")
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("failure", ["exception", "render"])
+def test_a_failed_keyed_request_rolls_back_frees_the_key_and_leaves_no_transaction(
+    failures, failure
+):
+    """An unexpected exception in the handler, or a response the renderer cannot encode:
+    the effect is rolled back, the connection is not left inside a transaction, and the
+    retry with the same key and body runs again (not 409) and succeeds."""
+    client = APIClient(raise_request_exception=False)
+    client.force_authenticate(user_with_role(Role.PLATFORM_ADMIN))
+    users = User.objects.count()
+    failures.append(failure)
+
+    failed = _effect(client)
+
+    assert failed.status_code == 500
+    assert not connection.in_atomic_block
+    assert User.objects.count() == users
+    assert not IdempotencyRecord.objects.exists()
+    retried = _effect(client)
+    assert retried.status_code == 201, retried.content
+    assert User.objects.count() == users + 1
+    assert _effect(client).json() == retried.json()  # and now it is stored
+
+
+@pytest.mark.urls("core.tests.urls_probe")
+def test_a_refused_keyed_request_is_replayed_without_a_second_effect(admin_client, failures):
+    """A domain error is an answer like any other: stored, replayed, and what the handler did
+    before refusing (such as recording the refusal) is not done twice."""
+    failures.append("domain")
+    first = _effect(admin_client, key="k-domain")
+    second = _effect(admin_client, key="k-domain")
+    assert first.status_code == second.status_code == 400
+    assert second.json() == first.json()
+    assert second["Idempotent-Replayed"] == "true"
+    assert User.objects.filter(username="u").count() == 1
+
+
+# --- Uploads ------------------------------------------------------------------------------------
+
+
+def _csv(text: str) -> io.BytesIO:
+    file = io.BytesIO(text.encode())
+    file.name = "catalog.csv"
+    return file
+
+
+def test_a_keyed_upload_is_fingerprinted_by_its_content(admin_client, settings, tmp_path):
+    """Multipart POSTs with a key: the same file again is the stored answer, another file
+    under the same key is 422."""
+    settings.MEDIA_ROOT = tmp_path
+    url = "/api/v1/catalog/imports/"
+
+    def send(text):
+        return admin_client.post(
+            url,
+            {"kind": "catalog", "file": _csv(text)},
+            format="multipart",
+            HTTP_IDEMPOTENCY_KEY="upload-1",
+        )
+
+    first = send("a,b\n1,2\n")
+    assert first.status_code == 202, first.content
+    again = send("a,b\n1,2\n")
+    assert again.status_code == 202
+    assert again["Idempotent-Replayed"] == "true"
+    assert again.json() == first.json()
+    other = send("a,b\n1,3\n")
+    assert other.status_code == 422
+    assert other.json()["code"] == "idempotency_key_reused"
+    record = IdempotencyRecord.objects.get(key="upload-1")
+    assert record.fingerprint != hashlib.sha256(b"").hexdigest()
