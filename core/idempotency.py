@@ -10,7 +10,12 @@ Afterwards:
 
 - same key, same body   -> the stored response, with no second effect;
 - same key, other body  -> 422 ``idempotency_key_reused``;
-- same key while the first is still running -> 409 ``idempotency_in_flight``.
+- same key while the first is still running -> 409 ``idempotency_in_flight``;
+- same key, same body, first response held a secret -> 409 ``idempotency_secret_withheld``.
+
+No stored response holds a secret: a view lists the keys of its response that are secrets
+(``ApiView.secret_fields``), and what is stored for that response is the 409 answer, with
+the rest of the response in ``extra.response``. The secret exists in the one response only.
 
 The body of a request is fingerprinted as canonical JSON; an uploaded file by the SHA-256 of
 its content, so multipart uploads are keyed like any other POST.
@@ -92,6 +97,20 @@ class IdempotencyInFlightError(DomainError):
     http_status = 409
     message_template = _(
         "A request with Idempotency-Key %(key)s is still being processed; retry shortly."
+    )
+
+
+class IdempotencySecretWithheldError(DomainError):
+    """What a replay answers when the first response held a secret (ApiView.secret_fields).
+    ``extra``: ``status`` (of the first response), ``response`` (it, without the secrets)
+    and ``withheld`` (the keys left out)."""
+
+    code = "idempotency_secret_withheld"
+    http_status = 409
+    message_template = _(
+        "This request was already carried out. Its response held a secret (%(names)s) that "
+        "is shown only once, so it is not shown again; if it was lost, revoke what was "
+        "created and create a new one."
     )
 
 
@@ -223,6 +242,30 @@ def release(claim_: Claim) -> None:
         ).delete()
     except DatabaseError:
         logger.warning("could not release idempotency claim %s", claim_.record_id, exc_info=True)
+
+
+def withhold_secrets(status: int, body: str, fields: tuple[str, ...]) -> tuple[int, str]:
+    """The answer stored for a response that holds secrets: 409 ``idempotency_secret_withheld``
+    with the response minus ``fields`` (dotted for nested keys)."""
+    response = json.loads(body)
+    withheld = []
+    for name in fields:
+        *parents, leaf = name.split(".")
+        node = response
+        for part in parents:
+            node = node.get(part) if isinstance(node, dict) else None
+        if isinstance(node, dict) and leaf in node:
+            del node[leaf]
+            withheld.append(name)
+    if not withheld:
+        return status, body
+    error = IdempotencySecretWithheldError(
+        str(IdempotencySecretWithheldError.message_template) % {"names": ", ".join(withheld)},
+        status=status,
+        response=response,
+        withheld=withheld,
+    )
+    return error.http_status, json.dumps(error.as_dict(), cls=DjangoJSONEncoder)
 
 
 def purge_expired() -> int:

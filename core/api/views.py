@@ -22,6 +22,11 @@ class ApiView(APIView):
     permission_classes = [IsAuthenticated, ActionPermission]
     required_action: str | None = None
     required_actions: dict[str, str] | None = None
+    # Keys of a successful POST response that hold a secret shown only once (dotted for nested
+    # keys, e.g. "credentials.password"). The answer stored for Idempotency-Key replays never
+    # holds them: a replay answers 409 idempotency_secret_withheld with the rest of the
+    # response (core.idempotency.withhold_secrets), and the schema says so (core.api.schema).
+    secret_fields: tuple[str, ...] = ()
 
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)
@@ -114,6 +119,8 @@ class ApiView(APIView):
         body = None
         if response.get("Content-Type", "").startswith("application/json") and response.content:
             body = response.content.decode(response.charset)
+        if self.secret_fields and response.status_code < 400 and body is not None:
+            return idempotency.withhold_secrets(response.status_code, body, self.secret_fields)
         return response.status_code, body
 
 

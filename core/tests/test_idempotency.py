@@ -37,13 +37,18 @@ def post(client, hospital, key, name="HIS"):
     return client.post(URL, {"name": name, "organization": hospital.pk}, format="json", **headers)
 
 
-def test_replay_returns_the_stored_response_without_a_second_effect(admin_client, hospital):
-    first = post(admin_client, hospital, "k-1")
-    second = post(admin_client, hospital, "k-1")
+@pytest.mark.urls("core.tests.urls_probe")
+def test_replay_returns_the_stored_response_without_a_second_effect(admin_client):
+    first = admin_client.post(
+        "/probe/effect/", {"username": "u1"}, format="json", HTTP_IDEMPOTENCY_KEY="k-1"
+    )
+    second = admin_client.post(
+        "/probe/effect/", {"username": "u1"}, format="json", HTTP_IDEMPOTENCY_KEY="k-1"
+    )
     assert first.status_code == second.status_code == 201
-    assert second.json() == first.json()  # including the key shown once
+    assert second.json() == first.json()
     assert second["Idempotent-Replayed"] == "true"
-    assert ApiClient.objects.count() == 1
+    assert User.objects.filter(username="u1").count() == 1
 
 
 def test_same_key_with_another_body_is_422_and_changes_nothing(admin_client, hospital):
@@ -239,3 +244,45 @@ def test_a_keyed_upload_is_fingerprinted_by_its_content(admin_client, settings, 
     assert other.json()["code"] == "idempotency_key_reused"
     record = IdempotencyRecord.objects.get(key="upload-1")
     assert record.fingerprint != hashlib.sha256(b"").hexdigest()
+
+
+# --- Secrets are never stored ----------------------------------------------------------------
+
+
+def test_an_api_client_key_is_shown_once_and_never_stored(admin_client, hospital):
+    first = post(admin_client, hospital, "k-secret")
+    assert first.status_code == 201
+    key = first.json()["key"]
+    assert key.startswith("yg_")
+    stored = IdempotencyRecord.objects.get(key="k-secret")
+    assert key not in str(stored.response_body)
+
+    replay = post(admin_client, hospital, "k-secret")
+
+    assert replay.status_code == 409
+    assert replay["Idempotent-Replayed"] == "true"
+    body = replay.json()
+    assert body["code"] == "idempotency_secret_withheld"
+    assert body["extra"]["withheld"] == ["key"]
+    assert body["extra"]["status"] == 201
+    shown = {k: v for k, v in first.json().items() if k != "key"}
+    assert body["extra"]["response"] == shown
+    assert key not in replay.content.decode()
+    assert ApiClient.objects.count() == 1
+
+
+@pytest.mark.urls("core.tests.urls_probe")
+def test_secret_fields_are_withheld_from_the_stored_response_nested_too(admin_client):
+    first = admin_client.post("/probe/secret/", {}, format="json", HTTP_IDEMPOTENCY_KEY="s-1")
+    assert first.json()["credentials"]["password"] == "pw-secret"
+    stored = str(IdempotencyRecord.objects.get(key="s-1").response_body)
+    assert "tok-secret" not in stored
+    assert "pw-secret" not in stored
+
+    replay = admin_client.post("/probe/secret/", {}, format="json", HTTP_IDEMPOTENCY_KEY="s-1")
+
+    assert replay.status_code == 409
+    body = replay.json()
+    assert body["code"] == "idempotency_secret_withheld"
+    assert body["extra"]["withheld"] == ["token", "credentials.password"]
+    assert body["extra"]["response"] == {"id": 7, "credentials": {"user": "u"}}

@@ -40,6 +40,18 @@ class EffectProbeApi(ApiView):
         return Response({"id": user.pk}, status=201)
 
 
+class SecretProbeApi(ApiView):
+    """An operation that answers with two secrets, one of them nested."""
+
+    secret_fields = ("token", "credentials.password")
+
+    def post(self, request):
+        return Response(
+            {"id": 7, "token": "tok-secret", "credentials": {"user": "u", "password": "pw-secret"}},
+            status=201,
+        )
+
+
 class UnrenderableProbeApi(ApiView):
     def post(self, request):
         return Response({"unrenderable": object()}, status=201)
@@ -56,6 +68,7 @@ class ThreadProbeApi(ApiView):
 probe_patterns = [
     path("probe/", ProbeApi.as_view()),
     path("probe/effect/", EffectProbeApi.as_view()),
+    path("probe/secret/", SecretProbeApi.as_view()),
     path("probe/unrenderable/", UnrenderableProbeApi.as_view()),
     path("probe/thread/", ThreadProbeApi.as_view()),
 ]
