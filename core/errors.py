@@ -7,6 +7,7 @@ translated into the request's language and may change wording at any time.
 
 from __future__ import annotations
 
+import math
 from typing import Any, ClassVar
 
 from django.utils.translation import gettext_lazy as _
@@ -62,6 +63,45 @@ class ValidationError(DomainError):
     message_template = _("The input is invalid.")
 
 
+# --- Requests the platform cannot take, refused before any view (core.middleware.RequestGuard,
+# core.api.parsers). Each names what was wrong; none of them reached the database.
+
+
+class NulCharacterError(DomainError):
+    """PostgreSQL refuses NUL (U+0000) in text and jsonb, so no value may carry one."""
+
+    code = "nul_character"
+    message_template = _("The request contains a NUL character (U+0000), which no field accepts.")
+
+
+class NumberOutOfRangeError(DomainError):
+    code = "number_out_of_range"
+    message_template = _(
+        "The request contains a number that cannot be stored (%(value)s): numbers must be "
+        "finite and integers at most 19 digits; send amounts as strings."
+    )
+
+
+class BodyTooDeepError(DomainError):
+    code = "body_too_deep"
+    message_template = _("The request body is nested more than %(limit)s levels deep.")
+
+
+class RequestTooLargeError(DomainError):
+    code = "request_too_large"
+    http_status = 413
+    message_template = _("The request body is larger than %(limit)s bytes.")
+
+
+class DatabaseUnavailableError(DomainError):
+    """The database connection failed mid-request (restarted server, terminated backend).
+    Nothing was committed; the same request with the same Idempotency-Key may be retried."""
+
+    code = "database_unavailable"
+    http_status = 503
+    message_template = _("The service is briefly unavailable; retry the request.")
+
+
 def _jsonable(value: Any) -> Any:
     from decimal import Decimal
 
@@ -71,6 +111,8 @@ def _jsonable(value: Any) -> Any:
         return [_jsonable(v) for v in value]
     if isinstance(value, Decimal):
         return str(value)
+    if isinstance(value, float) and not math.isfinite(value):
+        return str(value)  # strict JSON has no inf or NaN: echo them as text
     if isinstance(value, (str, int, float, bool)) or value is None:
         return value
     return str(value)

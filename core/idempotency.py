@@ -1,13 +1,24 @@
 """Idempotency-Key for every API POST, implemented once.
 
 The first request with a key claims it (a committed ``in_flight`` row, so concurrent duplicates
-see it at once). The handler then runs inside one transaction together with the storing of its
-response, so the effect and the stored response commit or vanish together: a crash half-way
-leaves no effect and a claim that goes stale and can be retried. Afterwards:
+see it at once). core.api.views.ApiView then runs the handler inside one
+``transaction.atomic()`` block together with the storing of its response, so the effect and
+the stored response commit or vanish together. A request that ends without a stored answer
+(an exception, a renderer failure, a lost database connection) releases its claim at once;
+only a worker killed outright leaves one, which goes stale and is taken over by a retry.
+Afterwards:
 
 - same key, same body   -> the stored response, with no second effect;
 - same key, other body  -> 422 ``idempotency_key_reused``;
-- same key while the first is still running -> 409 ``idempotency_in_flight``.
+- same key while the first is still running -> 409 ``idempotency_in_flight``;
+- same key, same body, first response held a secret -> 409 ``idempotency_secret_withheld``.
+
+No stored response holds a secret: a view lists the keys of its response that are secrets
+(``ApiView.secret_fields``), and what is stored for that response is the 409 answer, with
+the rest of the response in ``extra.response``. The secret exists in the one response only.
+
+The body of a request is fingerprinted as canonical JSON; an uploaded file by the SHA-256 of
+its content, so multipart uploads are keyed like any other POST.
 
 Keys are scoped to the caller (the user, or the HIS client) and kept IDEMPOTENCY_KEY_TTL.
 """
@@ -16,18 +27,22 @@ from __future__ import annotations
 
 import hashlib
 import json
-import sys
-from dataclasses import dataclass, field
+import logging
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
+from django.core.files.base import File
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import connection, models, transaction
+from django.db import DatabaseError, connection, models
+from django.utils.datastructures import MultiValueDict
 from django.utils.translation import gettext_lazy as _
 
 from core import clock
 from core.errors import DomainError
+
+logger = logging.getLogger(__name__)
 
 HEADER = "Idempotency-Key"
 MAX_KEY_LENGTH = 255
@@ -85,6 +100,20 @@ class IdempotencyInFlightError(DomainError):
     )
 
 
+class IdempotencySecretWithheldError(DomainError):
+    """What a replay answers when the first response held a secret (ApiView.secret_fields).
+    ``extra``: ``status`` (of the first response), ``response`` (it, without the secrets)
+    and ``withheld`` (the keys left out)."""
+
+    code = "idempotency_secret_withheld"
+    http_status = 409
+    message_template = _(
+        "This request was already carried out. Its response held a secret (%(names)s) that "
+        "is shown only once, so it is not shown again; if it was lost, revoke what was "
+        "created and create a new one."
+    )
+
+
 class IdempotentReplay(Exception):
     def __init__(self, status: int, body: Any) -> None:
         self.status = status
@@ -95,7 +124,6 @@ class IdempotentReplay(Exception):
 @dataclass
 class Claim:
     record_id: int
-    atomic: Any = field(default=None)
 
 
 def _scope(request) -> str:
@@ -105,11 +133,25 @@ def _scope(request) -> str:
     return f"user:{request.user.pk}"
 
 
+class _FingerprintEncoder(DjangoJSONEncoder):
+    """Uploaded files by the SHA-256 of their content (read in chunks, then rewound for the
+    handler): the same file again is the same request, another file under the key is 422."""
+
+    def default(self, o):
+        if isinstance(o, File):
+            digest = hashlib.sha256()
+            for chunk in o.chunks():
+                digest.update(chunk)
+            o.seek(0)
+            return {"file": o.name, "size": o.size, "sha256": digest.hexdigest()}
+        return super().default(o)
+
+
 def _fingerprint(request) -> str:
-    try:
-        body = json.dumps(request.data, sort_keys=True, cls=DjangoJSONEncoder)
-    except (TypeError, ValueError):
-        body = request.body.decode("utf-8", "replace")
+    data = request.data
+    if isinstance(data, MultiValueDict):  # form and multipart bodies, files included
+        data = {key: data.getlist(key) for key in data}
+    body = json.dumps(data, sort_keys=True, cls=_FingerprintEncoder)
     raw = f"{request.method}\n{request.path}\n{body}"
     return hashlib.sha256(raw.encode()).hexdigest()
 
@@ -179,45 +221,51 @@ def claim(request) -> Claim | None:
     raise IdempotencyInFlightError(key=key)
 
 
-def begin(claim_: Claim) -> None:
-    """Open the transaction that the handler's effect and the stored response share."""
-    claim_.atomic = transaction.atomic()
-    claim_.atomic.__enter__()
-
-
-def finish(claim_: Claim, status: int, body: Any) -> None:
-    """Store the response and commit; on a server error roll back and release the key."""
-    atomic = claim_.atomic
-    if status >= 500:
-        atomic.__exit__(RuntimeError, RuntimeError("server error"), None)
-        release(claim_)
-        return
-    try:
-        # Plain SQL, like the claim: it runs on every POST, and the ORM's update compiler cost
-        # more than the statement itself.
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "UPDATE core_idempotencyrecord SET state = %s, response_status = %s, "
-                "response_body = %s::jsonb, completed_at = %s WHERE id = %s",
-                [
-                    IdempotencyRecord.State.DONE.value,
-                    status,
-                    None if body is None else json.dumps(body, cls=DjangoJSONEncoder),
-                    clock.now(),
-                    claim_.record_id,
-                ],
-            )
-    except BaseException:
-        atomic.__exit__(*sys.exc_info())
-        release(claim_)
-        raise
-    atomic.__exit__(None, None, None)
+def store(claim_: Claim, status: int, body: str | None) -> None:
+    """Record the answer (``body`` is its JSON text) that a replay of the claim gets."""
+    # Plain SQL, like the claim: it runs on every POST, and the ORM's update compiler cost
+    # more than the statement itself.
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE core_idempotencyrecord SET state = %s, response_status = %s, "
+            "response_body = %s::jsonb, completed_at = %s WHERE id = %s",
+            [IdempotencyRecord.State.DONE.value, status, body, clock.now(), claim_.record_id],
+        )
 
 
 def release(claim_: Claim) -> None:
-    IdempotencyRecord.objects.filter(
-        pk=claim_.record_id, state=IdempotencyRecord.State.IN_FLIGHT
-    ).delete()
+    """Free the key of a request that ends without a stored answer, so that a retry runs.
+    If the database cannot be reached the claim stays, goes stale and is taken over."""
+    try:
+        IdempotencyRecord.objects.filter(
+            pk=claim_.record_id, state=IdempotencyRecord.State.IN_FLIGHT
+        ).delete()
+    except DatabaseError:
+        logger.warning("could not release idempotency claim %s", claim_.record_id, exc_info=True)
+
+
+def withhold_secrets(status: int, body: str, fields: tuple[str, ...]) -> tuple[int, str]:
+    """The answer stored for a response that holds secrets: 409 ``idempotency_secret_withheld``
+    with the response minus ``fields`` (dotted for nested keys)."""
+    response = json.loads(body)
+    withheld = []
+    for name in fields:
+        *parents, leaf = name.split(".")
+        node = response
+        for part in parents:
+            node = node.get(part) if isinstance(node, dict) else None
+        if isinstance(node, dict) and leaf in node:
+            del node[leaf]
+            withheld.append(name)
+    if not withheld:
+        return status, body
+    error = IdempotencySecretWithheldError(
+        str(IdempotencySecretWithheldError.message_template) % {"names": ", ".join(withheld)},
+        status=status,
+        response=response,
+        withheld=withheld,
+    )
+    return error.http_status, json.dumps(error.as_dict(), cls=DjangoJSONEncoder)
 
 
 def purge_expired() -> int:

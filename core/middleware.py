@@ -7,14 +7,14 @@ from datetime import timedelta
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
-from django.http import HttpResponseRedirect
+from django.http import HttpResponseRedirect, JsonResponse
 from django.middleware.locale import LocaleMiddleware
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import translation
 
 from core import clock
-from core.errors import DomainError
+from core.errors import DomainError, NulCharacterError, RequestTooLargeError
 
 _STARTED = "_yg_auth_started"
 _SEEN = "_yg_last_seen"
@@ -25,6 +25,56 @@ def mark_session_start(request) -> None:
     now = clock.now().timestamp()
     request.session[_STARTED] = now
     request.session[_SEEN] = now
+
+
+class RequestGuardMiddleware:
+    """Refuse, before any view (or later middleware) sees it, a request no view can take:
+
+    - a NUL character (U+0000, ``%00``) in the path, the query string or (for pages) a posted
+      form: PostgreSQL refuses NUL in text, so any query that met it would be a 500. API
+      bodies are checked by their parsers (core.api.parsers);
+    - a body larger than DATA_UPLOAD_MAX_MEMORY_SIZE, by its Content-Length, before it is read.
+      Multipart uploads are exempt (their form fields are limited while parsing, files not).
+
+    API paths answer in the ``{code, message, extra}`` envelope (413 ``request_too_large``,
+    400 ``nul_character``); pages with the error page. It sits right after authentication, so
+    that the error page knows the user, and before everything that records the path (the
+    session limits' security log).
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        error = self.refusal(request)
+        if error is None:
+            return self.get_response(request)
+        if request.path_info.startswith("/api/"):
+            return JsonResponse(error.as_dict(), status=error.http_status)
+        return render(request, "core/error.html", {"error": error}, status=error.http_status)
+
+    @staticmethod
+    def refusal(request) -> DomainError | None:
+        query = request.META.get("QUERY_STRING", "")
+        if "\x00" in request.path_info or "%00" in query or "\x00" in query:
+            return NulCharacterError()
+        multipart = request.content_type == "multipart/form-data"
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        if limit is not None and length > limit and not multipart:
+            return RequestTooLargeError(limit=limit)
+        if request.method == "POST" and not request.path_info.startswith("/api/"):
+            form_types = ("application/x-www-form-urlencoded", "multipart/form-data")
+            if request.content_type in form_types:
+                for key, values in request.POST.lists():
+                    if "\x00" in key or any("\x00" in value for value in values):
+                        return NulCharacterError()
+                if any("\x00" in (upload.name or "") for upload in request.FILES.values()):
+                    return NulCharacterError()
+        return None
 
 
 class SessionLimitsMiddleware:

@@ -37,22 +37,29 @@ def parse_amount(value: object, *, allow_negative: bool = False) -> Decimal:
     """Parse user or API input into an amount, refusing anything that is not exact cents."""
     if isinstance(value, (bool, float)):
         raise AmountInvalidError(value=value, reason=_("send amounts as strings, not numbers"))
-    if isinstance(value, int):
-        text = str(value)
-    elif isinstance(value, Decimal):
-        text = format(value, "f")
-    elif isinstance(value, str):
-        text = value.strip().replace(",", "").removeprefix("¥").strip()
+    if isinstance(value, int) and value.bit_length() > 64:
+        # Far too large, and too long to echo: str() of it may even refuse (4,300 digits).
+        raise AmountInvalidError(value="…", reason=_("too large"))
+    if isinstance(value, Decimal):
+        amount = value
+    elif isinstance(value, (int, str)):
+        text = str(value) if isinstance(value, int) else value
+        text = text.strip().replace(",", "").removeprefix("¥").strip()
+        if not text:
+            raise AmountInvalidError(value=value, reason=_("empty"))
+        try:
+            amount = Decimal(text)
+        except InvalidOperation:
+            raise AmountInvalidError(value=value, reason=_("not a number")) from None
     else:
         raise AmountInvalidError(value=value, reason=_("not a number"))
-    if not text:
-        raise AmountInvalidError(value=value, reason=_("empty"))
-    try:
-        amount = Decimal(text)
-    except InvalidOperation:
-        raise AmountInvalidError(value=value, reason=_("not a number")) from None
     if not amount.is_finite():
         raise AmountInvalidError(value=value, reason=_("not a finite number"))
+    # Size first, before any arithmetic: quantize() of a number with more digits than the
+    # decimal context's precision (28) raises InvalidOperation instead of answering, and a
+    # number with more than MAX_DIGITS - DECIMAL_PLACES whole digits fits no money column.
+    if amount and amount.adjusted() >= MAX_DIGITS - DECIMAL_PLACES:
+        raise AmountInvalidError(value=value, reason=_("too large"))
     exponent = amount.as_tuple().exponent
     # "1.230" is exact cents; "1.234" is not.
     too_precise = isinstance(exponent, int) and exponent < -DECIMAL_PLACES
@@ -60,10 +67,7 @@ def parse_amount(value: object, *, allow_negative: bool = False) -> Decimal:
         raise AmountInvalidError(value=value, reason=_("more than 2 decimal places"))
     if amount < 0 and not allow_negative:
         raise AmountInvalidError(value=value, reason=_("must not be negative"))
-    amount = amount.quantize(CENT)
-    if len(amount.as_tuple().digits) > MAX_DIGITS:
-        raise AmountInvalidError(value=value, reason=_("too large"))
-    return amount
+    return amount.quantize(CENT)
 
 
 def format_cny(value: Decimal | None) -> str:

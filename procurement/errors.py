@@ -152,6 +152,11 @@ class PurchasePlanYearInvalidError(ValidationError):
     message_template = _("%(year)s is not a year a purchase plan can be set for.")
 
 
+class YearOutOfRangeError(ValidationError):
+    code = "year_out_of_range"
+    message_template = _("%(year)s is not a year between %(first)s and %(last)s.")
+
+
 # --- Orders, deliveries, invoices, usage and the change feed (services/orders.py and siblings).
 
 

@@ -44,6 +44,8 @@ class OrganizationDetailApi(ApiView):
 
 class ApiClientListCreateApi(ApiView):
     required_actions = {"GET": "api_client.view", "POST": "api_client.manage"}
+    # The key is shown in the 201 response only: never stored for Idempotency-Key replays.
+    secret_fields = ("key",)
 
     @extend_schema(responses=ApiClientOutput(many=True))
     def get(self, request):

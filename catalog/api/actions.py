@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
-from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
 from catalog.api.serializers import (
@@ -18,6 +17,7 @@ from catalog.api.serializers import (
     ReferencePriceOutput,
 )
 from catalog.services import prices
+from core.api.parsers import FormParser, MultiPartParser
 from core.api.views import ApiView
 
 

@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied
+import logging
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, RequestDataTooBig, SuspiciousOperation
+from django.db import InterfaceError, OperationalError
 from django.http import Http404
 from django.utils.translation import gettext as _
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 
-from core.errors import DomainError
+from core.errors import DatabaseUnavailableError, DomainError, RequestTooLargeError
 from core.idempotency import IdempotentReplay
+
+logger = logging.getLogger(__name__)
 
 _DRF_CODES = {
     exceptions.NotAuthenticated: "not_authenticated",
@@ -42,12 +48,33 @@ def _as_list(value) -> list:
     return [value]
 
 
+def _as_domain_error(exc, context) -> DomainError | None:
+    """Failures below the view that still have a clear answer for the client."""
+    if isinstance(exc, RequestDataTooBig):
+        # The form fields of a multipart body beyond the limit (a plain body with a length is
+        # refused earlier, by core.middleware.RequestGuardMiddleware).
+        return RequestTooLargeError(limit=settings.DATA_UPLOAD_MAX_MEMORY_SIZE)
+    if isinstance(exc, OperationalError | InterfaceError):
+        # The connection failed (a restarted server, a terminated backend): the transaction
+        # rolled back, the connection is replaced on the next use, the client may retry.
+        request = context.get("request")
+        logger.warning("database unavailable: %s", getattr(request, "path", "?"), exc_info=exc)
+        return DatabaseUnavailableError()
+    return None
+
+
 def exception_handler(exc, context):
+    if (mapped := _as_domain_error(exc, context)) is not None:
+        exc = mapped
     if isinstance(exc, IdempotentReplay):
         return Response(exc.body, status=exc.status, headers={"Idempotent-Replayed": "true"})
     if isinstance(exc, DomainError):
         headers = {"WWW-Authenticate": "Bearer"} if exc.http_status == 401 else None
+        if exc.http_status == 503:
+            headers = {"Retry-After": "1"}
         return Response(exc.as_dict(), status=exc.http_status, headers=headers)
+    if isinstance(exc, SuspiciousOperation):  # too many fields, a malformed multipart body
+        exc = exceptions.ParseError()
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, PermissionDenied):

@@ -14,6 +14,19 @@ class ErrorSerializer(serializers.Serializer):
 
 
 class AutoSchema(SpectacularAutoSchema):
+    def get_description(self):
+        description = super().get_description() or ""
+        secrets = getattr(self.view, "secret_fields", ())
+        if self.method == "POST" and secrets:
+            names = ", ".join(f"`{name}`" for name in secrets)
+            description += (
+                f"\n\nThe response holds a secret ({names}) shown in this response only: it is "
+                "never stored. A retry with the same Idempotency-Key and body does not repeat "
+                "the operation and answers 409 `idempotency_secret_withheld`, with the rest of "
+                "the response in `extra.response` and the keys left out in `extra.withheld`."
+            )
+        return description.strip()
+
     def get_override_parameters(self):
         params = list(super().get_override_parameters())
         if self.method == "POST":
@@ -25,8 +38,9 @@ class AutoSchema(SpectacularAutoSchema):
                     description=(
                         "Unique key for this request (at most 255 characters). A retry with the "
                         "same key and body returns the stored response; another body gets 422; "
-                        "a retry while the first is running gets 409. Required for API-key "
-                        "clients. Keys are kept 7 days."
+                        "a retry while the first is running gets 409. A request that failed "
+                        "with a server error (5xx) stored nothing and may be retried with the "
+                        "same key. Required for API-key clients. Keys are kept 7 days."
                     ),
                 )
             )

@@ -1,5 +1,6 @@
 """Idempotency-Key on API POSTs: replay, conflict, in-flight duplicates, concurrency."""
 
+import io
 import threading
 from datetime import timedelta
 
@@ -9,10 +10,11 @@ from django.db import connection
 from rest_framework.test import APIClient
 
 from accounts.choices import Role
-from accounts.models import ApiClient
+from accounts.models import ApiClient, User
 from accounts.services import api_client_create
 from accounts.tests.factories import HospitalFactory, user_with_role
 from core.idempotency import IdempotencyRecord, purge_expired
+from core.tests import urls_probe
 
 URL = "/api/v1/accounts/api-clients/"
 
@@ -34,13 +36,18 @@ def post(client, hospital, key, name="HIS"):
     return client.post(URL, {"name": name, "organization": hospital.pk}, format="json", **headers)
 
 
-def test_replay_returns_the_stored_response_without_a_second_effect(admin_client, hospital):
-    first = post(admin_client, hospital, "k-1")
-    second = post(admin_client, hospital, "k-1")
+@pytest.mark.urls("core.tests.urls_probe")
+def test_replay_returns_the_stored_response_without_a_second_effect(admin_client):
+    first = admin_client.post(
+        "/probe/effect/", {"username": "u1"}, format="json", HTTP_IDEMPOTENCY_KEY="k-1"
+    )
+    second = admin_client.post(
+        "/probe/effect/", {"username": "u1"}, format="json", HTTP_IDEMPOTENCY_KEY="k-1"
+    )
     assert first.status_code == second.status_code == 201
-    assert second.json() == first.json()  # including the key shown once
+    assert second.json() == first.json()
     assert second["Idempotent-Replayed"] == "true"
-    assert ApiClient.objects.count() == 1
+    assert User.objects.filter(username="u1").count() == 1
 
 
 def test_same_key_with_another_body_is_422_and_changes_nothing(admin_client, hospital):
@@ -145,3 +152,134 @@ def test_concurrent_duplicates_have_exactly_one_effect():
     assert set(statuses) <= {201, 409}
     created = [r.json() for r in results if r.status_code == 201]
     assert all(body == created[0] for body in created)
+
+
+# --- Every exit path of a keyed request's transaction ----------------------------------------
+
+
+@pytest.fixture
+def failures():
+    urls_probe.FAILURES.clear()
+    yield urls_probe.FAILURES
+    urls_probe.FAILURES.clear()
+
+
+def _effect(client, username="u", key="k-exit"):
+    return client.post(
+        "/probe/effect/", {"username": username}, format="json", HTTP_IDEMPOTENCY_KEY=key
+    )
+
+
+@pytest.mark.urls("core.tests.urls_probe")
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("failure", ["exception", "render"])
+def test_a_failed_keyed_request_rolls_back_frees_the_key_and_leaves_no_transaction(
+    failures, failure
+):
+    """An unexpected exception in the handler, or a response the renderer cannot encode:
+    the effect is rolled back, the connection is not left inside a transaction, and the
+    retry with the same key and body runs again (not 409) and succeeds."""
+    client = APIClient(raise_request_exception=False)
+    client.force_authenticate(user_with_role(Role.PLATFORM_ADMIN))
+    users = User.objects.count()
+    failures.append(failure)
+
+    failed = _effect(client)
+
+    assert failed.status_code == 500
+    assert not connection.in_atomic_block
+    assert User.objects.count() == users
+    assert not IdempotencyRecord.objects.exists()
+    retried = _effect(client)
+    assert retried.status_code == 201, retried.content
+    assert User.objects.count() == users + 1
+    assert _effect(client).json() == retried.json()  # and now it is stored
+
+
+@pytest.mark.urls("core.tests.urls_probe")
+def test_a_refused_keyed_request_is_replayed_without_a_second_effect(admin_client, failures):
+    """A domain error is an answer like any other: stored, replayed, and what the handler did
+    before refusing (such as recording the refusal) is not done twice."""
+    failures.append("domain")
+    first = _effect(admin_client, key="k-domain")
+    second = _effect(admin_client, key="k-domain")
+    assert first.status_code == second.status_code == 400
+    assert second.json() == first.json()
+    assert second["Idempotent-Replayed"] == "true"
+    assert User.objects.filter(username="u").count() == 1
+
+
+# --- Uploads ------------------------------------------------------------------------------------
+
+
+def _csv(text: str) -> io.BytesIO:
+    file = io.BytesIO(text.encode())
+    file.name = "catalog.csv"
+    return file
+
+
+def test_a_keyed_upload_is_fingerprinted_by_its_content(admin_client, settings, tmp_path):
+    """Multipart POSTs with a key: the same file again is the stored answer, another file
+    under the same key is 422."""
+    settings.MEDIA_ROOT = tmp_path
+    url = "/api/v1/catalog/imports/"
+
+    def send(text):
+        return admin_client.post(
+            url,
+            {"kind": "catalog", "file": _csv(text)},
+            format="multipart",
+            HTTP_IDEMPOTENCY_KEY="upload-1",
+        )
+
+    first = send("a,b\n1,2\n")
+    assert first.status_code == 202, first.content
+    again = send("a,b\n1,2\n")
+    assert again.status_code == 202
+    assert again["Idempotent-Replayed"] == "true"
+    assert again.json() == first.json()
+    other = send("a,b\n1,3\n")
+    assert other.status_code == 422
+    assert other.json()["code"] == "idempotency_key_reused"
+
+
+# --- Secrets are never stored ----------------------------------------------------------------
+
+
+def test_an_api_client_key_is_shown_once_and_never_stored(admin_client, hospital):
+    first = post(admin_client, hospital, "k-secret")
+    assert first.status_code == 201
+    key = first.json()["key"]
+    assert key.startswith("yg_")
+    stored = IdempotencyRecord.objects.get(key="k-secret")
+    assert key not in str(stored.response_body)
+
+    replay = post(admin_client, hospital, "k-secret")
+
+    assert replay.status_code == 409
+    assert replay["Idempotent-Replayed"] == "true"
+    body = replay.json()
+    assert body["code"] == "idempotency_secret_withheld"
+    assert body["extra"]["withheld"] == ["key"]
+    assert body["extra"]["status"] == 201
+    shown = {k: v for k, v in first.json().items() if k != "key"}
+    assert body["extra"]["response"] == shown
+    assert key not in replay.content.decode()
+    assert ApiClient.objects.count() == 1
+
+
+@pytest.mark.urls("core.tests.urls_probe")
+def test_secret_fields_are_withheld_from_the_stored_response_nested_too(admin_client):
+    first = admin_client.post("/probe/secret/", {}, format="json", HTTP_IDEMPOTENCY_KEY="s-1")
+    assert first.json()["credentials"]["password"] == "pw-secret"
+    stored = str(IdempotencyRecord.objects.get(key="s-1").response_body)
+    assert "tok-secret" not in stored
+    assert "pw-secret" not in stored
+
+    replay = admin_client.post("/probe/secret/", {}, format="json", HTTP_IDEMPOTENCY_KEY="s-1")
+
+    assert replay.status_code == 409
+    body = replay.json()
+    assert body["code"] == "idempotency_secret_withheld"
+    assert body["extra"]["withheld"] == ["token", "credentials.password"]
+    assert body["extra"]["response"] == {"id": 7, "credentials": {"user": "u"}}

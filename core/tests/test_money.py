@@ -97,3 +97,60 @@ def test_allocate_parts_sum_exactly_to_the_total(total, weights):
 @given(st.decimals(min_value=Decimal("-1e9"), max_value=Decimal("1e9"), places=4))
 def test_quantize_is_idempotent(value):
     assert quantize(quantize(value)) == quantize(value)
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "1" * 30,
+        "1" * 17,
+        "9" * 16 + ".995",
+        "1e30",
+        "1E+400",
+        "-" + "9" * 40,
+        Decimal("1e30"),
+        Decimal("-1E+999999"),
+        10**30,
+        "0." + "0" * 50 + "1",
+        "1e-999999999",
+    ],
+    ids=[
+        "30-digits",
+        "17-digits",
+        "rounds-past-18-digits",
+        "exponent",
+        "huge-exponent",
+        "40-digits-negative",
+        "decimal-30-digits",
+        "decimal-huge-negative",
+        "int-30-digits",
+        "tiny-fraction",
+        "tiny-exponent",
+    ],
+)
+def test_parse_amount_refuses_what_a_money_column_cannot_hold(raw):
+    with pytest.raises(AmountInvalidError):
+        parse_amount(raw, allow_negative=True)
+
+
+def test_parse_amount_accepts_the_largest_amount_a_money_column_holds():
+    assert parse_amount("9" * 16 + ".99") == Decimal("9" * 16 + ".99")
+
+
+@given(
+    st.one_of(
+        st.text(max_size=60),
+        st.from_regex(r"\A-?[0-9]{0,40}(\.[0-9]{0,40})?([eE][+-]?[0-9]{1,12})?\Z"),
+        st.decimals(allow_nan=True, allow_infinity=True),
+        st.integers(),
+    )
+)
+def test_parse_amount_only_ever_refuses_with_amount_invalid(raw):
+    """Whatever arrives, the answer is an amount a money column holds or AmountInvalidError:
+    never decimal.InvalidOperation or another exception that would be a 500."""
+    try:
+        amount = parse_amount(raw, allow_negative=True)
+    except AmountInvalidError:
+        return
+    assert amount.as_tuple().exponent == -2
+    assert len(amount.as_tuple().digits) <= 18

@@ -38,6 +38,7 @@ from procurement.choices import (
     PriceChangeStatus,
     PurchaseLabel,
 )
+from procurement.errors import YearOutOfRangeError
 from procurement.models import (
     AgreedPrice,
     AnnualPurchasePlan,
@@ -536,6 +537,10 @@ def alternate_cap_status_get(
     *, actor, hospital_id: int | None = None, year: int | None = None
 ) -> tuple[Organization, caps.CapStatus]:
     """[R-LIST-ALT-CAP] used and remaining alternate-catalogue amount for the order form."""
-    hospital = plan_hospital_get(actor=actor, hospital_id=hospital_id)
     year = year or clock.local_today().year
+    # The year becomes a date range in Asia/Shanghai and in UTC (``__year``); at the ends of
+    # what a date holds that range overflows, and no plan is that far away.
+    if not dt.MINYEAR < year < dt.MAXYEAR:
+        raise YearOutOfRangeError(year=year, first=dt.MINYEAR + 1, last=dt.MAXYEAR - 1)
+    hospital = plan_hospital_get(actor=actor, hospital_id=hospital_id)
     return hospital, caps.alternate_cap_status(hospital=hospital, year=year)
