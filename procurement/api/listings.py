@@ -158,7 +158,9 @@ class ListingAvailableListApi(ListApi):
     def list(self, request, *args, **kwargs):
         page = self.paginate_queryset(self.get_queryset())
         prices = selectors.listing_unit_prices(actor=request.user, listings=page)
-        data = AvailableListingOutput(page, many=True, context={"unit_prices": prices}).data
+        for listing in page:
+            listing.unit_price = prices[listing.pk]
+        data = AvailableListingOutput(page, many=True).data
         return self.get_paginated_response(data)
 
 
