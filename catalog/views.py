@@ -159,6 +159,7 @@ def imports(request):
     from catalog.services.import_jobs import import_job_create
 
     if request.method == "POST":
+        permissions.require(request.user, "catalog.import", request=request)
         upload = request.FILES.get("file")
         if upload is None:
             messages.error(request, _("Choose a file to import."))
