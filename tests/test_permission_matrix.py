@@ -21,6 +21,7 @@ that the allowed role's outcome is the action's success (or the state's refusal:
 """
 
 import pytest
+from schemathesis.core.failures import FailureGroup
 
 from tests import matrix_support as m
 from tests.api_world import ROLES
@@ -1329,3 +1330,24 @@ def test_outcome_for_every_role(r, api_world, clients):
             zip(ROLES, expected.split(), strict=True)
         ), method
         assert wrote == {}, f"{method}: refused, yet wrote"
+
+
+def test_the_conformance_check_sees_a_body_that_breaks_the_schema():
+    """The matrix's schema check can fail: an organisation whose id is a string does not pass."""
+    from django.http import JsonResponse
+
+    bad = JsonResponse({"id": "one", "username": "x", "roles": [], "organization": None})
+    with pytest.raises(FailureGroup) as error:
+        m.assert_conforms("api/v1/accounts/me/", "GET", "/api/v1/accounts/me/", bad)
+    assert any('"one" is not of type "integer"' in str(e) for e in error.value.exceptions)
+    undocumented = JsonResponse({}, status=418)
+    with pytest.raises(AssertionError, match="418 is not documented"):
+        m.assert_conforms("api/v1/accounts/me/", "GET", "/api/v1/accounts/me/", undocumented)
+
+
+def test_the_write_check_sees_a_row_written():
+    from django.contrib.auth.models import Group
+
+    before = m.writes()
+    Group.objects.create(name="写入")
+    assert m.writes().get("auth_group", 0) == before.get("auth_group", 0) + 1
