@@ -12,7 +12,14 @@ from typing import Any
 from drf_spectacular.extensions import OpenApiSerializerFieldExtension
 from rest_framework import serializers
 
-from core.money import DECIMAL_PLACES, MAX_DIGITS, AmountInvalidError, parse_amount
+from core.money import (
+    DECIMAL_PLACES,
+    MAX_DIGITS,
+    RATIO_DECIMAL_PLACES,
+    RATIO_MAX_DIGITS,
+    AmountInvalidError,
+    parse_amount,
+)
 
 _WHOLE = MAX_DIGITS - DECIMAL_PLACES
 # What the server sends: always both decimals ("700.00"), as numeric(18, 2)::text does too.
@@ -54,3 +61,11 @@ class MoneyFieldSchema(OpenApiSerializerFieldExtension):
         else:
             pattern = MONEY_REQUEST_PATTERN
         return {"type": "string", "format": "decimal", "pattern": pattern, "example": "1234.50"}
+
+
+class RatioField(serializers.DecimalField):
+    """A share between 0 and 1 (core.money.ratio_field), as a decimal string: "0.1500"."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("coerce_to_string", True)
+        super().__init__(max_digits=RATIO_MAX_DIGITS, decimal_places=RATIO_DECIMAL_PLACES, **kwargs)

@@ -10,7 +10,7 @@ from rest_framework import serializers
 
 from accounts.models import Organization
 from catalog.models import Consumable
-from core.api.fields import MoneyField
+from core.api.fields import MoneyField, RatioField
 from procurement.choices import GreenChannel, PurchaseLabel
 from procurement.models import AgreedPrice, Listing, ListingDistributor, ListingPriceChange
 
@@ -228,7 +228,7 @@ class CapStatusOutput(serializers.Serializer):
     total = MoneyField(
         read_only=True, allow_null=True, help_text="Annual purchase total; null when not set."
     )
-    ratio = serializers.DecimalField(max_digits=5, decimal_places=4, read_only=True)
+    ratio = RatioField(read_only=True)
     cap = MoneyField(read_only=True, allow_null=True)
     used = MoneyField(read_only=True)
     remaining = MoneyField(read_only=True, allow_null=True)

@@ -17,7 +17,7 @@ from typing import Any
 from drf_spectacular.extensions import OpenApiSerializerFieldExtension
 from rest_framework import serializers
 
-from core.api.fields import MoneyField
+from core.api.fields import MoneyField, RatioField
 from procurement.api.listing_serializers import ConsumableBriefOutput, OrganizationBriefOutput
 from procurement.errors import ClientPriceRefusedError
 from procurement.models import (
@@ -210,7 +210,7 @@ class QuoteCapOutput(serializers.Serializer):
     total = MoneyField(
         read_only=True, allow_null=True, help_text="Annual purchase total; null when not set."
     )
-    ratio = serializers.DecimalField(max_digits=5, decimal_places=4, read_only=True)
+    ratio = RatioField(read_only=True)
     cap = MoneyField(read_only=True, allow_null=True)
     used = MoneyField(read_only=True)
     remaining = MoneyField(read_only=True, allow_null=True)
