@@ -3,6 +3,7 @@ everywhere, and what the server sends matches it (tests/test_api_fuzz.py and
 tests/test_permission_matrix.py check real responses against it)."""
 
 import importlib
+import json
 
 import pytest
 from django.apps import apps
@@ -32,14 +33,29 @@ def test_schema_is_a_valid_openapi_3_document(tmp_path):
     assert "Idempotency-Key" in text
 
 
+def _spec_errors(document: dict) -> list[str]:
+    return [
+        f"{'/'.join(map(str, e.path))}: {e.message}"
+        for e in OpenAPIV30SpecValidator(document).iter_errors()
+    ]
+
+
 def test_schema_passes_the_strict_openapi_spec_validator():
     """openapi-spec-validator also checks what the JSON schema of OpenAPI cannot: that every
     default and example obeys its own schema (a default of 0 under minimum 1 was one)."""
-    errors = [
-        f"{'/'.join(map(str, e.path))}: {e.message}"
-        for e in OpenAPIV30SpecValidator(_schema()).iter_errors()
-    ]
-    assert errors == []
+    assert _spec_errors(_schema()) == []
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_served_schema_passes_the_strict_openapi_spec_validator(client, language):
+    """What clients download (/api/schema/, in the language of the request) is valid too."""
+    client.cookies["django_language"] = language
+    response = client.get("/api/schema/", {"format": "json"})
+    assert response.status_code == 200
+    document = json.loads(response.content)
+    assert document["openapi"].startswith("3.0")
+    assert _spec_errors(document) == []
 
 
 def _properties(node, path=""):
