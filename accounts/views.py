@@ -78,6 +78,8 @@ def organization_detail(request, pk: int):
 @login_required
 def api_client_list(request):
     clients = selectors.api_client_list(actor=request.user)
+    if request.method == "POST":
+        permissions.require(request.user, "api_client.manage", request=request)
     form = None
     if permissions.can(request.user, "api_client.manage"):
         hospitals = selectors.organization_list(actor=request.user, kind=OrganizationKind.HOSPITAL)

@@ -159,6 +159,7 @@ def sync_runs(request):
 @login_required
 def imports(request):
     if request.method == "POST":
+        permissions.require(request.user, "catalog.import", request=request)
         upload = request.FILES.get("file")
         if upload is None:
             messages.error(request, _("Choose a file to import."))

@@ -353,6 +353,9 @@ SPECTACULAR_SETTINGS = {
         "PriceChangeStatusEnum": "procurement.choices.PriceChangeStatus",
         "AgreedPriceStatusEnum": "procurement.choices.AgreedPriceStatus",
         "ConsumableStatusEnum": "catalog.choices.ConsumableStatus",
+        # Reference prices appear in full and in brief (a product's detail): one enum, the
+        # name it always had.
+        "ReferencePriceOutputStatusEnum": "catalog.choices.ReferencePriceStatus",
     },
 }
 # make bench mounts its baseline endpoints (bench/urls.py) only with this set.

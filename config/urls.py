@@ -39,5 +39,7 @@ urlpatterns = [
     path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="redoc"),
 ]
 
+handler404 = "core.views.not_found"
+
 if settings.BENCH_ENDPOINTS:  # pragma: no cover  (make bench only, never in production)
     urlpatterns += [path("api/bench/", include("bench.urls"))]

@@ -19,6 +19,9 @@ CENT = Decimal("0.01")
 ZERO = Decimal("0.00")
 MAX_DIGITS = 18
 DECIMAL_PLACES = 2
+# A share such as 0.1500 (15%): four places, so that 2.5% and 0.15% are exact.
+RATIO_MAX_DIGITS = 5
+RATIO_DECIMAL_PLACES = 4
 
 
 class AmountInvalidError(ValidationError):
@@ -117,8 +120,8 @@ def ratio_field(verbose_name: object = None, **kwargs: object) -> models.Decimal
     exact. The validators give forms and serializers a field-level error for values outside."""
     return models.DecimalField(
         verbose_name,
-        max_digits=5,
-        decimal_places=4,
+        max_digits=RATIO_MAX_DIGITS,
+        decimal_places=RATIO_DECIMAL_PLACES,
         validators=[MinValueValidator(Decimal(0)), MaxValueValidator(Decimal(1))],
         **kwargs,
     )

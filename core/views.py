@@ -7,9 +7,11 @@ from django.contrib.auth.decorators import login_required
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.views import defaults
 from django.views.decorators.http import require_GET
 
 from core import health, permissions, selectors, services
+from core.errors import NotFoundError
 from core.forms import RegionPolicyForm
 from core.policy import RULES
 
@@ -29,6 +31,14 @@ def home(request):
     for role in request.user.roles:
         panels.extend(p for p in HOME_PANELS.get(role, []) if p not in panels)
     return render(request, "core/home.html", {"panels": panels})
+
+
+def not_found(request, exception):
+    """handler404. An address under /api/ that no route matches (``/api/v1/orders/x/`` where
+    an id belongs) is answered in the API's error format; pages keep the HTML page."""
+    if request.path.startswith("/api/"):
+        return JsonResponse(NotFoundError().as_dict(), status=404)
+    return defaults.page_not_found(request, exception)
 
 
 @require_GET

@@ -9,6 +9,7 @@ from catalog.models import (
     ReferencePrice,
     SyncRun,
 )
+from core.api.fields import MoneyField
 
 
 class DeviceIdentifierOutput(serializers.ModelSerializer):
@@ -25,9 +26,7 @@ class DeviceIdentifierOutput(serializers.ModelSerializer):
 
 
 class ConsumableListOutput(serializers.ModelSerializer):
-    reference_price = serializers.DecimalField(
-        max_digits=18,
-        decimal_places=2,
+    reference_price = MoneyField(
         read_only=True,
         allow_null=True,
         help_text="Current confirmed reference price (CNY), if any: capped catalogue.",
@@ -58,6 +57,8 @@ class ConsumableListOutput(serializers.ModelSerializer):
 class ReferencePriceOutput(serializers.ModelSerializer):
     consumable_code = serializers.CharField(source="consumable.code")
     consumable_name = serializers.CharField(source="consumable.__str__")
+    price = MoneyField(read_only=True)
+    previous_price = MoneyField(read_only=True, allow_null=True)
 
     class Meta:
         model = ReferencePrice
@@ -81,9 +82,17 @@ class ReferencePriceOutput(serializers.ModelSerializer):
         ]
 
 
+class ReferencePriceBriefOutput(serializers.ModelSerializer):
+    price = MoneyField(read_only=True)
+
+    class Meta:
+        model = ReferencePrice
+        fields = ["id", "price", "status", "publicity_ends_on", "confirmed_at"]
+
+
 class ConsumableDetailOutput(ConsumableListOutput):
     device_identifiers = DeviceIdentifierOutput(many=True)
-    reference_prices = serializers.SerializerMethodField()
+    reference_prices = ReferencePriceBriefOutput(many=True, read_only=True)
 
     class Meta(ConsumableListOutput.Meta):
         fields = [
@@ -99,18 +108,6 @@ class ConsumableDetailOutput(ConsumableListOutput):
             "registrant",
             "device_identifiers",
             "reference_prices",
-        ]
-
-    def get_reference_prices(self, obj) -> list[dict]:
-        return [
-            {
-                "id": p.id,
-                "price": str(p.price),
-                "status": p.status,
-                "publicity_ends_on": p.publicity_ends_on,
-                "confirmed_at": p.confirmed_at,
-            }
-            for p in obj.reference_prices.all()
         ]
 
 
@@ -131,7 +128,7 @@ class ScanOutput(serializers.Serializer):
     parsed = ScannedPartsOutput(source="barcode")
     matched = serializers.SerializerMethodField()
     consumable = ConsumableListOutput(allow_null=True)
-    reference_price = serializers.DecimalField(max_digits=18, decimal_places=2, allow_null=True)
+    reference_price = MoneyField(read_only=True, allow_null=True)
 
     def get_matched(self, obj) -> bool:
         return obj.consumable is not None

@@ -13,6 +13,11 @@ from core.policy import RULES, RegionPolicy
 
 class RegionPolicyOutput(serializers.ModelSerializer):
     rules = serializers.SerializerMethodField()
+    updated_at = serializers.DateTimeField(
+        read_only=True,
+        allow_null=True,
+        help_text="Null while the region has not saved its own policy (the defaults apply).",
+    )
 
     class Meta:
         model = RegionPolicy

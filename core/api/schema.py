@@ -1,4 +1,5 @@
-"""OpenAPI: document the Idempotency-Key header and the error format on every operation."""
+"""OpenAPI: document the Idempotency-Key header, and every error response an operation can
+give, in the error format, on every operation."""
 
 from __future__ import annotations
 
@@ -51,7 +52,11 @@ class AutoSchema(SpectacularAutoSchema):
         error = self._get_response_for_code(ErrorSerializer, "400")
         for code in ("400", "401", "403", "404"):
             responses.setdefault(code, error)
-        if self.method == "POST":
+        if self.method in ("POST", "PUT", "PATCH"):
+            # 409: the object's state refuses the change (or the same Idempotency-Key is
+            # still being processed); 415: a body in a media type the operation does not take.
             responses.setdefault("409", error)
+            responses.setdefault("415", error)
+        if self.method == "POST":
             responses.setdefault("422", error)
         return responses

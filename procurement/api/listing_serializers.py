@@ -1,39 +1,18 @@
 """Input and output serializers for the listing, label, agreed-price and purchase-plan API.
 
-Inputs only parse; services decide. Amounts go out as strings (DRF ``DecimalField``) and come
-in through ``AmountField``, which refuses JSON numbers (a float has already lost the cents).
+Inputs only parse; services decide. Amounts go out and come in as decimal strings through
+``core.api.fields.MoneyField``, which refuses JSON numbers (a float has already lost the cents).
 """
 
 from __future__ import annotations
 
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from accounts.models import Organization
 from catalog.models import Consumable
-from core.money import AmountInvalidError, parse_amount
+from core.api.fields import MoneyField, RatioField
 from procurement.choices import GreenChannel, PurchaseLabel
 from procurement.models import AgreedPrice, Listing, ListingDistributor, ListingPriceChange
-
-
-@extend_schema_field({"type": "string", "pattern": r"^\d+(\.\d{1,2})?$", "example": "1234.50"})
-class AmountField(serializers.Field):
-    """A CNY amount sent as a string with at most two decimals."""
-
-    def to_internal_value(self, data):
-        try:
-            return parse_amount(data)
-        except AmountInvalidError as error:
-            raise serializers.ValidationError(error.message, code=error.code) from None
-
-    def to_representation(self, value):
-        return str(value)
-
-
-def _money(**kwargs) -> serializers.DecimalField:
-    return serializers.DecimalField(max_digits=18, decimal_places=2, read_only=True, **kwargs)
-
 
 # ---------------------------------------------------------------------------------------------
 # Outputs
@@ -63,8 +42,11 @@ class ConsumableBriefOutput(serializers.ModelSerializer):
 class ListingOutput(serializers.ModelSerializer):
     consumable = ConsumableBriefOutput(read_only=True)
     manufacturer = OrganizationBriefOutput(read_only=True)
-    reference_price = _money(
-        allow_null=True, help_text="The product's confirmed reference price, if any."
+    price = MoneyField(read_only=True)
+    reference_price = MoneyField(
+        read_only=True,
+        allow_null=True,
+        help_text="The product's confirmed reference price, if any.",
     )
 
     class Meta:
@@ -103,7 +85,11 @@ class PriceChangeOutput(serializers.ModelSerializer):
     listing = serializers.IntegerField(source="listing_id", read_only=True)
     consumable = ConsumableBriefOutput(source="listing.consumable", read_only=True)
     manufacturer = OrganizationBriefOutput(source="listing.manufacturer", read_only=True)
-    reference_price = serializers.SerializerMethodField()
+    old_price = MoneyField(read_only=True)
+    new_price = MoneyField(read_only=True)
+    reference_price = MoneyField(
+        read_only=True, allow_null=True, help_text="The product's confirmed reference price."
+    )
     requested_at = serializers.DateTimeField(source="created_at", read_only=True)
 
     class Meta:
@@ -123,11 +109,6 @@ class PriceChangeOutput(serializers.ModelSerializer):
             "reviewed_at",
         ]
 
-    @extend_schema_field(OpenApiTypes.DECIMAL)
-    def get_reference_price(self, obj) -> str | None:
-        value = getattr(obj, "reference_price", None)
-        return None if value is None else str(value)
-
 
 class EmergencyEvidenceOutput(serializers.Serializer):
     available = serializers.BooleanField(
@@ -135,15 +116,15 @@ class EmergencyEvidenceOutput(serializers.Serializer):
     )
     hospitals = serializers.IntegerField(help_text="Tier-2+ hospitals with emergency purchases.")
     tier3_hospitals = serializers.IntegerField()
-    lowest_price = _money(allow_null=True)
+    lowest_price = MoneyField(read_only=True, allow_null=True)
 
 
 class CriteriaOutput(serializers.Serializer):
     """[R-LIST-CATALOGUES] [R-LIST-PRICE-CAP] [R-LIST-GREEN] [R-LIST-OTHER]"""
 
     catalogue = serializers.CharField(help_text="The catalogue approval would put it in.")
-    price = _money()
-    reference_price = _money(allow_null=True)
+    price = MoneyField(read_only=True)
+    reference_price = MoneyField(read_only=True, allow_null=True)
     price_within_reference = serializers.BooleanField(allow_null=True)
     green_channel = serializers.CharField()
     green_channel_met = serializers.BooleanField()
@@ -184,13 +165,12 @@ class ListingDetailOutput(ListingOutput):
 class AvailableListingOutput(serializers.ModelSerializer):
     consumable = ConsumableBriefOutput(read_only=True)
     manufacturer = OrganizationBriefOutput(read_only=True)
-    listed_price = serializers.DecimalField(
-        source="price", max_digits=18, decimal_places=2, read_only=True
+    listed_price = MoneyField(source="price", read_only=True)
+    unit_price = MoneyField(
+        read_only=True,
+        help_text="What the caller's hospital pays: the listed price or a lower agreed price.",
     )
-    unit_price = serializers.SerializerMethodField(
-        help_text="What the caller's hospital pays: the listed price or a lower agreed price."
-    )
-    reference_price = _money(allow_null=True)
+    reference_price = MoneyField(read_only=True, allow_null=True)
 
     class Meta:
         model = Listing
@@ -206,10 +186,6 @@ class AvailableListingOutput(serializers.ModelSerializer):
             "companion_service",
         ]
 
-    @extend_schema_field(OpenApiTypes.DECIMAL)
-    def get_unit_price(self, obj) -> str:
-        return str(self.context["unit_prices"][obj.pk])
-
 
 class AgreedPriceOutput(serializers.ModelSerializer):
     listing = serializers.IntegerField(source="listing_id", read_only=True)
@@ -217,10 +193,11 @@ class AgreedPriceOutput(serializers.ModelSerializer):
     manufacturer = OrganizationBriefOutput(source="listing.manufacturer", read_only=True)
     hospital = OrganizationBriefOutput(read_only=True)
     proposed_by = OrganizationBriefOutput(read_only=True)
-    listed_price = serializers.DecimalField(
-        source="listing.price", max_digits=18, decimal_places=2, read_only=True
+    price = MoneyField(read_only=True)
+    listed_price = MoneyField(source="listing.price", read_only=True)
+    reference_price = MoneyField(
+        read_only=True, allow_null=True, help_text="The product's confirmed reference price."
     )
-    reference_price = serializers.SerializerMethodField()
 
     class Meta:
         model = AgreedPrice
@@ -242,28 +219,25 @@ class AgreedPriceOutput(serializers.ModelSerializer):
             "decided_at",
         ]
 
-    @extend_schema_field(OpenApiTypes.DECIMAL)
-    def get_reference_price(self, obj) -> str | None:
-        value = getattr(obj, "reference_price", None)
-        return None if value is None else str(value)
-
 
 class CapStatusOutput(serializers.Serializer):
     """[R-LIST-ALT-CAP] alternate-catalogue purchases against the cap for the year."""
 
     hospital = OrganizationBriefOutput()
     year = serializers.IntegerField()
-    total = _money(allow_null=True, help_text="Annual purchase total; null when not set.")
-    ratio = serializers.DecimalField(max_digits=5, decimal_places=4, read_only=True)
-    cap = _money(allow_null=True)
-    used = _money()
-    remaining = _money(allow_null=True)
+    total = MoneyField(
+        read_only=True, allow_null=True, help_text="Annual purchase total; null when not set."
+    )
+    ratio = RatioField(read_only=True)
+    cap = MoneyField(read_only=True, allow_null=True)
+    used = MoneyField(read_only=True)
+    remaining = MoneyField(read_only=True, allow_null=True)
 
 
 class PurchasePlanOutput(serializers.Serializer):
     hospital = OrganizationBriefOutput()
     year = serializers.IntegerField()
-    total = _money(allow_null=True)
+    total = MoneyField(read_only=True, allow_null=True)
     cap = CapStatusOutput()
 
 
@@ -280,7 +254,7 @@ class DistributorGrantInput(serializers.Serializer):
 
 class ListingCreateInput(serializers.Serializer):
     consumable_code = serializers.CharField(max_length=27, help_text="27-character national code.")
-    price = AmountField()
+    price = MoneyField()
     registration_number = serializers.CharField(max_length=100)
     companion_service = serializers.BooleanField(default=False)
     green_channel = serializers.ChoiceField(
@@ -291,7 +265,7 @@ class ListingCreateInput(serializers.Serializer):
 
 
 class ListingUpdateInput(serializers.Serializer):
-    price = AmountField(required=False)
+    price = MoneyField(required=False)
     registration_number = serializers.CharField(max_length=100, required=False)
     companion_service = serializers.BooleanField(required=False)
     green_channel = serializers.ChoiceField(
@@ -314,7 +288,7 @@ class LabelInput(serializers.Serializer):
 
 
 class PriceChangeInput(serializers.Serializer):
-    new_price = AmountField()
+    new_price = MoneyField()
     reason = serializers.CharField(required=False, default="", allow_blank=True)
 
 
@@ -327,7 +301,7 @@ class AgreedPriceProposeInput(serializers.Serializer):
     hospital = serializers.IntegerField(
         required=False, allow_null=True, help_text="Required when a supplier proposes."
     )
-    price = AmountField()
+    price = MoneyField()
     annual_volume = serializers.IntegerField(default=0, min_value=0)
     valid_from = serializers.DateField()
     valid_until = serializers.DateField()
@@ -338,4 +312,4 @@ class PurchasePlanSetInput(serializers.Serializer):
         required=False, allow_null=True, help_text="Required for the bureau; hospitals: own."
     )
     year = serializers.IntegerField()
-    total = AmountField()
+    total = MoneyField()

@@ -60,6 +60,11 @@ def _valid(serializer_class, data):
     return serializer.validated_data
 
 
+def _price_change(request, price_change_id: int, *, status_code: int = 200) -> Response:
+    change = selectors.listing_price_change_get(actor=request.user, price_change_id=price_change_id)
+    return Response(PriceChangeOutput(change).data, status=status_code)
+
+
 def _detail(request, listing_id: int, *, status_code: int = 200) -> Response:
     listing = selectors.listing_detail(actor=request.user, listing_id=listing_id)
     return Response(ListingDetailOutput(listing).data, status=status_code)
@@ -158,7 +163,9 @@ class ListingAvailableListApi(ListApi):
     def list(self, request, *args, **kwargs):
         page = self.paginate_queryset(self.get_queryset())
         prices = selectors.listing_unit_prices(actor=request.user, listings=page)
-        data = AvailableListingOutput(page, many=True, context={"unit_prices": prices}).data
+        for listing in page:
+            listing.unit_price = prices[listing.pk]
+        data = AvailableListingOutput(page, many=True).data
         return self.get_paginated_response(data)
 
 
@@ -290,7 +297,7 @@ class ListingPriceChangeRequestApi(ApiView):
     def post(self, request, pk: int):
         data = _valid(PriceChangeInput, request.data)
         change = listings.listing_price_change_request(actor=request.user, listing_id=pk, **data)
-        return Response(PriceChangeOutput(change).data, status=status.HTTP_201_CREATED)
+        return _price_change(request, change.pk, status_code=status.HTTP_201_CREATED)
 
 
 class PriceChangeListApi(ListApi):
@@ -325,10 +332,10 @@ class PriceChangeApproveApi(ApiView):
     @extend_schema(request=DecisionNoteInput, responses=PriceChangeOutput)
     def post(self, request, pk: int):
         data = _valid(DecisionNoteInput, request.data)
-        change = listings.listing_price_change_approve(
+        listings.listing_price_change_approve(
             actor=request.user, price_change_id=pk, reason=data["reason"]
         )
-        return Response(PriceChangeOutput(change).data)
+        return _price_change(request, pk)
 
 
 class PriceChangeRejectApi(ApiView):
@@ -337,10 +344,10 @@ class PriceChangeRejectApi(ApiView):
     @extend_schema(request=DecisionReasonInput, responses=PriceChangeOutput)
     def post(self, request, pk: int):
         data = _valid(DecisionReasonInput, request.data)
-        change = listings.listing_price_change_reject(
+        listings.listing_price_change_reject(
             actor=request.user, price_change_id=pk, reason=data["reason"]
         )
-        return Response(PriceChangeOutput(change).data)
+        return _price_change(request, pk)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -14,9 +14,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from drf_spectacular.utils import extend_schema_field
+from drf_spectacular.extensions import OpenApiSerializerFieldExtension
 from rest_framework import serializers
 
+from core.api.fields import MoneyField, RatioField
 from procurement.api.listing_serializers import ConsumableBriefOutput, OrganizationBriefOutput
 from procurement.errors import ClientPriceRefusedError
 from procurement.models import (
@@ -30,15 +31,20 @@ from procurement.models import (
     ReturnRecord,
     UsageRecord,
 )
+from procurement.selectors.orders import MAX_QUANTITY
 
 # Keys a client might send to set a price. Refused, not ignored: a client that believes it
 # sets the price must learn that it does not [R-ORDER-ONLINE].
 PRICE_KEYS = ("unit_price", "price", "amount", "total")
 
 
-@extend_schema_field({"type": "integer", "minimum": 1, "example": 2})
 class RawIntegerField(serializers.Field):
-    """A whole number, checked by the service (``quantity_invalid``)."""
+    """A whole number, checked by the service (``quantity_invalid``). ``minimum`` is what the
+    service accepts: 1 for a quantity, 0 for a count such as refused units."""
+
+    def __init__(self, *, minimum: int = 1, **kwargs: Any) -> None:
+        self.minimum = minimum
+        super().__init__(**kwargs)
 
     def to_internal_value(self, data: Any) -> Any:
         return data
@@ -47,20 +53,24 @@ class RawIntegerField(serializers.Field):
         return value
 
 
-@extend_schema_field({"type": "string", "pattern": r"^\d+(\.\d{1,2})?$", "example": "1234.50"})
-class RawAmountField(serializers.Field):
-    """A CNY amount as a string with at most two decimals, checked by core.money.parse_amount
+class RawIntegerFieldSchema(OpenApiSerializerFieldExtension):
+    target_class = RawIntegerField
+
+    def map_serializer_field(self, auto_schema, direction):
+        return {
+            "type": "integer",
+            "minimum": self.target.minimum,
+            "maximum": MAX_QUANTITY,
+            "example": 2,
+        }
+
+
+class RawAmountField(MoneyField):
+    """A CNY amount (MoneyField's schema), passed on as sent: core.money.parse_amount checks it
     in the service (``amount_invalid``; JSON numbers are refused)."""
 
     def to_internal_value(self, data: Any) -> Any:
         return data
-
-    def to_representation(self, value: Any) -> Any:
-        return str(value)
-
-
-def _money(**kwargs: Any) -> serializers.DecimalField:
-    return serializers.DecimalField(max_digits=18, decimal_places=2, read_only=True, **kwargs)
 
 
 # Order outputs are the HIS's hot path (50 orders with their lines per request): the API sends
@@ -112,6 +122,8 @@ class OrderCreateInput(OrderQuoteInput):
 class OrderLineOutput(serializers.ModelSerializer):
     consumable = ConsumableBriefOutput(read_only=True)
     listing = serializers.IntegerField(source="listing_id", read_only=True)
+    unit_price = MoneyField(read_only=True)
+    amount = MoneyField(read_only=True)
 
     class Meta:
         model = OrderLine
@@ -142,6 +154,7 @@ class OrderOutput(serializers.ModelSerializer):
     hospital = OrganizationBriefOutput(read_only=True)
     supplier = OrganizationBriefOutput(read_only=True)
     distributor = OrganizationBriefOutput(read_only=True, allow_null=True)
+    total = MoneyField(read_only=True)
     lines = OrderLineOutput(many=True, read_only=True)
 
     class Meta:
@@ -175,15 +188,15 @@ class QuoteLineOutput(serializers.Serializer):
     listing = serializers.IntegerField(source="listing.pk")
     consumable = ConsumableBriefOutput(source="listing.consumable")
     quantity = serializers.IntegerField()
-    unit_price = _money()
-    amount = _money()
+    unit_price = MoneyField(read_only=True)
+    amount = MoneyField(read_only=True)
     catalogue = serializers.CharField(source="listing.catalogue")
     label = serializers.CharField(source="listing.label")
 
 
 class QuoteGroupOutput(serializers.Serializer):
     supplier = serializers.SerializerMethodField()
-    total = _money()
+    total = MoneyField(read_only=True)
     lines = QuoteLineOutput(many=True)
 
     def get_supplier(self, group: Any) -> dict:
@@ -194,17 +207,21 @@ class QuoteCapOutput(serializers.Serializer):
     """[R-LIST-ALT-CAP] the year's alternate-catalogue cap before this cart."""
 
     year = serializers.IntegerField()
-    total = _money(allow_null=True, help_text="Annual purchase total; null when not set.")
-    ratio = serializers.DecimalField(max_digits=5, decimal_places=4, read_only=True)
-    cap = _money(allow_null=True)
-    used = _money()
-    remaining = _money(allow_null=True)
+    total = MoneyField(
+        read_only=True, allow_null=True, help_text="Annual purchase total; null when not set."
+    )
+    ratio = RatioField(read_only=True)
+    cap = MoneyField(read_only=True, allow_null=True)
+    used = MoneyField(read_only=True)
+    remaining = MoneyField(read_only=True, allow_null=True)
 
 
 class OrderQuoteOutput(serializers.Serializer):
     groups = QuoteGroupOutput(many=True, help_text="One group per manufacturer: one order each.")
-    total = _money()
-    alternate_amount = _money(help_text="Alternate-catalogue amount of this cart.")
+    total = MoneyField(read_only=True)
+    alternate_amount = MoneyField(
+        read_only=True, help_text="Alternate-catalogue amount of this cart."
+    )
     cap = QuoteCapOutput()
     over_cap = serializers.BooleanField(
         help_text="Submitting all of it would pass the cap (or no annual total is set)."
@@ -272,8 +289,8 @@ class DeliveryCreateInput(serializers.Serializer):
 
 class AcceptLineInput(serializers.Serializer):
     delivery_line = serializers.IntegerField(min_value=1)
-    accepted_quantity = RawIntegerField()
-    refused_quantity = RawIntegerField(required=False, default=0)
+    accepted_quantity = RawIntegerField(minimum=0)
+    refused_quantity = RawIntegerField(minimum=0, required=False, default=0)
     reason = serializers.CharField(
         required=False, allow_blank=True, max_length=500, help_text="Required when refusing."
     )
@@ -383,7 +400,8 @@ class InvoiceCreateInput(serializers.Serializer):
 class InvoiceLineOutput(serializers.ModelSerializer):
     order_line = serializers.IntegerField(source="order_line_id", read_only=True)
     consumable = ConsumableBriefOutput(source="order_line.consumable", read_only=True)
-    unit_price = _money(source="order_line.unit_price")
+    unit_price = MoneyField(read_only=True, source="order_line.unit_price")
+    amount = MoneyField(read_only=True)
 
     class Meta:
         model = InvoiceLine
@@ -396,6 +414,7 @@ class InvoiceOutput(serializers.ModelSerializer):
     order_number = serializers.CharField(source="order.number", read_only=True)
     issuer = OrganizationBriefOutput(read_only=True)
     hospital = OrganizationBriefOutput(read_only=True)
+    amount = MoneyField(read_only=True)
     ready_for_settlement = serializers.SerializerMethodField()
     lines = InvoiceLineOutput(many=True, read_only=True)
 
@@ -460,6 +479,7 @@ class UsageRecordOutput(serializers.ModelSerializer):
     consumable = ConsumableBriefOutput(read_only=True)
     manufacturer = OrganizationBriefOutput(read_only=True, allow_null=True)
     hospital = serializers.IntegerField(source="hospital_id", read_only=True)
+    charged_price = MoneyField(read_only=True, allow_null=True)
 
     class Meta:
         model = UsageRecord

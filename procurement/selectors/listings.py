@@ -437,10 +437,20 @@ def listing_price_change_list(
     return qs.order_by("-created_at", "-pk")
 
 
+def listing_price_change_get(*, actor, price_change_id: int) -> ListingPriceChange:
+    """One price change as the list shows it, with the product's reference price."""
+    change = listing_price_change_list(actor=actor).filter(pk=price_change_id).first()
+    if change is None:
+        raise NotFoundError()
+    return change
+
+
 def listing_pending_price_change(*, listing: Listing) -> ListingPriceChange | None:
-    return ListingPriceChange.objects.filter(
-        listing=listing, status=PriceChangeStatus.PENDING
-    ).first()
+    return (
+        ListingPriceChange.objects.filter(listing=listing, status=PriceChangeStatus.PENDING)
+        .annotate(reference_price=confirmed_reference_subquery("listing__consumable_id"))
+        .first()
+    )
 
 
 # ---------------------------------------------------------------------------------------------

@@ -506,3 +506,21 @@ def test_agreed_price_flow_through_the_api(world):
     assert accepted["status"] == "agreed"
     available = call(world.purchaser, "get", url("listing_available")).json()
     assert available["results"][0]["unit_price"] == "85.00"
+
+
+def test_price_change_answers_carry_the_products_reference_price(world):
+    """The request, the listing's pending change and the decision all say the confirmed
+    reference price the bureau decides against, never null when there is one."""
+    listing = world.listing()
+    ReferencePriceFactory(consumable=listing.consumable, price=Decimal("150.00"))
+    requested = call(
+        world.sales, "post", url("listing_price_change_request", listing.pk), {"new_price": "88"}
+    )
+    assert requested.status_code == 201, requested.json()
+    assert requested.json()["reference_price"] == "150.00"
+    detail = call(world.sales, "get", url("listing_detail", listing.pk)).json()
+    assert detail["pending_price_change"]["reference_price"] == "150.00"
+    approved = call(world.officer, "post", url("price_change_approve", requested.json()["id"]))
+    assert approved.status_code == 200, approved.json()
+    assert approved.json()["reference_price"] == "150.00"
+    assert approved.json()["status"] == "approved"

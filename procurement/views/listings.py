@@ -517,6 +517,8 @@ def agreed_price_list(request):
                 for x in rows.iterator()
             ),
         )
+    if request.method == "POST" and not can(user, "agreed_price.negotiate"):
+        raise PermissionDeniedError(action="agreed_price.negotiate")
     form = _agreed_price_form(request)
     if request.method == "POST" and form is not None and form.is_valid():
         data = form.cleaned_data
@@ -617,6 +619,8 @@ def purchase_plan(request):
         first = hospitals.first()
         hospital_id = first.pk if first else None
     year = _int(request.GET.get("year")) or clock.local_today().year
+    if request.method == "POST" and not can(user, "purchase_plan.set"):
+        raise PermissionDeniedError(action="purchase_plan.set")
     form = None
     if can(user, "purchase_plan.set"):
         form = PurchasePlanForm(

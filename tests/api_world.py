@@ -1,0 +1,217 @@
+"""A whole small platform for the permission matrix and the API fuzzer: one region (Nanjing),
+a user of every role, an HIS API key, and at least one real object for every path parameter
+of the URL conf, each in the state its actions need.
+
+Built on procurement/tests/order_world.py (hospital, manufacturer, distributor, listing) and
+the apps' factories; the order flow goes through the real services, so counters, events and
+history are what production writes. ``build()`` returns the users by role key and ``ids``,
+the value to put in a path for each named object.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
+from django.contrib.auth.models import Group
+from django.contrib.contenttypes.models import ContentType
+
+from accounts.choices import Role
+from accounts.models import Organization, SecurityEvent, User
+from accounts.services import api_client_create
+from accounts.tests.factories import AgencyFactory, BureauFactory, UserFactory
+from catalog.choices import ReferencePriceStatus
+from catalog.models import ImportJob
+from catalog.tests.factories import (
+    ConsumableFactory,
+    PriceObjectionFactory,
+    ReferencePriceFactory,
+)
+from core import clock
+from procurement.choices import AgreedPriceStatus, ListingStatus
+from procurement.models import Event, ListingDistributor, ListingPriceChange
+from procurement.services import usage
+from procurement.tests.factories import AgreedPriceFactory, ListingFactory
+from procurement.tests.order_world import (
+    accepted,
+    confirmed,
+    draft,
+    gs1,
+    invoiced,
+    make_world,
+    patient_hash,
+    promised,
+    shipped,
+    submitted,
+)
+
+# The roles of the matrix, in its column order. "his" is an API key of the hospital (its
+# service user is a purchaser); "staff" is a Django superuser (createsuperuser), the only kind
+# of account the Django admin admits.
+ROLES = ("pur", "fin", "mfr", "dst", "bur", "agy", "adm", "his", "ano", "su")
+ROLE_NAMES = {
+    "pur": "hospital purchaser",
+    "fin": "hospital finance",
+    "mfr": "supplier sales at the manufacturer",
+    "dst": "supplier sales at the distributor",
+    "bur": "bureau officer",
+    "agy": "agency finance",
+    "adm": "platform administrator",
+    "his": "HIS API client key of the hospital",
+    "ano": "anonymous",
+    "su": "Django superuser (staff)",
+}
+
+
+@dataclass
+class ApiWorld:
+    users: dict[str, User]
+    his_key: str
+    ids: dict[str, Any] = field(default_factory=dict)
+
+
+def build() -> ApiWorld:
+    w = make_world()
+    bureau = BureauFactory(region_code="320100")
+    agency = AgencyFactory(region_code="320100")
+    users = {
+        "pur": w.purchaser,
+        "fin": w.finance,
+        "mfr": w.sales,
+        "dst": w.distributor_sales,
+        "bur": UserFactory(organization=bureau, roles=[Role.BUREAU_OFFICER]),
+        "agy": UserFactory(organization=agency, roles=[Role.AGENCY_FINANCE]),
+        "adm": UserFactory(organization=bureau, roles=[Role.PLATFORM_ADMIN]),
+        "su": UserFactory(
+            organization=bureau, roles=[Role.PLATFORM_ADMIN], is_staff=True, is_superuser=True
+        ),
+    }
+    issued = api_client_create(actor=None, organization=w.hospital, name="HIS 东软")
+    users["his"] = issued.client.user
+
+    # The order flow, one order in each state its actions need.
+    draft_order = draft(w)
+    submitted_order = submitted(w)
+    confirmed_order = confirmed(w)
+    shipped_order, delivery = shipped(w)
+    accepted_order, accepted_delivery = accepted(w)
+    invoiced_order, invoice = invoiced(w)
+    usage.usage_record(
+        actor=w.purchaser,
+        records=[
+            {
+                "barcode": gs1(w.di, serial="SN-0001"),
+                "operation_id": "OP-0001",
+                "doctor_code": "D001",
+                "department": "心内科",
+                "patient_hash": patient_hash(),
+                "used_at": clock.now() - dt.timedelta(hours=1),
+            }
+        ],
+    )
+
+    # Listings and prices: the listed product has a confirmed reference price above its price.
+    ReferencePriceFactory(consumable=w.listing.consumable, price=Decimal("120.00"))
+    draft_listing = ListingFactory(manufacturer=w.manufacturer, status=ListingStatus.DRAFT)
+    price_change = ListingPriceChange.objects.create(
+        listing=w.listing,
+        old_price=w.listing.price,
+        new_price=Decimal("95.00"),
+        reason="原材料降价",
+        requested_by=w.sales,
+    )
+    agreed = AgreedPriceFactory(
+        listing=w.listing,
+        hospital=w.hospital,
+        price=Decimal("90.00"),
+        status=AgreedPriceStatus.PROPOSED,
+        proposed_by=w.manufacturer,
+    )
+    proposed_price = ReferencePriceFactory(
+        consumable=ConsumableFactory(manufacturer=w.manufacturer),
+        price=Decimal("88.00"),
+        status=ReferencePriceStatus.PROPOSED,
+    )
+    publicity_price = ReferencePriceFactory(
+        consumable=ConsumableFactory(manufacturer=w.manufacturer),
+        price=Decimal("77.00"),
+        status=ReferencePriceStatus.PUBLICITY,
+        publicity_starts_on=clock.local_today(),
+        publicity_ends_on=clock.local_today() + dt.timedelta(days=7),
+    )
+    objection = PriceObjectionFactory(
+        reference_price=publicity_price, supplier=w.manufacturer, raised_by=w.sales
+    )
+    job = ImportJob.objects.create(
+        kind="catalog", file_name="耗材.csv", stored_path="/nonexistent", created_by=users["su"]
+    )
+    group = Group.objects.create(name="审计")
+    attempt = AccessAttempt.objects.create(
+        username="nobody", ip_address="127.0.0.1", failures_since_start=1, attempt_time=clock.now()
+    )
+    log = AccessLog.objects.create(
+        username="nobody", ip_address="127.0.0.1", attempt_time=clock.now()
+    )
+    failure = AccessFailureLog.objects.create(
+        username="nobody", ip_address="127.0.0.1", attempt_time=clock.now(), locked_out=False
+    )
+
+    ids = {
+        "organization": w.hospital.pk,
+        "api_client": issued.client.pk,
+        "consumable_code": w.listing.consumable.code,
+        "proposed_price": proposed_price.pk,
+        "publicity_price": publicity_price.pk,
+        "objection": objection.pk,
+        "import_job": job.pk,
+        "listing": w.listing.pk,
+        "draft_listing": draft_listing.pk,
+        "listing_distributor": ListingDistributor.objects.get(listing=w.listing).pk,
+        "price_change": price_change.pk,
+        "agreed_price": agreed.pk,
+        "draft_order": draft_order.pk,
+        "submitted_order": submitted_order.pk,
+        "submitted_line": submitted_order.lines.get().pk,
+        "confirmed_order": confirmed_order.pk,
+        "confirmed_line": confirmed_order.lines.get().pk,
+        "shipped_order": shipped_order.pk,
+        "delivery": delivery.pk,
+        "delivery_line": delivery.lines.get().pk,
+        "accepted_order": accepted_order.pk,
+        "accepted_line": accepted_order.lines.get().pk,
+        "accepted_delivery": accepted_delivery.pk,
+        "accepted_delivery_line": accepted_delivery.lines.get().pk,
+        "distributor": w.distributor.pk,
+        "manufacturer": w.manufacturer.pk,
+        "invoiced_order": invoiced_order.pk,
+        "invoice": invoice.pk,
+        "user": w.purchaser.pk,
+        "security_event": SecurityEvent.objects.order_by("pk").first().pk,
+        "group": group.pk,
+        "organization_type": ContentType.objects.get_for_model(Organization).pk,
+        "event": Event.objects.order_by("pk").first().pk,
+        "history_event": _first_history_event_id(),
+        "access_attempt": attempt.pk,
+        "access_log": log.pk,
+        "access_failure": failure.pk,
+        # Values for request bodies.
+        "unlisted_code": proposed_price.consumable.code,
+        "patient_hash": patient_hash("ZY2026-000999"),
+        "udi": gs1(w.di),
+        "udi_serial": gs1(w.di, serial="SN-0002"),
+        "today": clock.local_today().isoformat(),
+        "promised": promised().isoformat(),
+        "next_year": (clock.local_today() + dt.timedelta(days=300)).isoformat(),
+        "year": clock.local_today().year,
+        "an_hour_ago": (clock.now() - dt.timedelta(hours=1)).isoformat(),
+    }
+    return ApiWorld(users=users, his_key=issued.key, ids=ids)
+
+
+def _first_history_event_id() -> str:
+    import pghistory.models
+
+    return str(pghistory.models.Events.objects.order_by("pgh_created_at").first().pk)

@@ -1,0 +1,1353 @@
+"""The permission matrix: every route of the URL conf (pages, API, admin) and every operation
+of the API schema, called as every role, against the outcome this table expects.
+
+The table is explicit data for people to review: one row per route and the objects its path
+names (``@name``: an object of tests/api_world.py), and per method the outcome for each role,
+in this column order:
+
+    pur  hospital purchaser             bur  bureau officer
+    fin  hospital finance               agy  agency finance
+    mfr  supplier sales, manufacturer   adm  platform administrator
+    dst  supplier sales, distributor    his  HIS API key of the hospital
+    ano  anonymous                      su   Django superuser (staff)
+
+An outcome is the status code, ``302L`` for a redirect to the login page or ``302A`` to the
+admin's login page. A route of the URL conf or an operation of the schema without a row fails
+the test. Every page is called with GET and POST; every API route with GET and the methods the
+schema gives it. Each call runs in a savepoint rolled back afterwards. A refused call (401, 403,
+404, 405, 302L, 302A) must write nothing but the logs; a GET answered 200 by the API must match
+the schema's response for that operation. POSTs carry a valid body where the row gives one, so
+that the allowed role's outcome is the action's success (or the state's refusal: 409).
+"""
+
+import pytest
+from schemathesis.core.failures import FailureGroup
+
+from tests import matrix_support as m
+from tests.api_world import ROLES
+from tests.matrix_support import row
+
+pytestmark = pytest.mark.django_db
+
+ROWS = [
+    # --- Pages: home, history, policy, health -------------------------------------------------
+    row(
+        "",
+        GET="200   200   200   200   200   200   200   302L  302L  200",
+        POST="200   200   200   200   200   200   200   302L  302L  200",
+    ),
+    row(
+        "history/",
+        GET="403   403   403   403   403   403   200   302L  302L  200",
+        POST="403   403   403   403   403   403   200   302L  302L  200",
+    ),
+    row(
+        "region-policy/",
+        GET="403   403   403   403   200   200   200   302L  302L  200",
+        POST="403   403   403   403   200   403   200   302L  302L  200",
+    ),
+    row(
+        "healthz",
+        GET="200   200   200   200   200   200   200   200   200   200",
+        POST="405   405   405   405   405   405   405   405   405   405",
+    ),
+    # --- Pages: accounts
+    row(
+        "accounts/login/",
+        GET="302   302   302   302   302   302   302   200   200   302",
+        POST="302   302   302   302   302   302   302   200   200   302",
+    ),
+    row(
+        "accounts/logout/",
+        GET="405   405   405   405   405   405   405   405   405   405",
+        POST="302L  302L  302L  302L  302L  302L  302L  302L  302L  302L",
+    ),
+    row(
+        "accounts/password/",
+        GET="200   200   200   200   200   200   200   302L  302L  200",
+        POST="200   200   200   200   200   200   200   302L  302L  200",
+    ),
+    row(
+        "accounts/organizations/",
+        GET="200   200   200   200   200   200   200   302L  302L  200",
+        POST="200   200   200   200   200   200   200   302L  302L  200",
+    ),
+    row(
+        "accounts/organizations/<int:pk>/",
+        pk="@organization",
+        GET="200   200   404   404   200   200   200   302L  302L  200",
+        POST="200   200   404   404   200   200   200   302L  302L  200",
+    ),
+    row(
+        "accounts/api-clients/",
+        body={"name": "HIS 2", "organization": "@organization"},
+        GET="200   200   403   403   403   403   200   302L  302L  200",
+        POST="403   403   403   403   403   403   200   302L  302L  200",
+    ),
+    row(
+        "accounts/api-clients/<int:pk>/revoke/",
+        pk="@api_client",
+        GET="405   405   405   405   405   405   405   302L  302L  405",
+        POST="403   403   404   404   403   403   302   302L  302L  302",
+    ),
+    row(
+        "accounts/security-events/",
+        GET="403   403   403   403   403   403   200   302L  302L  200",
+        POST="403   403   403   403   403   403   200   302L  302L  200",
+    ),
+    # --- Pages: catalogue
+    row(
+        "catalog/",
+        GET="200   200   200   200   200   200   200   302L  302L  200",
+        POST="200   200   200   200   200   200   200   302L  302L  200",
+    ),
+    row(
+        "catalog/scan/",
+        body={"barcode": "@udi"},
+        GET="405   405   405   405   405   405   405   302L  302L  405",
+        POST="200   200   200   200   200   200   200   302L  302L  200",
+    ),
+    row(
+        "catalog/products/<str:code>/",
+        code="@consumable_code",
+        GET="200   200   200   200   200   200   200   302L  302L  200",
+        POST="200   200   200   200   200   200   200   302L  302L  200",
+    ),
+    row(
+        "catalog/publicity/",
+        GET="200   200   200   200   200   200   200   302L  302L  200",
+        POST="200   200   200   200   200   200   200   302L  302L  200",
+    ),
+    row(
+        "catalog/reference-prices/<int:pk>/<str:action>/",
+        pk="@proposed_price",
+        action="publicity",
+        GET="405   405   405   405   405   405   405   302L  302L  405",
+        POST="403   403   403   403   302   403   302   302L  302L  302",
+    ),
+    row(
+        "catalog/reference-prices/<int:pk>/<str:action>/",
+        pk="@publicity_price",
+        action="confirm",
+        GET="405   405   405   405   405   405   405   302L  302L  405",
+        POST="403   403   403   403   409   403   409   302L  302L  409",
+    ),
+    row(
+        "catalog/reference-prices/<int:pk>/<str:action>/",
+        pk="@publicity_price",
+        action="withdraw",
+        body={"reason": "数据有误"},
+        GET="405   405   405   405   405   405   405   302L  302L  405",
+        POST="403   403   403   403   302   403   302   302L  302L  302",
+    ),
+    row(
+        "catalog/reference-prices/<int:pk>/<str:action>/",
+        pk="@publicity_price",
+        action="object",
+        body={"reason": "参考价有误"},
+        GET="405   405   405   405   405   405   405   302L  302L  405",
+        POST="403   403   409   302   403   403   403   302L  302L  403",
+    ),
+    row(
+        "catalog/objections/",
+        GET="403   403   200   200   200   403   200   302L  302L  200",
+        POST="403   403   200   200   200   403   200   302L  302L  200",
+    ),
+    row(
+        "catalog/objections/<int:pk>/resolve/",
+        pk="@objection",
+        body={"outcome": "dismissed", "resolution": "维持原价"},
+        GET="405   405   405   405   405   405   405   302L  302L  405",
+        POST="403   403   403   403   302   403   302   302L  302L  302",
+    ),
+    row(
+        "catalog/sync-runs/",
+        GET="403   403   403   403   200   403   200   302L  302L  200",
+        POST="403   403   403   403   302   403   302   302L  302L  302",
+    ),
+    row(
+        "catalog/imports/",
+        GET="403   403   403   403   403   403   200   302L  302L  200",
+        POST="403   403   403   403   403   403   302   302L  302L  302",
+    ),
+    row(
+        "catalog/imports/<int:pk>/progress/",
+        pk="@import_job",
+        GET="403   403   403   403   403   403   200   302L  302L  200",
+        POST="403   403   403   403   403   403   200   302L  302L  200",
+    ),
+    # --- Pages: listings, labels, agreed prices, purchase plan
+    row(
+        "procurement/listings/",
+        GET="200   200   200   200   200   200   200   302L  302L  200",
+        POST="200   200   200   200   200   200   200   302L  302L  200",
+    ),
+    row(
+        "procurement/listings/new/",
+        GET="403   403   200   403   403   403   403   302L  302L  403",
+        POST="403   403   200   403   403   403   403   302L  302L  403",
+    ),
+    row(
+        "procurement/listings/review/",
+        GET="403   403   403   403   200   403   200   302L  302L  200",
+        POST="403   403   403   403   200   403   200   302L  302L  200",
+    ),
+    row(
+        "procurement/listings/labels/",
+        GET="403   403   403   403   200   403   200   302L  302L  200",
+        POST="403   403   403   403   200   403   200   302L  302L  200",
+    ),
+    row(
+        "procurement/listings/<int:pk>/",
+        pk="@listing",
+        GET="200   200   200   200   200   200   200   302L  302L  200",
+        POST="200   200   200   200   200   200   200   302L  302L  200",
+    ),
+    row(
+        "procurement/listings/<int:pk>/edit/",
+        pk="@draft_listing",
+        GET="404   404   200   404   403   403   403   302L  302L  403",
+        POST="404   404   200   404   403   403   403   302L  302L  403",
+    ),
+    row(
+        "procurement/listings/<int:pk>/label/",
+        pk="@listing",
+        body={"label": "restricted", "reason": "价格偏高"},
+        GET="405   405   405   405   405   405   405   302L  302L  405",
+        POST="403   403   403   403   302   403   302   302L  302L  302",
+    ),
+    row(
+        "procurement/listings/<int:pk>/price-change/",
+        pk="@listing",
+        body={"new_price": "96.00", "reason": "原材料降价"},
+        GET="405   405   405   405   405   405   405   302L  302L  405",
+        POST="403   403   409   403   403   403   403   302L  302L  403",
+    ),
+    row(
+        "procurement/listings/<int:pk>/distributors/add/",
+        pk="@listing",
+        body={"distributor": "@distributor", "region_code": "320100"},
+        GET="405   405   405   405   405   405   405   302L  302L  405",
+        POST="403   403   302   403   403   403   403   302L  302L  403",
+    ),
+    row(
+        "procurement/listings/<int:pk>/distributors/<int:row_id>/remove/",
+        pk="@listing",
+        row_id="@listing_distributor",
+        GET="405   405   405   405   405   405   405   302L  302L  405",
+        POST="403   403   302   403   403   403   403   302L  302L  403",
+    ),
+    row(
+        "procurement/listings/<int:pk>/<slug:action>/",
+        pk="@draft_listing",
+        action="submit",
+        GET="405   405   405   405   405   405   405   302L  302L  405",
+        POST="404   404   302   404   403   403   403   302L  302L  403",
+    ),
+    row(
+        "procurement/listings/<int:pk>/<slug:action>/",
+        pk="@draft_listing",
+        action="approve",
+        body={"reason": "复核"},
+        GET="405   405   405   405   405   405   405   302L  302L  405",
+        POST="404   404   403   404   409   403   409   302L  302L  409",
+    ),
+    row(
+        "procurement/listings/<int:pk>/<slug:action>/",
+        pk="@draft_listing",
+        action="reject",
+        body={"reason": "复核"},
+        GET="405   405   405   405   405   405   405   302L  302L  405",
+        POST="404   404   403   404   409   403   409   302L  302L  409",
+    ),
+    row(
+        "procurement/listings/<int:pk>/<slug:action>/",
+        pk="@listing",
+        action="suspend",
+        body={"reason": "复核"},
+        GET="405   405   405   405   405   405   405   302L  302L  405",
+        POST="403   403   403   403   302   403   302   302L  302L  302",
+    ),
+    row(
+        "procurement/listings/<int:pk>/<slug:action>/",
+        pk="@listing",
+        action="reinstate",
+        body={"reason": "复核"},
+        GET="405   405   405   405   405   405   405   302L  302L  405",
+        POST="403   403   403   403   409   403   409   302L  302L  409",
+    ),
+    row(
+        "procurement/listings/<int:pk>/<slug:action>/",
+        pk="@listing",
+        action="delist",
+        body={"reason": "复核"},
+        GET="405   405   405   405   405   405   405   302L  302L  405",
+        POST="403   403   403   403   302   403   302   302L  302L  302",
+    ),
+    row(
+        "procurement/price-changes/<int:pk>/<slug:action>/",
+        pk="@price_change",
+        action="approve",
+        body={"reason": "同意"},
+        GET="405   405   405   405   405   405   405   302L  302L  405",
+        POST="403   403   403   403   302   403   302   302L  302L  302",
+    ),
+    row(
+        "procurement/price-changes/<int:pk>/<slug:action>/",
+        pk="@price_change",
+        action="reject",
+        body={"reason": "不同意"},
+        GET="405   405   405   405   405   405   405   302L  302L  405",
+        POST="403   403   403   403   302   403   302   302L  302L  302",
+    ),
+    row(
+        "procurement/agreed-prices/",
+        body={
+            "listing": "@listing",
+            "hospital": "@organization",
+            "price": "85.00",
+            "annual_volume": "100",
+            "valid_from": "@today",
+            "valid_until": "@next_year",
+        },
+        GET="200   200   200   200   200   200   200   302L  302L  200",
+        POST="200   403   200   200   403   403   403   302L  302L  403",
+    ),
+    row(
+        "procurement/agreed-prices/<int:pk>/<slug:action>/",
+        pk="@agreed_price",
+        action="accept",
+        GET="405   405   405   405   405   405   405   302L  302L  405",
+        POST="302   403   403   404   403   403   403   302L  302L  403",
+    ),
+    row(
+        "procurement/agreed-prices/<int:pk>/<slug:action>/",
+        pk="@agreed_price",
+        action="decline",
+        GET="405   405   405   405   405   405   405   302L  302L  405",
+        POST="302   403   403   404   403   403   403   302L  302L  403",
+    ),
+    row(
+        "procurement/agreed-prices/<int:pk>/<slug:action>/",
+        pk="@agreed_price",
+        action="end",
+        GET="405   405   405   405   405   405   405   302L  302L  405",
+        POST="409   403   302   404   403   403   403   302L  302L  403",
+    ),
+    row(
+        "procurement/purchase-plan/",
+        body={"hospital": "@organization", "year": "@year", "total": "2000000.00"},
+        GET="200   200   403   403   200   200   200   302L  302L  200",
+        POST="403   302   403   403   302   403   403   302L  302L  403",
+    ),
+    # --- Pages: orders, cart, deliveries, invoices, usage
+    row(
+        "procurement/orders/",
+        GET="200   200   200   200   200   200   200   302L  302L  200",
+        POST="200   200   200   200   200   200   200   302L  302L  200",
+    ),
+    row(
+        "procurement/orders/new/",
+        GET="200   403   403   403   403   403   403   302L  302L  403",
+        POST="200   403   403   403   403   403   403   302L  302L  403",
+    ),
+    row(
+        "procurement/orders/cart/add/",
+        body={"listing": "@listing", "quantity": "2"},
+        GET="405   405   405   405   405   405   405   302L  302L  405",
+        POST="302   403   403   403   403   403   403   302L  302L  403",
+    ),
+    row(
+        "procurement/orders/cart/scan/",
+        body={"barcode": "@udi"},
+        GET="405   405   405   405   405   405   405   302L  302L  405",
+        POST="302   403   403   403   403   403   403   302L  302L  403",
+    ),
+    row(
+        "procurement/orders/cart/",
+        GET="405   405   405   405   405   405   405   302L  302L  405",
+        POST="302   403   403   403   403   403   403   302L  302L  403",
+    ),
+    row(
+        "procurement/orders/<int:pk>/",
+        pk="@submitted_order",
+        GET="200   200   200   404   200   200   200   302L  302L  200",
+        POST="200   200   200   404   200   200   200   302L  302L  200",
+    ),
+    row(
+        "procurement/orders/<int:pk>/submit/",
+        pk="@draft_order",
+        GET="405   405   405   405   405   405   405   302L  302L  405",
+        POST="302   403   404   404   403   403   403   302L  302L  403",
+    ),
+    row(
+        "procurement/orders/<int:pk>/cancel/",
+        pk="@draft_order",
+        body={"reason": "不再需要"},
+        GET="405   405   405   405   405   405   405   302L  302L  405",
+        POST="302   403   404   404   403   403   403   302L  302L  403",
+    ),
+    row(
+        "procurement/orders/<int:pk>/respond/",
+        pk="@submitted_order",
+        body={"decision_{submitted_line}": "confirm", "promised_on_{submitted_line}": "@promised"},
+        GET="405   405   405   405   405   405   405   302L  302L  405",
+        POST="403   403   302   404   403   403   403   302L  302L  403",
+    ),
+    row(
+        "procurement/orders/<int:pk>/distributor/",
+        pk="@confirmed_order",
+        body={"distributor": "@distributor"},
+        GET="405   405   405   405   405   405   405   302L  302L  405",
+        POST="403   403   302   404   403   403   403   302L  302L  403",
+    ),
+    row(
+        "procurement/orders/<int:pk>/deliver/",
+        pk="@confirmed_order",
+        body={"quantity_{confirmed_line}": "10", "barcode_{confirmed_line}": "@udi"},
+        GET="403   403   200   404   403   403   403   302L  302L  403",
+        POST="403   403   302   404   403   403   403   302L  302L  403",
+    ),
+    row(
+        "procurement/orders/<int:pk>/invoice/",
+        pk="@accepted_order",
+        body={
+            "number": "INV-P1",
+            "issued_on": "@today",
+            "issuer": "@manufacturer",
+            "quantity_{accepted_line}": "10",
+        },
+        GET="403   403   200   404   403   403   403   302L  302L  403",
+        POST="403   403   302   404   403   403   403   302L  302L  403",
+    ),
+    row(
+        "procurement/deliveries/",
+        GET="200   200   200   200   200   200   200   302L  302L  200",
+        POST="200   200   200   200   200   200   200   302L  302L  200",
+    ),
+    row(
+        "procurement/deliveries/<int:pk>/",
+        pk="@delivery",
+        GET="200   200   200   404   200   200   200   302L  302L  200",
+        POST="200   200   200   404   200   200   200   302L  302L  200",
+    ),
+    row(
+        "procurement/deliveries/<int:pk>/scan/",
+        pk="@delivery",
+        body={"barcode": "@udi"},
+        GET="405   405   405   405   405   405   405   302L  302L  405",
+        POST="302   403   403   404   403   403   403   302L  302L  403",
+    ),
+    row(
+        "procurement/deliveries/<int:pk>/accept/",
+        pk="@delivery",
+        body={"accepted_{delivery_line}": "10", "refused_{delivery_line}": "0"},
+        GET="405   405   405   405   405   405   405   302L  302L  405",
+        POST="302   403   403   404   403   403   403   302L  302L  403",
+    ),
+    row(
+        "procurement/deliveries/<int:pk>/print/",
+        pk="@delivery",
+        GET="200   200   200   404   200   200   200   302L  302L  200",
+        POST="200   200   200   404   200   200   200   302L  302L  200",
+    ),
+    row(
+        "procurement/deliveries/<int:pk>/lines/<int:line_id>/return/",
+        pk="@accepted_delivery",
+        line_id="@accepted_delivery_line",
+        body={"quantity": "1", "reason": "包装破损"},
+        GET="405   405   405   405   405   405   405   302L  302L  405",
+        POST="302   403   403   404   403   403   403   302L  302L  403",
+    ),
+    row(
+        "procurement/invoices/",
+        GET="200   200   200   200   200   200   200   302L  302L  200",
+        POST="200   200   200   200   200   200   200   302L  302L  200",
+    ),
+    row(
+        "procurement/invoices/<int:pk>/",
+        pk="@invoice",
+        GET="200   200   200   404   200   200   200   302L  302L  200",
+        POST="200   200   200   404   200   200   200   302L  302L  200",
+    ),
+    row(
+        "procurement/invoices/<int:pk>/confirm/",
+        pk="@invoice",
+        GET="405   405   405   405   405   405   405   302L  302L  405",
+        POST="403   302   403   404   403   403   403   302L  302L  403",
+    ),
+    row(
+        "procurement/invoices/<int:pk>/reject/",
+        pk="@invoice",
+        body={"reason": "金额不符"},
+        GET="405   405   405   405   405   405   405   302L  302L  405",
+        POST="403   302   403   404   403   403   403   302L  302L  403",
+    ),
+    row(
+        "procurement/usage/",
+        GET="200   200   403   403   200   200   200   302L  302L  200",
+        POST="200   200   403   403   200   200   200   302L  302L  200",
+    ),
+    # --- Pages: language, translations
+    row(
+        "i18n/setlang/",
+        body={"language": "en"},
+        GET="302   302   302   302   302   302   302   302   302   302",
+        POST="302   302   302   302   302   302   302   302   302   302",
+    ),
+    row(
+        "jsi18n/",
+        GET="200   200   200   200   200   200   200   200   200   200",
+        POST="405   405   405   405   405   405   405   405   405   405",
+    ),
+    # --- Django admin: only staff accounts (createsuperuser) get in; no role makes one.
+    row(
+        "admin/",
+        GET="302A  302A  302A  302A  302A  302A  302A  302A  302A  200",
+        POST="302A  302A  302A  302A  302A  302A  302A  302A  302A  200",
+    ),
+    row(
+        "admin/login/",
+        GET="200   200   200   200   200   200   200   200   200   302",
+        POST="200   200   200   200   200   200   200   200   200   200",
+    ),
+    row(
+        "admin/logout/",
+        GET="302   302   302   302   302   302   302   302   302   405",
+        POST="302   302   302   302   302   302   302   302   302   302L",
+    ),
+    row(
+        "admin/password_change/",
+        GET="302A  302A  302A  302A  302A  302A  302A  302A  302A  200",
+        POST="302A  302A  302A  302A  302A  302A  302A  302A  302A  200",
+    ),
+    row(
+        "admin/password_change/done/",
+        GET="302A  302A  302A  302A  302A  302A  302A  302A  302A  200",
+        POST="302A  302A  302A  302A  302A  302A  302A  302A  302A  405",
+    ),
+    row(
+        "admin/autocomplete/",
+        GET="302A  302A  302A  302A  302A  302A  302A  302A  302A  403",
+        POST="302A  302A  302A  302A  302A  302A  302A  302A  302A  405",
+    ),
+    row(
+        "admin/jsi18n/",
+        GET="302A  302A  302A  302A  302A  302A  302A  302A  302A  200",
+        POST="302A  302A  302A  302A  302A  302A  302A  302A  302A  405",
+    ),
+    row(
+        "admin/r/<path:content_type_id>/<path:object_id>/",
+        content_type_id="@organization_type",
+        object_id="@organization",
+        GET="302A  302A  302A  302A  302A  302A  302A  302A  302A  404",
+        POST="302A  302A  302A  302A  302A  302A  302A  302A  302A  404",
+    ),
+    row(
+        "admin/auth/group/",
+        GET="302A  302A  302A  302A  302A  302A  302A  302A  302A  200",
+        POST="302A  302A  302A  302A  302A  302A  302A  302A  302A  200",
+    ),
+    row(
+        "admin/auth/group/add/",
+        GET="302A  302A  302A  302A  302A  302A  302A  302A  302A  200",
+        POST="302A  302A  302A  302A  302A  302A  302A  302A  302A  200",
+    ),
+    row(
+        "admin/auth/group/<path:object_id>/history/",
+        object_id="@group",
+        GET="302A  302A  302A  302A  302A  302A  302A  302A  302A  200",
+        POST="302A  302A  302A  302A  302A  302A  302A  302A  302A  200",
+    ),
+    row(
+        "admin/auth/group/<path:object_id>/delete/",
+        object_id="@group",
+        GET="302A  302A  302A  302A  302A  302A  302A  302A  302A  200",
+        POST="302A  302A  302A  302A  302A  302A  302A  302A  302A  200",
+    ),
+    row(
+        "admin/auth/group/<path:object_id>/change/",
+        object_id="@group",
+        GET="302A  302A  302A  302A  302A  302A  302A  302A  302A  200",
+        POST="302A  302A  302A  302A  302A  302A  302A  302A  302A  200",
+    ),
+    row(
+        "admin/auth/group/<path:object_id>/",
+        object_id="@group",
+        GET="302A  302A  302A  302A  302A  302A  302A  302A  302A  302",
+        POST="302A  302A  302A  302A  302A  302A  302A  302A  302A  302",
+    ),
+    row(
+        "admin/axes/accessattempt/",
+        GET="302A  302A  302A  302A  302A  302A  302A  302A  302A  200",
+        POST="302A  302A  302A  302A  302A  302A  302A  302A  302A  200",
+    ),
+    row(
+        "admin/axes/accessattempt/add/",
+        GET="302A  302A  302A  302A  302A  302A  302A  302A  302A  403",
+        POST="302A  302A  302A  302A  302A  302A  302A  302A  302A  403",
+    ),
+    row(
+        "admin/axes/accessattempt/<path:object_id>/history/",
+        object_id="@access_attempt",
+        GET="302A  302A  302A  302A  302A  302A  302A  302A  302A  200",
+        POST="302A  302A  302A  302A  302A  302A  302A  302A  302A  200",
+    ),
+    row(
+        "admin/axes/accessattempt/<path:object_id>/delete/",
+        object_id="@access_attempt",
+        GET="302A  302A  302A  302A  302A  302A  302A  302A  302A  200",
+        POST="302A  302A  302A  302A  302A  302A  302A  302A  302A  200",
+    ),
+    row(
+        "admin/axes/accessattempt/<path:object_id>/change/",
+        object_id="@access_attempt",
+        GET="302A  302A  302A  302A  302A  302A  302A  302A  302A  200",
+        POST="302A  302A  302A  302A  302A  302A  302A  302A  302A  302",
+    ),
+    row(
+        "admin/axes/accessattempt/<path:object_id>/",
+        object_id="@access_attempt",
+        GET="302A  302A  302A  302A  302A  302A  302A  302A  302A  302",
+        POST="302A  302A  302A  302A  302A  302A  302A  302A  302A  302",
+    ),
+    row(
+        "admin/axes/accesslog/",
+        GET="302A  302A  302A  302A  302A  302A  302A  302A  302A  200",
+        POST="302A  302A  302A  302A  302A  302A  302A  302A  302A  200",
+    ),
+    row(
+        "admin/axes/accesslog/add/",
+        GET="302A  302A  302A  302A  302A  302A  302A  302A  302A  403",
+        POST="302A  302A  302A  302A  302A  302A  302A  302A  302A  403",
+    ),
+    row(
+        "admin/axes/accesslog/<path:object_id>/history/",
+        object_id="@access_log",
+        GET="302A  302A  302A  302A  302A  302A  302A  302A  302A  200",
+        POST="302A  302A  302A  302A  302A  302A  302A  302A  302A  200",
+    ),
+    row(
+        "admin/axes/accesslog/<path:object_id>/delete/",
+        object_id="@access_log",
+        GET="302A  302A  302A  302A  302A  302A  302A  302A  302A  200",
+        POST="302A  302A  302A  302A  302A  302A  302A  302A  302A  200",
+    ),
+    row(
+        "admin/axes/accesslog/<path:object_id>/change/",
+        object_id="@access_log",
+        GET="302A  302A  302A  302A  302A  302A  302A  302A  302A  200",
+        POST="302A  302A  302A  302A  302A  302A  302A  302A  302A  302",
+    ),
+    row(
+        "admin/axes/accesslog/<path:object_id>/",
+        object_id="@access_log",
+        GET="302A  302A  302A  302A  302A  302A  302A  302A  302A  302",
+        POST="302A  302A  302A  302A  302A  302A  302A  302A  302A  302",
+    ),
+    row(
+        "admin/axes/accessfailurelog/",
+        GET="302A  302A  302A  302A  302A  302A  302A  302A  302A  200",
+        POST="302A  302A  302A  302A  302A  302A  302A  302A  302A  200",
+    ),
+    row(
+        "admin/axes/accessfailurelog/add/",
+        GET="302A  302A  302A  302A  302A  302A  302A  302A  302A  403",
+        POST="302A  302A  302A  302A  302A  302A  302A  302A  302A  403",
+    ),
+    row(
+        "admin/axes/accessfailurelog/<path:object_id>/history/",
+        object_id="@access_failure",
+        GET="302A  302A  302A  302A  302A  302A  302A  302A  302A  200",
+        POST="302A  302A  302A  302A  302A  302A  302A  302A  302A  200",
+    ),
+    row(
+        "admin/axes/accessfailurelog/<path:object_id>/delete/",
+        object_id="@access_failure",
+        GET="302A  302A  302A  302A  302A  302A  302A  302A  302A  200",
+        POST="302A  302A  302A  302A  302A  302A  302A  302A  302A  200",
+    ),
+    row(
+        "admin/axes/accessfailurelog/<path:object_id>/change/",
+        object_id="@access_failure",
+        GET="302A  302A  302A  302A  302A  302A  302A  302A  302A  200",
+        POST="302A  302A  302A  302A  302A  302A  302A  302A  302A  302",
+    ),
+    row(
+        "admin/axes/accessfailurelog/<path:object_id>/",
+        object_id="@access_failure",
+        GET="302A  302A  302A  302A  302A  302A  302A  302A  302A  302",
+        POST="302A  302A  302A  302A  302A  302A  302A  302A  302A  302",
+    ),
+    row(
+        "admin/accounts/organization/",
+        GET="302A  302A  302A  302A  302A  302A  302A  302A  302A  200",
+        POST="302A  302A  302A  302A  302A  302A  302A  302A  302A  200",
+    ),
+    row(
+        "admin/accounts/organization/add/",
+        GET="302A  302A  302A  302A  302A  302A  302A  302A  302A  200",
+        POST="302A  302A  302A  302A  302A  302A  302A  302A  302A  200",
+    ),
+    row(
+        "admin/accounts/organization/<path:object_id>/history/",
+        object_id="@organization",
+        GET="302A  302A  302A  302A  302A  302A  302A  302A  302A  200",
+        POST="302A  302A  302A  302A  302A  302A  302A  302A  302A  200",
+    ),
+    row(
+        "admin/accounts/organization/<path:object_id>/delete/",
+        object_id="@organization",
+        GET="302A  302A  302A  302A  302A  302A  302A  302A  302A  200",
+        POST="302A  302A  302A  302A  302A  302A  302A  302A  302A  200",
+    ),
+    row(
+        "admin/accounts/organization/<path:object_id>/change/",
+        object_id="@organization",
+        GET="302A  302A  302A  302A  302A  302A  302A  302A  302A  200",
+        POST="302A  302A  302A  302A  302A  302A  302A  302A  302A  200",
+    ),
+    row(
+        "admin/accounts/organization/<path:object_id>/",
+        object_id="@organization",
+        GET="302A  302A  302A  302A  302A  302A  302A  302A  302A  302",
+        POST="302A  302A  302A  302A  302A  302A  302A  302A  302A  302",
+    ),
+    row(
+        "admin/accounts/user/",
+        GET="302A  302A  302A  302A  302A  302A  302A  302A  302A  200",
+        POST="302A  302A  302A  302A  302A  302A  302A  302A  302A  200",
+    ),
+    row(
+        "admin/accounts/user/add/",
+        GET="302A  302A  302A  302A  302A  302A  302A  302A  302A  200",
+        POST="302A  302A  302A  302A  302A  302A  302A  302A  302A  200",
+    ),
+    row(
+        "admin/accounts/user/<path:object_id>/history/",
+        object_id="@user",
+        GET="302A  302A  302A  302A  302A  302A  302A  302A  302A  200",
+        POST="302A  302A  302A  302A  302A  302A  302A  302A  302A  200",
+    ),
+    row(
+        "admin/accounts/user/<path:object_id>/delete/",
+        object_id="@user",
+        GET="302A  302A  302A  302A  302A  302A  302A  302A  302A  200",
+        POST="302A  302A  302A  302A  302A  302A  302A  302A  302A  200",
+    ),
+    row(
+        "admin/accounts/user/<path:object_id>/change/",
+        object_id="@user",
+        GET="302A  302A  302A  302A  302A  302A  302A  302A  302A  200",
+        POST="302A  302A  302A  302A  302A  302A  302A  302A  302A  200",
+    ),
+    row(
+        "admin/accounts/user/<path:object_id>/",
+        object_id="@user",
+        GET="302A  302A  302A  302A  302A  302A  302A  302A  302A  302",
+        POST="302A  302A  302A  302A  302A  302A  302A  302A  302A  302",
+    ),
+    row(
+        "admin/accounts/apiclient/",
+        GET="302A  302A  302A  302A  302A  302A  302A  302A  302A  200",
+        POST="302A  302A  302A  302A  302A  302A  302A  302A  302A  200",
+    ),
+    row(
+        "admin/accounts/apiclient/add/",
+        GET="302A  302A  302A  302A  302A  302A  302A  302A  302A  403",
+        POST="302A  302A  302A  302A  302A  302A  302A  302A  302A  403",
+    ),
+    row(
+        "admin/accounts/apiclient/<path:object_id>/history/",
+        object_id="@api_client",
+        GET="302A  302A  302A  302A  302A  302A  302A  302A  302A  200",
+        POST="302A  302A  302A  302A  302A  302A  302A  302A  302A  200",
+    ),
+    row(
+        "admin/accounts/apiclient/<path:object_id>/delete/",
+        object_id="@api_client",
+        GET="302A  302A  302A  302A  302A  302A  302A  302A  302A  403",
+        POST="302A  302A  302A  302A  302A  302A  302A  302A  302A  403",
+    ),
+    row(
+        "admin/accounts/apiclient/<path:object_id>/change/",
+        object_id="@api_client",
+        GET="302A  302A  302A  302A  302A  302A  302A  302A  302A  200",
+        POST="302A  302A  302A  302A  302A  302A  302A  302A  302A  403",
+    ),
+    row(
+        "admin/accounts/apiclient/<path:object_id>/",
+        object_id="@api_client",
+        GET="302A  302A  302A  302A  302A  302A  302A  302A  302A  302",
+        POST="302A  302A  302A  302A  302A  302A  302A  302A  302A  302",
+    ),
+    row(
+        "admin/accounts/securityevent/",
+        GET="302A  302A  302A  302A  302A  302A  302A  302A  302A  200",
+        POST="302A  302A  302A  302A  302A  302A  302A  302A  302A  200",
+    ),
+    row(
+        "admin/accounts/securityevent/add/",
+        GET="302A  302A  302A  302A  302A  302A  302A  302A  302A  403",
+        POST="302A  302A  302A  302A  302A  302A  302A  302A  302A  403",
+    ),
+    row(
+        "admin/accounts/securityevent/<path:object_id>/history/",
+        object_id="@security_event",
+        GET="302A  302A  302A  302A  302A  302A  302A  302A  302A  200",
+        POST="302A  302A  302A  302A  302A  302A  302A  302A  302A  200",
+    ),
+    row(
+        "admin/accounts/securityevent/<path:object_id>/delete/",
+        object_id="@security_event",
+        GET="302A  302A  302A  302A  302A  302A  302A  302A  302A  403",
+        POST="302A  302A  302A  302A  302A  302A  302A  302A  302A  403",
+    ),
+    row(
+        "admin/accounts/securityevent/<path:object_id>/change/",
+        object_id="@security_event",
+        GET="302A  302A  302A  302A  302A  302A  302A  302A  302A  200",
+        POST="302A  302A  302A  302A  302A  302A  302A  302A  302A  403",
+    ),
+    row(
+        "admin/accounts/securityevent/<path:object_id>/",
+        object_id="@security_event",
+        GET="302A  302A  302A  302A  302A  302A  302A  302A  302A  302",
+        POST="302A  302A  302A  302A  302A  302A  302A  302A  302A  302",
+    ),
+    row(
+        "admin/pghistory/events/",
+        GET="302A  302A  302A  302A  302A  302A  302A  302A  302A  200",
+        POST="302A  302A  302A  302A  302A  302A  302A  302A  302A  200",
+    ),
+    row(
+        "admin/pghistory/events/add/",
+        GET="302A  302A  302A  302A  302A  302A  302A  302A  302A  403",
+        POST="302A  302A  302A  302A  302A  302A  302A  302A  302A  403",
+    ),
+    row(
+        "admin/pghistory/events/<path:object_id>/history/",
+        object_id="@history_event",
+        GET="302A  302A  302A  302A  302A  302A  302A  302A  302A  200",
+        POST="302A  302A  302A  302A  302A  302A  302A  302A  302A  200",
+    ),
+    row(
+        "admin/pghistory/events/<path:object_id>/delete/",
+        object_id="@history_event",
+        GET="302A  302A  302A  302A  302A  302A  302A  302A  302A  403",
+        POST="302A  302A  302A  302A  302A  302A  302A  302A  302A  403",
+    ),
+    row(
+        "admin/pghistory/events/<path:object_id>/change/",
+        object_id="@history_event",
+        GET="302A  302A  302A  302A  302A  302A  302A  302A  302A  200",
+        POST="302A  302A  302A  302A  302A  302A  302A  302A  302A  403",
+    ),
+    row(
+        "admin/pghistory/events/<path:object_id>/",
+        object_id="@history_event",
+        GET="302A  302A  302A  302A  302A  302A  302A  302A  302A  302",
+        POST="302A  302A  302A  302A  302A  302A  302A  302A  302A  302",
+    ),
+    row(
+        "admin/accounts/user/<id>/password/",
+        id="@user",
+        GET="302A  302A  302A  302A  302A  302A  302A  302A  302A  200",
+        POST="302A  302A  302A  302A  302A  302A  302A  302A  302A  200",
+    ),
+    row(
+        "admin/^(?P<app_label>auth|axes|accounts|pghistory)/$",
+        app_label="accounts",
+        GET="302A  302A  302A  302A  302A  302A  302A  302A  302A  200",
+        POST="302A  302A  302A  302A  302A  302A  302A  302A  302A  200",
+    ),
+    row(
+        "admin/(?P<url>.*)$",
+        url="nowhere/",
+        GET="302A  302A  302A  302A  302A  302A  302A  302A  302A  404",
+        POST="302A  302A  302A  302A  302A  302A  302A  302A  302A  404",
+    ),
+    # --- API: accounts
+    row("api/v1/accounts/me/", GET="200   200   200   200   200   200   200   200   401   200"),
+    row(
+        "api/v1/accounts/organizations/",
+        GET="200   200   200   200   200   200   200   200   401   200",
+    ),
+    row(
+        "api/v1/accounts/organizations/<int:pk>/",
+        pk="@organization",
+        GET="200   200   404   404   200   200   200   200   401   200",
+    ),
+    row(
+        "api/v1/accounts/api-clients/",
+        body={"name": "HIS 2", "organization": "@organization"},
+        GET="200   200   403   403   403   403   200   200   401   200",
+        POST="403   403   403   403   403   403   201   403   401   201",
+    ),
+    row(
+        "api/v1/accounts/api-clients/<int:pk>/revoke/",
+        pk="@api_client",
+        GET="403   403   403   403   403   403   405   403   401   405",
+        POST="403   403   403   403   403   403   200   403   401   200",
+    ),
+    row(
+        "api/v1/accounts/security-events/",
+        GET="403   403   403   403   403   403   200   403   401   200",
+    ),
+    # --- API: catalogue
+    row(
+        "api/v1/catalog/consumables/",
+        GET="200   200   200   200   200   200   200   200   401   200",
+    ),
+    row(
+        "api/v1/catalog/consumables/<str:code>/",
+        code="@consumable_code",
+        GET="200   200   200   200   200   200   200   200   401   200",
+    ),
+    row(
+        "api/v1/catalog/scan/",
+        body={"barcode": "@udi"},
+        GET="405   405   405   405   405   405   405   405   401   405",
+        POST="200   200   200   200   200   200   200   200   401   200",
+    ),
+    row(
+        "api/v1/catalog/reference-prices/",
+        GET="200   200   200   200   200   200   200   200   401   200",
+    ),
+    row(
+        "api/v1/catalog/reference-prices/<int:pk>/publicity/",
+        pk="@proposed_price",
+        GET="403   403   403   403   405   403   405   403   401   405",
+        POST="403   403   403   403   200   403   200   403   401   200",
+    ),
+    row(
+        "api/v1/catalog/reference-prices/<int:pk>/confirm/",
+        pk="@publicity_price",
+        GET="403   403   403   403   405   403   405   403   401   405",
+        POST="403   403   403   403   409   403   409   403   401   409",
+    ),
+    row(
+        "api/v1/catalog/reference-prices/<int:pk>/withdraw/",
+        pk="@publicity_price",
+        body={"reason": "数据有误"},
+        GET="403   403   403   403   405   403   405   403   401   405",
+        POST="403   403   403   403   200   403   200   403   401   200",
+    ),
+    row(
+        "api/v1/catalog/reference-prices/<int:pk>/objections/",
+        pk="@publicity_price",
+        body={"reason": "参考价有误"},
+        GET="403   403   405   405   403   403   403   403   401   403",
+        POST="403   403   409   201   403   403   403   403   401   403",
+    ),
+    row(
+        "api/v1/catalog/objections/",
+        GET="403   403   200   200   200   403   200   403   401   200",
+    ),
+    row(
+        "api/v1/catalog/objections/<int:pk>/resolve/",
+        pk="@objection",
+        body={"outcome": "dismissed", "resolution": "维持原价"},
+        GET="403   403   403   403   405   403   405   403   401   405",
+        POST="403   403   403   403   200   403   200   403   401   200",
+    ),
+    row(
+        "api/v1/catalog/sync-runs/", GET="403   403   403   403   200   403   200   403   401   200"
+    ),
+    row(
+        "api/v1/catalog/sync-runs/start/",
+        GET="403   403   403   403   405   403   405   403   401   405",
+        POST="403   403   403   403   202   403   202   403   401   202",
+    ),
+    row(
+        "api/v1/catalog/imports/",
+        GET="403   403   403   403   403   403   405   403   401   405",
+        POST="403   403   403   403   403   403   415   403   401   415",
+    ),
+    row(
+        "api/v1/catalog/imports/<int:pk>/",
+        pk="@import_job",
+        GET="403   403   403   403   403   403   200   403   401   200",
+    ),
+    row(
+        "api/v1/catalog/crosswalk-conflicts/",
+        GET="403   403   403   403   403   403   200   403   401   200",
+    ),
+    # --- API: listings, price changes, agreed prices, purchase plan
+    row(
+        "api/v1/procurement/listings/",
+        body={
+            "consumable_code": "@unlisted_code",
+            "price": "80.00",
+            "registration_number": "国械注准20153460789",
+        },
+        GET="200   200   200   200   200   200   200   200   401   200",
+        POST="403   403   201   403   403   403   403   403   401   403",
+    ),
+    row(
+        "api/v1/procurement/listings/available/",
+        GET="200   200   403   403   403   403   403   200   401   403",
+    ),
+    row(
+        "api/v1/procurement/listings/<int:pk>/",
+        pk="@listing",
+        body={"price": "99.00"},
+        GET="200   200   200   200   200   200   200   200   401   200",
+        PATCH="403   403   409   403   403   403   403   403   401   403",
+    ),
+    row(
+        "api/v1/procurement/listings/<int:pk>/",
+        pk="@draft_listing",
+        body={"price": "99.00"},
+        GET="404   404   200   404   200   200   200   404   401   200",
+        PATCH="403   403   200   404   403   403   403   403   401   403",
+    ),
+    row(
+        "api/v1/procurement/listings/<int:pk>/submit/",
+        pk="@draft_listing",
+        GET="403   403   405   405   403   403   403   403   401   403",
+        POST="403   403   200   404   403   403   403   403   401   403",
+    ),
+    row(
+        "api/v1/procurement/listings/<int:pk>/approve/",
+        pk="@listing",
+        body={"reason": "复核"},
+        GET="403   403   403   403   405   403   405   403   401   405",
+        POST="403   403   403   403   409   403   409   403   401   409",
+    ),
+    row(
+        "api/v1/procurement/listings/<int:pk>/reject/",
+        pk="@listing",
+        body={"reason": "复核"},
+        GET="403   403   403   403   405   403   405   403   401   405",
+        POST="403   403   403   403   409   403   409   403   401   409",
+    ),
+    row(
+        "api/v1/procurement/listings/<int:pk>/suspend/",
+        pk="@listing",
+        body={"reason": "复核"},
+        GET="403   403   403   403   405   403   405   403   401   405",
+        POST="403   403   403   403   200   403   200   403   401   200",
+    ),
+    row(
+        "api/v1/procurement/listings/<int:pk>/reinstate/",
+        pk="@listing",
+        body={"reason": "复核"},
+        GET="403   403   403   403   405   403   405   403   401   405",
+        POST="403   403   403   403   409   403   409   403   401   409",
+    ),
+    row(
+        "api/v1/procurement/listings/<int:pk>/delist/",
+        pk="@listing",
+        body={"reason": "复核"},
+        GET="405   405   405   405   405   405   405   405   401   405",
+        POST="403   403   403   403   200   403   200   403   401   200",
+    ),
+    row(
+        "api/v1/procurement/listings/<int:pk>/label/",
+        pk="@listing",
+        body={"label": "restricted", "reason": "价格偏高"},
+        GET="403   403   403   403   405   403   405   403   401   405",
+        POST="403   403   403   403   200   403   200   403   401   200",
+    ),
+    row(
+        "api/v1/procurement/listings/<int:pk>/distributors/",
+        pk="@listing",
+        body={"distributors": [{"distributor": "@distributor", "region_code": "320100"}]},
+        GET="200   200   200   200   200   200   200   200   401   200",
+        POST="403   403   200   403   403   403   403   403   401   403",
+    ),
+    row(
+        "api/v1/procurement/listings/<int:pk>/price-changes/",
+        pk="@listing",
+        body={"new_price": "96.00"},
+        GET="403   403   405   405   403   403   403   403   401   403",
+        POST="403   403   409   403   403   403   403   403   401   403",
+    ),
+    row(
+        "api/v1/procurement/price-changes/",
+        GET="200   200   200   200   200   200   200   200   401   200",
+    ),
+    row(
+        "api/v1/procurement/price-changes/<int:pk>/approve/",
+        pk="@price_change",
+        GET="403   403   403   403   405   403   405   403   401   405",
+        POST="403   403   403   403   200   403   200   403   401   200",
+    ),
+    row(
+        "api/v1/procurement/price-changes/<int:pk>/reject/",
+        pk="@price_change",
+        body={"reason": "不同意"},
+        GET="403   403   403   403   405   403   405   403   401   405",
+        POST="403   403   403   403   200   403   200   403   401   200",
+    ),
+    row(
+        "api/v1/procurement/agreed-prices/",
+        body={
+            "listing": "@listing",
+            "hospital": "@organization",
+            "price": "85.00",
+            "valid_from": "@today",
+            "valid_until": "@next_year",
+        },
+        GET="200   200   200   200   200   200   200   200   401   200",
+        POST="409   403   409   403   403   403   403   409   401   403",
+    ),
+    row(
+        "api/v1/procurement/agreed-prices/<int:pk>/accept/",
+        pk="@agreed_price",
+        GET="405   403   405   405   403   403   403   405   401   403",
+        POST="200   403   403   404   403   403   403   200   401   403",
+    ),
+    row(
+        "api/v1/procurement/agreed-prices/<int:pk>/decline/",
+        pk="@agreed_price",
+        GET="405   403   405   405   403   403   403   405   401   403",
+        POST="200   403   403   404   403   403   403   200   401   403",
+    ),
+    row(
+        "api/v1/procurement/agreed-prices/<int:pk>/end/",
+        pk="@agreed_price",
+        GET="405   403   405   405   403   403   403   405   401   403",
+        POST="409   403   200   404   403   403   403   409   401   403",
+    ),
+    row(
+        "api/v1/procurement/purchase-plan/",
+        body={"hospital": "@organization", "year": "@year", "total": "2000000.00"},
+        GET="200   200   403   403   400   400   400   200   401   400",
+        POST="403   200   403   403   200   403   403   403   401   403",
+    ),
+    row("api/v1/procurement/cap/", GET="200   200   403   403   400   400   400   200   401   400"),
+    # --- API: orders, deliveries, returns, invoices, usage, feed
+    row(
+        "api/v1/procurement/orders/",
+        body={"lines": [{"listing": "@listing", "quantity": 1}]},
+        GET="200   200   200   200   200   200   200   200   401   200",
+        POST="201   403   403   403   403   403   403   201   401   403",
+    ),
+    row(
+        "api/v1/procurement/orders/quote/",
+        body={"lines": [{"listing": "@listing", "quantity": 1}]},
+        GET="405   403   403   403   403   403   403   405   401   403",
+        POST="200   403   403   403   403   403   403   200   401   403",
+    ),
+    row(
+        "api/v1/procurement/orders/<int:pk>/",
+        pk="@submitted_order",
+        GET="200   200   200   404   200   200   200   200   401   200",
+    ),
+    row(
+        "api/v1/procurement/orders/<int:pk>/submit/",
+        pk="@draft_order",
+        GET="405   403   403   403   403   403   403   405   401   403",
+        POST="200   403   403   403   403   403   403   200   401   403",
+    ),
+    row(
+        "api/v1/procurement/orders/<int:pk>/cancel/",
+        pk="@draft_order",
+        body={"reason": "不再需要"},
+        GET="405   403   403   403   403   403   403   405   401   403",
+        POST="200   403   403   403   403   403   403   200   401   403",
+    ),
+    row(
+        "api/v1/procurement/orders/<int:pk>/respond/",
+        pk="@submitted_order",
+        body={
+            "lines": [
+                {"line": "@submitted_line", "decision": "confirm", "promised_on": "@promised"}
+            ]
+        },
+        GET="403   403   405   405   403   403   403   403   401   403",
+        POST="403   403   200   404   403   403   403   403   401   403",
+    ),
+    row(
+        "api/v1/procurement/orders/<int:pk>/distributor/",
+        pk="@confirmed_order",
+        body={"distributor": "@distributor"},
+        GET="403   403   405   405   403   403   403   403   401   403",
+        POST="403   403   200   404   403   403   403   403   401   403",
+    ),
+    row(
+        "api/v1/procurement/orders/<int:pk>/lines/<int:line_id>/confirm/",
+        pk="@submitted_order",
+        line_id="@submitted_line",
+        body={"promised_on": "@promised"},
+        GET="403   403   405   405   403   403   403   403   401   403",
+        POST="403   403   200   404   403   403   403   403   401   403",
+    ),
+    row(
+        "api/v1/procurement/orders/<int:pk>/lines/<int:line_id>/reject/",
+        pk="@submitted_order",
+        line_id="@submitted_line",
+        body={"reason": "缺货"},
+        GET="403   403   405   405   403   403   403   403   401   403",
+        POST="403   403   200   404   403   403   403   403   401   403",
+    ),
+    row(
+        "api/v1/procurement/deliveries/",
+        body={
+            "order": "@confirmed_order",
+            "lines": [{"order_line": "@confirmed_line", "quantity": 10, "barcode": "@udi"}],
+        },
+        GET="200   200   200   200   200   200   200   200   401   200",
+        POST="403   403   201   404   403   403   403   403   401   403",
+    ),
+    row(
+        "api/v1/procurement/deliveries/<int:pk>/",
+        pk="@delivery",
+        GET="200   200   200   404   200   200   200   200   401   200",
+    ),
+    row(
+        "api/v1/procurement/deliveries/<int:pk>/accept/",
+        pk="@delivery",
+        body={"lines": [{"delivery_line": "@delivery_line", "accepted_quantity": 10}]},
+        GET="405   403   403   403   403   403   403   405   401   403",
+        POST="200   403   403   403   403   403   403   200   401   403",
+    ),
+    row(
+        "api/v1/procurement/returns/",
+        body={"delivery_line": "@accepted_delivery_line", "quantity": 1, "reason": "包装破损"},
+        GET="405   403   403   403   403   403   403   405   401   403",
+        POST="201   403   403   403   403   403   403   201   401   403",
+    ),
+    row(
+        "api/v1/procurement/invoices/",
+        body={
+            "order": "@accepted_order",
+            "number": "INV-A1",
+            "issued_on": "@today",
+            "amount": "1000.00",
+            "lines": [{"order_line": "@accepted_line", "quantity": 10, "amount": "1000.00"}],
+        },
+        GET="200   200   200   200   200   200   200   200   401   200",
+        POST="403   403   201   404   403   403   403   403   401   403",
+    ),
+    row(
+        "api/v1/procurement/invoices/<int:pk>/",
+        pk="@invoice",
+        GET="200   200   200   404   200   200   200   200   401   200",
+    ),
+    row(
+        "api/v1/procurement/invoices/<int:pk>/confirm/",
+        pk="@invoice",
+        GET="403   405   403   403   403   403   403   403   401   403",
+        POST="403   200   403   403   403   403   403   403   401   403",
+    ),
+    row(
+        "api/v1/procurement/invoices/<int:pk>/reject/",
+        pk="@invoice",
+        body={"reason": "金额不符"},
+        GET="403   405   403   403   403   403   403   403   401   403",
+        POST="403   200   403   403   403   403   403   403   401   403",
+    ),
+    row(
+        "api/v1/procurement/usage-records/",
+        body={
+            "records": [
+                {
+                    "barcode": "@udi_serial",
+                    "operation_id": "OP-0002",
+                    "doctor_code": "D001",
+                    "department": "心内科",
+                    "patient_hash": "@patient_hash",
+                    "used_at": "@an_hour_ago",
+                }
+            ]
+        },
+        GET="200   200   403   403   200   200   200   200   401   200",
+        POST="201   403   403   403   403   403   403   201   401   403",
+    ),
+    row(
+        "api/v1/region-policy/",
+        GET="403   403   403   403   200   200   200   403   401   200",
+        PATCH="403   403   403   403   200   403   200   403   401   200",
+    ),
+    row("api/v1/history/", GET="403   403   403   403   403   403   200   403   401   200"),
+    row("api/v1/events/", GET="200   200   200   200   403   403   403   200   401   403"),
+    # --- The API document and its viewers
+    row(
+        "api/schema/",
+        GET="200   200   200   200   200   200   200   200   200   200",
+        POST="405   405   405   405   405   405   405   405   405   405",
+    ),
+    row(
+        "api/docs/",
+        GET="200   200   200   200   200   200   200   200   200   200",
+        POST="405   405   405   405   405   405   405   405   405   405",
+    ),
+    row(
+        "api/redoc/",
+        GET="200   200   200   200   200   200   200   200   200   200",
+        POST="405   405   405   405   405   405   405   405   405   405",
+    ),
+]
+
+
+@pytest.fixture(scope="module")
+def clients(api_world):
+    return m.clients(api_world)
+
+
+def test_every_route_of_the_url_conf_has_a_row():
+    assert sorted(set(m.routes()) - {r.route for r in ROWS}) == []
+    assert sorted({r.route for r in ROWS} - set(m.routes())) == []
+
+
+def test_every_operation_of_the_schema_has_a_row():
+    in_table = {
+        (m.schema_path(r.route), method) for r in ROWS if m.is_api(r.route) for method in r.outcomes
+    }
+    in_schema = {
+        (path, method.upper())
+        for path, item in m.openapi()["paths"].items()
+        for method in item
+        if method in {"get", "post", "put", "patch", "delete"}
+    }
+    assert sorted(in_schema - in_table) == []
+
+
+def test_every_row_calls_the_methods_its_route_has():
+    """Pages: GET and POST. API routes: GET and exactly the schema's methods for the path."""
+    for r in ROWS:
+        api = m.is_api(r.route)
+        expected = m.schema_methods(r.route) | {"GET"} if api else {"GET", "POST"}
+        assert set(r.outcomes) == expected, r.id
+
+
+@pytest.mark.parametrize("r", ROWS, ids=lambda r: r.id)
+def test_outcome_for_every_role(r, api_world, clients):
+    api = m.is_api(r.route)
+    for method, expected in r.outcomes.items():
+        actual, wrote = [], {}
+        for role in ROLES:
+            outcome, response, written = m.call(r, method, clients[role], api_world)
+            actual.append(outcome)
+            if outcome in m.REFUSALS and written:
+                wrote[role] = written
+            if api and method in m.schema_methods(r.route) and outcome[0] in "24":
+                m.assert_conforms(r.route, method, m.url_for(r, api_world), response)
+        assert dict(zip(ROLES, actual, strict=True)) == dict(
+            zip(ROLES, expected.split(), strict=True)
+        ), method
+        assert wrote == {}, f"{method}: refused, yet wrote"
+
+
+def test_the_conformance_check_sees_a_body_that_breaks_the_schema():
+    """The matrix's schema check can fail: an organisation whose id is a string does not pass."""
+    from django.http import JsonResponse
+
+    bad = JsonResponse({"id": "one", "username": "x", "roles": [], "organization": None})
+    with pytest.raises(FailureGroup) as error:
+        m.assert_conforms("api/v1/accounts/me/", "GET", "/api/v1/accounts/me/", bad)
+    assert any('"one" is not of type "integer"' in str(e) for e in error.value.exceptions)
+    undocumented = JsonResponse({}, status=418)
+    with pytest.raises(AssertionError, match="418 is not documented"):
+        m.assert_conforms("api/v1/accounts/me/", "GET", "/api/v1/accounts/me/", undocumented)
+
+
+def test_the_write_check_sees_a_row_written():
+    from django.contrib.auth.models import Group
+
+    before = m.writes()
+    Group.objects.create(name="写入")
+    assert m.writes().get("auth_group", 0) == before.get("auth_group", 0) + 1
