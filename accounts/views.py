@@ -5,7 +5,6 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
 from django.utils.translation import gettext as _
@@ -17,6 +16,7 @@ from accounts.forms import ApiClientCreateForm
 from core import clock, permissions
 from core.clock import to_local
 from core.exports import xlsx_response
+from core.web import paginate, wants_xlsx
 
 
 class LoginView(auth_views.LoginView):
@@ -37,18 +37,12 @@ class PasswordChangeView(auth_views.PasswordChangeView):
         return response
 
 
-def _page(request, queryset):
-    size = request.GET.get("page_size", "20")
-    size = int(size) if size in {"20", "50", "100"} else 20
-    return Paginator(queryset, size).get_page(request.GET.get("page"))
-
-
 @login_required
 def organization_list(request):
     kind = request.GET.get("kind") or None
     q = request.GET.get("q") or None
     orgs = selectors.organization_list(actor=request.user, kind=kind, q=q)
-    if request.GET.get("export") == "xlsx":
+    if wants_xlsx(request):
         return xlsx_response(
             "organizations.xlsx",
             [_("Name"), _("Kind"), _("Unified social credit code"), _("Region"), _("Tier")],
@@ -61,7 +55,7 @@ def organization_list(request):
         request,
         "accounts/organization_list.html",
         {
-            "page": _page(request, orgs),
+            "page": paginate(request, orgs),
             "kinds": OrganizationKind.choices,
             "kind": kind,
             "q": q or "",
@@ -107,7 +101,7 @@ def api_client_revoke(request, pk: int):
 def security_event_list(request):
     kind = request.GET.get("kind") or None
     events = selectors.security_event_list_unscoped(actor=request.user, kind=kind)
-    if request.GET.get("export") == "xlsx":
+    if wants_xlsx(request):
         return xlsx_response(
             "security-events.xlsx",
             [_("Time"), _("Event"), _("User"), _("Organisation"), _("Address"), _("Path")],
@@ -126,5 +120,5 @@ def security_event_list(request):
     return render(
         request,
         "accounts/security_event_list.html",
-        {"page": _page(request, events), "kinds": SecurityEventKind.choices, "kind": kind},
+        {"page": paginate(request, events), "kinds": SecurityEventKind.choices, "kind": kind},
     )

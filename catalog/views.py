@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -17,12 +16,7 @@ from catalog.services.sync import sync_runs_fail_stale
 from catalog.services.sync_start import sync_run_enqueue
 from core import clock, permissions
 from core.paging import CappedPaginator
-
-
-def _page(request, queryset, paginator=Paginator):
-    size = request.GET.get("page_size", "20")
-    size = int(size) if size in {"20", "50", "100"} else 20
-    return paginator(queryset, size).get_page(request.GET.get("page"))
+from core.web import paginate
 
 
 @login_required
@@ -40,7 +34,7 @@ def consumable_list(request):
         request,
         "catalog/consumable_list.html",
         {
-            "page": _page(request, consumables, CappedPaginator),
+            "page": paginate(request, consumables, CappedPaginator),
             "categories": selectors.category_list(actor=request.user, level=1),
             "params": params,
         },
@@ -84,7 +78,7 @@ def publicity(request):
         request,
         "catalog/publicity.html",
         {
-            "page": _page(request, prices),
+            "page": paginate(request, prices),
             "status": status,
             "today": clock.local_today(),
             "can_manage": permissions.can(request.user, "reference_price.manage"),
@@ -125,7 +119,7 @@ def objections(request):
         request,
         "catalog/objections.html",
         {
-            "page": _page(request, rows),
+            "page": paginate(request, rows),
             "status": status,
             "can_resolve": permissions.can(request.user, "price_objection.resolve"),
         },
@@ -153,7 +147,7 @@ def sync_runs(request):
         return redirect("catalog:sync_runs")
     runs = selectors.sync_run_list(actor=request.user)
     sync_runs_fail_stale()  # a run whose worker died shows as failed, not running
-    return render(request, "catalog/sync_runs.html", {"page": _page(request, runs)})
+    return render(request, "catalog/sync_runs.html", {"page": paginate(request, runs)})
 
 
 @login_required

@@ -11,10 +11,8 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -25,6 +23,7 @@ from core.errors import DomainError, NotFoundError, PermissionDeniedError
 from core.exports import xlsx_response
 from core.permissions import can
 from core.tenancy import OVERSEER_ROLES
+from core.web import local_time, paginate, parse_id, redirect_back, wants_xlsx
 from procurement.choices import (
     AgreedPriceStatus,
     Catalogue,
@@ -49,35 +48,9 @@ from procurement.views.listing_forms import (
 T = "procurement/listings/"
 
 
-def _page(request, rows):
-    size = request.GET.get("page_size", "20")
-    size = int(size) if size in {"20", "50", "100"} else 20
-    return Paginator(rows, size).get_page(request.GET.get("page"))
-
-
-def _wants_xlsx(request) -> bool:
-    return request.GET.get("export") == "xlsx"
-
-
-def _local(value):
-    return clock.to_local(value) if value else None
-
-
-def _back(request, default: str):
-    """Where a page action returns to: the page that posted it, if it is ours."""
-    target = request.POST.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
-        return redirect(target)
-    return redirect(default)
-
-
 def _is_manufacturer(user) -> bool:
     org = getattr(user, "organization", None)
     return org is not None and org.kind == OrganizationKind.MANUFACTURER
-
-
-def _int(value) -> int | None:
-    return int(value) if value and str(value).isdigit() else None
 
 
 def _require_applicant(user, listing=None) -> None:
@@ -106,7 +79,7 @@ def listing_list(request):
         price_cut_due=True if params.get("price_cut_due") == "1" else None,
         own=own,
     )
-    if _wants_xlsx(request):
+    if wants_xlsx(request):
         return xlsx_response(
             "listings.xlsx",
             [
@@ -140,7 +113,7 @@ def listing_list(request):
                     x.companion_service,
                     x.registration_number,
                     x.price_cut_due_on,
-                    _local(x.submitted_at),
+                    local_time(x.submitted_at),
                 ]
                 for x in rows.iterator()
             ),
@@ -149,7 +122,7 @@ def listing_list(request):
         request,
         T + "list.html",
         {
-            "page": _page(request, rows),
+            "page": paginate(request, rows),
             "params": params,
             "own": own,
             "can_apply": own and can(request.user, "listing.apply"),
@@ -263,7 +236,7 @@ def listing_action(request, pk: int, action: str):
         _("Listing %(id)s is now %(status)s.")
         % {"id": listing.pk, "status": listing.get_status_display()},
     )
-    return _back(request, reverse("procurement:listing_detail", args=[pk]))
+    return redirect_back(request, reverse("procurement:listing_detail", args=[pk]))
 
 
 @login_required
@@ -283,7 +256,7 @@ def listing_label(request, pk: int):
         error = " ".join(str(m) for errors in form.errors.values() for m in errors)
         if not request.htmx:
             messages.error(request, error)
-            return _back(request, reverse("procurement:listing_detail", args=[pk]))
+            return redirect_back(request, reverse("procurement:listing_detail", args=[pk]))
     if request.htmx:
         listing = selectors.listing_get(actor=request.user, listing_id=pk)
         listing.suggestion = selectors.listing_label_suggestion(listing=listing)
@@ -298,7 +271,7 @@ def listing_label(request, pk: int):
             },
         )
     messages.success(request, _("Purchase label saved."))
-    return _back(request, reverse("procurement:listing_detail", args=[pk]))
+    return redirect_back(request, reverse("procurement:listing_detail", args=[pk]))
 
 
 @login_required
@@ -334,7 +307,7 @@ def price_change_decide(request, pk: int, action: str):
         _("Price change %(id)s: %(status)s.")
         % {"id": change.pk, "status": change.get_status_display()},
     )
-    return _back(request, reverse("procurement:listing_detail", args=[change.listing_id]))
+    return redirect_back(request, reverse("procurement:listing_detail", args=[change.listing_id]))
 
 
 def _grants(listing_id: int, user):
@@ -394,7 +367,7 @@ def listing_review_queue(request):
     changes = selectors.listing_price_change_list(
         actor=request.user, status=PriceChangeStatus.PENDING
     )
-    if _wants_xlsx(request):
+    if wants_xlsx(request):
         return xlsx_response(
             "listing-review.xlsx",
             [
@@ -411,7 +384,7 @@ def listing_review_queue(request):
             ],
             (
                 [
-                    _local(x.submitted_at),
+                    local_time(x.submitted_at),
                     x.consumable.code,
                     x.consumable.product_name,
                     x.manufacturer.name,
@@ -441,7 +414,7 @@ def listing_label_list(request):
         differs=params.get("differs") == "1",
         q=params.get("q", ""),
     )
-    if _wants_xlsx(request):
+    if wants_xlsx(request):
         return xlsx_response(
             "purchase-labels.xlsx",
             [
@@ -471,7 +444,7 @@ def listing_label_list(request):
     return render(
         request,
         T + "labels.html",
-        {"page": _page(request, rows), "params": params, "labels": PurchaseLabel.choices},
+        {"page": paginate(request, rows), "params": params, "labels": PurchaseLabel.choices},
     )
 
 
@@ -484,7 +457,7 @@ def agreed_price_list(request):
     user = request.user
     params = request.GET
     rows = selectors.agreed_price_list(actor=user, status=params.get("status", ""))
-    if _wants_xlsx(request):
+    if wants_xlsx(request):
         return xlsx_response(
             "agreed-prices.xlsx",
             [
@@ -540,7 +513,7 @@ def agreed_price_list(request):
         else:
             messages.success(request, _("Proposal sent. The other side accepts or declines it."))
             return redirect("procurement:agreed_price_list")
-    page = _page(request, rows)
+    page = paginate(request, rows)
     for row in page:
         row.awaits_me = selectors.agreed_price_awaits(actor=user, agreed_price=row)
         row.mine = row.proposed_by_id == user.organization_id
@@ -565,7 +538,7 @@ def _agreed_price_form(request) -> AgreedPriceForm | None:
         return None
     listed = selectors.listing_list(actor=user, status=ListingStatus.LISTED)
     if user.organization.is_hospital:
-        listing_id = _int(request.GET.get("listing") or request.POST.get("listing"))
+        listing_id = parse_id(request.GET.get("listing") or request.POST.get("listing"))
         if listing_id is None:
             return None
         return AgreedPriceForm(
@@ -579,7 +552,7 @@ def _agreed_price_form(request) -> AgreedPriceForm | None:
         request.POST or None,
         listings=listed.filter(manufacturer_id=user.organization_id),
         hospitals=selectors.hospital_list_unscoped(actor=user),
-        initial={"listing": _int(request.GET.get("listing"))},
+        initial={"listing": parse_id(request.GET.get("listing"))},
     )
 
 
@@ -614,11 +587,11 @@ def purchase_plan(request):
     if not is_hospital and not set(user.roles) & OVERSEER_ROLES:
         raise PermissionDeniedError(action="purchase_plan.view")
     hospitals = None if is_hospital else selectors.plan_hospital_list(actor=user)
-    hospital_id = _int(request.GET.get("hospital"))
+    hospital_id = parse_id(request.GET.get("hospital"))
     if hospitals is not None and hospital_id is None:
         first = hospitals.first()
         hospital_id = first.pk if first else None
-    year = _int(request.GET.get("year")) or clock.local_today().year
+    year = parse_id(request.GET.get("year")) or clock.local_today().year
     if request.method == "POST" and not can(user, "purchase_plan.set"):
         raise PermissionDeniedError(action="purchase_plan.set")
     form = None
@@ -652,7 +625,7 @@ def purchase_plan(request):
             actor=user, hospital_id=hospital_id, year=year
         )
     plans = selectors.purchase_plan_list(actor=user)
-    if _wants_xlsx(request):
+    if wants_xlsx(request):
         return xlsx_response(
             "purchase-plans.xlsx",
             [_("Hospital"), _("Year"), _("Annual purchase total")],
@@ -667,6 +640,6 @@ def purchase_plan(request):
             "hospitals": hospitals,
             "cap": cap,
             "year": year,
-            "page": _page(request, plans),
+            "page": paginate(request, plans),
         },
     )

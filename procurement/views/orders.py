@@ -20,11 +20,9 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -35,6 +33,7 @@ from core.errors import DomainError, NotFoundError, PermissionDeniedError
 from core.exports import xlsx_response
 from core.money import ZERO, format_cny, quantize
 from core.permissions import can, require
+from core.web import local_time, paginate, parse_id, redirect_back, wants_xlsx
 from procurement.choices import (
     Catalogue,
     DeliveryStatus,
@@ -63,7 +62,6 @@ from procurement.views.order_forms import (
 
 T = "procurement/orders/"
 CART_KEY = "yg_cart"
-PAGE_SIZES = {"20", "50", "100"}
 # Refusals a form shows next to its fields; anything else (403, 404, a wrong state) is left
 # to DomainErrorMiddleware.
 FIELD_ERROR_STATUS = 400
@@ -71,33 +69,6 @@ FIELD_ERROR_STATUS = 400
 
 # ---------------------------------------------------------------------------------------------
 # Helpers
-
-
-def _page(request, rows):
-    size = request.GET.get("page_size", "20")
-    size = int(size) if size in PAGE_SIZES else 20
-    return Paginator(rows, size).get_page(request.GET.get("page"))
-
-
-def _wants_xlsx(request) -> bool:
-    return request.GET.get("export") == "xlsx"
-
-
-def _local(value):
-    return clock.to_local(value) if value else None
-
-
-def _int(value: Any) -> int | None:
-    text = str(value or "").strip()
-    return int(text) if text.isascii() and text.isdigit() else None
-
-
-def _back(request, default: str):
-    """Where a page action returns to: the page that posted it, if it is ours."""
-    target = request.POST.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
-        return redirect(target)
-    return redirect(default)
 
 
 def _org_id(user) -> int | None:
@@ -300,7 +271,7 @@ def _cart_response(request, *, errors=None):
     """htmx: the cart panel alone; otherwise back to the order page."""
     if request.htmx:
         return render(request, T + "partials/cart.html", _cart_context(request, errors=errors))
-    return _back(request, reverse("procurement:order_place"))
+    return redirect_back(request, reverse("procurement:order_place"))
 
 
 def _cart_put(request, listing_id: int, quantity: str) -> bool:
@@ -323,7 +294,7 @@ def _cart_put(request, listing_id: int, quantity: str) -> bool:
     cart = _cart(request)
     for line in cart["lines"]:
         if line["listing"] == listing_id:
-            old, new = _int(line["quantity"]), _int(quantity)
+            old, new = parse_id(line["quantity"]), parse_id(quantity)
             line["quantity"] = str(old + new) if old is not None and new is not None else quantity
             break
     else:
@@ -344,7 +315,7 @@ def _place_context(request, *, errors=None) -> dict:
         code=params.get("code", ""),
         catalogue=params.get("catalogue", ""),
     )
-    page = _page(request, rows)
+    page = paginate(request, rows)
     prices = listing_selectors.listing_unit_prices(actor=user, listings=list(page.object_list))
     for listing in page:
         listing.unit_price = prices.get(listing.pk, listing.price)
@@ -369,7 +340,7 @@ def order_place(request):
 @require_POST
 def cart_add(request):
     require(request.user, "order.place")
-    listing_id = _int(request.POST.get("listing"))
+    listing_id = parse_id(request.POST.get("listing"))
     if listing_id is None:
         raise NotFoundError()
     quantity = (request.POST.get("quantity") or "1").strip()
@@ -421,7 +392,7 @@ def cart_update(request):
     require(user, "order.place")
     post = request.POST
     cart = _cart(request)
-    remove = _int(post.get("remove"))
+    remove = parse_id(post.get("remove"))
     if post.get("action") == "clear":
         cart["lines"] = []
     elif remove is not None:
@@ -534,15 +505,15 @@ def order_list(request):
         created_to=filters.get("date_to"),
         **{f"{side}_id": filters.get("counterpart")},
     )
-    if _wants_xlsx(request):
+    if wants_xlsx(request):
         return xlsx_response(
             "orders.xlsx",
             ORDER_EXPORT_HEADERS,
             (
                 [
                     o.number,
-                    _local(o.created_at),
-                    _local(o.submitted_at),
+                    local_time(o.created_at),
+                    local_time(o.submitted_at),
                     o.hospital.name,
                     o.supplier.name,
                     o.distributor.name if o.distributor else "",
@@ -565,7 +536,7 @@ def order_list(request):
         request,
         T + "list.html",
         {
-            "page": _page(request, rows),
+            "page": paginate(request, rows),
             "form": form,
             "params": request.GET,
             "tab": tab,
@@ -685,7 +656,7 @@ def order_respond(request, pk: int):
 @require_POST
 def order_distributor(request, pk: int):
     """[R-ORDER-DELIVERY] the supplier names the distributor that delivers (or itself)."""
-    distributor_id = _int(request.POST.get("distributor"))
+    distributor_id = parse_id(request.POST.get("distributor"))
     order = orders.order_distributor_set(
         actor=request.user, order_id=pk, distributor_id=distributor_id
     )
@@ -910,9 +881,9 @@ def delivery_list(request):
     require(user, "order.view")
     tab, status = _statuses(request, DeliveryStatus)
     rows = selectors.delivery_list(
-        actor=user, status=status, order_id=_int(request.GET.get("order"))
+        actor=user, status=status, order_id=parse_id(request.GET.get("order"))
     )
-    if _wants_xlsx(request):
+    if wants_xlsx(request):
         return xlsx_response(
             "delivery-notes.xlsx",
             DELIVERY_EXPORT_HEADERS,
@@ -923,7 +894,7 @@ def delivery_list(request):
                     d.order.hospital.name,
                     d.order.supplier.name,
                     d.carrier.name,
-                    _local(d.shipped_at),
+                    local_time(d.shipped_at),
                     d.get_status_display(),
                     line.order_line.consumable.code,
                     line.order_line.consumable.product_name,
@@ -944,7 +915,7 @@ def delivery_list(request):
         request,
         T + "delivery_list.html",
         {
-            "page": _page(request, rows),
+            "page": paginate(request, rows),
             "params": request.GET,
             "tab": tab,
             "tabs": DeliveryStatus.choices,
@@ -1070,9 +1041,9 @@ def invoice_list(request):
     default = InvoiceStatus.REGISTERED if can(user, "invoice.confirm") else ""
     tab, status = _statuses(request, InvoiceStatus, default=default)
     rows = selectors.invoice_list(
-        actor=user, status=status, order_id=_int(request.GET.get("order"))
+        actor=user, status=status, order_id=parse_id(request.GET.get("order"))
     )
-    if _wants_xlsx(request):
+    if wants_xlsx(request):
         return xlsx_response(
             "invoices.xlsx",
             INVOICE_EXPORT_HEADERS,
@@ -1085,8 +1056,8 @@ def invoice_list(request):
                     i.issuer.name,
                     i.amount,
                     i.get_status_display(),
-                    _local(i.registered_at),
-                    _local(i.confirmed_at),
+                    local_time(i.registered_at),
+                    local_time(i.confirmed_at),
                     i.rejection_reason,
                 ]
                 for i in rows.iterator(chunk_size=500)
@@ -1096,7 +1067,7 @@ def invoice_list(request):
         request,
         T + "invoice_list.html",
         {
-            "page": _page(request, rows),
+            "page": paginate(request, rows),
             "params": request.GET,
             "tab": tab,
             "tabs": InvoiceStatus.choices,
@@ -1129,7 +1100,7 @@ def invoice_confirm(request, pk: int):
         request,
         _("Invoice %(number)s confirmed: it is ready for settlement.") % {"number": invoice.number},
     )
-    return _back(request, reverse("procurement:invoice_detail", args=[pk]))
+    return redirect_back(request, reverse("procurement:invoice_detail", args=[pk]))
 
 
 @login_required
@@ -1182,13 +1153,13 @@ def usage_list(request):
         used_from=filters.get("date_from"),
         used_to=filters.get("date_to"),
     )
-    if _wants_xlsx(request):
+    if wants_xlsx(request):
         return xlsx_response(
             "usage-records.xlsx",
             USAGE_EXPORT_HEADERS,
             (
                 [
-                    _local(u.used_at),
+                    local_time(u.used_at),
                     u.hospital.name,
                     u.consumable.code,
                     u.consumable.product_name,
@@ -1209,7 +1180,7 @@ def usage_list(request):
         request,
         T + "usage_list.html",
         {
-            "page": _page(request, rows),
+            "page": paginate(request, rows),
             "form": form,
             "params": request.GET,
             "many_hospitals": not _is_hospital(user),

@@ -1,0 +1,54 @@
+"""Helpers every page view shares: paging, ids in query strings, where a page action returns
+to, and the ``?export=xlsx`` switch.
+
+They only read the request; what a page may show or do is decided by selectors and services.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.core.paginator import Page, Paginator
+from django.http import HttpRequest, HttpResponseRedirect
+from django.shortcuts import redirect
+from django.utils.http import url_has_allowed_host_and_scheme
+
+from core import clock
+
+# The page sizes a list offers (the RuoYi habit: 20 / 50 / 100); anything else is 20.
+PAGE_SIZES = frozenset({"20", "50", "100"})
+DEFAULT_PAGE_SIZE = 20
+
+
+def paginate(request: HttpRequest, rows: Any, paginator: type[Paginator] = Paginator) -> Page:
+    """The page of ``rows`` that ``?page=`` and ``?page_size=`` ask for (out-of-range pages
+    give the last one, as Django's ``get_page`` does)."""
+    size = request.GET.get("page_size", str(DEFAULT_PAGE_SIZE))
+    size_value = int(size) if size in PAGE_SIZES else DEFAULT_PAGE_SIZE
+    return paginator(rows, size_value).get_page(request.GET.get("page"))
+
+
+def wants_xlsx(request: HttpRequest) -> bool:
+    """Every list page exports what it shows with ``?export=xlsx`` (core.exports)."""
+    return request.GET.get("export") == "xlsx"
+
+
+def parse_id(value: Any) -> int | None:
+    """A whole number (an id, a year) typed in a form or query string, else None: "x", "-1"
+    or "²" give None, never a 500."""
+    text = str(value or "").strip()
+    return int(text) if text.isascii() and text.isdigit() else None
+
+
+def local_time(value: dt.datetime | None) -> dt.datetime | None:
+    """A stored (UTC) time in Asia/Shanghai, for exports; None stays None."""
+    return clock.to_local(value) if value else None
+
+
+def redirect_back(request: HttpRequest, default: str) -> HttpResponseRedirect:
+    """Where a page action returns to: the page that posted it (``next``), if it is ours."""
+    target = request.POST.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        return redirect(target)
+    return redirect(default)
