@@ -21,6 +21,7 @@ from catalog import selectors as catalog_selectors
 from core import clock
 from core.errors import DomainError, NotFoundError, PermissionDeniedError
 from core.exports import xlsx_response
+from core.forms import ReasonForm, add_domain_error
 from core.permissions import can
 from core.tenancy import OVERSEER_ROLES
 from core.web import local_time, paginate, parse_id, redirect_back, wants_xlsx
@@ -31,19 +32,17 @@ from procurement.choices import (
     PriceChangeStatus,
     PurchaseLabel,
 )
-from procurement.selectors import listings as selectors
-from procurement.services import agreed_prices, labels, listings, purchase_plans
-from procurement.views.listing_forms import (
-    AgreedPriceForm,
+from procurement.forms.agreed_prices import AgreedPriceForm
+from procurement.forms.listings import (
     DistributorAddForm,
     LabelForm,
     ListingForm,
     NoteForm,
     PriceChangeForm,
-    PurchasePlanForm,
-    ReasonForm,
-    add_domain_error,
 )
+from procurement.forms.purchase_plans import PurchasePlanForm
+from procurement.selectors import listings as selectors
+from procurement.services import agreed_prices, labels, listings, purchase_plans
 
 T = "procurement/listings/"
 
@@ -614,7 +613,7 @@ def purchase_plan(request):
             except DomainError as error:
                 if error.http_status in (403, 404):
                     raise
-                add_domain_error(form, error, price_field="total")
+                add_domain_error(form, error)
             else:
                 messages.success(request, _("Annual purchase total saved."))
                 query = f"?hospital={plan.hospital_id}&year={plan.year}"

@@ -4,7 +4,7 @@ with acceptance at the door, returns, invoices and usage records.
 Every page action calls the same service as its API twin (procurement/api/orders.py); the
 services check role, organisation and state. A refusal on a plain action becomes a message on
 the page it came from (core.middleware.DomainErrorMiddleware); on a form, it is shown next to
-the field or line it is about and the form keeps what was typed (order_forms.attach_error).
+the field or line it is about and the form keeps what was typed (core.forms.attach_error).
 Every list exports to XLSX with ``?export=xlsx`` (core.exports escapes formula-like cells).
 
 The cart lives in the session as the lines the purchaser typed, quantities as typed; prices,
@@ -31,6 +31,7 @@ from catalog import selectors as catalog_selectors
 from core import clock
 from core.errors import DomainError, NotFoundError, PermissionDeniedError
 from core.exports import xlsx_response
+from core.forms import ReasonForm, attach_error
 from core.money import ZERO, format_cny, quantize
 from core.permissions import can, require
 from core.web import local_time, paginate, parse_id, redirect_back, wants_xlsx
@@ -44,21 +45,13 @@ from procurement.choices import (
     PurchaseLabel,
 )
 from procurement.errors import RestrictedReasonRequiredError
+from procurement.forms.deliveries import AcceptForm, DeliveryForm, ReturnForm
+from procurement.forms.invoices import InvoiceForm
+from procurement.forms.orders import DistributorForm, OrderSearchForm, RespondForm
+from procurement.forms.usage import UsageSearchForm
 from procurement.selectors import listings as listing_selectors
 from procurement.selectors import orders as selectors
 from procurement.services import deliveries, invoices, orders
-from procurement.views.listing_forms import ReasonForm
-from procurement.views.order_forms import (
-    AcceptForm,
-    DeliveryForm,
-    DistributorForm,
-    InvoiceForm,
-    OrderSearchForm,
-    RespondForm,
-    ReturnForm,
-    UsageSearchForm,
-    attach_error,
-)
 
 T = "procurement/orders/"
 CART_KEY = "yg_cart"

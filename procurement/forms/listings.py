@@ -1,0 +1,93 @@
+"""Page forms of listings: the manufacturer's application, the bureau's decisions and labels,
+price changes and distributor authorisations. They parse what was typed;
+procurement.services.listings and .labels decide."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import ClassVar
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from core.forms import AmountFormField, BootstrapForm
+from procurement.choices import GreenChannel, PurchaseLabel
+from procurement.services.listings import MAX_PROVINCES
+
+
+class ListingForm(BootstrapForm):
+    error_fields: ClassVar[Mapping[str, str]] = {
+        "price_above_cap": "price",
+        "amount_invalid": "price",
+        "registration_number_invalid": "registration_number",
+        "registration_number_mismatch": "registration_number",
+        "consumable_not_listable": "consumable_code",
+        "listing_exists": "consumable_code",
+    }
+
+    consumable_code = forms.CharField(
+        label=_("National code"),
+        max_length=27,
+        help_text=_("The 27-character national medical consumables code."),
+    )
+    price = AmountFormField(label=_("Listed price (CNY)"))
+    registration_number = forms.CharField(
+        label=_("Registration certificate number"), max_length=100
+    )
+    companion_service = forms.BooleanField(label=_("Companion service included"), required=False)
+    green_channel = forms.ChoiceField(
+        label=_("Green channel"), choices=GreenChannel.choices, required=False
+    )
+    provinces_listed = forms.IntegerField(
+        label=_("Provinces already listing it"),
+        min_value=0,
+        max_value=MAX_PROVINCES,
+        initial=0,
+        help_text=_("Provincial platforms on which the product is listed today."),
+    )
+
+    def __init__(self, *args, editing: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if editing:
+            # The product of an application never changes: apply again for another one.
+            del self.fields["consumable_code"]
+
+
+class NoteForm(BootstrapForm):
+    reason = forms.CharField(
+        label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class LabelForm(BootstrapForm):
+    label = forms.ChoiceField(label=_("Purchase label"), choices=PurchaseLabel.choices)
+    reason = forms.CharField(label=_("Reason"), max_length=300)
+
+
+class PriceChangeForm(BootstrapForm):
+    error_fields: ClassVar[Mapping[str, str]] = {
+        "price_unchanged": "new_price",
+    }
+
+    new_price = AmountFormField(label=_("New price (CNY)"))
+    reason = forms.CharField(
+        label=_("Reason"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class DistributorAddForm(BootstrapForm):
+    error_fields: ClassVar[Mapping[str, str]] = {
+        "region_invalid": "region_code",
+        "distributor_invalid": "distributor",
+    }
+
+    distributor = forms.ModelChoiceField(label=_("Distributor"), queryset=None)
+    region_code = forms.CharField(
+        label=_("Region code"),
+        max_length=6,
+        help_text=_("GB/T 2260, e.g. 320100 for all of Nanjing."),
+    )
+
+    def __init__(self, *args, distributors=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["distributor"].queryset = distributors
