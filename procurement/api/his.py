@@ -21,7 +21,7 @@ from procurement.api.order_serializers import (
 )
 from procurement.api.orders import _date, _id, _valid
 from procurement.models import UsageRecord
-from procurement.selectors import orders as selectors
+from procurement.selectors import usage as usage_selectors
 from procurement.services import usage
 
 
@@ -50,7 +50,7 @@ class UsageRecordListCreateApi(ListApi):
 
     def get_queryset(self) -> QuerySet:
         params = self.request.query_params
-        return selectors.usage_list(
+        return usage_selectors.usage_list(
             actor=self.request.user,
             doctor_code=params.get("doctor_code", ""),
             department=params.get("department", ""),
@@ -64,7 +64,9 @@ class UsageRecordListCreateApi(ListApi):
     def post(self, request):
         data = _valid(UsageCreateInput, request.data)
         records = usage.usage_record(actor=request.user, records=data["records"])
-        shown = selectors.usage_list(actor=request.user).filter(pk__in=[r.pk for r in records])
+        shown = usage_selectors.usage_list(actor=request.user).filter(
+            pk__in=[r.pk for r in records]
+        )
         return Response(
             UsageCreateOutput({"records": list(shown.order_by("pk"))}).data,
             status=status.HTTP_201_CREATED,

@@ -40,7 +40,9 @@ from procurement.choices import (
     PurchaseLabel,
 )
 from procurement.models import AgreedPrice, Listing, ListingPriceChange
+from procurement.selectors import agreed_prices as agreed_price_selectors
 from procurement.selectors import listings as selectors
+from procurement.selectors import purchase_plans as plan_selectors
 from procurement.services import agreed_prices, labels, listings, purchase_plans
 
 
@@ -374,7 +376,7 @@ class AgreedPriceListApi(ListApi):
 
     def get_queryset(self) -> QuerySet:
         params = self.request.query_params
-        return selectors.agreed_price_list(
+        return agreed_price_selectors.agreed_price_list(
             actor=self.request.user,
             status=params.get("status", ""),
             listing_id=_int(params.get("listing")),
@@ -393,7 +395,9 @@ class AgreedPriceListApi(ListApi):
             valid_from=data["valid_from"],
             valid_until=data["valid_until"],
         )
-        agreed = selectors.agreed_price_get(actor=request.user, agreed_price_id=agreed.pk)
+        agreed = agreed_price_selectors.agreed_price_get(
+            actor=request.user, agreed_price_id=agreed.pk
+        )
         return Response(AgreedPriceOutput(agreed).data, status=status.HTTP_201_CREATED)
 
 
@@ -403,7 +407,7 @@ class _AgreedPriceAnswerApi(ApiView):
 
     def _answer(self, request, pk: int) -> Response:
         self.service(actor=request.user, agreed_price_id=pk)
-        agreed = selectors.agreed_price_get(actor=request.user, agreed_price_id=pk)
+        agreed = agreed_price_selectors.agreed_price_get(actor=request.user, agreed_price_id=pk)
         return Response(AgreedPriceOutput(agreed).data)
 
 
@@ -457,7 +461,7 @@ def _cap_body(hospital, cap) -> dict:
 
 
 def _plan_response(request, hospital_id: int | None, year: int | None) -> Response:
-    hospital, cap = selectors.alternate_cap_status_get(
+    hospital, cap = plan_selectors.alternate_cap_status_get(
         actor=request.user, hospital_id=hospital_id, year=year
     )
     body = {
@@ -501,7 +505,7 @@ class CapStatusApi(ApiView):
     @extend_schema(parameters=PLAN_PARAMETERS, responses=CapStatusOutput)
     def get(self, request):
         params = request.query_params
-        hospital, cap = selectors.alternate_cap_status_get(
+        hospital, cap = plan_selectors.alternate_cap_status_get(
             actor=request.user,
             hospital_id=_int(params.get("hospital")),
             year=_int(params.get("year")),

@@ -46,6 +46,9 @@ from procurement.api.order_serializers import (
 )
 from procurement.choices import DeliveryStatus, InvoiceStatus, OrderStatus
 from procurement.models import Delivery, Invoice, Order
+from procurement.selectors import cart as cart_selectors
+from procurement.selectors import deliveries as delivery_selectors
+from procurement.selectors import invoices as invoice_selectors
 from procurement.selectors import orders as selectors
 from procurement.services import deliveries, invoices, orders
 
@@ -183,7 +186,7 @@ class OrderQuoteApi(ApiView):
     @extend_schema(request=OrderQuoteInput, responses=OrderQuoteOutput)
     def post(self, request):
         data = _valid(OrderQuoteInput, request.data)
-        quote = selectors.order_quote(actor=request.user, lines=data["lines"])
+        quote = cart_selectors.order_quote(actor=request.user, lines=data["lines"])
         return Response(OrderQuoteOutput(quote).data)
 
 
@@ -291,7 +294,7 @@ class DeliveryListCreateApi(ListApi):
         return super().get(request, *args, **kwargs)
 
     def get_queryset(self) -> QuerySet:
-        return selectors.delivery_list(
+        return delivery_selectors.delivery_list(
             actor=self.request.user,
             order_id=_id(self.request, "order"),
             status=_statuses(self.request, DeliveryStatus.values),
@@ -303,7 +306,7 @@ class DeliveryListCreateApi(ListApi):
         delivery = deliveries.delivery_create(
             actor=request.user, order_id=data["order"], lines=data["lines"]
         )
-        shown = selectors.delivery_get(actor=request.user, delivery_id=delivery.pk)
+        shown = delivery_selectors.delivery_get(actor=request.user, delivery_id=delivery.pk)
         return Response(DeliveryOutput(shown).data, status=status.HTTP_201_CREATED)
 
 
@@ -312,7 +315,7 @@ class DeliveryDetailApi(ApiView):
 
     @extend_schema(responses=DeliveryOutput)
     def get(self, request, pk: int):
-        delivery = selectors.delivery_get(actor=request.user, delivery_id=pk)
+        delivery = delivery_selectors.delivery_get(actor=request.user, delivery_id=pk)
         return Response(DeliveryOutput(delivery).data)
 
 
@@ -326,7 +329,7 @@ class DeliveryAcceptApi(ApiView):
     def post(self, request, pk: int):
         data = _valid(DeliveryAcceptInput, request.data)
         deliveries.delivery_accept(actor=request.user, delivery_id=pk, lines=data["lines"])
-        delivery = selectors.delivery_get(actor=request.user, delivery_id=pk)
+        delivery = delivery_selectors.delivery_get(actor=request.user, delivery_id=pk)
         return Response(DeliveryOutput(delivery).data)
 
 
@@ -364,7 +367,7 @@ class InvoiceListCreateApi(ListApi):
         return super().get(request, *args, **kwargs)
 
     def get_queryset(self) -> QuerySet:
-        return selectors.invoice_list(
+        return invoice_selectors.invoice_list(
             actor=self.request.user,
             order_id=_id(self.request, "order"),
             status=_statuses(self.request, InvoiceStatus.values),
@@ -382,7 +385,7 @@ class InvoiceListCreateApi(ListApi):
             lines=data["lines"],
             issuer_id=data.get("issuer"),
         )
-        shown = selectors.invoice_get(actor=request.user, invoice_id=invoice.pk)
+        shown = invoice_selectors.invoice_get(actor=request.user, invoice_id=invoice.pk)
         return Response(InvoiceOutput(shown).data, status=status.HTTP_201_CREATED)
 
 
@@ -391,7 +394,7 @@ class InvoiceDetailApi(ApiView):
 
     @extend_schema(responses=InvoiceOutput)
     def get(self, request, pk: int):
-        invoice = selectors.invoice_get(actor=request.user, invoice_id=pk)
+        invoice = invoice_selectors.invoice_get(actor=request.user, invoice_id=pk)
         return Response(InvoiceOutput(invoice).data)
 
 
@@ -403,7 +406,7 @@ class InvoiceConfirmApi(ApiView):
     @extend_schema(request=None, responses=InvoiceOutput)
     def post(self, request, pk: int):
         invoices.invoice_confirm(actor=request.user, invoice_id=pk)
-        invoice = selectors.invoice_get(actor=request.user, invoice_id=pk)
+        invoice = invoice_selectors.invoice_get(actor=request.user, invoice_id=pk)
         return Response(InvoiceOutput(invoice).data)
 
 
@@ -414,5 +417,5 @@ class InvoiceRejectApi(ApiView):
     def post(self, request, pk: int):
         data = _valid(OrderReasonInput, request.data)
         invoices.invoice_reject(actor=request.user, invoice_id=pk, reason=data.get("reason", ""))
-        invoice = selectors.invoice_get(actor=request.user, invoice_id=pk)
+        invoice = invoice_selectors.invoice_get(actor=request.user, invoice_id=pk)
         return Response(InvoiceOutput(invoice).data)

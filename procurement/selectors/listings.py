@@ -1,13 +1,17 @@
-"""Reads for listings, purchase labels, agreed prices and purchase plans; always actor-scoped.
+"""Reads for listings, purchase labels, price changes and distributor authorisations; always
+actor-scoped.
 
-Besides the lists, this module states three rules once, for the services, the review page and
-the API alike:
+Besides the lists, this module states rules once, for the services, the review page and the
+API alike:
 
 - ``listing_criteria``: may a listing be approved, and in which catalogue [R-LIST-CATALOGUES]
   [R-LIST-PRICE-CAP] [R-LIST-GREEN] [R-LIST-OTHER];
 - ``listing_label_suggestion``: the purchase label the evidence suggests [R-LABELS];
-- ``alternate_cap_status_get``: a hospital's alternate-catalogue cap, used and remaining
-  [R-LIST-ALT-CAP].
+- ``authorised_listing_ids``: which listings a distributor may deliver in a region
+  [R-ORDER-DELIVERY].
+
+Agreed prices are in procurement.selectors.agreed_prices, purchase plans and the
+alternate-catalogue cap in procurement.selectors.purchase_plans.
 
 Evidence the platform does not record yet (emergency purchases, VBP results, supplier credit)
 comes from the clearly named hooks below, which report "no data" until those issues land.
@@ -17,6 +21,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -28,25 +33,20 @@ from accounts.models import Organization
 from catalog.choices import ReferencePriceStatus
 from catalog.models import ReferencePrice
 from core import clock, permissions
-from core.errors import NotFoundError, PermissionDeniedError, ValidationError
+from core.errors import NotFoundError, PermissionDeniedError
 from core.policy import RegionPolicy, policy_for
-from core.tenancy import OVERSEER_ROLES
 from procurement.choices import (
-    AgreedPriceStatus,
     Catalogue,
     ListingStatus,
     PriceChangeStatus,
     PurchaseLabel,
 )
-from procurement.errors import YearOutOfRangeError
 from procurement.models import (
-    AgreedPrice,
-    AnnualPurchasePlan,
     Listing,
     ListingDistributor,
     ListingPriceChange,
 )
-from procurement.services import caps, pricing
+from procurement.services import pricing
 
 # [R-LABELS] "well below the reference price": at least this much below suggests Preferred.
 # A platform constant rather than a region figure until a bureau asks to tune it.
@@ -453,49 +453,6 @@ def listing_pending_price_change(*, listing: Listing) -> ListingPriceChange | No
     )
 
 
-# ---------------------------------------------------------------------------------------------
-# Agreed prices
-
-
-def agreed_price_list(
-    *, actor, status: str = "", listing_id: int | None = None, hospital_id: int | None = None
-) -> QuerySet:
-    permissions.require(actor, "agreed_price.view")
-    qs = AgreedPrice.objects.visible_to(actor).select_related(
-        "listing__consumable", "listing__manufacturer", "hospital", "proposed_by"
-    )
-    qs = qs.annotate(reference_price=confirmed_reference_subquery("listing__consumable_id"))
-    if status:
-        qs = qs.filter(status=status)
-    if listing_id:
-        qs = qs.filter(listing_id=listing_id)
-    if hospital_id:
-        qs = qs.filter(hospital_id=hospital_id)
-    return qs.order_by("-created_at", "-pk")
-
-
-def agreed_price_get(*, actor, agreed_price_id: int) -> AgreedPrice:
-    price = agreed_price_list(actor=actor).filter(pk=agreed_price_id).first()
-    if price is None:
-        raise NotFoundError()
-    return price
-
-
-def agreed_price_awaits(*, actor, agreed_price: AgreedPrice) -> bool:
-    """Whether the actor's side is the one to answer this proposal."""
-    return (
-        agreed_price.status == AgreedPriceStatus.PROPOSED
-        and actor.organization_id is not None
-        and agreed_price.proposed_by_id != actor.organization_id
-        and actor.organization_id
-        in (agreed_price.hospital_id, agreed_price.listing.manufacturer_id)
-    )
-
-
-# ---------------------------------------------------------------------------------------------
-# Purchase plans and the alternate-catalogue cap [R-LIST-ALT-CAP]
-
-
 def _own_hospital(actor) -> Organization:
     """The actor's hospital; anyone else is refused (403): only hospitals buy."""
     org = getattr(actor, "organization", None)
@@ -504,53 +461,17 @@ def _own_hospital(actor) -> Organization:
     return org
 
 
-def plan_hospital_get(*, actor, hospital_id: int | None = None) -> Organization:
-    """The hospital whose plan and cap the actor asks about: hospital staff their own (another
-    hospital's id is a 404); the bureau and agency any hospital of their region; suppliers
-    have no business with caps (403)."""
-    org = getattr(actor, "organization", None)
-    if org is None or not permissions.can(actor, "organization.view"):
-        raise PermissionDeniedError(action="purchase_plan.view")
-    if org.is_hospital:
-        if hospital_id not in (None, org.pk):
-            raise NotFoundError()
-        return org
-    if not set(actor.roles) & OVERSEER_ROLES:
-        raise PermissionDeniedError(action="purchase_plan.view")
-    if hospital_id is None:
-        raise ValidationError(fields={"hospital": [_("Choose a hospital.")]})
-    hospital = Organization.objects.visible_to(actor).hospitals().filter(pk=hospital_id).first()
-    if hospital is None:
-        raise NotFoundError()
-    return hospital
-
-
-def plan_hospital_list(*, actor) -> QuerySet:
-    """Hospitals whose plan the actor may look at (the bureau's page picks from these)."""
-    return Organization.objects.visible_to(actor).hospitals().order_by("name")
-
-
-def purchase_plan_get(*, actor, hospital_id: int | None = None, year: int | None = None):
-    hospital = plan_hospital_get(actor=actor, hospital_id=hospital_id)
-    year = year or clock.local_today().year
-    return AnnualPurchasePlan.objects.visible_to(actor).filter(hospital=hospital, year=year).first()
-
-
-def purchase_plan_list(*, actor, hospital_id: int | None = None) -> QuerySet:
-    qs = AnnualPurchasePlan.objects.visible_to(actor).select_related("hospital")
-    if hospital_id:
-        qs = qs.filter(hospital_id=hospital_id)
-    return qs.order_by("-year", "hospital__name")
-
-
-def alternate_cap_status_get(
-    *, actor, hospital_id: int | None = None, year: int | None = None
-) -> tuple[Organization, caps.CapStatus]:
-    """[R-LIST-ALT-CAP] used and remaining alternate-catalogue amount for the order form."""
-    year = year or clock.local_today().year
-    # The year becomes a date range in Asia/Shanghai and in UTC (``__year``); at the ends of
-    # what a date holds that range overflows, and no plan is that far away.
-    if not dt.MINYEAR < year < dt.MAXYEAR:
-        raise YearOutOfRangeError(year=year, first=dt.MINYEAR + 1, last=dt.MAXYEAR - 1)
-    hospital = plan_hospital_get(actor=actor, hospital_id=hospital_id)
-    return hospital, caps.alternate_cap_status(hospital=hospital, year=year)
+def authorised_listing_ids(
+    *, distributor_id: int, listing_ids: Iterable[int], region_code: str
+) -> set[int]:
+    """[R-ORDER-DELIVERY] [R-TWO-INVOICE] the listings ``distributor_id`` is authorised for in
+    ``region_code``: an authorisation for a province (320000) or city (320100) covers every
+    district below it, so the candidates are the region's three levels, matched exactly."""
+    prefixes = {region_code[:2] + "0000", region_code[:4] + "00", region_code}
+    return set(
+        ListingDistributor.objects.filter(
+            distributor_id=distributor_id,
+            listing_id__in=list(listing_ids),
+            region_code__in=prefixes,
+        ).values_list("listing_id", flat=True)
+    )

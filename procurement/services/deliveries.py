@@ -44,20 +44,17 @@ from procurement.errors import (
     ReturnQuantityExceededError,
     UdiMissingError,
 )
+from procurement.locks import lock_delivery, lock_order, lock_order_lines
 from procurement.models import Delivery, DeliveryLine, OrderLine, ReturnRecord
-from procurement.selectors.orders import (
-    authorised_listing_ids,
+from procurement.selectors.deliveries import (
     check_di_matches,
     check_not_expired,
     check_scan_against_line,
     deliveries_visible,
-    lock_delivery,
-    lock_order,
-    lock_order_lines,
     normalise_di,
-    parse_quantity,
-    require_organization,
 )
+from procurement.selectors.listings import authorised_listing_ids
+from procurement.selectors.orders import parse_quantity, require_organization
 from procurement.services.events import event_record
 from procurement.services.numbering import DELIVERY_PREFIX, next_number
 from procurement.services.orders import check_transition, order_complete_if_done, require_reason

@@ -42,15 +42,10 @@ from procurement.errors import (
     ProcurementInvalidStateError,
     TwoInvoiceRuleError,
 )
+from procurement.locks import lock_invoice, lock_order, lock_order_lines
 from procurement.models import Invoice, InvoiceLine, Order, OrderLine
-from procurement.selectors.orders import (
-    authorised_listing_ids,
-    lock_invoice,
-    lock_order,
-    lock_order_lines,
-    parse_quantity,
-    require_organization,
-)
+from procurement.selectors.listings import authorised_listing_ids
+from procurement.selectors.orders import parse_quantity, require_organization
 from procurement.services.events import event_record
 from procurement.services.orders import check_transition, order_complete_if_done, require_reason
 

@@ -15,12 +15,9 @@ from core.errors import ValidationError
 from core.permissions import require
 from procurement.choices import ListingStatus, PurchaseLabel
 from procurement.errors import ProcurementInvalidStateError
+from procurement.locks import lock_listing
 from procurement.models import Listing
-from procurement.services.listings import (
-    history_context,
-    lock_listing,
-    require_reason,
-)
+from procurement.services.listings import history_context, require_reason
 
 LABEL_REASON_MAX = Listing._meta.get_field("label_reason").max_length
 

@@ -71,6 +71,7 @@ from procurement.errors import (
     RegionInvalidError,
     RegistrationNumberMismatchError,
 )
+from procurement.locks import lock_listing
 from procurement.models import Listing, ListingDistributor, ListingPriceChange
 from procurement.selectors.listings import (
     LIVE_STATUSES,
@@ -109,20 +110,6 @@ def history_context(actor: Any, action: str, **extra: Any) -> pghistory.context:
     return pghistory.context(
         action=action, user=actor.pk, organization=getattr(actor, "organization_id", None), **extra
     )
-
-
-def lock_listing(*, actor: Any, listing_id: int) -> Listing:
-    """The listing, locked, if the actor may see it (another organisation's: 404)."""
-    listing = (
-        Listing.objects.visible_to(actor)
-        .select_for_update(of=("self",))
-        .select_related("consumable")
-        .filter(pk=listing_id)
-        .first()
-    )
-    if listing is None:
-        raise NotFoundError()
-    return listing
 
 
 def require_reason(reason: str | None) -> str:

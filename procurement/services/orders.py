@@ -13,7 +13,7 @@ Decisions:
   listing and label and re-prices every line on the day of submission (the price that binds
   is the one on the submitted order), then checks the alternate-catalogue cap.
 - An order can be cancelled until the supplier has answered any line.
-- Each transition locks the order row first (procurement.selectors.orders, "lock order"),
+- Each transition locks the order row first (procurement.locks, "lock order"),
   checks role, organisation and the table in procurement.choices, writes with
   ``update_fields`` or F() and records one change-feed event per change.
 """
@@ -48,15 +48,11 @@ from procurement.errors import (
     PromisedDateInvalidError,
     ReasonRequiredError,
 )
+from procurement.locks import lock_order, lock_order_lines
 from procurement.models import AnnualPurchasePlan, InvoiceLine, Order, OrderLine
-from procurement.selectors.orders import (
-    authorised_listing_ids,
-    check_listing_orderable,
-    lock_order,
-    lock_order_lines,
-    order_lines_prepare,
-    require_organization,
-)
+from procurement.selectors.cart import check_listing_orderable, order_lines_prepare
+from procurement.selectors.listings import authorised_listing_ids
+from procurement.selectors.orders import require_organization
 from procurement.services import caps, pricing
 from procurement.services.events import event_record
 from procurement.services.numbering import ORDER_PREFIX, next_number

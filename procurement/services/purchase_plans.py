@@ -18,7 +18,7 @@ from core.money import AmountInvalidError, parse_amount
 from core.permissions import require
 from procurement.errors import PurchasePlanYearInvalidError
 from procurement.models import AnnualPurchasePlan
-from procurement.selectors.listings import plan_hospital_get
+from procurement.selectors.purchase_plans import plan_hospital_get
 from procurement.services.listings import history_context
 
 

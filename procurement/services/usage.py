@@ -30,7 +30,8 @@ from procurement.errors import (
     UsedAtInvalidError,
 )
 from procurement.models import UsageRecord
-from procurement.selectors.orders import consumable_for_di, parse_quantity
+from procurement.selectors.deliveries import consumable_for_di
+from procurement.selectors.orders import parse_quantity
 from procurement.services.deliveries import udi_from_input
 
 MAX_RECORDS = 500

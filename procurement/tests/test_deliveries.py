@@ -13,7 +13,7 @@ from core import clock
 from core.errors import DomainError
 from procurement.choices import DeliveryStatus, OrderStatus
 from procurement.models import DeliveryLine, Event, OrderLine, ReturnRecord
-from procurement.selectors.orders import delivery_scan_match
+from procurement.selectors.deliveries import delivery_scan_match
 from procurement.services import deliveries, orders
 from procurement.tests.factories import ListingDistributorFactory
 from procurement.tests.order_world import (

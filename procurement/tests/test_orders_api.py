@@ -482,7 +482,7 @@ def test_quote_takes_the_same_queries_for_one_listing_or_four(django_assert_num_
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    from procurement.selectors.orders import order_quote
+    from procurement.selectors.cart import order_quote
     from procurement.tests.factories import ListingFactory
 
     w = make_world()

@@ -16,7 +16,7 @@ from catalog.tests.factories import ConsumableFactory, DeviceIdentifierFactory
 from core import clock
 from core.errors import DomainError
 from procurement.models import UsageRecord
-from procurement.selectors.orders import usage_list
+from procurement.selectors.usage import usage_list
 from procurement.services.usage import usage_record
 from procurement.tests.factories import UsageRecordFactory
 from procurement.tests.order_world import gs1, make_world, patient_hash

@@ -41,7 +41,9 @@ from procurement.forms.listings import (
     PriceChangeForm,
 )
 from procurement.forms.purchase_plans import PurchasePlanForm
+from procurement.selectors import agreed_prices as agreed_price_selectors
 from procurement.selectors import listings as selectors
+from procurement.selectors import purchase_plans as plan_selectors
 from procurement.services import agreed_prices, labels, listings, purchase_plans
 
 T = "procurement/listings/"
@@ -455,7 +457,7 @@ def listing_label_list(request):
 def agreed_price_list(request):
     user = request.user
     params = request.GET
-    rows = selectors.agreed_price_list(actor=user, status=params.get("status", ""))
+    rows = agreed_price_selectors.agreed_price_list(actor=user, status=params.get("status", ""))
     if wants_xlsx(request):
         return xlsx_response(
             "agreed-prices.xlsx",
@@ -514,7 +516,7 @@ def agreed_price_list(request):
             return redirect("procurement:agreed_price_list")
     page = paginate(request, rows)
     for row in page:
-        row.awaits_me = selectors.agreed_price_awaits(actor=user, agreed_price=row)
+        row.awaits_me = agreed_price_selectors.agreed_price_awaits(actor=user, agreed_price=row)
         row.mine = row.proposed_by_id == user.organization_id
     return render(
         request,
@@ -585,7 +587,7 @@ def purchase_plan(request):
     is_hospital = org is not None and org.is_hospital
     if not is_hospital and not set(user.roles) & OVERSEER_ROLES:
         raise PermissionDeniedError(action="purchase_plan.view")
-    hospitals = None if is_hospital else selectors.plan_hospital_list(actor=user)
+    hospitals = None if is_hospital else plan_selectors.plan_hospital_list(actor=user)
     hospital_id = parse_id(request.GET.get("hospital"))
     if hospitals is not None and hospital_id is None:
         first = hospitals.first()
@@ -620,10 +622,10 @@ def purchase_plan(request):
                 return redirect(reverse("procurement:purchase_plan") + query)
     hospital = cap = None
     if is_hospital or hospital_id is not None:
-        hospital, cap = selectors.alternate_cap_status_get(
+        hospital, cap = plan_selectors.alternate_cap_status_get(
             actor=user, hospital_id=hospital_id, year=year
         )
-    plans = selectors.purchase_plan_list(actor=user)
+    plans = plan_selectors.purchase_plan_list(actor=user)
     if wants_xlsx(request):
         return xlsx_response(
             "purchase-plans.xlsx",

@@ -49,8 +49,13 @@ from procurement.forms.deliveries import AcceptForm, DeliveryForm, ReturnForm
 from procurement.forms.invoices import InvoiceForm
 from procurement.forms.orders import DistributorForm, OrderSearchForm, RespondForm
 from procurement.forms.usage import UsageSearchForm
+from procurement.selectors import cart as cart_selectors
+from procurement.selectors import deliveries as delivery_selectors
+from procurement.selectors import invoices as invoice_selectors
 from procurement.selectors import listings as listing_selectors
 from procurement.selectors import orders as selectors
+from procurement.selectors import purchase_plans as plan_selectors
+from procurement.selectors import usage as usage_selectors
 from procurement.services import deliveries, invoices, orders
 
 T = "procurement/orders/"
@@ -134,7 +139,7 @@ def _distributor_choices(user, order, lines) -> list:
         distributor
         for distributor_id, distributor in sorted(candidates.items(), key=lambda x: x[1].name)
         if listing_ids
-        and selectors.authorised_listing_ids(
+        and listing_selectors.authorised_listing_ids(
             distributor_id=distributor_id, listing_ids=listing_ids, region_code=region
         )
         == listing_ids
@@ -193,7 +198,7 @@ def _cart_quote(user, lines: list[dict]):
     pending = list(lines)
     while pending:
         try:
-            return selectors.order_quote(actor=user, lines=_service_lines(pending)), errors
+            return cart_selectors.order_quote(actor=user, lines=_service_lines(pending)), errors
         except DomainError as error:
             position = error.extra.get("line") if isinstance(error.extra, dict) else None
             if error.http_status == 403 or not isinstance(position, int):
@@ -245,7 +250,7 @@ def _cart_context(request, *, errors: dict[int, DomainError] | None = None) -> d
     if quote is not None:
         cap = quote.cap
     else:
-        _hospital, cap = listing_selectors.alternate_cap_status_get(actor=user)
+        _hospital, cap = plan_selectors.alternate_cap_status_get(actor=user)
     alternate = quote.alternate_amount if quote is not None else ZERO
     return {
         "cart": cart,
@@ -273,7 +278,7 @@ def _cart_put(request, listing_id: int, quantity: str) -> bool:
     its reason and never enters the cart; a Restricted one enters and asks for the reason."""
     user = request.user
     try:
-        quote = selectors.order_quote(
+        quote = cart_selectors.order_quote(
             actor=user, lines=[{"listing": listing_id, "quantity": quantity}]
         )
         product = str(quote.groups[0].lines[0].listing.consumable)
@@ -564,8 +569,8 @@ def _render_order(request, order, *, respond_form=None, status: int = 200):
         and party.carrier
         and any(line.invoicable for line in lines),
         "can_accept": can(user, "delivery.accept") and party.hospital,
-        "deliveries": list(selectors.delivery_list(actor=user, order_id=order.pk)),
-        "invoices": list(selectors.invoice_list(actor=user, order_id=order.pk)),
+        "deliveries": list(delivery_selectors.delivery_list(actor=user, order_id=order.pk)),
+        "invoices": list(invoice_selectors.invoice_list(actor=user, order_id=order.pk)),
         "cancel_form": ReasonForm(),
     }
     if can_respond and order.status == OrderStatus.SUBMITTED and pending:
@@ -752,7 +757,7 @@ def _render_delivery(request, delivery, *, accept_form=None, status: int = 200):
 
 @login_required
 def delivery_detail(request, pk: int):
-    delivery = selectors.delivery_get(actor=request.user, delivery_id=pk)
+    delivery = delivery_selectors.delivery_get(actor=request.user, delivery_id=pk)
     return _render_delivery(request, delivery)
 
 
@@ -763,7 +768,9 @@ def delivery_scan(request, pk: int):
     why it is refused (another product, an expired lot, another lot than declared)."""
     barcode = request.POST.get("barcode", "").strip()
     try:
-        match = selectors.delivery_scan_match(actor=request.user, delivery_id=pk, barcode=barcode)
+        match = delivery_selectors.delivery_scan_match(
+            actor=request.user, delivery_id=pk, barcode=barcode
+        )
     except DomainError as error:
         if error.http_status in (403, 404):
             raise
@@ -785,7 +792,7 @@ def delivery_scan(request, pk: int):
 @login_required
 @require_POST
 def delivery_accept(request, pk: int):
-    delivery = selectors.delivery_get(actor=request.user, delivery_id=pk)
+    delivery = delivery_selectors.delivery_get(actor=request.user, delivery_id=pk)
     form = AcceptForm(request.POST, lines=list(delivery.lines.all()))
     if form.is_valid():
         try:
@@ -831,7 +838,7 @@ def delivery_return(request, pk: int, line_id: int):
 @login_required
 def delivery_print(request, pk: int):
     """The printable delivery note (配送单), with the acceptance record once answered."""
-    delivery = selectors.delivery_get(actor=request.user, delivery_id=pk)
+    delivery = delivery_selectors.delivery_get(actor=request.user, delivery_id=pk)
     lines = list(delivery.lines.all())
     return render(
         request,
@@ -873,7 +880,7 @@ def delivery_list(request):
     user = request.user
     require(user, "order.view")
     tab, status = _statuses(request, DeliveryStatus)
-    rows = selectors.delivery_list(
+    rows = delivery_selectors.delivery_list(
         actor=user, status=status, order_id=parse_id(request.GET.get("order"))
     )
     if wants_xlsx(request):
@@ -1033,7 +1040,7 @@ def invoice_list(request):
     require(user, "order.view")
     default = InvoiceStatus.REGISTERED if can(user, "invoice.confirm") else ""
     tab, status = _statuses(request, InvoiceStatus, default=default)
-    rows = selectors.invoice_list(
+    rows = invoice_selectors.invoice_list(
         actor=user, status=status, order_id=parse_id(request.GET.get("order"))
     )
     if wants_xlsx(request):
@@ -1072,7 +1079,7 @@ def invoice_list(request):
 @login_required
 def invoice_detail(request, pk: int):
     user = request.user
-    invoice = selectors.invoice_get(actor=user, invoice_id=pk)
+    invoice = invoice_selectors.invoice_get(actor=user, invoice_id=pk)
     can_decide = (
         can(user, "invoice.confirm")
         and _org_id(user) == invoice.hospital_id
@@ -1138,7 +1145,7 @@ def usage_list(request):
     require(user, "usage.view")
     form = UsageSearchForm(request.GET if request.GET else None)
     filters = form.filters()
-    rows = selectors.usage_list(
+    rows = usage_selectors.usage_list(
         actor=user,
         doctor_code=filters.get("doctor_code", ""),
         department=filters.get("department", ""),

@@ -1,0 +1,191 @@
+"""What a cart would become, writing nothing: order lines validated and priced for a hospital
+(``order_lines_prepare``, which ``order_create`` saves), and the quote the cart page and
+``POST /orders/quote/`` show, one group per supplier with the alternate-catalogue cap."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.utils.translation import gettext as _
+
+from core import clock, permissions
+from core.errors import NotFoundError, PermissionDeniedError, ValidationError
+from core.money import ZERO, quantize
+from procurement.choices import Catalogue, ListingStatus, PurchaseLabel
+from procurement.errors import (
+    ListingForbiddenError,
+    ListingNotOrderableError,
+    OrderEmptyError,
+    OrderLineDuplicateError,
+    RestrictedReasonRequiredError,
+)
+from procurement.models import (
+    Listing,
+)
+from procurement.selectors.orders import parse_quantity
+from procurement.services import caps, pricing
+
+
+@dataclass(frozen=True)
+class PreparedLine:
+    """A validated, priced order line, not yet saved. ``index`` is the 1-based position in
+    the caller's input, which every error names."""
+
+    index: int
+    listing: Listing
+    quantity: int
+    unit_price: Decimal
+    restricted_reason: str
+
+    @property
+    def amount(self) -> Decimal:
+        return quantize(self.unit_price * self.quantity)
+
+
+def _parse_id(value: Any, *, line: int, name: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
+        raise ValidationError(fields={f"lines[{line}].{name}": [_("A valid id is required.")]})
+    return value
+
+
+def check_listing_orderable(listing: Listing, *, line: int, restricted_reason: str) -> None:
+    """[R-LABELS] Forbidden (严禁) blocks ordering; Restricted (限制) needs a reason per line.
+    Only listed products can be ordered; a suspended or delisted one says so."""
+    if listing.status != ListingStatus.LISTED:
+        raise ListingNotOrderableError(
+            product=str(listing.consumable),
+            reason=ListingStatus(listing.status).label,
+            listing=listing.pk,
+            line=line,
+        )
+    if listing.label == PurchaseLabel.FORBIDDEN:
+        raise ListingForbiddenError(product=str(listing.consumable), listing=listing.pk, line=line)
+    if listing.label == PurchaseLabel.RESTRICTED and not restricted_reason:
+        raise RestrictedReasonRequiredError(
+            product=str(listing.consumable), listing=listing.pk, line=line
+        )
+
+
+# What an order line takes from its listing (procurement.services.orders.order_create).
+_SNAPSHOT_FIELDS = (
+    "id",
+    "manufacturer_id",
+    "consumable_id",
+    "status",
+    "label",
+    "catalogue",
+    "price",
+)
+
+
+def order_lines_prepare(
+    *,
+    actor,
+    lines: Sequence[Mapping[str, Any]],
+    on: dt.date | None = None,
+    for_display: bool = False,
+) -> list[PreparedLine]:
+    """Validate and price order lines as given by a cart or an HIS, writing nothing.
+
+    Each line is ``{"listing": id, "quantity": n, "restricted_reason": ""}``. The unit price
+    comes from procurement.services.pricing (listed or lower agreed price), never from the
+    caller. A listing the hospital cannot see (draft, under review) is 404, as if missing.
+    """
+    hospital = actor.organization
+    if not lines:
+        raise OrderEmptyError()
+    wanted: list[tuple[int, int, int, str]] = []
+    seen: set[int] = set()
+    for index, raw in enumerate(lines, start=1):
+        listing_id = _parse_id(raw.get("listing"), line=index, name="listing")
+        if listing_id in seen:
+            raise OrderLineDuplicateError(line=index, what=_("listing"), id=listing_id)
+        seen.add(listing_id)
+        quantity = parse_quantity(raw.get("quantity"), line=index)
+        reason = str(raw.get("restricted_reason") or "").strip()[:500]
+        wanted.append((index, listing_id, quantity, reason))
+    if for_display:  # a quote shows each line's product and manufacturer
+        fetched = Listing.objects.select_related("consumable", "manufacturer").defer(
+            "consumable__search_terms"  # the search bigrams: large, and unused here
+        )
+    else:  # an order snapshots these; the product is read only to name it in an error
+        fetched = Listing.objects.only(*_SNAPSHOT_FIELDS)
+    fetched = fetched.filter(pk__in=seen)
+    on = on or clock.local_today()
+    listings = {
+        listing.pk: listing
+        for listing in pricing.with_agreed_price(fetched, hospital_id=hospital.pk, on=on)
+    }
+    shown = (ListingStatus.LISTED, ListingStatus.SUSPENDED, ListingStatus.DELISTED)
+    for index, listing_id, _quantity, reason in wanted:
+        listing = listings.get(listing_id)
+        if listing is None or listing.status not in shown:
+            raise NotFoundError(listing=listing_id, line=index)
+        check_listing_orderable(listing, line=index, restricted_reason=reason)
+    return [
+        PreparedLine(
+            index=index,
+            listing=listings[listing_id],
+            quantity=quantity,
+            unit_price=pricing.lowest_price(listings[listing_id]),
+            restricted_reason=reason,
+        )
+        for index, listing_id, quantity, reason in wanted
+    ]
+
+
+@dataclass
+class QuoteGroup:
+    supplier_id: int
+    supplier_name: str
+    lines: list[PreparedLine] = field(default_factory=list)
+
+    @property
+    def total(self) -> Decimal:
+        return sum((line.amount for line in self.lines), ZERO)
+
+
+@dataclass(frozen=True)
+class OrderQuote:
+    groups: list[QuoteGroup]
+    alternate_amount: Decimal
+    cap: caps.CapStatus
+
+    @property
+    def total(self) -> Decimal:
+        return sum((group.total for group in self.groups), ZERO)
+
+    @property
+    def over_cap(self) -> bool:
+        """[R-LIST-ALT-CAP] would submitting all of it pass the cap (or is no plan set)?"""
+        if self.alternate_amount <= 0:
+            return False
+        return self.cap.cap is None or self.cap.used + self.alternate_amount > self.cap.cap
+
+
+def order_quote(*, actor, lines: Sequence[Mapping[str, Any]]) -> OrderQuote:
+    """What the cart would become: priced lines, one group per supplier (one order each), and
+    the alternate-catalogue cap with this cart's alternate amount. Writes nothing."""
+    permissions.require(actor, "order.place")
+    if actor.organization is None or not actor.organization.is_hospital:
+        raise PermissionDeniedError(action="order.place")
+    prepared = order_lines_prepare(actor=actor, lines=lines, for_display=True)
+    groups: dict[int, QuoteGroup] = {}
+    for line in prepared:
+        manufacturer = line.listing.manufacturer
+        group = groups.setdefault(
+            manufacturer.pk,
+            QuoteGroup(supplier_id=manufacturer.pk, supplier_name=manufacturer.name),
+        )
+        group.lines.append(line)
+    alternate = sum(
+        (line.amount for line in prepared if line.listing.catalogue == Catalogue.ALTERNATE), ZERO
+    )
+    cap = caps.alternate_cap_status(hospital=actor.organization, year=clock.local_today().year)
+    return OrderQuote(
+        groups=[groups[key] for key in sorted(groups)], alternate_amount=alternate, cap=cap
+    )
