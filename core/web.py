@@ -41,6 +41,16 @@ def parse_id(value: Any) -> int | None:
     return int(text) if text.isascii() and text.isdigit() else None
 
 
+def status_filter(
+    request: HttpRequest, choices: Any, *, default: str = ""
+) -> tuple[str, list[str]]:
+    """The status tab chosen (``all`` or one status), and the filter for the selector."""
+    chosen = request.GET.get("status", default) or "all"
+    if chosen not in choices.values:
+        return "all", []
+    return chosen, [chosen]
+
+
 def local_time(value: dt.datetime | None) -> dt.datetime | None:
     """A stored (UTC) time in Asia/Shanghai, for exports; None stays None."""
     return clock.to_local(value) if value else None

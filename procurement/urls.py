@@ -1,6 +1,15 @@
 from django.urls import path
 
-from procurement.views import listings, orders
+from procurement.views import (
+    agreed_prices,
+    cart,
+    deliveries,
+    invoices,
+    listings,
+    orders,
+    purchase_plans,
+    usage,
+)
 
 app_name = "procurement"
 
@@ -34,39 +43,39 @@ urlpatterns = [
         listings.price_change_decide,
         name="price_change_decide",
     ),
-    path("agreed-prices/", listings.agreed_price_list, name="agreed_price_list"),
+    path("agreed-prices/", agreed_prices.agreed_price_list, name="agreed_price_list"),
     path(
         "agreed-prices/<int:pk>/<slug:action>/",
-        listings.agreed_price_action,
+        agreed_prices.agreed_price_action,
         name="agreed_price_action",
     ),
-    path("purchase-plan/", listings.purchase_plan, name="purchase_plan"),
-    # Orders, cart, delivery notes, acceptance, returns, invoices, usage (views/orders.py).
+    path("purchase-plan/", purchase_plans.purchase_plan, name="purchase_plan"),
+    # Orders, cart, delivery notes, acceptance, returns, invoices, usage.
     path("orders/", orders.order_list, name="order_list"),
-    path("orders/new/", orders.order_place, name="order_place"),
-    path("orders/cart/add/", orders.cart_add, name="cart_add"),
-    path("orders/cart/scan/", orders.cart_scan, name="cart_scan"),
-    path("orders/cart/", orders.cart_update, name="cart_update"),
+    path("orders/new/", cart.order_place, name="order_place"),
+    path("orders/cart/add/", cart.cart_add, name="cart_add"),
+    path("orders/cart/scan/", cart.cart_scan, name="cart_scan"),
+    path("orders/cart/", cart.cart_update, name="cart_update"),
     path("orders/<int:pk>/", orders.order_detail, name="order_detail"),
     path("orders/<int:pk>/submit/", orders.order_submit, name="order_submit"),
     path("orders/<int:pk>/cancel/", orders.order_cancel, name="order_cancel"),
     path("orders/<int:pk>/respond/", orders.order_respond, name="order_respond"),
     path("orders/<int:pk>/distributor/", orders.order_distributor, name="order_distributor"),
-    path("orders/<int:pk>/deliver/", orders.delivery_create, name="delivery_create"),
-    path("orders/<int:pk>/invoice/", orders.invoice_register, name="invoice_register"),
-    path("deliveries/", orders.delivery_list, name="delivery_list"),
-    path("deliveries/<int:pk>/", orders.delivery_detail, name="delivery_detail"),
-    path("deliveries/<int:pk>/scan/", orders.delivery_scan, name="delivery_scan"),
-    path("deliveries/<int:pk>/accept/", orders.delivery_accept, name="delivery_accept"),
-    path("deliveries/<int:pk>/print/", orders.delivery_print, name="delivery_print"),
+    path("orders/<int:pk>/deliver/", deliveries.delivery_create, name="delivery_create"),
+    path("orders/<int:pk>/invoice/", invoices.invoice_register, name="invoice_register"),
+    path("deliveries/", deliveries.delivery_list, name="delivery_list"),
+    path("deliveries/<int:pk>/", deliveries.delivery_detail, name="delivery_detail"),
+    path("deliveries/<int:pk>/scan/", deliveries.delivery_scan, name="delivery_scan"),
+    path("deliveries/<int:pk>/accept/", deliveries.delivery_accept, name="delivery_accept"),
+    path("deliveries/<int:pk>/print/", deliveries.delivery_print, name="delivery_print"),
     path(
         "deliveries/<int:pk>/lines/<int:line_id>/return/",
-        orders.delivery_return,
+        deliveries.delivery_return,
         name="delivery_return",
     ),
-    path("invoices/", orders.invoice_list, name="invoice_list"),
-    path("invoices/<int:pk>/", orders.invoice_detail, name="invoice_detail"),
-    path("invoices/<int:pk>/confirm/", orders.invoice_confirm, name="invoice_confirm"),
-    path("invoices/<int:pk>/reject/", orders.invoice_reject, name="invoice_reject"),
-    path("usage/", orders.usage_list, name="usage_list"),
+    path("invoices/", invoices.invoice_list, name="invoice_list"),
+    path("invoices/<int:pk>/", invoices.invoice_detail, name="invoice_detail"),
+    path("invoices/<int:pk>/confirm/", invoices.invoice_confirm, name="invoice_confirm"),
+    path("invoices/<int:pk>/reject/", invoices.invoice_reject, name="invoice_reject"),
+    path("usage/", usage.usage_list, name="usage_list"),
 ]

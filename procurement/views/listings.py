@@ -1,5 +1,5 @@
-"""Listing pages: the supplier's listings and applications, the bureau's review queue and
-labels, agreed prices, and the purchase plan with the alternate-catalogue cap.
+"""Listing pages: the supplier's listings and applications, price changes and distributor
+authorisations, the bureau's review queue and labels.
 
 Every page action calls the same service as its API twin (procurement/api/listings.py). A
 refusal from a service on a plain action becomes a message on the page it came from
@@ -16,23 +16,14 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from accounts.choices import OrganizationKind
 from catalog import selectors as catalog_selectors
 from core import clock
 from core.errors import DomainError, NotFoundError, PermissionDeniedError
 from core.exports import xlsx_response
 from core.forms import ReasonForm, add_domain_error
 from core.permissions import can
-from core.tenancy import OVERSEER_ROLES
-from core.web import local_time, paginate, parse_id, redirect_back, wants_xlsx
-from procurement.choices import (
-    AgreedPriceStatus,
-    Catalogue,
-    ListingStatus,
-    PriceChangeStatus,
-    PurchaseLabel,
-)
-from procurement.forms.agreed_prices import AgreedPriceForm
+from core.web import local_time, paginate, redirect_back, wants_xlsx
+from procurement.choices import Catalogue, ListingStatus, PriceChangeStatus, PurchaseLabel
 from procurement.forms.listings import (
     DistributorAddForm,
     LabelForm,
@@ -40,24 +31,17 @@ from procurement.forms.listings import (
     NoteForm,
     PriceChangeForm,
 )
-from procurement.forms.purchase_plans import PurchasePlanForm
-from procurement.selectors import agreed_prices as agreed_price_selectors
 from procurement.selectors import listings as selectors
-from procurement.selectors import purchase_plans as plan_selectors
-from procurement.services import agreed_prices, labels, listings, purchase_plans
+from procurement.services import labels, listings
+from procurement.views.common import is_manufacturer
 
 T = "procurement/listings/"
-
-
-def _is_manufacturer(user) -> bool:
-    org = getattr(user, "organization", None)
-    return org is not None and org.kind == OrganizationKind.MANUFACTURER
 
 
 def _require_applicant(user, listing=None) -> None:
     """The application pages are a manufacturer's (the services check again on save)."""
     own = listing is None or listing.manufacturer_id == user.organization_id
-    if not (can(user, "listing.apply") and _is_manufacturer(user) and own):
+    if not (can(user, "listing.apply") and is_manufacturer(user) and own):
         raise PermissionDeniedError(action="listing.apply")
 
 
@@ -69,7 +53,7 @@ def _require_applicant(user, listing=None) -> None:
 def listing_list(request):
     """A manufacturer's "My listings"; everyone else the listings they may see."""
     params = request.GET
-    own = _is_manufacturer(request.user)
+    own = is_manufacturer(request.user)
     rows = selectors.listing_list(
         actor=request.user,
         status=params.get("status", ""),
@@ -188,7 +172,7 @@ def listing_edit(request, pk: int):
 def listing_detail(request, pk: int):
     listing = selectors.listing_detail(actor=request.user, listing_id=pk)
     user = request.user
-    is_owner = _is_manufacturer(user) and listing.manufacturer_id == user.organization_id
+    is_owner = is_manufacturer(user) and listing.manufacturer_id == user.organization_id
     can_review = can(user, "listing.review")
     context = {
         "listing": listing,
@@ -446,201 +430,4 @@ def listing_label_list(request):
         request,
         T + "labels.html",
         {"page": paginate(request, rows), "params": params, "labels": PurchaseLabel.choices},
-    )
-
-
-# ---------------------------------------------------------------------------------------------
-# Agreed prices
-
-
-@login_required
-def agreed_price_list(request):
-    user = request.user
-    params = request.GET
-    rows = agreed_price_selectors.agreed_price_list(actor=user, status=params.get("status", ""))
-    if wants_xlsx(request):
-        return xlsx_response(
-            "agreed-prices.xlsx",
-            [
-                _("Hospital"),
-                _("National code"),
-                _("Product"),
-                _("Manufacturer"),
-                _("Agreed price"),
-                _("Listed price"),
-                _("Reference price"),
-                _("Committed annual volume"),
-                _("Valid from"),
-                _("Valid until"),
-                _("Status"),
-            ],
-            (
-                [
-                    x.hospital.name,
-                    x.listing.consumable.code,
-                    x.listing.consumable.product_name,
-                    x.listing.manufacturer.name,
-                    x.price,
-                    x.listing.price,
-                    x.reference_price,
-                    x.annual_volume,
-                    x.valid_from,
-                    x.valid_until,
-                    x.get_status_display(),
-                ]
-                for x in rows.iterator()
-            ),
-        )
-    if request.method == "POST" and not can(user, "agreed_price.negotiate"):
-        raise PermissionDeniedError(action="agreed_price.negotiate")
-    form = _agreed_price_form(request)
-    if request.method == "POST" and form is not None and form.is_valid():
-        data = form.cleaned_data
-        hospital = data.get("hospital")
-        try:
-            agreed_prices.agreed_price_propose(
-                actor=user,
-                listing_id=data["listing"].pk,
-                hospital_id=hospital.pk if hospital else None,
-                price=data["price"],
-                annual_volume=data["annual_volume"],
-                valid_from=data["valid_from"],
-                valid_until=data["valid_until"],
-            )
-        except DomainError as error:
-            if error.http_status in (403, 404):
-                raise
-            add_domain_error(form, error)
-        else:
-            messages.success(request, _("Proposal sent. The other side accepts or declines it."))
-            return redirect("procurement:agreed_price_list")
-    page = paginate(request, rows)
-    for row in page:
-        row.awaits_me = agreed_price_selectors.agreed_price_awaits(actor=user, agreed_price=row)
-        row.mine = row.proposed_by_id == user.organization_id
-    return render(
-        request,
-        T + "agreed_prices.html",
-        {
-            "page": page,
-            "params": params,
-            "form": form,
-            "statuses": AgreedPriceStatus.choices,
-            "can_negotiate": can(user, "agreed_price.negotiate"),
-        },
-    )
-
-
-def _agreed_price_form(request) -> AgreedPriceForm | None:
-    """Suppliers propose for their own listed products to any hospital; a hospital proposes
-    for the listing it came from (``?listing=``), since it may choose from thousands."""
-    user = request.user
-    if not can(user, "agreed_price.negotiate") or user.organization is None:
-        return None
-    listed = selectors.listing_list(actor=user, status=ListingStatus.LISTED)
-    if user.organization.is_hospital:
-        listing_id = parse_id(request.GET.get("listing") or request.POST.get("listing"))
-        if listing_id is None:
-            return None
-        return AgreedPriceForm(
-            request.POST or None,
-            listings=listed.filter(pk=listing_id),
-            initial={"listing": listing_id},
-        )
-    if not _is_manufacturer(user):
-        return None
-    return AgreedPriceForm(
-        request.POST or None,
-        listings=listed.filter(manufacturer_id=user.organization_id),
-        hospitals=selectors.hospital_list_unscoped(actor=user),
-        initial={"listing": parse_id(request.GET.get("listing"))},
-    )
-
-
-@login_required
-@require_POST
-def agreed_price_action(request, pk: int, action: str):
-    services = {
-        "accept": agreed_prices.agreed_price_accept,
-        "decline": agreed_prices.agreed_price_decline,
-        "end": agreed_prices.agreed_price_end,
-    }
-    if action not in services:
-        raise NotFoundError()
-    agreed = services[action](actor=request.user, agreed_price_id=pk)
-    messages.success(
-        request,
-        _("Agreed price %(id)s: %(status)s.")
-        % {"id": agreed.pk, "status": agreed.get_status_display()},
-    )
-    return redirect("procurement:agreed_price_list")
-
-
-# ---------------------------------------------------------------------------------------------
-# Purchase plan and the alternate-catalogue cap [R-LIST-ALT-CAP]
-
-
-@login_required
-def purchase_plan(request):
-    user = request.user
-    org = user.organization
-    is_hospital = org is not None and org.is_hospital
-    if not is_hospital and not set(user.roles) & OVERSEER_ROLES:
-        raise PermissionDeniedError(action="purchase_plan.view")
-    hospitals = None if is_hospital else plan_selectors.plan_hospital_list(actor=user)
-    hospital_id = parse_id(request.GET.get("hospital"))
-    if hospitals is not None and hospital_id is None:
-        first = hospitals.first()
-        hospital_id = first.pk if first else None
-    year = parse_id(request.GET.get("year")) or clock.local_today().year
-    if request.method == "POST" and not can(user, "purchase_plan.set"):
-        raise PermissionDeniedError(action="purchase_plan.set")
-    form = None
-    if can(user, "purchase_plan.set"):
-        form = PurchasePlanForm(
-            request.POST or None,
-            hospitals=hospitals,
-            initial={"hospital": hospital_id, "year": year},
-        )
-        if request.method == "POST" and form.is_valid():
-            data = form.cleaned_data
-            chosen = data.get("hospital")
-            try:
-                plan = purchase_plans.purchase_plan_set(
-                    actor=user,
-                    hospital_id=chosen.pk if chosen else None,
-                    year=data["year"],
-                    total=data["total"],
-                )
-            except DomainError as error:
-                if error.http_status in (403, 404):
-                    raise
-                add_domain_error(form, error)
-            else:
-                messages.success(request, _("Annual purchase total saved."))
-                query = f"?hospital={plan.hospital_id}&year={plan.year}"
-                return redirect(reverse("procurement:purchase_plan") + query)
-    hospital = cap = None
-    if is_hospital or hospital_id is not None:
-        hospital, cap = plan_selectors.alternate_cap_status_get(
-            actor=user, hospital_id=hospital_id, year=year
-        )
-    plans = plan_selectors.purchase_plan_list(actor=user)
-    if wants_xlsx(request):
-        return xlsx_response(
-            "purchase-plans.xlsx",
-            [_("Hospital"), _("Year"), _("Annual purchase total")],
-            ([p.hospital.name, p.year, p.total] for p in plans.iterator()),
-        )
-    return render(
-        request,
-        T + "purchase_plan.html",
-        {
-            "form": form,
-            "hospital": hospital,
-            "hospitals": hospitals,
-            "cap": cap,
-            "year": year,
-            "page": paginate(request, plans),
-        },
     )

@@ -1,0 +1,279 @@
+"""Delivery note pages: the carrier ships (quantity and UDI scan per line), the hospital
+accepts at the door with its scanner, returns goods; the printable delivery note; the list.
+
+Every page action calls the same service as its API twin (procurement/api/deliveries.py).
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from core import clock
+from core.errors import DomainError, PermissionDeniedError
+from core.exports import xlsx_response
+from core.forms import attach_error
+from core.permissions import can, require
+from core.web import local_time, paginate, parse_id, status_filter, wants_xlsx
+from procurement.choices import DeliveryStatus, OrderStatus
+from procurement.forms.deliveries import AcceptForm, DeliveryForm, ReturnForm
+from procurement.selectors import deliveries as delivery_selectors
+from procurement.selectors import orders as selectors
+from procurement.services import deliveries
+from procurement.views.common import FIELD_ERROR_STATUS, Party, annotate_lines, org_id
+
+T = "procurement/orders/"
+
+
+def _require_carrier(user, order) -> None:
+    """The delivery and invoice forms are the manufacturer's or its named distributor's (the
+    services check again on save)."""
+    if not (can(user, "delivery.create") and Party.of(user, order).carrier):
+        raise PermissionDeniedError(action="delivery.create")
+
+
+@login_required
+def delivery_create(request, pk: int):
+    """A delivery note for (part of) a confirmed order: a quantity and a UDI scan per line."""
+    user = request.user
+    order = selectors.order_get(actor=user, order_id=pk)
+    _require_carrier(user, order)
+    lines = [line for line in annotate_lines(order) if line.outstanding]
+    if not lines:
+        messages.info(request, _("Nothing is left to deliver on this order."))
+        return redirect("procurement:order_detail", pk)
+    form = DeliveryForm(request.POST or None, lines=lines)
+    if request.method == "POST" and form.is_valid():
+        try:
+            delivery = deliveries.delivery_create(
+                actor=user, order_id=pk, lines=form.cleaned_data["lines"]
+            )
+        except DomainError as error:
+            if error.http_status != FIELD_ERROR_STATUS:
+                raise
+            attach_error(form, error, scanned=form.scanned())
+        else:
+            messages.success(
+                request, _("Delivery note %(number)s created.") % {"number": delivery.number}
+            )
+            return redirect("procurement:delivery_detail", delivery.pk)
+    status = FIELD_ERROR_STATUS if form.is_bound and form.errors else 200
+    rows = [
+        {
+            "line": line,
+            "quantity": form[f"quantity_{line.pk}"],
+            "barcode": form[f"barcode_{line.pk}"],
+        }
+        for line in lines
+    ]
+    return render(
+        request,
+        T + "delivery_form.html",
+        {"order": order, "rows": rows, "form": form},
+        status=status,
+    )
+
+
+def _render_delivery(request, delivery, *, accept_form=None, status: int = 200):
+    user = request.user
+    order = delivery.order
+    hospital = org_id(user) == order.hospital_id
+    can_accept = can(user, "delivery.accept") and hospital
+    lines = list(delivery.lines.all())
+    for line in lines:
+        line.returnable = line.accepted_quantity - line.returned_quantity
+    context = {
+        "delivery": delivery,
+        "order": order,
+        "lines": lines,
+        "can_accept": can_accept and delivery.status == DeliveryStatus.SHIPPED,
+        "can_return": can_accept
+        and order.status == OrderStatus.CONFIRMED
+        and delivery.status in (DeliveryStatus.ACCEPTED, DeliveryStatus.PARTIALLY_ACCEPTED)
+        and any(line.returnable for line in lines),
+    }
+    if context["can_accept"]:
+        context["accept_form"] = accept_form or AcceptForm(lines=lines)
+        context["accept_rows"] = [
+            {
+                "line": line,
+                "accepted": context["accept_form"][f"accepted_{line.pk}"],
+                "refused": context["accept_form"][f"refused_{line.pk}"],
+                "reason": context["accept_form"][f"reason_{line.pk}"],
+                "barcodes": context["accept_form"].barcodes(line.pk),
+            }
+            for line in lines
+        ]
+    return render(request, T + "delivery_detail.html", context, status=status)
+
+
+@login_required
+def delivery_detail(request, pk: int):
+    delivery = delivery_selectors.delivery_get(actor=request.user, delivery_id=pk)
+    return _render_delivery(request, delivery)
+
+
+@login_required
+@require_POST
+def delivery_scan(request, pk: int):
+    """The acceptance scan box (htmx): the scanned barcode ticks the line it matches, or says
+    why it is refused (another product, an expired lot, another lot than declared)."""
+    barcode = request.POST.get("barcode", "").strip()
+    try:
+        match = delivery_selectors.delivery_scan_match(
+            actor=request.user, delivery_id=pk, barcode=barcode
+        )
+    except DomainError as error:
+        if error.http_status in (403, 404):
+            raise
+        if not request.htmx:
+            messages.error(request, error.message)
+            return redirect("procurement:delivery_detail", pk)
+        return render(request, T + "partials/scan_result.html", {"error": error})
+    product = match.line.order_line.consumable
+    if not request.htmx:
+        messages.success(
+            request,
+            _("The barcode matches %(product)s, lot %(lot)s.")
+            % {"product": product, "lot": match.line.lot or "-"},
+        )
+        return redirect("procurement:delivery_detail", pk)
+    return render(request, T + "partials/scan_result.html", {"match": match, "barcode": barcode})
+
+
+@login_required
+@require_POST
+def delivery_accept(request, pk: int):
+    delivery = delivery_selectors.delivery_get(actor=request.user, delivery_id=pk)
+    form = AcceptForm(request.POST, lines=list(delivery.lines.all()))
+    if form.is_valid():
+        try:
+            accepted = deliveries.delivery_accept(
+                actor=request.user, delivery_id=pk, lines=form.cleaned_data["lines"]
+            )
+        except DomainError as error:
+            if error.http_status != FIELD_ERROR_STATUS:
+                raise
+            attach_error(form, error)
+        else:
+            messages.success(
+                request,
+                _("Delivery note %(number)s: %(status)s.")
+                % {"number": accepted.number, "status": accepted.get_status_display()},
+            )
+            return redirect("procurement:delivery_detail", pk)
+    return _render_delivery(request, delivery, accept_form=form, status=FIELD_ERROR_STATUS)
+
+
+@login_required
+@require_POST
+def delivery_return(request, pk: int, line_id: int):
+    """Return accepted goods not yet invoiced, with a reason."""
+    form = ReturnForm(request.POST)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for message in errors:
+                messages.error(request, message)
+        return redirect("procurement:delivery_detail", pk)
+    deliveries.return_register(
+        actor=request.user,
+        delivery_line_id=line_id,
+        quantity=form.cleaned_data["quantity"],
+        reason=form.cleaned_data["reason"],
+    )
+    messages.success(
+        request, _("Return of %(n)s registered.") % {"n": form.cleaned_data["quantity"]}
+    )
+    return redirect("procurement:delivery_detail", pk)
+
+
+@login_required
+def delivery_print(request, pk: int):
+    """The printable delivery note (配送单), with the acceptance record once answered."""
+    delivery = delivery_selectors.delivery_get(actor=request.user, delivery_id=pk)
+    lines = list(delivery.lines.all())
+    return render(
+        request,
+        T + "delivery_print.html",
+        {
+            "delivery": delivery,
+            "order": delivery.order,
+            "lines": lines,
+            "answered": delivery.status != DeliveryStatus.SHIPPED,
+            "total_quantity": sum(line.quantity for line in lines),
+            "printed_at": clock.now(),
+        },
+    )
+
+
+DELIVERY_EXPORT_HEADERS = (
+    gettext_lazy("Delivery note number"),
+    gettext_lazy("Order number"),
+    gettext_lazy("Hospital"),
+    gettext_lazy("Supplier"),
+    gettext_lazy("Delivered by"),
+    gettext_lazy("Shipped at"),
+    gettext_lazy("Status"),
+    gettext_lazy("National code"),
+    gettext_lazy("Product"),
+    gettext_lazy("Quantity"),
+    gettext_lazy("UDI-DI"),
+    gettext_lazy("Lot"),
+    gettext_lazy("Serial"),
+    gettext_lazy("Expiry"),
+    gettext_lazy("Accepted"),
+    gettext_lazy("Refused"),
+    gettext_lazy("Returned"),
+)
+
+
+@login_required
+def delivery_list(request):
+    user = request.user
+    require(user, "order.view")
+    tab, status = status_filter(request, DeliveryStatus)
+    rows = delivery_selectors.delivery_list(
+        actor=user, status=status, order_id=parse_id(request.GET.get("order"))
+    )
+    if wants_xlsx(request):
+        return xlsx_response(
+            "delivery-notes.xlsx",
+            DELIVERY_EXPORT_HEADERS,
+            (
+                [
+                    d.number,
+                    d.order.number,
+                    d.order.hospital.name,
+                    d.order.supplier.name,
+                    d.carrier.name,
+                    local_time(d.shipped_at),
+                    d.get_status_display(),
+                    line.order_line.consumable.code,
+                    line.order_line.consumable.product_name,
+                    line.quantity,
+                    line.udi_di,
+                    line.lot,
+                    line.serial,
+                    line.expiry_date,
+                    line.accepted_quantity,
+                    line.refused_quantity,
+                    line.returned_quantity,
+                ]
+                for d in rows.iterator(chunk_size=500)
+                for line in d.lines.all()
+            ),
+        )
+    return render(
+        request,
+        T + "delivery_list.html",
+        {
+            "page": paginate(request, rows),
+            "params": request.GET,
+            "tab": tab,
+            "tabs": DeliveryStatus.choices,
+        },
+    )

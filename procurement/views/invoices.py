@@ -1,0 +1,222 @@
+"""Invoice pages: the carrier registers an invoice for accepted goods (amounts from the order's
+prices, previewed before saving), hospital finance confirms or rejects it.
+
+Every page action calls the same service as its API twin (procurement/api/invoices.py).
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from core.errors import DomainError, PermissionDeniedError
+from core.exports import xlsx_response
+from core.forms import ReasonForm, attach_error
+from core.money import ZERO, format_cny, quantize
+from core.permissions import can, require
+from core.web import local_time, paginate, parse_id, redirect_back, status_filter, wants_xlsx
+from procurement.choices import InvoiceStatus
+from procurement.forms.invoices import InvoiceForm
+from procurement.selectors import invoices as invoice_selectors
+from procurement.selectors import orders as selectors
+from procurement.services import invoices
+from procurement.views.common import FIELD_ERROR_STATUS, Party, annotate_lines, org_id
+
+T = "procurement/orders/"
+
+
+def _issuers(user, order) -> list:
+    """[R-TWO-INVOICE] who issued the invoice: the actor's organisation first, then the
+    order's manufacturer and its named distributor (the service checks the rule)."""
+    issuers = [user.organization]
+    for org in (order.supplier, order.distributor):
+        if org is not None and org.pk not in {known.pk for known in issuers}:
+            issuers.append(org)
+    return issuers
+
+
+def _invoice_preview(form: InvoiceForm, lines) -> dict:
+    """Amounts from the order's prices for the quantities typed, shown before registering."""
+    quantities = form.quantities()
+    rows = []
+    for line in lines:
+        quantity = quantities.get(line.pk, 0)
+        rows.append(
+            {
+                "line": line,
+                "quantity": quantity,
+                "amount": quantize(line.unit_price * quantity),
+                "field": form[f"quantity_{line.pk}"],
+            }
+        )
+    return {"preview_rows": rows, "preview_total": sum((r["amount"] for r in rows), ZERO)}
+
+
+@login_required
+def invoice_register(request, pk: int):
+    user = request.user
+    order = selectors.order_get(actor=user, order_id=pk)
+    if not (can(user, "invoice.register") and Party.of(user, order).carrier):
+        raise PermissionDeniedError(action="invoice.register")
+    lines = [line for line in annotate_lines(order) if line.invoicable]
+    if not lines:
+        messages.info(request, _("Nothing accepted on this order is waiting to be invoiced."))
+        return redirect("procurement:order_detail", pk)
+    issuers = _issuers(user, order)
+    preview_only = request.POST.get("preview") == "1"
+    if preview_only:
+        # Recalculating is not submitting: show what was typed, without "required" errors.
+        form = InvoiceForm(initial=request.POST.dict(), lines=lines, issuers=issuers)
+    else:
+        form = InvoiceForm(request.POST or None, lines=lines, issuers=issuers)
+    if request.method == "POST" and not preview_only and form.is_valid():
+        data = form.cleaned_data
+        by_id = {line.pk: line for line in lines}
+        sent = [
+            {
+                "order_line": row["order_line"],
+                "quantity": row["quantity"],
+                "amount": str(quantize(by_id[row["order_line"]].unit_price * row["quantity"])),
+            }
+            for row in data["lines"]
+        ]
+        total = sum((Decimal(row["amount"]) for row in sent), ZERO)
+        try:
+            invoice = invoices.invoice_register(
+                actor=user,
+                order_id=pk,
+                number=data["number"],
+                issued_on=data["issued_on"],
+                amount=str(total),
+                lines=sent,
+                issuer_id=data["issuer"],
+            )
+        except DomainError as error:
+            if error.http_status != FIELD_ERROR_STATUS:
+                raise
+            if error.code == "two_invoice_rule":
+                form.add_error("issuer", error.message)
+                form.mark_invalid()
+            elif error.code == "invoice_number_taken":
+                form.add_error("number", error.message)
+                form.mark_invalid()
+            elif error.code == "invoice_date_invalid":
+                form.add_error("issued_on", error.message)
+                form.mark_invalid()
+            else:
+                attach_error(form, error)
+        else:
+            messages.success(
+                request,
+                _("Invoice %(number)s for %(amount)s registered; the hospital confirms it.")
+                % {"number": invoice.number, "amount": format_cny(invoice.amount)},
+            )
+            return redirect("procurement:invoice_detail", invoice.pk)
+    status = FIELD_ERROR_STATUS if form.is_bound and form.errors else 200
+    context = {"order": order, "form": form, **_invoice_preview(form, lines)}
+    return render(request, T + "invoice_form.html", context, status=status)
+
+
+INVOICE_EXPORT_HEADERS = (
+    gettext_lazy("Invoice number"),
+    gettext_lazy("Issue date"),
+    gettext_lazy("Order number"),
+    gettext_lazy("Hospital"),
+    gettext_lazy("Issuer"),
+    gettext_lazy("Amount"),
+    gettext_lazy("Status"),
+    gettext_lazy("Registered at"),
+    gettext_lazy("Confirmed at"),
+    gettext_lazy("Rejection reason"),
+)
+
+
+@login_required
+def invoice_list(request):
+    """Hospital finance opens on the invoices to confirm; everyone else on all of theirs."""
+    user = request.user
+    require(user, "order.view")
+    default = InvoiceStatus.REGISTERED if can(user, "invoice.confirm") else ""
+    tab, status = status_filter(request, InvoiceStatus, default=default)
+    rows = invoice_selectors.invoice_list(
+        actor=user, status=status, order_id=parse_id(request.GET.get("order"))
+    )
+    if wants_xlsx(request):
+        return xlsx_response(
+            "invoices.xlsx",
+            INVOICE_EXPORT_HEADERS,
+            (
+                [
+                    i.number,
+                    i.issued_on,
+                    i.order.number,
+                    i.hospital.name,
+                    i.issuer.name,
+                    i.amount,
+                    i.get_status_display(),
+                    local_time(i.registered_at),
+                    local_time(i.confirmed_at),
+                    i.rejection_reason,
+                ]
+                for i in rows.iterator(chunk_size=500)
+            ),
+        )
+    return render(
+        request,
+        T + "invoice_list.html",
+        {
+            "page": paginate(request, rows),
+            "params": request.GET,
+            "tab": tab,
+            "tabs": InvoiceStatus.choices,
+            "can_confirm": can(user, "invoice.confirm"),
+        },
+    )
+
+
+@login_required
+def invoice_detail(request, pk: int):
+    user = request.user
+    invoice = invoice_selectors.invoice_get(actor=user, invoice_id=pk)
+    can_decide = (
+        can(user, "invoice.confirm")
+        and org_id(user) == invoice.hospital_id
+        and invoice.status == InvoiceStatus.REGISTERED
+    )
+    return render(
+        request,
+        T + "invoice_detail.html",
+        {"invoice": invoice, "can_decide": can_decide, "reject_form": ReasonForm()},
+    )
+
+
+@login_required
+@require_POST
+def invoice_confirm(request, pk: int):
+    invoice = invoices.invoice_confirm(actor=request.user, invoice_id=pk)
+    messages.success(
+        request,
+        _("Invoice %(number)s confirmed: it is ready for settlement.") % {"number": invoice.number},
+    )
+    return redirect_back(request, reverse("procurement:invoice_detail", args=[pk]))
+
+
+@login_required
+@require_POST
+def invoice_reject(request, pk: int):
+    form = ReasonForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Give a reason for rejecting the invoice."))
+        return redirect("procurement:invoice_detail", pk)
+    invoice = invoices.invoice_reject(
+        actor=request.user, invoice_id=pk, reason=form.cleaned_data["reason"]
+    )
+    messages.success(request, _("Invoice %(number)s rejected.") % {"number": invoice.number})
+    return redirect("procurement:invoice_detail", pk)
