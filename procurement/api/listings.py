@@ -1,6 +1,7 @@
-"""Listing, label, agreed-price, purchase-plan and cap API: one view per operation, each
-calling one service or selector. The base classes (core.api.views) apply the role table,
-render errors as ``{code, message, extra}`` and make every POST idempotent."""
+"""Listing API: applications, the bureau's decisions and labels, distributor authorisations and
+price changes; one view per operation, each calling one service or selector. The base classes
+(core.api.views) apply the role table, render errors as ``{code, message, extra}`` and make
+every POST idempotent."""
 
 from __future__ import annotations
 
@@ -11,13 +12,12 @@ from rest_framework import status
 from rest_framework.response import Response
 
 from catalog import selectors as catalog_selectors
+from core.api.params import validated
 from core.api.views import ApiView, ListApi
 from core.errors import NotFoundError, ValidationError
+from core.web import parse_id
 from procurement.api.listing_serializers import (
-    AgreedPriceOutput,
-    AgreedPriceProposeInput,
     AvailableListingOutput,
-    CapStatusOutput,
     DecisionNoteInput,
     DecisionReasonInput,
     DistributorOutput,
@@ -29,37 +29,17 @@ from procurement.api.listing_serializers import (
     ListingUpdateInput,
     PriceChangeInput,
     PriceChangeOutput,
-    PurchasePlanOutput,
-    PurchasePlanSetInput,
 )
-from procurement.choices import (
-    AgreedPriceStatus,
-    Catalogue,
-    ListingStatus,
-    PriceChangeStatus,
-    PurchaseLabel,
-)
-from procurement.models import AgreedPrice, Listing, ListingPriceChange
-from procurement.selectors import agreed_prices as agreed_price_selectors
+from procurement.choices import Catalogue, ListingStatus, PriceChangeStatus, PurchaseLabel
+from procurement.models import Listing, ListingPriceChange
 from procurement.selectors import listings as selectors
-from procurement.selectors import purchase_plans as plan_selectors
-from procurement.services import agreed_prices, labels, listings, purchase_plans
-
-
-def _int(value: str | None) -> int | None:
-    return int(value) if value and value.isdigit() else None
+from procurement.services import labels, listings
 
 
 def _bool(value: str | None) -> bool | None:
     if value in (None, ""):
         return None
     return value.lower() in {"1", "true", "yes"}
-
-
-def _valid(serializer_class, data):
-    serializer = serializer_class(data=data)
-    serializer.is_valid(raise_exception=True)
-    return serializer.validated_data
 
 
 def _price_change(request, price_change_id: int, *, status_code: int = 200) -> Response:
@@ -113,14 +93,14 @@ class ListingListApi(ListApi):
             label=params.get("label", ""),
             q=params.get("q", ""),
             code=params.get("code", ""),
-            manufacturer_id=_int(params.get("manufacturer")),
+            manufacturer_id=parse_id(params.get("manufacturer")),
             price_cut_due=_bool(params.get("price_cut_due")),
             own=bool(_bool(params.get("own"))),
         )
 
     @extend_schema(request=ListingCreateInput, responses={201: ListingDetailOutput})
     def post(self, request):
-        data = _valid(ListingCreateInput, request.data)
+        data = validated(ListingCreateInput, request.data)
         try:
             consumable = catalog_selectors.consumable_get(
                 actor=request.user, code=data.pop("consumable_code")
@@ -183,7 +163,7 @@ class ListingDetailApi(ApiView):
 
     @extend_schema(request=ListingUpdateInput, responses=ListingDetailOutput)
     def patch(self, request, pk: int):
-        data = _valid(ListingUpdateInput, request.data)
+        data = validated(ListingUpdateInput, request.data)
         listings.listing_update(actor=request.user, listing_id=pk, **data)
         return _detail(request, pk)
 
@@ -204,7 +184,7 @@ class ListingApproveApi(ApiView):
 
     @extend_schema(request=DecisionNoteInput, responses=ListingDetailOutput)
     def post(self, request, pk: int):
-        data = _valid(DecisionNoteInput, request.data)
+        data = validated(DecisionNoteInput, request.data)
         listings.listing_approve(actor=request.user, listing_id=pk, reason=data["reason"])
         return _detail(request, pk)
 
@@ -214,7 +194,7 @@ class ListingRejectApi(ApiView):
 
     @extend_schema(request=DecisionReasonInput, responses=ListingDetailOutput)
     def post(self, request, pk: int):
-        data = _valid(DecisionReasonInput, request.data)
+        data = validated(DecisionReasonInput, request.data)
         listings.listing_reject(actor=request.user, listing_id=pk, reason=data["reason"])
         return _detail(request, pk)
 
@@ -224,7 +204,7 @@ class ListingSuspendApi(ApiView):
 
     @extend_schema(request=DecisionReasonInput, responses=ListingDetailOutput)
     def post(self, request, pk: int):
-        data = _valid(DecisionReasonInput, request.data)
+        data = validated(DecisionReasonInput, request.data)
         listings.listing_suspend(actor=request.user, listing_id=pk, reason=data["reason"])
         return _detail(request, pk)
 
@@ -234,7 +214,7 @@ class ListingReinstateApi(ApiView):
 
     @extend_schema(request=DecisionNoteInput, responses=ListingDetailOutput)
     def post(self, request, pk: int):
-        data = _valid(DecisionNoteInput, request.data)
+        data = validated(DecisionNoteInput, request.data)
         listings.listing_reinstate(actor=request.user, listing_id=pk, reason=data["reason"])
         return _detail(request, pk)
 
@@ -247,7 +227,7 @@ class ListingDelistApi(ApiView):
 
     @extend_schema(request=DecisionNoteInput, responses=ListingDetailOutput)
     def post(self, request, pk: int):
-        data = _valid(DecisionNoteInput, request.data)
+        data = validated(DecisionNoteInput, request.data)
         listings.listing_delist(actor=request.user, listing_id=pk, reason=data["reason"])
         return _detail(request, pk)
 
@@ -259,7 +239,7 @@ class ListingLabelApi(ApiView):
 
     @extend_schema(request=LabelInput, responses=ListingDetailOutput)
     def post(self, request, pk: int):
-        data = _valid(LabelInput, request.data)
+        data = validated(LabelInput, request.data)
         labels.listing_label_set(actor=request.user, listing_id=pk, **data)
         return _detail(request, pk)
 
@@ -276,7 +256,7 @@ class ListingDistributorsApi(ApiView):
 
     @extend_schema(request=DistributorSetInput, responses=DistributorOutput(many=True))
     def post(self, request, pk: int):
-        data = _valid(DistributorSetInput, request.data)
+        data = validated(DistributorSetInput, request.data)
         rows = listings.listing_distributor_set(
             actor=request.user,
             listing_id=pk,
@@ -297,7 +277,7 @@ class ListingPriceChangeRequestApi(ApiView):
 
     @extend_schema(request=PriceChangeInput, responses={201: PriceChangeOutput})
     def post(self, request, pk: int):
-        data = _valid(PriceChangeInput, request.data)
+        data = validated(PriceChangeInput, request.data)
         change = listings.listing_price_change_request(actor=request.user, listing_id=pk, **data)
         return _price_change(request, change.pk, status_code=status.HTTP_201_CREATED)
 
@@ -322,7 +302,7 @@ class PriceChangeListApi(ListApi):
         return selectors.listing_price_change_list(
             actor=self.request.user,
             status=params.get("status", ""),
-            listing_id=_int(params.get("listing")),
+            listing_id=parse_id(params.get("listing")),
         )
 
 
@@ -333,7 +313,7 @@ class PriceChangeApproveApi(ApiView):
 
     @extend_schema(request=DecisionNoteInput, responses=PriceChangeOutput)
     def post(self, request, pk: int):
-        data = _valid(DecisionNoteInput, request.data)
+        data = validated(DecisionNoteInput, request.data)
         listings.listing_price_change_approve(
             actor=request.user, price_change_id=pk, reason=data["reason"]
         )
@@ -345,169 +325,8 @@ class PriceChangeRejectApi(ApiView):
 
     @extend_schema(request=DecisionReasonInput, responses=PriceChangeOutput)
     def post(self, request, pk: int):
-        data = _valid(DecisionReasonInput, request.data)
+        data = validated(DecisionReasonInput, request.data)
         listings.listing_price_change_reject(
             actor=request.user, price_change_id=pk, reason=data["reason"]
         )
         return _price_change(request, pk)
-
-
-# ---------------------------------------------------------------------------------------------
-# Agreed prices
-
-
-class AgreedPriceListApi(ListApi):
-    """GET: agreed prices of the caller's organisation. POST: propose one."""
-
-    required_actions = {"GET": "agreed_price.view", "POST": "agreed_price.negotiate"}
-    serializer_class = AgreedPriceOutput
-    queryset = AgreedPrice.objects.none()
-    filter_backends: list = []
-
-    @extend_schema(
-        parameters=[
-            OpenApiParameter("status", str, enum=AgreedPriceStatus.values),
-            OpenApiParameter("listing", int),
-            OpenApiParameter("hospital", int),
-        ]
-    )
-    def get(self, request, *args, **kwargs):
-        return super().get(request, *args, **kwargs)
-
-    def get_queryset(self) -> QuerySet:
-        params = self.request.query_params
-        return agreed_price_selectors.agreed_price_list(
-            actor=self.request.user,
-            status=params.get("status", ""),
-            listing_id=_int(params.get("listing")),
-            hospital_id=_int(params.get("hospital")),
-        )
-
-    @extend_schema(request=AgreedPriceProposeInput, responses={201: AgreedPriceOutput})
-    def post(self, request):
-        data = _valid(AgreedPriceProposeInput, request.data)
-        agreed = agreed_prices.agreed_price_propose(
-            actor=request.user,
-            listing_id=data["listing"],
-            hospital_id=data.get("hospital"),
-            price=data["price"],
-            annual_volume=data["annual_volume"],
-            valid_from=data["valid_from"],
-            valid_until=data["valid_until"],
-        )
-        agreed = agreed_price_selectors.agreed_price_get(
-            actor=request.user, agreed_price_id=agreed.pk
-        )
-        return Response(AgreedPriceOutput(agreed).data, status=status.HTTP_201_CREATED)
-
-
-class _AgreedPriceAnswerApi(ApiView):
-    required_action = "agreed_price.negotiate"
-    service = staticmethod(agreed_prices.agreed_price_accept)
-
-    def _answer(self, request, pk: int) -> Response:
-        self.service(actor=request.user, agreed_price_id=pk)
-        agreed = agreed_price_selectors.agreed_price_get(actor=request.user, agreed_price_id=pk)
-        return Response(AgreedPriceOutput(agreed).data)
-
-
-class AgreedPriceAcceptApi(_AgreedPriceAnswerApi):
-    """The other side accepts: the price applies to the hospital's orders from valid_from."""
-
-    service = staticmethod(agreed_prices.agreed_price_accept)
-
-    @extend_schema(request=None, responses=AgreedPriceOutput)
-    def post(self, request, pk: int):
-        return self._answer(request, pk)
-
-
-class AgreedPriceDeclineApi(_AgreedPriceAnswerApi):
-    service = staticmethod(agreed_prices.agreed_price_decline)
-
-    @extend_schema(request=None, responses=AgreedPriceOutput)
-    def post(self, request, pk: int):
-        return self._answer(request, pk)
-
-
-class AgreedPriceEndApi(_AgreedPriceAnswerApi):
-    """Either side ends an agreed price; the proposer withdraws a proposal."""
-
-    service = staticmethod(agreed_prices.agreed_price_end)
-
-    @extend_schema(request=None, responses=AgreedPriceOutput)
-    def post(self, request, pk: int):
-        return self._answer(request, pk)
-
-
-# ---------------------------------------------------------------------------------------------
-# Purchase plan and cap [R-LIST-ALT-CAP]
-
-PLAN_PARAMETERS = [
-    OpenApiParameter("hospital", int, description="Required for the bureau and agency"),
-    OpenApiParameter("year", int, description="Default: this year (Asia/Shanghai)"),
-]
-
-
-def _cap_body(hospital, cap) -> dict:
-    return {
-        "hospital": hospital,
-        "year": cap.year,
-        "total": cap.total,
-        "ratio": cap.ratio,
-        "cap": cap.cap,
-        "used": cap.used,
-        "remaining": cap.remaining,
-    }
-
-
-def _plan_response(request, hospital_id: int | None, year: int | None) -> Response:
-    hospital, cap = plan_selectors.alternate_cap_status_get(
-        actor=request.user, hospital_id=hospital_id, year=year
-    )
-    body = {
-        "hospital": hospital,
-        "year": cap.year,
-        "total": cap.total,
-        "cap": _cap_body(hospital, cap),
-    }
-    return Response(PurchasePlanOutput(body).data)
-
-
-class PurchasePlanApi(ApiView):
-    """GET: a hospital's annual purchase total for a year, with its cap status. POST: set it
-    (hospital finance for its own hospital, the bureau for its region's hospitals)."""
-
-    # Viewing is for the hospital itself and its regulators; the selector refuses suppliers.
-    required_actions = {"GET": "organization.view", "POST": "purchase_plan.set"}
-
-    @extend_schema(parameters=PLAN_PARAMETERS, responses=PurchasePlanOutput)
-    def get(self, request):
-        params = request.query_params
-        return _plan_response(request, _int(params.get("hospital")), _int(params.get("year")))
-
-    @extend_schema(request=PurchasePlanSetInput, responses=PurchasePlanOutput)
-    def post(self, request):
-        data = _valid(PurchasePlanSetInput, request.data)
-        plan = purchase_plans.purchase_plan_set(
-            actor=request.user,
-            hospital_id=data.get("hospital"),
-            year=data["year"],
-            total=data["total"],
-        )
-        return _plan_response(request, plan.hospital_id, plan.year)
-
-
-class CapStatusApi(ApiView):
-    """[R-LIST-ALT-CAP] alternate-catalogue purchases used and remaining for the year."""
-
-    required_action = "organization.view"
-
-    @extend_schema(parameters=PLAN_PARAMETERS, responses=CapStatusOutput)
-    def get(self, request):
-        params = request.query_params
-        hospital, cap = plan_selectors.alternate_cap_status_get(
-            actor=request.user,
-            hospital_id=_int(params.get("hospital")),
-            year=_int(params.get("year")),
-        )
-        return Response(CapStatusOutput(_cap_body(hospital, cap)).data)

@@ -1,6 +1,15 @@
 from django.urls import path
 
-from procurement.api import his, listings, orders
+from procurement.api import (
+    agreed_prices,
+    cart,
+    deliveries,
+    invoices,
+    listings,
+    orders,
+    purchase_plans,
+    usage,
+)
 
 urlpatterns = [
     # Listings, labels, price changes, agreed prices, purchase plan and cap.
@@ -47,27 +56,27 @@ urlpatterns = [
         listings.PriceChangeRejectApi.as_view(),
         name="price_change_reject",
     ),
-    path("agreed-prices/", listings.AgreedPriceListApi.as_view(), name="agreed_price_list"),
+    path("agreed-prices/", agreed_prices.AgreedPriceListApi.as_view(), name="agreed_price_list"),
     path(
         "agreed-prices/<int:pk>/accept/",
-        listings.AgreedPriceAcceptApi.as_view(),
+        agreed_prices.AgreedPriceAcceptApi.as_view(),
         name="agreed_price_accept",
     ),
     path(
         "agreed-prices/<int:pk>/decline/",
-        listings.AgreedPriceDeclineApi.as_view(),
+        agreed_prices.AgreedPriceDeclineApi.as_view(),
         name="agreed_price_decline",
     ),
     path(
         "agreed-prices/<int:pk>/end/",
-        listings.AgreedPriceEndApi.as_view(),
+        agreed_prices.AgreedPriceEndApi.as_view(),
         name="agreed_price_end",
     ),
-    path("purchase-plan/", listings.PurchasePlanApi.as_view(), name="purchase_plan"),
-    path("cap/", listings.CapStatusApi.as_view(), name="cap_status"),
-    # Orders, deliveries, returns, invoices, usage and the change feed (services/orders.py...).
+    path("purchase-plan/", purchase_plans.PurchasePlanApi.as_view(), name="purchase_plan"),
+    path("cap/", purchase_plans.CapStatusApi.as_view(), name="cap_status"),
+    # Orders, the cart quote, deliveries, returns, invoices, usage records.
     path("orders/", orders.OrderListCreateApi.as_view(), name="order_list"),
-    path("orders/quote/", orders.OrderQuoteApi.as_view(), name="order_quote"),
+    path("orders/quote/", cart.OrderQuoteApi.as_view(), name="order_quote"),
     path("orders/<int:pk>/", orders.OrderDetailApi.as_view(), name="order_detail"),
     path("orders/<int:pk>/submit/", orders.OrderSubmitApi.as_view(), name="order_submit"),
     path("orders/<int:pk>/cancel/", orders.OrderCancelApi.as_view(), name="order_cancel"),
@@ -87,13 +96,19 @@ urlpatterns = [
         orders.OrderLineRejectApi.as_view(),
         name="order_line_reject",
     ),
-    path("deliveries/", orders.DeliveryListCreateApi.as_view(), name="delivery_list"),
-    path("deliveries/<int:pk>/", orders.DeliveryDetailApi.as_view(), name="delivery_detail"),
-    path("deliveries/<int:pk>/accept/", orders.DeliveryAcceptApi.as_view(), name="delivery_accept"),
-    path("returns/", orders.ReturnCreateApi.as_view(), name="return_create"),
-    path("invoices/", orders.InvoiceListCreateApi.as_view(), name="invoice_list"),
-    path("invoices/<int:pk>/", orders.InvoiceDetailApi.as_view(), name="invoice_detail"),
-    path("invoices/<int:pk>/confirm/", orders.InvoiceConfirmApi.as_view(), name="invoice_confirm"),
-    path("invoices/<int:pk>/reject/", orders.InvoiceRejectApi.as_view(), name="invoice_reject"),
-    path("usage-records/", his.UsageRecordListCreateApi.as_view(), name="usage_list"),
+    path("deliveries/", deliveries.DeliveryListCreateApi.as_view(), name="delivery_list"),
+    path("deliveries/<int:pk>/", deliveries.DeliveryDetailApi.as_view(), name="delivery_detail"),
+    path(
+        "deliveries/<int:pk>/accept/",
+        deliveries.DeliveryAcceptApi.as_view(),
+        name="delivery_accept",
+    ),
+    path("returns/", deliveries.ReturnCreateApi.as_view(), name="return_create"),
+    path("invoices/", invoices.InvoiceListCreateApi.as_view(), name="invoice_list"),
+    path("invoices/<int:pk>/", invoices.InvoiceDetailApi.as_view(), name="invoice_detail"),
+    path(
+        "invoices/<int:pk>/confirm/", invoices.InvoiceConfirmApi.as_view(), name="invoice_confirm"
+    ),
+    path("invoices/<int:pk>/reject/", invoices.InvoiceRejectApi.as_view(), name="invoice_reject"),
+    path("usage-records/", usage.UsageRecordListCreateApi.as_view(), name="usage_list"),
 ]

@@ -2,7 +2,7 @@
 
 An HIS calls the whole API with its hospital's key (``Authorization: Bearer yg_...``) and an
 Idempotency-Key on every POST; orders, acceptance and the change feed are the same endpoints
-the browser uses (procurement.api.orders, procurement.api.events). Usage records only come
+the browser uses (procurement.api.orders, .deliveries, .events). Usage records only come
 from an HIS: the consumables used in each operation [R-TRACE] [R-ALERT-USE].
 """
 
@@ -13,13 +13,9 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
 from rest_framework.response import Response
 
+from core.api.params import query_date, query_id, validated
 from core.api.views import ListApi
-from procurement.api.order_serializers import (
-    UsageCreateInput,
-    UsageCreateOutput,
-    UsageRecordOutput,
-)
-from procurement.api.orders import _date, _id, _valid
+from procurement.api.order_serializers import UsageCreateInput, UsageCreateOutput, UsageRecordOutput
 from procurement.models import UsageRecord
 from procurement.selectors import usage as usage_selectors
 from procurement.services import usage
@@ -55,14 +51,14 @@ class UsageRecordListCreateApi(ListApi):
             doctor_code=params.get("doctor_code", ""),
             department=params.get("department", ""),
             operation_id=params.get("operation_id", ""),
-            consumable_id=_id(self.request, "consumable"),
-            used_from=_date(self.request, "used_from"),
-            used_to=_date(self.request, "used_to"),
+            consumable_id=query_id(self.request, "consumable"),
+            used_from=query_date(self.request, "used_from"),
+            used_to=query_date(self.request, "used_to"),
         )
 
     @extend_schema(request=UsageCreateInput, responses={201: UsageCreateOutput})
     def post(self, request):
-        data = _valid(UsageCreateInput, request.data)
+        data = validated(UsageCreateInput, request.data)
         records = usage.usage_record(actor=request.user, records=data["records"])
         shown = usage_selectors.usage_list(actor=request.user).filter(
             pk__in=[r.pk for r in records]
