@@ -31,6 +31,15 @@ LISTING_TRANSITIONS: dict[str, frozenset[str]] = {
 }
 
 
+# The listings a hospital sees: on sale, or once on sale. A suspension or a delisting is public
+# (the credit sanction 暂停挂网 is published), so a hospital reading one learns its status, and
+# ordering it is refused with that reason; applications (draft, under review, rejected) stay
+# between the manufacturer and the bureau.
+LISTING_PUBLIC_STATUSES = frozenset(
+    {ListingStatus.LISTED, ListingStatus.SUSPENDED, ListingStatus.DELISTED}
+)
+
+
 class GreenChannel(models.TextChoices):
     """[R-LIST-GREEN] innovative / priority / emergency-approved devices (NJ 3.1.1)."""
 

@@ -12,37 +12,18 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from django.db.models import QuerySet
-
 from core import permissions
 from core.errors import NotFoundError
-from procurement.models import (
-    Delivery,
-    Invoice,
-    Listing,
-    Order,
-    OrderLine,
-)
+from procurement.models import Delivery, Invoice, Listing, Order, OrderLine
 from procurement.selectors.deliveries import deliveries_visible
 from procurement.selectors.invoices import invoices_visible
-from procurement.selectors.orders import orders_visible
-
-
-class _Scoped:
-    """Lets permissions.access apply ``orders_visible`` to a locking queryset."""
-
-    def __init__(self, queryset: QuerySet) -> None:
-        self._queryset = queryset
-
-    def visible_to(self, actor) -> QuerySet:
-        return orders_visible(actor, self._queryset)
 
 
 def lock_order(*, actor, order_id: int, action: str) -> Order:
     """The order, locked FOR UPDATE, if the actor may see it (else 404) and do ``action``
     (else 403)."""
     locking = Order.objects.select_for_update(of=("self",))
-    return permissions.access(actor, _Scoped(locking), action=action, pk=order_id)
+    return permissions.access(actor, locking, action=action, pk=order_id)
 
 
 def lock_order_lines(*, order: Order, ids: Iterable[int] | None = None) -> list[OrderLine]:

@@ -13,7 +13,13 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from core import history
+from core.tenancy import TenantQuerySet
 from procurement.choices import EventType
+from procurement.models.orders import order_scope_q
+
+
+class EventQuerySet(TenantQuerySet):
+    pass
 
 
 class Event(models.Model):
@@ -46,6 +52,8 @@ class Event(models.Model):
     payload = models.JSONField(_("payload"), default=dict)
     created_at = models.DateTimeField(_("at"), auto_now_add=True)
 
+    objects = EventQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("event")
         verbose_name_plural = _("events")
@@ -58,3 +66,9 @@ class Event(models.Model):
 
     def __str__(self) -> str:
         return f"{self.txid}:{self.id} {self.type}"
+
+    @classmethod
+    def tenant_q(cls, actor) -> models.Q:
+        """The events of the orders the actor sees (procurement.models.orders.order_scope_q),
+        on the event's own hospital and supplier columns."""
+        return order_scope_q(actor, prefix="order__", party_prefix="")

@@ -10,6 +10,7 @@ from core import history
 from core.money import money_field
 from core.tenancy import OVERSEER_ROLES, TenantQuerySet, is_active_actor, scope_q
 from procurement.choices import (
+    LISTING_PUBLIC_STATUSES,
     AgreedPriceStatus,
     Catalogue,
     GreenChannel,
@@ -97,14 +98,14 @@ class Listing(models.Model):
     @classmethod
     def tenant_q(cls, actor) -> models.Q:
         """Suppliers see their own and those they are authorised to deliver; hospitals see
-        what is listed; regulators see all."""
+        what is or was on sale (``LISTING_PUBLIC_STATUSES``); regulators see all."""
         if not is_active_actor(actor) or actor.organization is None:
             return models.Q(pk__in=[])
         if set(actor.roles) & OVERSEER_ROLES:
             return models.Q()
         org = actor.organization
         if org.is_hospital:
-            return models.Q(status=ListingStatus.LISTED)
+            return models.Q(status__in=sorted(LISTING_PUBLIC_STATUSES))
         authorised = ListingDistributor.objects.filter(distributor_id=org.pk).values("listing_id")
         return models.Q(manufacturer_id=org.pk) | models.Q(pk__in=authorised)
 

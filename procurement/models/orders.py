@@ -12,13 +12,21 @@ from core.tenancy import TenantQuerySet, is_active_actor, overseer_q
 from procurement.choices import Catalogue, LineStatus, OrderStatus, PurchaseLabel
 
 
-def order_scope_q(actor, *, prefix: str = "") -> models.Q:
+def order_scope_q(actor, *, prefix: str = "", party_prefix: str | None = None) -> models.Q:
     """Who sees an order (and everything hanging off it): the hospital that placed it, the
-    manufacturer it is addressed to, a distributor delivering any of it, the regulators of the
-    hospital's region and the platform administrators."""
+    manufacturer it is addressed to and a distributor delivering any of it once the hospital
+    has submitted it (a hospital's drafts are its own business), the regulators of the
+    hospital's region and the platform administrators.
+
+    Every read of an order goes through this: ``Order.objects.visible_to``, the order's lines,
+    delivery notes and invoices (``prefix`` is the path to the order), and the change feed.
+    ``party_prefix`` is where the hospital and supplier columns are when the row keeps its own
+    copy of them (the feed's events do, so that their (hospital|supplier, txid, id) indexes
+    answer without a join)."""
     if not is_active_actor(actor) or actor.organization is None:
         return models.Q(pk__in=[])
-    overseer = overseer_q(actor, region_field=f"{prefix}hospital__region_code")
+    parties = prefix if party_prefix is None else party_prefix
+    overseer = overseer_q(actor, region_field=f"{parties}hospital__region_code")
     if overseer is not None:
         return overseer
     org_id = actor.organization_id
@@ -27,10 +35,11 @@ def order_scope_q(actor, *, prefix: str = "") -> models.Q:
     # PostgreSQL answer from the (hospital, created_at) index, where the three-way OR made
     # every page of a busy hospital's order list scan and recheck its whole history.
     if actor.organization.is_hospital:
-        return models.Q(**{f"{prefix}hospital_id": org_id})
-    return models.Q(**{f"{prefix}supplier_id": org_id}) | models.Q(
+        return models.Q(**{f"{parties}hospital_id": org_id})
+    addressed = models.Q(**{f"{parties}supplier_id": org_id}) | models.Q(
         **{f"{prefix}distributor_id": org_id}
     )
+    return addressed & models.Q(**{f"{prefix}submitted_at__isnull": False})
 
 
 class OrderQuerySet(TenantQuerySet):

@@ -7,12 +7,8 @@ from django.db.models import QuerySet
 
 from core import permissions
 from core.errors import NotFoundError
-from procurement.choices import (
-    AgreedPriceStatus,
-)
-from procurement.models import (
-    AgreedPrice,
-)
+from procurement.choices import AgreedPriceStatus
+from procurement.models import AgreedPrice
 from procurement.selectors.listings import confirmed_reference_subquery
 
 

@@ -23,9 +23,7 @@ from procurement.errors import (
     OrderLineDuplicateError,
     RestrictedReasonRequiredError,
 )
-from procurement.models import (
-    Listing,
-)
+from procurement.models import Listing
 from procurement.selectors.orders import parse_quantity
 from procurement.services import caps, pricing
 
@@ -93,7 +91,9 @@ def order_lines_prepare(
 
     Each line is ``{"listing": id, "quantity": n, "restricted_reason": ""}``. The unit price
     comes from procurement.services.pricing (listed or lower agreed price), never from the
-    caller. A listing the hospital cannot see (draft, under review) is 404, as if missing.
+    caller. Listings are read in the hospital's scope (``Listing.tenant_q``): one it cannot
+    see (a draft, an application under review) is 404, as if missing, exactly as reading it
+    is; a suspended or delisted one it sees, and ordering it is refused with the reason.
     """
     hospital = actor.organization
     if not lines:
@@ -109,21 +109,22 @@ def order_lines_prepare(
         reason = str(raw.get("restricted_reason") or "").strip()[:500]
         wanted.append((index, listing_id, quantity, reason))
     if for_display:  # a quote shows each line's product and manufacturer
-        fetched = Listing.objects.select_related("consumable", "manufacturer").defer(
-            "consumable__search_terms"  # the search bigrams: large, and unused here
+        fetched = (
+            Listing.objects.visible_to(actor)
+            .select_related("consumable", "manufacturer")
+            .defer("consumable__search_terms")  # the search bigrams: large, and unused here
         )
     else:  # an order snapshots these; the product is read only to name it in an error
-        fetched = Listing.objects.only(*_SNAPSHOT_FIELDS)
+        fetched = Listing.objects.visible_to(actor).only(*_SNAPSHOT_FIELDS)
     fetched = fetched.filter(pk__in=seen)
     on = on or clock.local_today()
     listings = {
         listing.pk: listing
         for listing in pricing.with_agreed_price(fetched, hospital_id=hospital.pk, on=on)
     }
-    shown = (ListingStatus.LISTED, ListingStatus.SUSPENDED, ListingStatus.DELISTED)
     for index, listing_id, _quantity, reason in wanted:
         listing = listings.get(listing_id)
-        if listing is None or listing.status not in shown:
+        if listing is None:
             raise NotFoundError(listing=listing_id, line=index)
         check_listing_orderable(listing, line=index, restricted_reason=reason)
     return [

@@ -20,10 +20,7 @@ from procurement.errors import (
     UdiProductMismatchError,
     UdiUnknownError,
 )
-from procurement.models import (
-    Delivery,
-    DeliveryLine,
-)
+from procurement.models import Delivery, DeliveryLine
 
 
 def deliveries_visible(actor) -> QuerySet:

@@ -8,10 +8,7 @@ from django.db.models import Prefetch, QuerySet
 
 from core import permissions
 from core.errors import NotFoundError
-from procurement.models import (
-    Invoice,
-    InvoiceLine,
-)
+from procurement.models import Invoice, InvoiceLine
 
 
 def invoices_visible(actor) -> QuerySet:

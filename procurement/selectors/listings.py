@@ -29,23 +29,15 @@ from typing import Any
 from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.utils.translation import gettext_lazy as _
 
+from accounts.choices import SUPPLIER_KINDS, OrganizationKind
 from accounts.models import Organization
 from catalog.choices import ReferencePriceStatus
 from catalog.models import ReferencePrice
 from core import clock, permissions
 from core.errors import NotFoundError, PermissionDeniedError
 from core.policy import RegionPolicy, policy_for
-from procurement.choices import (
-    Catalogue,
-    ListingStatus,
-    PriceChangeStatus,
-    PurchaseLabel,
-)
-from procurement.models import (
-    Listing,
-    ListingDistributor,
-    ListingPriceChange,
-)
+from procurement.choices import Catalogue, ListingStatus, PriceChangeStatus, PurchaseLabel
+from procurement.models import Listing, ListingDistributor, ListingPriceChange
 from procurement.services import pricing
 
 # [R-LABELS] "well below the reference price": at least this much below suggests Preferred.
@@ -385,7 +377,7 @@ def listing_available_list(
 ) -> QuerySet:
     """Listings the actor's hospital may order: listed and not Forbidden [R-LABELS]. The unit
     price per listing comes from ``listing_unit_prices`` for the page actually shown."""
-    _own_hospital(actor)  # a hospital's listing scope is already "listed": only check the caller
+    _own_hospital(actor)  # only hospitals order
     qs = listing_list(actor=actor, q=q, code=code, catalogue=catalogue, label=label)
     return qs.filter(status=ListingStatus.LISTED).exclude(label=PurchaseLabel.FORBIDDEN)
 
@@ -411,7 +403,26 @@ def distributor_list_unscoped(*, actor) -> QuerySet:
     """Every active distributor: the public directory a manufacturer picks its authorised
     distributors from (it crosses organisations on purpose)."""
     permissions.require(actor, "listing.apply")
-    return Organization.objects.filter(kind="distributor", is_active=True).order_by("name")
+    return Organization.objects.filter(kind=OrganizationKind.DISTRIBUTOR, is_active=True).order_by(
+        "name"
+    )
+
+
+def distributors_unscoped(*, ids: Iterable[int]) -> QuerySet:
+    """Active distributors by id, from the same public directory: a manufacturer authorises
+    (or sends an order through) a distributor it shares no row with yet, so this crosses
+    organisations on purpose. The caller has checked the actor's role."""
+    return Organization.objects.filter(
+        pk__in=list(ids), kind=OrganizationKind.DISTRIBUTOR, is_active=True
+    )
+
+
+def supplier_get_unscoped(*, organization_id: int) -> Organization | None:
+    """A manufacturer or distributor by id, active or not: who an invoice names as its issuer.
+    Suppliers are public (their names are on every listing and delivery note), so this crosses
+    organisations on purpose; any other kind of organisation is None, as if missing, so an
+    invoice cannot be used to learn a hospital's name from its id."""
+    return Organization.objects.filter(pk=organization_id, kind__in=SUPPLIER_KINDS).first()
 
 
 def hospital_list_unscoped(*, actor) -> QuerySet:

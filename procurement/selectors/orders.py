@@ -1,10 +1,11 @@
-"""Reads for orders: who sees which order, the lists and the order page; always actor-scoped.
+"""Reads for orders: the lists and the order page; always actor-scoped.
 
 List selectors return querysets whose query count does not grow with the page: related rows
 come through ``select_related`` / ``prefetch_related``, never per row (pinned by tests with
 ``django_assert_num_queries``). What a cart would become (quotes, priced lines) is in
 procurement.selectors.cart; the rows a service is about to change are locked through
-procurement.locks.
+procurement.locks. Who sees which order is ``Order.tenant_q`` (procurement.models.orders):
+every read here starts from ``Order.objects.visible_to(actor)``.
 """
 
 from __future__ import annotations
@@ -19,13 +20,8 @@ from catalog.models import Consumable
 from core import permissions
 from core.errors import NotFoundError, PermissionDeniedError
 from procurement.choices import OrderStatus
-from procurement.errors import (
-    QuantityInvalidError,
-)
-from procurement.models import (
-    Order,
-    OrderLine,
-)
+from procurement.errors import QuantityInvalidError
+from procurement.models import Order, OrderLine
 
 # A sanity bound: far above any real order line, far below the integer column's limit, so a
 # typo such as 10000000000 is refused with a clear code instead of a database error.
@@ -33,21 +29,7 @@ MAX_QUANTITY = 1_000_000
 
 
 # ---------------------------------------------------------------------------------------------
-# Scope
-
-
-def _is_supplier_side(actor) -> bool:
-    org = getattr(actor, "organization", None)
-    return org is not None and org.is_supplier
-
-
-def orders_visible(actor, queryset: QuerySet | None = None) -> QuerySet:
-    """Orders the actor may see. A hospital's drafts are its own business: the supplier (and
-    its distributor) see an order once it has been submitted."""
-    qs = (queryset if queryset is not None else Order.objects.all()).visible_to(actor)
-    if _is_supplier_side(actor):
-        qs = qs.filter(submitted_at__isnull=False)
-    return qs
+# Parties
 
 
 def require_organization(actor, organization_id: int | None, *, action: str) -> None:
@@ -85,7 +67,7 @@ def order_list(
     """Orders newest first, each with its parties and (by default) its lines and products:
     four queries per page (count, orders, lines, products) whatever the page size."""
     permissions.require(actor, "order.view")
-    qs = orders_visible(actor).select_related("hospital", "supplier", "distributor")
+    qs = Order.objects.visible_to(actor).select_related("hospital", "supplier", "distributor")
     if status:
         qs = qs.filter(status__in=list(status))
     if supplier_id:
@@ -105,7 +87,9 @@ def order_list(
 
 def order_get(*, actor, order_id: int) -> Order:
     """One order with its parties and lines (404 outside the actor's scope)."""
-    qs = orders_visible(actor).select_related("hospital", "supplier", "distributor", "created_by")
+    qs = Order.objects.visible_to(actor).select_related(
+        "hospital", "supplier", "distributor", "created_by"
+    )
     order = qs.prefetch_related(*_order_lines_prefetch()).filter(pk=order_id).first()
     if order is None:
         raise NotFoundError()
@@ -117,13 +101,13 @@ def order_keys(*, actor, order_id: int) -> QuerySet:
     """The order as a one-row ``(id, created_at)`` query, empty unless the actor may see it:
     what the API builds the order's document from (procurement.api.order_documents)."""
     permissions.require(actor, "order.view")
-    return orders_visible(actor).filter(pk=order_id).values("id", "created_at")
+    return Order.objects.visible_to(actor).filter(pk=order_id).values("id", "created_at")
 
 
 def order_status_counts(*, actor) -> dict[str, int]:
     """How many orders the actor sees in each status: the counts on the status filter tabs."""
     permissions.require(actor, "order.view")
-    rows = orders_visible(actor).order_by().values("status").annotate(n=Count("id"))
+    rows = Order.objects.visible_to(actor).order_by().values("status").annotate(n=Count("id"))
     counts = dict.fromkeys(OrderStatus.values, 0)
     counts.update({row["status"]: row["n"] for row in rows})
     return counts

@@ -13,9 +13,7 @@ from core import clock, permissions
 from core.errors import NotFoundError, PermissionDeniedError, ValidationError
 from core.tenancy import OVERSEER_ROLES
 from procurement.errors import YearOutOfRangeError
-from procurement.models import (
-    AnnualPurchasePlan,
-)
+from procurement.models import AnnualPurchasePlan
 from procurement.services import caps
 
 

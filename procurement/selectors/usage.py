@@ -8,9 +8,7 @@ import datetime as dt
 from django.db.models import Q, QuerySet
 
 from core import permissions
-from procurement.models import (
-    UsageRecord,
-)
+from procurement.models import UsageRecord
 
 
 def usage_list(

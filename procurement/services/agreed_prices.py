@@ -20,7 +20,6 @@ from typing import Any
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from accounts.models import Organization
 from core import clock
 from core.errors import NotFoundError, PermissionDeniedError, ValidationError
 from core.money import format_cny
@@ -34,7 +33,7 @@ from procurement.errors import (
     ProcurementInvalidStateError,
 )
 from procurement.models import AgreedPrice, Listing
-from procurement.selectors.listings import reference_price_for
+from procurement.selectors.listings import hospital_list_unscoped, reference_price_for
 from procurement.services.listings import _positive_price, history_context
 
 
@@ -95,7 +94,7 @@ def agreed_price_propose(
             raise PermissionDeniedError(action="agreed_price.negotiate")
         if hospital_id is None:
             raise ValidationError(fields={"hospital": [_("Choose a hospital.")]})
-        hospital = Organization.objects.hospitals().filter(pk=hospital_id, is_active=True).first()
+        hospital = hospital_list_unscoped(actor=actor).filter(pk=hospital_id).first()
         if hospital is None:
             raise NotFoundError()
     _listed(listing)

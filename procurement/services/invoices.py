@@ -44,7 +44,7 @@ from procurement.errors import (
 )
 from procurement.locks import lock_invoice, lock_order, lock_order_lines
 from procurement.models import Invoice, InvoiceLine, Order, OrderLine
-from procurement.selectors.listings import authorised_listing_ids
+from procurement.selectors.listings import authorised_listing_ids, supplier_get_unscoped
 from procurement.selectors.orders import parse_quantity, require_organization
 from procurement.services.events import event_record
 from procurement.services.orders import check_transition, order_complete_if_done, require_reason
@@ -139,7 +139,7 @@ def invoice_register(
         quantity = parse_quantity(raw.get("quantity"), line=index)
         wanted.append((index, order_line, quantity, _positive_amount(raw.get("amount"))))
     issuer_pk = issuer_id if issuer_id is not None else actor.organization_id
-    issuer = Organization.objects.filter(pk=issuer_pk).first()
+    issuer = supplier_get_unscoped(organization_id=issuer_pk)
     _check_issuer(order=order, issuer=issuer, lines=[line for _i, line, _q, _a in wanted])
     line_sum = ZERO
     for index, order_line, quantity, line_amount in wanted:

@@ -76,6 +76,7 @@ from procurement.models import Listing, ListingDistributor, ListingPriceChange
 from procurement.selectors.listings import (
     LIVE_STATUSES,
     confirmed_reference_subquery,
+    distributors_unscoped,
     listing_criteria,
     reference_price_for,
     reviewer_policy,
@@ -423,11 +424,7 @@ def _distributors_replace(listing: Listing, grants: Iterable[DistributorGrant]) 
             raise RegionInvalidError(region=region)
         wanted.add((int(grant.distributor_id), region))
     ids = {distributor_id for distributor_id, _region in wanted}
-    active = set(
-        Organization.objects.filter(
-            pk__in=ids, kind=OrganizationKind.DISTRIBUTOR, is_active=True
-        ).values_list("pk", flat=True)
-    )
+    active = set(distributors_unscoped(ids=ids).values_list("pk", flat=True))
     if missing := ids - active:
         raise DistributorInvalidError(distributor=min(missing))
     current = {(row.distributor_id, row.region_code): row.pk for row in listing.distributors.all()}

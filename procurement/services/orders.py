@@ -51,7 +51,7 @@ from procurement.errors import (
 from procurement.locks import lock_order, lock_order_lines
 from procurement.models import AnnualPurchasePlan, InvoiceLine, Order, OrderLine
 from procurement.selectors.cart import check_listing_orderable, order_lines_prepare
-from procurement.selectors.listings import authorised_listing_ids
+from procurement.selectors.listings import authorised_listing_ids, distributors_unscoped
 from procurement.selectors.orders import require_organization
 from procurement.services import caps, pricing
 from procurement.services.events import event_record
@@ -369,16 +369,11 @@ def order_distributor_set(*, actor, order_id: int, distributor_id: int | None) -
 
 
 def _distributor_set(*, order: Order, lines: list[OrderLine], distributor_id: int | None) -> None:
-    from accounts.choices import OrganizationKind
-    from accounts.models import Organization
-
     if distributor_id is None:
         order.distributor = None
         order.save(update_fields=["distributor"])
         return
-    distributor = Organization.objects.filter(
-        pk=distributor_id, kind=OrganizationKind.DISTRIBUTOR, is_active=True
-    ).first()
+    distributor = distributors_unscoped(ids=[distributor_id]).first()
     live = [line for line in lines if line.status in (LineStatus.PENDING, LineStatus.CONFIRMED)]
     authorised = (
         authorised_listing_ids(

@@ -20,7 +20,13 @@ from catalog.models import ReferencePrice
 from catalog.tests.factories import ConsumableFactory, ReferencePriceFactory
 from core.errors import DomainError
 from core.policy import RegionPolicy
-from procurement.choices import Catalogue, GreenChannel, ListingStatus, PriceChangeStatus
+from procurement.choices import (
+    LISTING_PUBLIC_STATUSES,
+    Catalogue,
+    GreenChannel,
+    ListingStatus,
+    PriceChangeStatus,
+)
 from procurement.models import Listing, ListingDistributor
 from procurement.selectors import listings as selectors
 from procurement.services import listings as services
@@ -103,9 +109,10 @@ def who_may(action: str, status: str) -> set[str]:
 
 
 def sees(role: str, status: str) -> bool:
-    """Hospitals see listed products only; another manufacturer sees none of ours."""
+    """Hospitals see what is or was on sale (a suspension or delisting is public), never an
+    application; another manufacturer sees none of ours."""
     if role == "hospital":
-        return status == ListingStatus.LISTED
+        return status in LISTING_PUBLIC_STATUSES
     return role != "other_maker"
 
 

@@ -162,6 +162,22 @@ def test_create_refuses_listings_that_are_not_listed(status, code):
     refused(orders.order_create, code, actor=w.purchaser, lines=lines)
 
 
+@pytest.mark.parametrize("status", [ListingStatus.SUSPENDED, ListingStatus.DELISTED])
+def test_a_listing_off_sale_reads_and_quotes_alike_for_a_hospital(status):
+    """One scope for reading and ordering: the hospital reads a suspended or delisted listing
+    with its status, and quoting it is refused with that status as the reason (not a 404
+    from one road and "已暂停挂网" from the other)."""
+    from procurement.selectors import cart, listings
+
+    w = make_world()
+    other = add_listing(w, status=status)
+    assert listings.listing_get(actor=w.purchaser, listing_id=other.pk).status == status
+    with pytest.raises(DomainError) as error:
+        cart.order_quote(actor=w.purchaser, lines=[{"listing": other.pk, "quantity": 1}])
+    assert error.value.code == "listing_not_orderable"
+    assert error.value.extra["reason"] == ListingStatus(status).label
+
+
 @pytest.mark.parametrize(
     ("lines", "code"),
     [
