@@ -1,5 +1,8 @@
 from django.db import models
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+
+from core.transitions import StateMachine
 
 
 class ConsumableStatus(models.TextChoices):
@@ -59,6 +62,26 @@ REFERENCE_PRICE_TRANSITIONS: dict[str, frozenset[str]] = {
     ReferencePriceStatus.WITHDRAWN: frozenset(),
     ReferencePriceStatus.SUPERSEDED: frozenset(),
 }
+
+
+class ReferencePriceAction(models.TextChoices):
+    START_PUBLICITY = "start_publicity", _("starting publicity")
+    CONFIRM = "confirm", _("confirmation")
+    WITHDRAW = "withdraw", _("withdrawal")
+    SUPERSEDE = "supersede", _("superseding")
+
+
+REFERENCE_PRICE_STATES = StateMachine(
+    object="reference_price",
+    transitions=REFERENCE_PRICE_TRANSITIONS,
+    targets={
+        ReferencePriceAction.START_PUBLICITY: ReferencePriceStatus.PUBLICITY,
+        ReferencePriceAction.CONFIRM: ReferencePriceStatus.CONFIRMED,
+        ReferencePriceAction.WITHDRAW: ReferencePriceStatus.WITHDRAWN,
+        ReferencePriceAction.SUPERSEDE: ReferencePriceStatus.SUPERSEDED,
+    },
+    label=lambda rp: gettext("Reference price %(id)s") % {"id": rp.pk},
+)
 
 
 class ObjectionStatus(models.TextChoices):

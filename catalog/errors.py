@@ -124,13 +124,6 @@ class BarcodeInvalidError(_ReasonedError):
 # --- Reference prices, objections and the lowest-price sync (catalog/services/prices.py, sync.py)
 
 
-class ReferencePriceInvalidTransitionError(InvalidStateError):
-    code = "reference_price_invalid_transition"
-    message_template = _(
-        "Reference price %(reference_price)s is %(current)s and cannot become %(target)s."
-    )
-
-
 class ReferencePricePublicityNotEndedError(InvalidStateError):
     code = "reference_price_publicity_not_ended"
     message_template = _(

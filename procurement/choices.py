@@ -1,8 +1,17 @@
-"""Statuses and their allowed transitions for listings, orders, deliveries and invoices."""
+"""Statuses, their allowed transitions, and the actions on them, for listings, price changes,
+agreed prices, orders, deliveries and invoices.
+
+Each action is a TextChoices member: the value is its code (what API clients see in an
+``invalid_state`` refusal's ``extra.action`` and in the allowed-actions answers), the label
+names it in a sentence ("PO… is Draft: delivery is not allowed now"). core.transitions checks
+the tables; the services call it, the allowed-actions selectors ask it.
+"""
 
 from django.db import models
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
+
+from core.transitions import StateMachine
 
 
 class Catalogue(models.TextChoices):
@@ -29,6 +38,62 @@ LISTING_TRANSITIONS: dict[str, frozenset[str]] = {
     ListingStatus.SUSPENDED: frozenset({ListingStatus.LISTED, ListingStatus.DELISTED}),
     ListingStatus.DELISTED: frozenset(),
 }
+
+
+class ListingAction(models.TextChoices):
+    EDIT = "edit", _("edit")
+    SUBMIT = "submit", _("submit")
+    APPROVE = "approve", _("approve")
+    REJECT = "reject", _("reject")
+    SUSPEND = "suspend", _("suspend")
+    REINSTATE = "reinstate", _("reinstate")
+    DELIST = "delist", _("delist")
+    SET_LABEL = "set_label", _("set the purchase label")
+    SET_DISTRIBUTORS = "set_distributors", _("set distributors")
+    REQUEST_PRICE_CHANGE = "request_price_change", _("request a price change")
+    CHANGE_PRICE = "change_price", _("change the price")
+    AGREE_PRICE = "agree_price", _("agree a price")
+
+
+# The statuses each listing action starts from (the transition table says where it leads).
+# Delisting a draft or rejected application is its manufacturer withdrawing it; delisting a
+# listing on sale is the bureau's decision.
+LISTING_ACTION_STATES: dict[str, frozenset[str]] = {
+    ListingAction.EDIT: frozenset({ListingStatus.DRAFT, ListingStatus.REJECTED}),
+    ListingAction.SUBMIT: frozenset({ListingStatus.DRAFT, ListingStatus.REJECTED}),
+    ListingAction.APPROVE: frozenset({ListingStatus.SUBMITTED}),
+    ListingAction.REJECT: frozenset({ListingStatus.SUBMITTED}),
+    ListingAction.SUSPEND: frozenset({ListingStatus.LISTED}),
+    ListingAction.REINSTATE: frozenset({ListingStatus.SUSPENDED}),
+    ListingAction.DELIST: frozenset(
+        {
+            ListingStatus.DRAFT,
+            ListingStatus.REJECTED,
+            ListingStatus.LISTED,
+            ListingStatus.SUSPENDED,
+        }
+    ),
+    ListingAction.SET_LABEL: frozenset(set(ListingStatus.values) - {ListingStatus.DELISTED}),
+    ListingAction.SET_DISTRIBUTORS: frozenset(set(ListingStatus.values) - {ListingStatus.DELISTED}),
+    ListingAction.REQUEST_PRICE_CHANGE: frozenset({ListingStatus.LISTED, ListingStatus.SUSPENDED}),
+    ListingAction.CHANGE_PRICE: frozenset({ListingStatus.LISTED, ListingStatus.SUSPENDED}),
+    ListingAction.AGREE_PRICE: frozenset({ListingStatus.LISTED}),
+}
+
+LISTING_STATES = StateMachine(
+    object="listing",
+    transitions=LISTING_TRANSITIONS,
+    targets={
+        ListingAction.SUBMIT: ListingStatus.SUBMITTED,
+        ListingAction.APPROVE: ListingStatus.LISTED,
+        ListingAction.REJECT: ListingStatus.REJECTED,
+        ListingAction.SUSPEND: ListingStatus.SUSPENDED,
+        ListingAction.REINSTATE: ListingStatus.LISTED,
+        ListingAction.DELIST: ListingStatus.DELISTED,
+    },
+    sources=LISTING_ACTION_STATES,
+    label=lambda listing: gettext("Listing %(id)s") % {"id": listing.pk},
+)
 
 
 # The listings a hospital sees: on sale, or once on sale. A suspension or a delisting is public
@@ -80,6 +145,23 @@ PRICE_CHANGE_TRANSITIONS: dict[str, frozenset[str]] = {
     PriceChangeStatus.REJECTED: frozenset(),
 }
 
+
+class PriceChangeAction(models.TextChoices):
+    APPROVE = "approve", _("approve")
+    REJECT = "reject", _("reject")
+
+
+PRICE_CHANGE_STATES = StateMachine(
+    object="price_change",
+    transitions=PRICE_CHANGE_TRANSITIONS,
+    targets={
+        PriceChangeAction.APPROVE: PriceChangeStatus.APPROVED,
+        PriceChangeAction.REJECT: PriceChangeStatus.REJECTED,
+    },
+    label=lambda change: gettext("Price change %(id)s") % {"id": change.pk},
+)
+
+
 # The other side accepts or declines a proposal; the proposer may withdraw it (ended); either
 # side may end an agreed price.
 AGREED_PRICE_TRANSITIONS: dict[str, frozenset[str]] = {
@@ -90,6 +172,24 @@ AGREED_PRICE_TRANSITIONS: dict[str, frozenset[str]] = {
     AgreedPriceStatus.DECLINED: frozenset(),
     AgreedPriceStatus.ENDED: frozenset(),
 }
+
+
+class AgreedPriceAction(models.TextChoices):
+    ACCEPT = "accept", _("accept")
+    DECLINE = "decline", _("decline")
+    END = "end", _("end")
+
+
+AGREED_PRICE_STATES = StateMachine(
+    object="agreed_price",
+    transitions=AGREED_PRICE_TRANSITIONS,
+    targets={
+        AgreedPriceAction.ACCEPT: AgreedPriceStatus.AGREED,
+        AgreedPriceAction.DECLINE: AgreedPriceStatus.DECLINED,
+        AgreedPriceAction.END: AgreedPriceStatus.ENDED,
+    },
+    label=lambda agreed: gettext("Agreed price %(id)s") % {"id": agreed.pk},
+)
 
 
 class OrderStatus(models.TextChoices):
@@ -111,6 +211,39 @@ ORDER_TRANSITIONS: dict[str, frozenset[str]] = {
     OrderStatus.CANCELLED: frozenset(),
     OrderStatus.COMPLETED: frozenset(),
 }
+
+
+class OrderAction(models.TextChoices):
+    SUBMIT = "submit", _("submission")
+    CANCEL = "cancel", _("cancellation")
+    RESPOND = "respond", _("an answer")
+    CHOOSE_DISTRIBUTOR = "choose_distributor", _("choosing the distributor")
+    DELIVER = "deliver", _("delivery")
+    INVOICE = "invoice", _("invoicing")
+    RETURN = "return", _("a return")
+    COMPLETE = "complete", _("completion")
+
+
+# The order statuses an action needs when it does not move the order itself (an answer does,
+# once the last line is answered: to confirmed, or rejected when every line is).
+ORDER_ACTION_STATES: dict[str, frozenset[str]] = {
+    OrderAction.RESPOND: frozenset({OrderStatus.SUBMITTED}),
+    OrderAction.CHOOSE_DISTRIBUTOR: frozenset({OrderStatus.SUBMITTED, OrderStatus.CONFIRMED}),
+    OrderAction.DELIVER: frozenset({OrderStatus.CONFIRMED}),
+    OrderAction.INVOICE: frozenset({OrderStatus.CONFIRMED}),
+    OrderAction.RETURN: frozenset({OrderStatus.CONFIRMED}),
+}
+
+ORDER_STATES = StateMachine(
+    object="order",
+    transitions=ORDER_TRANSITIONS,
+    targets={
+        OrderAction.SUBMIT: OrderStatus.SUBMITTED,
+        OrderAction.CANCEL: OrderStatus.CANCELLED,
+        OrderAction.COMPLETE: OrderStatus.COMPLETED,
+    },
+    sources=ORDER_ACTION_STATES,
+)
 
 
 class LineStatus(models.TextChoices):
@@ -137,6 +270,25 @@ DELIVERY_TRANSITIONS: dict[str, frozenset[str]] = {
 }
 
 
+class DeliveryAction(models.TextChoices):
+    ACCEPT = "accept", _("acceptance")
+    RETURN = "return", _("a return")
+
+
+DELIVERY_STATES = StateMachine(
+    object="delivery",
+    transitions=DELIVERY_TRANSITIONS,
+    # Acceptance answers a shipped note (to accepted, partly accepted or refused); goods come
+    # back from a note the hospital accepted, all or part of it.
+    sources={
+        DeliveryAction.ACCEPT: frozenset({DeliveryStatus.SHIPPED}),
+        DeliveryAction.RETURN: frozenset(
+            {DeliveryStatus.ACCEPTED, DeliveryStatus.PARTIALLY_ACCEPTED}
+        ),
+    },
+)
+
+
 class InvoiceStatus(models.TextChoices):
     REGISTERED = "registered", _("Registered")
     CONFIRMED = "confirmed", _("Confirmed by hospital")
@@ -148,6 +300,21 @@ INVOICE_TRANSITIONS: dict[str, frozenset[str]] = {
     InvoiceStatus.CONFIRMED: frozenset(),
     InvoiceStatus.REJECTED: frozenset(),
 }
+
+
+class InvoiceAction(models.TextChoices):
+    CONFIRM = "confirm", _("confirmation")
+    REJECT = "reject", _("rejection")
+
+
+INVOICE_STATES = StateMachine(
+    object="invoice",
+    transitions=INVOICE_TRANSITIONS,
+    targets={
+        InvoiceAction.CONFIRM: InvoiceStatus.CONFIRMED,
+        InvoiceAction.REJECT: InvoiceStatus.REJECTED,
+    },
+)
 
 
 class EventType(models.TextChoices):

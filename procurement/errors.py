@@ -2,14 +2,7 @@
 
 from django.utils.translation import gettext_lazy as _
 
-from core.errors import DomainError, InvalidStateError, ValidationError
-
-
-class ProcurementInvalidStateError(InvalidStateError):
-    """An action in the wrong state; extra names the object, its state and the action."""
-
-    code = "invalid_state"
-    message_template = _("%(object)s is %(state)s: %(action)s is not allowed now.")
+from core.errors import DomainError, ValidationError
 
 
 class ListingNotOrderableError(DomainError):

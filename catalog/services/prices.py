@@ -6,7 +6,8 @@
     proposed / flagged / publicity --replaced by a lower national price (sync)--> superseded
 
 Each transition is one function here: it checks the role, locks the row, checks
-``REFERENCE_PRICE_TRANSITIONS`` and writes with ``update_fields``. History is written by the
+``REFERENCE_PRICE_STATES`` (catalog.choices; a refusal is ``invalid_state``, core.transitions)
+and writes with ``update_fields``. History is written by the
 pghistory triggers; every function attaches who (or which sync run) did it as context.
 
 ``actor=None`` means the system (the nightly sync); only proposing, starting the publicity of a
@@ -32,8 +33,9 @@ from django.utils.translation import gettext as _
 
 from catalog.choices import (
     OPEN_REFERENCE_STATUSES,
-    REFERENCE_PRICE_TRANSITIONS,
+    REFERENCE_PRICE_STATES,
     ObjectionStatus,
+    ReferencePriceAction,
     ReferencePriceStatus,
 )
 from catalog.errors import (
@@ -43,7 +45,6 @@ from catalog.errors import (
     ObjectionResolutionInvalidError,
     ObjectionWindowClosedError,
     ReferencePriceIncreaseNeedsBureauError,
-    ReferencePriceInvalidTransitionError,
     ReferencePriceOpenObjectionsError,
     ReferencePricePublicityNotEndedError,
     ReferencePriceReasonRequiredError,
@@ -151,13 +152,6 @@ def _lock(reference_price_id: int) -> ReferencePrice:
     return rp
 
 
-def _check_transition(rp: ReferencePrice, target: str) -> None:
-    if target not in REFERENCE_PRICE_TRANSITIONS[rp.status]:
-        raise ReferencePriceInvalidTransitionError(
-            reference_price=rp.pk, current=rp.status, target=target
-        )
-
-
 def _positive_amount(value: object) -> Decimal:
     amount = parse_amount(value)
     if amount <= 0:
@@ -165,17 +159,17 @@ def _positive_amount(value: object) -> Decimal:
     return amount
 
 
-def _close_open(rp: ReferencePrice, target: str, note: str) -> None:
+def _close_open(rp: ReferencePrice, action: ReferencePriceAction, note: str) -> None:
     """Withdraw or supersede an open price (the row is already locked)."""
-    _check_transition(rp, target)
-    rp.status = target
+    REFERENCE_PRICE_STATES.check(rp, action)
+    rp.status = REFERENCE_PRICE_STATES.targets[action]
     rp.closed_at = clock.now()
     rp.note = note
     rp.save(update_fields=["status", "closed_at", "note"])
 
 
 def _start_publicity(rp: ReferencePrice, policy: RegionPolicy) -> None:
-    _check_transition(rp, ReferencePriceStatus.PUBLICITY)
+    REFERENCE_PRICE_STATES.check(rp, ReferencePriceAction.START_PUBLICITY)
     rp.status = ReferencePriceStatus.PUBLICITY
     rp.publicity_starts_on, rp.publicity_ends_on = publicity_window(clock.local_today(), policy)
     rp.save(update_fields=["status", "publicity_starts_on", "publicity_ends_on"])
@@ -239,7 +233,7 @@ def reference_price_propose(
         if open_rp is not None:
             _close_open(
                 open_rp,
-                ReferencePriceStatus.SUPERSEDED,
+                ReferencePriceAction.SUPERSEDE,
                 _("Replaced by the lower price %(price)s.") % {"price": price},
             )
         is_increase = action == ProposalAction.FLAG
@@ -269,7 +263,7 @@ def reference_price_publicity_start(
         require(actor, "reference_price.manage")
     with transaction.atomic(), _history(actor, "reference_price_publicity_start"):
         rp = _lock(reference_price_id)
-        _check_transition(rp, ReferencePriceStatus.PUBLICITY)
+        REFERENCE_PRICE_STATES.check(rp, ReferencePriceAction.START_PUBLICITY)
         if actor is None and rp.is_increase:
             raise ReferencePriceIncreaseNeedsBureauError(reference_price=rp.pk)
         _start_publicity(rp, publicity_policy(actor))
@@ -284,7 +278,7 @@ def reference_price_confirm(*, reference_price_id: int, actor: Any = None) -> Re
         require(actor, "reference_price.manage")
     with transaction.atomic(), _history(actor, "reference_price_confirm"):
         rp = _lock(reference_price_id)
-        _check_transition(rp, ReferencePriceStatus.CONFIRMED)
+        REFERENCE_PRICE_STATES.check(rp, ReferencePriceAction.CONFIRM)
         if rp.publicity_ends_on is None or clock.local_today() <= rp.publicity_ends_on:
             raise ReferencePricePublicityNotEndedError(
                 reference_price=rp.pk, ends_on=rp.publicity_ends_on
@@ -299,7 +293,7 @@ def reference_price_confirm(*, reference_price_id: int, actor: Any = None) -> Re
             .first()
         )
         if previous is not None:
-            _check_transition(previous, ReferencePriceStatus.SUPERSEDED)
+            REFERENCE_PRICE_STATES.check(previous, ReferencePriceAction.SUPERSEDE)
             previous.status = ReferencePriceStatus.SUPERSEDED
             previous.closed_at = now
             previous.save(update_fields=["status", "closed_at"])
@@ -326,7 +320,7 @@ def reference_price_withdraw(*, reference_price_id: int, actor: Any, reason: str
         raise ReferencePriceReasonRequiredError()
     with transaction.atomic(), _history(actor, "reference_price_withdraw"):
         rp = _lock(reference_price_id)
-        _close_open(rp, ReferencePriceStatus.WITHDRAWN, reason)
+        _close_open(rp, ReferencePriceAction.WITHDRAW, reason)
         return rp
 
 
@@ -383,7 +377,7 @@ def price_objection_resolve(
         if outcome == ObjectionStatus.UPHELD and rp.status in OPEN_REFERENCE_STATUSES:
             _close_open(
                 rp,
-                ReferencePriceStatus.WITHDRAWN,
+                ReferencePriceAction.WITHDRAW,
                 _("Objection %(objection)s upheld: %(resolution)s")
                 % {"objection": objection.pk, "resolution": resolution},
             )

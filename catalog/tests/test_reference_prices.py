@@ -246,6 +246,7 @@ ALLOWED_FROM = {
     "withdraw": {S.PROPOSED, S.FLAGGED, S.PUBLICITY},
 }
 TARGET = {"publicity_start": S.PUBLICITY, "confirm": S.CONFIRMED, "withdraw": S.WITHDRAWN}
+ACTION = {"publicity_start": "start_publicity", "confirm": "confirm", "withdraw": "withdraw"}
 
 
 def run_service(name: str, rp: ReferencePrice, actor):
@@ -266,8 +267,9 @@ def test_the_transition_table_is_what_the_services_implement():
 @pytest.mark.parametrize("service", list(ALLOWED_FROM))
 def test_transition_matrix(service, status, bureau):
     """Every service from every status: allowed exactly where the table says, otherwise
-    refused with reference_price_invalid_transition and nothing changes. The publicity has
-    ended with no objection, so only the status decides."""
+    refused with invalid_state (naming the price, its status, the action and where it would
+    have led) and nothing changes. The publicity has ended with no objection, so only the
+    status decides."""
     rp = ReferencePriceFactory(
         status=status,
         price=Decimal("900.00"),
@@ -280,7 +282,14 @@ def test_transition_matrix(service, status, bureau):
     else:
         with pytest.raises(DomainError) as excinfo:
             run_service(service, rp, bureau)
-        assert code_of(excinfo) == "reference_price_invalid_transition"
+        assert code_of(excinfo) == "invalid_state"
+        assert excinfo.value.extra == {
+            "object": "reference_price",
+            "id": rp.pk,
+            "state": status,
+            "action": ACTION[service],
+            "target": TARGET[service],
+        }
         rp.refresh_from_db()
         assert rp.status == status
 

@@ -11,7 +11,14 @@ from rest_framework import serializers
 class ErrorSerializer(serializers.Serializer):
     code = serializers.CharField(help_text="Stable machine-readable error code.")
     message = serializers.CharField(help_text="Human-readable message in the request's language.")
-    extra = serializers.DictField(help_text="Details; `fields` maps a field to its messages.")
+    extra = serializers.DictField(
+        help_text=(
+            "Details. `invalid`: `fields` maps a field to its messages. `invalid_state` (409, "
+            "an action the object's status does not allow): always `object` (its kind, e.g. "
+            "`order`), `id`, `state` (its status), `action` (the action's code, e.g. "
+            "`cancel`) and `target` (the status it would lead to, or empty)."
+        )
+    )
 
 
 class AutoSchema(SpectacularAutoSchema):

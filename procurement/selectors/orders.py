@@ -15,11 +15,12 @@ from collections.abc import Sequence
 from typing import Any
 
 from django.db.models import Count, Prefetch, QuerySet
+from django.utils.translation import gettext as _
 
 from catalog.models import Consumable
 from core import permissions
 from core.errors import NotFoundError, PermissionDeniedError
-from procurement.choices import OrderStatus
+from procurement.choices import ORDER_STATES, LineStatus, OrderAction, OrderStatus
 from procurement.errors import QuantityInvalidError
 from procurement.models import Order, OrderLine
 
@@ -37,6 +38,28 @@ def require_organization(actor, organization_id: int | None, *, action: str) -> 
     distributor trying to answer for the manufacturer. Visible, so 403 rather than 404."""
     if actor.organization_id != organization_id:
         raise PermissionDeniedError(action=action)
+
+
+# ---------------------------------------------------------------------------------------------
+# State rules the services and the allowed actions share
+
+
+def order_cancel_check(*, order: Order) -> None:
+    """An order can be cancelled from a draft, or once submitted until the supplier has
+    answered any of its lines (the table alone allows submitted -> cancelled)."""
+    ORDER_STATES.check(order, OrderAction.CANCEL)
+    if any(line.status != LineStatus.PENDING for line in order.lines.all()):
+        raise ORDER_STATES.refusal(
+            order,
+            OrderAction.CANCEL,
+            target=OrderStatus.CANCELLED,
+            message=_("%(object)s is %(state)s: %(action)s is not allowed now.")
+            % {
+                "object": order,
+                "state": _("partly answered by the supplier"),
+                "action": OrderAction.CANCEL.label,
+            },
+        )
 
 
 # ---------------------------------------------------------------------------------------------

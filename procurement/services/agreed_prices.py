@@ -24,13 +24,18 @@ from core import clock
 from core.errors import NotFoundError, PermissionDeniedError, ValidationError
 from core.money import format_cny
 from core.permissions import require
-from procurement.choices import AGREED_PRICE_TRANSITIONS, AgreedPriceStatus, ListingStatus
+from procurement.choices import (
+    AGREED_PRICE_STATES,
+    LISTING_STATES,
+    AgreedPriceAction,
+    AgreedPriceStatus,
+    ListingAction,
+)
 from procurement.errors import (
     AgreedPriceDatesInvalidError,
     AgreedPriceExistsError,
     AgreedPriceOwnProposalError,
     PriceAboveCapError,
-    ProcurementInvalidStateError,
 )
 from procurement.models import AgreedPrice, Listing
 from procurement.selectors.listings import hospital_list_unscoped, reference_price_for
@@ -53,16 +58,6 @@ def _check_bounds(listing: Listing, price: Decimal) -> None:
             cap=format_cny(reference),
             cap_kind=_("reference price"),
             cap_amount=str(reference),
-        )
-
-
-def _listed(listing: Listing) -> None:
-    if listing.status != ListingStatus.LISTED:
-        raise ProcurementInvalidStateError(
-            object=_("Listing %(id)s") % {"id": listing.pk},
-            state=listing.get_status_display(),
-            action=_("agree a price"),
-            current=listing.status,
         )
 
 
@@ -97,7 +92,7 @@ def agreed_price_propose(
         hospital = hospital_list_unscoped(actor=actor).filter(pk=hospital_id).first()
         if hospital is None:
             raise NotFoundError()
-    _listed(listing)
+    LISTING_STATES.check(listing, ListingAction.AGREE_PRICE)
     amount = _positive_price(price)
     _check_bounds(listing, amount)
     if valid_until < valid_from or valid_until < clock.local_today():
@@ -134,16 +129,6 @@ def _lock(*, actor: Any, agreed_price_id: int) -> AgreedPrice:
     return agreed
 
 
-def _check_transition(agreed: AgreedPrice, target: str, action: str) -> None:
-    if target not in AGREED_PRICE_TRANSITIONS[agreed.status]:
-        raise ProcurementInvalidStateError(
-            object=_("Agreed price %(id)s") % {"id": agreed.pk},
-            state=agreed.get_status_display(),
-            action=action,
-            current=agreed.status,
-        )
-
-
 def _party(actor: Any, agreed: AgreedPrice) -> int:
     """The actor's organisation if it is one of the two parties; regulators only watch."""
     require(actor, "agreed_price.negotiate")
@@ -153,10 +138,10 @@ def _party(actor: Any, agreed: AgreedPrice) -> int:
     return org_id
 
 
-def _answer(actor: Any, agreed_price_id: int, target: str, action: str) -> AgreedPrice:
+def _answer(actor: Any, agreed_price_id: int, action: str) -> AgreedPrice:
     agreed = _lock(actor=actor, agreed_price_id=agreed_price_id)
     org_id = _party(actor, agreed)
-    _check_transition(agreed, target, action)
+    AGREED_PRICE_STATES.check(agreed, action)
     if org_id == agreed.proposed_by_id:
         raise AgreedPriceOwnProposalError()
     return agreed
@@ -164,9 +149,9 @@ def _answer(actor: Any, agreed_price_id: int, target: str, action: str) -> Agree
 
 @transaction.atomic
 def agreed_price_accept(*, actor: Any, agreed_price_id: int) -> AgreedPrice:
-    agreed = _answer(actor, agreed_price_id, AgreedPriceStatus.AGREED, _("accept"))
+    agreed = _answer(actor, agreed_price_id, AgreedPriceAction.ACCEPT)
     listing = Listing.objects.select_for_update().get(pk=agreed.listing_id)
-    _listed(listing)
+    LISTING_STATES.check(listing, ListingAction.AGREE_PRICE)
     _check_bounds(listing, agreed.price)
     agreed.status = AgreedPriceStatus.AGREED
     agreed.decided_at = clock.now()
@@ -177,7 +162,7 @@ def agreed_price_accept(*, actor: Any, agreed_price_id: int) -> AgreedPrice:
 
 @transaction.atomic
 def agreed_price_decline(*, actor: Any, agreed_price_id: int) -> AgreedPrice:
-    agreed = _answer(actor, agreed_price_id, AgreedPriceStatus.DECLINED, _("decline"))
+    agreed = _answer(actor, agreed_price_id, AgreedPriceAction.DECLINE)
     agreed.status = AgreedPriceStatus.DECLINED
     agreed.decided_at = clock.now()
     with history_context(actor, "agreed_price_decline"):
@@ -191,20 +176,13 @@ def agreed_price_end(*, actor: Any, agreed_price_id: int) -> AgreedPrice:
     placed before keep their price (order lines store it)."""
     agreed = _lock(actor=actor, agreed_price_id=agreed_price_id)
     org_id = _party(actor, agreed)
-    _check_transition(agreed, AgreedPriceStatus.ENDED, _("end"))
+    AGREED_PRICE_STATES.check(agreed, AgreedPriceAction.END)
     if agreed.status == AgreedPriceStatus.PROPOSED and org_id != agreed.proposed_by_id:
         # The other side answers a proposal with accept or decline, not by ending it.
-        raise _invalid_end(agreed)
+        raise AGREED_PRICE_STATES.refusal(
+            agreed, AgreedPriceAction.END, target=AgreedPriceStatus.ENDED
+        )
     agreed.status = AgreedPriceStatus.ENDED
     with history_context(actor, "agreed_price_end"):
         agreed.save(update_fields=["status"])
     return agreed
-
-
-def _invalid_end(agreed: AgreedPrice) -> ProcurementInvalidStateError:
-    return ProcurementInvalidStateError(
-        object=_("Agreed price %(id)s") % {"id": agreed.pk},
-        state=agreed.get_status_display(),
-        action=_("end"),
-        current=agreed.status,
-    )

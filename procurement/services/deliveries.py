@@ -26,12 +26,15 @@ from django.utils.translation import gettext as _
 from catalog.barcodes import parse_barcode
 from core import clock
 from core.errors import NotFoundError, PermissionDeniedError, ValidationError
+from core.transitions import refusal
 from procurement.choices import (
-    DELIVERY_TRANSITIONS,
+    DELIVERY_STATES,
+    ORDER_STATES,
+    DeliveryAction,
     DeliveryStatus,
     EventType,
     LineStatus,
-    OrderStatus,
+    OrderAction,
 )
 from procurement.errors import (
     AcceptanceIncompleteError,
@@ -40,7 +43,6 @@ from procurement.errors import (
     OrderEmptyError,
     OrderLineDuplicateError,
     OrderLineUnknownError,
-    ProcurementInvalidStateError,
     ReturnQuantityExceededError,
     UdiMissingError,
 )
@@ -57,7 +59,7 @@ from procurement.selectors.listings import authorised_listing_ids
 from procurement.selectors.orders import parse_quantity, require_organization
 from procurement.services.events import event_record
 from procurement.services.numbering import DELIVERY_PREFIX, next_number
-from procurement.services.orders import check_transition, order_complete_if_done, require_reason
+from procurement.services.orders import order_complete_if_done, require_reason
 
 UDI_FIELDS = ("udi_di", "lot", "serial", "production_date", "expiry_date")
 MAX_LENGTHS = {"udi_di": 60, "lot": 40, "serial": 60, "barcode": 500}
@@ -157,13 +159,7 @@ def delivery_create(*, actor, order_id: int, lines: Sequence[Mapping[str, Any]])
     carrier_id = actor.organization_id
     if carrier_id not in (order.supplier_id, order.distributor_id):
         raise PermissionDeniedError(action="delivery.create")
-    if order.status != OrderStatus.CONFIRMED:
-        raise ProcurementInvalidStateError(
-            object=str(order),
-            state=order.get_status_display(),
-            action=_("delivery"),
-            status=order.status,
-        )
+    ORDER_STATES.check(order, OrderAction.DELIVER)
     if not lines:
         raise OrderEmptyError()
     order_lines = {line.pk: line for line in lock_order_lines(order=order)}
@@ -187,11 +183,8 @@ def delivery_create(*, actor, order_id: int, lines: Sequence[Mapping[str, Any]])
             )
         product = str(order_line.consumable)
         if order_line.status != LineStatus.CONFIRMED:
-            raise ProcurementInvalidStateError(
-                object=product,
-                state=order_line.get_status_display(),
-                action=_("delivery"),
-                status=order_line.status,
+            raise refusal(
+                order_line, object="order_line", action=OrderAction.DELIVER, label=product
             )
         if by_distributor and order_line.listing_id not in authorised:
             raise DistributorNotAuthorisedError(
@@ -281,13 +274,7 @@ def delivery_accept(*, actor, delivery_id: int, lines: Sequence[Mapping[str, Any
     delivery = lock_delivery(actor=actor, delivery_id=delivery_id, action="delivery.accept")
     order = delivery.order
     require_organization(actor, order.hospital_id, action="delivery.accept")
-    if delivery.status != DeliveryStatus.SHIPPED:
-        raise ProcurementInvalidStateError(
-            object=str(delivery),
-            state=delivery.get_status_display(),
-            action=_("acceptance"),
-            status=delivery.status,
-        )
+    DELIVERY_STATES.check(delivery, DeliveryAction.ACCEPT)
     delivery_lines = {
         line.pk: line
         for line in delivery.lines.select_related("order_line__consumable")
@@ -352,7 +339,7 @@ def delivery_accept(*, actor, delivery_id: int, lines: Sequence[Mapping[str, Any
         target = DeliveryStatus.REFUSED
     else:
         target = DeliveryStatus.PARTIALLY_ACCEPTED
-    check_transition(delivery, target, DELIVERY_TRANSITIONS, action=_("acceptance"))
+    DELIVERY_STATES.check(delivery, DeliveryAction.ACCEPT, target=target)
     delivery.status = target
     delivery.accepted_at = clock.now()
     delivery.accepted_by = actor
@@ -401,25 +388,13 @@ def return_register(*, actor, delivery_line_id: int, quantity: Any, reason: str)
         raise NotFoundError()
     order = lock_order(actor=actor, order_id=found, action="delivery.accept")
     require_organization(actor, order.hospital_id, action="delivery.accept")
-    if order.status != OrderStatus.CONFIRMED:
-        raise ProcurementInvalidStateError(
-            object=str(order),
-            state=order.get_status_display(),
-            action=_("a return"),
-            status=order.status,
-        )
+    ORDER_STATES.check(order, OrderAction.RETURN)
     line = (
         DeliveryLine.objects.select_for_update(of=("self",))
         .select_related("delivery", "order_line")
         .get(pk=delivery_line_id)
     )
-    if line.delivery.status not in (DeliveryStatus.ACCEPTED, DeliveryStatus.PARTIALLY_ACCEPTED):
-        raise ProcurementInvalidStateError(
-            object=str(line.delivery),
-            state=line.delivery.get_status_display(),
-            action=_("a return"),
-            status=line.delivery.status,
-        )
+    DELIVERY_STATES.check(line.delivery, DeliveryAction.RETURN)
     count = parse_quantity(quantity, line="-")
     order_line = line.order_line
     available = min(

@@ -23,12 +23,15 @@ from accounts.models import Organization
 from core import clock
 from core.errors import PermissionDeniedError, ValidationError
 from core.money import ZERO, AmountInvalidError, parse_amount, quantize
+from core.transitions import refusal
 from procurement.choices import (
-    INVOICE_TRANSITIONS,
+    INVOICE_STATES,
+    ORDER_STATES,
     EventType,
+    InvoiceAction,
     InvoiceStatus,
     LineStatus,
-    OrderStatus,
+    OrderAction,
 )
 from procurement.errors import (
     InvoiceAmountMismatchError,
@@ -39,7 +42,6 @@ from procurement.errors import (
     OrderEmptyError,
     OrderLineDuplicateError,
     OrderLineUnknownError,
-    ProcurementInvalidStateError,
     TwoInvoiceRuleError,
 )
 from procurement.locks import lock_invoice, lock_order, lock_order_lines
@@ -47,7 +49,7 @@ from procurement.models import Invoice, InvoiceLine, Order, OrderLine
 from procurement.selectors.listings import authorised_listing_ids, supplier_get_unscoped
 from procurement.selectors.orders import parse_quantity, require_organization
 from procurement.services.events import event_record
-from procurement.services.orders import check_transition, order_complete_if_done, require_reason
+from procurement.services.orders import order_complete_if_done, require_reason
 
 NUMBER_MAX = 40
 
@@ -100,13 +102,7 @@ def invoice_register(
     order = lock_order(actor=actor, order_id=order_id, action="invoice.register")
     if actor.organization_id not in (order.supplier_id, order.distributor_id):
         raise PermissionDeniedError(action="invoice.register")
-    if order.status != OrderStatus.CONFIRMED:
-        raise ProcurementInvalidStateError(
-            object=str(order),
-            state=order.get_status_display(),
-            action=_("invoicing"),
-            status=order.status,
-        )
+    ORDER_STATES.check(order, OrderAction.INVOICE)
     number = str(number or "").strip()
     if not number or len(number) > NUMBER_MAX:
         raise ValidationError(
@@ -130,11 +126,11 @@ def invoice_register(
         if any(seen.pk == order_line.pk for _i, seen, _q, _a in wanted):
             raise OrderLineDuplicateError(line=index, what=_("order line"), id=order_line.pk)
         if order_line.status != LineStatus.CONFIRMED:
-            raise ProcurementInvalidStateError(
-                object=str(order_line.consumable),
-                state=order_line.get_status_display(),
-                action=_("invoicing"),
-                status=order_line.status,
+            raise refusal(
+                order_line,
+                object="order_line",
+                action=OrderAction.INVOICE,
+                label=order_line.consumable,
             )
         quantity = parse_quantity(raw.get("quantity"), line=index)
         wanted.append((index, order_line, quantity, _positive_amount(raw.get("amount"))))
@@ -215,9 +211,7 @@ def invoice_confirm(*, actor, invoice_id: int) -> Invoice:
     order completes when this was the last thing outstanding."""
     invoice = lock_invoice(actor=actor, invoice_id=invoice_id, action="invoice.confirm")
     require_organization(actor, invoice.hospital_id, action="invoice.confirm")
-    check_transition(
-        invoice, InvoiceStatus.CONFIRMED, INVOICE_TRANSITIONS, action=_("confirmation")
-    )
+    INVOICE_STATES.check(invoice, InvoiceAction.CONFIRM)
     invoice.status = InvoiceStatus.CONFIRMED
     invoice.confirmed_by = actor
     invoice.confirmed_at = clock.now()
@@ -240,7 +234,7 @@ def invoice_reject(*, actor, invoice_id: int, reason: str) -> Invoice:
     reason = require_reason(reason)
     invoice = lock_invoice(actor=actor, invoice_id=invoice_id, action="invoice.confirm")
     require_organization(actor, invoice.hospital_id, action="invoice.confirm")
-    check_transition(invoice, InvoiceStatus.REJECTED, INVOICE_TRANSITIONS, action=_("rejection"))
+    INVOICE_STATES.check(invoice, InvoiceAction.REJECT)
     for line in invoice.lines.order_by("order_line_id"):
         OrderLine.objects.filter(pk=line.order_line_id).update(
             invoiced_quantity=F("invoiced_quantity") - line.quantity

@@ -13,8 +13,7 @@ from django.utils.translation import gettext as _
 
 from core.errors import ValidationError
 from core.permissions import require
-from procurement.choices import ListingStatus, PurchaseLabel
-from procurement.errors import ProcurementInvalidStateError
+from procurement.choices import LISTING_STATES, ListingAction, PurchaseLabel
 from procurement.locks import lock_listing
 from procurement.models import Listing
 from procurement.services.listings import history_context, require_reason
@@ -33,13 +32,7 @@ def listing_label_set(*, actor: Any, listing_id: int, label: str, reason: str) -
         raise ValidationError(
             fields={"reason": [_("At most %(max)s characters.") % {"max": LABEL_REASON_MAX}]}
         )
-    if listing.status == ListingStatus.DELISTED:
-        raise ProcurementInvalidStateError(
-            object=_("Listing %(id)s") % {"id": listing.pk},
-            state=listing.get_status_display(),
-            action=_("set the purchase label"),
-            current=listing.status,
-        )
+    LISTING_STATES.check(listing, ListingAction.SET_LABEL)
     listing.label = label
     listing.label_reason = reason
     with history_context(actor, "listing_label_set"):

@@ -8,8 +8,9 @@
 Who does what: the manufacturer's sales staff create, edit, submit, withdraw, set authorised
 distributors and request price changes; the bureau (``listing.review``) approves, rejects,
 suspends, reinstates, delists and decides price changes. Each transition is one function: it
-locks the row, checks ``LISTING_TRANSITIONS`` and the sources its actor may move from, writes
-with ``update_fields`` and names itself in the history context (pghistory writes the rows).
+locks the row, checks ``LISTING_STATES`` (procurement.choices: the table and the statuses each
+action starts from), writes with ``update_fields`` and names itself in the history context
+(pghistory writes the rows).
 
 [R-LIST-CATALOGUES] approval puts a product with a confirmed reference price in the capped
 catalogue, any other in the alternate one. [R-LIST-PRICE-CAP] a listed price never exceeds the
@@ -50,11 +51,13 @@ from core.errors import NotFoundError, PermissionDeniedError, ValidationError
 from core.money import AmountInvalidError, format_cny, parse_amount
 from core.permissions import require
 from procurement.choices import (
-    LISTING_TRANSITIONS,
-    PRICE_CHANGE_TRANSITIONS,
+    LISTING_STATES,
+    PRICE_CHANGE_STATES,
     Catalogue,
     GreenChannel,
+    ListingAction,
     ListingStatus,
+    PriceChangeAction,
     PriceChangeStatus,
     PurchaseLabel,
 )
@@ -66,7 +69,6 @@ from procurement.errors import (
     PriceAboveCapError,
     PriceChangePendingError,
     PriceUnchangedError,
-    ProcurementInvalidStateError,
     ReasonRequiredError,
     RegionInvalidError,
     RegistrationNumberMismatchError,
@@ -118,20 +120,6 @@ def require_reason(reason: str | None) -> str:
     if not reason:
         raise ReasonRequiredError()
     return reason
-
-
-def _invalid_state(listing: Listing, action: str) -> ProcurementInvalidStateError:
-    return ProcurementInvalidStateError(
-        object=_("Listing %(id)s") % {"id": listing.pk},
-        state=listing.get_status_display(),
-        action=action,
-        current=listing.status,
-    )
-
-
-def _check_transition(listing: Listing, target: str, sources: Iterable[str], action: str) -> None:
-    if listing.status not in sources or target not in LISTING_TRANSITIONS[listing.status]:
-        raise _invalid_state(listing, action)
 
 
 def _require_manufacturer(actor: Any) -> Organization:
@@ -277,8 +265,7 @@ def listing_update(*, actor: Any, listing_id: int, **changes: Any) -> Listing:
         )
     listing = lock_listing(actor=actor, listing_id=listing_id)
     _require_owner(actor, listing)
-    if listing.status not in (ListingStatus.DRAFT, ListingStatus.REJECTED):
-        raise _invalid_state(listing, _("edit"))
+    LISTING_STATES.check(listing, ListingAction.EDIT)
     if "price" in changes:
         listing.price = _positive_price(changes["price"])
         _check_price_cap(listing.consumable_id, listing.price)
@@ -302,12 +289,7 @@ def listing_update(*, actor: Any, listing_id: int, **changes: Any) -> Listing:
 def listing_submit(*, actor: Any, listing_id: int) -> Listing:
     listing = lock_listing(actor=actor, listing_id=listing_id)
     _require_owner(actor, listing)
-    _check_transition(
-        listing,
-        ListingStatus.SUBMITTED,
-        (ListingStatus.DRAFT, ListingStatus.REJECTED),
-        _("submit"),
-    )
+    LISTING_STATES.check(listing, ListingAction.SUBMIT)
     _check_price_cap(listing.consumable_id, listing.price)
     listing.status = ListingStatus.SUBMITTED
     listing.submitted_at = clock.now()
@@ -335,7 +317,7 @@ def listing_approve(*, actor: Any, listing_id: int, reason: str = "") -> Listing
     if a listing criterion is met."""
     listing = lock_listing(actor=actor, listing_id=listing_id)
     require(actor, "listing.review")
-    _check_transition(listing, ListingStatus.LISTED, (ListingStatus.SUBMITTED,), _("approve"))
+    LISTING_STATES.check(listing, ListingAction.APPROVE)
     criteria = listing_criteria(listing=listing, policy=reviewer_policy(actor))
     if criteria.reference_price is not None:
         _check_price_cap(listing.consumable_id, listing.price)
@@ -358,7 +340,7 @@ def listing_approve(*, actor: Any, listing_id: int, reason: str = "") -> Listing
 def listing_reject(*, actor: Any, listing_id: int, reason: str) -> Listing:
     listing = lock_listing(actor=actor, listing_id=listing_id)
     require(actor, "listing.review")
-    _check_transition(listing, ListingStatus.REJECTED, (ListingStatus.SUBMITTED,), _("reject"))
+    LISTING_STATES.check(listing, ListingAction.REJECT)
     reason = require_reason(reason)
     with history_context(actor, "listing_reject"):
         _review(listing, actor, ListingStatus.REJECTED, reason, [])
@@ -370,7 +352,7 @@ def listing_suspend(*, actor: Any, listing_id: int, reason: str) -> Listing:
     """A sanction (暂停挂网, [R-CREDIT]): the product cannot be ordered until reinstated."""
     listing = lock_listing(actor=actor, listing_id=listing_id)
     require(actor, "listing.review")
-    _check_transition(listing, ListingStatus.SUSPENDED, (ListingStatus.LISTED,), _("suspend"))
+    LISTING_STATES.check(listing, ListingAction.SUSPEND)
     reason = require_reason(reason)
     with history_context(actor, "listing_suspend"):
         _review(listing, actor, ListingStatus.SUSPENDED, reason, [])
@@ -381,7 +363,7 @@ def listing_suspend(*, actor: Any, listing_id: int, reason: str) -> Listing:
 def listing_reinstate(*, actor: Any, listing_id: int, reason: str = "") -> Listing:
     listing = lock_listing(actor=actor, listing_id=listing_id)
     require(actor, "listing.review")
-    _check_transition(listing, ListingStatus.LISTED, (ListingStatus.SUSPENDED,), _("reinstate"))
+    LISTING_STATES.check(listing, ListingAction.REINSTATE)
     with history_context(actor, "listing_reinstate"):
         _review(listing, actor, ListingStatus.LISTED, (reason or "").strip(), [])
     return listing
@@ -395,12 +377,10 @@ def listing_delist(*, actor: Any, listing_id: int, reason: str = "") -> Listing:
     listing = lock_listing(actor=actor, listing_id=listing_id)
     if listing.status in (ListingStatus.DRAFT, ListingStatus.REJECTED):
         _require_owner(actor, listing)
-        sources: tuple[str, ...] = (ListingStatus.DRAFT, ListingStatus.REJECTED)
         reason = (reason or "").strip()
     else:
         require(actor, "listing.review")
-        sources = LIVE_STATUSES
-    _check_transition(listing, ListingStatus.DELISTED, sources, _("delist"))
+    LISTING_STATES.check(listing, ListingAction.DELIST)
     if listing.status in LIVE_STATUSES:
         reason = require_reason(reason)
     with history_context(actor, "listing_delist"):
@@ -447,8 +427,7 @@ def listing_distributor_set(
     city code covers everything below it). Any live state: authorisations change over time."""
     listing = lock_listing(actor=actor, listing_id=listing_id)
     _require_owner(actor, listing)
-    if listing.status == ListingStatus.DELISTED:
-        raise _invalid_state(listing, _("set distributors"))
+    LISTING_STATES.check(listing, ListingAction.SET_DISTRIBUTORS)
     with history_context(actor, "listing_distributor_set"):
         _distributors_replace(listing, grants)
     return list(listing.distributors.select_related("distributor").order_by("region_code"))
@@ -470,16 +449,6 @@ def _lock_price_change(*, actor: Any, price_change_id: int) -> ListingPriceChang
     return change
 
 
-def _check_change_transition(change: ListingPriceChange, target: str, action: str) -> None:
-    if target not in PRICE_CHANGE_TRANSITIONS[change.status]:
-        raise ProcurementInvalidStateError(
-            object=_("Price change %(id)s") % {"id": change.pk},
-            state=change.get_status_display(),
-            action=action,
-            current=change.status,
-        )
-
-
 @transaction.atomic
 def listing_price_change_request(
     *, actor: Any, listing_id: int, new_price: Decimal | str, reason: str = ""
@@ -488,8 +457,7 @@ def listing_price_change_request(
     per listing."""
     listing = lock_listing(actor=actor, listing_id=listing_id)
     _require_owner(actor, listing)
-    if listing.status not in LIVE_STATUSES:
-        raise _invalid_state(listing, _("request a price change"))
+    LISTING_STATES.check(listing, ListingAction.REQUEST_PRICE_CHANGE)
     amount = _positive_price(new_price, "new_price")
     if amount == listing.price:
         raise PriceUnchangedError(price=format_cny(amount))
@@ -517,10 +485,9 @@ def listing_price_change_approve(
     the suggestion next to it.)"""
     change = _lock_price_change(actor=actor, price_change_id=price_change_id)
     require(actor, "listing.review")
-    _check_change_transition(change, PriceChangeStatus.APPROVED, _("approve"))
+    PRICE_CHANGE_STATES.check(change, PriceChangeAction.APPROVE)
     listing = lock_listing(actor=actor, listing_id=change.listing_id)
-    if listing.status not in LIVE_STATUSES:
-        raise _invalid_state(listing, _("change the price"))
+    LISTING_STATES.check(listing, ListingAction.CHANGE_PRICE)
     reference = _check_price_cap(listing.consumable_id, change.new_price)
     now = clock.now()
     with history_context(actor, "listing_price_change_approve"):
@@ -546,7 +513,7 @@ def listing_price_change_reject(
 ) -> ListingPriceChange:
     change = _lock_price_change(actor=actor, price_change_id=price_change_id)
     require(actor, "listing.review")
-    _check_change_transition(change, PriceChangeStatus.REJECTED, _("reject"))
+    PRICE_CHANGE_STATES.check(change, PriceChangeAction.REJECT)
     reason = require_reason(reason)
     with history_context(actor, "listing_price_change_reject"):
         change.status = PriceChangeStatus.REJECTED

@@ -31,12 +31,14 @@ from django.utils.translation import gettext as _
 from core import clock, permissions
 from core.errors import PermissionDeniedError, ValidationError
 from core.money import ZERO, quantize
+from core.transitions import refusal
 from procurement.choices import (
-    ORDER_TRANSITIONS,
+    ORDER_STATES,
     Catalogue,
     EventType,
     InvoiceStatus,
     LineStatus,
+    OrderAction,
     OrderStatus,
 )
 from procurement.errors import (
@@ -44,7 +46,6 @@ from procurement.errors import (
     OrderEmptyError,
     OrderLineDuplicateError,
     OrderLineUnknownError,
-    ProcurementInvalidStateError,
     PromisedDateInvalidError,
     ReasonRequiredError,
 )
@@ -52,20 +53,12 @@ from procurement.locks import lock_order, lock_order_lines
 from procurement.models import AnnualPurchasePlan, InvoiceLine, Order, OrderLine
 from procurement.selectors.cart import check_listing_orderable, order_lines_prepare
 from procurement.selectors.listings import authorised_listing_ids, distributors_unscoped
-from procurement.selectors.orders import require_organization
+from procurement.selectors.orders import order_cancel_check, require_organization
 from procurement.services import caps, pricing
 from procurement.services.events import event_record
 from procurement.services.numbering import ORDER_PREFIX, next_number
 
 REASON_MAX = 500
-
-
-def check_transition(obj: Any, target: str, transitions: Mapping[str, frozenset[str]], *, action):
-    """Raise ProcurementInvalidStateError unless ``obj.status -> target`` is in the table."""
-    if target not in transitions[obj.status]:
-        raise ProcurementInvalidStateError(
-            object=str(obj), state=obj.get_status_display(), action=action, status=obj.status
-        )
 
 
 def require_reason(reason: Any) -> str:
@@ -79,6 +72,10 @@ def _require_hospital(actor) -> None:
     org = actor.organization
     if org is None or not org.is_hospital:
         raise PermissionDeniedError(action="order.place")
+
+
+# What a line becomes for each answer of the supplier.
+ANSWER_TARGETS = {"confirm": LineStatus.CONFIRMED, "reject": LineStatus.REJECTED}
 
 
 # ---------------------------------------------------------------------------------------------
@@ -144,7 +141,7 @@ def order_submit(*, actor, order_id: int) -> Order:
     two submissions cannot both squeeze under it."""
     order = lock_order(actor=actor, order_id=order_id, action="order.place")
     require_organization(actor, order.hospital_id, action="order.place")
-    check_transition(order, OrderStatus.SUBMITTED, ORDER_TRANSITIONS, action=_("submission"))
+    ORDER_STATES.check(order, OrderAction.SUBMIT)
     lines = lock_order_lines(order=order)
     if not lines:
         raise OrderEmptyError()
@@ -195,15 +192,7 @@ def order_cancel(*, actor, order_id: int, reason: str) -> Order:
     reason = require_reason(reason)
     order = lock_order(actor=actor, order_id=order_id, action="order.place")
     require_organization(actor, order.hospital_id, action="order.place")
-    check_transition(order, OrderStatus.CANCELLED, ORDER_TRANSITIONS, action=_("cancellation"))
-    answered = order.lines.exclude(status=LineStatus.PENDING).exists()
-    if answered:
-        raise ProcurementInvalidStateError(
-            object=str(order),
-            state=_("partly answered by the supplier"),
-            action=_("cancellation"),
-            status=order.status,
-        )
+    order_cancel_check(order=order)
     from_status = order.status
     order.lines.filter(status=LineStatus.PENDING).update(status=LineStatus.CANCELLED)
     order.status = OrderStatus.CANCELLED
@@ -244,13 +233,7 @@ def order_respond(
     ``distributor_id`` names the distributor that will deliver [R-ORDER-DELIVERY]."""
     order = lock_order(actor=actor, order_id=order_id, action="order.respond")
     require_organization(actor, order.supplier_id, action="order.respond")
-    if order.status != OrderStatus.SUBMITTED:
-        raise ProcurementInvalidStateError(
-            object=str(order),
-            state=order.get_status_display(),
-            action=_("an answer"),
-            status=order.status,
-        )
+    ORDER_STATES.check(order, OrderAction.RESPOND)
     if not answers:
         raise OrderEmptyError()
     today = clock.local_today()
@@ -278,11 +261,12 @@ def order_respond(
         if line is None:
             raise OrderLineUnknownError(line=index, what=_("order line"), id=line_id, parent=order)
         if line.status != LineStatus.PENDING:
-            raise ProcurementInvalidStateError(
-                object=_("Line %(line)s") % {"line": index},
-                state=line.get_status_display(),
-                action=_("an answer"),
-                status=line.status,
+            raise refusal(
+                line,
+                object="order_line",
+                action=OrderAction.RESPOND,
+                target=ANSWER_TARGETS[wanted[line_id][1]],
+                label=_("Line %(line)s") % {"line": index},
             )
     now = clock.now()
     for line_id, (_index, decision, value) in sorted(wanted.items()):
@@ -312,7 +296,7 @@ def order_respond(
     if all(line.status != LineStatus.PENDING for line in lines.values()):
         confirmed = any(line.status == LineStatus.CONFIRMED for line in lines.values())
         target = OrderStatus.CONFIRMED if confirmed else OrderStatus.REJECTED
-        check_transition(order, target, ORDER_TRANSITIONS, action=_("an answer"))
+        ORDER_STATES.check(order, OrderAction.RESPOND, target=target)
         order.status = target
         order.responded_at = now
         fields = ["status", "responded_at"]
@@ -355,13 +339,7 @@ def order_distributor_set(*, actor, order_id: int, distributor_id: int | None) -
     region. Existing delivery notes keep their carrier."""
     order = lock_order(actor=actor, order_id=order_id, action="order.respond")
     require_organization(actor, order.supplier_id, action="order.respond")
-    if order.status not in (OrderStatus.SUBMITTED, OrderStatus.CONFIRMED):
-        raise ProcurementInvalidStateError(
-            object=str(order),
-            state=order.get_status_display(),
-            action=_("choosing the distributor"),
-            status=order.status,
-        )
+    ORDER_STATES.check(order, OrderAction.CHOOSE_DISTRIBUTOR)
     _distributor_set(
         order=order, lines=lock_order_lines(order=order), distributor_id=distributor_id
     )
@@ -428,7 +406,7 @@ def order_complete_if_done(*, order: Order) -> bool:
         )
         if not done:
             return False
-    check_transition(order, OrderStatus.COMPLETED, ORDER_TRANSITIONS, action=_("completion"))
+    ORDER_STATES.check(order, OrderAction.COMPLETE)
     order.status = OrderStatus.COMPLETED
     order.closed_at = clock.now()
     order.save(update_fields=["status", "closed_at"])

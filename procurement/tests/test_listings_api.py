@@ -408,7 +408,13 @@ def test_wrong_state_is_a_conflict(world):
     response = call(world.sales, "post", url("listing_submit", listing.pk))
     assert response.status_code == 409
     assert response.json()["code"] == "invalid_state"
-    assert response.json()["extra"]["current"] == "listed"
+    assert response.json()["extra"] == {
+        "object": "listing",
+        "id": listing.pk,
+        "state": "listed",
+        "action": "submit",
+        "target": "submitted",
+    }
 
 
 def test_create_is_idempotent(world):
