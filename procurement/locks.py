@@ -2,9 +2,14 @@
 
 Each helper scopes first (another organisation's row is a 404, as if missing), then locks with
 ``SELECT ... FOR UPDATE OF`` the row itself. Lock order, everywhere: the Order row first, then
-its lines in pk order, then the delivery or invoice (and its lines in pk order). Every service
-that touches an order's counters takes the order lock first, so two services on the same order
-queue up instead of deadlocking.
+its lines in pk order, then the delivery or invoice (and its lines in pk order); a listing
+before its price change is applied; an agreed price before its listing; the hospital's
+purchase plan row last (the cap check). Every service that touches an order's counters takes
+the order lock first, so two services on the same order queue up instead of deadlocking.
+Several rows are always locked in primary-key order.
+
+The ``*_unscoped`` helpers serve the nightly tasks, which act for no organisation: they lock
+with ``SKIP LOCKED`` so that two workers share a backlog instead of waiting on each other.
 """
 
 from __future__ import annotations
@@ -12,11 +17,25 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from django.db.models import QuerySet
+
+from catalog.models import ReferencePriceCut
 from core import permissions
 from core.errors import NotFoundError
-from procurement.models import Delivery, Invoice, Listing, Order, OrderLine
-from procurement.selectors.deliveries import deliveries_visible
-from procurement.selectors.invoices import invoices_visible
+from procurement.models import (
+    AgreedPrice,
+    AnnualPurchasePlan,
+    Delivery,
+    DeliveryLine,
+    Invoice,
+    Listing,
+    ListingPriceChange,
+    Order,
+    OrderLine,
+)
+
+# ---------------------------------------------------------------------------------------------
+# Orders, delivery notes, invoices
 
 
 def lock_order(*, actor, order_id: int, action: str) -> Order:
@@ -42,8 +61,8 @@ def lock_order_lines(*, order: Order, ids: Iterable[int] | None = None) -> list[
 
 def lock_delivery(*, actor, delivery_id: int, action: str) -> Delivery:
     """Lock the delivery's order first, then the delivery (see the module's lock order)."""
-    found = deliveries_visible(actor).filter(pk=delivery_id).values_list("order_id", flat=True)
-    order_id = found.first()
+    found = Delivery.objects.visible_to(actor).filter(pk=delivery_id)
+    order_id = found.values_list("order_id", flat=True).first()
     if order_id is None:
         raise NotFoundError()
     order = lock_order(actor=actor, order_id=order_id, action=action)
@@ -56,16 +75,61 @@ def lock_delivery(*, actor, delivery_id: int, action: str) -> Delivery:
     return delivery
 
 
+def lock_delivery_lines(*, delivery: Delivery) -> list[DeliveryLine]:
+    """The note's lines, locked in pk order, with their order line and product (the caller
+    holds the order and the note)."""
+    return list(
+        delivery.lines.select_related("order_line__consumable")
+        .select_for_update(of=("self",))
+        .order_by("pk")
+    )
+
+
+def lock_delivery_line(*, actor, delivery_line_id: int, action: str) -> tuple[Order, DeliveryLine]:
+    """A delivery line the actor may see: its order locked first, then the line (with its
+    note and order line)."""
+    visible = Delivery.objects.visible_to(actor)
+    order_id = (
+        DeliveryLine.objects.filter(delivery__in=visible, pk=delivery_line_id)
+        .values_list("delivery__order_id", flat=True)
+        .first()
+    )
+    if order_id is None:
+        raise NotFoundError()
+    order = lock_order(actor=actor, order_id=order_id, action=action)
+    line = (
+        DeliveryLine.objects.select_for_update(of=("self",))
+        .select_related("delivery", "order_line")
+        .get(pk=delivery_line_id)
+    )
+    return order, line
+
+
 def lock_invoice(*, actor, invoice_id: int, action: str) -> Invoice:
     """Lock the invoice's order first, then the invoice (see the module's lock order)."""
-    order_id = invoices_visible(actor).filter(pk=invoice_id).values_list("order_id", flat=True)
-    order_id = order_id.first()
+    found = Invoice.objects.visible_to(actor).filter(pk=invoice_id)
+    order_id = found.values_list("order_id", flat=True).first()
     if order_id is None:
         raise NotFoundError()
     order = lock_order(actor=actor, order_id=order_id, action=action)
     invoice = Invoice.objects.select_for_update(of=("self",)).get(pk=invoice_id)
     invoice.order = order
     return invoice
+
+
+def lock_purchase_plan(*, hospital_id: int, year: int) -> AnnualPurchasePlan | None:
+    """The hospital's plan row for ``year``, locked: the lock that serialises alternate-catalogue
+    cap checks of one hospital and year (procurement.services.caps), taken by submissions and
+    by changes of the plan alike. None when no plan is set (the caller's rule decides)."""
+    return (
+        AnnualPurchasePlan.objects.select_for_update()
+        .filter(hospital_id=hospital_id, year=year)
+        .first()
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Listings, price changes, agreed prices
 
 
 def lock_listing(*, actor: Any, listing_id: int) -> Listing:
@@ -80,3 +144,52 @@ def lock_listing(*, actor: Any, listing_id: int) -> Listing:
     if listing is None:
         raise NotFoundError()
     return listing
+
+
+def lock_price_change(*, actor: Any, price_change_id: int) -> ListingPriceChange:
+    """A price change of a listing the actor may see, locked (then lock its listing)."""
+    visible = Listing.objects.visible_to(actor).values("pk")
+    change = (
+        ListingPriceChange.objects.select_for_update(of=("self",))
+        .filter(pk=price_change_id, listing__in=visible)
+        .first()
+    )
+    if change is None:
+        raise NotFoundError()
+    return change
+
+
+def lock_agreed_price(*, actor: Any, agreed_price_id: int) -> AgreedPrice:
+    """An agreed price the actor may see, locked, with its listing (not locked: lock it with
+    ``lock_listing`` when the answer depends on it)."""
+    agreed = (
+        AgreedPrice.objects.visible_to(actor)
+        .select_for_update(of=("self",))
+        .select_related("listing")
+        .filter(pk=agreed_price_id)
+        .first()
+    )
+    if agreed is None:
+        raise NotFoundError()
+    return agreed
+
+
+# ---------------------------------------------------------------------------------------------
+# The nightly tasks (no actor)
+
+
+def lock_next_reference_cut_unscoped() -> ReferencePriceCut | None:
+    """The oldest reference-price cut not yet processed, locked; one another worker holds is
+    skipped. Every organisation's listings answer to a cut, hence unscoped."""
+    return (
+        ReferencePriceCut.objects.select_for_update(skip_locked=True)
+        .filter(processed_at__isnull=True)
+        .order_by("effective_at", "pk")
+        .first()
+    )
+
+
+def lock_overdue_listings_unscoped(*, overdue: QuerySet) -> QuerySet:
+    """The listings of ``overdue`` (the service states which are overdue), locked in pk order;
+    those another worker holds are skipped."""
+    return overdue.select_for_update(of=("self",), skip_locked=True).order_by("pk")

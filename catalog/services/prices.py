@@ -50,9 +50,16 @@ from catalog.errors import (
     ReferencePriceReasonRequiredError,
     ReferencePriceUnchangedError,
 )
-from catalog.models import Consumable, PriceObjection, ReferencePrice, ReferencePriceCut, SyncRun
+from catalog.locks import (
+    lock_confirmed_reference_price,
+    lock_consumable,
+    lock_price_objection,
+    lock_reference_price,
+    lock_reference_prices_of,
+)
+from catalog.models import PriceObjection, ReferencePrice, ReferencePriceCut, SyncRun
 from core import clock
-from core.errors import NotFoundError, PermissionDeniedError
+from core.errors import PermissionDeniedError
 from core.money import AmountInvalidError, parse_amount
 from core.permissions import access, require
 from core.policy import RegionPolicy, policy_for
@@ -145,13 +152,6 @@ def _require_manager(actor: Any) -> None:
     require(actor, "reference_price.manage")
 
 
-def _lock(reference_price_id: int) -> ReferencePrice:
-    rp = ReferencePrice.objects.select_for_update().filter(pk=reference_price_id).first()
-    if rp is None:
-        raise NotFoundError()
-    return rp
-
-
 def _positive_amount(value: object) -> Decimal:
     amount = parse_amount(value)
     if amount <= 0:
@@ -204,10 +204,8 @@ def reference_price_propose(
     price = _positive_amount(price)
     with transaction.atomic(), _history(actor, "reference_price_propose"):
         # Lock the product so that two proposals for it are decided one after the other.
-        consumable = Consumable.objects.select_for_update().filter(pk=consumable_id).first()
-        if consumable is None:
-            raise NotFoundError()
-        prices = ReferencePrice.objects.select_for_update().filter(consumable=consumable)
+        consumable = lock_consumable(consumable_id=consumable_id)
+        prices = lock_reference_prices_of(consumable=consumable)
         confirmed = prices.filter(status=ReferencePriceStatus.CONFIRMED).first()
         open_rp = prices.filter(status__in=OPEN_REFERENCE_STATUSES).first()
         confirmed_price = confirmed.price if confirmed else None
@@ -262,7 +260,7 @@ def reference_price_publicity_start(
     if actor is not None:
         require(actor, "reference_price.manage")
     with transaction.atomic(), _history(actor, "reference_price_publicity_start"):
-        rp = _lock(reference_price_id)
+        rp = lock_reference_price(reference_price_id=reference_price_id)
         REFERENCE_PRICE_STATES.check(rp, ReferencePriceAction.START_PUBLICITY)
         if actor is None and rp.is_increase:
             raise ReferencePriceIncreaseNeedsBureauError(reference_price=rp.pk)
@@ -277,7 +275,7 @@ def reference_price_confirm(*, reference_price_id: int, actor: Any = None) -> Re
     if actor is not None:
         require(actor, "reference_price.manage")
     with transaction.atomic(), _history(actor, "reference_price_confirm"):
-        rp = _lock(reference_price_id)
+        rp = lock_reference_price(reference_price_id=reference_price_id)
         REFERENCE_PRICE_STATES.check(rp, ReferencePriceAction.CONFIRM)
         if rp.publicity_ends_on is None or clock.local_today() <= rp.publicity_ends_on:
             raise ReferencePricePublicityNotEndedError(
@@ -287,11 +285,7 @@ def reference_price_confirm(*, reference_price_id: int, actor: Any = None) -> Re
         if open_objections:
             raise ReferencePriceOpenObjectionsError(reference_price=rp.pk, count=open_objections)
         now = clock.now()
-        previous = (
-            ReferencePrice.objects.select_for_update()
-            .filter(consumable_id=rp.consumable_id, status=ReferencePriceStatus.CONFIRMED)
-            .first()
-        )
+        previous = lock_confirmed_reference_price(consumable_id=rp.consumable_id)
         if previous is not None:
             REFERENCE_PRICE_STATES.check(previous, ReferencePriceAction.SUPERSEDE)
             previous.status = ReferencePriceStatus.SUPERSEDED
@@ -319,7 +313,7 @@ def reference_price_withdraw(*, reference_price_id: int, actor: Any, reason: str
     if not reason:
         raise ReferencePriceReasonRequiredError()
     with transaction.atomic(), _history(actor, "reference_price_withdraw"):
-        rp = _lock(reference_price_id)
+        rp = lock_reference_price(reference_price_id=reference_price_id)
         _close_open(rp, ReferencePriceAction.WITHDRAW, reason)
         return rp
 
@@ -336,7 +330,7 @@ def price_objection_raise(*, reference_price_id: int, actor: Any, reason: str) -
         raise ObjectionReasonRequiredError()
     with transaction.atomic(), _history(actor, "price_objection_raise"):
         # Locking the price serialises objections with confirmation, which checks for them.
-        rp = _lock(reference_price_id)
+        rp = lock_reference_price(reference_price_id=reference_price_id)
         in_window = (
             rp.status == ReferencePriceStatus.PUBLICITY
             and rp.publicity_ends_on is not None
@@ -365,8 +359,8 @@ def price_objection_resolve(
     found = access(actor, PriceObjection.objects, action="price_objection.resolve", pk=objection_id)
     with transaction.atomic(), _history(actor, "price_objection_resolve"):
         # Price first, then objection: the same order as raising, so the two cannot deadlock.
-        rp = _lock(found.reference_price_id)
-        objection = PriceObjection.objects.select_for_update().get(pk=found.pk)
+        rp = lock_reference_price(reference_price_id=found.reference_price_id)
+        objection = lock_price_objection(objection_id=found.pk)
         if objection.status != ObjectionStatus.OPEN:
             raise ObjectionAlreadyResolvedError(objection=objection.pk, status=objection.status)
         objection.status = outcome

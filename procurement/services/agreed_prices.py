@@ -37,6 +37,7 @@ from procurement.errors import (
     AgreedPriceOwnProposalError,
     PriceAboveCapError,
 )
+from procurement.locks import lock_agreed_price, lock_listing
 from procurement.models import AgreedPrice, Listing
 from procurement.selectors.listings import hospital_list_unscoped, reference_price_for
 from procurement.services.listings import _positive_price, history_context
@@ -116,19 +117,6 @@ def agreed_price_propose(
         )
 
 
-def _lock(*, actor: Any, agreed_price_id: int) -> AgreedPrice:
-    agreed = (
-        AgreedPrice.objects.visible_to(actor)
-        .select_for_update(of=("self",))
-        .select_related("listing")
-        .filter(pk=agreed_price_id)
-        .first()
-    )
-    if agreed is None:
-        raise NotFoundError()
-    return agreed
-
-
 def _party(actor: Any, agreed: AgreedPrice) -> int:
     """The actor's organisation if it is one of the two parties; regulators only watch."""
     require(actor, "agreed_price.negotiate")
@@ -139,7 +127,7 @@ def _party(actor: Any, agreed: AgreedPrice) -> int:
 
 
 def _answer(actor: Any, agreed_price_id: int, action: str) -> AgreedPrice:
-    agreed = _lock(actor=actor, agreed_price_id=agreed_price_id)
+    agreed = lock_agreed_price(actor=actor, agreed_price_id=agreed_price_id)
     org_id = _party(actor, agreed)
     AGREED_PRICE_STATES.check(agreed, action)
     if org_id == agreed.proposed_by_id:
@@ -150,7 +138,7 @@ def _answer(actor: Any, agreed_price_id: int, action: str) -> AgreedPrice:
 @transaction.atomic
 def agreed_price_accept(*, actor: Any, agreed_price_id: int) -> AgreedPrice:
     agreed = _answer(actor, agreed_price_id, AgreedPriceAction.ACCEPT)
-    listing = Listing.objects.select_for_update().get(pk=agreed.listing_id)
+    listing = lock_listing(actor=actor, listing_id=agreed.listing_id)
     LISTING_STATES.check(listing, ListingAction.AGREE_PRICE)
     _check_bounds(listing, agreed.price)
     agreed.status = AgreedPriceStatus.AGREED
@@ -174,7 +162,7 @@ def agreed_price_decline(*, actor: Any, agreed_price_id: int) -> AgreedPrice:
 def agreed_price_end(*, actor: Any, agreed_price_id: int) -> AgreedPrice:
     """Either side ends an agreed price; only the proposer withdraws a proposal. Orders
     placed before keep their price (order lines store it)."""
-    agreed = _lock(actor=actor, agreed_price_id=agreed_price_id)
+    agreed = lock_agreed_price(actor=actor, agreed_price_id=agreed_price_id)
     org_id = _party(actor, agreed)
     AGREED_PRICE_STATES.check(agreed, AgreedPriceAction.END)
     if agreed.status == AgreedPriceStatus.PROPOSED and org_id != agreed.proposed_by_id:

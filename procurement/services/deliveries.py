@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 
 from catalog.barcodes import parse_barcode
 from core import clock
-from core.errors import NotFoundError, PermissionDeniedError, ValidationError
+from core.errors import PermissionDeniedError, ValidationError
 from core.transitions import refusal
 from procurement.choices import (
     DELIVERY_STATES,
@@ -46,13 +46,18 @@ from procurement.errors import (
     ReturnQuantityExceededError,
     UdiMissingError,
 )
-from procurement.locks import lock_delivery, lock_order, lock_order_lines
+from procurement.locks import (
+    lock_delivery,
+    lock_delivery_line,
+    lock_delivery_lines,
+    lock_order,
+    lock_order_lines,
+)
 from procurement.models import Delivery, DeliveryLine, OrderLine, ReturnRecord
 from procurement.selectors.deliveries import (
     check_di_matches,
     check_not_expired,
     check_scan_against_line,
-    deliveries_visible,
     normalise_di,
 )
 from procurement.selectors.listings import authorised_listing_ids
@@ -275,12 +280,7 @@ def delivery_accept(*, actor, delivery_id: int, lines: Sequence[Mapping[str, Any
     order = delivery.order
     require_organization(actor, order.hospital_id, action="delivery.accept")
     DELIVERY_STATES.check(delivery, DeliveryAction.ACCEPT)
-    delivery_lines = {
-        line.pk: line
-        for line in delivery.lines.select_related("order_line__consumable")
-        .select_for_update(of=("self",))
-        .order_by("pk")
-    }
+    delivery_lines = {line.pk: line for line in lock_delivery_lines(delivery=delivery)}
     answers: dict[int, tuple[int, int, str]] = {}
     today = clock.local_today()
     for index, raw in enumerate(lines, start=1):
@@ -379,21 +379,11 @@ def return_register(*, actor, delivery_line_id: int, quantity: Any, reason: str)
     be returned: what is invoiced is settled through the invoice (OrderLine's constraint
     invoiced <= accepted - returned)."""
     reason = require_reason(reason)
-    found = (
-        DeliveryLine.objects.filter(delivery__in=deliveries_visible(actor), pk=delivery_line_id)
-        .values_list("delivery__order_id", flat=True)
-        .first()
+    order, line = lock_delivery_line(
+        actor=actor, delivery_line_id=delivery_line_id, action="delivery.accept"
     )
-    if found is None:
-        raise NotFoundError()
-    order = lock_order(actor=actor, order_id=found, action="delivery.accept")
     require_organization(actor, order.hospital_id, action="delivery.accept")
     ORDER_STATES.check(order, OrderAction.RETURN)
-    line = (
-        DeliveryLine.objects.select_for_update(of=("self",))
-        .select_related("delivery", "order_line")
-        .get(pk=delivery_line_id)
-    )
     DELIVERY_STATES.check(line.delivery, DeliveryAction.RETURN)
     count = parse_quantity(quantity, line="-")
     order_line = line.order_line

@@ -44,7 +44,7 @@ from accounts.choices import OrganizationKind
 from accounts.models import Organization
 from accounts.regions import is_valid_region
 from catalog.choices import ConsumableStatus
-from catalog.models import Consumable, ReferencePriceCut
+from catalog.models import Consumable
 from catalog.registration import normalize_registration_number, parse_registration_number
 from core import clock
 from core.errors import NotFoundError, PermissionDeniedError, ValidationError
@@ -73,7 +73,12 @@ from procurement.errors import (
     RegionInvalidError,
     RegistrationNumberMismatchError,
 )
-from procurement.locks import lock_listing
+from procurement.locks import (
+    lock_listing,
+    lock_next_reference_cut_unscoped,
+    lock_overdue_listings_unscoped,
+    lock_price_change,
+)
 from procurement.models import Listing, ListingDistributor, ListingPriceChange
 from procurement.selectors.listings import (
     LIVE_STATUSES,
@@ -437,18 +442,6 @@ def listing_distributor_set(
 # Price changes
 
 
-def _lock_price_change(*, actor: Any, price_change_id: int) -> ListingPriceChange:
-    visible = Listing.objects.visible_to(actor).values("pk")
-    change = (
-        ListingPriceChange.objects.select_for_update(of=("self",))
-        .filter(pk=price_change_id, listing__in=visible)
-        .first()
-    )
-    if change is None:
-        raise NotFoundError()
-    return change
-
-
 @transaction.atomic
 def listing_price_change_request(
     *, actor: Any, listing_id: int, new_price: Decimal | str, reason: str = ""
@@ -483,7 +476,7 @@ def listing_price_change_approve(
     price at or below the reference price ends a pending price-cut deadline. (A Restricted
     label set for a missed deadline stays until the bureau changes it; the labels page shows
     the suggestion next to it.)"""
-    change = _lock_price_change(actor=actor, price_change_id=price_change_id)
+    change = lock_price_change(actor=actor, price_change_id=price_change_id)
     require(actor, "listing.review")
     PRICE_CHANGE_STATES.check(change, PriceChangeAction.APPROVE)
     listing = lock_listing(actor=actor, listing_id=change.listing_id)
@@ -511,7 +504,7 @@ def listing_price_change_approve(
 def listing_price_change_reject(
     *, actor: Any, price_change_id: int, reason: str
 ) -> ListingPriceChange:
-    change = _lock_price_change(actor=actor, price_change_id=price_change_id)
+    change = lock_price_change(actor=actor, price_change_id=price_change_id)
     require(actor, "listing.review")
     PRICE_CHANGE_STATES.check(change, PriceChangeAction.REJECT)
     reason = require_reason(reason)
@@ -551,12 +544,7 @@ def listing_reference_cuts_process(*, today: dt.date | None = None) -> CutsProce
     cuts = flagged = recatalogued = 0
     while True:
         with transaction.atomic(), history_context(None, "listing_reference_cuts_process"):
-            cut = (
-                ReferencePriceCut.objects.select_for_update(skip_locked=True)
-                .filter(processed_at__isnull=True)
-                .order_by("effective_at", "pk")
-                .first()
-            )
+            cut = lock_next_reference_cut_unscoped()
             if cut is None:
                 break
             live = Listing.objects.filter(consumable_id=cut.consumable_id, status__in=LIVE_STATUSES)
@@ -580,9 +568,8 @@ def listing_overdue_restrict(*, today: dt.date | None = None) -> int:
     today = today or clock.local_today()
     restricted = 0
     with transaction.atomic(), history_context(None, "listing_overdue_restrict"):
-        overdue = (
-            Listing.objects.select_for_update(of=("self",), skip_locked=True)
-            .annotate(reference_price=confirmed_reference_subquery())
+        overdue = lock_overdue_listings_unscoped(
+            overdue=Listing.objects.annotate(reference_price=confirmed_reference_subquery())
             .filter(
                 status__in=LIVE_STATUSES,
                 price_cut_due_on__lt=today,
@@ -590,7 +577,6 @@ def listing_overdue_restrict(*, today: dt.date | None = None) -> int:
                 price__gt=F("reference_price"),
             )
             .exclude(label__in=(PurchaseLabel.RESTRICTED, PurchaseLabel.FORBIDDEN))
-            .order_by("pk")
         )
         for listing in overdue:
             listing.label = PurchaseLabel.RESTRICTED

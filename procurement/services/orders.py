@@ -49,8 +49,8 @@ from procurement.errors import (
     PromisedDateInvalidError,
     ReasonRequiredError,
 )
-from procurement.locks import lock_order, lock_order_lines
-from procurement.models import AnnualPurchasePlan, InvoiceLine, Order, OrderLine
+from procurement.locks import lock_order, lock_order_lines, lock_purchase_plan
+from procurement.models import InvoiceLine, Order, OrderLine
 from procurement.selectors.cart import check_listing_orderable, order_lines_prepare
 from procurement.selectors.listings import authorised_listing_ids, distributors_unscoped
 from procurement.selectors.orders import order_cancel_check, require_organization
@@ -166,11 +166,7 @@ def order_submit(*, actor, order_id: int) -> Order:
     alternate = sum((line.amount for line in lines if line.catalogue == Catalogue.ALTERNATE), ZERO)
     if alternate > 0:
         # The lock that serialises cap checks of one hospital and year (see caps.py).
-        list(
-            AnnualPurchasePlan.objects.select_for_update().filter(
-                hospital_id=order.hospital_id, year=today.year
-            )
-        )
+        lock_purchase_plan(hospital_id=order.hospital_id, year=today.year)
         caps.alternate_cap_check(hospital=order.hospital, year=today.year, adding=alternate)
     order.status = OrderStatus.SUBMITTED
     order.submitted_at = clock.now()

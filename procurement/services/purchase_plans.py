@@ -17,6 +17,7 @@ from core.errors import ValidationError
 from core.money import AmountInvalidError, parse_amount
 from core.permissions import require
 from procurement.errors import PurchasePlanYearInvalidError
+from procurement.locks import lock_purchase_plan
 from procurement.models import AnnualPurchasePlan
 from procurement.selectors.purchase_plans import plan_hospital_get
 from procurement.services.listings import history_context
@@ -41,11 +42,7 @@ def purchase_plan_set(
     with history_context(actor, "purchase_plan_set"):
         # The order services lock this row while checking the cap: lock it too, so a
         # submission never checks against a total half-way through a change.
-        plan = (
-            AnnualPurchasePlan.objects.select_for_update()
-            .filter(hospital=hospital, year=year)
-            .first()
-        )
+        plan = lock_purchase_plan(hospital_id=hospital.pk, year=year)
         if plan is None:
             try:
                 with transaction.atomic():
@@ -54,9 +51,7 @@ def purchase_plan_set(
                     )
             except IntegrityError:
                 # Set concurrently: fall through to update the row the other request made.
-                plan = AnnualPurchasePlan.objects.select_for_update().get(
-                    hospital=hospital, year=year
-                )
+                plan = lock_purchase_plan(hospital_id=hospital.pk, year=year)
         plan.total = amount
         plan.save(update_fields=["total"])
         return plan
