@@ -12,7 +12,7 @@ from __future__ import annotations
 from django.db.models import QuerySet
 
 from catalog.choices import ReferencePriceStatus
-from catalog.models import Consumable, PriceObjection, ReferencePrice
+from catalog.models import Consumable, ImportJob, PriceObjection, ReferencePrice
 from core.errors import NotFoundError
 
 
@@ -50,3 +50,11 @@ def lock_confirmed_reference_price(*, consumable_id: int) -> ReferencePrice | No
 def lock_price_objection(*, objection_id: int) -> PriceObjection:
     """An objection, locked (lock its reference price first)."""
     return PriceObjection.objects.select_for_update().get(pk=objection_id)
+
+
+def lock_import_job(*, job_id: int) -> ImportJob:
+    """An import job, locked (retrying one must not race the worker that fails it)."""
+    job = ImportJob.objects.select_for_update().filter(pk=job_id).first()
+    if job is None:
+        raise NotFoundError()
+    return job

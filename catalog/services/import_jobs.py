@@ -42,6 +42,7 @@ from django.utils.translation import gettext_lazy
 
 from catalog.choices import ImportKind, ImportStatus
 from catalog.errors import ImportFileInvalidError, ImportJobNotRetryableError
+from catalog.locks import lock_import_job
 from catalog.models import ImportJob
 from catalog.services.imports import (
     IMPORTERS,
@@ -255,9 +256,7 @@ def import_job_retry(*, actor: Any, job_id: int, partial: bool | None = None) ->
     require(actor, "catalog.import")
     import_jobs_fail_stale(job_ids=[job_id])
     with transaction.atomic():
-        job = ImportJob.objects.select_for_update().filter(pk=job_id).first()
-        if job is None:
-            raise NotFoundError()
+        job = lock_import_job(job_id=job_id)
         if job.status != ImportStatus.FAILED:
             raise ImportJobNotRetryableError(job=job.pk, status=job.get_status_display())
         if not Path(job.stored_path).is_file():
