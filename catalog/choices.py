@@ -69,6 +69,7 @@ class ReferencePriceAction(models.TextChoices):
     CONFIRM = "confirm", _("confirmation")
     WITHDRAW = "withdraw", _("withdrawal")
     SUPERSEDE = "supersede", _("superseding")
+    OBJECT = "object", _("an objection")
 
 
 REFERENCE_PRICE_STATES = StateMachine(

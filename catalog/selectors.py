@@ -3,13 +3,27 @@ are tenant data (a supplier sees its own), sync runs and imports are the bureau'
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import OuterRef, Prefetch, QuerySet, Subquery
+from django.db.models import Count, Exists, OuterRef, Prefetch, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 
 from catalog.barcodes import ScannedBarcode, parse_barcode
-from catalog.choices import OPEN_REFERENCE_STATUSES, ReferencePriceStatus
+from catalog.choices import (
+    OPEN_REFERENCE_STATUSES,
+    REFERENCE_PRICE_STATES,
+    ObjectionStatus,
+    ReferencePriceAction,
+    ReferencePriceStatus,
+)
+from catalog.errors import (
+    ObjectionAlreadyOpenError,
+    ObjectionWindowClosedError,
+    ReferencePriceOpenObjectionsError,
+    ReferencePricePublicityNotEndedError,
+)
 from catalog.models import (
     Category,
     Consumable,
@@ -22,8 +36,9 @@ from catalog.models import (
     SyncRun,
 )
 from catalog.search import filter_consumables
-from core import permissions
-from core.errors import NotFoundError
+from core import clock, permissions
+from core.actions import Actions, Allowed, role_check, verdict
+from core.errors import NotFoundError, PermissionDeniedError
 
 
 def _with_reference_price(queryset: QuerySet) -> QuerySet:
@@ -122,9 +137,30 @@ def scan(*, actor, barcode: str) -> ScanResult:
     return ScanResult(barcode=parsed, device=device, consumable=consumable, reference_price=price)
 
 
+def _with_objections(queryset: QuerySet, actor) -> QuerySet:
+    """Annotate what the allowed actions read: the open objections of each price, and whether
+    the actor's organisation has one open."""
+    open_objections = PriceObjection.objects.filter(
+        reference_price=OuterRef("pk"), status=ObjectionStatus.OPEN
+    )
+    own = open_objections.filter(supplier_id=getattr(actor, "organization_id", None))
+    return queryset.annotate(
+        open_objection_count=Coalesce(
+            Subquery(
+                open_objections.order_by()
+                .values("reference_price")
+                .annotate(n=Count("pk"))
+                .values("n")[:1]
+            ),
+            0,
+        ),
+        own_open_objection=Exists(own),
+    )
+
+
 def reference_price_list(*, actor, status: str = "", open_only: bool = False) -> QuerySet:
     permissions.require(actor, "reference_price.view")
-    qs = ReferencePrice.objects.select_related("consumable")
+    qs = _with_objections(ReferencePrice.objects.select_related("consumable"), actor)
     if open_only:
         qs = qs.filter(status__in=OPEN_REFERENCE_STATUSES)
     if status:
@@ -135,11 +171,98 @@ def reference_price_list(*, actor, status: str = "", open_only: bool = False) ->
 def reference_price_get(*, actor, reference_price_id: int) -> ReferencePrice:
     permissions.require(actor, "reference_price.view")
     price = (
-        ReferencePrice.objects.select_related("consumable").filter(pk=reference_price_id).first()
+        _with_objections(ReferencePrice.objects.select_related("consumable"), actor)
+        .filter(pk=reference_price_id)
+        .first()
     )
     if price is None:
         raise NotFoundError()
     return price
+
+
+# ---------------------------------------------------------------------------------------------
+# Rules the reference-price services and the allowed actions share [R-LIST-CATALOGUES]
+
+
+def publicity_ended_check(*, reference_price: ReferencePrice, today: dt.date) -> None:
+    """A price is confirmed from the day after its publicity ends."""
+    ends_on = reference_price.publicity_ends_on
+    if ends_on is None or today <= ends_on:
+        raise ReferencePricePublicityNotEndedError(
+            reference_price=reference_price.pk, ends_on=ends_on
+        )
+
+
+def no_open_objection_check(*, reference_price: ReferencePrice, count: int) -> None:
+    if count:
+        raise ReferencePriceOpenObjectionsError(reference_price=reference_price.pk, count=count)
+
+
+def objection_window_check(*, reference_price: ReferencePrice, today: dt.date) -> None:
+    """Suppliers object to a price in publicity, through the last day of its publicity."""
+    in_window = (
+        reference_price.status == ReferencePriceStatus.PUBLICITY
+        and reference_price.publicity_ends_on is not None
+        and today <= reference_price.publicity_ends_on
+    )
+    if not in_window:
+        raise ObjectionWindowClosedError(
+            reference_price=reference_price.pk,
+            status=reference_price.status,
+            ends_on=reference_price.publicity_ends_on,
+        )
+
+
+def objector_check(*, actor) -> None:
+    """Only a manufacturer's or distributor's sales staff object (with the role)."""
+    org = getattr(actor, "organization", None)
+    if org is None or not org.is_supplier:
+        raise PermissionDeniedError(action="price_objection.raise")
+
+
+def reference_price_actions(
+    *, actor, reference_price: ReferencePrice, today: dt.date | None = None
+) -> Actions:
+    """What the actor may do with a reference price now (core.actions), as
+    catalog.services.prices checks: the bureau starts publicity, confirms once publicity has
+    ended with no objection open, withdraws an open price; a supplier objects during
+    publicity, once per price. Reads the annotations of ``reference_price_list`` /
+    ``reference_price_get``; no query of its own."""
+    rp = reference_price
+    today = today or clock.local_today()
+
+    def manage(action: str, *rules) -> Allowed:
+        return verdict(
+            action,
+            role_check(actor, "reference_price.manage"),
+            lambda: REFERENCE_PRICE_STATES.check(rp, action),
+            *rules,
+        )
+
+    def not_yet_objected() -> None:
+        if getattr(rp, "own_open_objection", False):
+            raise ObjectionAlreadyOpenError(reference_price=rp.pk)
+
+    return Actions(
+        [
+            manage(ReferencePriceAction.START_PUBLICITY),
+            manage(
+                ReferencePriceAction.CONFIRM,
+                lambda: publicity_ended_check(reference_price=rp, today=today),
+                lambda: no_open_objection_check(
+                    reference_price=rp, count=getattr(rp, "open_objection_count", 0)
+                ),
+            ),
+            manage(ReferencePriceAction.WITHDRAW),
+            verdict(
+                ReferencePriceAction.OBJECT,
+                role_check(actor, "price_objection.raise"),
+                lambda: objector_check(actor=actor),
+                lambda: objection_window_check(reference_price=rp, today=today),
+                not_yet_objected,
+            ),
+        ]
+    )
 
 
 def price_objection_list(*, actor, status: str = "") -> QuerySet:

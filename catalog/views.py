@@ -74,16 +74,16 @@ def publicity(request):
     flagged for the bureau. Bureau staff act on them; suppliers may object during publicity."""
     status = request.GET.get("status", "")
     prices = selectors.reference_price_list(actor=request.user, status=status, open_only=not status)
+    page = paginate(request, prices)
+    today = clock.local_today()
+    for price in page:
+        price.actions = selectors.reference_price_actions(
+            actor=request.user, reference_price=price, today=today
+        )
     return render(
         request,
         "catalog/publicity.html",
-        {
-            "page": paginate(request, prices),
-            "status": status,
-            "today": clock.local_today(),
-            "can_manage": permissions.can(request.user, "reference_price.manage"),
-            "can_object": permissions.can(request.user, "price_objection.raise"),
-        },
+        {"page": page, "status": status, "today": today},
     )
 
 

@@ -356,6 +356,14 @@ SPECTACULAR_SETTINGS = {
         # Reference prices appear in full and in brief (a product's detail): one enum, the
         # name it always had.
         "ReferencePriceOutputStatusEnum": "catalog.choices.ReferencePriceStatus",
+        # The allowed-actions answers (core.api.actions): one action enum per kind of object.
+        "OrderActionEnum": "procurement.choices.OrderAction",
+        "DeliveryActionEnum": "procurement.choices.DeliveryAction",
+        "InvoiceActionEnum": "procurement.choices.InvoiceAction",
+        "ListingActionEnum": "procurement.choices.ListingAction",
+        "PriceChangeActionEnum": "procurement.choices.PriceChangeAction",
+        "AgreedPriceActionEnum": "procurement.choices.AgreedPriceAction",
+        "ReferencePriceActionEnum": "catalog.choices.ReferencePriceAction",
     },
 }
 # make bench mounts its baseline endpoints (bench/urls.py) only with this set.

@@ -652,10 +652,10 @@ class _OrderWorld:
         lines = []
         total = Decimal("0.00")
         for line in order.lines.filter(status=LineStatus.CONFIRMED).order_by("pk"):
-            quantity = line.accepted_quantity - line.returned_quantity - line.invoiced_quantity
+            quantity = line.uninvoiced_quantity
             if quantity <= 0:
                 continue
-            amount = quantize(line.unit_price * quantity)
+            amount = line.amount_of(quantity)
             total += amount
             lines.append({"order_line": line.pk, "quantity": quantity, "amount": str(amount)})
         if not lines:

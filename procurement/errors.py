@@ -244,6 +244,30 @@ class AcceptanceIncompleteError(ValidationError):
     )
 
 
+class NothingToDeliverError(DomainError):
+    """Every confirmed line of the order is delivered in full."""
+
+    code = "nothing_to_deliver"
+    http_status = 409
+    message_template = _("Nothing is left to deliver on this order.")
+
+
+class NothingToInvoiceError(DomainError):
+    """Everything kept on the order is on an invoice already (or nothing was accepted yet)."""
+
+    code = "nothing_to_invoice"
+    http_status = 409
+    message_template = _("Nothing accepted on this order is waiting to be invoiced.")
+
+
+class NothingToReturnError(DomainError):
+    """Everything accepted on the note was returned, or is invoiced (settled by the invoice)."""
+
+    code = "nothing_to_return"
+    http_status = 409
+    message_template = _("Nothing on this delivery note can be returned now.")
+
+
 class ReturnQuantityExceededError(ValidationError):
     code = "return_quantity_exceeded"
     message_template = _(

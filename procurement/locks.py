@@ -46,7 +46,8 @@ def lock_order(*, actor, order_id: int, action: str) -> Order:
 
 
 def lock_order_lines(*, order: Order, ids: Iterable[int] | None = None) -> list[OrderLine]:
-    """The order's lines (or those in ``ids``), locked in pk order, with listing and product."""
+    """The order's lines (or those in ``ids``), locked in pk order, with listing and product;
+    each line's ``order`` is the locked order (the line's rules read its status)."""
     qs = (
         OrderLine.objects.filter(order=order)
         .select_related("listing", "consumable")
@@ -56,7 +57,10 @@ def lock_order_lines(*, order: Order, ids: Iterable[int] | None = None) -> list[
     )
     if ids is not None:
         qs = qs.filter(pk__in=list(ids))
-    return list(qs)
+    lines = list(qs)
+    for line in lines:
+        line.order = order
+    return lines
 
 
 def lock_delivery(*, actor, delivery_id: int, action: str) -> Delivery:

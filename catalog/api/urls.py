@@ -16,6 +16,11 @@ urlpatterns = [
         name="crosswalk_conflict_list",
     ),
     path(
+        "reference-prices/<int:pk>/actions/",
+        views.ReferencePriceActionsApi.as_view(),
+        name="reference_price_actions",
+    ),
+    path(
         "reference-prices/<int:pk>/publicity/",
         actions.ReferencePricePublicityStartApi.as_view(),
         name="reference_price_publicity",

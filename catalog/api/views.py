@@ -18,9 +18,11 @@ from catalog.api.serializers import (
     ScanOutput,
     SyncRunOutput,
 )
+from catalog.choices import ReferencePriceAction
 from catalog.models import Consumable, CrosswalkConflict, PriceObjection, ReferencePrice, SyncRun
 from catalog.services.import_jobs import import_jobs_fail_stale
 from catalog.services.sync import sync_runs_fail_stale
+from core.api.actions import actions_body, actions_output
 from core.api.pagination import CappedCountPagination
 from core.api.views import ApiView, ListApi
 
@@ -110,6 +112,22 @@ class ReferencePriceListApi(ListApi):
             status=params.get("status", ""),
             open_only=bool(_bool(params.get("open"))),
         )
+
+
+ReferencePriceActionsOutput = actions_output("ReferencePrice", ReferencePriceAction.choices)
+
+
+class ReferencePriceActionsApi(ApiView):
+    """What the caller may do with the reference price now (core.api.actions): the buttons
+    of the publicity page."""
+
+    required_action = "reference_price.view"
+
+    @extend_schema(responses=ReferencePriceActionsOutput)
+    def get(self, request, pk: int):
+        price = selectors.reference_price_get(actor=request.user, reference_price_id=pk)
+        actions = selectors.reference_price_actions(actor=request.user, reference_price=price)
+        return Response(actions_body(actions))
 
 
 class PriceObjectionListApi(ListApi):

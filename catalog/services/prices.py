@@ -43,10 +43,7 @@ from catalog.errors import (
     ObjectionAlreadyResolvedError,
     ObjectionReasonRequiredError,
     ObjectionResolutionInvalidError,
-    ObjectionWindowClosedError,
     ReferencePriceIncreaseNeedsBureauError,
-    ReferencePriceOpenObjectionsError,
-    ReferencePricePublicityNotEndedError,
     ReferencePriceReasonRequiredError,
     ReferencePriceUnchangedError,
 )
@@ -58,6 +55,12 @@ from catalog.locks import (
     lock_reference_prices_of,
 )
 from catalog.models import PriceObjection, ReferencePrice, ReferencePriceCut, SyncRun
+from catalog.selectors import (
+    no_open_objection_check,
+    objection_window_check,
+    objector_check,
+    publicity_ended_check,
+)
 from core import clock
 from core.errors import PermissionDeniedError
 from core.money import AmountInvalidError, parse_amount
@@ -277,13 +280,10 @@ def reference_price_confirm(*, reference_price_id: int, actor: Any = None) -> Re
     with transaction.atomic(), _history(actor, "reference_price_confirm"):
         rp = lock_reference_price(reference_price_id=reference_price_id)
         REFERENCE_PRICE_STATES.check(rp, ReferencePriceAction.CONFIRM)
-        if rp.publicity_ends_on is None or clock.local_today() <= rp.publicity_ends_on:
-            raise ReferencePricePublicityNotEndedError(
-                reference_price=rp.pk, ends_on=rp.publicity_ends_on
-            )
-        open_objections = rp.objections.filter(status=ObjectionStatus.OPEN).count()
-        if open_objections:
-            raise ReferencePriceOpenObjectionsError(reference_price=rp.pk, count=open_objections)
+        publicity_ended_check(reference_price=rp, today=clock.local_today())
+        no_open_objection_check(
+            reference_price=rp, count=rp.objections.filter(status=ObjectionStatus.OPEN).count()
+        )
         now = clock.now()
         previous = lock_confirmed_reference_price(consumable_id=rp.consumable_id)
         if previous is not None:
@@ -322,24 +322,15 @@ def price_objection_raise(*, reference_price_id: int, actor: Any, reason: str) -
     """A manufacturer's or distributor's sales staff object to a price in publicity, through the
     last day of its publicity, with a reason; one open objection per organisation and price."""
     require(actor, "price_objection.raise")
+    objector_check(actor=actor)
     org = actor.organization
-    if org is None or not org.is_supplier:
-        raise PermissionDeniedError(action="price_objection.raise")
     reason = (reason or "").strip()
     if not reason:
         raise ObjectionReasonRequiredError()
     with transaction.atomic(), _history(actor, "price_objection_raise"):
         # Locking the price serialises objections with confirmation, which checks for them.
         rp = lock_reference_price(reference_price_id=reference_price_id)
-        in_window = (
-            rp.status == ReferencePriceStatus.PUBLICITY
-            and rp.publicity_ends_on is not None
-            and clock.local_today() <= rp.publicity_ends_on
-        )
-        if not in_window:
-            raise ObjectionWindowClosedError(
-                reference_price=rp.pk, status=rp.status, ends_on=rp.publicity_ends_on
-            )
+        objection_window_check(reference_price=rp, today=clock.local_today())
         if rp.objections.filter(supplier=org, status=ObjectionStatus.OPEN).exists():
             raise ObjectionAlreadyOpenError(reference_price=rp.pk)
         return PriceObjection.objects.create(

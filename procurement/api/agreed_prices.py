@@ -7,11 +7,12 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
 from rest_framework.response import Response
 
+from core.api.actions import actions_body, actions_output
 from core.api.params import validated
 from core.api.views import ApiView, ListApi
 from core.web import parse_id
 from procurement.api.listing_serializers import AgreedPriceOutput, AgreedPriceProposeInput
-from procurement.choices import AgreedPriceStatus
+from procurement.choices import AgreedPriceAction, AgreedPriceStatus
 from procurement.models import AgreedPrice
 from procurement.selectors import agreed_prices as agreed_price_selectors
 from procurement.services import agreed_prices
@@ -60,6 +61,24 @@ class AgreedPriceListApi(ListApi):
             actor=request.user, agreed_price_id=agreed.pk
         )
         return Response(AgreedPriceOutput(agreed).data, status=status.HTTP_201_CREATED)
+
+
+AgreedPriceActionsOutput = actions_output("AgreedPrice", AgreedPriceAction.choices)
+
+
+class AgreedPriceActionsApi(ApiView):
+    """What the caller may do with the agreed price now (core.api.actions)."""
+
+    required_action = "agreed_price.view"
+
+    @extend_schema(responses=AgreedPriceActionsOutput)
+    def get(self, request, pk: int):
+        agreed = agreed_price_selectors.agreed_price_get(actor=request.user, agreed_price_id=pk)
+        return Response(
+            actions_body(
+                agreed_price_selectors.agreed_price_actions(actor=request.user, agreed_price=agreed)
+            )
+        )
 
 
 class _AgreedPriceAnswerApi(ApiView):

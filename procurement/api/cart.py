@@ -15,7 +15,8 @@ from procurement.selectors import cart as cart_selectors
 
 class OrderQuoteApi(ApiView):
     """Price a cart without saving it: lines grouped by manufacturer (one order each) and the
-    alternate-catalogue cap [R-LIST-ALT-CAP]. Read-only."""
+    alternate-catalogue cap [R-LIST-ALT-CAP]. Read-only. A line that cannot be ordered is
+    refused with its error, as creating the orders would refuse it (the first such line)."""
 
     required_action = "order.place"
 
@@ -23,4 +24,6 @@ class OrderQuoteApi(ApiView):
     def post(self, request):
         data = validated(OrderQuoteInput, request.data)
         quote = cart_selectors.order_quote(actor=request.user, lines=data["lines"])
+        if quote.first_error is not None:
+            raise quote.first_error
         return Response(OrderQuoteOutput(quote).data)

@@ -10,6 +10,7 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
 from rest_framework.response import Response
 
+from core.api.actions import actions_body, actions_output
 from core.api.params import query_id, query_statuses, status_parameter, validated
 from core.api.views import ApiView, ListApi
 from procurement.api.order_serializers import (
@@ -19,7 +20,7 @@ from procurement.api.order_serializers import (
     ReturnCreateInput,
     ReturnOutput,
 )
-from procurement.choices import DeliveryStatus
+from procurement.choices import DeliveryAction, DeliveryStatus
 from procurement.models import Delivery
 from procurement.selectors import deliveries as delivery_selectors
 from procurement.services import deliveries
@@ -61,6 +62,21 @@ class DeliveryDetailApi(ApiView):
     def get(self, request, pk: int):
         delivery = delivery_selectors.delivery_get(actor=request.user, delivery_id=pk)
         return Response(DeliveryOutput(delivery).data)
+
+
+DeliveryActionsOutput = actions_output("Delivery", DeliveryAction.choices)
+
+
+class DeliveryActionsApi(ApiView):
+    """What the caller may do with the delivery note now (core.api.actions)."""
+
+    required_action = "order.view"
+
+    @extend_schema(responses=DeliveryActionsOutput)
+    def get(self, request, pk: int):
+        delivery = delivery_selectors.delivery_get(actor=request.user, delivery_id=pk)
+        actions = delivery_selectors.delivery_actions(actor=request.user, delivery=delivery)
+        return Response(actions_body(actions))
 
 
 class DeliveryAcceptApi(ApiView):

@@ -9,10 +9,11 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
 from rest_framework.response import Response
 
+from core.api.actions import actions_body, actions_output
 from core.api.params import query_id, query_statuses, status_parameter, validated
 from core.api.views import ApiView, ListApi
 from procurement.api.order_serializers import InvoiceCreateInput, InvoiceOutput, OrderReasonInput
-from procurement.choices import InvoiceStatus
+from procurement.choices import InvoiceAction, InvoiceStatus
 from procurement.models import Invoice
 from procurement.selectors import invoices as invoice_selectors
 from procurement.services import invoices
@@ -60,6 +61,21 @@ class InvoiceDetailApi(ApiView):
     def get(self, request, pk: int):
         invoice = invoice_selectors.invoice_get(actor=request.user, invoice_id=pk)
         return Response(InvoiceOutput(invoice).data)
+
+
+InvoiceActionsOutput = actions_output("Invoice", InvoiceAction.choices)
+
+
+class InvoiceActionsApi(ApiView):
+    """What the caller may do with the invoice now (core.api.actions)."""
+
+    required_action = "order.view"
+
+    @extend_schema(responses=InvoiceActionsOutput)
+    def get(self, request, pk: int):
+        invoice = invoice_selectors.invoice_get(actor=request.user, invoice_id=pk)
+        actions = invoice_selectors.invoice_actions(actor=request.user, invoice=invoice)
+        return Response(actions_body(actions))
 
 
 class InvoiceConfirmApi(ApiView):

@@ -12,6 +12,7 @@ from rest_framework import status
 from rest_framework.response import Response
 
 from catalog import selectors as catalog_selectors
+from core.api.actions import actions_body, actions_output
 from core.api.params import validated
 from core.api.views import ApiView, ListApi
 from core.errors import NotFoundError, ValidationError
@@ -30,7 +31,14 @@ from procurement.api.listing_serializers import (
     PriceChangeInput,
     PriceChangeOutput,
 )
-from procurement.choices import Catalogue, ListingStatus, PriceChangeStatus, PurchaseLabel
+from procurement.choices import (
+    Catalogue,
+    ListingAction,
+    ListingStatus,
+    PriceChangeAction,
+    PriceChangeStatus,
+    PurchaseLabel,
+)
 from procurement.models import Listing, ListingPriceChange
 from procurement.selectors import listings as selectors
 from procurement.services import labels, listings
@@ -168,6 +176,24 @@ class ListingDetailApi(ApiView):
         return _detail(request, pk)
 
 
+ListingActionsOutput = actions_output("Listing", ListingAction.choices)
+PriceChangeActionsOutput = actions_output("PriceChange", PriceChangeAction.choices)
+
+
+class ListingActionsApi(ApiView):
+    """What the caller may do with the listing now (core.api.actions): the buttons the
+    listing page shows."""
+
+    required_action = "listing.view"
+
+    @extend_schema(responses=ListingActionsOutput)
+    def get(self, request, pk: int):
+        listing = selectors.listing_detail(actor=request.user, listing_id=pk)
+        return Response(
+            actions_body(selectors.listing_actions(actor=request.user, listing=listing))
+        )
+
+
 class ListingSubmitApi(ApiView):
     required_action = "listing.apply"
 
@@ -303,6 +329,21 @@ class PriceChangeListApi(ListApi):
             actor=self.request.user,
             status=params.get("status", ""),
             listing_id=parse_id(params.get("listing")),
+        )
+
+
+class PriceChangeActionsApi(ApiView):
+    """What the caller may do with the price change now (core.api.actions)."""
+
+    required_action = "listing.view"
+
+    @extend_schema(responses=PriceChangeActionsOutput)
+    def get(self, request, pk: int):
+        change = selectors.listing_price_change_list(actor=request.user).filter(pk=pk).first()
+        if change is None:
+            raise NotFoundError()
+        return Response(
+            actions_body(selectors.price_change_actions(actor=request.user, change=change))
         )
 
 

@@ -16,7 +16,9 @@ import json
 from django.db.models import QuerySet
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
+from rest_framework.response import Response
 
+from core.api.actions import actions_body, actions_output
 from core.api.pagination import NewestFirstKeysetPagination
 from core.api.params import query_date, query_id, query_statuses, status_parameter, validated
 from core.api.views import ApiView, ListApi
@@ -35,7 +37,7 @@ from procurement.api.order_serializers import (
     OrderReasonInput,
     OrderRespondInput,
 )
-from procurement.choices import OrderStatus
+from procurement.choices import OrderAction, OrderStatus
 from procurement.models import Order
 from procurement.selectors import orders as selectors
 from procurement.services import orders
@@ -119,6 +121,21 @@ class OrderDetailApi(ApiView):
     @extend_schema(responses=OrderOutput)
     def get(self, request, pk: int):
         return _order(request, pk)
+
+
+OrderActionsOutput = actions_output("Order", OrderAction.choices)
+
+
+class OrderActionsApi(ApiView):
+    """What the caller may do with the order now, each with the error it would get when not
+    (core.api.actions): the buttons the order page shows."""
+
+    required_action = "order.view"
+
+    @extend_schema(responses=OrderActionsOutput)
+    def get(self, request, pk: int):
+        order = selectors.order_get(actor=request.user, order_id=pk)
+        return Response(actions_body(selectors.order_actions(actor=request.user, order=order)))
 
 
 class OrderSubmitApi(ApiView):

@@ -20,6 +20,9 @@ urlpatterns = [
         name="listing_available",
     ),
     path("listings/<int:pk>/", listings.ListingDetailApi.as_view(), name="listing_detail"),
+    path(
+        "listings/<int:pk>/actions/", listings.ListingActionsApi.as_view(), name="listing_actions"
+    ),
     path("listings/<int:pk>/submit/", listings.ListingSubmitApi.as_view(), name="listing_submit"),
     path(
         "listings/<int:pk>/approve/", listings.ListingApproveApi.as_view(), name="listing_approve"
@@ -47,6 +50,11 @@ urlpatterns = [
     ),
     path("price-changes/", listings.PriceChangeListApi.as_view(), name="price_change_list"),
     path(
+        "price-changes/<int:pk>/actions/",
+        listings.PriceChangeActionsApi.as_view(),
+        name="price_change_actions",
+    ),
+    path(
         "price-changes/<int:pk>/approve/",
         listings.PriceChangeApproveApi.as_view(),
         name="price_change_approve",
@@ -57,6 +65,11 @@ urlpatterns = [
         name="price_change_reject",
     ),
     path("agreed-prices/", agreed_prices.AgreedPriceListApi.as_view(), name="agreed_price_list"),
+    path(
+        "agreed-prices/<int:pk>/actions/",
+        agreed_prices.AgreedPriceActionsApi.as_view(),
+        name="agreed_price_actions",
+    ),
     path(
         "agreed-prices/<int:pk>/accept/",
         agreed_prices.AgreedPriceAcceptApi.as_view(),
@@ -78,6 +91,7 @@ urlpatterns = [
     path("orders/", orders.OrderListCreateApi.as_view(), name="order_list"),
     path("orders/quote/", cart.OrderQuoteApi.as_view(), name="order_quote"),
     path("orders/<int:pk>/", orders.OrderDetailApi.as_view(), name="order_detail"),
+    path("orders/<int:pk>/actions/", orders.OrderActionsApi.as_view(), name="order_actions"),
     path("orders/<int:pk>/submit/", orders.OrderSubmitApi.as_view(), name="order_submit"),
     path("orders/<int:pk>/cancel/", orders.OrderCancelApi.as_view(), name="order_cancel"),
     path("orders/<int:pk>/respond/", orders.OrderRespondApi.as_view(), name="order_respond"),
@@ -99,6 +113,11 @@ urlpatterns = [
     path("deliveries/", deliveries.DeliveryListCreateApi.as_view(), name="delivery_list"),
     path("deliveries/<int:pk>/", deliveries.DeliveryDetailApi.as_view(), name="delivery_detail"),
     path(
+        "deliveries/<int:pk>/actions/",
+        deliveries.DeliveryActionsApi.as_view(),
+        name="delivery_actions",
+    ),
+    path(
         "deliveries/<int:pk>/accept/",
         deliveries.DeliveryAcceptApi.as_view(),
         name="delivery_accept",
@@ -106,6 +125,9 @@ urlpatterns = [
     path("returns/", deliveries.ReturnCreateApi.as_view(), name="return_create"),
     path("invoices/", invoices.InvoiceListCreateApi.as_view(), name="invoice_list"),
     path("invoices/<int:pk>/", invoices.InvoiceDetailApi.as_view(), name="invoice_detail"),
+    path(
+        "invoices/<int:pk>/actions/", invoices.InvoiceActionsApi.as_view(), name="invoice_actions"
+    ),
     path(
         "invoices/<int:pk>/confirm/", invoices.InvoiceConfirmApi.as_view(), name="invoice_confirm"
     ),

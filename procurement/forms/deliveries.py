@@ -28,7 +28,7 @@ class DeliveryForm(OrderLineForm):
                     label=_("Quantity"),
                     required=False,
                     min_value=0,
-                    initial=line.outstanding,
+                    initial=line.deliverable_quantity,
                 ),
             )
             self.add_line_field(

@@ -35,7 +35,7 @@ class InvoiceForm(OrderLineForm):
                     label=_("Quantity"),
                     required=False,
                     min_value=0,
-                    initial=line.invoicable,
+                    initial=line.invoicable_quantity,
                 ),
             )
         self.lines = list(lines)

@@ -129,6 +129,19 @@ class DeliveryLine(models.Model):
     def __str__(self) -> str:
         return f"{self.delivery_id}/{self.pk}"
 
+    @property
+    def returnable_quantity(self) -> int:
+        """What may still be returned from this line: accepted and not returned, and never
+        more than its order line has not invoiced (invoiced goods are settled through the
+        invoice, procurement.services.deliveries.return_register)."""
+        return max(
+            0,
+            min(
+                self.accepted_quantity - self.returned_quantity,
+                self.order_line.uninvoiced_quantity,
+            ),
+        )
+
     @classmethod
     def tenant_q(cls, actor) -> models.Q:
         return _with_carrier(

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from core import history
-from core.money import money_field
+from core.money import money_field, quantize
 from core.tenancy import TenantQuerySet, is_active_actor, overseer_q
 from procurement.choices import Catalogue, LineStatus, OrderStatus, PurchaseLabel
 
@@ -194,3 +196,45 @@ class OrderLine(models.Model):
     @classmethod
     def tenant_q(cls, actor) -> models.Q:
         return order_scope_q(actor, prefix="order__")
+
+    # The line's arithmetic, in one place for the services, the pages, the API and the demo.
+    # The counters are kept by the services (F() updates); the constraints above bound them.
+
+    @property
+    def undelivered_quantity(self) -> int:
+        """Ordered and not delivered yet (delivered <= ordered)."""
+        return self.quantity - self.delivered_quantity
+
+    @property
+    def kept_quantity(self) -> int:
+        """Accepted and not returned: what the hospital keeps and pays for."""
+        return self.accepted_quantity - self.returned_quantity
+
+    @property
+    def uninvoiced_quantity(self) -> int:
+        """Kept and not on an invoice yet (invoiced <= kept)."""
+        return self.kept_quantity - self.invoiced_quantity
+
+    @property
+    def _live(self) -> bool:
+        """A confirmed line of a confirmed order: the only lines delivered and invoiced."""
+        return self.status == LineStatus.CONFIRMED and self.order.status == OrderStatus.CONFIRMED
+
+    @property
+    def deliverable_quantity(self) -> int:
+        """What the carrier may still deliver on this line now."""
+        return self.undelivered_quantity if self._live else 0
+
+    @property
+    def invoicable_quantity(self) -> int:
+        """What the carrier may still invoice on this line now."""
+        return self.uninvoiced_quantity if self._live else 0
+
+    def amount_of(self, quantity: int) -> Decimal:
+        """``quantity`` of this line at its unit price, to the cent (an invoice line's amount)."""
+        return quantize(self.unit_price * quantity)
+
+    @property
+    def confirmed_quantity(self) -> int:
+        """What the supplier confirmed (the whole line, or nothing)."""
+        return self.quantity if self.status == LineStatus.CONFIRMED else 0

@@ -6,8 +6,16 @@ from __future__ import annotations
 from django.db.models import QuerySet
 
 from core import permissions
-from core.errors import NotFoundError
-from procurement.choices import AgreedPriceStatus
+from core.actions import Actions, Allowed, Check, role_check, verdict
+from core.errors import NotFoundError, PermissionDeniedError
+from procurement.choices import (
+    AGREED_PRICE_STATES,
+    LISTING_STATES,
+    AgreedPriceAction,
+    AgreedPriceStatus,
+    ListingAction,
+)
+from procurement.errors import AgreedPriceOwnProposalError
 from procurement.models import AgreedPrice
 from procurement.selectors.listings import confirmed_reference_subquery
 
@@ -36,12 +44,56 @@ def agreed_price_get(*, actor, agreed_price_id: int) -> AgreedPrice:
     return price
 
 
-def agreed_price_awaits(*, actor, agreed_price: AgreedPrice) -> bool:
-    """Whether the actor's side is the one to answer this proposal."""
-    return (
-        agreed_price.status == AgreedPriceStatus.PROPOSED
-        and actor.organization_id is not None
-        and agreed_price.proposed_by_id != actor.organization_id
-        and actor.organization_id
-        in (agreed_price.hospital_id, agreed_price.listing.manufacturer_id)
+def agreed_price_party_check(*, actor, agreed_price: AgreedPrice) -> int:
+    """The actor's organisation, if it is one of the two parties (the hospital, the listing's
+    manufacturer); regulators only watch (403)."""
+    org_id = getattr(actor, "organization_id", None)
+    if org_id is None or org_id not in (
+        agreed_price.hospital_id,
+        agreed_price.listing.manufacturer_id,
+    ):
+        raise PermissionDeniedError(action="agreed_price.negotiate")
+    return org_id
+
+
+def agreed_price_answer_check(*, actor, agreed_price: AgreedPrice, action: str) -> None:
+    """[R-LIST-PRICE-CAP] the other side accepts or declines a proposal; the proposer may
+    withdraw it (end), and either side may end an agreed price."""
+    org_id = agreed_price_party_check(actor=actor, agreed_price=agreed_price)
+    AGREED_PRICE_STATES.check(agreed_price, action)
+    own = org_id == agreed_price.proposed_by_id
+    if action in (AgreedPriceAction.ACCEPT, AgreedPriceAction.DECLINE) and own:
+        raise AgreedPriceOwnProposalError()
+    proposal = agreed_price.status == AgreedPriceStatus.PROPOSED
+    if action == AgreedPriceAction.END and proposal and not own:
+        # The other side answers a proposal with accept or decline, not by ending it.
+        raise AGREED_PRICE_STATES.refusal(
+            agreed_price, AgreedPriceAction.END, target=AgreedPriceStatus.ENDED
+        )
+
+
+def agreed_price_actions(*, actor, agreed_price: AgreedPrice) -> Actions:
+    """What the actor may do with the agreed price now (core.actions), as
+    procurement.services.agreed_prices checks: the role, the party, the state and who
+    proposed it; accepting also needs the listing still listed."""
+
+    def answer(action: str, *rules: Check) -> Allowed:
+        return verdict(
+            action,
+            role_check(actor, "agreed_price.negotiate"),
+            lambda: agreed_price_answer_check(
+                actor=actor, agreed_price=agreed_price, action=action
+            ),
+            *rules,
+        )
+
+    def listed() -> None:
+        LISTING_STATES.check(agreed_price.listing, ListingAction.AGREE_PRICE)
+
+    return Actions(
+        [
+            answer(AgreedPriceAction.ACCEPT, listed),
+            answer(AgreedPriceAction.DECLINE),
+            answer(AgreedPriceAction.END),
+        ]
     )

@@ -1,6 +1,7 @@
 """What a cart would become, writing nothing: order lines validated and priced for a hospital
 (``order_lines_prepare``, which ``order_create`` saves), and the quote the cart page and
-``POST /orders/quote/`` show, one group per supplier with the alternate-catalogue cap."""
+``POST /orders/quote/`` show, one group per supplier with the alternate-catalogue cap and the
+reason for every line that cannot be ordered."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from core import clock, permissions
-from core.errors import NotFoundError, PermissionDeniedError, ValidationError
+from core.errors import DomainError, NotFoundError, PermissionDeniedError, ValidationError
 from core.money import ZERO, quantize
 from procurement.choices import Catalogue, ListingStatus, PurchaseLabel
 from procurement.errors import (
@@ -80,32 +81,46 @@ _SNAPSHOT_FIELDS = (
 )
 
 
-def order_lines_prepare(
-    *,
-    actor,
-    lines: Sequence[Mapping[str, Any]],
-    on: dt.date | None = None,
-    for_display: bool = False,
-) -> list[PreparedLine]:
-    """Validate and price order lines as given by a cart or an HIS, writing nothing.
+@dataclass(frozen=True)
+class LineRefusal:
+    """A line the hospital cannot order as given: its 1-based position, the listing when the
+    line names one the hospital sees (to show the product next to the reason), and why."""
 
-    Each line is ``{"listing": id, "quantity": n, "restricted_reason": ""}``. The unit price
-    comes from procurement.services.pricing (listed or lower agreed price), never from the
-    caller. Listings are read in the hospital's scope (``Listing.tenant_q``): one it cannot
-    see (a draft, an application under review) is 404, as if missing, exactly as reading it
-    is; a suspended or delisted one it sees, and ordering it is refused with the reason.
-    """
+    index: int
+    listing: Listing | None
+    error: DomainError
+
+
+@dataclass(frozen=True)
+class _Prepared:
+    lines: list[PreparedLine]
+    refusals: list[LineRefusal]
+    # What order_lines_prepare raises: the first input error (a bad id, a repeated listing,
+    # a bad quantity), else the first listing refused (missing, not orderable).
+    first_error: DomainError | None
+
+
+def _prepare(
+    *, actor, lines: Sequence[Mapping[str, Any]], on: dt.date | None, for_display: bool
+) -> _Prepared:
     hospital = actor.organization
     if not lines:
         raise OrderEmptyError()
     wanted: list[tuple[int, int, int, str]] = []
+    named: dict[int, int] = {}  # line -> the listing it names, once its id is valid and new
+    input_errors: dict[int, DomainError] = {}
     seen: set[int] = set()
     for index, raw in enumerate(lines, start=1):
-        listing_id = _parse_id(raw.get("listing"), line=index, name="listing")
-        if listing_id in seen:
-            raise OrderLineDuplicateError(line=index, what=_("listing"), id=listing_id)
-        seen.add(listing_id)
-        quantity = parse_quantity(raw.get("quantity"), line=index)
+        try:
+            listing_id = _parse_id(raw.get("listing"), line=index, name="listing")
+            if listing_id in seen:
+                raise OrderLineDuplicateError(line=index, what=_("listing"), id=listing_id)
+            seen.add(listing_id)
+            named[index] = listing_id
+            quantity = parse_quantity(raw.get("quantity"), line=index)
+        except DomainError as error:
+            input_errors[index] = error
+            continue
         reason = str(raw.get("restricted_reason") or "").strip()[:500]
         wanted.append((index, listing_id, quantity, reason))
     if for_display:  # a quote shows each line's product and manufacturer
@@ -122,21 +137,58 @@ def order_lines_prepare(
         listing.pk: listing
         for listing in pricing.with_agreed_price(fetched, hospital_id=hospital.pk, on=on)
     }
-    for index, listing_id, _quantity, reason in wanted:
+    prepared: list[PreparedLine] = []
+    listing_errors: dict[int, DomainError] = {}
+    for index, listing_id, quantity, reason in wanted:
         listing = listings.get(listing_id)
-        if listing is None:
-            raise NotFoundError(listing=listing_id, line=index)
-        check_listing_orderable(listing, line=index, restricted_reason=reason)
-    return [
-        PreparedLine(
-            index=index,
-            listing=listings[listing_id],
-            quantity=quantity,
-            unit_price=pricing.lowest_price(listings[listing_id]),
-            restricted_reason=reason,
+        try:
+            if listing is None:
+                raise NotFoundError(listing=listing_id, line=index)
+            check_listing_orderable(listing, line=index, restricted_reason=reason)
+        except DomainError as error:
+            listing_errors[index] = error
+            continue
+        prepared.append(
+            PreparedLine(
+                index=index,
+                listing=listing,
+                quantity=quantity,
+                unit_price=pricing.lowest_price(listing),
+                restricted_reason=reason,
+            )
         )
-        for index, listing_id, quantity, reason in wanted
-    ]
+    errors = {**input_errors, **listing_errors}
+    first = input_errors or listing_errors
+    return _Prepared(
+        lines=prepared,
+        refusals=[
+            LineRefusal(index=index, listing=listings.get(named.get(index, 0)), error=error)
+            for index, error in sorted(errors.items())
+        ],
+        first_error=first[min(first)] if first else None,
+    )
+
+
+def order_lines_prepare(
+    *,
+    actor,
+    lines: Sequence[Mapping[str, Any]],
+    on: dt.date | None = None,
+    for_display: bool = False,
+) -> list[PreparedLine]:
+    """Validate and price order lines as given by a cart or an HIS, writing nothing; the
+    first refused line is raised (input errors first, then the listings).
+
+    Each line is ``{"listing": id, "quantity": n, "restricted_reason": ""}``. The unit price
+    comes from procurement.services.pricing (listed or lower agreed price), never from the
+    caller. Listings are read in the hospital's scope (``Listing.tenant_q``): one it cannot
+    see (a draft, an application under review) is 404, as if missing, exactly as reading it
+    is; a suspended or delisted one it sees, and ordering it is refused with the reason.
+    """
+    result = _prepare(actor=actor, lines=lines, on=on, for_display=for_display)
+    if result.first_error is not None:
+        raise result.first_error
+    return result.lines
 
 
 @dataclass
@@ -152,9 +204,15 @@ class QuoteGroup:
 
 @dataclass(frozen=True)
 class OrderQuote:
+    """The lines that can be ordered, grouped by supplier, and every line that cannot, each
+    with its reason (``refusals``), so a cart shows all it needs fixing at once."""
+
     groups: list[QuoteGroup]
     alternate_amount: Decimal
     cap: caps.CapStatus
+    refusals: list[LineRefusal] = field(default_factory=list)
+    # The refusal ordering this cart would meet first (order_lines_prepare), or None.
+    first_error: DomainError | None = None
 
     @property
     def total(self) -> Decimal:
@@ -169,12 +227,14 @@ class OrderQuote:
 
 
 def order_quote(*, actor, lines: Sequence[Mapping[str, Any]]) -> OrderQuote:
-    """What the cart would become: priced lines, one group per supplier (one order each), and
-    the alternate-catalogue cap with this cart's alternate amount. Writes nothing."""
+    """What the cart would become: priced lines, one group per supplier (one order each), the
+    alternate-catalogue cap with this cart's alternate amount, and every line that cannot be
+    ordered with its reason (all of them at once). Writes nothing."""
     permissions.require(actor, "order.place")
     if actor.organization is None or not actor.organization.is_hospital:
         raise PermissionDeniedError(action="order.place")
-    prepared = order_lines_prepare(actor=actor, lines=lines, for_display=True)
+    result = _prepare(actor=actor, lines=lines, on=None, for_display=True)
+    prepared = result.lines
     groups: dict[int, QuoteGroup] = {}
     for line in prepared:
         manufacturer = line.listing.manufacturer
@@ -188,5 +248,9 @@ def order_quote(*, actor, lines: Sequence[Mapping[str, Any]]) -> OrderQuote:
     )
     cap = caps.alternate_cap_status(hospital=actor.organization, year=clock.local_today().year)
     return OrderQuote(
-        groups=[groups[key] for key in sorted(groups)], alternate_amount=alternate, cap=cap
+        groups=[groups[key] for key in sorted(groups)],
+        alternate_amount=alternate,
+        cap=cap,
+        refusals=result.refusals,
+        first_error=result.first_error,
     )

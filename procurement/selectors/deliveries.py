@@ -13,14 +13,18 @@ from django.utils.translation import gettext as _
 from catalog.barcodes import ScannedBarcode, parse_barcode
 from catalog.models import Consumable, DeviceIdentifier
 from core import clock, permissions
+from core.actions import Actions, role_check, verdict
 from core.errors import NotFoundError
+from procurement.choices import DELIVERY_STATES, ORDER_STATES, DeliveryAction, OrderAction
 from procurement.errors import (
     LotExpiredError,
+    NothingToReturnError,
     ScanLotMismatchError,
     UdiProductMismatchError,
     UdiUnknownError,
 )
 from procurement.models import Delivery, DeliveryLine
+from procurement.selectors.orders import order_party_check, require_organization
 
 
 def deliveries_visible(actor) -> QuerySet:
@@ -47,6 +51,38 @@ def delivery_list(*, actor, order_id: int | None = None, status: Sequence[str] =
     if status:
         qs = qs.filter(status__in=list(status))
     return qs.prefetch_related(_delivery_lines_prefetch()).order_by("-shipped_at", "-id")
+
+
+def delivery_actions(*, actor, delivery: Delivery) -> Actions:
+    """What the actor may do with the delivery note now (core.actions), with the refusal
+    procurement.services.deliveries would give: the hospital accepts a shipped note; it
+    returns goods from an accepted one while the order is confirmed and something accepted
+    is neither returned nor invoiced (DeliveryLine.returnable_quantity). Needs the note's
+    order and lines loaded (``delivery_list`` / ``delivery_get`` do); no query of its own."""
+    order = delivery.order
+
+    def something_to_return() -> None:
+        if not any(line.returnable_quantity for line in delivery.lines.all()):
+            raise NothingToReturnError()
+
+    return Actions(
+        [
+            verdict(
+                DeliveryAction.ACCEPT,
+                role_check(actor, "delivery.accept"),
+                lambda: require_organization(actor, order.hospital_id, action="delivery.accept"),
+                lambda: DELIVERY_STATES.check(delivery, DeliveryAction.ACCEPT),
+            ),
+            verdict(
+                DeliveryAction.RETURN,
+                role_check(actor, "delivery.accept"),
+                lambda: order_party_check(actor=actor, order=order, action=OrderAction.RETURN),
+                lambda: ORDER_STATES.check(order, OrderAction.RETURN),
+                lambda: DELIVERY_STATES.check(delivery, DeliveryAction.RETURN),
+                something_to_return,
+            ),
+        ]
+    )
 
 
 def delivery_get(*, actor, delivery_id: int) -> Delivery:

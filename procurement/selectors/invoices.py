@@ -7,8 +7,11 @@ from collections.abc import Sequence
 from django.db.models import Prefetch, QuerySet
 
 from core import permissions
+from core.actions import Actions, Allowed, role_check, verdict
 from core.errors import NotFoundError
+from procurement.choices import INVOICE_STATES, InvoiceAction
 from procurement.models import Invoice, InvoiceLine
+from procurement.selectors.orders import require_organization
 
 
 def invoices_visible(actor) -> QuerySet:
@@ -29,6 +32,22 @@ def invoice_list(*, actor, order_id: int | None = None, status: Sequence[str] = 
         .order_by("pk")
     )
     return qs.prefetch_related(Prefetch("lines", queryset=lines)).order_by("-registered_at", "-id")
+
+
+def invoice_actions(*, actor, invoice: Invoice) -> Actions:
+    """What the actor may do with the invoice now (core.actions): its hospital's finance
+    confirms or rejects a registered invoice [R-PAY-30], as procurement.services.invoices
+    checks. No query of its own."""
+
+    def answer(action: str) -> Allowed:
+        return verdict(
+            action,
+            role_check(actor, "invoice.confirm"),
+            lambda: require_organization(actor, invoice.hospital_id, action="invoice.confirm"),
+            lambda: INVOICE_STATES.check(invoice, action),
+        )
+
+    return Actions([answer(InvoiceAction.CONFIRM), answer(InvoiceAction.REJECT)])
 
 
 def invoice_get(*, actor, invoice_id: int) -> Invoice:

@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 from django.utils.translation import gettext_lazy as _
 
 from accounts.choices import SUPPLIER_KINDS, OrganizationKind
@@ -34,9 +34,20 @@ from accounts.models import Organization
 from catalog.choices import ReferencePriceStatus
 from catalog.models import ReferencePrice
 from core import clock, permissions
+from core.actions import Actions, Allowed, Check, role_check, verdict
 from core.errors import NotFoundError, PermissionDeniedError
 from core.policy import RegionPolicy, policy_for
-from procurement.choices import Catalogue, ListingStatus, PriceChangeStatus, PurchaseLabel
+from procurement.choices import (
+    LISTING_STATES,
+    PRICE_CHANGE_STATES,
+    Catalogue,
+    ListingAction,
+    ListingStatus,
+    PriceChangeAction,
+    PriceChangeStatus,
+    PurchaseLabel,
+)
+from procurement.errors import PriceChangePendingError
 from procurement.models import Listing, ListingDistributor, ListingPriceChange
 from procurement.services import pricing
 
@@ -351,6 +362,112 @@ def listing_detail(*, actor, listing_id: int) -> Listing:
     return listing
 
 
+def listing_owner_check(*, actor, listing: Listing) -> None:
+    """Only the listing's manufacturer applies for it, edits it and sets its distributors
+    (an authorised distributor sees it but does not list): 403 otherwise. The role
+    (``listing.apply``) is checked by the caller."""
+    org = getattr(actor, "organization", None)
+    if (
+        org is None
+        or org.kind != OrganizationKind.MANUFACTURER
+        or listing.manufacturer_id != org.pk
+    ):
+        raise PermissionDeniedError(action="listing.apply")
+
+
+def listing_negotiator_check(*, actor, listing: Listing) -> None:
+    """An agreed price for a listing is proposed by a hospital, or by the listing's own
+    manufacturer (a distributor does not set its prices): 403 otherwise."""
+    org = getattr(actor, "organization", None)
+    if org is None or not (org.is_hospital or listing.manufacturer_id == org.pk):
+        raise PermissionDeniedError(action="agreed_price.negotiate")
+
+
+def _no_pending_price_change(listing: Listing) -> Check:
+    def check() -> None:
+        pending = getattr(listing, "pending_price_change", None)
+        if pending is None and not hasattr(listing, "pending_price_change"):
+            pending = listing_pending_price_change(listing=listing)
+        if pending is not None:
+            raise PriceChangePendingError(price_change=pending.pk)
+
+    return check
+
+
+def listing_actions(*, actor, listing: Listing) -> Actions:
+    """What the actor may do with the listing now (core.actions), refused as
+    procurement.services.listings, .labels and .agreed_prices would refuse it: the role, the
+    party (its manufacturer, the bureau, a hospital for agreed prices), LISTING_STATES, and
+    one pending price change at a time. A submission or approval may still be refused for the
+    price cap or the listing criteria, which only doing it checks (the criteria are shown)."""
+
+    def owner(action: str, *rules: Check) -> Allowed:
+        return verdict(
+            action,
+            role_check(actor, "listing.apply"),
+            lambda: listing_owner_check(actor=actor, listing=listing),
+            lambda: LISTING_STATES.check(listing, action),
+            *rules,
+        )
+
+    def bureau(action: str) -> Allowed:
+        return verdict(
+            action,
+            role_check(actor, "listing.review"),
+            lambda: LISTING_STATES.check(listing, action),
+        )
+
+    # Delisting a draft or rejected application is its manufacturer withdrawing it.
+    withdrawing = listing.status in (ListingStatus.DRAFT, ListingStatus.REJECTED)
+    return Actions(
+        [
+            owner(ListingAction.EDIT),
+            owner(ListingAction.SUBMIT),
+            bureau(ListingAction.APPROVE),
+            bureau(ListingAction.REJECT),
+            bureau(ListingAction.SUSPEND),
+            bureau(ListingAction.REINSTATE),
+            owner(ListingAction.DELIST) if withdrawing else bureau(ListingAction.DELIST),
+            bureau(ListingAction.SET_LABEL),
+            owner(ListingAction.SET_DISTRIBUTORS),
+            owner(ListingAction.REQUEST_PRICE_CHANGE, _no_pending_price_change(listing)),
+            verdict(
+                ListingAction.AGREE_PRICE,
+                role_check(actor, "agreed_price.negotiate"),
+                lambda: listing_negotiator_check(actor=actor, listing=listing),
+                lambda: LISTING_STATES.check(listing, ListingAction.AGREE_PRICE),
+            ),
+        ]
+    )
+
+
+def listing_page_actions(*, actor, listings: list[Listing]) -> None:
+    """``listing_actions`` for each listing of a page, as ``listing.actions``: their pending
+    price changes in one query, so the page costs the same whatever its size."""
+    pending = {
+        change.listing_id: change
+        for change in ListingPriceChange.objects.filter(
+            listing__in=listings, status=PriceChangeStatus.PENDING
+        )
+    }
+    for listing in listings:
+        listing.pending_price_change = pending.get(listing.pk)
+        listing.actions = listing_actions(actor=actor, listing=listing)
+
+
+def price_change_actions(*, actor, change: ListingPriceChange) -> Actions:
+    """The bureau approves or rejects a pending price change (core.actions)."""
+
+    def decide(action: str) -> Allowed:
+        return verdict(
+            action,
+            role_check(actor, "listing.review"),
+            lambda: PRICE_CHANGE_STATES.check(change, action),
+        )
+
+    return Actions([decide(PriceChangeAction.APPROVE), decide(PriceChangeAction.REJECT)])
+
+
 def listing_review_queue(*, actor) -> QuerySet:
     """Submitted applications, oldest first (first come, first reviewed)."""
     permissions.require(actor, "listing.review")
@@ -472,17 +589,43 @@ def _own_hospital(actor) -> Organization:
     return org
 
 
+def _region_levels(region_code: str) -> set[str]:
+    """An authorisation for a province (320000) or city (320100) covers every district below
+    it, so the candidates for a district are its three levels, matched exactly."""
+    return {region_code[:2] + "0000", region_code[:4] + "00", region_code}
+
+
 def authorised_listing_ids(
     *, distributor_id: int, listing_ids: Iterable[int], region_code: str
 ) -> set[int]:
     """[R-ORDER-DELIVERY] [R-TWO-INVOICE] the listings ``distributor_id`` is authorised for in
-    ``region_code``: an authorisation for a province (320000) or city (320100) covers every
-    district below it, so the candidates are the region's three levels, matched exactly."""
-    prefixes = {region_code[:2] + "0000", region_code[:4] + "00", region_code}
+    ``region_code`` (a province or city authorisation covers the districts below it)."""
     return set(
         ListingDistributor.objects.filter(
             distributor_id=distributor_id,
             listing_id__in=list(listing_ids),
-            region_code__in=prefixes,
+            region_code__in=_region_levels(region_code),
         ).values_list("listing_id", flat=True)
+    )
+
+
+def distributors_authorised(*, listing_ids: Iterable[int], region_code: str) -> QuerySet:
+    """[R-ORDER-DELIVERY] the active distributors authorised for every one of ``listing_ids``
+    in ``region_code`` (the same rule as ``authorised_listing_ids``), by name: one query."""
+    wanted = set(listing_ids)
+    if not wanted:
+        return Organization.objects.none()
+    covering = (
+        ListingDistributor.objects.filter(
+            listing_id__in=wanted, region_code__in=_region_levels(region_code)
+        )
+        .values("distributor_id")
+        .annotate(listings=Count("listing_id", distinct=True))
+        .filter(listings=len(wanted))
+        .values("distributor_id")
+    )
+    return (
+        distributors_unscoped(ids=[])
+        .model.objects.filter(pk__in=covering, kind=OrganizationKind.DISTRIBUTOR, is_active=True)
+        .order_by("name")
     )

@@ -19,10 +19,12 @@ from django.utils.translation import gettext as _
 
 from catalog.models import Consumable
 from core import permissions
-from core.errors import NotFoundError, PermissionDeniedError
+from core.actions import Actions, Allowed, Check, role_check, verdict
+from core.errors import DomainError, NotFoundError, PermissionDeniedError
 from procurement.choices import ORDER_STATES, LineStatus, OrderAction, OrderStatus
-from procurement.errors import QuantityInvalidError
+from procurement.errors import NothingToDeliverError, NothingToInvoiceError, QuantityInvalidError
 from procurement.models import Order, OrderLine
+from procurement.selectors.listings import distributors_authorised
 
 # A sanity bound: far above any real order line, far below the integer column's limit, so a
 # typo such as 10000000000 is refused with a clear code instead of a database error.
@@ -30,7 +32,21 @@ MAX_QUANTITY = 1_000_000
 
 
 # ---------------------------------------------------------------------------------------------
-# Parties
+# Parties and rules the services and the allowed actions share
+
+HOSPITAL, SUPPLIER, CARRIER = "hospital", "supplier", "carrier"
+
+# action -> (the role it needs, core.permissions.ACTIONS; the party of the order it is for).
+# The carrier is the manufacturer or the distributor it named on the order.
+ORDER_ACTION_PARTIES: dict[str, tuple[str, str]] = {
+    OrderAction.SUBMIT: ("order.place", HOSPITAL),
+    OrderAction.CANCEL: ("order.place", HOSPITAL),
+    OrderAction.RESPOND: ("order.respond", SUPPLIER),
+    OrderAction.CHOOSE_DISTRIBUTOR: ("order.respond", SUPPLIER),
+    OrderAction.DELIVER: ("delivery.create", CARRIER),
+    OrderAction.INVOICE: ("invoice.register", CARRIER),
+    OrderAction.RETURN: ("delivery.accept", HOSPITAL),
+}
 
 
 def require_organization(actor, organization_id: int | None, *, action: str) -> None:
@@ -40,8 +56,16 @@ def require_organization(actor, organization_id: int | None, *, action: str) -> 
         raise PermissionDeniedError(action=action)
 
 
-# ---------------------------------------------------------------------------------------------
-# State rules the services and the allowed actions share
+def order_party_check(*, actor, order: Order, action: str) -> None:
+    """The actor acts for the party of the order that ``action`` is for (403 otherwise)."""
+    permission, party = ORDER_ACTION_PARTIES[action]
+    parties = {
+        HOSPITAL: {order.hospital_id},
+        SUPPLIER: {order.supplier_id},
+        CARRIER: {order.supplier_id, order.distributor_id} - {None},
+    }[party]
+    if actor.organization_id not in parties:
+        raise PermissionDeniedError(action=permission)
 
 
 def order_cancel_check(*, order: Order) -> None:
@@ -60,6 +84,61 @@ def order_cancel_check(*, order: Order) -> None:
                 "action": OrderAction.CANCEL.label,
             },
         )
+
+
+def _something_to(order: Order, quantity: str, error: type[DomainError]) -> Check:
+    def check() -> None:
+        if not any(getattr(line, quantity) for line in order.lines.all()):
+            raise error()
+
+    return check
+
+
+def order_actions(*, actor, order: Order) -> Actions:
+    """What the actor may do with the order now (core.actions), each refused with the error
+    its service would give: the role, the party (order_party_check), the state
+    (ORDER_STATES), then the action's own rule (cancel: no line answered; deliver and
+    invoice: something left to deliver or invoice, by the line arithmetic on OrderLine).
+    Needs the order's lines loaded (``order_get`` does); no query of its own."""
+
+    def action(name: str, *rules: Check) -> Allowed:
+        permission, _party = ORDER_ACTION_PARTIES[name]
+        return verdict(
+            name,
+            role_check(actor, permission),
+            lambda: order_party_check(actor=actor, order=order, action=name),
+            lambda: ORDER_STATES.check(order, name),
+            *rules,
+        )
+
+    return Actions(
+        [
+            action(OrderAction.SUBMIT),
+            action(OrderAction.CANCEL, lambda: order_cancel_check(order=order)),
+            action(OrderAction.RESPOND),
+            action(OrderAction.CHOOSE_DISTRIBUTOR),
+            action(
+                OrderAction.DELIVER,
+                _something_to(order, "deliverable_quantity", NothingToDeliverError),
+            ),
+            action(
+                OrderAction.INVOICE,
+                _something_to(order, "invoicable_quantity", NothingToInvoiceError),
+            ),
+        ]
+    )
+
+
+def order_distributor_choices(*, order: Order) -> list:
+    """[R-ORDER-DELIVERY] the active distributors the supplier may name on the order: those
+    authorised for every live line's listing in the hospital's region (the rule
+    ``order_distributor_set`` checks again on saving)."""
+    live = {
+        line.listing_id
+        for line in order.lines.all()
+        if line.status in (LineStatus.PENDING, LineStatus.CONFIRMED)
+    }
+    return list(distributors_authorised(listing_ids=live, region_code=order.hospital.region_code))
 
 
 # ---------------------------------------------------------------------------------------------

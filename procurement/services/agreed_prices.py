@@ -21,11 +21,10 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from core import clock
-from core.errors import NotFoundError, PermissionDeniedError, ValidationError
+from core.errors import NotFoundError, ValidationError
 from core.money import format_cny
 from core.permissions import require
 from procurement.choices import (
-    AGREED_PRICE_STATES,
     LISTING_STATES,
     AgreedPriceAction,
     AgreedPriceStatus,
@@ -34,12 +33,16 @@ from procurement.choices import (
 from procurement.errors import (
     AgreedPriceDatesInvalidError,
     AgreedPriceExistsError,
-    AgreedPriceOwnProposalError,
     PriceAboveCapError,
 )
 from procurement.locks import lock_agreed_price, lock_listing
 from procurement.models import AgreedPrice, Listing
-from procurement.selectors.listings import hospital_list_unscoped, reference_price_for
+from procurement.selectors.agreed_prices import agreed_price_answer_check
+from procurement.selectors.listings import (
+    hospital_list_unscoped,
+    listing_negotiator_check,
+    reference_price_for,
+)
 from procurement.services.listings import _positive_price, history_context
 
 
@@ -85,9 +88,7 @@ def agreed_price_propose(
             raise NotFoundError()
         hospital = org
     else:
-        if listing.manufacturer_id != org.pk:
-            # An authorised distributor sees the listing but does not set its prices.
-            raise PermissionDeniedError(action="agreed_price.negotiate")
+        listing_negotiator_check(actor=actor, listing=listing)
         if hospital_id is None:
             raise ValidationError(fields={"hospital": [_("Choose a hospital.")]})
         hospital = hospital_list_unscoped(actor=actor).filter(pk=hospital_id).first()
@@ -117,21 +118,12 @@ def agreed_price_propose(
         )
 
 
-def _party(actor: Any, agreed: AgreedPrice) -> int:
-    """The actor's organisation if it is one of the two parties; regulators only watch."""
-    require(actor, "agreed_price.negotiate")
-    org_id = actor.organization_id
-    if org_id not in (agreed.hospital_id, agreed.listing.manufacturer_id):
-        raise PermissionDeniedError(action="agreed_price.negotiate")
-    return org_id
-
-
 def _answer(actor: Any, agreed_price_id: int, action: str) -> AgreedPrice:
+    """Lock the agreed price, then the rule of who answers (the role, one of the two
+    parties, the state, the proposer or the other side: agreed_price_answer_check)."""
     agreed = lock_agreed_price(actor=actor, agreed_price_id=agreed_price_id)
-    org_id = _party(actor, agreed)
-    AGREED_PRICE_STATES.check(agreed, action)
-    if org_id == agreed.proposed_by_id:
-        raise AgreedPriceOwnProposalError()
+    require(actor, "agreed_price.negotiate")
+    agreed_price_answer_check(actor=actor, agreed_price=agreed, action=action)
     return agreed
 
 
@@ -162,14 +154,7 @@ def agreed_price_decline(*, actor: Any, agreed_price_id: int) -> AgreedPrice:
 def agreed_price_end(*, actor: Any, agreed_price_id: int) -> AgreedPrice:
     """Either side ends an agreed price; only the proposer withdraws a proposal. Orders
     placed before keep their price (order lines store it)."""
-    agreed = lock_agreed_price(actor=actor, agreed_price_id=agreed_price_id)
-    org_id = _party(actor, agreed)
-    AGREED_PRICE_STATES.check(agreed, AgreedPriceAction.END)
-    if agreed.status == AgreedPriceStatus.PROPOSED and org_id != agreed.proposed_by_id:
-        # The other side answers a proposal with accept or decline, not by ending it.
-        raise AGREED_PRICE_STATES.refusal(
-            agreed, AgreedPriceAction.END, target=AgreedPriceStatus.ENDED
-        )
+    agreed = _answer(actor, agreed_price_id, AgreedPriceAction.END)
     agreed.status = AgreedPriceStatus.ENDED
     with history_context(actor, "agreed_price_end"):
         agreed.save(update_fields=["status"])

@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 
 from catalog.barcodes import parse_barcode
 from core import clock
-from core.errors import PermissionDeniedError, ValidationError
+from core.errors import ValidationError
 from core.transitions import refusal
 from procurement.choices import (
     DELIVERY_STATES,
@@ -61,7 +61,7 @@ from procurement.selectors.deliveries import (
     normalise_di,
 )
 from procurement.selectors.listings import authorised_listing_ids
-from procurement.selectors.orders import parse_quantity, require_organization
+from procurement.selectors.orders import order_party_check, parse_quantity, require_organization
 from procurement.services.events import event_record
 from procurement.services.numbering import DELIVERY_PREFIX, next_number
 from procurement.services.orders import order_complete_if_done, require_reason
@@ -161,9 +161,8 @@ def delivery_create(*, actor, order_id: int, lines: Sequence[Mapping[str, Any]])
     order's manufacturer, or the distributor named on the order, authorised for each line's
     listing in the hospital's region [R-ORDER-DELIVERY]."""
     order = lock_order(actor=actor, order_id=order_id, action="delivery.create")
+    order_party_check(actor=actor, order=order, action=OrderAction.DELIVER)
     carrier_id = actor.organization_id
-    if carrier_id not in (order.supplier_id, order.distributor_id):
-        raise PermissionDeniedError(action="delivery.create")
     ORDER_STATES.check(order, OrderAction.DELIVER)
     if not lines:
         raise OrderEmptyError()
@@ -212,7 +211,7 @@ def delivery_create(*, actor, order_id: int, lines: Sequence[Mapping[str, Any]])
         prepared.append((order_line, quantity, udi))
     for line_id, quantity in totals.items():
         order_line = order_lines[line_id]
-        outstanding = order_line.quantity - order_line.delivered_quantity
+        outstanding = order_line.undelivered_quantity
         if quantity > outstanding:
             raise DeliveryQuantityExceededError(
                 product=str(order_line.consumable),
@@ -382,17 +381,14 @@ def return_register(*, actor, delivery_line_id: int, quantity: Any, reason: str)
     order, line = lock_delivery_line(
         actor=actor, delivery_line_id=delivery_line_id, action="delivery.accept"
     )
-    require_organization(actor, order.hospital_id, action="delivery.accept")
+    order_party_check(actor=actor, order=order, action=OrderAction.RETURN)
     ORDER_STATES.check(order, OrderAction.RETURN)
     DELIVERY_STATES.check(line.delivery, DeliveryAction.RETURN)
     count = parse_quantity(quantity, line="-")
     order_line = line.order_line
-    available = min(
-        line.accepted_quantity - line.returned_quantity,
-        order_line.accepted_quantity - order_line.returned_quantity - order_line.invoiced_quantity,
-    )
+    available = line.returnable_quantity
     if count > available:
-        raise ReturnQuantityExceededError(requested=count, available=max(available, 0))
+        raise ReturnQuantityExceededError(requested=count, available=available)
     record = ReturnRecord.objects.create(
         delivery_line=line, quantity=count, reason=reason, created_by=actor
     )

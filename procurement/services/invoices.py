@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Organization
 from core import clock
-from core.errors import PermissionDeniedError, ValidationError
+from core.errors import ValidationError
 from core.money import ZERO, AmountInvalidError, parse_amount, quantize
 from core.transitions import refusal
 from procurement.choices import (
@@ -47,7 +47,7 @@ from procurement.errors import (
 from procurement.locks import lock_invoice, lock_order, lock_order_lines
 from procurement.models import Invoice, InvoiceLine, Order, OrderLine
 from procurement.selectors.listings import authorised_listing_ids, supplier_get_unscoped
-from procurement.selectors.orders import parse_quantity, require_organization
+from procurement.selectors.orders import order_party_check, parse_quantity, require_organization
 from procurement.services.events import event_record
 from procurement.services.orders import order_complete_if_done, require_reason
 
@@ -100,8 +100,7 @@ def invoice_register(
     ``{"order_line", "quantity", "amount"}``; amounts as strings ("1234.50"). ``issuer_id``
     defaults to the actor's organisation."""
     order = lock_order(actor=actor, order_id=order_id, action="invoice.register")
-    if actor.organization_id not in (order.supplier_id, order.distributor_id):
-        raise PermissionDeniedError(action="invoice.register")
+    order_party_check(actor=actor, order=order, action=OrderAction.INVOICE)
     ORDER_STATES.check(order, OrderAction.INVOICE)
     number = str(number or "").strip()
     if not number or len(number) > NUMBER_MAX:
@@ -139,11 +138,7 @@ def invoice_register(
     _check_issuer(order=order, issuer=issuer, lines=[line for _i, line, _q, _a in wanted])
     line_sum = ZERO
     for index, order_line, quantity, line_amount in wanted:
-        available = (
-            order_line.accepted_quantity
-            - order_line.returned_quantity
-            - order_line.invoiced_quantity
-        )
+        available = order_line.uninvoiced_quantity
         if quantity > available:
             raise InvoiceExceedsAcceptedError(
                 product=str(order_line.consumable),

@@ -85,6 +85,7 @@ from procurement.selectors.listings import (
     confirmed_reference_subquery,
     distributors_unscoped,
     listing_criteria,
+    listing_owner_check,
     reference_price_for,
     reviewer_policy,
 )
@@ -137,10 +138,10 @@ def _require_manufacturer(actor: Any) -> Organization:
 
 
 def _require_owner(actor: Any, listing: Listing) -> None:
-    org = _require_manufacturer(actor)
-    if listing.manufacturer_id != org.pk:
-        # Visible (an authorised distributor sees it) but not its own: forbidden, not missing.
-        raise PermissionDeniedError(action="listing.apply")
+    """The role, then (visible to an authorised distributor, but not its own) 403: the rule
+    listing_actions shares (procurement.selectors.listings.listing_owner_check)."""
+    require(actor, "listing.apply")
+    listing_owner_check(actor=actor, listing=listing)
 
 
 def _positive_price(value: object, field: str = "price") -> Decimal:

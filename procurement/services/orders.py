@@ -53,7 +53,7 @@ from procurement.locks import lock_order, lock_order_lines, lock_purchase_plan
 from procurement.models import InvoiceLine, Order, OrderLine
 from procurement.selectors.cart import check_listing_orderable, order_lines_prepare
 from procurement.selectors.listings import authorised_listing_ids, distributors_unscoped
-from procurement.selectors.orders import order_cancel_check, require_organization
+from procurement.selectors.orders import order_cancel_check, order_party_check
 from procurement.services import caps, pricing
 from procurement.services.events import event_record
 from procurement.services.numbering import ORDER_PREFIX, next_number
@@ -140,7 +140,7 @@ def order_submit(*, actor, order_id: int) -> Order:
     under the hospital's cap, checked while holding the lock on its purchase plan row so that
     two submissions cannot both squeeze under it."""
     order = lock_order(actor=actor, order_id=order_id, action="order.place")
-    require_organization(actor, order.hospital_id, action="order.place")
+    order_party_check(actor=actor, order=order, action=OrderAction.SUBMIT)
     ORDER_STATES.check(order, OrderAction.SUBMIT)
     lines = lock_order_lines(order=order)
     if not lines:
@@ -187,7 +187,7 @@ def order_cancel(*, actor, order_id: int, reason: str) -> Order:
     """Cancel a draft, or a submitted order the supplier has not answered any line of."""
     reason = require_reason(reason)
     order = lock_order(actor=actor, order_id=order_id, action="order.place")
-    require_organization(actor, order.hospital_id, action="order.place")
+    order_party_check(actor=actor, order=order, action=OrderAction.CANCEL)
     order_cancel_check(order=order)
     from_status = order.status
     order.lines.filter(status=LineStatus.PENDING).update(status=LineStatus.CANCELLED)
@@ -228,7 +228,7 @@ def order_respond(
     order becomes confirmed (any line confirmed) or rejected (every line rejected).
     ``distributor_id`` names the distributor that will deliver [R-ORDER-DELIVERY]."""
     order = lock_order(actor=actor, order_id=order_id, action="order.respond")
-    require_organization(actor, order.supplier_id, action="order.respond")
+    order_party_check(actor=actor, order=order, action=OrderAction.RESPOND)
     ORDER_STATES.check(order, OrderAction.RESPOND)
     if not answers:
         raise OrderEmptyError()
@@ -334,7 +334,7 @@ def order_distributor_set(*, actor, order_id: int, distributor_id: int | None) -
     itself). The distributor must be authorised for every live line's listing in the hospital's
     region. Existing delivery notes keep their carrier."""
     order = lock_order(actor=actor, order_id=order_id, action="order.respond")
-    require_organization(actor, order.supplier_id, action="order.respond")
+    order_party_check(actor=actor, order=order, action=OrderAction.CHOOSE_DISTRIBUTOR)
     ORDER_STATES.check(order, OrderAction.CHOOSE_DISTRIBUTOR)
     _distributor_set(
         order=order, lines=lock_order_lines(order=order), distributor_id=distributor_id
@@ -394,11 +394,10 @@ def order_complete_if_done(*, order: Order) -> bool:
         .values_list("order_line_id", "q")
     )
     for line in lines:
-        kept = line.accepted_quantity - line.returned_quantity
         done = (
-            line.delivered_quantity == line.quantity
+            line.undelivered_quantity == 0
             and line.accepted_quantity + line.refused_quantity == line.delivered_quantity
-            and confirmed_qty.get(line.pk, 0) == kept
+            and confirmed_qty.get(line.pk, 0) == line.kept_quantity
         )
         if not done:
             return False

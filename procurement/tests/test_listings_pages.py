@@ -273,7 +273,7 @@ def test_agreed_price_page_answers_a_proposal(purchaser, hospital, maker):
     )
     client = browser(purchaser)
     page = client.get(reverse("procurement:agreed_price_list"))
-    assert page.context["page"][0].awaits_me
+    assert page.context["page"][0].actions.allowed() == ["accept", "decline"]
     client.post(reverse("procurement:agreed_price_action", args=[agreed.pk, "accept"]))
     agreed.refresh_from_db()
     assert agreed.status == AgreedPriceStatus.AGREED

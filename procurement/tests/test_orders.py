@@ -172,10 +172,12 @@ def test_a_listing_off_sale_reads_and_quotes_alike_for_a_hospital(status):
     w = make_world()
     other = add_listing(w, status=status)
     assert listings.listing_get(actor=w.purchaser, listing_id=other.pk).status == status
-    with pytest.raises(DomainError) as error:
-        cart.order_quote(actor=w.purchaser, lines=[{"listing": other.pk, "quantity": 1}])
-    assert error.value.code == "listing_not_orderable"
-    assert error.value.extra["reason"] == ListingStatus(status).label
+    lines = [{"listing": other.pk, "quantity": 1}]
+    (refusal,) = cart.order_quote(actor=w.purchaser, lines=lines).refusals
+    assert refusal.listing == other
+    assert refusal.error.code == "listing_not_orderable"
+    assert refusal.error.extra["reason"] == ListingStatus(status).label
+    refused(orders.order_create, "listing_not_orderable", actor=w.purchaser, lines=lines)
 
 
 @pytest.mark.parametrize(

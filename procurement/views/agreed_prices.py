@@ -89,8 +89,7 @@ def agreed_price_list(request):
             return redirect("procurement:agreed_price_list")
     page = paginate(request, rows)
     for row in page:
-        row.awaits_me = agreed_price_selectors.agreed_price_awaits(actor=user, agreed_price=row)
-        row.mine = row.proposed_by_id == user.organization_id
+        row.actions = agreed_price_selectors.agreed_price_actions(actor=user, agreed_price=row)
     return render(
         request,
         T + "agreed_prices.html",

@@ -79,49 +79,38 @@ def _service_lines(lines: list[dict]) -> list[dict]:
 
 
 def _cart_quote(user, lines: list[dict]):
-    """Quote the cart; a line the quote refuses (a missing reason, a bad quantity, a product
-    no longer orderable) is set aside with its reason and the rest quoted again, so the page
-    shows both the prices and what needs fixing."""
-    errors: dict[int, DomainError] = {}
-    pending = list(lines)
-    while pending:
-        try:
-            return cart_selectors.order_quote(actor=user, lines=_service_lines(pending)), errors
-        except DomainError as error:
-            position = error.extra.get("line") if isinstance(error.extra, dict) else None
-            if error.http_status == 403 or not isinstance(position, int):
-                raise
-            if not 1 <= position <= len(pending):
-                raise
-            errors[pending.pop(position - 1)["listing"]] = error
-    return None, errors
+    """Quote the cart in one go: the prices of what can be ordered and, for every line that
+    cannot (a missing reason, a bad quantity, a product no longer orderable), its refusal,
+    keyed by listing id."""
+    quote = cart_selectors.order_quote(actor=user, lines=_service_lines(lines))
+    return quote, {lines[r.index - 1]["listing"]: r for r in quote.refusals}
 
 
 def _cart_context(request, *, errors: dict[int, DomainError] | None = None) -> dict:
+    """The cart panel. ``errors``: refusals from creating the orders, by listing id."""
     user = request.user
     cart = _cart(request)
     lines = cart["lines"]
-    quote, quote_errors = _cart_quote(user, lines) if lines else (None, {})
-    quote_errors.update(errors or {})
+    quote, refusals = _cart_quote(user, lines) if lines else (None, {})
     prepared = {}
     if quote is not None:
         prepared = {p.listing.pk: p for group in quote.groups for p in group.lines}
     rows = []
     for line in lines:
+        refusal = refusals.get(line["listing"])
         row = CartRow(
             listing_id=line["listing"],
             quantity=str(line["quantity"]),
             reason=line.get("restricted_reason", ""),
-            error=quote_errors.get(line["listing"]),
+            error=refusal.error if refusal else (errors or {}).get(line["listing"]),
         )
         found = prepared.get(line["listing"])
-        if found is not None and row.error is None:
-            row.listing, row.unit_price, row.amount = found.listing, found.unit_price, found.amount
-        else:
-            try:
-                row.listing = listing_selectors.listing_get(actor=user, listing_id=row.listing_id)
-            except NotFoundError:
-                row.listing = None
+        if found is not None:
+            row.listing = found.listing
+            if row.error is None:
+                row.unit_price, row.amount = found.unit_price, found.amount
+        elif refusal is not None:
+            row.listing = refusal.listing
         rows.append(row)
     groups = []
     if quote is not None:
@@ -165,16 +154,15 @@ def _cart_put(request, listing_id: int, quantity: str) -> bool:
     product that cannot be ordered (forbidden, not listed, a bad quantity) is refused with
     its reason and never enters the cart; a Restricted one enters and asks for the reason."""
     user = request.user
-    try:
-        quote = cart_selectors.order_quote(
-            actor=user, lines=[{"listing": listing_id, "quantity": quantity}]
-        )
+    quote = cart_selectors.order_quote(
+        actor=user, lines=[{"listing": listing_id, "quantity": quantity}]
+    )
+    error = quote.first_error
+    if error is None:
         product = str(quote.groups[0].lines[0].listing.consumable)
-    except RestrictedReasonRequiredError as error:
+    elif isinstance(error, RestrictedReasonRequiredError):
         product = str(error.extra.get("product", ""))
-    except DomainError as error:
-        if error.http_status == 403:
-            raise
+    else:
         messages.error(request, error.message)
         return False
     cart = _cart(request)
@@ -304,7 +292,8 @@ def _order_create(request, cart: dict):
     if not cart["lines"]:
         messages.error(request, _("The cart is empty."))
         return redirect("procurement:order_place")
-    _quote, errors = _cart_quote(user, cart["lines"])
+    _quote, refusals = _cart_quote(user, cart["lines"])
+    errors = {listing_id: refusal.error for listing_id, refusal in refusals.items()}
     if not errors:
         try:
             created = orders.order_create(

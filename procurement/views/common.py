@@ -1,12 +1,12 @@
-"""What the procurement pages share: who the viewer is to an order, and the figures the order
-pages show per line. Page helpers every app shares are in core.web."""
+"""What the procurement pages share: who the viewer is, and how a page stops on an action the
+viewer may not take now (core.actions). Page helpers every app shares are in core.web."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from django.contrib import messages
 
 from accounts.choices import OrganizationKind
-from procurement.choices import LineStatus, OrderStatus
+from core.actions import Allowed
 
 # Refusals a form shows next to its fields; anything else (403, 404, a wrong state) is left
 # to DomainErrorMiddleware.
@@ -22,39 +22,17 @@ def is_hospital(user) -> bool:
     return org is not None and org.is_hospital
 
 
-@dataclass
-class Party:
-    """What the viewer is to an order: which actions the page offers (the services decide)."""
-
-    hospital: bool
-    supplier: bool
-    distributor: bool
-
-    @classmethod
-    def of(cls, user, order) -> Party:
-        viewer = org_id(user)
-        return cls(
-            hospital=viewer == order.hospital_id,
-            supplier=viewer == order.supplier_id,
-            distributor=order.distributor_id is not None and viewer == order.distributor_id,
-        )
-
-    @property
-    def carrier(self) -> bool:
-        return self.supplier or self.distributor
-
-
-def annotate_lines(order) -> list:
-    """The figures the order page shows per line (the services keep the counters)."""
-    lines = list(order.lines.all())
-    live = order.status == OrderStatus.CONFIRMED
-    for line in lines:
-        confirmed = line.status == LineStatus.CONFIRMED
-        line.confirmed_quantity = line.quantity if confirmed else 0
-        line.outstanding = line.quantity - line.delivered_quantity if confirmed and live else 0
-        line.kept = line.accepted_quantity - line.returned_quantity
-        line.invoicable = line.kept - line.invoiced_quantity if confirmed and live else 0
-    return lines
+def refused_here(request, allowed: Allowed) -> bool:
+    """Whether the page must stop because the action is not allowed (core.actions). A
+    refusal about who the viewer is (403, 404) is raised, as the service would raise it; any
+    other (the state, nothing left to do) is said as a message on the page, and True tells the
+    view to go back."""
+    if allowed:
+        return False
+    if allowed.error.http_status in (403, 404):
+        raise allowed.error
+    messages.info(request, allowed.reason)
+    return True
 
 
 def is_manufacturer(user) -> bool:

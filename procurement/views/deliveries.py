@@ -14,26 +14,19 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from core import clock
-from core.errors import DomainError, PermissionDeniedError
+from core.errors import DomainError
 from core.exports import xlsx_response
 from core.forms import attach_error
-from core.permissions import can, require
+from core.permissions import require
 from core.web import local_time, paginate, parse_id, status_filter, wants_xlsx
-from procurement.choices import DeliveryStatus, OrderStatus
+from procurement.choices import DeliveryAction, DeliveryStatus, OrderAction
 from procurement.forms.deliveries import AcceptForm, DeliveryForm, ReturnForm
 from procurement.selectors import deliveries as delivery_selectors
 from procurement.selectors import orders as selectors
 from procurement.services import deliveries
-from procurement.views.common import FIELD_ERROR_STATUS, Party, annotate_lines, org_id
+from procurement.views.common import FIELD_ERROR_STATUS, refused_here
 
 T = "procurement/orders/"
-
-
-def _require_carrier(user, order) -> None:
-    """The delivery and invoice forms are the manufacturer's or its named distributor's (the
-    services check again on save)."""
-    if not (can(user, "delivery.create") and Party.of(user, order).carrier):
-        raise PermissionDeniedError(action="delivery.create")
 
 
 @login_required
@@ -41,11 +34,10 @@ def delivery_create(request, pk: int):
     """A delivery note for (part of) a confirmed order: a quantity and a UDI scan per line."""
     user = request.user
     order = selectors.order_get(actor=user, order_id=pk)
-    _require_carrier(user, order)
-    lines = [line for line in annotate_lines(order) if line.outstanding]
-    if not lines:
-        messages.info(request, _("Nothing is left to deliver on this order."))
+    allowed = selectors.order_actions(actor=user, order=order)[OrderAction.DELIVER]
+    if refused_here(request, allowed):
         return redirect("procurement:order_detail", pk)
+    lines = [line for line in order.lines.all() if line.deliverable_quantity]
     form = DeliveryForm(request.POST or None, lines=lines)
     if request.method == "POST" and form.is_valid():
         try:
@@ -80,23 +72,15 @@ def delivery_create(request, pk: int):
 
 def _render_delivery(request, delivery, *, accept_form=None, status: int = 200):
     user = request.user
-    order = delivery.order
-    hospital = org_id(user) == order.hospital_id
-    can_accept = can(user, "delivery.accept") and hospital
+    actions = delivery_selectors.delivery_actions(actor=user, delivery=delivery)
     lines = list(delivery.lines.all())
-    for line in lines:
-        line.returnable = line.accepted_quantity - line.returned_quantity
     context = {
         "delivery": delivery,
-        "order": order,
+        "order": delivery.order,
         "lines": lines,
-        "can_accept": can_accept and delivery.status == DeliveryStatus.SHIPPED,
-        "can_return": can_accept
-        and order.status == OrderStatus.CONFIRMED
-        and delivery.status in (DeliveryStatus.ACCEPTED, DeliveryStatus.PARTIALLY_ACCEPTED)
-        and any(line.returnable for line in lines),
+        "actions": actions,
     }
-    if context["can_accept"]:
+    if actions[DeliveryAction.ACCEPT]:
         context["accept_form"] = accept_form or AcceptForm(lines=lines)
         context["accept_rows"] = [
             {

@@ -16,18 +16,18 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from core.errors import DomainError, PermissionDeniedError
+from core.errors import DomainError
 from core.exports import xlsx_response
 from core.forms import ReasonForm, attach_error
-from core.money import ZERO, format_cny, quantize
+from core.money import ZERO, format_cny
 from core.permissions import can, require
 from core.web import local_time, paginate, parse_id, redirect_back, status_filter, wants_xlsx
-from procurement.choices import InvoiceStatus
+from procurement.choices import InvoiceStatus, OrderAction
 from procurement.forms.invoices import InvoiceForm
 from procurement.selectors import invoices as invoice_selectors
 from procurement.selectors import orders as selectors
 from procurement.services import invoices
-from procurement.views.common import FIELD_ERROR_STATUS, Party, annotate_lines, org_id
+from procurement.views.common import FIELD_ERROR_STATUS, refused_here
 
 T = "procurement/orders/"
 
@@ -52,7 +52,7 @@ def _invoice_preview(form: InvoiceForm, lines) -> dict:
             {
                 "line": line,
                 "quantity": quantity,
-                "amount": quantize(line.unit_price * quantity),
+                "amount": line.amount_of(quantity),
                 "field": form[f"quantity_{line.pk}"],
             }
         )
@@ -63,12 +63,10 @@ def _invoice_preview(form: InvoiceForm, lines) -> dict:
 def invoice_register(request, pk: int):
     user = request.user
     order = selectors.order_get(actor=user, order_id=pk)
-    if not (can(user, "invoice.register") and Party.of(user, order).carrier):
-        raise PermissionDeniedError(action="invoice.register")
-    lines = [line for line in annotate_lines(order) if line.invoicable]
-    if not lines:
-        messages.info(request, _("Nothing accepted on this order is waiting to be invoiced."))
+    allowed = selectors.order_actions(actor=user, order=order)[OrderAction.INVOICE]
+    if refused_here(request, allowed):
         return redirect("procurement:order_detail", pk)
+    lines = [line for line in order.lines.all() if line.invoicable_quantity]
     issuers = _issuers(user, order)
     preview_only = request.POST.get("preview") == "1"
     if preview_only:
@@ -83,7 +81,7 @@ def invoice_register(request, pk: int):
             {
                 "order_line": row["order_line"],
                 "quantity": row["quantity"],
-                "amount": str(quantize(by_id[row["order_line"]].unit_price * row["quantity"])),
+                "amount": str(by_id[row["order_line"]].amount_of(row["quantity"])),
             }
             for row in data["lines"]
         ]
@@ -168,11 +166,14 @@ def invoice_list(request):
                 for i in rows.iterator(chunk_size=500)
             ),
         )
+    page = paginate(request, rows)
+    for invoice in page:
+        invoice.actions = invoice_selectors.invoice_actions(actor=user, invoice=invoice)
     return render(
         request,
         T + "invoice_list.html",
         {
-            "page": paginate(request, rows),
+            "page": page,
             "params": request.GET,
             "tab": tab,
             "tabs": InvoiceStatus.choices,
@@ -185,15 +186,11 @@ def invoice_list(request):
 def invoice_detail(request, pk: int):
     user = request.user
     invoice = invoice_selectors.invoice_get(actor=user, invoice_id=pk)
-    can_decide = (
-        can(user, "invoice.confirm")
-        and org_id(user) == invoice.hospital_id
-        and invoice.status == InvoiceStatus.REGISTERED
-    )
+    actions = invoice_selectors.invoice_actions(actor=user, invoice=invoice)
     return render(
         request,
         T + "invoice_detail.html",
-        {"invoice": invoice, "can_decide": can_decide, "reject_form": ReasonForm()},
+        {"invoice": invoice, "actions": actions, "reject_form": ReasonForm()},
     )
 
 

@@ -23,7 +23,13 @@ from core.exports import xlsx_response
 from core.forms import ReasonForm, add_domain_error
 from core.permissions import can
 from core.web import local_time, paginate, redirect_back, wants_xlsx
-from procurement.choices import Catalogue, ListingStatus, PriceChangeStatus, PurchaseLabel
+from procurement.choices import (
+    Catalogue,
+    ListingAction,
+    ListingStatus,
+    PriceChangeStatus,
+    PurchaseLabel,
+)
 from procurement.forms.listings import (
     DistributorAddForm,
     LabelForm,
@@ -103,11 +109,15 @@ def listing_list(request):
                 for x in rows.iterator()
             ),
         )
+    page = paginate(request, rows)
+    if own:  # a manufacturer's own listings offer their actions (edit...)
+        page.object_list = list(page.object_list)
+        selectors.listing_page_actions(actor=request.user, listings=page.object_list)
     return render(
         request,
         T + "list.html",
         {
-            "page": paginate(request, rows),
+            "page": page,
             "params": params,
             "own": own,
             "can_apply": own and can(request.user, "listing.apply"),
@@ -170,18 +180,21 @@ def listing_edit(request, pk: int):
 
 @login_required
 def listing_detail(request, pk: int):
+    """The listing page: what it offers is ``listing_actions`` (the services' own checks)."""
     listing = selectors.listing_detail(actor=request.user, listing_id=pk)
     user = request.user
     is_owner = is_manufacturer(user) and listing.manufacturer_id == user.organization_id
-    can_review = can(user, "listing.review")
+    actions = selectors.listing_actions(actor=user, listing=listing)
+    price_changes = list(selectors.listing_price_change_list(actor=user, listing_id=pk))
+    for change in price_changes:
+        change.actions = selectors.price_change_actions(actor=user, change=change)
     context = {
         "listing": listing,
+        "actions": actions,
+        # Who the viewer is, for the page's layout: the applicant's panel or the bureau's.
         "is_owner": is_owner and can(user, "listing.apply"),
-        "can_review": can_review,
-        "can_negotiate": can(user, "agreed_price.negotiate")
-        and listing.status == ListingStatus.LISTED
-        and (is_owner or (user.organization is not None and user.organization.is_hospital)),
-        "price_changes": selectors.listing_price_change_list(actor=user, listing_id=pk),
+        "can_review": can(user, "listing.review"),
+        "price_changes": price_changes,
         "reason_form": ReasonForm(),
         "note_form": NoteForm(),
         "price_change_form": PriceChangeForm(),
@@ -190,7 +203,7 @@ def listing_detail(request, pk: int):
         ),
         "today": clock.local_today(),
     }
-    if context["is_owner"]:
+    if actions[ListingAction.SET_DISTRIBUTORS]:
         context["distributor_form"] = DistributorAddForm(
             distributors=selectors.distributor_list_unscoped(actor=user)
         )

@@ -10,8 +10,6 @@ Every list exports to XLSX with ``?export=xlsx`` (core.exports escapes formula-l
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
@@ -19,46 +17,20 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from core.errors import DomainError, NotFoundError
+from core.errors import DomainError
 from core.exports import xlsx_response
 from core.forms import ReasonForm, attach_error
 from core.permissions import can, require
 from core.web import local_time, paginate, parse_id, status_filter, wants_xlsx
-from procurement.choices import LineStatus, OrderStatus
+from procurement.choices import LineStatus, OrderAction, OrderStatus
 from procurement.forms.orders import DistributorForm, OrderSearchForm, RespondForm
 from procurement.selectors import deliveries as delivery_selectors
 from procurement.selectors import invoices as invoice_selectors
-from procurement.selectors import listings as listing_selectors
 from procurement.selectors import orders as selectors
 from procurement.services import orders
-from procurement.views.common import FIELD_ERROR_STATUS, Party, annotate_lines, is_hospital
+from procurement.views.common import FIELD_ERROR_STATUS, is_hospital, org_id
 
 T = "procurement/orders/"
-
-
-def _distributor_choices(user, order, lines) -> list:
-    """Distributors the manufacturer authorised for every live line in the hospital's region:
-    the choices offered; the service checks the authorisation again."""
-    live = [line for line in lines if line.status in (LineStatus.PENDING, LineStatus.CONFIRMED)]
-    listing_ids = {line.listing_id for line in live}
-    candidates: dict[int, Any] = {}
-    for listing_id in sorted(listing_ids):
-        try:
-            rows = listing_selectors.listing_distributor_list(actor=user, listing_id=listing_id)
-        except NotFoundError:
-            return []  # a listing the viewer no longer sees: offer none, the service decides
-        for row in rows:
-            candidates.setdefault(row.distributor_id, row.distributor)
-    region = order.hospital.region_code
-    return [
-        distributor
-        for distributor_id, distributor in sorted(candidates.items(), key=lambda x: x[1].name)
-        if listing_ids
-        and listing_selectors.authorised_listing_ids(
-            distributor_id=distributor_id, listing_ids=listing_ids, region_code=region
-        )
-        == listing_ids
-    ]
 
 
 ORDER_EXPORT_HEADERS = (
@@ -150,32 +122,25 @@ def order_list(request):
 
 
 def _render_order(request, order, *, respond_form=None, status: int = 200):
+    """The order page: what it offers is ``order_actions`` (the services' own checks), and
+    each delivery note and invoice row its own actions."""
     user = request.user
-    party = Party.of(user, order)
-    lines = annotate_lines(order)
-    pending = [line for line in lines if line.status == LineStatus.PENDING]
-    can_place = can(user, "order.place") and party.hospital
-    can_respond = can(user, "order.respond") and party.supplier
+    lines = list(order.lines.all())
+    actions = selectors.order_actions(actor=user, order=order)
+    deliveries = list(delivery_selectors.delivery_list(actor=user, order_id=order.pk))
+    for delivery in deliveries:
+        delivery.actions = delivery_selectors.delivery_actions(actor=user, delivery=delivery)
     context = {
         "order": order,
         "lines": lines,
-        "party": party,
-        "can_submit": can_place and order.status == OrderStatus.DRAFT,
-        "can_cancel": can_place
-        and order.status in (OrderStatus.DRAFT, OrderStatus.SUBMITTED)
-        and len(pending) == len(lines),
-        "can_deliver": can(user, "delivery.create")
-        and party.carrier
-        and any(line.outstanding for line in lines),
-        "can_invoice": can(user, "invoice.register")
-        and party.carrier
-        and any(line.invoicable for line in lines),
-        "can_accept": can(user, "delivery.accept") and party.hospital,
-        "deliveries": list(delivery_selectors.delivery_list(actor=user, order_id=order.pk)),
+        "hospital_side": org_id(user) == order.hospital_id,
+        "actions": actions,
+        "deliveries": deliveries,
         "invoices": list(invoice_selectors.invoice_list(actor=user, order_id=order.pk)),
         "cancel_form": ReasonForm(),
     }
-    if can_respond and order.status == OrderStatus.SUBMITTED and pending:
+    if actions[OrderAction.RESPOND]:
+        pending = [line for line in lines if line.status == LineStatus.PENDING]
         form = respond_form or RespondForm(lines=pending)
         context["respond_form"] = form
         context["respond_rows"] = [
@@ -187,10 +152,10 @@ def _render_order(request, order, *, respond_form=None, status: int = 200):
             }
             for line in pending
         ]
-    if can_respond and order.status in (OrderStatus.SUBMITTED, OrderStatus.CONFIRMED):
+    if actions[OrderAction.CHOOSE_DISTRIBUTOR]:
         context["distributor_form"] = DistributorForm(
             initial={"distributor": order.distributor_id},
-            distributors=_distributor_choices(user, order, lines),
+            distributors=selectors.order_distributor_choices(order=order),
             supplier_name=order.supplier.name,
         )
     return render(request, T + "detail.html", context, status=status)
