@@ -17,7 +17,7 @@ from procurement.choices import (
 )
 from procurement.errors import AgreedPriceOwnProposalError
 from procurement.models import AgreedPrice
-from procurement.selectors.listings import confirmed_reference_subquery
+from procurement.selectors.reference_prices import confirmed_reference_subquery
 
 
 def agreed_price_list(

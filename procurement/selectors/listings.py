@@ -6,33 +6,30 @@ API alike:
 
 - ``listing_criteria``: may a listing be approved, and in which catalogue [R-LIST-CATALOGUES]
   [R-LIST-PRICE-CAP] [R-LIST-GREEN] [R-LIST-OTHER];
-- ``listing_label_suggestion``: the purchase label the evidence suggests [R-LABELS];
 - ``authorised_listing_ids``: which listings a distributor may deliver in a region
   [R-ORDER-DELIVERY].
 
 Agreed prices are in procurement.selectors.agreed_prices, purchase plans and the
 alternate-catalogue cap in procurement.selectors.purchase_plans.
 
-Evidence the platform does not record yet (emergency purchases, VBP results, supplier credit)
-comes from the clearly named hooks below, which report "no data" until those issues land.
+The purchase label the evidence suggests is procurement.selectors.labels; the confirmed
+reference prices, procurement.selectors.reference_prices. Evidence the platform does not record
+yet (emergency purchases) comes from the clearly named hook below, which reports "no data"
+until that issue lands.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import enum
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
-from django.utils.translation import gettext_lazy as _
+from django.db.models import Count, Q, QuerySet
 
 from accounts.choices import SUPPLIER_KINDS, OrganizationKind
 from accounts.models import Organization
-from catalog.choices import ReferencePriceStatus
-from catalog.models import ReferencePrice
 from core import clock, permissions
 from core.actions import Actions, Allowed, Check, role_check, verdict
 from core.errors import NotFoundError, PermissionDeniedError
@@ -49,47 +46,16 @@ from procurement.choices import (
 )
 from procurement.errors import PriceChangePendingError
 from procurement.models import Listing, ListingDistributor, ListingPriceChange
+from procurement.selectors.labels import listing_label_suggestion
+from procurement.selectors.reference_prices import (
+    confirmed_reference_subquery,
+    listing_reference_price,
+    with_reference_price,
+)
 from procurement.services import pricing
-
-# [R-LABELS] "well below the reference price": at least this much below suggests Preferred.
-# A platform constant rather than a region figure until a bureau asks to tune it.
-PREFERRED_PRICE_RATIO = Decimal("0.90")
 
 # Listings that are (or were) on sale: the ones a price cut, a label or a review concerns.
 LIVE_STATUSES = (ListingStatus.LISTED, ListingStatus.SUSPENDED)
-
-
-# ---------------------------------------------------------------------------------------------
-# Reference prices
-
-
-def confirmed_reference_subquery(consumable_ref: str = "consumable_id") -> Subquery:
-    confirmed = ReferencePrice.objects.filter(
-        consumable_id=OuterRef(consumable_ref), status=ReferencePriceStatus.CONFIRMED
-    )
-    return Subquery(confirmed.values("price")[:1])
-
-
-def with_reference_price(queryset: QuerySet) -> QuerySet:
-    """Annotate ``reference_price``: the product's confirmed reference price, or None."""
-    return queryset.annotate(reference_price=confirmed_reference_subquery())
-
-
-def reference_price_for(*, consumable_id: int) -> Decimal | None:
-    return (
-        ReferencePrice.objects.filter(
-            consumable_id=consumable_id, status=ReferencePriceStatus.CONFIRMED
-        )
-        .values_list("price", flat=True)
-        .first()
-    )
-
-
-def _reference_of(listing: Listing) -> Decimal | None:
-    """The annotated reference price when the listing came from ``with_reference_price``."""
-    if hasattr(listing, "reference_price"):
-        return listing.reference_price
-    return reference_price_for(consumable_id=listing.consumable_id)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -112,28 +78,6 @@ def emergency_purchase_evidence(*, consumable_id: int, region_code: str) -> Emer
     tier-2+ hospitals of ``region_code`` that registered an emergency purchase of the product,
     the tier-3 ones among them, and the lowest price paid."""
     return EmergencyEvidence()
-
-
-class VbpStatus(enum.StrEnum):
-    NONE = "none"  # the product took part in no volume-based procurement
-    WINNER = "winner"
-    NON_WINNER = "non_winner"
-
-
-def vbp_status_for(*, listing: Listing) -> VbpStatus:
-    """HOOK: volume-based procurement does not exist yet: every product counts as NONE."""
-    return VbpStatus.NONE
-
-
-class CreditStanding(enum.StrEnum):
-    NONE = "none"  # no rating (or a good one): no effect on the label
-    POOR = "poor"  # e.g. a risk notice: at most Restricted
-    BLACKLISTED = "blacklisted"  # joint punishment / blacklist: Forbidden
-
-
-def supplier_credit_for(*, manufacturer_id: int) -> CreditStanding:
-    """HOOK: the supplier credit system [R-CREDIT] does not exist yet: no effect."""
-    return CreditStanding.NONE
 
 
 # ---------------------------------------------------------------------------------------------
@@ -198,7 +142,7 @@ def listing_criteria(
     the reviewing bureau's figures. ``price`` overrides the listed one (a price change)."""
     return ListingCriteria(
         price=listing.price if price is None else price,
-        reference_price=_reference_of(listing),
+        reference_price=listing_reference_price(listing),
         green_channel=listing.green_channel,
         provinces_listed=listing.provinces_listed,
         min_provinces=policy.other_listing_min_provinces,
@@ -218,75 +162,6 @@ def reviewer_policy(actor: Any) -> RegionPolicy:
     from catalog.services.prices import system_region_policy
 
     return system_region_policy()
-
-
-# ---------------------------------------------------------------------------------------------
-# Purchase label suggestion [R-LABELS]
-
-_STRICTNESS = [
-    PurchaseLabel.PREFERRED,
-    PurchaseLabel.ENCOURAGED,
-    PurchaseLabel.NORMAL,
-    PurchaseLabel.RESTRICTED,
-    PurchaseLabel.FORBIDDEN,
-]
-
-
-def _stricter(a: str, b: str) -> str:
-    return a if _STRICTNESS.index(a) >= _STRICTNESS.index(b) else b
-
-
-@dataclass(frozen=True)
-class LabelSuggestion:
-    label: str
-    reasons: list[Any] = field(default_factory=list)
-
-    @property
-    def label_display(self) -> str:
-        return str(PurchaseLabel(self.label).label)
-
-
-def listing_label_suggestion(*, listing: Listing) -> LabelSuggestion:
-    """[R-LABELS] The label the evidence suggests; the bureau decides.
-
-    1. Credit: blacklisted -> Forbidden; poor -> Restricted (hook, no data yet).
-    2. Price above the confirmed reference price (a cut not yet followed) -> Restricted.
-    3. VBP winner -> Preferred (hook, no data yet).
-    4. Price level: at least 10% below the reference price -> Preferred; at or below it ->
-       Encouraged; no reference price (alternate catalogue) -> Normal.
-    5. A VBP non-winner is at best Normal.
-    """
-    reference = _reference_of(listing)
-    reasons: list[Any] = []
-    credit = supplier_credit_for(manufacturer_id=listing.manufacturer_id)
-    if credit == CreditStanding.BLACKLISTED:
-        return LabelSuggestion(PurchaseLabel.FORBIDDEN, [_("The supplier is blacklisted.")])
-    strict_floor = PurchaseLabel.PREFERRED
-    if credit == CreditStanding.POOR:
-        reasons.append(_("The supplier's credit rating is poor."))
-        strict_floor = PurchaseLabel.RESTRICTED
-    if reference is not None and listing.price > reference:
-        reasons.append(_("The price is above the reference price."))
-        strict_floor = PurchaseLabel.RESTRICTED
-    if strict_floor == PurchaseLabel.RESTRICTED:
-        return LabelSuggestion(PurchaseLabel.RESTRICTED, reasons)
-
-    vbp = vbp_status_for(listing=listing)
-    if vbp == VbpStatus.WINNER:
-        return LabelSuggestion(PurchaseLabel.PREFERRED, [_("Winner of volume-based procurement.")])
-    if reference is None:
-        label = PurchaseLabel.NORMAL
-        reasons.append(_("No reference price (alternate catalogue)."))
-    elif listing.price <= reference * PREFERRED_PRICE_RATIO:
-        label = PurchaseLabel.PREFERRED
-        reasons.append(_("At least a tenth below the reference price."))
-    else:
-        label = PurchaseLabel.ENCOURAGED
-        reasons.append(_("At or below the reference price."))
-    if vbp == VbpStatus.NON_WINNER:
-        label = _stricter(label, PurchaseLabel.NORMAL)
-        reasons.append(_("Did not win volume-based procurement."))
-    return LabelSuggestion(label, reasons)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -38,11 +38,8 @@ from procurement.errors import (
 from procurement.locks import lock_agreed_price, lock_listing
 from procurement.models import AgreedPrice, Listing
 from procurement.selectors.agreed_prices import agreed_price_answer_check
-from procurement.selectors.listings import (
-    hospital_list_unscoped,
-    listing_negotiator_check,
-    reference_price_for,
-)
+from procurement.selectors.listings import hospital_list_unscoped, listing_negotiator_check
+from procurement.selectors.reference_prices import reference_price_for
 from procurement.services.listings import _positive_price, history_context
 
 

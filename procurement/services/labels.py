@@ -1,6 +1,6 @@
 """Purchase labels [R-LABELS]: 优先 preferred, 鼓励 encouraged, 正常 normal, 限制 restricted,
 严禁 forbidden (NJ 3.2). The bureau sets them with a reason; pghistory keeps every earlier label
-with who changed it. ``procurement.selectors.listings.listing_label_suggestion`` states the rule
+with who changed it. ``procurement.selectors.labels.listing_label_suggestion`` states the rule
 the label page suggests from. Orders refuse Forbidden products and ask a reason for Restricted
 ones (the order services check ``Listing.label``)."""
 

@@ -82,13 +82,12 @@ from procurement.locks import (
 from procurement.models import Listing, ListingDistributor, ListingPriceChange
 from procurement.selectors.listings import (
     LIVE_STATUSES,
-    confirmed_reference_subquery,
     distributors_unscoped,
     listing_criteria,
     listing_owner_check,
-    reference_price_for,
     reviewer_policy,
 )
+from procurement.selectors.reference_prices import confirmed_reference_subquery, reference_price_for
 
 # 31 provinces, autonomous regions and municipalities plus Hong Kong, Macao and Taiwan.
 MAX_PROVINCES = 34

@@ -10,6 +10,7 @@ from accounts.tests.factories import BureauFactory, HospitalFactory, UserFactory
 from catalog.tests.factories import ConsumableFactory, ReferencePriceFactory
 from core.errors import DomainError
 from procurement.choices import ListingStatus, PurchaseLabel
+from procurement.selectors import labels
 from procurement.selectors import listings as selectors
 from procurement.services.labels import listing_label_set
 from procurement.tests.factories import ListingFactory
@@ -129,7 +130,7 @@ def listing_priced(price: str, reference: str | None):
 )
 def test_suggestion_from_price_level(price, reference, label):
     listing = listing_priced(price, reference)
-    suggestion = selectors.listing_label_suggestion(listing=listing)
+    suggestion = labels.listing_label_suggestion(listing=listing)
     assert suggestion.label == label
     assert suggestion.reasons
 
@@ -145,20 +146,18 @@ def test_suggestion_from_price_level(price, reference, label):
     ],
 )
 def test_suggestion_from_vbp_and_credit_hooks(monkeypatch, vbp, credit, price, label):
-    monkeypatch.setattr(selectors, "vbp_status_for", lambda **_: selectors.VbpStatus(vbp))
-    monkeypatch.setattr(
-        selectors, "supplier_credit_for", lambda **_: selectors.CreditStanding(credit)
-    )
+    monkeypatch.setattr(labels, "vbp_status_for", lambda **_: labels.VbpStatus(vbp))
+    monkeypatch.setattr(labels, "supplier_credit_for", lambda **_: labels.CreditStanding(credit))
     listing = listing_priced(price, "100.00")
-    assert selectors.listing_label_suggestion(listing=listing).label == label
+    assert labels.listing_label_suggestion(listing=listing).label == label
 
 
 def test_hooks_report_no_data_yet():
     listing = ListingFactory()
-    assert selectors.vbp_status_for(listing=listing) == selectors.VbpStatus.NONE
+    assert labels.vbp_status_for(listing=listing) == labels.VbpStatus.NONE
     assert (
-        selectors.supplier_credit_for(manufacturer_id=listing.manufacturer_id)
-        == selectors.CreditStanding.NONE
+        labels.supplier_credit_for(manufacturer_id=listing.manufacturer_id)
+        == labels.CreditStanding.NONE
     )
 
 

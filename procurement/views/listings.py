@@ -37,6 +37,7 @@ from procurement.forms.listings import (
     NoteForm,
     PriceChangeForm,
 )
+from procurement.selectors import labels as label_selectors
 from procurement.selectors import listings as selectors
 from procurement.services import labels, listings
 from procurement.views.common import is_manufacturer
@@ -257,7 +258,7 @@ def listing_label(request, pk: int):
             return redirect_back(request, reverse("procurement:listing_detail", args=[pk]))
     if request.htmx:
         listing = selectors.listing_get(actor=request.user, listing_id=pk)
-        listing.suggestion = selectors.listing_label_suggestion(listing=listing)
+        listing.suggestion = label_selectors.listing_label_suggestion(listing=listing)
         return render(
             request,
             T + "partials/label_row.html",
