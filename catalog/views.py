@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -16,7 +17,7 @@ from catalog.services.sync import sync_runs_fail_stale
 from catalog.services.sync_start import sync_run_enqueue
 from core import clock, permissions
 from core.paging import CappedPaginator
-from core.web import paginate
+from core.web import paginate, redirect_back
 
 
 @login_required
@@ -108,7 +109,7 @@ def reference_price_action(request, pk: int, action: str):
         messages.success(request, _("Objection raised. The bureau will answer it."))
     else:
         raise Http404
-    return redirect(request.POST.get("next") or "catalog:publicity")
+    return redirect_back(request, reverse("catalog:publicity"))
 
 
 @login_required
