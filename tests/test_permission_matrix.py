@@ -915,6 +915,11 @@ ROWS = [
         GET="200   200   200   200   200   200   200   200   401   200",
     ),
     row(
+        "api/v1/catalog/reference-prices/<int:pk>/actions/",
+        pk="@proposed_price",
+        GET="200   200   200   200   200   200   200   200   401   200",
+    ),
+    row(
         "api/v1/catalog/reference-prices/<int:pk>/publicity/",
         pk="@proposed_price",
         GET="403   403   403   403   405   403   405   403   401   405",
@@ -1003,6 +1008,11 @@ ROWS = [
         PATCH="403   403   200   404   403   403   403   403   401   403",
     ),
     row(
+        "api/v1/procurement/listings/<int:pk>/actions/",
+        pk="@listing",
+        GET="200   200   200   200   200   200   200   200   401   200",
+    ),
+    row(
         "api/v1/procurement/listings/<int:pk>/submit/",
         pk="@draft_listing",
         GET="403   403   405   405   403   403   403   403   401   403",
@@ -1069,6 +1079,11 @@ ROWS = [
         GET="200   200   200   200   200   200   200   200   401   200",
     ),
     row(
+        "api/v1/procurement/price-changes/<int:pk>/actions/",
+        pk="@price_change",
+        GET="200   200   200   200   200   200   200   200   401   200",
+    ),
+    row(
         "api/v1/procurement/price-changes/<int:pk>/approve/",
         pk="@price_change",
         GET="403   403   403   403   405   403   405   403   401   405",
@@ -1092,6 +1107,11 @@ ROWS = [
         },
         GET="200   200   200   200   200   200   200   200   401   200",
         POST="409   403   409   403   403   403   403   409   401   403",
+    ),
+    row(
+        "api/v1/procurement/agreed-prices/<int:pk>/actions/",
+        pk="@agreed_price",
+        GET="200   200   200   404   200   200   200   200   401   200",
     ),
     row(
         "api/v1/procurement/agreed-prices/<int:pk>/accept/",
@@ -1133,6 +1153,11 @@ ROWS = [
     ),
     row(
         "api/v1/procurement/orders/<int:pk>/",
+        pk="@submitted_order",
+        GET="200   200   200   404   200   200   200   200   401   200",
+    ),
+    row(
+        "api/v1/procurement/orders/<int:pk>/actions/",
         pk="@submitted_order",
         GET="200   200   200   404   200   200   200   200   401   200",
     ),
@@ -1198,6 +1223,11 @@ ROWS = [
         GET="200   200   200   404   200   200   200   200   401   200",
     ),
     row(
+        "api/v1/procurement/deliveries/<int:pk>/actions/",
+        pk="@delivery",
+        GET="200   200   200   404   200   200   200   200   401   200",
+    ),
+    row(
         "api/v1/procurement/deliveries/<int:pk>/accept/",
         pk="@delivery",
         body={"lines": [{"delivery_line": "@delivery_line", "accepted_quantity": 10}]},
@@ -1224,6 +1254,11 @@ ROWS = [
     ),
     row(
         "api/v1/procurement/invoices/<int:pk>/",
+        pk="@invoice",
+        GET="200   200   200   404   200   200   200   200   401   200",
+    ),
+    row(
+        "api/v1/procurement/invoices/<int:pk>/actions/",
         pk="@invoice",
         GET="200   200   200   404   200   200   200   200   401   200",
     ),
