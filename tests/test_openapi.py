@@ -4,6 +4,7 @@ tests/test_permission_matrix.py check real responses against it)."""
 
 import importlib
 import json
+import pkgutil
 
 import pytest
 from django.apps import apps
@@ -98,11 +99,13 @@ def test_every_amount_has_the_one_money_declaration():
 
 def _project_serializers():
     for app in PROJECT_APPS:
-        for module in ("api.serializers", "api.listing_serializers", "api.order_serializers"):
-            try:
-                importlib.import_module(f"{apps.get_app_config(app).name}.{module}")
-            except ModuleNotFoundError:
-                continue
+        try:
+            module = importlib.import_module(f"{apps.get_app_config(app).name}.api.serializers")
+        except ModuleNotFoundError:
+            continue
+        # A package (procurement/api/serializers/<aggregate>.py): every module of it.
+        for sub in pkgutil.iter_modules(getattr(module, "__path__", [])):
+            importlib.import_module(f"{module.__name__}.{sub.name}")
     seen, stack = set(), [serializers.Serializer]
     while stack:
         cls = stack.pop()

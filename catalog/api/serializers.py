@@ -1,5 +1,6 @@
 from rest_framework import serializers
 
+from catalog.choices import ReferencePriceAction
 from catalog.models import (
     Consumable,
     CrosswalkConflict,
@@ -9,6 +10,7 @@ from catalog.models import (
     ReferencePrice,
     SyncRun,
 )
+from core.api.actions import actions_output
 from core.api.fields import MoneyField
 
 
@@ -229,3 +231,6 @@ class ImportUploadInput(serializers.Serializer):
 class ImportRetryInput(serializers.Serializer):
     # Absent: as the failed job; true: keep the valid rows this time.
     partial = serializers.BooleanField(allow_null=True, default=None)
+
+
+ReferencePriceActionsOutput = actions_output("ReferencePrice", ReferencePriceAction.choices)

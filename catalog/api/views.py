@@ -13,16 +13,16 @@ from catalog.api.serializers import (
     CrosswalkConflictOutput,
     ImportJobOutput,
     PriceObjectionOutput,
+    ReferencePriceActionsOutput,
     ReferencePriceOutput,
     ScanInput,
     ScanOutput,
     SyncRunOutput,
 )
-from catalog.choices import ReferencePriceAction
 from catalog.models import Consumable, CrosswalkConflict, PriceObjection, ReferencePrice, SyncRun
 from catalog.services.import_jobs import import_jobs_fail_stale
 from catalog.services.sync import sync_runs_fail_stale
-from core.api.actions import actions_body, actions_output
+from core.api.actions import actions_body
 from core.api.pagination import CappedCountPagination
 from core.api.views import ApiView, ListApi
 
@@ -112,9 +112,6 @@ class ReferencePriceListApi(ListApi):
             status=params.get("status", ""),
             open_only=bool(_bool(params.get("open"))),
         )
-
-
-ReferencePriceActionsOutput = actions_output("ReferencePrice", ReferencePriceAction.choices)
 
 
 class ReferencePriceActionsApi(ApiView):

@@ -7,12 +7,16 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
 from rest_framework.response import Response
 
-from core.api.actions import actions_body, actions_output
+from core.api.actions import actions_body
 from core.api.params import validated
 from core.api.views import ApiView, ListApi
 from core.web import parse_id
-from procurement.api.listing_serializers import AgreedPriceOutput, AgreedPriceProposeInput
-from procurement.choices import AgreedPriceAction, AgreedPriceStatus
+from procurement.api.serializers.agreed_prices import (
+    AgreedPriceActionsOutput,
+    AgreedPriceOutput,
+    AgreedPriceProposeInput,
+)
+from procurement.choices import AgreedPriceStatus
 from procurement.models import AgreedPrice
 from procurement.selectors import agreed_prices as agreed_price_selectors
 from procurement.services import agreed_prices
@@ -61,9 +65,6 @@ class AgreedPriceListApi(ListApi):
             actor=request.user, agreed_price_id=agreed.pk
         )
         return Response(AgreedPriceOutput(agreed).data, status=status.HTTP_201_CREATED)
-
-
-AgreedPriceActionsOutput = actions_output("AgreedPrice", AgreedPriceAction.choices)
 
 
 class AgreedPriceActionsApi(ApiView):

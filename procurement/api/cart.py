@@ -9,7 +9,7 @@ from rest_framework.response import Response
 
 from core.api.params import validated
 from core.api.views import ApiView
-from procurement.api.order_serializers import OrderQuoteInput, OrderQuoteOutput
+from procurement.api.serializers.cart import OrderQuoteInput, OrderQuoteOutput
 from procurement.selectors import cart as cart_selectors
 
 

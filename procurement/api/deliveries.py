@@ -10,17 +10,18 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
 from rest_framework.response import Response
 
-from core.api.actions import actions_body, actions_output
+from core.api.actions import actions_body
 from core.api.params import query_id, query_statuses, status_parameter, validated
 from core.api.views import ApiView, ListApi
-from procurement.api.order_serializers import (
+from procurement.api.serializers.deliveries import (
     DeliveryAcceptInput,
+    DeliveryActionsOutput,
     DeliveryCreateInput,
     DeliveryOutput,
     ReturnCreateInput,
     ReturnOutput,
 )
-from procurement.choices import DeliveryAction, DeliveryStatus
+from procurement.choices import DeliveryStatus
 from procurement.models import Delivery
 from procurement.selectors import deliveries as delivery_selectors
 from procurement.services import deliveries
@@ -62,9 +63,6 @@ class DeliveryDetailApi(ApiView):
     def get(self, request, pk: int):
         delivery = delivery_selectors.delivery_get(actor=request.user, delivery_id=pk)
         return Response(DeliveryOutput(delivery).data)
-
-
-DeliveryActionsOutput = actions_output("Delivery", DeliveryAction.choices)
 
 
 class DeliveryActionsApi(ApiView):

@@ -10,7 +10,7 @@ from rest_framework.response import Response
 
 from core.api.views import ApiView
 from core.errors import ValidationError
-from procurement.api.order_serializers import EventPageOutput
+from procurement.api.serializers.events import EventPageOutput
 from procurement.selectors import events as selectors
 
 

@@ -9,11 +9,16 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
 from rest_framework.response import Response
 
-from core.api.actions import actions_body, actions_output
+from core.api.actions import actions_body
 from core.api.params import query_id, query_statuses, status_parameter, validated
 from core.api.views import ApiView, ListApi
-from procurement.api.order_serializers import InvoiceCreateInput, InvoiceOutput, OrderReasonInput
-from procurement.choices import InvoiceAction, InvoiceStatus
+from procurement.api.serializers.invoices import (
+    InvoiceActionsOutput,
+    InvoiceCreateInput,
+    InvoiceOutput,
+)
+from procurement.api.serializers.orders import OrderReasonInput
+from procurement.choices import InvoiceStatus
 from procurement.models import Invoice
 from procurement.selectors import invoices as invoice_selectors
 from procurement.services import invoices
@@ -61,9 +66,6 @@ class InvoiceDetailApi(ApiView):
     def get(self, request, pk: int):
         invoice = invoice_selectors.invoice_get(actor=request.user, invoice_id=pk)
         return Response(InvoiceOutput(invoice).data)
-
-
-InvoiceActionsOutput = actions_output("Invoice", InvoiceAction.choices)
 
 
 class InvoiceActionsApi(ApiView):

@@ -12,33 +12,28 @@ from rest_framework import status
 from rest_framework.response import Response
 
 from catalog import selectors as catalog_selectors
-from core.api.actions import actions_body, actions_output
+from core.api.actions import actions_body
 from core.api.params import validated
 from core.api.views import ApiView, ListApi
 from core.errors import NotFoundError, ValidationError
 from core.web import parse_id
-from procurement.api.listing_serializers import (
+from procurement.api.serializers.listings import (
     AvailableListingOutput,
     DecisionNoteInput,
     DecisionReasonInput,
     DistributorOutput,
     DistributorSetInput,
     LabelInput,
+    ListingActionsOutput,
     ListingCreateInput,
     ListingDetailOutput,
     ListingOutput,
     ListingUpdateInput,
+    PriceChangeActionsOutput,
     PriceChangeInput,
     PriceChangeOutput,
 )
-from procurement.choices import (
-    Catalogue,
-    ListingAction,
-    ListingStatus,
-    PriceChangeAction,
-    PriceChangeStatus,
-    PurchaseLabel,
-)
+from procurement.choices import Catalogue, ListingStatus, PriceChangeStatus, PurchaseLabel
 from procurement.models import Listing, ListingPriceChange
 from procurement.selectors import listings as selectors
 from procurement.services import labels, listings
@@ -174,10 +169,6 @@ class ListingDetailApi(ApiView):
         data = validated(ListingUpdateInput, request.data)
         listings.listing_update(actor=request.user, listing_id=pk, **data)
         return _detail(request, pk)
-
-
-ListingActionsOutput = actions_output("Listing", ListingAction.choices)
-PriceChangeActionsOutput = actions_output("PriceChange", PriceChangeAction.choices)
 
 
 class ListingActionsApi(ApiView):

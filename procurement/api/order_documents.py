@@ -18,8 +18,8 @@ from django.utils import timezone
 
 from core.errors import NotFoundError
 from core.json_sql import fetch_row, model_object, serializer_object
-from procurement.api.listing_serializers import ConsumableBriefOutput, OrganizationBriefOutput
-from procurement.api.order_serializers import OrderLineOutput, OrderOutput
+from procurement.api.serializers.common import ConsumableBriefOutput, OrganizationBriefOutput
+from procurement.api.serializers.orders import OrderLineOutput, OrderOutput
 from procurement.models import Order, OrderLine
 
 _TZ = "z.tz"

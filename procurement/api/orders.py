@@ -18,7 +18,7 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
 from rest_framework.response import Response
 
-from core.api.actions import actions_body, actions_output
+from core.api.actions import actions_body
 from core.api.pagination import NewestFirstKeysetPagination
 from core.api.params import query_date, query_id, query_statuses, status_parameter, validated
 from core.api.views import ApiView, ListApi
@@ -28,16 +28,17 @@ from procurement.api.order_documents import (
     order_documents_json,
     order_page_json,
 )
-from procurement.api.order_serializers import (
+from procurement.api.serializers.orders import (
     DistributorChoiceInput,
     LineConfirmInput,
+    OrderActionsOutput,
     OrderCreateInput,
     OrderCreateOutput,
     OrderOutput,
     OrderReasonInput,
     OrderRespondInput,
 )
-from procurement.choices import OrderAction, OrderStatus
+from procurement.choices import OrderStatus
 from procurement.models import Order
 from procurement.selectors import orders as selectors
 from procurement.services import orders
@@ -121,9 +122,6 @@ class OrderDetailApi(ApiView):
     @extend_schema(responses=OrderOutput)
     def get(self, request, pk: int):
         return _order(request, pk)
-
-
-OrderActionsOutput = actions_output("Order", OrderAction.choices)
 
 
 class OrderActionsApi(ApiView):

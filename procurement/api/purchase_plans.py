@@ -9,7 +9,7 @@ from rest_framework.response import Response
 from core.api.params import validated
 from core.api.views import ApiView
 from core.web import parse_id
-from procurement.api.listing_serializers import (
+from procurement.api.serializers.purchase_plans import (
     CapStatusOutput,
     PurchasePlanOutput,
     PurchasePlanSetInput,

@@ -15,7 +15,7 @@ from rest_framework.response import Response
 
 from core.api.params import query_date, query_id, validated
 from core.api.views import ListApi
-from procurement.api.order_serializers import UsageCreateInput, UsageCreateOutput, UsageRecordOutput
+from procurement.api.serializers.usage import UsageCreateInput, UsageCreateOutput, UsageRecordOutput
 from procurement.models import UsageRecord
 from procurement.selectors import usage as usage_selectors
 from procurement.services import usage

@@ -15,7 +15,7 @@ from rest_framework.serializers import ModelSerializer
 from rest_framework.test import APIClient
 
 from procurement.api.order_documents import order_document_json, order_documents_json
-from procurement.api.order_serializers import OrderOutput
+from procurement.api.serializers.orders import OrderOutput
 from procurement.models import Order
 from procurement.selectors.orders import order_get, order_keys
 from procurement.tests.factories import OrderFactory, OrderLineFactory

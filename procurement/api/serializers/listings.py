@@ -1,4 +1,4 @@
-"""Input and output serializers for the listing, label, agreed-price and purchase-plan API.
+"""Serializers of listings, labels, price changes and distributor authorisations.
 
 Inputs only parse; services decide. Amounts go out and come in as decimal strings through
 ``core.api.fields.MoneyField``, which refuses JSON numbers (a float has already lost the cents).
@@ -8,35 +8,11 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
-from accounts.models import Organization
-from catalog.models import Consumable
-from core.api.fields import MoneyField, RatioField
-from procurement.choices import GreenChannel, PurchaseLabel
-from procurement.models import AgreedPrice, Listing, ListingDistributor, ListingPriceChange
-
-# ---------------------------------------------------------------------------------------------
-# Outputs
-
-
-class OrganizationBriefOutput(serializers.ModelSerializer):
-    class Meta:
-        model = Organization
-        fields = ["id", "name"]
-
-
-class ConsumableBriefOutput(serializers.ModelSerializer):
-    class Meta:
-        model = Consumable
-        fields = [
-            "id",
-            "code",
-            "generic_name",
-            "product_name",
-            "specification",
-            "model",
-            "unit",
-            "registration_number",
-        ]
+from core.api.actions import actions_output
+from core.api.fields import MoneyField
+from procurement.api.serializers.common import ConsumableBriefOutput, OrganizationBriefOutput
+from procurement.choices import GreenChannel, ListingAction, PriceChangeAction, PurchaseLabel
+from procurement.models import Listing, ListingDistributor, ListingPriceChange
 
 
 class ListingOutput(serializers.ModelSerializer):
@@ -187,64 +163,6 @@ class AvailableListingOutput(serializers.ModelSerializer):
         ]
 
 
-class AgreedPriceOutput(serializers.ModelSerializer):
-    listing = serializers.IntegerField(source="listing_id", read_only=True)
-    consumable = ConsumableBriefOutput(source="listing.consumable", read_only=True)
-    manufacturer = OrganizationBriefOutput(source="listing.manufacturer", read_only=True)
-    hospital = OrganizationBriefOutput(read_only=True)
-    proposed_by = OrganizationBriefOutput(read_only=True)
-    price = MoneyField(read_only=True)
-    listed_price = MoneyField(source="listing.price", read_only=True)
-    reference_price = MoneyField(
-        read_only=True, allow_null=True, help_text="The product's confirmed reference price."
-    )
-
-    class Meta:
-        model = AgreedPrice
-        fields = [
-            "id",
-            "listing",
-            "consumable",
-            "manufacturer",
-            "hospital",
-            "price",
-            "listed_price",
-            "reference_price",
-            "annual_volume",
-            "valid_from",
-            "valid_until",
-            "status",
-            "proposed_by",
-            "created_at",
-            "decided_at",
-        ]
-
-
-class CapStatusOutput(serializers.Serializer):
-    """[R-LIST-ALT-CAP] alternate-catalogue purchases against the cap for the year."""
-
-    hospital = OrganizationBriefOutput()
-    year = serializers.IntegerField()
-    total = MoneyField(
-        read_only=True, allow_null=True, help_text="Annual purchase total; null when not set."
-    )
-    ratio = RatioField(read_only=True)
-    cap = MoneyField(read_only=True, allow_null=True)
-    used = MoneyField(read_only=True)
-    remaining = MoneyField(read_only=True, allow_null=True)
-
-
-class PurchasePlanOutput(serializers.Serializer):
-    hospital = OrganizationBriefOutput()
-    year = serializers.IntegerField()
-    total = MoneyField(read_only=True, allow_null=True)
-    cap = CapStatusOutput()
-
-
-# ---------------------------------------------------------------------------------------------
-# Inputs
-
-
 class DistributorGrantInput(serializers.Serializer):
     distributor = serializers.IntegerField(help_text="Organisation id of the distributor.")
     region_code = serializers.CharField(
@@ -296,20 +214,5 @@ class DistributorSetInput(serializers.Serializer):
     distributors = DistributorGrantInput(many=True)
 
 
-class AgreedPriceProposeInput(serializers.Serializer):
-    listing = serializers.IntegerField()
-    hospital = serializers.IntegerField(
-        required=False, allow_null=True, help_text="Required when a supplier proposes."
-    )
-    price = MoneyField()
-    annual_volume = serializers.IntegerField(default=0, min_value=0)
-    valid_from = serializers.DateField()
-    valid_until = serializers.DateField()
-
-
-class PurchasePlanSetInput(serializers.Serializer):
-    hospital = serializers.IntegerField(
-        required=False, allow_null=True, help_text="Required for the bureau; hospitals: own."
-    )
-    year = serializers.IntegerField()
-    total = MoneyField()
+ListingActionsOutput = actions_output("Listing", ListingAction.choices)
+PriceChangeActionsOutput = actions_output("PriceChange", PriceChangeAction.choices)
