@@ -23,18 +23,6 @@ PLAN_PARAMETERS = [
 ]
 
 
-def _cap_body(hospital, cap) -> dict:
-    return {
-        "hospital": hospital,
-        "year": cap.year,
-        "total": cap.total,
-        "ratio": cap.ratio,
-        "cap": cap.cap,
-        "used": cap.used,
-        "remaining": cap.remaining,
-    }
-
-
 def _plan_response(request, hospital_id: int | None, year: int | None) -> Response:
     hospital, cap = plan_selectors.alternate_cap_status_get(
         actor=request.user, hospital_id=hospital_id, year=year
@@ -43,7 +31,7 @@ def _plan_response(request, hospital_id: int | None, year: int | None) -> Respon
         "hospital": hospital,
         "year": cap.year,
         "total": cap.total,
-        "cap": _cap_body(hospital, cap),
+        "cap": cap,
     }
     return Response(PurchasePlanOutput(body).data)
 
@@ -82,9 +70,9 @@ class CapStatusApi(ApiView):
     @extend_schema(parameters=PLAN_PARAMETERS, responses=CapStatusOutput)
     def get(self, request):
         params = request.query_params
-        hospital, cap = plan_selectors.alternate_cap_status_get(
+        _hospital, cap = plan_selectors.alternate_cap_status_get(
             actor=request.user,
             hospital_id=parse_id(params.get("hospital")),
             year=parse_id(params.get("year")),
         )
-        return Response(CapStatusOutput(_cap_body(hospital, cap)).data)
+        return Response(CapStatusOutput(cap).data)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from django.db.models import Sum
 
@@ -22,6 +23,7 @@ COUNTED_LINE_STATUSES = (LineStatus.PENDING, LineStatus.CONFIRMED)
 
 @dataclass(frozen=True)
 class CapStatus:
+    hospital: Any  # accounts.Organization
     year: int
     total: Decimal | None  # the annual purchase total; None when not set
     ratio: Decimal
@@ -48,7 +50,9 @@ def alternate_cap_status(*, hospital, year: int) -> CapStatus:
     )
     total = plan.total if plan else None
     cap = quantize(total * ratio) if total is not None else None
-    return CapStatus(year=year, total=total, ratio=ratio, cap=cap, used=quantize(used))
+    return CapStatus(
+        hospital=hospital, year=year, total=total, ratio=ratio, cap=cap, used=quantize(used)
+    )
 
 
 def alternate_cap_check(*, hospital, year: int, adding: Decimal) -> CapStatus:

@@ -259,3 +259,28 @@ def test_plan_get_returns_the_years_plan(finance, hospital):
     plan = AnnualPurchasePlanFactory(hospital=hospital, year=year)
     AnnualPurchasePlanFactory(hospital=hospital, year=year - 1)
     assert purchase_plan_get(actor=finance, year=year) == plan
+
+
+def test_the_cap_has_one_shape_in_the_quote_the_cap_and_the_plan():
+    """[R-LIST-ALT-CAP] the quote, GET /cap/ and GET /purchase-plan/ answer the same cap."""
+    import uuid
+
+    from rest_framework.test import APIClient
+
+    from procurement.tests.order_world import make_world
+
+    w = make_world()
+    client = APIClient()
+    client.force_authenticate(w.purchaser)
+    api = "/api/v1/procurement"
+    quote = client.post(
+        f"{api}/orders/quote/",
+        {"lines": [{"listing": w.listing.pk, "quantity": 1}]},
+        format="json",
+        HTTP_IDEMPOTENCY_KEY=str(uuid.uuid4()),
+    ).json()["cap"]
+    cap = client.get(f"{api}/cap/").json()
+    plan = client.get(f"{api}/purchase-plan/").json()["cap"]
+    assert quote == cap == plan
+    assert set(cap) == {"hospital", "year", "total", "ratio", "cap", "used", "remaining"}
+    assert cap["hospital"] == {"id": w.hospital.pk, "name": w.hospital.name}

@@ -8,8 +8,9 @@ from typing import Any
 
 from rest_framework import serializers
 
-from core.api.fields import MoneyField, RatioField
+from core.api.fields import MoneyField
 from procurement.api.serializers.common import ConsumableBriefOutput, RawIntegerField
+from procurement.api.serializers.purchase_plans import CapStatusOutput
 from procurement.errors import ClientPriceRefusedError
 
 # Keys a client might send to set a price. Refused, not ignored: a client that believes it
@@ -69,26 +70,13 @@ class QuoteGroupOutput(serializers.Serializer):
         return {"id": group.supplier_id, "name": group.supplier_name}
 
 
-class QuoteCapOutput(serializers.Serializer):
-    """[R-LIST-ALT-CAP] the year's alternate-catalogue cap before this cart."""
-
-    year = serializers.IntegerField()
-    total = MoneyField(
-        read_only=True, allow_null=True, help_text="Annual purchase total; null when not set."
-    )
-    ratio = RatioField(read_only=True)
-    cap = MoneyField(read_only=True, allow_null=True)
-    used = MoneyField(read_only=True)
-    remaining = MoneyField(read_only=True, allow_null=True)
-
-
 class OrderQuoteOutput(serializers.Serializer):
     groups = QuoteGroupOutput(many=True, help_text="One group per manufacturer: one order each.")
     total = MoneyField(read_only=True)
     alternate_amount = MoneyField(
         read_only=True, help_text="Alternate-catalogue amount of this cart."
     )
-    cap = QuoteCapOutput()
+    cap = CapStatusOutput(help_text="The year's alternate-catalogue cap before this cart.")
     over_cap = serializers.BooleanField(
         help_text="Submitting all of it would pass the cap (or no annual total is set)."
     )

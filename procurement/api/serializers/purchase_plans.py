@@ -9,7 +9,8 @@ from procurement.api.serializers.common import OrganizationBriefOutput
 
 
 class CapStatusOutput(serializers.Serializer):
-    """[R-LIST-ALT-CAP] alternate-catalogue purchases against the cap for the year."""
+    """[R-LIST-ALT-CAP] alternate-catalogue purchases against the cap for the year: the one
+    shape of the cap, in the quote, ``GET /cap/`` and the purchase plan alike."""
 
     hospital = OrganizationBriefOutput()
     year = serializers.IntegerField()
