@@ -18,7 +18,7 @@ from rest_framework.test import APIClient
 from accounts.choices import Role
 from accounts.tests.factories import UserFactory
 from core.errors import DomainError
-from procurement.models import Event
+from procurement.models import Event, Order
 from procurement.selectors.events import decode_cursor, encode_cursor, event_feed
 from procurement.services import orders
 from procurement.tests.order_world import confirmed, draft, make_world
@@ -123,6 +123,21 @@ def test_each_side_sees_its_own_orders_events_in_commit_order():
     assert {e.order_id for e in supplier_events} == {order.pk}
     finance = UserFactory(organization=w.hospital, roles=[Role.HOSPITAL_FINANCE])
     assert len(_drain(finance, expect=4)[0]) == 4
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_distributor_never_reads_a_drafts_events():
+    """The feed's scope is the orders' (Order.tenant_q): even a draft that named the
+    distributor stays out of its feed, while the hospital reads the draft's cancellation."""
+    w = make_world()
+    order = draft(w)
+    Order.objects.filter(pk=order.pk).update(distributor=w.distributor)
+    orders.order_cancel(actor=w.purchaser, order_id=order.pk, reason="不需要了")
+    sent = confirmed(w, distributor=True)
+    hospital_events, _cursor = _drain(w.purchaser, expect=4)
+    assert order.pk in {e.order_id for e in hospital_events}
+    distributor_events, _cursor = _drain(w.distributor_sales, expect=3)
+    assert {e.order_id for e in distributor_events} == {sent.pk}
 
 
 @pytest.mark.django_db(transaction=True)
