@@ -121,7 +121,9 @@ def _clear_screenshots() -> None:
 # --- the live system ---------------------------------------------------------------------------
 
 
-@pytest.fixture(scope="session")
+# Package scope, not session: the browser (and Playwright's event loop, which makes Django
+# refuse ORM calls in this thread) is gone before any test collected after e2e/ runs.
+@pytest.fixture(scope="package")
 def e2e_live():
     """The e2e database (fresh from the seeded template), the web server on it, and the demo
     facts the journeys use. Started once per run."""
@@ -144,7 +146,7 @@ def e2e_live():
         yield {"base_url": base_url, "facts": facts}
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def browser(e2e_live):
     from playwright.sync_api import sync_playwright
 

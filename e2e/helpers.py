@@ -45,8 +45,13 @@ def expect_message(page: Page, text: str) -> None:
 
 
 def expect_status(scope, label: str) -> None:
-    """The coloured status tag in ``scope`` (a page or a row) reads ``label``."""
+    """The first coloured status tag in ``scope`` (a row, a table) reads ``label``."""
     expect(scope.locator("[data-status]").first).to_have_text(label)
+
+
+def expect_page_status(page: Page, label: str) -> None:
+    """The status tag beside the page's heading (an order's, a delivery note's...)."""
+    expect(page.locator("main h1 ~ [data-status]").first).to_have_text(label)
 
 
 def menu(page: Page, label: str):
@@ -68,6 +73,7 @@ class _Watch:
     problems: list[str] = field(default_factory=list)
     expected_questions: list[tuple[str, ...]] = field(default_factory=list)
     questions: list[str] = field(default_factory=list)
+    wrong_questions: list[str] = field(default_factory=list)
 
     def on_response(self, response: Response) -> None:
         if response.status >= 500:
@@ -85,7 +91,7 @@ class _Watch:
         fragments = self.expected_questions.pop(0)
         missing = [f for f in fragments if f not in dialog.message]
         if missing:
-            self.problems.append(f"the question {dialog.message!r} does not name {missing}")
+            self.wrong_questions.append(f"the question {dialog.message!r} does not name {missing}")
             dialog.dismiss()
             return
         dialog.accept()
@@ -161,8 +167,9 @@ class Journey:
         asked = len(watch.questions)
         watch.expected_questions.append(fragments)
         yield
-        page.wait_for_load_state()
         assert len(watch.questions) > asked, f"no confirmation was asked (wanted {fragments})"
+        assert not watch.wrong_questions, watch.wrong_questions.pop()
+        page.wait_for_load_state()
 
     def problems(self) -> list[str]:
         return [problem for watch in self._watches for problem in watch.problems]

@@ -17,7 +17,15 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from core import clock
-from e2e.helpers import Journey, cny, expect_message, expect_status, menu, row_of
+from e2e.helpers import (
+    Journey,
+    cny,
+    expect_message,
+    expect_page_status,
+    expect_status,
+    menu,
+    row_of,
+)
 
 pytestmark = pytest.mark.e2e
 
@@ -77,7 +85,7 @@ def purchaser_places_order(journey: Journey, a: dict, b: dict) -> str:
     number = page.locator("[data-order-number]").inner_text()
     assert re.fullmatch(r"[A-Z0-9-]{8,}", number), number
     expect_message(page, f"已创建草稿订单：{number}。请逐一核对后提交。")
-    expect_status(page.locator("h1").locator(".."), "草稿")
+    expect_page_status(page, "草稿")
     expect(page.locator("[data-order-total]")).to_have_text(cny(total))
     expect(page.locator("[data-lines] tbody tr")).to_have_count(2)
     journey.shot(page, "purchaser-draft-order")
@@ -85,7 +93,7 @@ def purchaser_places_order(journey: Journey, a: dict, b: dict) -> str:
     with journey.confirming(page, number, cny(total), journey.facts["supplier"]):
         page.get_by_role("button", name="提交").click()
     expect_message(page, f"订单 {number} 已发送至 {journey.facts['supplier']}。")
-    expect_status(page.locator("h1").locator(".."), "已提交")
+    expect_page_status(page, "已提交")
     for line in page.locator("[data-lines] tbody tr").all():
         expect_status(line, "待企业确认")
     journey.shot(page, "purchaser-submitted-order")
@@ -108,14 +116,14 @@ def supplier_confirms_and_delivers(journey: Journey, number: str, a: dict, b: di
     page = journey.login(journey.facts["supplier_user"])
     open_order(page, number)
     expect(page.locator("main")).to_contain_text(journey.facts["hospital"])
-    expect_status(page.locator("h1").locator(".."), "已提交")
+    expect_page_status(page, "已提交")
     respond = page.locator("#respond")
     expect(respond.locator("tr[data-respond-line]")).to_have_count(2)
     promised = respond.locator("input[type=date]").first.input_value()
     journey.shot(page, "supplier-incoming-order")
     respond.get_by_role("button", name="发送答复").click()
     expect_message(page, f"答复已发送。订单 {number} 当前状态：企业已确认。")
-    expect_status(page.locator("h1").locator(".."), "企业已确认")
+    expect_page_status(page, "企业已确认")
     for line in page.locator("[data-lines] tbody tr").all():
         expect_status(line, "已确认")
         expect(line).to_contain_text(f"承诺配送: {promised}")
@@ -139,7 +147,7 @@ def supplier_confirms_and_delivers(journey: Journey, number: str, a: dict, b: di
     expect_message(page, "配送单")
     delivery = page.locator("[data-delivery-number]").inner_text()
     expect_message(page, f"配送单 {delivery} 已创建。")
-    expect_status(page.locator("h1").locator(".."), "已发货")
+    expect_page_status(page, "已发货")
     for p in (a, b):
         row = row_of(page, p["product"])
         expect(row).to_contain_text(p["di"])
@@ -186,7 +194,7 @@ def purchaser_accepts_with_scans(journey: Journey, delivery: str, a: dict, b: di
     with journey.confirming(page, delivery):
         page.get_by_role("button", name="记录验收").click()
     expect_message(page, f"配送单 {delivery}：部分验收。")
-    expect_status(page.locator("h1").locator(".."), "部分验收")
+    expect_page_status(page, "部分验收")
     done_a = page.locator("tr[data-line]").filter(has_text=a["product"])
     expect(done_a.locator("[data-accepted]")).to_have_text(str(ORDERED[0] - REFUSED_A))
     expect(done_a).to_contain_text(REFUSAL_REASON)
@@ -217,7 +225,7 @@ def supplier_registers_invoice(journey: Journey, number: str, a: dict, b: dict) 
     journey.shot(page, "supplier-invoice-form")
     page.get_by_role("button", name="登记发票").click()
     expect_message(page, f"发票 {invoice}（{cny(amount)}）已登记，待医疗机构确认。")
-    expect_status(page.locator("h1").locator(".."), "已登记")
+    expect_page_status(page, "已登记")
     expect(page.locator("[data-invoice-amount]")).to_have_text(cny(amount))
     journey.shot(page, "supplier-invoice")
     return invoice, amount
@@ -235,7 +243,7 @@ def finance_confirms_invoice(journey: Journey, invoice: str, amount: Decimal) ->
     with journey.confirming(page, invoice, cny(amount), journey.facts["supplier"]):
         page.get_by_role("button", name="确认发票").click()
     expect_message(page, f"发票 {invoice} 已确认，可进入结算。")
-    expect_status(page.locator("h1").locator(".."), "医疗机构已确认")
+    expect_page_status(page, "医疗机构已确认")
     expect(page.get_by_role("button", name="确认发票")).to_have_count(0)
     journey.shot(page, "finance-invoice-confirmed")
 
@@ -255,6 +263,6 @@ def test_order_from_cart_to_confirmed_invoice(journey):
         line = page.locator("[data-lines] tbody tr").filter(has_text=p["product"])
         expect(line.locator("[data-accepted]")).to_have_text(str(kept))
         expect(line.locator("[data-invoiced]")).to_have_text(str(kept))
-    expect_status(page.locator("h1").locator(".."), "已完成")
+    expect_page_status(page, "已完成")
     expect_status(page.locator("[data-invoices]"), "医疗机构已确认")
     journey.shot(page, "purchaser-order-after-invoice")
