@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cat requirements.lock pyproject.toml | cksum | cut -d' ' -f1)
 export LC_ALL ?= C.UTF-8
 
-.PHONY: install run test lint stop status bench messages lock deploy-check
+.PHONY: install run test e2e lint stop status bench messages lock deploy-check
 
 $(STAMP): requirements.lock pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -20,6 +20,11 @@ run: install
 
 test: install
 	$(BIN)/python -m config.embedded_servers run -- $(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# Browser journeys (e2e/): Debian's chromium against a live server on PostgreSQL. `make test`
+# runs them too when /usr/bin/chromium exists; here a missing browser is an error.
+e2e: install
+	E2E_REQUIRED=1 $(BIN)/python -m config.embedded_servers run -- $(BIN)/python -m pytest e2e $(PYTEST_ARGS)
 
 lint: install
 	$(BIN)/ruff check .

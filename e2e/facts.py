@@ -1,0 +1,141 @@
+"""What the browser journeys need to know about the demo data, printed as JSON.
+
+Run in its own process against the e2e database (``python -m e2e.facts``, DATABASE_URL set by
+the harness): the pytest process never opens that database, so pytest-django's guards stay as
+they are, and the journeys learn only what a user would have in hand (a product's model to
+type, the UDI barcode printed on its box). Everything the journeys then check comes from the
+pages.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+
+
+class FactsError(RuntimeError):
+    """The demo data lacks something a journey needs (the demo changed: pick again here)."""
+
+
+def _orderable_pair(purchaser, sales) -> list[dict]:
+    """Two capped-catalogue listings of the sales user's manufacturer that the purchaser buys
+    at the listed price, each with a GS1 UDI-DI for a single unit."""
+    from catalog.choices import IssuingAgency
+    from catalog.models import DeviceIdentifier
+    from procurement.choices import Catalogue, ListingStatus, PurchaseLabel
+    from procurement.models import Listing
+    from procurement.selectors.listings import listing_unit_prices
+
+    listings = list(
+        Listing.objects.filter(
+            manufacturer_id=sales.organization_id,
+            status=ListingStatus.LISTED,
+            catalogue=Catalogue.CAPPED,
+            label__in=[PurchaseLabel.NORMAL, PurchaseLabel.PREFERRED, PurchaseLabel.ENCOURAGED],
+        )
+        .select_related("consumable", "manufacturer")
+        .order_by("pk")
+    )
+    prices = listing_unit_prices(actor=purchaser, listings=listings)
+    dis = dict(
+        DeviceIdentifier.objects.filter(
+            consumable_id__in=[x.consumable_id for x in listings],
+            agency=IssuingAgency.GS1,
+            packaging_quantity=1,
+        )
+        .order_by("-di")
+        .values_list("consumable_id", "di")
+    )
+    models = [x.consumable.model for x in listings]
+    chosen = []
+    for listing in listings:
+        consumable = listing.consumable
+        if prices.get(listing.pk) != listing.price or consumable.pk not in dis:
+            continue  # an agreed price, or no unit-level GS1 code to scan
+        if not consumable.model or models.count(consumable.model) != 1:
+            continue  # the search by model must find this product alone among its maker's
+        chosen.append(
+            {
+                "listing": listing.pk,
+                "product": consumable.product_name,
+                "specification": consumable.specification,
+                "model": consumable.model,
+                "code": consumable.code,
+                "di": dis[consumable.pk],
+                "price": str(listing.price),
+                "unit": consumable.unit,
+            }
+        )
+        if len(chosen) == 2:
+            return chosen
+    raise FactsError(f"{sales.username}: fewer than two listings fit the order journey")
+
+
+def _other_di(excluded: set[str]) -> str:
+    """The UDI-DI of some other listed product: scanning it at the door must be refused."""
+    from catalog.models import DeviceIdentifier
+
+    found = (
+        DeviceIdentifier.objects.filter(consumable__isnull=False, agency="gs1")
+        .exclude(di__in=excluded)
+        .order_by("di")
+        .values_list("di", flat=True)
+        .first()
+    )
+    if found is None:
+        raise FactsError("no other UDI-DI in the catalogue")
+    return found
+
+
+def collect() -> dict:
+    from accounts.models import User
+
+    users = {
+        u.username: u
+        for u in User.objects.select_related("organization").filter(
+            username__in=["h01_purchaser", "h01_finance", "bureau"]
+        )
+    }
+    if len(users) != 3:
+        raise FactsError("the demo users are missing: did seed_demo run?")
+    purchaser = users["h01_purchaser"]
+    # The first demo manufacturer (m01, m02...) with two products that fit.
+    for sales in (
+        User.objects.select_related("organization")
+        .filter(username__regex=r"^m[0-9]+_sales$", organization__kind="manufacturer")
+        .order_by("username")
+    ):
+        try:
+            products = _orderable_pair(purchaser, sales)
+        except FactsError:
+            continue
+        break
+    else:
+        raise FactsError("no demo manufacturer has two listings that fit the order journey")
+    return {
+        "hospital": purchaser.organization.name,
+        "supplier": sales.organization.name,
+        "supplier_user": sales.username,
+        "bureau": users["bureau"].organization.name,
+        "products": products,
+        "foreign_di": _other_di({p["di"] for p in products}),
+    }
+
+
+def main() -> int:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    import django
+
+    django.setup()
+    try:
+        facts = collect()
+    except FactsError as error:
+        sys.stderr.write(f"e2e facts: {error}\n")
+        return 1
+    sys.stdout.write(json.dumps(facts, ensure_ascii=False) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
