@@ -144,7 +144,9 @@ class DeviceIdentifier(models.Model):
     product_name = models.CharField(_("product name"), max_length=300, blank=True)
     specification = models.CharField(_("specification / model"), max_length=500, blank=True)
     company_name = models.CharField(_("registrant"), max_length=300, blank=True)
-    packaging_level = models.PositiveSmallIntegerField(_("packaging level"), default=0)
+    # 包装级别 (cpbzjb) as the UDI database gives it: a package word such as 盒 or 箱 in the
+    # NMPA data, a number in some exports; kept as written, empty when not given.
+    packaging_level = models.CharField(_("packaging level"), max_length=50, blank=True)
     packaging_quantity = models.PositiveIntegerField(_("quantity per package"), default=1)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)

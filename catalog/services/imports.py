@@ -1256,11 +1256,11 @@ class _UdiLoader(_Loader):
         "packaging_level",
         "packaging_quantity",
     )
-    types = ("int4", *["text"] * 7, "int4", "int4")
+    types = ("int4", *["text"] * 8, "int4")
     ddl = (
         "row_no int4 NOT NULL, di text NOT NULL, agency text, nhsa_code text, "
         "registration_number text, product_name text, specification text, company_name text, "
-        "packaging_level int4, packaging_quantity int4, conflict bool NOT NULL DEFAULT false"
+        "packaging_level text, packaging_quantity int4, conflict bool NOT NULL DEFAULT false"
     )
 
     def __init__(self, source: _Source, mapping: dict[str, int]) -> None:
@@ -1282,6 +1282,7 @@ class _UdiLoader(_Loader):
                 "product_name",
                 "specification",
                 "company_name",
+                "packaging_level",
             )
         }
         self.source_name = source.name[: _max_length(CrosswalkConflict, "source")]
@@ -1330,6 +1331,9 @@ class _UdiLoader(_Loader):
             "product_name": product_name,
             "specification": specification,
             "company_name": company_name,
+            # 包装级别 is text in the NMPA data (盒, 箱, 袋); a number some exports write is
+            # kept as written too.
+            "packaging_level": level_text,
         }
         for name, limit in self.limits.items():
             value = values[name]
@@ -1344,7 +1348,6 @@ class _UdiLoader(_Loader):
                         limit=limit,
                     ),
                 )
-        level = self._integer("packaging_level", level_text, default=0, minimum=0, maximum=32767)
         quantity = self._integer(
             "packaging_quantity", quantity_text, default=1, minimum=1, maximum=2**31 - 1
         )
@@ -1357,7 +1360,7 @@ class _UdiLoader(_Loader):
             product_name,
             specification,
             company_name,
-            level,
+            level_text,
             quantity,
         )
 

@@ -71,7 +71,7 @@ class DeviceIdentifierFactory(factory.django.DjangoModelFactory):
         lambda o: f"{o.consumable.specification} {o.consumable.model}" if o.consumable else ""
     )
     company_name = factory.LazyAttribute(lambda o: o.consumable.registrant if o.consumable else "")
-    packaging_level = 0
+    packaging_level = ""
     packaging_quantity = 1
 
 
@@ -171,7 +171,7 @@ def udi_row(n: int = 1, **values: str) -> dict[str, str]:
         "product_name": "冠状动脉药物洗脱支架系统",
         "specification": f"直径3.0mm×长度{n}mm PR30{n:03d}",
         "company_name": "乐普(北京)医疗器械股份有限公司",
-        "packaging_level": "0",
+        "packaging_level": "盒",
         "packaging_quantity": "1",
     }
     row.update(values)

@@ -1080,7 +1080,11 @@ UDI_ERRORS = [
         id="quantity-zero",
     ),
     pytest.param(
-        {"packaging_level": "一"}, "包装层级", "import_row_invalid", "bad_integer", id="level"
+        {"packaging_level": "箱" * 51},
+        "包装层级",
+        "import_row_invalid",
+        "too_long",
+        id="level-too-long",
     ),
 ]
 
@@ -1142,7 +1146,45 @@ def test_packaging_defaults_when_the_columns_are_absent(tmp_path):
     run_udi(path)
 
     di = DeviceIdentifier.objects.get()
-    assert (di.agency, di.packaging_level, di.packaging_quantity) == ("gs1", 0, 1)
+    assert (di.agency, di.packaging_level, di.packaging_quantity) == ("gs1", "", 1)
+
+
+@pytest.mark.parametrize(
+    ("level", "stored"),
+    [
+        pytest.param("盒", "盒", id="box"),
+        pytest.param("箱", "箱", id="case"),
+        pytest.param(" 中包装 ", "中包装", id="trimmed"),
+        pytest.param("2", "2", id="number-as-written"),
+        pytest.param("", "", id="not-given"),
+    ],
+)
+def test_packaging_levels_are_read_as_text(udi_file, level, stored):
+    """cpbzjb (包装级别) holds words such as 盒 or 箱 in the NMPA data: kept as written, a
+    number too, instead of refusing the row as bad_integer."""
+    path = udi_file([udi_row(1, packaging_level=level, packaging_quantity="10")])
+
+    result = run_udi(path)
+
+    assert (result.inserted, result.rejected) == (1, 0)
+    di = DeviceIdentifier.objects.get()
+    assert (di.packaging_level, di.packaging_quantity) == (stored, 10)
+
+
+def test_packaging_levels_of_a_workbook_are_read_as_text(tmp_path):
+    """Excel stores a level typed as 2 as a number: it reads back as 2, not 2.0."""
+    path = write_import_xlsx(
+        tmp_path / "u.xlsx",
+        [{**udi_row(1), "packaging_level": 2}, udi_row(2, packaging_level="箱")],
+        headers=UDI_HEADERS,
+    )
+
+    run_udi(path)
+
+    assert dict(DeviceIdentifier.objects.values_list("di", "packaging_level")) == {
+        gtin14(1): "2",
+        gtin14(2): "箱",
+    }
 
 
 def test_registration_numbers_are_checked_against_the_import_day(csv_file, time_machine):
