@@ -277,6 +277,10 @@ class ImportRowInvalidError(_ReasonedError):
         "spec_serial_mismatch": _(
             "National code %(code)s ends in %(expected)s, but %(column)s is %(value)s."
         ),
+        "code_segment_mismatch": _(
+            "%(column)s gives %(value)s, but national code %(code)s has %(expected)s in that "
+            "place: the number does not belong to this code."
+        ),
         "duplicate_code": _(
             "National code %(value)s already appears in row %(first_row)s of this file."
         ),

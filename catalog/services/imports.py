@@ -587,14 +587,43 @@ _CATEGORY_PART = re.compile(r"^\s*([0-9]{2,6})\s*[-_:：、.\s]\s*(.+?)\s*$")
 _CATEGORY_SPLIT = re.compile(r"[/／>＞|｜\\]")
 
 
-def _category_names(text: str) -> Iterator[tuple[str, str]]:
-    """("0311", "关节类材料") pairs from an 耗材分类 cell such as
-    "03-骨科材料/0311-关节类材料/031116-髋关节". Leniently: any separator of / > | \\, and
-    parts that do not look like "<code>-<name>" are skipped."""
-    for part in _CATEGORY_SPLIT.split(text):
+@dataclass(frozen=True)
+class _CategoryPart:
+    level: int  # 1, 2 or 3
+    number: str  # as written: local ("11") or cumulative ("0311")
+    name: str
+    text: str  # the part as written, for the rejection report
+
+
+def _category_parts(text: str) -> list[_CategoryPart]:
+    """The parts of an 耗材分类 path that name a category, such as
+    "03-骨科材料/11-接骨板/16-小儿接骨板" (each level numbered locally, as real files write it)
+    or "03-骨科材料/0311-接骨板/031116-小儿接骨板" (cumulative codes). A cumulative number
+    gives its level by its length; a 2-digit number is the level of its place in the path (the
+    first part level 1, the second level 2, the third level 3). Leniently: any separator of
+    / > | \\, and parts that do not look like "<number>-<name>" are skipped."""
+    parts = []
+    for place, part in enumerate(_CATEGORY_SPLIT.split(text), start=1):
         match = _CATEGORY_PART.match(part)
-        if match and len(match.group(1)) in (2, 4, 6):
-            yield match.group(1), match.group(2)
+        if not match:
+            continue
+        number, name = match.groups()
+        if len(number) in (4, 6):
+            level = len(number) // 2
+        elif len(number) == 2 and place <= 3:
+            level = place
+        else:
+            continue
+        parts.append(_CategoryPart(level=level, number=number, name=name, text=part.strip()))
+    return parts
+
+
+def _category_segment(code: str, level: int, number: str) -> tuple[str, str]:
+    """(what ``number`` must equal, the cumulative category code) for a category of ``level``
+    of the national ``code``: a local number is compared with that level's two digits, a
+    cumulative one with the code's digits up to that level."""
+    cumulative = code[1 : 1 + 2 * level]
+    return (cumulative[-2:] if len(number) == 2 else cumulative), cumulative
 
 
 # --- Shared import machinery -------------------------------------------------------------------
@@ -891,7 +920,10 @@ class _CatalogLoader(_Loader):
         self.search_terms = _SearchTerms()
         self.category_names: dict[str, str] = {}
         self.category_name_limit = _max_length(Category, "name")
-        self.category_paths_seen: set[str] = set()
+        # 耗材分类 path -> the level-3 category it was last found to agree with: the paths
+        # repeat across a product's specifications, so most rows compare two strings.
+        self.category_checked: dict[str, str] = {}
+        self.category_parts: dict[str, list[_CategoryPart]] = {}
 
     # The hot loop: one call per row of a file of up to millions of rows. Everything common
     # is a plain comparison; the slower checks run only when a fast one fails.
@@ -969,8 +1001,8 @@ class _CatalogLoader(_Loader):
                         "bad_boolean", high_value, column=self.headers["high_value"]
                     ),
                 )
-        if category and category not in self.category_paths_seen:
-            self._remember_category(category)
+        if category and self.category_checked.get(category) != code[1:7]:
+            self._check_category(category, code)
         return (
             row_no,
             code,
@@ -1044,16 +1076,32 @@ class _CatalogLoader(_Loader):
                     ),
                 )
 
-    def _remember_category(self, category: str) -> None:
-        seen = self.category_paths_seen
-        if len(seen) >= CACHE_LIMIT:
-            return  # names past this many distinct paths are not collected; codes still are
-        seen.add(category)
-        for code, name in _category_names(category):
-            # Level 1 names come only from LEVEL1_CATEGORIES (the confirmed ones), see
-            # catalog/codes.py; a file cannot rename them.
-            if len(code) > 2:
-                self.category_names.setdefault(code, name[: self.category_name_limit])
+    def _check_category(self, category: str, code: str) -> None:
+        """Each numbered part of the 耗材分类 path must agree with the row's code (or the row
+        is rejected); its name then names that category (the first name seen for a code)."""
+        parts = self.category_parts.get(category)
+        if parts is None:
+            if len(self.category_parts) >= CACHE_LIMIT:
+                self.category_parts.clear()
+            parts = self.category_parts[category] = _category_parts(category)
+        for part in parts:
+            expected, cumulative = _category_segment(code, part.level, part.number)
+            if part.number != expected:
+                column = self.headers["category"]
+                raise _Rejected(
+                    column,
+                    ImportRowInvalidError(
+                        "code_segment_mismatch",
+                        part.text,
+                        column=column,
+                        code=code,
+                        expected=expected,
+                    ),
+                )
+            self.category_names.setdefault(cumulative, part.name[: self.category_name_limit])
+        if len(self.category_checked) >= CACHE_LIMIT:
+            self.category_checked.clear()
+        self.category_checked[category] = code[1:7]
 
     def reject_duplicates(self, cursor: Any, report: _Report) -> None:
         _reject_duplicates(
@@ -1074,6 +1122,8 @@ class _CatalogLoader(_Loader):
         level3 = sorted(row[0] for row in cursor.fetchall())
         level2 = sorted({code[:4] for code in level3})
         level1 = sorted({code[:2] for code in level3})
+        # The file's names fill blank names; the confirmed level-1 names of catalog/codes.py
+        # win over a file's (a file names the other level-1 categories).
         names = {**self.category_names, **LEVEL1_CATEGORIES}
         for level, codes in ((1, level1), (2, level2), (3, level3)):
             parent_length = {1: 0, 2: 2, 3: 4}[level]

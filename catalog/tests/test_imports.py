@@ -147,11 +147,104 @@ def test_categories_are_created_with_levels_parents_and_names(csv_file):
         "03": (1, None, "骨科材料"),
         "0311": (2, "03", "关节类材料"),
         "031116": (3, "0311", "髋关节假体"),
-        # Level 1 names come only from the confirmed list (catalog/codes.py); 15 is not in it.
+        # No name in the file: 15 is not in the confirmed list (catalog/codes.py) either.
         "15": (1, None, ""),
         "1501": (2, "15", ""),
         "150101": (3, "1501", ""),
     }
+
+
+# A product of the national release (public row of C0311160800200706410): its category path
+# numbers each level locally, as real files do.
+PLATE_CODE = "C0311160800200706410"
+PLATE_PATH = "03-骨科材料/11-接骨板/16-小儿接骨板"
+
+
+def test_locally_numbered_category_paths_name_every_level(csv_file):
+    path = csv_file(
+        [
+            catalog_row(1, code=PLATE_CODE + "0000001", category=PLATE_PATH),
+            # Both forms in one path; level 1 named by the file (05 is not confirmed).
+            catalog_row(
+                2,
+                code="C05020108000000210870000003",
+                category="05-心脏外科类材料/0502-心脏瓣膜/01-生物瓣膜",
+            ),
+        ]
+    )
+
+    result = run(path)
+
+    assert (result.inserted, result.rejected) == (2, 0)
+    names = dict(Category.objects.values_list("code", "name"))
+    assert names == {
+        "03": "骨科材料",
+        "0311": "接骨板",
+        "031116": "小儿接骨板",
+        "05": "心脏外科类材料",
+        "0502": "心脏瓣膜",
+        "050201": "生物瓣膜",
+    }
+
+
+def test_cumulative_category_paths_still_name_every_level(csv_file):
+    path = csv_file(
+        [
+            catalog_row(
+                1, code=PLATE_CODE + "0000001", category="03-骨科材料/0311-接骨板/031116-小儿接骨板"
+            )
+        ]
+    )
+
+    run(path)
+
+    assert dict(Category.objects.values_list("code", "name")) == {
+        "03": "骨科材料",
+        "0311": "接骨板",
+        "031116": "小儿接骨板",
+    }
+
+
+@pytest.mark.parametrize(
+    ("category", "value"),
+    [
+        pytest.param("03-骨科材料/12-接骨板/16-小儿接骨板", "12-接骨板", id="local-level-2"),
+        pytest.param("03-骨科材料/11-接骨板/15-小儿接骨板", "15-小儿接骨板", id="local-level-3"),
+        pytest.param("02-血管介入治疗类材料/11-接骨板", "02-血管介入治疗类材料", id="level-1"),
+        pytest.param("03-骨科材料/0312-接骨板", "0312-接骨板", id="cumulative-level-2"),
+        pytest.param("11-接骨板/16-小儿接骨板", "11-接骨板", id="level-1-missing"),
+    ],
+)
+def test_a_category_number_that_disagrees_with_the_code_rejects_the_row(csv_file, category, value):
+    path = csv_file(
+        [
+            catalog_row(1, code=PLATE_CODE + "0000001", category=PLATE_PATH),
+            catalog_row(2, code=PLATE_CODE + "0000002", category=category),
+        ]
+    )
+
+    result = run(path, partial=True)
+
+    assert reasons(result) == [(3, "耗材分类", "import_row_invalid", "code_segment_mismatch")]
+    assert result.rejections[0].value == value
+    assert PLATE_CODE + "0000002" in result.rejections[0].message
+    assert list(Consumable.objects.values_list("code", flat=True)) == [PLATE_CODE + "0000001"]
+    # The rejected row named nothing.
+    assert Category.objects.get(code="0311").name == "接骨板"
+
+
+def test_one_category_path_is_checked_against_each_rows_code(csv_file):
+    """A path that agreed with one product's code is checked again for the next code."""
+    path = csv_file(
+        [
+            catalog_row(1, code=PLATE_CODE + "0000001", category=PLATE_PATH),
+            catalog_row(2, code="C03111708002007064100000001", category=PLATE_PATH),
+        ]
+    )
+
+    result = run(path, partial=True)
+
+    assert reasons(result) == [(3, "耗材分类", "import_row_invalid", "code_segment_mismatch")]
 
 
 def test_a_category_name_is_filled_in_but_never_overwritten(csv_file, tmp_path):
