@@ -96,6 +96,8 @@ class ConsumableDetailOutput(ConsumableListOutput):
             "spec_serial",
             "registered_name",
             "material",
+            "feature",
+            "generic_name_code",
             "registrant",
             "device_identifiers",
             "reference_prices",

@@ -49,10 +49,12 @@ from django.db import connection, transaction
 from catalog.barcodes import parse_barcode
 from catalog.choices import ConsumableStatus, ImportKind, IssuingAgency
 from catalog.codes import (
+    BASE_LENGTH,
     FULL_CODE_RE,
     FULL_LENGTH,
     LEVEL1_CATEGORIES,
     LEVEL1_CODES,
+    normalize_nhsa_code,
     parse_nhsa_code,
 )
 from catalog.errors import (
@@ -62,7 +64,13 @@ from catalog.errors import (
     NhsaCodeInvalidError,
     RegistrationNumberInvalidError,
 )
-from catalog.models import Category, Consumable, CrosswalkConflict, DeviceIdentifier
+from catalog.models import (
+    Category,
+    Consumable,
+    ConsumableCodeAlias,
+    CrosswalkConflict,
+    DeviceIdentifier,
+)
 from catalog.registration import parse_registration_number
 from core.clock import local_today
 from core.permissions import require
@@ -117,6 +125,9 @@ class ImportResult:
     rejected: int = 0
     conflicts: int = 0  # UDI: DIs already linked to another national code (kept as they are)
     unlinked: int = 0  # UDI: DIs whose national code is not (yet) in the catalogue
+    layout: str = ""  # national code database: "export" or "release" (LAYOUTS)
+    aliases: int = 0  # release: previous codes (原27位码) recorded or changed
+    retired: int = 0  # release: products whose code the release retired (原码状态 停用)
     refused: bool = False  # all-or-nothing and something was rejected: nothing was written
     report_path: Path | None = None  # written only when something was rejected
     rejections: list[Rejection] = field(default_factory=list)  # the first KEEP_REJECTIONS
@@ -158,6 +169,36 @@ CATALOG_COLUMNS: tuple[Column, ...] = (
     Column("material", "材质", ("material",), required=False),
     Column("unit", "单位", ("unit",), required=False),
     Column("high_value", "高值", ("是否高值", "high_value", "is_high_value"), required=False),
+)
+
+# The national release as the NHSA publishes it (医保医用耗材分类与代码数据库, one file per
+# level-1 category, "全量规格型号信息"). Its category, generic-name, material and feature
+# cells carry the code's segment number and its name ("11-接骨板", "02-纯钛"). It has no
+# registrant; some releases add 注册备案产品名称 and 注册备案人, read when present.
+RELEASE_COLUMNS: tuple[Column, ...] = (
+    Column("goods_id", "GOODS_ID", required=False),
+    Column("udi", "UDI", required=False),
+    Column("previous_code", "原27位码", required=False),
+    Column("previous_status", "原码状态", required=False),
+    Column("code", "27位码"),
+    Column("change_type", "类型", required=False),
+    Column("base_code", "20位码", required=False),
+    Column("level1", "一级分类", ("一级分类(学科、品类)",), required=False),
+    Column("level2", "二级分类", ("二级分类(用途、品目)",), required=False),
+    Column("level3", "三级分类", ("三级分类(部位、功能、品种)",), required=False),
+    Column("generic_group", "医保通用名分类", required=False),
+    Column("material", "材质", ("耗材材质",), required=False),
+    Column("feature", "特征", required=False),
+    Column("registration_number", "注册备案号", ("注册证编号", "注册备案证号", "注册/备案证号")),
+    Column("registered_name", "注册备案产品名称", ("注册/备案产品名称",), required=False),
+    Column("registrant", "注册备案人", ("注册/备案人", "注册人"), required=False),
+    Column("product_name", "单件产品名称"),
+    Column("company_name", "耗材企业"),
+    Column("spec_count", "规格型号数", required=False),
+    Column("specification", "规格"),
+    Column("model", "型号"),
+    Column("generic_name_code", "医保通用名编号", required=False),
+    Column("generic_name", "医保通用名", required=False),
 )
 
 # The NMPA UDI database names its fields in pinyin initials in its downloads (zxxsdycpbs =
@@ -449,6 +490,27 @@ def _map_header(source: _Source, columns: Sequence[Column]) -> dict[str, int]:
     return mapping
 
 
+@dataclass(frozen=True)
+class Layout:
+    """One file layout of an import: its columns and the loader that reads its rows."""
+
+    name: str  # ImportResult.layout
+    columns: tuple[Column, ...]
+    build: Callable[[_Source, dict[str, int]], _Loader]
+    signature: str = "code"  # the key of the column whose header identifies the layout
+
+
+def _choose_layout(source: _Source, layouts: Sequence[Layout]) -> Layout:
+    """The first layout whose signature column is in the header; else the first layout,
+    whose missing columns the error then names."""
+    found = {_header_key(header) for header in source.header}
+    for layout in layouts:
+        column = next(c for c in layout.columns if c.key == layout.signature)
+        if any(_header_key(name) in found for name in (column.header, *column.aliases)):
+            return layout
+    return layouts[0]
+
+
 # --- Rejections --------------------------------------------------------------------------------
 
 
@@ -733,8 +795,7 @@ def _run(
     partial: bool,
     report_path: Path | str | None,
     progress: Progress | None,
-    columns: Sequence[Column],
-    build: Callable[[_Source, dict[str, int]], _Loader],
+    layouts: Sequence[Layout],
 ) -> ImportResult:
     if actor is not None:
         require(actor, "catalog.import")
@@ -742,9 +803,15 @@ def _run(
     report = _Report(Path(report_path) if report_path else default_report_path(path))
     with ExitStack() as stack:
         source = stack.enter_context(_open_source(path))
-        loader = build(source, _map_header(source, columns))
+        layout = _choose_layout(source, layouts)
+        loader = layout.build(source, _map_header(source, layout.columns))
         stack.callback(report.close)
-        result = ImportResult(kind=kind, file_format=source.file_format, encoding=source.encoding)
+        result = ImportResult(
+            kind=kind,
+            file_format=source.file_format,
+            encoding=source.encoding,
+            layout=layout.name if len(layouts) > 1 else "",
+        )
         connection.ensure_connection()
         with connection.cursor() as cursor:
             stack.enter_context(_staging(cursor, loader.table, loader.ddl))
@@ -1115,7 +1182,9 @@ class _CatalogLoader(_Loader):
 
     def write(self, cursor: Any, result: ImportResult) -> None:
         self._write_categories(cursor)
-        result.inserted, result.updated = _upsert_consumables(cursor, self.table)
+        result.inserted, result.updated = _upsert_consumables(
+            cursor, self.table, _CONSUMABLE_VALUES
+        )
 
     def _write_categories(self, cursor: Any) -> None:
         cursor.execute(f"SELECT DISTINCT substr(code, 2, 6) FROM {self.table}")  # noqa: S608
@@ -1164,7 +1233,7 @@ _CONSUMABLE_VALUES: dict[str, str] = {
 }
 
 
-def _upsert_consumables(cursor: Any, table: str) -> tuple[int, int]:
+def _upsert_consumables(cursor: Any, table: str, columns: dict[str, str]) -> tuple[int, int]:
     """The one set-based upsert; returns (inserted, updated).
 
     The SELECT leaves out rows equal to the stored ones before they reach ON CONFLICT: an
@@ -1173,8 +1242,8 @@ def _upsert_consumables(cursor: Any, table: str) -> tuple[int, int]:
     the whole catalogue. The WHERE of the DO UPDATE repeats the comparison for rows that
     changed in between.
     """
-    names = list(_CONSUMABLE_VALUES)
-    values = list(_CONSUMABLE_VALUES.values())
+    names = list(columns)
+    values = list(columns.values())
     # statement_timestamp(), not now(): the time of this write even when a caller's transaction
     # started long before.
     cursor.execute(
@@ -1215,6 +1284,314 @@ def _upsert_consumables(cursor: Any, table: str) -> tuple[int, int]:
     return inserted, updated
 
 
+# --- The national release as published (RELEASE_COLUMNS) -------------------------------------
+
+# "11-接骨板", "02-纯钛", "007-肱骨/普通": a segment number and its name.
+_NUMBERED = re.compile(r"^([0-9]{1,6})\s*[-_:：、.\s]\s*(.*?)$")
+# 原码状态 of a previous code that the release retired.
+_RETIRED_STATUS = "停用"
+
+# The release's columns of the upsert: what the file carries, and what it cannot carry (单位
+# and 高值, the platform's own columns) kept as stored.
+_RELEASE_VALUES: dict[str, str] = {
+    **_CONSUMABLE_VALUES,
+    "unit": "coalesce(t.unit, '')",
+    "is_high_value": "coalesce(t.is_high_value, false)",
+    "feature": "s.feature",
+    "generic_name_code": "s.generic_name_code",
+}
+
+
+def _split_numbered(text: str) -> tuple[str, str]:
+    """("11", "接骨板") of "11-接骨板"; ("", text) for a name without a number."""
+    if text.isascii() and text.isdigit():
+        return text, ""
+    match = _NUMBERED.match(text)
+    if match and match.group(2):
+        return match.group(1), match.group(2)
+    return "", text
+
+
+class _ReleaseLoader(_CatalogLoader):
+    """The national release: the same checks and upsert as the export, plus the numbered
+    names of the code's segments (each checked against the code) and previous codes."""
+
+    table = "catalog_release_stage"
+    columns = (
+        "row_no",
+        "code",
+        "generic_name",
+        "product_name",
+        "registered_name",
+        "material",
+        "specification",
+        "model",
+        "registration_number",
+        "registrant",
+        "company_name",
+        "search_terms",
+        "feature",
+        "generic_name_code",
+        "previous_code",
+        "previous_status",
+        "change_type",
+        "retire_previous",
+    )
+    types = ("int4", *["text"] * 16, "bool")
+    ddl = (
+        "row_no int4 NOT NULL, code text NOT NULL, generic_name text, product_name text, "
+        "registered_name text, material text, specification text, model text, "
+        "registration_number text, registrant text, company_name text, search_terms text, "
+        "feature text, generic_name_code text, previous_code text, previous_status text, "
+        "change_type text, retire_previous bool"
+    )
+    # (key, level or None, first character of the segment in the code, its length)
+    segments = (
+        ("level1", 1, 1, 2),
+        ("level2", 2, 3, 2),
+        ("level3", 3, 5, 2),
+        ("generic_group", None, 7, 3),
+        ("material", None, 10, 2),
+        ("feature", None, 12, 3),
+    )
+
+    def __init__(self, source: _Source, mapping: dict[str, int]) -> None:
+        self.source = source
+        width = len(source.header)
+        self.width = width
+        self.pad = source.file_format == "xlsx"
+        self.headers = {key: source.header[index] for key, index in mapping.items()}
+        for column in RELEASE_COLUMNS:
+            self.headers.setdefault(column.key, column.header)
+        self.get = operator.itemgetter(
+            *(
+                mapping.get(key, width)
+                for key in (
+                    "code",
+                    "base_code",
+                    "registration_number",
+                    "registered_name",
+                    "registrant",
+                    "product_name",
+                    "company_name",
+                    "specification",
+                    "model",
+                    "generic_name",
+                    "generic_name_code",
+                    "previous_code",
+                    "previous_status",
+                    "change_type",
+                    *(key for key, *_ in self.segments),
+                )
+            )
+        )
+        self.limits = {
+            **{name: _max_length(Consumable, name) for name in _CONSUMABLE_TEXT_FIELDS},
+            "feature": _max_length(Consumable, "feature"),
+            "generic_name_code": _max_length(Consumable, "generic_name_code"),
+            "previous_status": _max_length(ConsumableCodeAlias, "previous_status"),
+            "change_type": _max_length(ConsumableCodeAlias, "change_type"),
+        }
+        self.registrations = _Registrations()
+        self.search_terms = _SearchTerms()
+        self.category_names: dict[str, str] = {}
+        self.category_name_limit = _max_length(Category, "name")
+        self.numbered: dict[str, tuple[str, str]] = {}
+        self.source_name = source.name[: _max_length(ConsumableCodeAlias, "source")]
+
+    def parse_row(self, row_no: int, cells: list[str]) -> tuple | None:
+        if not _prepare_cells(cells, self.width, pad=self.pad):
+            return None
+        (
+            code,
+            base_code,
+            registration,
+            registered_name,
+            registrant,
+            product_name,
+            company_name,
+            specification,
+            model,
+            generic_name,
+            generic_name_code,
+            previous_code,
+            previous_status,
+            change_type,
+            *numbered,
+        ) = map(str.strip, self.get(cells))
+        headers = self.headers
+        code = self._code("code", code)
+        if base_code and normalize_nhsa_code(base_code) != code[:BASE_LENGTH]:
+            column = headers["base_code"]
+            raise _Rejected(
+                column,
+                ImportRowInvalidError(
+                    "base_code_mismatch",
+                    base_code,
+                    column=column,
+                    code=code,
+                    expected=code[:BASE_LENGTH],
+                ),
+            )
+        if previous_code:
+            previous_code = self._code("previous_code", previous_code)
+            if previous_code == code:
+                previous_code = ""  # kept as it was (类型 保留): nothing to resolve
+        try:
+            registration = self.registrations.get(registration)
+        except RegistrationNumberInvalidError as exc:
+            raise _Rejected(headers["registration_number"], exc) from None
+        if not product_name:
+            raise _Rejected(
+                headers["product_name"],
+                ImportRowInvalidError("required", "", column=headers["product_name"]),
+            )
+        names = self._segment_names(code, numbered)
+        generic_group, material, feature = names
+        # 医保通用名; a release that leaves it empty still names the code's generic-name
+        # segment (医保通用名分类, e.g. 080-固定板).
+        generic_name = generic_name or generic_group
+        self._too_long(
+            {
+                "product_name": product_name,
+                "registered_name": registered_name,
+                "specification": specification,
+                "model": model,
+                "registrant": registrant,
+                "company_name": company_name,
+                "generic_name": generic_name,
+                "material": material,
+                "feature": feature,
+                "generic_name_code": generic_name_code,
+                "previous_status": previous_status,
+                "change_type": change_type,
+            }
+        )
+        return (
+            row_no,
+            code,
+            generic_name,
+            product_name,
+            registered_name,
+            material,
+            specification,
+            model,
+            registration,
+            registrant,
+            company_name,
+            self.search_terms(
+                (generic_name, product_name, registered_name, specification, model, company_name)
+            ),
+            feature,
+            generic_name_code,
+            previous_code,
+            previous_status if previous_code else "",
+            change_type if previous_code else "",
+            bool(previous_code) and _RETIRED_STATUS in previous_status,
+        )
+
+    def _code(self, key: str, text: str) -> str:
+        """A 27-character national code from column ``key``, or reject the row."""
+        if len(text) == FULL_LENGTH and FULL_CODE_RE.match(text) and text[1:3] in LEVEL1_CODES:
+            return text
+        column = self.headers[key]
+        try:
+            parsed = parse_nhsa_code(text)
+        except NhsaCodeInvalidError as exc:
+            raise _Rejected(column, exc) from None
+        if not parsed.is_full:
+            raise _Rejected(
+                column, ImportRowInvalidError("not_full_code", parsed.value, column=column)
+            )
+        return parsed.value
+
+    def _segment_names(self, code: str, cells: Sequence[str]) -> tuple[str, str, str]:
+        """Check each numbered cell against its segment of ``code`` and collect the category
+        names; return the names of the generic-name group, the material and the feature."""
+        names = []
+        cache = self.numbered
+        for (key, level, start, length), text in zip(self.segments, cells, strict=True):
+            if not text:
+                names.append("")
+                continue
+            split = cache.get(text)
+            if split is None:
+                if len(cache) >= CACHE_LIMIT:
+                    cache.clear()
+                split = cache[text] = _split_numbered(text)
+            number, name = split
+            if level is None:
+                expected = code[start : start + length]
+            else:
+                expected, cumulative = _category_segment(code, level, number or "00")
+            if number and number != expected:
+                column = self.headers[key]
+                raise _Rejected(
+                    column,
+                    ImportRowInvalidError(
+                        "code_segment_mismatch", text, column=column, code=code, expected=expected
+                    ),
+                )
+            if level is None:
+                names.append(name)
+            elif name:
+                self.category_names.setdefault(cumulative, name[: self.category_name_limit])
+        return names[0], names[1], names[2]
+
+    def write(self, cursor: Any, result: ImportResult) -> None:
+        self._write_categories(cursor)
+        result.inserted, result.updated = _upsert_consumables(cursor, self.table, _RELEASE_VALUES)
+        result.aliases, result.retired = self._write_previous_codes(cursor)
+
+    def _write_previous_codes(self, cursor: Any) -> tuple[int, int]:
+        """Record each previous code as an alias of the product that replaced it, and retire
+        a previous code's product the release retired (原码状态 停用), unless the file lists
+        that code as current itself."""
+        table = self.table
+        cursor.execute(
+            f"""
+            WITH aliased AS (
+                INSERT INTO catalog_consumablecodealias AS a (
+                    code, consumable_id, previous_status, change_type, source,
+                    created_at, updated_at
+                )
+                SELECT s.previous_code, c.id, s.previous_status, s.change_type, %s,
+                       statement_timestamp(), statement_timestamp()
+                FROM {table} s JOIN catalog_consumable c ON c.code = s.code
+                WHERE s.previous_code <> ''
+                ON CONFLICT (code, consumable_id) DO UPDATE SET
+                    previous_status = EXCLUDED.previous_status,
+                    change_type = EXCLUDED.change_type,
+                    source = EXCLUDED.source,
+                    updated_at = EXCLUDED.updated_at
+                WHERE (a.previous_status, a.change_type)
+                    IS DISTINCT FROM (EXCLUDED.previous_status, EXCLUDED.change_type)
+                RETURNING 1
+            )
+            SELECT count(*) FROM aliased
+            """,  # noqa: S608
+            [self.source_name],
+        )
+        aliases = cursor.fetchone()[0]
+        cursor.execute(
+            f"""
+            UPDATE catalog_consumable o
+            SET status = %s, updated_at = statement_timestamp()
+            WHERE o.status <> %s
+              AND o.code IN (SELECT previous_code FROM {table} WHERE retire_previous)
+              AND NOT EXISTS (SELECT FROM {table} s WHERE s.code = o.code)
+            """,  # noqa: S608
+            [ConsumableStatus.RETIRED.value, ConsumableStatus.RETIRED.value],
+        )
+        return aliases, cursor.rowcount
+
+
+CATALOG_LAYOUTS: tuple[Layout, ...] = (
+    Layout("export", CATALOG_COLUMNS, _CatalogLoader),
+    Layout("release", RELEASE_COLUMNS, _ReleaseLoader),
+)
+
+
 def consumable_import(
     *,
     actor: Any,
@@ -1237,8 +1614,7 @@ def consumable_import(
         partial=partial,
         report_path=report_path,
         progress=progress,
-        columns=CATALOG_COLUMNS,
-        build=_CatalogLoader,
+        layouts=CATALOG_LAYOUTS,
     )
 
 
@@ -1543,8 +1919,7 @@ def device_identifier_import(
         partial=partial,
         report_path=report_path,
         progress=progress,
-        columns=UDI_COLUMNS,
-        build=_UdiLoader,
+        layouts=(Layout("udi", UDI_COLUMNS, _UdiLoader, signature="di"),),
     )
 
 
