@@ -6,13 +6,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import OuterRef, Prefetch, QuerySet, Subquery
+from django.db.models import OuterRef, Prefetch, Q, QuerySet, Subquery
 
 from catalog.barcodes import ScannedBarcode, parse_barcode
 from catalog.choices import OPEN_REFERENCE_STATUSES, ReferencePriceStatus
+from catalog.codes import FULL_CODE_RE
 from catalog.models import (
     Category,
     Consumable,
+    ConsumableCodeAlias,
     CrosswalkConflict,
     DeviceIdentifier,
     ImportJob,
@@ -44,9 +46,12 @@ def consumable_list(
     status: str = "",
 ) -> QuerySet:
     permissions.require(actor, "catalog.view")
-    qs = filter_consumables(Consumable.objects.all(), q)
+    if _full_code(q):
+        qs = Consumable.objects.filter(_code_filter(q))
+    else:
+        qs = filter_consumables(Consumable.objects.all(), q)
     if code_prefix:
-        qs = qs.filter(code__startswith=code_prefix.strip().upper())
+        qs = qs.filter(_code_filter(code_prefix))
     if category:
         category = category.strip().upper().removeprefix("C")
         field = {2: "category_l1", 4: "category_l2", 6: "category_l3"}.get(len(category))
@@ -60,20 +65,55 @@ def consumable_list(
     return _with_reference_price(qs.select_related("manufacturer")).order_by("code")
 
 
+def _full_code(text: str) -> str:
+    """``text`` as a 27-character national code, or "" when it is not one."""
+    code = (text or "").strip().upper()
+    return code if FULL_CODE_RE.match(code) else ""
+
+
+def _code_filter(text: str) -> Q:
+    """Products whose code starts with ``text``; for a whole code, also the products that
+    carry it now if a release replaced it (ConsumableCodeAlias)."""
+    code = _full_code(text)
+    if not code:
+        return Q(code__startswith=text.strip().upper())
+    replaced = ConsumableCodeAlias.objects.filter(code=code).values("consumable_id")
+    return Q(code=code) | Q(pk__in=replaced)
+
+
 def consumable_get(*, actor, code: str) -> Consumable:
+    """The product with this national code. A code no product has, but that a release
+    replaced by exactly one product's code (原27位码), gives that product: old codes on old
+    paperwork, in listings and in hospital systems still resolve. The result's ``code`` tells
+    the caller which code it has now."""
     permissions.require(actor, "catalog.view")
-    consumable = (
-        _with_reference_price(Consumable.objects.select_related("manufacturer"))
-        .prefetch_related(
-            Prefetch("device_identifiers", queryset=DeviceIdentifier.objects.order_by("di")),
-            Prefetch("reference_prices", queryset=ReferencePrice.objects.order_by("-proposed_at")),
-        )
-        .filter(code=code.strip().upper())
-        .first()
+    code = code.strip().upper()
+    products = _with_reference_price(Consumable.objects.select_related("manufacturer"))
+    products = products.prefetch_related(
+        Prefetch("device_identifiers", queryset=DeviceIdentifier.objects.order_by("di")),
+        Prefetch("reference_prices", queryset=ReferencePrice.objects.order_by("-proposed_at")),
+        Prefetch("code_aliases", queryset=ConsumableCodeAlias.objects.order_by("code")),
     )
+    consumable = products.filter(code=code).first()
+    if consumable is None:
+        replacements = list(
+            ConsumableCodeAlias.objects.filter(code=code).values_list("consumable_id", flat=True)[
+                :2
+            ]
+        )
+        if len(replacements) == 1:
+            consumable = products.filter(pk=replacements[0]).first()
     if consumable is None:
         raise NotFoundError()
     return consumable
+
+
+def consumable_replacements(*, consumable: Consumable) -> list[Consumable]:
+    """The products whose codes replaced this product's code in a release (a retired code may
+    have been split into several)."""
+    return list(
+        Consumable.objects.filter(code_aliases__code=consumable.code).order_by("code").distinct()
+    )
 
 
 def consumable_price_history(*, consumable: Consumable) -> dict:

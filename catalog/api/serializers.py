@@ -2,6 +2,7 @@ from rest_framework import serializers
 
 from catalog.models import (
     Consumable,
+    ConsumableCodeAlias,
     CrosswalkConflict,
     DeviceIdentifier,
     ImportJob,
@@ -81,9 +82,23 @@ class ReferencePriceOutput(serializers.ModelSerializer):
         ]
 
 
+class ConsumableCodeAliasOutput(serializers.ModelSerializer):
+    class Meta:
+        model = ConsumableCodeAlias
+        fields = ["code", "previous_status", "change_type"]
+
+
 class ConsumableDetailOutput(ConsumableListOutput):
     device_identifiers = DeviceIdentifierOutput(many=True)
     reference_prices = serializers.SerializerMethodField()
+    previous_codes = ConsumableCodeAliasOutput(
+        source="code_aliases",
+        many=True,
+        help_text="Codes a national release replaced by this one (原27位码); they resolve here.",
+    )
+    replaced_by = serializers.SerializerMethodField(
+        help_text="Codes that replaced this product's code in a national release, if any."
+    )
 
     class Meta(ConsumableListOutput.Meta):
         fields = [
@@ -101,7 +116,12 @@ class ConsumableDetailOutput(ConsumableListOutput):
             "registrant",
             "device_identifiers",
             "reference_prices",
+            "previous_codes",
+            "replaced_by",
         ]
+
+    def get_replaced_by(self, obj) -> list[str]:
+        return [c.code for c in self.context.get("replaced_by", [])]
 
     def get_reference_prices(self, obj) -> list[dict]:
         return [

@@ -66,12 +66,18 @@ class ConsumableListApi(ListApi):
 
 
 class ConsumableDetailApi(ApiView):
+    """A product by its national code; an old code a release replaced gives the product
+    that carries it now (its ``code`` differs from the one asked for)."""
+
     required_action = "catalog.view"
 
     @extend_schema(responses=ConsumableDetailOutput)
     def get(self, request, code: str):
         consumable = selectors.consumable_get(actor=request.user, code=code)
-        return Response(ConsumableDetailOutput(consumable).data)
+        replaced_by = selectors.consumable_replacements(consumable=consumable)
+        return Response(
+            ConsumableDetailOutput(consumable, context={"replaced_by": replaced_by}).data
+        )
 
 
 class ScanApi(ApiView):

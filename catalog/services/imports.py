@@ -1668,6 +1668,16 @@ def parse_device_identifier(value: str) -> tuple[str, str]:
     return barcode.agency, barcode.di
 
 
+def _replacement(code: str) -> str:
+    """SQL: the product that replaced the national code ``code`` (an SQL expression) in a
+    release, when exactly one did (ConsumableCodeAlias); NULL otherwise."""
+    # The expression is ours (a column or a subquery), never a value.
+    return (
+        "(SELECT min(a.consumable_id) FROM catalog_consumablecodealias a "  # noqa: S608
+        f"WHERE a.code = {code} HAVING count(*) = 1)"
+    )
+
+
 class _UdiLoader(_Loader):
     table = "udi_import_stage"
     columns = (
@@ -1826,10 +1836,16 @@ class _UdiLoader(_Loader):
         table = self.table
         # A DI already linked to another national code: record the conflict (once while it
         # is open), keep the existing link and leave that DI's row alone.
+        # Two codes of one product, an old one a release replaced and the new one, are no
+        # conflict: the UDI database may still list a DI under either.
         cursor.execute(
             f"UPDATE {table} s SET conflict = true FROM catalog_deviceidentifier d "  # noqa: S608
             "WHERE d.di = s.di AND s.nhsa_code <> '' AND d.nhsa_code <> '' "
-            "AND d.nhsa_code <> s.nhsa_code"
+            "AND d.nhsa_code <> s.nhsa_code AND NOT EXISTS ("
+            "  SELECT FROM catalog_consumablecodealias a "
+            "  JOIN catalog_consumable c ON c.id = a.consumable_id "
+            "  WHERE (a.code = s.nhsa_code AND c.code = d.nhsa_code) "
+            "     OR (a.code = d.nhsa_code AND c.code = s.nhsa_code))"
         )
         result.conflicts = cursor.rowcount
         if result.conflicts:
@@ -1863,7 +1879,7 @@ class _UdiLoader(_Loader):
         final["nhsa_code"] = "coalesce(nullif(EXCLUDED.nhsa_code, ''), d.nhsa_code)"
         final["consumable_id"] = (
             "coalesce((SELECT id FROM catalog_consumable WHERE code = "  # noqa: S608
-            f"{final['nhsa_code']}), d.consumable_id)"
+            f"{final['nhsa_code']}), {_replacement(final['nhsa_code'])}, d.consumable_id)"
         )
         cursor.execute(
             f"""
@@ -1873,7 +1889,8 @@ class _UdiLoader(_Loader):
                     specification, company_name, packaging_level, packaging_quantity,
                     created_at, updated_at
                 )
-                SELECT s.di, s.agency, s.nhsa_code, c.id, s.registration_number,
+                SELECT s.di, s.agency, s.nhsa_code,
+                       coalesce(c.id, {_replacement("s.nhsa_code")}), s.registration_number,
                        s.product_name, s.specification, s.company_name, s.packaging_level,
                        s.packaging_quantity, statement_timestamp(), statement_timestamp()
                 FROM {table} s LEFT JOIN catalog_consumable c ON c.code = s.nhsa_code
