@@ -53,7 +53,7 @@ def consumable_list(
     if code_prefix:
         qs = qs.filter(_code_filter(code_prefix))
     if category:
-        category = category.strip().upper().removeprefix("C")
+        category = normalize_category(category)
         field = {2: "category_l1", 4: "category_l2", 6: "category_l3"}.get(len(category))
         qs = qs.filter(**{field: category}) if field else qs.none()
     if manufacturer:
@@ -108,6 +108,13 @@ def consumable_get(*, actor, code: str) -> Consumable:
     return consumable
 
 
+def consumable_categories(*, consumable: Consumable) -> list[Category]:
+    """The product's level-1, level-2 and level-3 categories with their names (one query); a
+    level the catalogue has no row for is left out."""
+    codes = [consumable.category_l1, consumable.category_l2, consumable.category_l3]
+    return list(Category.objects.filter(code__in=codes).order_by("level"))
+
+
 def consumable_replacements(*, consumable: Consumable) -> list[Consumable]:
     """The products whose codes replaced this product's code in a release (a retired code may
     have been split into several)."""
@@ -134,10 +141,33 @@ def consumable_price_history(*, consumable: Consumable) -> dict:
     return {"observations": by_province, "reference": reference}
 
 
-def category_list(*, actor, level: int | None = 1) -> QuerySet:
+def normalize_category(text: str) -> str:
+    """A category filter value as stored: "C0311" and " 0311 " are "0311"; anything but 2, 4
+    or 6 digits is ""."""
+    code = (text or "").strip().upper().removeprefix("C")
+    return code if len(code) in (2, 4, 6) and code.isascii() and code.isdigit() else ""
+
+
+def category_list(*, actor, parent: str = "") -> QuerySet:
+    """The categories under ``parent`` (a level-1 or level-2 code), or the level-1 ones: what
+    the catalogue's category filter offers, with the names the imports gave them."""
     permissions.require(actor, "catalog.view")
-    qs = Category.objects.all()
-    return qs.filter(level=level) if level else qs
+    qs = Category.objects.select_related("parent")
+    if not parent:
+        return qs.filter(level=1)
+    return qs.filter(parent__code=normalize_category(parent))
+
+
+def category_filter_options(*, actor, category: str = "") -> list[Category]:
+    """The search page's category select: the level-1 categories, and the children of the
+    chosen category and of its ancestors, in tree order (codes sort that way). One query."""
+    permissions.require(actor, "catalog.view")
+    code = normalize_category(category)
+    opened = Q(level=1)
+    for length in (2, 4):
+        if len(code) >= length:
+            opened |= Q(parent__code=code[:length])
+    return list(Category.objects.filter(opened).order_by("code"))
 
 
 @dataclass(frozen=True)

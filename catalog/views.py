@@ -36,12 +36,14 @@ def consumable_list(request):
         category=params.get("category", ""),
         high_value=high_value,
     )
+    category = selectors.normalize_category(params.get("category", ""))
     return render(
         request,
         "catalog/consumable_list.html",
         {
             "page": _page(request, consumables, CappedPaginator),
-            "categories": selectors.category_list(actor=request.user, level=1),
+            "categories": selectors.category_filter_options(actor=request.user, category=category),
+            "category": category,
             "params": params,
         },
     )
@@ -78,6 +80,7 @@ def consumable_detail(request, code: str):
         {
             "consumable": consumable,
             "replaced_by": selectors.consumable_replacements(consumable=consumable),
+            "categories": selectors.consumable_categories(consumable=consumable),
             "history": selectors.consumable_price_history(consumable=consumable),
         },
     )

@@ -1,6 +1,8 @@
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from catalog.models import (
+    Category,
     Consumable,
     ConsumableCodeAlias,
     CrosswalkConflict,
@@ -82,6 +84,14 @@ class ReferencePriceOutput(serializers.ModelSerializer):
         ]
 
 
+class CategoryOutput(serializers.ModelSerializer):
+    parent = serializers.CharField(source="parent.code", allow_null=True, default=None)
+
+    class Meta:
+        model = Category
+        fields = ["code", "level", "name", "parent"]
+
+
 class ConsumableCodeAliasOutput(serializers.ModelSerializer):
     class Meta:
         model = ConsumableCodeAlias
@@ -98,6 +108,9 @@ class ConsumableDetailOutput(ConsumableListOutput):
     )
     replaced_by = serializers.SerializerMethodField(
         help_text="Codes that replaced this product's code in a national release, if any."
+    )
+    categories = serializers.SerializerMethodField(
+        help_text="The product's level-1, level-2 and level-3 categories with their names."
     )
 
     class Meta(ConsumableListOutput.Meta):
@@ -118,10 +131,15 @@ class ConsumableDetailOutput(ConsumableListOutput):
             "reference_prices",
             "previous_codes",
             "replaced_by",
+            "categories",
         ]
 
     def get_replaced_by(self, obj) -> list[str]:
         return [c.code for c in self.context.get("replaced_by", [])]
+
+    @extend_schema_field(CategoryOutput(many=True))
+    def get_categories(self, obj) -> list[dict]:
+        return CategoryOutput(self.context.get("categories", []), many=True).data
 
     def get_reference_prices(self, obj) -> list[dict]:
         return [
