@@ -125,7 +125,7 @@ class ImportResult:
     rejected: int = 0
     conflicts: int = 0  # UDI: DIs already linked to another national code (kept as they are)
     unlinked: int = 0  # UDI: DIs whose national code is not (yet) in the catalogue
-    layout: str = ""  # national code database: "export" or "release" (LAYOUTS)
+    layout: str = ""  # national code database: "export" or "release" (CATALOG_LAYOUTS)
     aliases: int = 0  # release: previous codes (原27位码) recorded or changed
     retired: int = 0  # release: products whose code the release retired (原码状态 停用)
     refused: bool = False  # all-or-nothing and something was rejected: nothing was written
