@@ -270,6 +270,16 @@ class ImportRowInvalidError(_ReasonedError):
         "spec_serial_mismatch": _(
             "National code %(code)s ends in %(expected)s, but %(column)s is %(value)s."
         ),
+        "not_full_code": _(
+            "%(column)s is %(value)s, a 20-character base code: the 27-character code is required."
+        ),
+        "base_code_mismatch": _(
+            "%(column)s is %(value)s, but national code %(code)s begins with %(expected)s."
+        ),
+        "code_segment_mismatch": _(
+            "%(column)s gives %(value)s, but national code %(code)s has %(expected)s in that "
+            "place: the number does not belong to this code."
+        ),
         "duplicate_code": _(
             "National code %(value)s already appears in row %(first_row)s of this file."
         ),

@@ -75,6 +75,13 @@ class Consumable(models.Model):
     product_name = models.CharField(_("product name"), max_length=300)
     registered_name = models.CharField(_("registered product name"), max_length=300, blank=True)
     material = models.CharField(_("material"), max_length=200, blank=True)
+    # The name of the code's feature segment (特征, e.g. 肱骨/普通 for 007) and the insurance
+    # generic name's number (医保通用名编号), as the national release gives them. db_default:
+    # the import of the other layout inserts rows without these columns.
+    feature = models.CharField(_("feature"), max_length=200, blank=True, default="", db_default="")
+    generic_name_code = models.CharField(
+        _("insurance generic name number"), max_length=50, blank=True, default="", db_default=""
+    )
     specification = models.CharField(_("specification"), max_length=500, blank=True)
     model = models.CharField(_("model"), max_length=500, blank=True)
     unit = models.CharField(_("unit"), max_length=20, blank=True)
@@ -120,6 +127,41 @@ class Consumable(models.Model):
         return f"{self.product_name} {self.specification} {self.model}".strip()
 
 
+class ConsumableCodeAlias(models.Model):
+    """A national code that a release replaced (原27位码), so that the old code still finds the
+    product now carrying the new one: in the catalogue, in listings by code, and in the UDI
+    database's crosswalk, which keeps old codes longer. One old code may have been split into
+    several new ones; it then resolves to each of them in a search, and to none alone."""
+
+    code = models.CharField(_("previous national code"), max_length=27)
+    consumable = models.ForeignKey(
+        Consumable,
+        verbose_name=_("consumable"),
+        on_delete=models.CASCADE,
+        related_name="code_aliases",
+    )
+    # As the release writes them: 原码状态 (停用 retired, 保留 kept) and 类型 (变更, 映射, ...).
+    previous_status = models.CharField(_("status of the previous code"), max_length=20, blank=True)
+    change_type = models.CharField(_("type of change"), max_length=20, blank=True)
+    source = models.CharField(_("source file"), max_length=300, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("previous national code")
+        verbose_name_plural = _("previous national codes")
+        ordering = ["code"]
+        constraints = [
+            models.UniqueConstraint(fields=["code", "consumable"], name="code_alias_unique"),
+            models.CheckConstraint(
+                condition=models.Q(code__regex=r"^C[0-9]{26}$"), name="code_alias_code_shape"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} -> {self.consumable_id}"
+
+
 class DeviceIdentifier(models.Model):
     """A UDI-DI (product or package identifier) and its crosswalk to a national code."""
 
@@ -144,7 +186,9 @@ class DeviceIdentifier(models.Model):
     product_name = models.CharField(_("product name"), max_length=300, blank=True)
     specification = models.CharField(_("specification / model"), max_length=500, blank=True)
     company_name = models.CharField(_("registrant"), max_length=300, blank=True)
-    packaging_level = models.PositiveSmallIntegerField(_("packaging level"), default=0)
+    # 包装级别 (cpbzjb) as the UDI database gives it: a package word such as 盒 or 箱 in the
+    # NMPA data, a number in some exports; kept as written, empty when not given.
+    packaging_level = models.CharField(_("packaging level"), max_length=50, blank=True)
     packaging_quantity = models.PositiveIntegerField(_("quantity per package"), default=1)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)

@@ -7,7 +7,7 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, QuerySet, Subquery
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
 from catalog.barcodes import ScannedBarcode, parse_barcode
@@ -18,6 +18,7 @@ from catalog.choices import (
     ReferencePriceAction,
     ReferencePriceStatus,
 )
+from catalog.codes import FULL_CODE_RE
 from catalog.errors import (
     ObjectionAlreadyOpenError,
     ObjectionWindowClosedError,
@@ -27,6 +28,7 @@ from catalog.errors import (
 from catalog.models import (
     Category,
     Consumable,
+    ConsumableCodeAlias,
     CrosswalkConflict,
     DeviceIdentifier,
     ImportJob,
@@ -59,11 +61,14 @@ def consumable_list(
     status: str = "",
 ) -> QuerySet:
     permissions.require(actor, "catalog.view")
-    qs = filter_consumables(Consumable.objects.all(), q)
+    if _full_code(q):
+        qs = Consumable.objects.filter(_code_filter(q))
+    else:
+        qs = filter_consumables(Consumable.objects.all(), q)
     if code_prefix:
-        qs = qs.filter(code__startswith=code_prefix.strip().upper())
+        qs = qs.filter(_code_filter(code_prefix))
     if category:
-        category = category.strip().upper().removeprefix("C")
+        category = normalize_category(category)
         field = {2: "category_l1", 4: "category_l2", 6: "category_l3"}.get(len(category))
         qs = qs.filter(**{field: category}) if field else qs.none()
     if manufacturer:
@@ -75,20 +80,62 @@ def consumable_list(
     return _with_reference_price(qs.select_related("manufacturer")).order_by("code")
 
 
+def _full_code(text: str) -> str:
+    """``text`` as a 27-character national code, or "" when it is not one."""
+    code = (text or "").strip().upper()
+    return code if FULL_CODE_RE.match(code) else ""
+
+
+def _code_filter(text: str) -> Q:
+    """Products whose code starts with ``text``; for a whole code, also the products that
+    carry it now if a release replaced it (ConsumableCodeAlias)."""
+    code = _full_code(text)
+    if not code:
+        return Q(code__startswith=text.strip().upper())
+    replaced = ConsumableCodeAlias.objects.filter(code=code).values("consumable_id")
+    return Q(code=code) | Q(pk__in=replaced)
+
+
 def consumable_get(*, actor, code: str) -> Consumable:
+    """The product with this national code. A code no product has, but that a release
+    replaced by exactly one product's code (原27位码), gives that product: old codes on old
+    paperwork, in listings and in hospital systems still resolve. The result's ``code`` tells
+    the caller which code it has now."""
     permissions.require(actor, "catalog.view")
-    consumable = (
-        _with_reference_price(Consumable.objects.select_related("manufacturer"))
-        .prefetch_related(
-            Prefetch("device_identifiers", queryset=DeviceIdentifier.objects.order_by("di")),
-            Prefetch("reference_prices", queryset=ReferencePrice.objects.order_by("-proposed_at")),
-        )
-        .filter(code=code.strip().upper())
-        .first()
+    code = code.strip().upper()
+    products = _with_reference_price(Consumable.objects.select_related("manufacturer"))
+    products = products.prefetch_related(
+        Prefetch("device_identifiers", queryset=DeviceIdentifier.objects.order_by("di")),
+        Prefetch("reference_prices", queryset=ReferencePrice.objects.order_by("-proposed_at")),
+        Prefetch("code_aliases", queryset=ConsumableCodeAlias.objects.order_by("code")),
     )
+    consumable = products.filter(code=code).first()
+    if consumable is None:
+        replacements = list(
+            ConsumableCodeAlias.objects.filter(code=code).values_list("consumable_id", flat=True)[
+                :2
+            ]
+        )
+        if len(replacements) == 1:
+            consumable = products.filter(pk=replacements[0]).first()
     if consumable is None:
         raise NotFoundError()
     return consumable
+
+
+def consumable_categories(*, consumable: Consumable) -> list[Category]:
+    """The product's level-1, level-2 and level-3 categories with their names (one query); a
+    level the catalogue has no row for is left out."""
+    codes = [consumable.category_l1, consumable.category_l2, consumable.category_l3]
+    return list(Category.objects.filter(code__in=codes).order_by("level"))
+
+
+def consumable_replacements(*, consumable: Consumable) -> list[Consumable]:
+    """The products whose codes replaced this product's code in a release (a retired code may
+    have been split into several)."""
+    return list(
+        Consumable.objects.filter(code_aliases__code=consumable.code).order_by("code").distinct()
+    )
 
 
 def consumable_price_history(*, consumable: Consumable) -> dict:
@@ -109,10 +156,33 @@ def consumable_price_history(*, consumable: Consumable) -> dict:
     return {"observations": by_province, "reference": reference}
 
 
-def category_list(*, actor, level: int | None = 1) -> QuerySet:
+def normalize_category(text: str) -> str:
+    """A category filter value as stored: "C0311" and " 0311 " are "0311"; anything but 2, 4
+    or 6 digits is ""."""
+    code = (text or "").strip().upper().removeprefix("C")
+    return code if len(code) in (2, 4, 6) and code.isascii() and code.isdigit() else ""
+
+
+def category_list(*, actor, parent: str = "") -> QuerySet:
+    """The categories under ``parent`` (a level-1 or level-2 code), or the level-1 ones: what
+    the catalogue's category filter offers, with the names the imports gave them."""
     permissions.require(actor, "catalog.view")
-    qs = Category.objects.all()
-    return qs.filter(level=level) if level else qs
+    qs = Category.objects.select_related("parent")
+    if not parent:
+        return qs.filter(level=1)
+    return qs.filter(parent__code=normalize_category(parent))
+
+
+def category_filter_options(*, actor, category: str = "") -> list[Category]:
+    """The search page's category select: the level-1 categories, and the children of the
+    chosen category and of its ancestors, in tree order (codes sort that way). One query."""
+    permissions.require(actor, "catalog.view")
+    code = normalize_category(category)
+    opened = Q(level=1)
+    for length in (2, 4):
+        if len(code) >= length:
+            opened |= Q(parent__code=code[:length])
+    return list(Category.objects.filter(opened).order_by("code"))
 
 
 @dataclass(frozen=True)

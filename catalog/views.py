@@ -31,12 +31,14 @@ def consumable_list(request):
         category=params.get("category", ""),
         high_value=high_value,
     )
+    category = selectors.normalize_category(params.get("category", ""))
     return render(
         request,
         "catalog/consumable_list.html",
         {
             "page": paginate(request, consumables, CappedPaginator),
-            "categories": selectors.category_list(actor=request.user, level=1),
+            "categories": selectors.category_filter_options(actor=request.user, category=category),
+            "category": category,
             "params": params,
         },
     )
@@ -59,11 +61,21 @@ def scan(request):
 @login_required
 def consumable_detail(request, code: str):
     consumable = selectors.consumable_get(actor=request.user, code=code)
+    if consumable.code != code.strip().upper():
+        # An old code a release replaced: show the product under the code it has now.
+        messages.info(
+            request,
+            _("National code %(old)s was replaced by %(new)s in the national release.")
+            % {"old": code.strip().upper(), "new": consumable.code},
+        )
+        return redirect("catalog:consumable_detail", code=consumable.code)
     return render(
         request,
         "catalog/consumable_detail.html",
         {
             "consumable": consumable,
+            "replaced_by": selectors.consumable_replacements(consumable=consumable),
+            "categories": selectors.consumable_categories(consumable=consumable),
             "history": selectors.consumable_price_history(consumable=consumable),
         },
     )

@@ -1,8 +1,11 @@
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from catalog.choices import ReferencePriceAction
 from catalog.models import (
+    Category,
     Consumable,
+    ConsumableCodeAlias,
     CrosswalkConflict,
     DeviceIdentifier,
     ImportJob,
@@ -92,9 +95,34 @@ class ReferencePriceBriefOutput(serializers.ModelSerializer):
         fields = ["id", "price", "status", "publicity_ends_on", "confirmed_at"]
 
 
+class CategoryOutput(serializers.ModelSerializer):
+    parent = serializers.CharField(source="parent.code", allow_null=True, default=None)
+
+    class Meta:
+        model = Category
+        fields = ["code", "level", "name", "parent"]
+
+
+class ConsumableCodeAliasOutput(serializers.ModelSerializer):
+    class Meta:
+        model = ConsumableCodeAlias
+        fields = ["code", "previous_status", "change_type"]
+
+
 class ConsumableDetailOutput(ConsumableListOutput):
     device_identifiers = DeviceIdentifierOutput(many=True)
     reference_prices = ReferencePriceBriefOutput(many=True, read_only=True)
+    previous_codes = ConsumableCodeAliasOutput(
+        source="code_aliases",
+        many=True,
+        help_text="Codes a national release replaced by this one (原27位码); they resolve here.",
+    )
+    replaced_by = serializers.SerializerMethodField(
+        help_text="Codes that replaced this product's code in a national release, if any."
+    )
+    categories = serializers.SerializerMethodField(
+        help_text="The product's level-1, level-2 and level-3 categories with their names."
+    )
 
     class Meta(ConsumableListOutput.Meta):
         fields = [
@@ -107,10 +135,22 @@ class ConsumableDetailOutput(ConsumableListOutput):
             "spec_serial",
             "registered_name",
             "material",
+            "feature",
+            "generic_name_code",
             "registrant",
             "device_identifiers",
             "reference_prices",
+            "previous_codes",
+            "replaced_by",
+            "categories",
         ]
+
+    def get_replaced_by(self, obj) -> list[str]:
+        return [c.code for c in self.context.get("replaced_by", [])]
+
+    @extend_schema_field(CategoryOutput(many=True))
+    def get_categories(self, obj) -> list[dict]:
+        return CategoryOutput(self.context.get("categories", []), many=True).data
 
 
 class ScanInput(serializers.Serializer):

@@ -3,6 +3,7 @@ from django.urls import path
 from catalog.api import actions, views
 
 urlpatterns = [
+    path("categories/", views.CategoryListApi.as_view(), name="category_list"),
     path("consumables/", views.ConsumableListApi.as_view(), name="consumable_list"),
     path("consumables/<str:code>/", views.ConsumableDetailApi.as_view(), name="consumable_detail"),
     path("scan/", views.ScanApi.as_view(), name="scan"),

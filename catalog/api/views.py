@@ -8,6 +8,7 @@ from rest_framework.response import Response
 
 from catalog import selectors
 from catalog.api.serializers import (
+    CategoryOutput,
     ConsumableDetailOutput,
     ConsumableListOutput,
     CrosswalkConflictOutput,
@@ -19,7 +20,14 @@ from catalog.api.serializers import (
     ScanOutput,
     SyncRunOutput,
 )
-from catalog.models import Consumable, CrosswalkConflict, PriceObjection, ReferencePrice, SyncRun
+from catalog.models import (
+    Category,
+    Consumable,
+    CrosswalkConflict,
+    PriceObjection,
+    ReferencePrice,
+    SyncRun,
+)
 from catalog.services.import_jobs import import_jobs_fail_stale
 from catalog.services.sync import sync_runs_fail_stale
 from core.api.actions import actions_body
@@ -44,7 +52,11 @@ class ConsumableListApi(ListApi):
         parameters=[
             OpenApiParameter("q", str, description="Words in the Chinese names or specification"),
             OpenApiParameter("code", str, description="National code prefix, e.g. C0201"),
-            OpenApiParameter("category", str, description="Category code: 2, 4 or 6 digits"),
+            OpenApiParameter(
+                "category",
+                str,
+                description="Category code: 2, 4 or 6 digits (names: GET /api/v1/catalog/categories/)",
+            ),
             OpenApiParameter("manufacturer", int),
             OpenApiParameter("high_value", bool),
             OpenApiParameter("status", str, enum=["active", "retired"]),
@@ -67,13 +79,46 @@ class ConsumableListApi(ListApi):
         )
 
 
+class CategoryListApi(ListApi):
+    """The national classification with its names: the values of the consumable list's
+    ``category`` filter. Level 1 by default; ``parent`` lists a category's children."""
+
+    required_action = "catalog.view"
+    serializer_class = CategoryOutput
+    pagination_class = None  # at most 17 level-1 categories, a few dozen children each
+    queryset = Category.objects.none()
+    filter_backends: list = []
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "parent", str, description="A level-1 or level-2 category code, e.g. 03 or 0311"
+            )
+        ]
+    )
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+    def get_queryset(self) -> QuerySet:
+        return selectors.category_list(
+            actor=self.request.user, parent=self.request.query_params.get("parent", "")
+        )
+
+
 class ConsumableDetailApi(ApiView):
+    """A product by its national code; an old code a release replaced gives the product
+    that carries it now (its ``code`` differs from the one asked for)."""
+
     required_action = "catalog.view"
 
     @extend_schema(responses=ConsumableDetailOutput)
     def get(self, request, code: str):
         consumable = selectors.consumable_get(actor=request.user, code=code)
-        return Response(ConsumableDetailOutput(consumable).data)
+        context = {
+            "replaced_by": selectors.consumable_replacements(consumable=consumable),
+            "categories": selectors.consumable_categories(consumable=consumable),
+        }
+        return Response(ConsumableDetailOutput(consumable, context=context).data)
 
 
 class ScanApi(ApiView):

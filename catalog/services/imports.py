@@ -49,10 +49,12 @@ from django.db import connection, transaction
 from catalog.barcodes import parse_barcode
 from catalog.choices import ConsumableStatus, ImportKind, IssuingAgency
 from catalog.codes import (
+    BASE_LENGTH,
     FULL_CODE_RE,
     FULL_LENGTH,
     LEVEL1_CATEGORIES,
     LEVEL1_CODES,
+    normalize_nhsa_code,
     parse_nhsa_code,
 )
 from catalog.errors import (
@@ -62,7 +64,13 @@ from catalog.errors import (
     NhsaCodeInvalidError,
     RegistrationNumberInvalidError,
 )
-from catalog.models import Category, Consumable, CrosswalkConflict, DeviceIdentifier
+from catalog.models import (
+    Category,
+    Consumable,
+    ConsumableCodeAlias,
+    CrosswalkConflict,
+    DeviceIdentifier,
+)
 from catalog.registration import parse_registration_number
 from core.clock import local_today
 from core.permissions import require
@@ -117,6 +125,9 @@ class ImportResult:
     rejected: int = 0
     conflicts: int = 0  # UDI: DIs already linked to another national code (kept as they are)
     unlinked: int = 0  # UDI: DIs whose national code is not (yet) in the catalogue
+    layout: str = ""  # national code database: "export" or "release" (CATALOG_LAYOUTS)
+    aliases: int = 0  # release: previous codes (原27位码) recorded or changed
+    retired: int = 0  # release: products whose code the release retired (原码状态 停用)
     refused: bool = False  # all-or-nothing and something was rejected: nothing was written
     report_path: Path | None = None  # written only when something was rejected
     rejections: list[Rejection] = field(default_factory=list)  # the first KEEP_REJECTIONS
@@ -158,6 +169,36 @@ CATALOG_COLUMNS: tuple[Column, ...] = (
     Column("material", "材质", ("material",), required=False),
     Column("unit", "单位", ("unit",), required=False),
     Column("high_value", "高值", ("是否高值", "high_value", "is_high_value"), required=False),
+)
+
+# The national release as the NHSA publishes it (医保医用耗材分类与代码数据库, one file per
+# level-1 category, "全量规格型号信息"). Its category, generic-name, material and feature
+# cells carry the code's segment number and its name ("11-接骨板", "02-纯钛"). It has no
+# registrant; some releases add 注册备案产品名称 and 注册备案人, read when present.
+RELEASE_COLUMNS: tuple[Column, ...] = (
+    Column("goods_id", "GOODS_ID", required=False),
+    Column("udi", "UDI", required=False),
+    Column("previous_code", "原27位码", required=False),
+    Column("previous_status", "原码状态", required=False),
+    Column("code", "27位码"),
+    Column("change_type", "类型", required=False),
+    Column("base_code", "20位码", required=False),
+    Column("level1", "一级分类", ("一级分类(学科、品类)",), required=False),
+    Column("level2", "二级分类", ("二级分类(用途、品目)",), required=False),
+    Column("level3", "三级分类", ("三级分类(部位、功能、品种)",), required=False),
+    Column("generic_group", "医保通用名分类", required=False),
+    Column("material", "材质", ("耗材材质",), required=False),
+    Column("feature", "特征", required=False),
+    Column("registration_number", "注册备案号", ("注册证编号", "注册备案证号", "注册/备案证号")),
+    Column("registered_name", "注册备案产品名称", ("注册/备案产品名称",), required=False),
+    Column("registrant", "注册备案人", ("注册/备案人", "注册人"), required=False),
+    Column("product_name", "单件产品名称"),
+    Column("company_name", "耗材企业"),
+    Column("spec_count", "规格型号数", required=False),
+    Column("specification", "规格"),
+    Column("model", "型号"),
+    Column("generic_name_code", "医保通用名编号", required=False),
+    Column("generic_name", "医保通用名", required=False),
 )
 
 # The NMPA UDI database names its fields in pinyin initials in its downloads (zxxsdycpbs =
@@ -449,6 +490,27 @@ def _map_header(source: _Source, columns: Sequence[Column]) -> dict[str, int]:
     return mapping
 
 
+@dataclass(frozen=True)
+class Layout:
+    """One file layout of an import: its columns and the loader that reads its rows."""
+
+    name: str  # ImportResult.layout
+    columns: tuple[Column, ...]
+    build: Callable[[_Source, dict[str, int]], _Loader]
+    signature: str = "code"  # the key of the column whose header identifies the layout
+
+
+def _choose_layout(source: _Source, layouts: Sequence[Layout]) -> Layout:
+    """The first layout whose signature column is in the header; else the first layout,
+    whose missing columns the error then names."""
+    found = {_header_key(header) for header in source.header}
+    for layout in layouts:
+        column = next(c for c in layout.columns if c.key == layout.signature)
+        if any(_header_key(name) in found for name in (column.header, *column.aliases)):
+            return layout
+    return layouts[0]
+
+
 # --- Rejections --------------------------------------------------------------------------------
 
 
@@ -587,14 +649,43 @@ _CATEGORY_PART = re.compile(r"^\s*([0-9]{2,6})\s*[-_:：、.\s]\s*(.+?)\s*$")
 _CATEGORY_SPLIT = re.compile(r"[/／>＞|｜\\]")
 
 
-def _category_names(text: str) -> Iterator[tuple[str, str]]:
-    """("0311", "关节类材料") pairs from an 耗材分类 cell such as
-    "03-骨科材料/0311-关节类材料/031116-髋关节". Leniently: any separator of / > | \\, and
-    parts that do not look like "<code>-<name>" are skipped."""
-    for part in _CATEGORY_SPLIT.split(text):
+@dataclass(frozen=True)
+class _CategoryPart:
+    level: int  # 1, 2 or 3
+    number: str  # as written: local ("11") or cumulative ("0311")
+    name: str
+    text: str  # the part as written, for the rejection report
+
+
+def _category_parts(text: str) -> list[_CategoryPart]:
+    """The parts of an 耗材分类 path that name a category, such as
+    "03-骨科材料/11-接骨板/16-小儿接骨板" (each level numbered locally, as real files write it)
+    or "03-骨科材料/0311-接骨板/031116-小儿接骨板" (cumulative codes). A cumulative number
+    gives its level by its length; a 2-digit number is the level of its place in the path (the
+    first part level 1, the second level 2, the third level 3). Leniently: any separator of
+    / > | \\, and parts that do not look like "<number>-<name>" are skipped."""
+    parts = []
+    for place, part in enumerate(_CATEGORY_SPLIT.split(text), start=1):
         match = _CATEGORY_PART.match(part)
-        if match and len(match.group(1)) in (2, 4, 6):
-            yield match.group(1), match.group(2)
+        if not match:
+            continue
+        number, name = match.groups()
+        if len(number) in (4, 6):
+            level = len(number) // 2
+        elif len(number) == 2 and place <= 3:
+            level = place
+        else:
+            continue
+        parts.append(_CategoryPart(level=level, number=number, name=name, text=part.strip()))
+    return parts
+
+
+def _category_segment(code: str, level: int, number: str) -> tuple[str, str]:
+    """(what ``number`` must equal, the cumulative category code) for a category of ``level``
+    of the national ``code``: a local number is compared with that level's two digits, a
+    cumulative one with the code's digits up to that level."""
+    cumulative = code[1 : 1 + 2 * level]
+    return (cumulative[-2:] if len(number) == 2 else cumulative), cumulative
 
 
 # --- Shared import machinery -------------------------------------------------------------------
@@ -704,8 +795,7 @@ def _run(
     partial: bool,
     report_path: Path | str | None,
     progress: Progress | None,
-    columns: Sequence[Column],
-    build: Callable[[_Source, dict[str, int]], _Loader],
+    layouts: Sequence[Layout],
 ) -> ImportResult:
     if actor is not None:
         require(actor, "catalog.import")
@@ -713,9 +803,15 @@ def _run(
     report = _Report(Path(report_path) if report_path else default_report_path(path))
     with ExitStack() as stack:
         source = stack.enter_context(_open_source(path))
-        loader = build(source, _map_header(source, columns))
+        layout = _choose_layout(source, layouts)
+        loader = layout.build(source, _map_header(source, layout.columns))
         stack.callback(report.close)
-        result = ImportResult(kind=kind, file_format=source.file_format, encoding=source.encoding)
+        result = ImportResult(
+            kind=kind,
+            file_format=source.file_format,
+            encoding=source.encoding,
+            layout=layout.name if len(layouts) > 1 else "",
+        )
         connection.ensure_connection()
         with connection.cursor() as cursor:
             stack.enter_context(_staging(cursor, loader.table, loader.ddl))
@@ -891,7 +987,10 @@ class _CatalogLoader(_Loader):
         self.search_terms = _SearchTerms()
         self.category_names: dict[str, str] = {}
         self.category_name_limit = _max_length(Category, "name")
-        self.category_paths_seen: set[str] = set()
+        # 耗材分类 path -> the level-3 category it was last found to agree with: the paths
+        # repeat across a product's specifications, so most rows compare two strings.
+        self.category_checked: dict[str, str] = {}
+        self.category_parts: dict[str, list[_CategoryPart]] = {}
 
     # The hot loop: one call per row of a file of up to millions of rows. Everything common
     # is a plain comparison; the slower checks run only when a fast one fails.
@@ -969,8 +1068,8 @@ class _CatalogLoader(_Loader):
                         "bad_boolean", high_value, column=self.headers["high_value"]
                     ),
                 )
-        if category and category not in self.category_paths_seen:
-            self._remember_category(category)
+        if category and self.category_checked.get(category) != code[1:7]:
+            self._check_category(category, code)
         return (
             row_no,
             code,
@@ -1044,16 +1143,32 @@ class _CatalogLoader(_Loader):
                     ),
                 )
 
-    def _remember_category(self, category: str) -> None:
-        seen = self.category_paths_seen
-        if len(seen) >= CACHE_LIMIT:
-            return  # names past this many distinct paths are not collected; codes still are
-        seen.add(category)
-        for code, name in _category_names(category):
-            # Level 1 names come only from LEVEL1_CATEGORIES (the confirmed ones), see
-            # catalog/codes.py; a file cannot rename them.
-            if len(code) > 2:
-                self.category_names.setdefault(code, name[: self.category_name_limit])
+    def _check_category(self, category: str, code: str) -> None:
+        """Each numbered part of the 耗材分类 path must agree with the row's code (or the row
+        is rejected); its name then names that category (the first name seen for a code)."""
+        parts = self.category_parts.get(category)
+        if parts is None:
+            if len(self.category_parts) >= CACHE_LIMIT:
+                self.category_parts.clear()
+            parts = self.category_parts[category] = _category_parts(category)
+        for part in parts:
+            expected, cumulative = _category_segment(code, part.level, part.number)
+            if part.number != expected:
+                column = self.headers["category"]
+                raise _Rejected(
+                    column,
+                    ImportRowInvalidError(
+                        "code_segment_mismatch",
+                        part.text,
+                        column=column,
+                        code=code,
+                        expected=expected,
+                    ),
+                )
+            self.category_names.setdefault(cumulative, part.name[: self.category_name_limit])
+        if len(self.category_checked) >= CACHE_LIMIT:
+            self.category_checked.clear()
+        self.category_checked[category] = code[1:7]
 
     def reject_duplicates(self, cursor: Any, report: _Report) -> None:
         _reject_duplicates(
@@ -1067,13 +1182,17 @@ class _CatalogLoader(_Loader):
 
     def write(self, cursor: Any, result: ImportResult) -> None:
         self._write_categories(cursor)
-        result.inserted, result.updated = _upsert_consumables(cursor, self.table)
+        result.inserted, result.updated = _upsert_consumables(
+            cursor, self.table, _CONSUMABLE_VALUES
+        )
 
     def _write_categories(self, cursor: Any) -> None:
         cursor.execute(f"SELECT DISTINCT substr(code, 2, 6) FROM {self.table}")  # noqa: S608
         level3 = sorted(row[0] for row in cursor.fetchall())
         level2 = sorted({code[:4] for code in level3})
         level1 = sorted({code[:2] for code in level3})
+        # The file's names fill blank names; the confirmed level-1 names of catalog/codes.py
+        # win over a file's (a file names the other level-1 categories).
         names = {**self.category_names, **LEVEL1_CATEGORIES}
         for level, codes in ((1, level1), (2, level2), (3, level3)):
             parent_length = {1: 0, 2: 2, 3: 4}[level]
@@ -1114,7 +1233,7 @@ _CONSUMABLE_VALUES: dict[str, str] = {
 }
 
 
-def _upsert_consumables(cursor: Any, table: str) -> tuple[int, int]:
+def _upsert_consumables(cursor: Any, table: str, columns: dict[str, str]) -> tuple[int, int]:
     """The one set-based upsert; returns (inserted, updated).
 
     The SELECT leaves out rows equal to the stored ones before they reach ON CONFLICT: an
@@ -1123,8 +1242,8 @@ def _upsert_consumables(cursor: Any, table: str) -> tuple[int, int]:
     the whole catalogue. The WHERE of the DO UPDATE repeats the comparison for rows that
     changed in between.
     """
-    names = list(_CONSUMABLE_VALUES)
-    values = list(_CONSUMABLE_VALUES.values())
+    names = list(columns)
+    values = list(columns.values())
     # statement_timestamp(), not now(): the time of this write even when a caller's transaction
     # started long before.
     cursor.execute(
@@ -1165,6 +1284,314 @@ def _upsert_consumables(cursor: Any, table: str) -> tuple[int, int]:
     return inserted, updated
 
 
+# --- The national release as published (RELEASE_COLUMNS) -------------------------------------
+
+# "11-接骨板", "02-纯钛", "007-肱骨/普通": a segment number and its name.
+_NUMBERED = re.compile(r"^([0-9]{1,6})\s*[-_:：、.\s]\s*(.*?)$")
+# 原码状态 of a previous code that the release retired.
+_RETIRED_STATUS = "停用"
+
+# The release's columns of the upsert: what the file carries, and what it cannot carry (单位
+# and 高值, the platform's own columns) kept as stored.
+_RELEASE_VALUES: dict[str, str] = {
+    **_CONSUMABLE_VALUES,
+    "unit": "coalesce(t.unit, '')",
+    "is_high_value": "coalesce(t.is_high_value, false)",
+    "feature": "s.feature",
+    "generic_name_code": "s.generic_name_code",
+}
+
+
+def _split_numbered(text: str) -> tuple[str, str]:
+    """("11", "接骨板") of "11-接骨板"; ("", text) for a name without a number."""
+    if text.isascii() and text.isdigit():
+        return text, ""
+    match = _NUMBERED.match(text)
+    if match and match.group(2):
+        return match.group(1), match.group(2)
+    return "", text
+
+
+class _ReleaseLoader(_CatalogLoader):
+    """The national release: the same checks and upsert as the export, plus the numbered
+    names of the code's segments (each checked against the code) and previous codes."""
+
+    table = "catalog_release_stage"
+    columns = (
+        "row_no",
+        "code",
+        "generic_name",
+        "product_name",
+        "registered_name",
+        "material",
+        "specification",
+        "model",
+        "registration_number",
+        "registrant",
+        "company_name",
+        "search_terms",
+        "feature",
+        "generic_name_code",
+        "previous_code",
+        "previous_status",
+        "change_type",
+        "retire_previous",
+    )
+    types = ("int4", *["text"] * 16, "bool")
+    ddl = (
+        "row_no int4 NOT NULL, code text NOT NULL, generic_name text, product_name text, "
+        "registered_name text, material text, specification text, model text, "
+        "registration_number text, registrant text, company_name text, search_terms text, "
+        "feature text, generic_name_code text, previous_code text, previous_status text, "
+        "change_type text, retire_previous bool"
+    )
+    # (key, level or None, first character of the segment in the code, its length)
+    segments = (
+        ("level1", 1, 1, 2),
+        ("level2", 2, 3, 2),
+        ("level3", 3, 5, 2),
+        ("generic_group", None, 7, 3),
+        ("material", None, 10, 2),
+        ("feature", None, 12, 3),
+    )
+
+    def __init__(self, source: _Source, mapping: dict[str, int]) -> None:
+        self.source = source
+        width = len(source.header)
+        self.width = width
+        self.pad = source.file_format == "xlsx"
+        self.headers = {key: source.header[index] for key, index in mapping.items()}
+        for column in RELEASE_COLUMNS:
+            self.headers.setdefault(column.key, column.header)
+        self.get = operator.itemgetter(
+            *(
+                mapping.get(key, width)
+                for key in (
+                    "code",
+                    "base_code",
+                    "registration_number",
+                    "registered_name",
+                    "registrant",
+                    "product_name",
+                    "company_name",
+                    "specification",
+                    "model",
+                    "generic_name",
+                    "generic_name_code",
+                    "previous_code",
+                    "previous_status",
+                    "change_type",
+                    *(key for key, *_ in self.segments),
+                )
+            )
+        )
+        self.limits = {
+            **{name: _max_length(Consumable, name) for name in _CONSUMABLE_TEXT_FIELDS},
+            "feature": _max_length(Consumable, "feature"),
+            "generic_name_code": _max_length(Consumable, "generic_name_code"),
+            "previous_status": _max_length(ConsumableCodeAlias, "previous_status"),
+            "change_type": _max_length(ConsumableCodeAlias, "change_type"),
+        }
+        self.registrations = _Registrations()
+        self.search_terms = _SearchTerms()
+        self.category_names: dict[str, str] = {}
+        self.category_name_limit = _max_length(Category, "name")
+        self.numbered: dict[str, tuple[str, str]] = {}
+        self.source_name = source.name[: _max_length(ConsumableCodeAlias, "source")]
+
+    def parse_row(self, row_no: int, cells: list[str]) -> tuple | None:
+        if not _prepare_cells(cells, self.width, pad=self.pad):
+            return None
+        (
+            code,
+            base_code,
+            registration,
+            registered_name,
+            registrant,
+            product_name,
+            company_name,
+            specification,
+            model,
+            generic_name,
+            generic_name_code,
+            previous_code,
+            previous_status,
+            change_type,
+            *numbered,
+        ) = map(str.strip, self.get(cells))
+        headers = self.headers
+        code = self._code("code", code)
+        if base_code and normalize_nhsa_code(base_code) != code[:BASE_LENGTH]:
+            column = headers["base_code"]
+            raise _Rejected(
+                column,
+                ImportRowInvalidError(
+                    "base_code_mismatch",
+                    base_code,
+                    column=column,
+                    code=code,
+                    expected=code[:BASE_LENGTH],
+                ),
+            )
+        if previous_code:
+            previous_code = self._code("previous_code", previous_code)
+            if previous_code == code:
+                previous_code = ""  # kept as it was (类型 保留): nothing to resolve
+        try:
+            registration = self.registrations.get(registration)
+        except RegistrationNumberInvalidError as exc:
+            raise _Rejected(headers["registration_number"], exc) from None
+        if not product_name:
+            raise _Rejected(
+                headers["product_name"],
+                ImportRowInvalidError("required", "", column=headers["product_name"]),
+            )
+        names = self._segment_names(code, numbered)
+        generic_group, material, feature = names
+        # 医保通用名; a release that leaves it empty still names the code's generic-name
+        # segment (医保通用名分类, e.g. 080-固定板).
+        generic_name = generic_name or generic_group
+        self._too_long(
+            {
+                "product_name": product_name,
+                "registered_name": registered_name,
+                "specification": specification,
+                "model": model,
+                "registrant": registrant,
+                "company_name": company_name,
+                "generic_name": generic_name,
+                "material": material,
+                "feature": feature,
+                "generic_name_code": generic_name_code,
+                "previous_status": previous_status,
+                "change_type": change_type,
+            }
+        )
+        return (
+            row_no,
+            code,
+            generic_name,
+            product_name,
+            registered_name,
+            material,
+            specification,
+            model,
+            registration,
+            registrant,
+            company_name,
+            self.search_terms(
+                (generic_name, product_name, registered_name, specification, model, company_name)
+            ),
+            feature,
+            generic_name_code,
+            previous_code,
+            previous_status if previous_code else "",
+            change_type if previous_code else "",
+            bool(previous_code) and _RETIRED_STATUS in previous_status,
+        )
+
+    def _code(self, key: str, text: str) -> str:
+        """A 27-character national code from column ``key``, or reject the row."""
+        if len(text) == FULL_LENGTH and FULL_CODE_RE.match(text) and text[1:3] in LEVEL1_CODES:
+            return text
+        column = self.headers[key]
+        try:
+            parsed = parse_nhsa_code(text)
+        except NhsaCodeInvalidError as exc:
+            raise _Rejected(column, exc) from None
+        if not parsed.is_full:
+            raise _Rejected(
+                column, ImportRowInvalidError("not_full_code", parsed.value, column=column)
+            )
+        return parsed.value
+
+    def _segment_names(self, code: str, cells: Sequence[str]) -> tuple[str, str, str]:
+        """Check each numbered cell against its segment of ``code`` and collect the category
+        names; return the names of the generic-name group, the material and the feature."""
+        names = []
+        cache = self.numbered
+        for (key, level, start, length), text in zip(self.segments, cells, strict=True):
+            if not text:
+                names.append("")
+                continue
+            split = cache.get(text)
+            if split is None:
+                if len(cache) >= CACHE_LIMIT:
+                    cache.clear()
+                split = cache[text] = _split_numbered(text)
+            number, name = split
+            if level is None:
+                expected = code[start : start + length]
+            else:
+                expected, cumulative = _category_segment(code, level, number or "00")
+            if number and number != expected:
+                column = self.headers[key]
+                raise _Rejected(
+                    column,
+                    ImportRowInvalidError(
+                        "code_segment_mismatch", text, column=column, code=code, expected=expected
+                    ),
+                )
+            if level is None:
+                names.append(name)
+            elif name:
+                self.category_names.setdefault(cumulative, name[: self.category_name_limit])
+        return names[0], names[1], names[2]
+
+    def write(self, cursor: Any, result: ImportResult) -> None:
+        self._write_categories(cursor)
+        result.inserted, result.updated = _upsert_consumables(cursor, self.table, _RELEASE_VALUES)
+        result.aliases, result.retired = self._write_previous_codes(cursor)
+
+    def _write_previous_codes(self, cursor: Any) -> tuple[int, int]:
+        """Record each previous code as an alias of the product that replaced it, and retire
+        a previous code's product the release retired (原码状态 停用), unless the file lists
+        that code as current itself."""
+        table = self.table
+        cursor.execute(
+            f"""
+            WITH aliased AS (
+                INSERT INTO catalog_consumablecodealias AS a (
+                    code, consumable_id, previous_status, change_type, source,
+                    created_at, updated_at
+                )
+                SELECT s.previous_code, c.id, s.previous_status, s.change_type, %s,
+                       statement_timestamp(), statement_timestamp()
+                FROM {table} s JOIN catalog_consumable c ON c.code = s.code
+                WHERE s.previous_code <> ''
+                ON CONFLICT (code, consumable_id) DO UPDATE SET
+                    previous_status = EXCLUDED.previous_status,
+                    change_type = EXCLUDED.change_type,
+                    source = EXCLUDED.source,
+                    updated_at = EXCLUDED.updated_at
+                WHERE (a.previous_status, a.change_type)
+                    IS DISTINCT FROM (EXCLUDED.previous_status, EXCLUDED.change_type)
+                RETURNING 1
+            )
+            SELECT count(*) FROM aliased
+            """,  # noqa: S608
+            [self.source_name],
+        )
+        aliases = cursor.fetchone()[0]
+        cursor.execute(
+            f"""
+            UPDATE catalog_consumable o
+            SET status = %s, updated_at = statement_timestamp()
+            WHERE o.status <> %s
+              AND o.code IN (SELECT previous_code FROM {table} WHERE retire_previous)
+              AND NOT EXISTS (SELECT FROM {table} s WHERE s.code = o.code)
+            """,  # noqa: S608
+            [ConsumableStatus.RETIRED.value, ConsumableStatus.RETIRED.value],
+        )
+        return aliases, cursor.rowcount
+
+
+CATALOG_LAYOUTS: tuple[Layout, ...] = (
+    Layout("export", CATALOG_COLUMNS, _CatalogLoader),
+    Layout("release", RELEASE_COLUMNS, _ReleaseLoader),
+)
+
+
 def consumable_import(
     *,
     actor: Any,
@@ -1187,8 +1614,7 @@ def consumable_import(
         partial=partial,
         report_path=report_path,
         progress=progress,
-        columns=CATALOG_COLUMNS,
-        build=_CatalogLoader,
+        layouts=CATALOG_LAYOUTS,
     )
 
 
@@ -1242,6 +1668,16 @@ def parse_device_identifier(value: str) -> tuple[str, str]:
     return barcode.agency, barcode.di
 
 
+def _replacement(code: str) -> str:
+    """SQL: the product that replaced the national code ``code`` (an SQL expression) in a
+    release, when exactly one did (ConsumableCodeAlias); NULL otherwise."""
+    # The expression is ours (a column or a subquery), never a value.
+    return (
+        "(SELECT min(a.consumable_id) FROM catalog_consumablecodealias a "  # noqa: S608
+        f"WHERE a.code = {code} HAVING count(*) = 1)"
+    )
+
+
 class _UdiLoader(_Loader):
     table = "udi_import_stage"
     columns = (
@@ -1256,11 +1692,11 @@ class _UdiLoader(_Loader):
         "packaging_level",
         "packaging_quantity",
     )
-    types = ("int4", *["text"] * 7, "int4", "int4")
+    types = ("int4", *["text"] * 8, "int4")
     ddl = (
         "row_no int4 NOT NULL, di text NOT NULL, agency text, nhsa_code text, "
         "registration_number text, product_name text, specification text, company_name text, "
-        "packaging_level int4, packaging_quantity int4, conflict bool NOT NULL DEFAULT false"
+        "packaging_level text, packaging_quantity int4, conflict bool NOT NULL DEFAULT false"
     )
 
     def __init__(self, source: _Source, mapping: dict[str, int]) -> None:
@@ -1282,6 +1718,7 @@ class _UdiLoader(_Loader):
                 "product_name",
                 "specification",
                 "company_name",
+                "packaging_level",
             )
         }
         self.source_name = source.name[: _max_length(CrosswalkConflict, "source")]
@@ -1330,6 +1767,9 @@ class _UdiLoader(_Loader):
             "product_name": product_name,
             "specification": specification,
             "company_name": company_name,
+            # 包装级别 is text in the NMPA data (盒, 箱, 袋); a number some exports write is
+            # kept as written too.
+            "packaging_level": level_text,
         }
         for name, limit in self.limits.items():
             value = values[name]
@@ -1344,7 +1784,6 @@ class _UdiLoader(_Loader):
                         limit=limit,
                     ),
                 )
-        level = self._integer("packaging_level", level_text, default=0, minimum=0, maximum=32767)
         quantity = self._integer(
             "packaging_quantity", quantity_text, default=1, minimum=1, maximum=2**31 - 1
         )
@@ -1357,7 +1796,7 @@ class _UdiLoader(_Loader):
             product_name,
             specification,
             company_name,
-            level,
+            level_text,
             quantity,
         )
 
@@ -1397,10 +1836,16 @@ class _UdiLoader(_Loader):
         table = self.table
         # A DI already linked to another national code: record the conflict (once while it
         # is open), keep the existing link and leave that DI's row alone.
+        # Two codes of one product, an old one a release replaced and the new one, are no
+        # conflict: the UDI database may still list a DI under either.
         cursor.execute(
             f"UPDATE {table} s SET conflict = true FROM catalog_deviceidentifier d "  # noqa: S608
             "WHERE d.di = s.di AND s.nhsa_code <> '' AND d.nhsa_code <> '' "
-            "AND d.nhsa_code <> s.nhsa_code"
+            "AND d.nhsa_code <> s.nhsa_code AND NOT EXISTS ("
+            "  SELECT FROM catalog_consumablecodealias a "
+            "  JOIN catalog_consumable c ON c.id = a.consumable_id "
+            "  WHERE (a.code = s.nhsa_code AND c.code = d.nhsa_code) "
+            "     OR (a.code = d.nhsa_code AND c.code = s.nhsa_code))"
         )
         result.conflicts = cursor.rowcount
         if result.conflicts:
@@ -1434,7 +1879,7 @@ class _UdiLoader(_Loader):
         final["nhsa_code"] = "coalesce(nullif(EXCLUDED.nhsa_code, ''), d.nhsa_code)"
         final["consumable_id"] = (
             "coalesce((SELECT id FROM catalog_consumable WHERE code = "  # noqa: S608
-            f"{final['nhsa_code']}), d.consumable_id)"
+            f"{final['nhsa_code']}), {_replacement(final['nhsa_code'])}, d.consumable_id)"
         )
         cursor.execute(
             f"""
@@ -1444,7 +1889,8 @@ class _UdiLoader(_Loader):
                     specification, company_name, packaging_level, packaging_quantity,
                     created_at, updated_at
                 )
-                SELECT s.di, s.agency, s.nhsa_code, c.id, s.registration_number,
+                SELECT s.di, s.agency, s.nhsa_code,
+                       coalesce(c.id, {_replacement("s.nhsa_code")}), s.registration_number,
                        s.product_name, s.specification, s.company_name, s.packaging_level,
                        s.packaging_quantity, statement_timestamp(), statement_timestamp()
                 FROM {table} s LEFT JOIN catalog_consumable c ON c.code = s.nhsa_code
@@ -1490,8 +1936,7 @@ def device_identifier_import(
         partial=partial,
         report_path=report_path,
         progress=progress,
-        columns=UDI_COLUMNS,
-        build=_UdiLoader,
+        layouts=(Layout("udi", UDI_COLUMNS, _UdiLoader, signature="di"),),
     )
 
 

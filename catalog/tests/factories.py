@@ -71,7 +71,7 @@ class DeviceIdentifierFactory(factory.django.DjangoModelFactory):
         lambda o: f"{o.consumable.specification} {o.consumable.model}" if o.consumable else ""
     )
     company_name = factory.LazyAttribute(lambda o: o.consumable.registrant if o.consumable else "")
-    packaging_level = 0
+    packaging_level = ""
     packaging_quantity = 1
 
 
@@ -137,6 +137,99 @@ UDI_HEADERS = {
 }
 
 
+# The national release as the NHSA publishes it, columns in its order (docs/catalog-import.md).
+RELEASE_HEADERS = {
+    "goods_id": "GOODS_ID",
+    "udi": "UDI",
+    "previous_code": "原27位码",
+    "previous_status": "原码状态",
+    "code": "27位码",
+    "change_type": "类型",
+    "base_code": "20位码",
+    "level1": "一级分类",
+    "level2": "二级分类",
+    "level3": "三级分类",
+    "generic_group": "医保通用名分类",
+    "material": "材质",
+    "feature": "特征",
+    "registration_number": "注册备案号",
+    "product_name": "单件产品名称",
+    "company_name": "耗材企业",
+    "spec_count": "规格型号数",
+    "specification": "规格",
+    "model": "型号",
+    "generic_name_code": "医保通用名编号",
+    "generic_name": "医保通用名",
+}
+# Releases that add the registration's product name and registrant put them here.
+RELEASE_HEADERS_WITH_REGISTRANT = {
+    **{k: v for k, v in RELEASE_HEADERS.items() if k != "spec_count"},
+    "registered_name": "注册备案产品名称",
+    "registrant": "注册备案人",
+    "spec_count": "规格型号数",
+}
+
+# Base codes of two products of real release rows: a titanium paediatric bone plate
+# (C0311160800200706410: 03 骨科材料 / 11 接骨板 / 16 小儿接骨板, 080 固定板, 02 纯钛,
+# 007 肱骨/普通, company 06410) and an extracorporeal circulation tubing set (09 体外循环材料 /
+# 10 其他体外循环材料 / 01 其他体外循环材料, 010 管路类, 00 不区分, 000 常规).
+PLATE_BASE = "C0311160800200706410"
+TUBING_BASE = "C0910010100000011790"
+
+_RELEASE_PRODUCTS = {
+    PLATE_BASE: {
+        "level1": "03-骨科材料",
+        "level2": "11-接骨板",
+        "level3": "16-小儿接骨板",
+        "generic_group": "080-固定板",
+        "material": "02-纯钛",
+        "feature": "007-肱骨/普通",
+        "registration_number": "国械注准20153460353",
+        "product_name": "金属接骨板 (三叶草型接骨板)",
+        "company_name": "常州华森医疗器械有限公司",
+        "spec_count": "7",
+        "generic_name_code": "",
+        "generic_name": "",
+    },
+    TUBING_BASE: {
+        "level1": "09-体外循环材料",
+        "level2": "10-其他体外循环材料",
+        "level3": "01-其他体外循环材料",
+        "generic_group": "010-管路类",
+        "material": "00-不区分",
+        "feature": "000-常规",
+        "registration_number": "国械注准20173100456",
+        "product_name": "一次性使用体外循环管路",
+        "company_name": "天津市塑料研究所有限公司",
+        "spec_count": "3",
+        "generic_name_code": "C091001010",
+        "generic_name": "体外循环管路",
+    },
+}
+
+
+def release_row(n: int = 1, *, base: str = PLATE_BASE, **values: str) -> dict[str, str]:
+    """One row of the national release (keys: RELEASE_HEADERS' keys), a specification of the
+    product ``base``; as most release rows, its code is kept unchanged (原码状态/类型 保留)."""
+    code = values.pop("code", f"{base}{n:07d}")
+    row = {
+        "goods_id": f"{n:08x}-c4b2-11e9-953f-fa163e0a8baf",
+        "udi": "",
+        "previous_code": code,
+        "previous_status": "保留",
+        "code": code,
+        "change_type": "保留",
+        "base_code": code[:20],
+        **_RELEASE_PRODUCTS[base],
+        "specification": f"{n + 2}孔" if base == PLATE_BASE else f"成人型 {n}号",
+        "model": f"HS-SB{n:03d}" if base == PLATE_BASE else f"TG-{n:02d}A",
+        "registered_name": "",
+        "registrant": "",
+    }
+    row.update(values)
+    return row
+
+
 def catalog_row(n: int = 1, **values: str) -> dict[str, str]:
     """One row of a national code database export (keys: CATALOG_HEADERS' keys)."""
     code = values.pop("code", nhsa_code(n))
@@ -171,7 +264,7 @@ def udi_row(n: int = 1, **values: str) -> dict[str, str]:
         "product_name": "冠状动脉药物洗脱支架系统",
         "specification": f"直径3.0mm×长度{n}mm PR30{n:03d}",
         "company_name": "乐普(北京)医疗器械股份有限公司",
-        "packaging_level": "0",
+        "packaging_level": "盒",
         "packaging_quantity": "1",
     }
     row.update(values)

@@ -9,11 +9,14 @@ from django.core.management.base import CommandError, OutputWrapper
 from catalog.management.commands._import import ProgressBar
 from catalog.models import Consumable, DeviceIdentifier
 from catalog.tests.factories import (
+    PLATE_BASE,
+    RELEASE_HEADERS,
     UDI_HEADERS,
     ConsumableFactory,
     DeviceIdentifierFactory,
     catalog_row,
     nhsa_code,
+    release_row,
     udi_row,
     write_import_csv,
 )
@@ -33,7 +36,7 @@ def test_import_catalog_prints_the_summary(tmp_path):
     output = command("import_catalog", path)
 
     lines = output.splitlines()
-    assert lines[0] == "catalog.csv: csv, utf-8, 2 rows"
+    assert lines[0] == "catalog.csv: csv, utf-8, export layout, 2 rows"
     assert lines[1:5] == ["inserted:  2", "updated:   0", "unchanged: 0", "rejected:  0"]
     assert "\r" not in output  # no progress bar when the output is not a terminal
     assert Consumable.objects.count() == 2
@@ -74,6 +77,24 @@ def test_a_wrong_header_is_a_command_error_naming_the_columns(tmp_path):
         call_command("import_catalog", str(path), stdout=io.StringIO())
 
     assert "医用耗材代码, 型号" in str(excinfo.value)
+
+
+def test_import_catalog_names_the_release_layout_and_its_previous_codes(tmp_path):
+    old = ConsumableFactory(code=f"{PLATE_BASE}0000009")
+    rows = [release_row(1, previous_code=old.code, previous_status="停用"), release_row(2)]
+    path = write_import_csv(tmp_path / "C03.csv", rows, headers=RELEASE_HEADERS, encoding="gbk")
+
+    output = command("import_catalog", path)
+
+    assert output.splitlines()[:7] == [
+        "C03.csv: csv, gbk, release layout, 2 rows",
+        "inserted:  2",
+        "updated:   0",
+        "unchanged: 0",
+        "rejected:  0",
+        "previous codes recorded: 1",
+        "previous codes retired:  1",
+    ]
 
 
 def test_import_udi_prints_conflicts_and_unlinked(tmp_path):

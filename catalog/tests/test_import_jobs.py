@@ -23,10 +23,12 @@ from catalog.services import import_jobs
 from catalog.services.import_jobs import WORKER_LOST, import_job_create, import_job_run
 from catalog.tests.factories import (
     CATALOG_HEADERS,
+    RELEASE_HEADERS,
     UDI_HEADERS,
     ConsumableFactory,
     catalog_row,
     nhsa_code,
+    release_row,
     udi_row,
     write_import_csv,
 )
@@ -72,6 +74,30 @@ def test_an_upload_is_stored_queued_and_imported_by_the_task(
     assert stored.parent.parent == Path(media) / "imports"
     assert stored.name == "catalog.csv"
     assert Consumable.objects.count() == 3
+
+
+def test_an_uploaded_national_release_in_gb18030_is_imported(
+    admin, tmp_path, django_capture_on_commit_callbacks
+):
+    """The release as the NHSA publishes it, saved by Chinese Excel: the job succeeds."""
+    file = upload(
+        tmp_path,
+        [release_row(1), release_row(2)],
+        name="C03_骨科材料_全量规格型号信息.csv",
+        headers=RELEASE_HEADERS,
+        encoding="gb18030",
+    )
+
+    job = create(admin, file, capture=django_capture_on_commit_callbacks)
+
+    job.refresh_from_db()
+    assert (job.status, job.inserted, job.rejected, job.error) == (
+        ImportStatus.SUCCEEDED,
+        2,
+        0,
+        "",
+    )
+    assert set(Consumable.objects.values_list("feature", flat=True)) == {"肱骨/普通"}
 
 
 def test_the_task_is_queued_only_when_the_job_is_committed(admin, tmp_path, monkeypatch):

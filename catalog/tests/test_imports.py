@@ -147,11 +147,104 @@ def test_categories_are_created_with_levels_parents_and_names(csv_file):
         "03": (1, None, "骨科材料"),
         "0311": (2, "03", "关节类材料"),
         "031116": (3, "0311", "髋关节假体"),
-        # Level 1 names come only from the confirmed list (catalog/codes.py); 15 is not in it.
+        # No name in the file: 15 is not in the confirmed list (catalog/codes.py) either.
         "15": (1, None, ""),
         "1501": (2, "15", ""),
         "150101": (3, "1501", ""),
     }
+
+
+# A product of the national release (public row of C0311160800200706410): its category path
+# numbers each level locally, as real files do.
+PLATE_CODE = "C0311160800200706410"
+PLATE_PATH = "03-骨科材料/11-接骨板/16-小儿接骨板"
+
+
+def test_locally_numbered_category_paths_name_every_level(csv_file):
+    path = csv_file(
+        [
+            catalog_row(1, code=PLATE_CODE + "0000001", category=PLATE_PATH),
+            # Both forms in one path; level 1 named by the file (05 is not confirmed).
+            catalog_row(
+                2,
+                code="C05020108000000210870000003",
+                category="05-心脏外科类材料/0502-心脏瓣膜/01-生物瓣膜",
+            ),
+        ]
+    )
+
+    result = run(path)
+
+    assert (result.inserted, result.rejected) == (2, 0)
+    names = dict(Category.objects.values_list("code", "name"))
+    assert names == {
+        "03": "骨科材料",
+        "0311": "接骨板",
+        "031116": "小儿接骨板",
+        "05": "心脏外科类材料",
+        "0502": "心脏瓣膜",
+        "050201": "生物瓣膜",
+    }
+
+
+def test_cumulative_category_paths_still_name_every_level(csv_file):
+    path = csv_file(
+        [
+            catalog_row(
+                1, code=PLATE_CODE + "0000001", category="03-骨科材料/0311-接骨板/031116-小儿接骨板"
+            )
+        ]
+    )
+
+    run(path)
+
+    assert dict(Category.objects.values_list("code", "name")) == {
+        "03": "骨科材料",
+        "0311": "接骨板",
+        "031116": "小儿接骨板",
+    }
+
+
+@pytest.mark.parametrize(
+    ("category", "value"),
+    [
+        pytest.param("03-骨科材料/12-接骨板/16-小儿接骨板", "12-接骨板", id="local-level-2"),
+        pytest.param("03-骨科材料/11-接骨板/15-小儿接骨板", "15-小儿接骨板", id="local-level-3"),
+        pytest.param("02-血管介入治疗类材料/11-接骨板", "02-血管介入治疗类材料", id="level-1"),
+        pytest.param("03-骨科材料/0312-接骨板", "0312-接骨板", id="cumulative-level-2"),
+        pytest.param("11-接骨板/16-小儿接骨板", "11-接骨板", id="level-1-missing"),
+    ],
+)
+def test_a_category_number_that_disagrees_with_the_code_rejects_the_row(csv_file, category, value):
+    path = csv_file(
+        [
+            catalog_row(1, code=PLATE_CODE + "0000001", category=PLATE_PATH),
+            catalog_row(2, code=PLATE_CODE + "0000002", category=category),
+        ]
+    )
+
+    result = run(path, partial=True)
+
+    assert reasons(result) == [(3, "耗材分类", "import_row_invalid", "code_segment_mismatch")]
+    assert result.rejections[0].value == value
+    assert PLATE_CODE + "0000002" in result.rejections[0].message
+    assert list(Consumable.objects.values_list("code", flat=True)) == [PLATE_CODE + "0000001"]
+    # The rejected row named nothing.
+    assert Category.objects.get(code="0311").name == "接骨板"
+
+
+def test_one_category_path_is_checked_against_each_rows_code(csv_file):
+    """A path that agreed with one product's code is checked again for the next code."""
+    path = csv_file(
+        [
+            catalog_row(1, code=PLATE_CODE + "0000001", category=PLATE_PATH),
+            catalog_row(2, code="C03111708002007064100000001", category=PLATE_PATH),
+        ]
+    )
+
+    result = run(path, partial=True)
+
+    assert reasons(result) == [(3, "耗材分类", "import_row_invalid", "code_segment_mismatch")]
 
 
 def test_a_category_name_is_filled_in_but_never_overwritten(csv_file, tmp_path):
@@ -1080,7 +1173,11 @@ UDI_ERRORS = [
         id="quantity-zero",
     ),
     pytest.param(
-        {"packaging_level": "一"}, "包装层级", "import_row_invalid", "bad_integer", id="level"
+        {"packaging_level": "箱" * 51},
+        "包装层级",
+        "import_row_invalid",
+        "too_long",
+        id="level-too-long",
     ),
 ]
 
@@ -1142,7 +1239,45 @@ def test_packaging_defaults_when_the_columns_are_absent(tmp_path):
     run_udi(path)
 
     di = DeviceIdentifier.objects.get()
-    assert (di.agency, di.packaging_level, di.packaging_quantity) == ("gs1", 0, 1)
+    assert (di.agency, di.packaging_level, di.packaging_quantity) == ("gs1", "", 1)
+
+
+@pytest.mark.parametrize(
+    ("level", "stored"),
+    [
+        pytest.param("盒", "盒", id="box"),
+        pytest.param("箱", "箱", id="case"),
+        pytest.param(" 中包装 ", "中包装", id="trimmed"),
+        pytest.param("2", "2", id="number-as-written"),
+        pytest.param("", "", id="not-given"),
+    ],
+)
+def test_packaging_levels_are_read_as_text(udi_file, level, stored):
+    """cpbzjb (包装级别) holds words such as 盒 or 箱 in the NMPA data: kept as written, a
+    number too, instead of refusing the row as bad_integer."""
+    path = udi_file([udi_row(1, packaging_level=level, packaging_quantity="10")])
+
+    result = run_udi(path)
+
+    assert (result.inserted, result.rejected) == (1, 0)
+    di = DeviceIdentifier.objects.get()
+    assert (di.packaging_level, di.packaging_quantity) == (stored, 10)
+
+
+def test_packaging_levels_of_a_workbook_are_read_as_text(tmp_path):
+    """Excel stores a level typed as 2 as a number: it reads back as 2, not 2.0."""
+    path = write_import_xlsx(
+        tmp_path / "u.xlsx",
+        [{**udi_row(1), "packaging_level": 2}, udi_row(2, packaging_level="箱")],
+        headers=UDI_HEADERS,
+    )
+
+    run_udi(path)
+
+    assert dict(DeviceIdentifier.objects.values_list("di", "packaging_level")) == {
+        gtin14(1): "2",
+        gtin14(2): "箱",
+    }
 
 
 def test_registration_numbers_are_checked_against_the_import_day(csv_file, time_machine):

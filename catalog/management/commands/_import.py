@@ -95,11 +95,15 @@ class ImportCommand(BaseCommand):
 
     def summary(self, path: Path, result: ImportResult) -> None:
         write = self.stdout.write
-        write(f"{path.name}: {result.file_format}, {result.encoding}, {result.rows} rows")
+        layout = f", {result.layout} layout" if result.layout else ""
+        write(f"{path.name}: {result.file_format}, {result.encoding}{layout}, {result.rows} rows")
         write(f"inserted:  {result.inserted}")
         write(f"updated:   {result.updated}")
         write(f"unchanged: {result.unchanged}")
         write(f"rejected:  {result.rejected}")
+        if result.layout == "release":
+            write(f"previous codes recorded: {result.aliases}")
+            write(f"previous codes retired:  {result.retired}")
         if self.what == "udi":
             write(f"conflicts: {result.conflicts}")
             write(f"unlinked:  {result.unlinked}")
