@@ -4,14 +4,21 @@ import pytest
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
+from core.privileges import owner_connection, privileges_apply
+
 BEFORE_TEXT_LEVELS = ("catalog", "0002_work_heartbeats")
 TEXT_LEVELS = ("catalog", "0003_packaging_level_text")
 
 
 def _migrate(target):
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate([target])
+    # Schema changes are the owner's; the runtime role the tests run as may not make them.
+    with owner_connection() as owner:
+        executor = MigrationExecutor(owner)
+        executor.loader.build_graph()
+        executor.migrate([target])
+        # A table the migration re-created is the owner's alone until the grants run again,
+        # as they do after every `migrate`.
+        privileges_apply()
 
 
 @pytest.mark.django_db(transaction=True)
