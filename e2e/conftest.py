@@ -135,7 +135,10 @@ def e2e_live():
     _clear_screenshots()
     _state["shots"] = True
     database = server.prepare_database(
-        settings.DATABASE_URL, settings.REDIS_URL, clock.local_today().isoformat()
+        settings.DATABASE_URL,
+        settings.REDIS_URL,
+        clock.local_today().isoformat(),
+        owner_url=settings.MIGRATE_DATABASE_URL or None,
     )
     how = "reused the seeded template" if database.template_reused else "migrated and seeded"
     _state["notes"] = [f"database {how} in {database.seconds:.0f} s"]

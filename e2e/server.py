@@ -73,8 +73,13 @@ def fingerprint(today: str) -> str:
     return digest.hexdigest()[:20]
 
 
-def child_env(database_url: str, redis_url: str) -> dict[str, str]:
-    env = dict(os.environ)
+def child_env(database_url: str, redis_url: str, migrate_url: str | None = None) -> dict[str, str]:
+    """The environment of a child process on ``database_url``. Migrations need the owner's
+    ``migrate_url`` (two roles, config/db_roles.py); without it the child runs as the runtime
+    role alone, as the web server does in production."""
+    env = {key: value for key, value in os.environ.items() if key != "MIGRATE_DATABASE_URL"}
+    if migrate_url:
+        env["MIGRATE_DATABASE_URL"] = migrate_url
     env.update(
         DATABASE_URL=database_url,
         REDIS_URL=redis_url,
@@ -110,8 +115,13 @@ class Database:
     seconds: float
 
 
-def prepare_database(base_url: str, redis_url: str, today: str) -> Database:
-    """A fresh ``<name>_e2e`` cloned from the seeded template (built first if stale)."""
+def prepare_database(
+    base_url: str, redis_url: str, today: str, owner_url: str | None = None
+) -> Database:
+    """A fresh ``<name>_e2e`` cloned from the seeded template (built first if stale).
+
+    With two roles (``owner_url`` set), the owner creates, migrates and clones the databases,
+    so the clone's tables belong to the owner and the runtime role keeps only its grants."""
     import psycopg
     from psycopg import sql
 
@@ -122,7 +132,8 @@ def prepare_database(base_url: str, redis_url: str, today: str) -> Database:
     run_name, template_name = f"{base_name}_e2e", f"{base_name}_e2e_tpl"
     mark = f"{TEMPLATE_MARK} {fingerprint(today)}"
     fresh = os.environ.get("E2E_FRESH_DB") == "1"
-    with psycopg.connect(_with_database(base_url, "postgres"), autocommit=True) as conn:
+    admin_url = owner_url or base_url
+    with psycopg.connect(_with_database(admin_url, "postgres"), autocommit=True) as conn:
         # Two runs against one server (two shells) take turns instead of racing on a build.
         conn.execute("SELECT pg_advisory_lock(hashtext(%s))", (template_name,))
         found = conn.execute(
@@ -138,7 +149,11 @@ def prepare_database(base_url: str, redis_url: str, today: str) -> Database:
                 )
             )
             conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(template_name)))
-            env = child_env(_with_database(base_url, template_name), redis_url)
+            env = child_env(
+                _with_database(base_url, template_name),
+                redis_url,
+                _with_database(owner_url, template_name) if owner_url else None,
+            )
             _manage(["migrate", "--noinput", "-v", "0"], env, log)
             _manage(["seed_demo"], env, log)
             # Stamped last: a build that died halfway is never taken for a good one.

@@ -106,8 +106,10 @@ class Server:
 @pytest.fixture
 def server():
     port = _free_port()
+    # The server runs as the runtime role only, as `make run` starts it: without the owner's
+    # MIGRATE_DATABASE_URL, which names the outer database rather than the test database.
     env = {
-        **os.environ,
+        **{k: v for k, v in os.environ.items() if k != "MIGRATE_DATABASE_URL"},
         "DJANGO_SETTINGS_MODULE": "core.tests.live_settings",
         "DATABASE_URL": _database_url(),
         "DB_CONN_MAX_AGE": "600",

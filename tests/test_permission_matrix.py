@@ -176,6 +176,12 @@ ROWS = [
         GET="403   403   403   403   403   403   200   302L  302L  200",
         POST="403   403   403   403   403   403   200   302L  302L  200",
     ),
+    row(
+        "catalog/imports/<int:pk>/retry/",
+        pk="@import_job",
+        GET="405   405   405   405   405   405   405   302L  302L  405",
+        POST="403   403   403   403   403   403   409   302L  302L  409",
+    ),
     # --- Pages: listings, labels, agreed prices, purchase plan
     row(
         "procurement/listings/",
@@ -973,6 +979,16 @@ ROWS = [
         "api/v1/catalog/imports/<int:pk>/",
         pk="@import_job",
         GET="403   403   403   403   403   403   200   403   401   200",
+    ),
+    row(
+        "api/v1/catalog/imports/<int:pk>/retry/",
+        pk="@import_job",
+        GET="403   403   403   403   403   403   405   403   401   405",
+        POST="403   403   403   403   403   403   409   403   401   409",
+    ),
+    row(
+        "api/v1/catalog/categories/",
+        GET="200   200   200   200   200   200   200   200   401   200",
     ),
     row(
         "api/v1/catalog/crosswalk-conflicts/",

@@ -230,8 +230,10 @@ class Worker:
         self.log = log
 
     def __enter__(self):
+        # The worker runs as the runtime role alone, as in production; the owner's
+        # MIGRATE_DATABASE_URL names the outer database, not the test database.
         env = {
-            **os.environ,
+            **{k: v for k, v in os.environ.items() if k != "MIGRATE_DATABASE_URL"},
             "DATABASE_URL": worker_database_url(),
             "REDIS_URL": settings.REDIS_URL,
             "TASK_HEARTBEAT_S": str(HEARTBEAT_S),

@@ -7,6 +7,7 @@ import pytest
 from django.db import connection
 
 from core.heartbeat import Heartbeat
+from core.privileges import owner_connection
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -15,13 +16,17 @@ BEAT = "UPDATE heartbeat_probe SET beats = beats + 1, at = statement_timestamp()
 
 @pytest.fixture
 def probe():
-    with connection.cursor() as cursor:
+    # DDL is the owner's (the runtime role owns nothing); the beats themselves run as the app.
+    runtime = connection.settings_dict["USER"]
+    with owner_connection() as owner, owner.cursor() as cursor:
         cursor.execute(
             "CREATE TABLE heartbeat_probe (id int PRIMARY KEY, beats int, at timestamptz)"
         )
         cursor.execute("INSERT INTO heartbeat_probe VALUES (1, 0, NULL)")
+        if runtime and runtime != owner.settings_dict["USER"]:
+            cursor.execute(f'GRANT SELECT, UPDATE ON heartbeat_probe TO "{runtime}"')
     yield
-    with connection.cursor() as cursor:
+    with owner_connection() as owner, owner.cursor() as cursor:
         cursor.execute("DROP TABLE heartbeat_probe")
 
 
