@@ -33,13 +33,12 @@ DOMAIN_REFERENCE = Path("shared", "design", "domain.md")
 
 
 def _domain_reference_candidates() -> list[Path]:
-    """Where the domain reference may be, in order: $YANGGUANG_DOMAIN_REFERENCE; the team's
-    shared/ folder beside the clone (CI keeps a copy of shared/ beside its clone); for a git
-    worktree, the shared/ folder beside the main checkout."""
-    candidates = []
+    """Where the domain reference may be: $YANGGUANG_DOMAIN_REFERENCE alone when set; else the
+    team's shared/ folder beside the clone (CI keeps a copy of shared/ beside its clone) and,
+    for a git worktree, the shared/ folder beside the main checkout."""
     if os.environ.get("YANGGUANG_DOMAIN_REFERENCE"):
-        candidates.append(Path(os.environ["YANGGUANG_DOMAIN_REFERENCE"]))
-    candidates.append(REPO.parent / DOMAIN_REFERENCE)
+        return [Path(os.environ["YANGGUANG_DOMAIN_REFERENCE"])]
+    candidates = [REPO.parent / DOMAIN_REFERENCE]
     dot_git = REPO / ".git"
     if dot_git.is_file():  # a worktree: "gitdir: <main>/.git/worktrees/<name>"
         gitdir = Path(dot_git.read_text().partition("gitdir:")[2].strip())
