@@ -6,11 +6,11 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from rest_framework.test import APIClient
 
 from accounts.choices import Role
 from accounts.tests.factories import BureauFactory, user_with_role
 from core.policy import RULES, RegionPolicy, policy_for
+from core.tests.helpers import client_for
 
 pytestmark = pytest.mark.django_db
 
@@ -72,16 +72,10 @@ def test_a_city_policy_applies_to_its_districts():
     assert policy_for("320505").alternate_catalogue_cap_ratio == Decimal("0.1500")
 
 
-def api(user):
-    client = APIClient()
-    client.force_authenticate(user)
-    return client
-
-
 def test_bureau_officer_edits_own_region_through_the_api():
     bureau = BureauFactory(region_code="320100")
     officer = user_with_role(Role.BUREAU_OFFICER, organization=bureau)
-    response = api(officer).patch(
+    response = client_for(officer).patch(
         "/api/v1/region-policy/", {"alternate_catalogue_cap_ratio": "0.1200"}, format="json"
     )
     assert response.status_code == 200
@@ -103,7 +97,7 @@ def test_bureau_officer_edits_own_region_through_the_api():
 )
 def test_bad_figures_are_refused_and_change_nothing(payload, field):
     officer = user_with_role(Role.BUREAU_OFFICER)
-    response = api(officer).patch("/api/v1/region-policy/", payload, format="json")
+    response = client_for(officer).patch("/api/v1/region-policy/", payload, format="json")
     assert response.status_code == 400
     assert response.json()["code"] == "invalid"
     assert field in response.json()["extra"]["fields"]
@@ -114,7 +108,7 @@ def test_bad_figures_are_refused_and_change_nothing(payload, field):
     "role", [Role.AGENCY_FINANCE, Role.HOSPITAL_PURCHASER, Role.SUPPLIER_SALES]
 )
 def test_others_may_not_edit(role):
-    response = api(user_with_role(role)).patch(
+    response = client_for(user_with_role(role)).patch(
         "/api/v1/region-policy/", {"advance_ratio": "0.5"}, format="json"
     )
     assert response.status_code == 403
