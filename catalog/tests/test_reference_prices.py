@@ -524,8 +524,10 @@ def test_only_the_bureau_resolves_objections(role):
     else:
         with pytest.raises(DomainError) as excinfo:
             price_objection_resolve(**call)
-        # Suppliers cannot see other suppliers' objections at all: 404, not 403.
-        assert excinfo.value.code in {"permission_denied", "not_found"}
+        # Refused by role before the objection is looked up: 403 whatever the id, so even a
+        # supplier who cannot see the objection learns nothing about it.
+        assert excinfo.value.code == "permission_denied"
+        assert excinfo.value.extra == {"action": "price_objection.resolve"}
 
 
 # --- History --------------------------------------------------------------------------------
