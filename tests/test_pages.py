@@ -1,7 +1,12 @@
-"""Every demo login reaches its home page, in Chinese by default and in English when switched."""
+"""Every demo login reaches its home page, in Chinese by default and in English when switched;
+each kind of user finds its pages in the menu, and each of them opens under its title."""
+
+import re
 
 import pytest
 from django.test import Client
+from django.urls import reverse
+from django.utils import translation
 
 from accounts import demo
 
@@ -66,20 +71,193 @@ def test_login_page_is_chinese_by_default(client):
     assert "登录" in html
 
 
-def test_no_page_loads_anything_from_another_host(demo_logins):
+# One demo login of each kind of user the menu differs for, and the pages (URL names) its menu
+# lists, in menu order (core/navigation.py).
+_EVERYONE = ["core:home", "catalog:consumable_list", "catalog:publicity"]
+_TRADE = ["procurement:listing_list", "procurement:agreed_price_list"]
+_ORDERS = ["procurement:order_list", "procurement:delivery_list", "procurement:invoice_list"]
+MENUS = {
+    "bureau": [
+        *_EVERYONE,
+        "catalog:objections",
+        "catalog:sync_runs",
+        "procurement:listing_list",
+        "procurement:listing_review_queue",
+        "procurement:listing_label_list",
+        "procurement:agreed_price_list",
+        "procurement:purchase_plan",
+        *_ORDERS,
+        "procurement:usage_list",
+        "accounts:organization_list",
+        "core:region_policy",
+    ],
+    "admin": [
+        *_EVERYONE,
+        "catalog:objections",
+        "catalog:sync_runs",
+        "catalog:imports",
+        "procurement:listing_list",
+        "procurement:listing_review_queue",
+        "procurement:listing_label_list",
+        "procurement:agreed_price_list",
+        *_ORDERS,
+        "procurement:usage_list",
+        "accounts:organization_list",
+        "accounts:api_client_list",
+        "core:region_policy",
+        "core:history",
+        "accounts:security_event_list",
+    ],
+    "agency": [
+        *_EVERYONE,
+        *_TRADE,
+        *_ORDERS,
+        "procurement:usage_list",
+        "accounts:organization_list",
+        "core:region_policy",
+    ],
+    "h01_purchaser": [
+        *_EVERYONE,
+        *_TRADE,
+        "procurement:order_place",
+        *_ORDERS,
+        "procurement:usage_list",
+        "accounts:organization_list",
+        "accounts:api_client_list",
+    ],
+    "h01_finance": [
+        *_EVERYONE,
+        *_TRADE,
+        "procurement:purchase_plan",
+        *_ORDERS,
+        "procurement:usage_list",
+        "accounts:organization_list",
+        "accounts:api_client_list",
+    ],
+    "m01_sales": [
+        *_EVERYONE,
+        "catalog:objections",
+        *_TRADE,
+        *_ORDERS,
+        "accounts:organization_list",
+    ],
+    "d01_sales": [
+        *_EVERYONE,
+        "catalog:objections",
+        *_TRADE,
+        *_ORDERS,
+        "accounts:organization_list",
+    ],
+}
+
+# A page is titled as its menu entry, except where it names what the user sees there.
+TITLES = {
+    # Not the hospital's own orders: those addressed to a supplier, or overseen by a regulator.
+    ("bureau", "procurement:order_list"): "Incoming orders",
+    ("admin", "procurement:order_list"): "Incoming orders",
+    ("agency", "procurement:order_list"): "Incoming orders",
+    ("m01_sales", "procurement:order_list"): "Incoming orders",
+    ("d01_sales", "procurement:order_list"): "Incoming orders",
+    ("m01_sales", "procurement:listing_list"): "My listings",
+}
+
+# Pages a user may read without a menu entry: the purchase plan is in the menu of those who set
+# it, and hospital staff and overseers may read it.
+READABLE_OUTSIDE_THE_MENU = {
+    "admin": {"procurement:purchase_plan"},
+    "agency": {"procurement:purchase_plan"},
+    "h01_purchaser": {"procurement:purchase_plan"},
+}
+
+_MENU_LINK = re.compile(
+    r'<a class="nav-link( active)?" href="([^"]+)"><i class="bi bi-[a-z0-9-]+"></i> ([^<]+)</a>'
+)
+
+
+def _menu(html: str) -> list[tuple[str, str, bool]]:
+    """The menu a page shows: (URL, label, whether it is the current page)."""
+    aside = html.partition('yg-menu">')[2]
+    aside = aside.partition("</aside>")[0]
+    return [(url, label, bool(active)) for active, url, label in _MENU_LINK.findall(aside)]
+
+
+def _title(html: str) -> str:
+    match = re.search(r"<title>(.*?) · [^<]*</title>", html, re.DOTALL)
+    assert match, html[:500]
+    return match.group(1).strip()
+
+
+def _logged_in(demo_logins, username: str) -> Client:
+    from accounts.models import User
+
+    assert username in {u for u, _, _ in demo_logins}
     client = Client()
-    client.post("/accounts/login/", {"username": "admin", "password": demo.DEMO_PASSWORD})
-    for url in [
-        "/",
-        "/accounts/organizations/",
-        "/accounts/api-clients/",
-        "/history/",
-        "/region-policy/",
-        "/accounts/security-events/",
-    ]:
-        html = client.get(url).content.decode()
-        assert "http://" not in html.replace("http://www.w3.org", ""), url
-        assert "https://" not in html, url
+    client.force_login(User.objects.get(username=username))
+    return client
+
+
+def _labels() -> dict[str, str]:
+    """Each menu entry's label, in Chinese."""
+    from core.navigation import MENU
+
+    with translation.override("zh-hans"):
+        return {item.url_name: str(item.label) for item in MENU}
+
+
+@pytest.mark.parametrize("username", list(MENUS))
+def test_each_kind_of_user_finds_its_pages_in_the_menu(demo_logins, username):
+    html = _logged_in(demo_logins, username).get("/").content.decode()
+    labels = _labels()
+    assert _menu(html) == [
+        (reverse(name), labels[name], name == "core:home") for name in MENUS[username]
+    ]
+
+
+@pytest.mark.parametrize("username", list(MENUS))
+def test_every_menu_page_answers_in_chinese_under_its_title(demo_logins, username):
+    """Each page of the user's menu opens (200), in Chinese, with its own title and its menu
+    entry marked as the current page."""
+    client = _logged_in(demo_logins, username)
+    labels = _labels()
+    for name in MENUS[username]:
+        url = reverse(name)
+        response = client.get(url)
+        assert response.status_code == 200, url
+        html = response.content.decode()
+        assert 'lang="zh-hans"' in html, url
+        with translation.override("zh-hans"):
+            expected = (
+                translation.gettext(TITLES[username, name]) if (username, name) in TITLES else None
+            )
+        assert _title(html) == (expected or labels[name]), url
+        assert [link for link, _label, active in _menu(html) if active] == [url]
+
+
+@pytest.mark.parametrize("username", list(MENUS))
+def test_a_page_outside_the_menu_is_refused(demo_logins, username):
+    from core.navigation import MENU
+
+    client = _logged_in(demo_logins, username)
+    outside = [
+        item.url_name
+        for item in MENU
+        if item.url_name not in MENUS[username]
+        and item.url_name not in READABLE_OUTSIDE_THE_MENU.get(username, set())
+    ]
+    assert outside
+    for name in outside:
+        assert client.get(reverse(name)).status_code == 403, name
+    for name in READABLE_OUTSIDE_THE_MENU.get(username, ()):
+        assert client.get(reverse(name)).status_code == 200, name
+
+
+@pytest.mark.parametrize("username", list(MENUS))
+def test_no_page_loads_anything_from_another_host(demo_logins, username):
+    client = _logged_in(demo_logins, username)
+    for name in MENUS[username]:
+        html = client.get(reverse(name)).content.decode()
+        assert "http://" not in html.replace("http://www.w3.org", ""), name
+        assert "https://" not in html, name
 
 
 def test_browser_language_does_not_override_chinese_default(client):

@@ -48,13 +48,6 @@ def gtin(n: int) -> str:
 
 
 @pytest.fixture
-def api():
-    client = APIClient()
-    client.force_authenticate(user_with_role(Role.HOSPITAL_PURCHASER))
-    return client
-
-
-@pytest.fixture
 def catalogue():
     stent = make(1, "药物洗脱冠状动脉支架系统", "直径3.0mm 长度29mm", model="Firebird2")
     balloon = make(2, "冠状动脉球囊扩张导管", "直径2.5mm 长度20mm")

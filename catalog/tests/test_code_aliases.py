@@ -29,13 +29,6 @@ NEW = f"{PLATE_BASE}0000001"
 
 
 @pytest.fixture
-def api():
-    client = APIClient()
-    client.force_authenticate(user_with_role(Role.HOSPITAL_PURCHASER))
-    return client
-
-
-@pytest.fixture
 def replaced(tmp_path):
     """A release that replaced OLD by NEW (变更, 停用), imported as published."""
     path = write_import_csv(

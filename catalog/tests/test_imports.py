@@ -114,9 +114,12 @@ def test_search_terms_are_those_of_consumable_search_terms(csv_file):
         ]
     )
 
-    run(path)
+    assert counts(run(path)) == (2, 0, 0, 0)
 
-    for product in Consumable.objects.all():
+    products = list(Consumable.objects.order_by("code"))
+    assert [p.code for p in products] == [nhsa_code(1), nhsa_code(2)]
+    for product in products:
+        assert product.search_terms
         assert product.search_terms == consumable_search_terms(product)
 
 

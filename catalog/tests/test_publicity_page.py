@@ -5,7 +5,6 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
-from django.test import Client
 from django.urls import reverse
 
 from accounts.choices import Role
@@ -13,15 +12,11 @@ from accounts.tests.factories import BureauFactory, OrganizationFactory, UserFac
 from catalog.choices import ReferencePriceStatus
 from catalog.tests.factories import ReferencePriceFactory
 from core import clock
+from core.tests.helpers import browser
 
 pytestmark = pytest.mark.django_db
+
 TODAY = clock.local_today()
-
-
-def _page(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def test_the_bureau_sees_the_buttons_the_actions_allow():
@@ -38,7 +33,7 @@ def test_the_bureau_sees_the_buttons_the_actions_allow():
         publicity_starts_on=TODAY - dt.timedelta(days=2),
         publicity_ends_on=TODAY + dt.timedelta(days=3),
     )
-    html = _page(bureau).get(reverse("catalog:publicity")).content.decode()
+    html = browser(bureau).get(reverse("catalog:publicity")).content.decode()
 
     def offered(rp, action):
         return reverse("catalog:reference_price_action", args=[rp.pk, action]) in html
@@ -60,7 +55,7 @@ def test_a_supplier_may_object_only_during_publicity():
         publicity_ends_on=TODAY,
     )
     proposed = ReferencePriceFactory(status=ReferencePriceStatus.PROPOSED)
-    html = _page(supplier).get(reverse("catalog:publicity")).content.decode()
+    html = browser(supplier).get(reverse("catalog:publicity")).content.decode()
     assert reverse("catalog:reference_price_action", args=[running.pk, "object"]) in html
     assert reverse("catalog:reference_price_action", args=[proposed.pk, "object"]) not in html
     assert reverse("catalog:reference_price_action", args=[running.pk, "withdraw"]) not in html
@@ -69,7 +64,7 @@ def test_a_supplier_may_object_only_during_publicity():
 def test_an_action_never_redirects_to_another_site():
     bureau = UserFactory(organization=BureauFactory(), roles=[Role.BUREAU_OFFICER])
     rp = ReferencePriceFactory(status=ReferencePriceStatus.PROPOSED)
-    response = _page(bureau).post(
+    response = browser(bureau).post(
         reverse("catalog:reference_price_action", args=[rp.pk, "withdraw"]),
         {"reason": "数据有误", "next": "https://evil.example/"},
     )

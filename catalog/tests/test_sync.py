@@ -17,7 +17,6 @@ from decimal import Decimal
 
 import pghistory.models
 import pytest
-import time_machine
 from django.core.management import CommandError, call_command
 from django.db import connection
 from django.db.models.functions import Now
@@ -39,7 +38,7 @@ from catalog.services.sync import FEED_COLUMNS, lowest_price_sync
 from catalog.tests.factories import ConsumableFactory, PriceObjectionFactory, ReferencePriceFactory
 from core.errors import DomainError
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_today")]
 
 S = ReferencePriceStatus
 TODAY = dt.date(2025, 9, 30)
@@ -53,12 +52,6 @@ def _own_lock_key(monkeypatch):
     same advisory lock and turn our runs into SKIPPED ones: each process gets its own key. The
     lock test below still exercises the lock, within this process."""
     monkeypatch.setattr(sync_module, "LOCK_KEY", sync_module.LOCK_KEY + os.getpid())
-
-
-@pytest.fixture(autouse=True)
-def frozen_today():
-    with time_machine.travel(dt.datetime(2025, 9, 30, 10, 0, tzinfo=dt.UTC), tick=False) as t:
-        yield t
 
 
 # --- A local feed server ---------------------------------------------------------------------

@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+import pytest
+
 from accounts.choices import Role
 from accounts.models import Organization, User
 from accounts.tests.factories import (
@@ -26,6 +28,7 @@ from accounts.tests.factories import (
 from catalog.models import DeviceIdentifier
 from catalog.tests.factories import DeviceIdentifierFactory
 from core import clock
+from core.errors import DomainError
 from procurement.choices import Catalogue, PurchaseLabel
 from procurement.models import Delivery, Invoice, Listing, Order
 from procurement.services import deliveries, invoices, orders
@@ -233,3 +236,14 @@ def state() -> dict[str, Any]:
         ),
         "invoices": list(Invoice.objects.order_by("pk").values_list("status")),
     }
+
+
+def refused(call, code: str, **kwargs) -> DomainError:
+    """Run ``call(**kwargs)``, expect DomainError ``code``, and assert that nothing changed
+    (:func:`state`); return the error for a test to check its ``extra``."""
+    before = state()
+    with pytest.raises(DomainError) as error:
+        call(**kwargs)
+    assert error.value.code == code, error.value.as_dict()
+    assert state() == before
+    return error.value

@@ -18,6 +18,7 @@ from catalog.models import ReferencePrice
 from catalog.tests.factories import ConsumableFactory, ReferencePriceFactory
 from core import clock
 from core.errors import DomainError
+from core.tests.helpers import code_of
 from procurement.choices import AgreedPriceStatus, ListingStatus
 from procurement.services import agreed_prices as services
 from procurement.services.pricing import unit_price_for
@@ -30,27 +31,11 @@ from procurement.tests.factories import (
 pytestmark = pytest.mark.django_db
 
 
-def code_of(call) -> str:
-    with pytest.raises(DomainError) as exc:
-        call()
-    return exc.value.code
-
-
 @pytest.fixture
 def listing():
     product = ConsumableFactory()
     ReferencePriceFactory(consumable=product, price=Decimal("95.00"))
     return ListingFactory(consumable=product, price=Decimal("90.00"))
-
-
-@pytest.fixture
-def hospital():
-    return HospitalFactory()
-
-
-@pytest.fixture
-def purchaser(hospital):
-    return UserFactory(organization=hospital, roles=[Role.HOSPITAL_PURCHASER])
 
 
 @pytest.fixture

@@ -9,7 +9,6 @@ import pytest
 from accounts.choices import Role
 from accounts.tests.factories import (
     AgencyFactory,
-    BureauFactory,
     HospitalFactory,
     OrganizationFactory,
     UserFactory,
@@ -17,6 +16,7 @@ from accounts.tests.factories import (
 from core import clock
 from core.errors import DomainError
 from core.policy import RegionPolicy
+from core.tests.helpers import code_of
 from procurement.choices import Catalogue, LineStatus, OrderStatus
 from procurement.models import AnnualPurchasePlan, Order, OrderLine
 from procurement.selectors.purchase_plans import alternate_cap_status_get, purchase_plan_get
@@ -25,29 +25,6 @@ from procurement.services.purchase_plans import purchase_plan_set
 from procurement.tests.factories import AnnualPurchasePlanFactory, ListingFactory
 
 pytestmark = pytest.mark.django_db
-
-
-def code_of(call) -> str:
-    with pytest.raises(DomainError) as exc:
-        call()
-    return exc.value.code
-
-
-@pytest.fixture
-def hospital():
-    return HospitalFactory(region_code="320106")
-
-
-@pytest.fixture
-def finance(hospital):
-    return UserFactory(organization=hospital, roles=[Role.HOSPITAL_FINANCE])
-
-
-@pytest.fixture
-def officer():
-    return UserFactory(
-        organization=BureauFactory(region_code="320100"), roles=[Role.BUREAU_OFFICER]
-    )
 
 
 _numbers = iter(range(1, 10**6))

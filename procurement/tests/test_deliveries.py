@@ -23,21 +23,12 @@ from procurement.tests.order_world import (
     di_of,
     gs1,
     make_world,
+    refused,
     shipped,
-    state,
     submitted,
 )
 
 pytestmark = pytest.mark.django_db
-
-
-def refused(call, code: str, **kwargs):
-    before = state()
-    with pytest.raises(DomainError) as error:
-        call(**kwargs)
-    assert error.value.code == code, error.value.as_dict()
-    assert state() == before
-    return error.value
 
 
 def _ship(w, order, *, quantity, actor=None, **udi):

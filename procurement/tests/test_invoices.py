@@ -8,23 +8,13 @@ import pytest
 from accounts.choices import Role
 from accounts.tests.factories import DistributorFactory, OrganizationFactory, UserFactory
 from core import clock
-from core.errors import DomainError
 from procurement.choices import InvoiceStatus, OrderStatus
 from procurement.models import Event, Invoice, OrderLine
 from procurement.services import deliveries, invoices
 from procurement.tests.factories import ListingDistributorFactory
-from procurement.tests.order_world import accepted, confirmed, invoiced, make_world, state
+from procurement.tests.order_world import accepted, confirmed, invoiced, make_world, refused
 
 pytestmark = pytest.mark.django_db
-
-
-def refused(call, code: str, **kwargs):
-    before = state()
-    with pytest.raises(DomainError) as error:
-        call(**kwargs)
-    assert error.value.code == code, error.value.as_dict()
-    assert state() == before
-    return error.value
 
 
 def _register(w, order, *, quantity=10, amount=None, total=None, actor=None, **kwargs):

@@ -8,7 +8,7 @@ import pytest
 from accounts.choices import Role
 from accounts.tests.factories import BureauFactory, HospitalFactory, UserFactory
 from catalog.tests.factories import ConsumableFactory, ReferencePriceFactory
-from core.errors import DomainError
+from core.tests.helpers import code_of
 from procurement.choices import ListingStatus, PurchaseLabel
 from procurement.selectors import labels
 from procurement.selectors import listings as selectors
@@ -16,17 +16,6 @@ from procurement.services.labels import listing_label_set
 from procurement.tests.factories import ListingFactory
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def officer():
-    return UserFactory(organization=BureauFactory(), roles=[Role.BUREAU_OFFICER])
-
-
-def code_of(call) -> str:
-    with pytest.raises(DomainError) as exc:
-        call()
-    return exc.value.code
 
 
 def test_bureau_sets_a_label_with_a_reason_and_history_keeps_it(officer):

@@ -130,6 +130,7 @@ def test_agreed_price_actions_say_what_the_services_do(proposer, status, who):
         assert who == "other_hospital"
         return
     actions = agreed_selectors.agreed_price_actions(actor=actor, agreed_price=shown)
+    assert list(actions) == ["accept", "decline", "end"]
     for action, verdict in actions.items():
         service = getattr(agreed_prices, f"agreed_price_{action}")
         outcome = _outcome(lambda: service(actor=actor, agreed_price_id=agreed.pk))  # noqa: B023
@@ -152,6 +153,7 @@ def test_reference_price_actions_say_what_the_services_do(status, ended, bureau_
     for actor in bureau_and_supplier:
         shown = catalog_selectors.reference_price_get(actor=actor, reference_price_id=rp.pk)
         actions = catalog_selectors.reference_price_actions(actor=actor, reference_price=shown)
+        assert list(actions) == ["start_publicity", "confirm", "withdraw", "object"]
         for action, verdict in actions.items():
             if action in calls:
                 call = calls[action]

@@ -20,6 +20,7 @@ from catalog.models import ReferencePrice
 from catalog.tests.factories import ConsumableFactory, ReferencePriceFactory
 from core.errors import DomainError
 from core.policy import RegionPolicy
+from core.tests.helpers import code_of
 from procurement.choices import (
     LISTING_PUBLIC_STATUSES,
     Catalogue,
@@ -34,27 +35,6 @@ from procurement.services.listings import DistributorGrant
 from procurement.tests.factories import ListingDistributorFactory, ListingFactory
 
 pytestmark = pytest.mark.django_db
-
-
-def code_of(call) -> str:
-    with pytest.raises(DomainError) as exc:
-        call()
-    return exc.value.code
-
-
-@pytest.fixture
-def maker():
-    return OrganizationFactory(name="乐普医疗")
-
-
-@pytest.fixture
-def sales(maker):
-    return UserFactory(organization=maker, roles=[Role.SUPPLIER_SALES])
-
-
-@pytest.fixture
-def officer():
-    return UserFactory(organization=BureauFactory(), roles=[Role.BUREAU_OFFICER])
 
 
 @pytest.fixture

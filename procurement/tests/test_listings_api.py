@@ -8,7 +8,6 @@ from decimal import Decimal
 
 import pytest
 from django.urls import reverse
-from rest_framework.test import APIClient
 
 from accounts.choices import Role
 from accounts.tests.factories import (
@@ -20,6 +19,7 @@ from accounts.tests.factories import (
 )
 from catalog.tests.factories import ConsumableFactory, ReferencePriceFactory
 from core import clock
+from core.tests.helpers import client_for
 from procurement.choices import AgreedPriceStatus, ListingStatus, PurchaseLabel
 from procurement.models import Listing, ListingPriceChange
 from procurement.tests.factories import (
@@ -76,13 +76,6 @@ def world():
         other_hospital=other_hospital,
         product=ConsumableFactory(manufacturer=maker),
     )
-
-
-def client_for(user) -> APIClient:
-    client = APIClient()
-    if user is not None:
-        client.force_authenticate(user)
-    return client
 
 
 def call(user, method: str, path: str, data=None):

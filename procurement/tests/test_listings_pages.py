@@ -5,19 +5,15 @@ from decimal import Decimal
 from io import BytesIO
 
 import pytest
-from django.test import Client
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from accounts.choices import Role
 from accounts.tests.factories import (
-    BureauFactory,
     HospitalFactory,
-    OrganizationFactory,
-    UserFactory,
 )
 from catalog.tests.factories import ConsumableFactory, ReferencePriceFactory
 from core import clock
+from core.tests.helpers import browser
 from procurement.choices import AgreedPriceStatus, ListingStatus, PurchaseLabel
 from procurement.models import AnnualPurchasePlan, Listing
 from procurement.tests.factories import (
@@ -27,44 +23,6 @@ from procurement.tests.factories import (
 )
 
 pytestmark = pytest.mark.django_db
-
-
-def browser(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
-
-
-@pytest.fixture
-def maker():
-    return OrganizationFactory()
-
-
-@pytest.fixture
-def sales(maker):
-    return UserFactory(organization=maker, roles=[Role.SUPPLIER_SALES])
-
-
-@pytest.fixture
-def officer():
-    return UserFactory(
-        organization=BureauFactory(region_code="320100"), roles=[Role.BUREAU_OFFICER]
-    )
-
-
-@pytest.fixture
-def hospital():
-    return HospitalFactory(region_code="320106")
-
-
-@pytest.fixture
-def finance(hospital):
-    return UserFactory(organization=hospital, roles=[Role.HOSPITAL_FINANCE])
-
-
-@pytest.fixture
-def purchaser(hospital):
-    return UserFactory(organization=hospital, roles=[Role.HOSPITAL_PURCHASER])
 
 
 @pytest.mark.parametrize(

@@ -7,7 +7,6 @@ from decimal import Decimal
 from io import BytesIO
 
 import pytest
-from django.test import Client
 from django.urls import reverse
 from openpyxl import load_workbook
 
@@ -19,6 +18,7 @@ from accounts.tests.factories import (
     UserFactory,
 )
 from core import clock
+from core.tests.helpers import browser
 from procurement.choices import (
     Catalogue,
     DeliveryStatus,
@@ -47,12 +47,6 @@ from procurement.tests.order_world import (
 pytestmark = pytest.mark.django_db
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
-
-
-def browser(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def url(name: str, *args) -> str:

@@ -10,7 +10,6 @@ import pytest
 from accounts.choices import Role
 from accounts.tests.factories import DistributorFactory, OrganizationFactory, UserFactory
 from core import clock
-from core.errors import DomainError
 from procurement.choices import Catalogue, LineStatus, ListingStatus, OrderStatus, PurchaseLabel
 from procurement.models import Event, Order, OrderLine
 from procurement.services import orders
@@ -25,21 +24,11 @@ from procurement.tests.order_world import (
     draft,
     make_world,
     promised,
-    state,
+    refused,
     submitted,
 )
 
 pytestmark = pytest.mark.django_db
-
-
-def refused(call, code: str, **kwargs):
-    """Run ``call``, expect DomainError ``code``, and assert that nothing changed."""
-    before = state()
-    with pytest.raises(DomainError) as error:
-        call(**kwargs)
-    assert error.value.code == code, error.value.as_dict()
-    assert state() == before
-    return error.value
 
 
 # --- order_create ----------------------------------------------------------------------------

@@ -10,6 +10,7 @@ from rest_framework.test import APIClient
 from accounts.choices import Role
 from accounts.tests.factories import OrganizationFactory, UserFactory
 from core import clock
+from core.tests.helpers import client_for
 from procurement.models import Order
 from procurement.services import invoices, orders
 from procurement.tests.factories import OrderFactory, OrderLineFactory
@@ -29,13 +30,6 @@ from procurement.tests.order_world import (
 pytestmark = pytest.mark.django_db
 
 API = "/api/v1/procurement"
-
-
-def client_for(user=None) -> APIClient:
-    client = APIClient()
-    if user is not None:
-        client.force_authenticate(user)
-    return client
 
 
 def post(client, url, body=None):
