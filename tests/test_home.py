@@ -245,3 +245,21 @@ def test_every_card_title_is_translated_into_chinese():
     with translation.override("en"):
         english = {key: str(card.title) for key, card in registered_cards().items()}
     assert [key for key in titles if titles[key] == english[key]] == []
+
+
+@pytest.mark.parametrize(
+    ("role", "key", "says"),
+    [
+        ("mfr", "orders_to_deliver", "待配送订单"),
+        ("pur", "deliveries_returned", "有退货的配送单"),
+        ("bur", "price_cuts_overdue", "逾期未降价挂网产品"),
+    ],
+)
+def test_a_list_reached_from_a_card_says_which_queue_it_shows(world, role, key, says):
+    _w, users, _o = world
+    client = Client()
+    client.force_login(users[role])
+    [card] = [c for c in home_cards(actor=users[role]) if c.key == key]
+    html = client.get(card.url).content.decode()
+    assert says in html
+    assert client.get(card.url.split("?")[0]).content.decode().count(says) == 0
