@@ -10,4 +10,4 @@ class CatalogConfig(AppConfig):
         # Register the tasks in every process, web included: services queue them by name
         # (core.queue). Celery's autodiscovery would import only catalog.tasks, and only in
         # the worker; the upload import task lives in its own module.
-        from catalog import import_tasks, tasks  # noqa: F401
+        from catalog import home_cards, import_tasks, tasks  # noqa: F401

@@ -345,9 +345,12 @@ def price_objection_list(*, actor, status: str = "") -> QuerySet:
     return qs.order_by("-created_at")
 
 
-def sync_run_list(*, actor) -> QuerySet:
+def sync_run_list(*, actor, status: str = "") -> QuerySet:
     permissions.require(actor, "sync_run.view")
-    return SyncRun.objects.select_related("triggered_by").order_by("-started_at")
+    qs = SyncRun.objects.select_related("triggered_by")
+    if status:
+        qs = qs.filter(status=status)
+    return qs.order_by("-started_at")
 
 
 def import_job_list(*, actor) -> QuerySet:

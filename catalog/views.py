@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from catalog import selectors
+from catalog.choices import SyncRunStatus
 from catalog.errors import BarcodeInvalidError
 from catalog.services import import_jobs, prices
 from catalog.services.sync import sync_runs_fail_stale
@@ -158,9 +159,15 @@ def sync_runs(request):
         sync_run_enqueue(actor=request.user)
         messages.success(request, _("The sync is queued; refresh in a moment to see the run."))
         return redirect("catalog:sync_runs")
-    runs = selectors.sync_run_list(actor=request.user)
     sync_runs_fail_stale()  # a run whose worker died shows as failed, not running
-    return render(request, "catalog/sync_runs.html", {"page": paginate(request, runs)})
+    status = request.GET.get("status", "")
+    status = status if status in SyncRunStatus.values else ""
+    runs = selectors.sync_run_list(actor=request.user, status=status)
+    return render(
+        request,
+        "catalog/sync_runs.html",
+        {"page": paginate(request, runs), "status": status, "statuses": SyncRunStatus.choices},
+    )
 
 
 @login_required

@@ -6,6 +6,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, Spec
 
 from core import views as core_views
 from core.api.history import HistoryListApi
+from core.api.home import HomeCardListApi
 from core.api.policy import RegionPolicyApi
 from procurement.api.events import EventFeedApi
 
@@ -17,6 +18,7 @@ api_v1 = [
     path("supervision/", include(("supervision.api.urls", "supervision"), namespace="supervision")),
     path("region-policy/", RegionPolicyApi.as_view(), name="region_policy"),
     path("history/", HistoryListApi.as_view(), name="history"),
+    path("home/", HomeCardListApi.as_view(), name="home"),
     # The HIS change feed of orders, deliveries and invoices, at the address HIS vendors are
     # given: /api/v1/events/?after=<cursor>.
     path("events/", EventFeedApi.as_view(), name="event_feed"),

@@ -13,24 +13,14 @@ from django.views.decorators.http import require_GET
 from core import health, permissions, selectors, services
 from core.errors import NotFoundError
 from core.forms import RegionPolicyForm
+from core.home import home_cards
 from core.policy import RULES
-
-HOME_PANELS = {
-    "hospital_purchaser": ["orders", "deliveries", "demand"],
-    "hospital_finance": ["invoices", "payments"],
-    "supplier_sales": ["listings", "incoming_orders", "bids"],
-    "bureau_officer": ["reviews", "alerts", "five_rates"],
-    "agency_finance": ["settlement", "advances"],
-    "platform_admin": ["organizations", "security"],
-}
 
 
 @login_required
 def home(request):
-    panels: list[str] = []
-    for role in request.user.roles:
-        panels.extend(p for p in HOME_PANELS.get(role, []) if p not in panels)
-    return render(request, "core/home.html", {"panels": panels})
+    """The actor's work queues: the cards the apps register (core.home), one query each."""
+    return render(request, "core/home.html", {"cards": home_cards(actor=request.user)})
 
 
 def not_found(request, exception):

@@ -5,3 +5,7 @@ from django.utils.translation import gettext_lazy as _
 class ProcurementConfig(AppConfig):
     name = "procurement"
     verbose_name = _("Procurement")
+
+    def ready(self) -> None:
+        # The home page's work queues (core.home).
+        from procurement import home_cards  # noqa: F401

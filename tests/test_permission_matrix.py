@@ -1314,6 +1314,7 @@ ROWS = [
         PATCH="403   403   403   403   200   403   200   403   401   200",
     ),
     row("api/v1/history/", GET="403   403   403   403   403   403   200   403   401   200"),
+    row("api/v1/home/", GET="200   200   200   200   200   200   200   200   401   200"),
     row("api/v1/events/", GET="200   200   200   200   403   403   403   200   401   403"),
     # --- The API document and its viewers
     row(

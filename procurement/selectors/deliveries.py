@@ -7,7 +7,7 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, QuerySet
 from django.utils.translation import gettext as _
 
 from catalog.barcodes import ScannedBarcode, parse_barcode
@@ -40,8 +40,15 @@ def _delivery_lines_prefetch() -> Prefetch:
     )
 
 
-def delivery_list(*, actor, order_id: int | None = None, status: Sequence[str] = ()) -> QuerySet:
-    """Delivery notes newest first, with order, carrier and lines: three queries a page."""
+def delivery_list(
+    *,
+    actor,
+    order_id: int | None = None,
+    status: Sequence[str] = (),
+    returned: bool = False,
+) -> QuerySet:
+    """Delivery notes newest first, with order, carrier and lines: three queries a page.
+    ``returned``: only the notes goods were returned from (a line with a return)."""
     permissions.require(actor, "order.view")
     qs = deliveries_visible(actor).select_related(
         "order", "order__hospital", "order__supplier", "carrier"
@@ -50,6 +57,10 @@ def delivery_list(*, actor, order_id: int | None = None, status: Sequence[str] =
         qs = qs.filter(order_id=order_id)
     if status:
         qs = qs.filter(status__in=list(status))
+    if returned:
+        qs = qs.filter(
+            Exists(DeliveryLine.objects.filter(delivery=OuterRef("pk"), returned_quantity__gt=0))
+        )
     return qs.prefetch_related(_delivery_lines_prefetch()).order_by("-shipped_at", "-id")
 
 

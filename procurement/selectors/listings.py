@@ -184,6 +184,7 @@ def listing_list(
     code: str = "",
     manufacturer_id: int | None = None,
     price_cut_due: bool | None = None,
+    price_cut_overdue: bool = False,
     own: bool = False,
 ) -> QuerySet:
     """Listings the actor may see, filtered. ``own``: only the actor's organisation's
@@ -213,6 +214,9 @@ def listing_list(
         qs = qs.filter(manufacturer_id=manufacturer_id)
     if price_cut_due is not None:
         qs = qs.filter(price_cut_due_on__isnull=not price_cut_due)
+    if price_cut_overdue:
+        # [R-LIST-PRICE-CAP] past the deadline (the due day itself is still in time).
+        qs = qs.filter(price_cut_due_on__lt=clock.local_today())
     return qs.order_by("-created_at", "-pk")
 
 

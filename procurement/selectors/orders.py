@@ -14,7 +14,7 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
-from django.db.models import Count, Prefetch, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from catalog.models import Consumable
@@ -155,10 +155,53 @@ def _order_lines_prefetch() -> list[Prefetch]:
     ]
 
 
+# The work queues an order list can be narrowed to (``?todo=``; the home cards link there):
+# orders the actor's organisation must answer, deliver or invoice now.
+TODO_ANSWER, TODO_DELIVER, TODO_INVOICE = "answer", "deliver", "invoice"
+ORDER_TODOS = (TODO_ANSWER, TODO_DELIVER, TODO_INVOICE)
+
+
+def _carrier_in_charge_q(actor) -> Q:
+    """The orders the actor's organisation carries: those naming it as distributor, and its
+    own as manufacturer while it has named none."""
+    org_id = actor.organization_id
+    return Q(distributor_id=org_id) | Q(supplier_id=org_id, distributor_id__isnull=True)
+
+
+def order_todo_filter(qs: QuerySet, *, actor, todo: str) -> QuerySet:
+    """Narrow ``qs`` to one work queue (ORDER_TODOS). For a supplier, only the orders its
+    organisation is the party of the step for; for a hospital or a regulator, every visible
+    order at that step. An unknown ``todo`` leaves ``qs`` as it is.
+
+    answer: submitted (its manufacturer has lines to answer: the last answer moves it on);
+    deliver: confirmed,
+    with a confirmed line not fully delivered (``OrderLine.deliverable_quantity``); invoice:
+    confirmed, with a confirmed line keeping goods not yet invoiced
+    (``OrderLine.invoicable_quantity``)."""
+    org = getattr(actor, "organization", None)
+    supplier = org is not None and org.is_supplier
+    lines = OrderLine.objects.filter(order=OuterRef("pk"))
+    if todo == TODO_ANSWER:
+        qs = qs.filter(status=OrderStatus.SUBMITTED)
+        return qs.filter(supplier_id=actor.organization_id) if supplier else qs
+    if todo == TODO_DELIVER:
+        pending = lines.filter(status=LineStatus.CONFIRMED, quantity__gt=F("delivered_quantity"))
+    elif todo == TODO_INVOICE:
+        pending = lines.filter(
+            status=LineStatus.CONFIRMED,
+            accepted_quantity__gt=F("returned_quantity") + F("invoiced_quantity"),
+        )
+    else:
+        return qs
+    qs = qs.filter(Exists(pending), status=OrderStatus.CONFIRMED)
+    return qs.filter(_carrier_in_charge_q(actor)) if supplier else qs
+
+
 def order_list(
     *,
     actor,
     status: Sequence[str] = (),
+    todo: str = "",
     supplier_id: int | None = None,
     hospital_id: int | None = None,
     number: str = "",
@@ -182,6 +225,8 @@ def order_list(
         qs = qs.filter(created_at__date__gte=created_from)
     if created_to:
         qs = qs.filter(created_at__date__lte=created_to)
+    if todo:
+        qs = order_todo_filter(qs, actor=actor, todo=todo)
     if with_lines:
         qs = qs.prefetch_related(*_order_lines_prefetch())
     return qs.order_by("-created_at", "-id")

@@ -113,3 +113,24 @@ def test_history_spreads_over_months_and_usage_is_recorded(seeded):
     assert Order.objects.exclude(distributor=None).exists()
     assert UsageRecord.objects.values("doctor_code").distinct().count() > 5
     assert Event.objects.filter(type="invoice.confirmed").exists()
+
+
+def test_every_demo_role_finds_work_on_its_home(seeded):
+    """The demo leaves each role of the first hospital, the first manufacturer and
+    distributor, the bureau, the agency and the administrator something in its home's queues
+    (core.home), not a row of zeros."""
+    from accounts.models import User
+    from core.home import home_cards
+
+    for username in (
+        "h01_purchaser",
+        "h01_finance",
+        "m01_sales",
+        "d01_sales",
+        "bureau",
+        "agency",
+        "admin",
+    ):
+        cards = home_cards(actor=User.objects.get(username=username))
+        assert cards, username
+        assert sum(card.count for card in cards) > 0, username

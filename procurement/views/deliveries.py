@@ -221,7 +221,10 @@ def delivery_list(request):
     require(user, "order.view")
     tab, status = status_filter(request, DeliveryStatus)
     rows = delivery_selectors.delivery_list(
-        actor=user, status=status, order_id=parse_id(request.GET.get("order"))
+        actor=user,
+        status=status,
+        order_id=parse_id(request.GET.get("order")),
+        returned=request.GET.get("returned") == "1",
     )
     if wants_xlsx(request):
         return xlsx_response(

@@ -68,7 +68,8 @@ def listing_list(request):
         label=params.get("label", ""),
         q=params.get("q", ""),
         code=params.get("code", ""),
-        price_cut_due=True if params.get("price_cut_due") == "1" else None,
+        price_cut_due=True if params.get("price_cut_due") in ("1", "overdue") else None,
+        price_cut_overdue=params.get("price_cut_due") == "overdue",
         own=own,
     )
     if wants_xlsx(request):

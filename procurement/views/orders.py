@@ -48,6 +48,14 @@ ORDER_EXPORT_HEADERS = (
 )
 
 
+# The work queues of ``?todo=`` (selectors.order_todo_filter), named above the list.
+ORDER_TODO_LABELS = {
+    selectors.TODO_ANSWER: gettext_lazy("Orders to answer"),
+    selectors.TODO_DELIVER: gettext_lazy("Orders with lines to deliver"),
+    selectors.TODO_INVOICE: gettext_lazy("Orders with goods to invoice"),
+}
+
+
 @login_required
 def order_list(request):
     """A hospital's orders, a supplier's incoming orders, the regulators' region."""
@@ -69,9 +77,12 @@ def order_list(request):
     )
     filters = form.filters()
     tab, status = status_filter(request, OrderStatus)
+    todo = request.GET.get("todo", "")
+    todo = todo if todo in selectors.ORDER_TODOS else ""
     rows = selectors.order_list(
         actor=user,
         status=status,
+        todo=todo,
         number=filters.get("number", ""),
         created_from=filters.get("date_from"),
         created_to=filters.get("date_to"),
@@ -113,6 +124,8 @@ def order_list(request):
             "params": request.GET,
             "tab": tab,
             "tabs": tabs,
+            "todo": todo,
+            "todo_label": ORDER_TODO_LABELS.get(todo, ""),
             "total_count": sum(counts.values()),
             "hospital_side": hospital_side,
             "regulator": not hospital_side and not getattr(user.organization, "is_supplier", False),

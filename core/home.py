@@ -1,0 +1,134 @@
+"""The home page's work queues: a registry of cards that each app fills with its own.
+
+A card is a title, a count (and a money total where money is involved) and the link to the
+list page, filtered so that it shows exactly the rows counted. Each app registers its cards in
+a ``home_cards`` module imported from its ``AppConfig.ready`` (procurement/home_cards.py,
+catalog/home_cards.py), so a new app (tenders, settlement, supervision) adds its own without
+touching the home view::
+
+    @register_card(key="order_drafts", title=_("Draft orders"), roles={Role...}, order=10)
+    def order_drafts(actor) -> CardQuery:
+        return CardQuery(rows=order_list(actor=actor, status=["draft"]), url=...)
+
+The card's function returns the rows the linked list would show (a queryset, from the app's
+selector) and the link; the registry counts them (and sums ``amount`` where the card names a
+money field) in a single query. ``applies`` narrows a card beyond the role (a manufacturer's
+card not shown to a distributor's staff).
+
+core imports no app: the roles are plain strings here, the apps pass their own constants.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Count, QuerySet, Sum
+from django.utils.http import urlencode
+
+from core.money import ZERO, quantize
+
+
+@dataclass(frozen=True)
+class CardQuery:
+    """What a card counts (the linked list's own rows) and where it links."""
+
+    rows: QuerySet
+    path: str
+    params: dict[str, Any]
+
+    @property
+    def url(self) -> str:
+        return f"{self.path}?{urlencode(self.params)}" if self.params else self.path
+
+
+@dataclass(frozen=True)
+class Card:
+    key: str
+    title: Any  # a lazy translation
+    roles: frozenset[str]
+    order: int
+    query: Callable[[Any], CardQuery]
+    amount_field: str | None = None
+    applies: Callable[[Any], bool] | None = None
+
+
+@dataclass(frozen=True)
+class CardValue:
+    """One card as the home page and GET /api/v1/home/ show it."""
+
+    key: str
+    title: str
+    count: int
+    amount: Decimal | None
+    url: str
+
+
+_CARDS: dict[str, Card] = {}
+
+
+def register_card(
+    *,
+    key: str,
+    title: Any,
+    roles: Iterable[str],
+    order: int,
+    amount_field: str | None = None,
+    applies: Callable[[Any], bool] | None = None,
+) -> Callable[[Callable[[Any], CardQuery]], Callable[[Any], CardQuery]]:
+    """Register the decorated ``query(actor) -> CardQuery`` as a home card for ``roles``.
+    ``order`` places it on the page (lower first); registering a key again replaces it (the
+    modules are imported once per process, tests may reload them)."""
+
+    def decorator(query: Callable[[Any], CardQuery]) -> Callable[[Any], CardQuery]:
+        _CARDS[key] = Card(
+            key=key,
+            title=title,
+            roles=frozenset(roles),
+            order=order,
+            query=query,
+            amount_field=amount_field,
+            applies=applies,
+        )
+        return query
+
+    return decorator
+
+
+def cards_for(actor) -> list[Card]:
+    """The cards the actor's roles (and organisation) get, in page order."""
+    roles = set(getattr(actor, "roles", ()) or ())
+    return sorted(
+        (
+            card
+            for card in _CARDS.values()
+            if card.roles & roles and (card.applies is None or card.applies(actor))
+        ),
+        key=lambda card: (card.order, card.key),
+    )
+
+
+def card_value(card: Card, actor) -> CardValue:
+    """Count the card's rows (and sum its amounts) in one query."""
+    query = card.query(actor)
+    rows = query.rows.order_by()
+    amount = None
+    if card.amount_field:
+        figures = rows.aggregate(count=Count("pk"), amount=Sum(card.amount_field))
+        count = figures["count"]
+        amount = quantize(figures["amount"] or ZERO)
+    else:
+        count = rows.count()
+    return CardValue(key=card.key, title=str(card.title), count=count, amount=amount, url=query.url)
+
+
+def home_cards(*, actor) -> list[CardValue]:
+    """Every card of the actor's home with its figures: one query per card."""
+    return [card_value(card, actor) for card in cards_for(actor)]
+
+
+def registered_cards() -> dict[str, Card]:
+    """The registry, for tests and the documentation."""
+    return dict(_CARDS)

@@ -1,0 +1,177 @@
+"""Procurement's cards on the home page (core.home): each role's queue of orders, delivery
+notes, invoices and listings, counted from the very selector (and filters) its linked list
+uses, so the card says what the list shows. Registered from ProcurementConfig.ready."""
+
+from __future__ import annotations
+
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from accounts.choices import OrganizationKind, Role
+from core.home import CardQuery, register_card
+from procurement.choices import DeliveryStatus, InvoiceStatus, OrderStatus, PriceChangeStatus
+from procurement.selectors import deliveries, invoices, listings, orders
+
+PURCHASER = {Role.HOSPITAL_PURCHASER}
+FINANCE = {Role.HOSPITAL_FINANCE}
+SUPPLIER = {Role.SUPPLIER_SALES}
+REGULATORS = {Role.BUREAU_OFFICER, Role.AGENCY_FINANCE}
+REVIEWERS = {Role.BUREAU_OFFICER, Role.PLATFORM_ADMIN}
+
+
+def _is_manufacturer(actor) -> bool:
+    org = getattr(actor, "organization", None)
+    return org is not None and org.kind == OrganizationKind.MANUFACTURER
+
+
+def _orders(actor, **params) -> CardQuery:
+    status = [params["status"]] if "status" in params else []
+    rows = orders.order_list(
+        actor=actor, status=status, todo=params.get("todo", ""), with_lines=False
+    )
+    return CardQuery(rows=rows, path=reverse("procurement:order_list"), params=params)
+
+
+# --- Hospital purchaser ----------------------------------------------------------------------
+
+
+@register_card(key="order_drafts", title=_("Draft orders"), roles=PURCHASER, order=100)
+def order_drafts(actor) -> CardQuery:
+    return _orders(actor, status=OrderStatus.DRAFT)
+
+
+@register_card(
+    key="orders_awaiting_supplier",
+    title=_("Orders awaiting the supplier"),
+    roles=PURCHASER,
+    order=110,
+)
+def orders_awaiting_supplier(actor) -> CardQuery:
+    return _orders(actor, status=OrderStatus.SUBMITTED)
+
+
+@register_card(
+    key="deliveries_to_accept", title=_("Deliveries to accept"), roles=PURCHASER, order=120
+)
+def deliveries_to_accept(actor) -> CardQuery:
+    rows = deliveries.delivery_list(actor=actor, status=[DeliveryStatus.SHIPPED])
+    return CardQuery(
+        rows=rows,
+        path=reverse("procurement:delivery_list"),
+        params={"status": DeliveryStatus.SHIPPED},
+    )
+
+
+@register_card(
+    key="deliveries_returned", title=_("Delivery notes with returns"), roles=PURCHASER, order=130
+)
+def deliveries_returned(actor) -> CardQuery:
+    rows = deliveries.delivery_list(actor=actor, returned=True)
+    return CardQuery(rows=rows, path=reverse("procurement:delivery_list"), params={"returned": 1})
+
+
+# --- Invoices: hospital finance confirms, the regulators see them settled ---------------------
+
+
+@register_card(
+    key="invoices_to_confirm",
+    title=_("Invoices to confirm"),
+    roles=FINANCE,
+    order=200,
+    amount_field="amount",
+)
+def invoices_to_confirm(actor) -> CardQuery:
+    rows = invoices.invoice_list(actor=actor, status=[InvoiceStatus.REGISTERED])
+    return CardQuery(
+        rows=rows,
+        path=reverse("procurement:invoice_list"),
+        params={"status": InvoiceStatus.REGISTERED},
+    )
+
+
+@register_card(
+    key="invoices_awaiting_settlement",
+    title=_("Confirmed invoices awaiting settlement"),
+    roles=REGULATORS,
+    order=540,
+    amount_field="amount",
+)
+def invoices_awaiting_settlement(actor) -> CardQuery:
+    # Settlement (the settlement app's issue) has no records yet: every confirmed invoice
+    # awaits it. When it lands, narrow this to the invoices no settlement covers.
+    rows = invoices.invoice_list(actor=actor, status=[InvoiceStatus.CONFIRMED])
+    return CardQuery(
+        rows=rows,
+        path=reverse("procurement:invoice_list"),
+        params={"status": InvoiceStatus.CONFIRMED},
+    )
+
+
+# --- Manufacturer and distributor ------------------------------------------------------------
+
+
+@register_card(
+    key="orders_to_answer",
+    title=_("Orders to answer"),
+    roles=SUPPLIER,
+    order=300,
+    applies=_is_manufacturer,
+)
+def orders_to_answer(actor) -> CardQuery:
+    return _orders(actor, todo=orders.TODO_ANSWER)
+
+
+@register_card(
+    key="orders_to_deliver", title=_("Orders with lines to deliver"), roles=SUPPLIER, order=310
+)
+def orders_to_deliver(actor) -> CardQuery:
+    return _orders(actor, todo=orders.TODO_DELIVER)
+
+
+@register_card(
+    key="orders_to_invoice", title=_("Orders with goods to invoice"), roles=SUPPLIER, order=320
+)
+def orders_to_invoice(actor) -> CardQuery:
+    return _orders(actor, todo=orders.TODO_INVOICE)
+
+
+@register_card(
+    key="price_cuts_due",
+    title=_("Price cuts due"),
+    roles=SUPPLIER,
+    order=330,
+    applies=_is_manufacturer,
+)
+def price_cuts_due(actor) -> CardQuery:
+    # The listing list shows a manufacturer its own listings (views.listings.listing_list).
+    rows = listings.listing_list(actor=actor, price_cut_due=True, own=True)
+    return CardQuery(
+        rows=rows, path=reverse("procurement:listing_list"), params={"price_cut_due": 1}
+    )
+
+
+# --- Bureau, agency, platform administrators -------------------------------------------------
+
+
+@register_card(
+    key="listing_applications", title=_("Listing applications"), roles=REVIEWERS, order=500
+)
+def listing_applications(actor) -> CardQuery:
+    rows = listings.listing_review_queue(actor=actor)
+    return CardQuery(rows=rows, path=reverse("procurement:listing_review_queue"), params={})
+
+
+@register_card(
+    key="price_changes_to_review", title=_("Price changes to review"), roles=REVIEWERS, order=505
+)
+def price_changes_to_review(actor) -> CardQuery:
+    rows = listings.listing_price_change_list(actor=actor, status=PriceChangeStatus.PENDING)
+    return CardQuery(rows=rows, path=reverse("procurement:listing_review_queue"), params={})
+
+
+@register_card(key="price_cuts_overdue", title=_("Overdue price cuts"), roles=REGULATORS, order=520)
+def price_cuts_overdue(actor) -> CardQuery:
+    rows = listings.listing_list(actor=actor, price_cut_due=True, price_cut_overdue=True)
+    return CardQuery(
+        rows=rows, path=reverse("procurement:listing_list"), params={"price_cut_due": "overdue"}
+    )

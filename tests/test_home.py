@@ -1,0 +1,265 @@
+"""The home page's work queues (core.home, procurement/home_cards.py, catalog/home_cards.py):
+per role, each card's count is what its link lists, objects of another hospital are not
+counted, a card costs one query, and the API answers the same cards."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+
+from accounts.choices import Role
+from accounts.tests.factories import AgencyFactory, BureauFactory, UserFactory
+from catalog.choices import SyncRunStatus
+from catalog.models import SyncRun
+from catalog.tests.factories import PriceObjectionFactory, ReferencePriceFactory
+from core import clock
+from core.home import card_value, cards_for, home_cards, registered_cards
+from procurement.choices import ListingStatus
+from procurement.models import ListingPriceChange
+from procurement.services import deliveries, invoices, orders
+from procurement.tests.factories import ListingFactory
+from procurement.tests.order_world import (
+    accepted,
+    confirmed,
+    draft,
+    invoiced,
+    make_world,
+    shipped,
+    submitted,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def world():
+    """One object (or two) in each queue, plus the other hospital's order at every step the
+    first hospital has one, so a card that forgot the tenancy counts double."""
+    w = make_world()
+    bureau = BureauFactory(region_code="320100")
+    users = {
+        "pur": w.purchaser,
+        "fin": w.finance,
+        "mfr": w.sales,
+        "dst": w.distributor_sales,
+        "bur": UserFactory(organization=bureau, roles=[Role.BUREAU_OFFICER]),
+        "agy": UserFactory(
+            organization=AgencyFactory(region_code="320100"), roles=[Role.AGENCY_FINANCE]
+        ),
+        "adm": UserFactory(organization=bureau, roles=[Role.PLATFORM_ADMIN]),
+    }
+    o = {}
+    o["draft"] = draft(w)
+    o["submitted"] = submitted(w)
+    o["confirmed"] = confirmed(w)
+    o["via_distributor"] = confirmed(w, distributor=True)
+    _order, o["shipped"] = shipped(w)
+    o["accepted"], o["returned"] = accepted(w)
+    line = o["returned"].lines.get()
+    deliveries.return_register(
+        actor=w.purchaser, delivery_line_id=line.pk, quantity=2, reason="包装破损"
+    )
+    _order, o["registered"] = invoiced(w, number="24320000000000000001")
+    _order, o["confirmed_invoice"] = invoiced(w, number="24320000000000000002")
+    invoices.invoice_confirm(actor=w.finance, invoice_id=o["confirmed_invoice"].pk)
+    # The other hospital: a draft and a submitted order of its own.
+    other_lines = [{"listing": w.listing.pk, "quantity": 3}]
+    o["other_draft"] = orders.order_create(actor=w.other_purchaser, lines=other_lines)[0]
+    other = orders.order_create(actor=w.other_purchaser, lines=other_lines)[0]
+    o["other_submitted"] = orders.order_submit(actor=w.other_purchaser, order_id=other.pk)
+    # Listings: a cut due in time, one overdue, an application, a pending price change.
+    today = clock.local_today()
+    ReferencePriceFactory(consumable=w.listing.consumable, price=Decimal("120.00"))
+    o["cut_due"] = ListingFactory(
+        manufacturer=w.manufacturer, price_cut_due_on=today + dt.timedelta(days=5)
+    )
+    o["cut_overdue"] = ListingFactory(
+        manufacturer=w.manufacturer, price_cut_due_on=today - dt.timedelta(days=1)
+    )
+    o["application"] = ListingFactory(
+        manufacturer=w.manufacturer, status=ListingStatus.SUBMITTED, submitted_at=clock.now()
+    )
+    o["price_change"] = ListingPriceChange.objects.create(
+        listing=w.listing,
+        old_price=w.listing.price,
+        new_price=Decimal("95.00"),
+        reason="原材料降价",
+        requested_by=w.sales,
+    )
+    o["objection"] = PriceObjectionFactory(supplier=w.manufacturer, raised_by=w.sales)
+    o["failed_run"] = SyncRun.objects.create(feed_url="file:///feed.csv", status="failed")
+    SyncRun.objects.create(feed_url="file:///feed.csv", status=SyncRunStatus.SUCCEEDED)
+    return w, users, o
+
+
+def expected(o) -> dict[str, dict[str, set]]:
+    """role -> card -> the objects its list must show."""
+    return {
+        "pur": {
+            "order_drafts": {o["draft"]},
+            "orders_awaiting_supplier": {o["submitted"]},
+            "deliveries_to_accept": {o["shipped"]},
+            "deliveries_returned": {o["returned"]},
+        },
+        "fin": {"invoices_to_confirm": {o["registered"]}},
+        "mfr": {
+            # The manufacturer answers every hospital.
+            "orders_to_answer": {o["submitted"], o["other_submitted"]},
+            # The order handed to the distributor is the distributor's to deliver.
+            "orders_to_deliver": {o["confirmed"]},
+            # Accepted with goods kept (8 after the return) and nothing invoiced yet.
+            "orders_to_invoice": {o["accepted"]},
+            "price_cuts_due": {o["cut_due"], o["cut_overdue"]},
+        },
+        "dst": {
+            "orders_to_deliver": {o["via_distributor"]},
+            "orders_to_invoice": set(),
+        },
+        "bur": {
+            "listing_applications": {o["application"]},
+            "price_changes_to_review": {o["price_change"]},
+            "objections_to_answer": {o["objection"]},
+            "price_cuts_overdue": {o["cut_overdue"]},
+            "sync_runs_failed": {o["failed_run"]},
+            "invoices_awaiting_settlement": {o["confirmed_invoice"]},
+        },
+        "agy": {
+            "price_cuts_overdue": {o["cut_overdue"]},
+            "invoices_awaiting_settlement": {o["confirmed_invoice"]},
+        },
+        "adm": {
+            "listing_applications": {o["application"]},
+            "price_changes_to_review": {o["price_change"]},
+            "objections_to_answer": {o["objection"]},
+            "sync_runs_failed": {o["failed_run"]},
+        },
+    }
+
+
+def listed(client: Client, card) -> list:
+    """The objects the card's link lists (the review page holds two queues)."""
+    response = client.get(card.url)
+    assert response.status_code == 200, card.url
+    if card.key == "listing_applications":
+        return list(response.context["queue"])
+    if card.key == "price_changes_to_review":
+        return list(response.context["changes"])
+    page = response.context["page"]
+    assert page.paginator.count <= page.paginator.per_page  # all of it on the first page
+    return list(page.object_list)
+
+
+@pytest.mark.parametrize("role", ["pur", "fin", "mfr", "dst", "bur", "agy", "adm"])
+def test_each_card_counts_what_its_link_lists(world, role):
+    _w, users, o = world
+    user = users[role]
+    want = expected(o)[role]
+    cards = home_cards(actor=user)
+    assert [c.key for c in cards] == [c.key for c in cards_for(user)]
+    assert {c.key for c in cards} == set(want), role
+    client = Client()
+    client.force_login(user)
+    for card in cards:
+        rows = listed(client, card)
+        assert card.count == len(rows) == len(want[card.key]), (role, card.key)
+        assert {row.pk for row in rows} == {x.pk for x in want[card.key]}, (role, card.key)
+
+
+def test_money_cards_sum_the_amounts_they_count(world):
+    _w, users, o = world
+    cards = {c.key: c for c in home_cards(actor=users["fin"])}
+    assert cards["invoices_to_confirm"].amount == o["registered"].amount == Decimal("1000.00")
+    regulator = {c.key: c for c in home_cards(actor=users["bur"])}
+    assert regulator["invoices_awaiting_settlement"].amount == o["confirmed_invoice"].amount
+    assert {c.amount for c in home_cards(actor=users["pur"])} == {None}
+
+
+def test_another_hospitals_orders_are_not_counted(world):
+    w, _users, _o = world
+    mine = {c.key: c.count for c in home_cards(actor=w.purchaser)}
+    theirs = {c.key: c.count for c in home_cards(actor=w.other_purchaser)}
+    assert mine["order_drafts"] == mine["orders_awaiting_supplier"] == 1
+    assert theirs["order_drafts"] == theirs["orders_awaiting_supplier"] == 1
+    assert theirs["deliveries_to_accept"] == theirs["deliveries_returned"] == 0
+    # The manufacturer answers both hospitals.
+    mfr = {c.key: c.count for c in home_cards(actor=w.sales)}
+    assert mfr["orders_to_answer"] == 2
+
+
+def test_each_card_costs_one_query(world):
+    _w, users, _o = world
+    for role, user in users.items():
+        cards = cards_for(user)
+        assert cards, role
+        for card in cards:
+            with CaptureQueriesContext(connection) as queries:
+                card_value(card, user)
+            assert len(queries) == 1, (role, card.key, [q["sql"] for q in queries])
+
+
+def test_home_page_shows_the_cards_with_links(world):
+    _w, users, _o = world
+    client = Client()
+    client.force_login(users["fin"])
+    html = client.get("/").content.decode()
+    assert 'data-card="invoices_to_confirm"' in html
+    assert 'href="/procurement/invoices/?status=registered"' in html
+    assert "¥1,000.00" in html
+    assert "暂无内容" not in html
+
+
+def test_api_answers_the_same_cards(world):
+    _w, users, _o = world
+    client = Client()
+    client.force_login(users["fin"])
+    body = client.get("/api/v1/home/").json()
+    assert body == [
+        {
+            "key": "invoices_to_confirm",
+            "title": "待确认发票",
+            "count": 1,
+            "amount": "1000.00",
+            "url": "/procurement/invoices/?status=registered",
+        }
+    ]
+
+
+def test_every_registered_card_names_roles_and_a_title():
+    cards = registered_cards()
+    assert len(cards) >= 15
+    for card in cards.values():
+        assert card.roles
+        assert str(card.title)
+
+
+def test_every_card_title_is_translated_into_chinese():
+    from django.utils import translation
+
+    with translation.override("zh-hans"):
+        titles = {key: str(card.title) for key, card in registered_cards().items()}
+    with translation.override("en"):
+        english = {key: str(card.title) for key, card in registered_cards().items()}
+    assert [key for key in titles if titles[key] == english[key]] == []
+
+
+@pytest.mark.parametrize(
+    ("role", "key", "says"),
+    [
+        ("mfr", "orders_to_deliver", "待配送订单"),
+        ("pur", "deliveries_returned", "有退货的配送单"),
+        ("bur", "price_cuts_overdue", "逾期未降价挂网产品"),
+    ],
+)
+def test_a_list_reached_from_a_card_says_which_queue_it_shows(world, role, key, says):
+    _w, users, _o = world
+    client = Client()
+    client.force_login(users[role])
+    [card] = [c for c in home_cards(actor=users[role]) if c.key == key]
+    html = client.get(card.url).content.decode()
+    assert says in html
+    assert client.get(card.url.split("?")[0]).content.decode().count(says) == 0
