@@ -7,6 +7,8 @@ objection) is, because prices are money.
 
 from __future__ import annotations
 
+import functools
+
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex
@@ -23,7 +25,7 @@ from catalog.choices import (
     ReferencePriceStatus,
     SyncRunStatus,
 )
-from core import history
+from core import clock, history
 from core.money import money_field
 from core.tenancy import TenantQuerySet, scope_q
 
@@ -382,6 +384,12 @@ class ReferencePrice(models.Model):
 
     def __str__(self) -> str:
         return f"{self.consumable_id} {self.price} {self.status}"
+
+    @functools.cached_property
+    def publicity_ends_estimated(self) -> bool:
+        """The publicity's end was counted Monday to Friday: it crosses a year known to neither
+        the platform's calendar nor chinese-calendar (core.clock). Shown as such."""
+        return clock.deadline_estimated(self.publicity_starts_on, self.publicity_ends_on)
 
 
 class PriceObjectionQuerySet(TenantQuerySet):

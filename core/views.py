@@ -44,7 +44,7 @@ def not_found(request, exception):
 @require_GET
 def healthz(request):
     result = health.health()
-    return JsonResponse(result, status=200 if result["status"] == "ok" else 503)
+    return JsonResponse(result, status=200 if health.vital(result) else 503)
 
 
 @login_required

@@ -130,8 +130,11 @@ def publicity_policy(actor: Any) -> RegionPolicy:
 
 def publicity_window(start: dt.date, policy: RegionPolicy) -> tuple[dt.date, dt.date]:
     """[R-LIST-CATALOGUES] Publicity starts on ``start`` and ends (inclusive: objections are
-    accepted through that day) N working days later, counted with chinese-calendar."""
-    return start, clock.add_working_days(start, policy.reference_price_publicity_working_days)
+    accepted through that day) N working days later (core.clock: the platform's calendar, then
+    chinese-calendar; Monday to Friday, logged, for a year known to neither: the pages then
+    flag the date as estimated, ``ReferencePrice.publicity_ends_estimated``)."""
+    ends = clock.add_working_days(start, policy.reference_price_publicity_working_days)
+    return start, ends.date
 
 
 # ---------------------------------------------------------------------------------------------
