@@ -78,8 +78,13 @@ def unknown_years(years: Iterable[int]) -> set[int]:
 
 
 def year_source(year: int) -> str:
-    """ "platform", "package" or "none": where the working days of ``year`` come from."""
-    if platform_years([year]):
+    """Where the working days of ``year`` come from: "platform", "package" or "none"."""
+    return year_source_given(year, platform=bool(platform_years([year])))
+
+
+def year_source_given(year: int, *, platform: bool) -> str:
+    """``year_source`` when the caller already knows whether the platform has days for it."""
+    if platform:
         return "platform"
     return "package" if year in package_years() else "none"
 

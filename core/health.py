@@ -48,7 +48,7 @@ def check_redis() -> str:
 
 
 def check_calendar() -> str:
-    """ "ok", or "unknown: 2027" when a year a deadline counted today could reach (this year, and
+    """Either "ok" or "unknown: 2027" when a year a deadline counted today could reach (this year, and
     the next once it is within CALENDAR_HORIZON) is known to neither the platform's calendar
     nor chinese-calendar, so deadlines over it are counted Monday to Friday."""
     today = clock.local_today()

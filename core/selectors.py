@@ -8,6 +8,7 @@ import pghistory.models
 from django.db.models import Count, Q
 
 from core import clock, permissions
+from core.errors import NotFoundError
 from core.policy import RegionPolicy, policy_for
 from core.workcalendar import CalendarDay, DayKind
 
@@ -96,6 +97,14 @@ def calendar_day_list(*, actor, year: int | None = None):
     permissions.require(actor, "calendar.manage")
     days = CalendarDay.objects.order_by("date")
     return days.filter(date__year=year) if year else days
+
+
+def calendar_day_get(*, actor, day_id: int) -> CalendarDay:
+    permissions.require(actor, "calendar.manage")
+    day = CalendarDay.objects.filter(pk=day_id).first()
+    if day is None:
+        raise NotFoundError()
+    return day
 
 
 def calendar_day_history(*, actor, year: int | None = None, limit: int = 200) -> list:
