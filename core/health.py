@@ -48,9 +48,10 @@ def check_redis() -> str:
 
 
 def check_calendar() -> str:
-    """Either "ok" or "unknown: 2027" when a year a deadline counted today could reach (this year, and
-    the next once it is within CALENDAR_HORIZON) is known to neither the platform's calendar
-    nor chinese-calendar, so deadlines over it are counted Monday to Friday."""
+    """Either "ok", or "unknown: 2027" when a year that a deadline counted today could reach
+    (this year, and the next once it is within CALENDAR_HORIZON) is known to neither the
+    platform's calendar nor chinese-calendar, so deadlines over it are counted Monday to
+    Friday."""
     today = clock.local_today()
     try:
         unknown = clock.unknown_years({today.year, (today + CALENDAR_HORIZON).year})

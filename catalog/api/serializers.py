@@ -64,6 +64,13 @@ class ReferencePriceOutput(serializers.ModelSerializer):
     consumable_name = serializers.CharField(source="consumable.__str__")
     price = MoneyField(read_only=True)
     previous_price = MoneyField(read_only=True, allow_null=True)
+    publicity_ends_estimated = serializers.BooleanField(
+        read_only=True,
+        help_text=(
+            "The publicity's end was counted Monday to Friday: it crosses a year whose holidays "
+            "are known to neither the platform calendar nor chinese-calendar, so it may be wrong."
+        ),
+    )
 
     class Meta:
         model = ReferencePrice
@@ -80,6 +87,7 @@ class ReferencePriceOutput(serializers.ModelSerializer):
             "observed_on",
             "publicity_starts_on",
             "publicity_ends_on",
+            "publicity_ends_estimated",
             "proposed_at",
             "confirmed_at",
             "closed_at",
