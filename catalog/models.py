@@ -7,8 +7,6 @@ objection) is, because prices are money.
 
 from __future__ import annotations
 
-import functools
-
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex
@@ -25,7 +23,7 @@ from catalog.choices import (
     ReferencePriceStatus,
     SyncRunStatus,
 )
-from core import clock, history
+from core import history
 from core.money import money_field
 from core.tenancy import TenantQuerySet, scope_q
 
@@ -357,6 +355,12 @@ class ReferencePrice(models.Model):
     is_increase = models.BooleanField(_("increase"), default=False)
     publicity_starts_on = models.DateField(_("publicity starts"), null=True, blank=True)
     publicity_ends_on = models.DateField(_("publicity ends"), null=True, blank=True)
+    # The end was counted Monday to Friday: the period crosses a year whose holidays neither the
+    # platform's calendar nor chinese-calendar knew when it was counted (core.clock). It stays
+    # set when the year is entered later, because the date was counted without it.
+    publicity_ends_estimated = models.BooleanField(
+        _("publicity end counted Monday to Friday"), default=False, db_default=False
+    )
     proposed_at = models.DateTimeField(_("proposed at"), auto_now_add=True)
     confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
     closed_at = models.DateTimeField(_("withdrawn or superseded at"), null=True, blank=True)
@@ -384,12 +388,6 @@ class ReferencePrice(models.Model):
 
     def __str__(self) -> str:
         return f"{self.consumable_id} {self.price} {self.status}"
-
-    @functools.cached_property
-    def publicity_ends_estimated(self) -> bool:
-        """The publicity's end was counted Monday to Friday: it crosses a year known to neither
-        the platform's calendar nor chinese-calendar (core.clock). Shown as such."""
-        return clock.deadline_estimated(self.publicity_starts_on, self.publicity_ends_on)
 
 
 class PriceObjectionQuerySet(TenantQuerySet):

@@ -160,12 +160,3 @@ def working_days_between(start: dt.date, end: dt.date) -> int:
         if calendar.is_working_day(current):
             count += 1
     return count
-
-
-def deadline_estimated(start: dt.date | None, end: dt.date | None) -> bool:
-    """Whether a deadline counted in working days from ``start`` to ``end`` crosses a year known
-    to neither source today (so it was, and would again be, counted Monday to Friday)."""
-    if start is None or end is None or end <= start:
-        return False
-    first = (start + dt.timedelta(days=1)).year
-    return bool(unknown_years(range(first, end.year + 1)))

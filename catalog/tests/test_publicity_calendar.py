@@ -81,4 +81,18 @@ def test_r_list_catalogues_publicity_counts_the_platforms_2027_holidays(bureau):
     page = _client(bureau).get(reverse("catalog:publicity")).content.decode()
     assert "2027-01-05" in page
     assert FLAG not in page
+    rp.refresh_from_db()
     assert rp.publicity_ends_estimated is False
+
+
+def test_r_list_catalogues_a_date_counted_mon_fri_stays_flagged_after_the_year_is_entered(bureau):
+    """The flag says how the date was counted: entering 2027 afterwards does not recount a
+    publicity already under way, so its date stays marked as counted Monday to Friday."""
+    rp = _propose(bureau)
+    admin = user_with_role(Role.PLATFORM_ADMIN)
+    services.calendar_day_create(actor=admin, date=dt.date(2027, 1, 1), kind=DayKind.HOLIDAY)
+    page = _client(bureau).get(reverse("catalog:publicity")).content.decode()
+    assert "2027-01-04" in page
+    assert FLAG in page
+    rp.refresh_from_db()
+    assert rp.publicity_ends_estimated is True

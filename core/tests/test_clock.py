@@ -62,7 +62,7 @@ def test_a_year_known_to_neither_source_is_counted_monday_to_friday_and_flagged(
     assert result == (D(2027, 1, 4), True)
     assert result.degraded
     assert "2027" in caplog.text
-    assert clock.deadline_estimated(D(2026, 12, 28), D(2027, 1, 4))
+    assert clock.unknown_years([2026, 2027]) == {2027}
     assert clock.year_source(2027) == "none"
 
 
@@ -74,7 +74,7 @@ def test_the_platforms_days_for_2027_give_the_right_date(package_ends_2026, admi
         result = add_working_days(D(2026, 12, 28), 5)
     assert result == (D(2027, 1, 5), False)
     assert caplog.text == ""
-    assert not clock.deadline_estimated(D(2026, 12, 28), D(2027, 1, 5))
+    assert clock.unknown_years([2026, 2027]) == set()
     assert clock.year_source(2027) == "platform"
 
 
