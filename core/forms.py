@@ -226,7 +226,7 @@ class CalendarDayForm(BootstrapForm):
     """A holiday or make-up working day for the platform's calendar (core.services)."""
 
     date = forms.DateField(label=_("date"), widget=date_input())
-    kind = forms.ChoiceField(label=_("kind"), choices=DayKind.choices)
+    kind = forms.ChoiceField(label=_("type of day"), choices=DayKind.choices)
     name = forms.CharField(label=_("holiday"), max_length=40, required=False)
 
     error_fields: ClassVar[Mapping[str, str]] = {

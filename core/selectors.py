@@ -63,11 +63,11 @@ class CalendarYear:
         return self.source == "none"
 
 
-def calendar_years(*, actor, around: int | None = None) -> list[CalendarYear]:
-    """Where each year's working days come from: last year to the year after next, and every
-    year the platform has days for (one query)."""
+def calendar_years(*, actor, include: int | None = None) -> list[CalendarYear]:
+    """Where each year's working days come from: last year to the year after next, every year
+    the platform has days for, and ``include`` (one query)."""
     permissions.require(actor, "calendar.manage")
-    this_year = around or clock.local_today().year
+    this_year = clock.local_today().year
     counts = {
         row["date__year"]: row
         for row in CalendarDay.objects.values("date__year")
@@ -77,9 +77,11 @@ def calendar_years(*, actor, around: int | None = None) -> list[CalendarYear]:
         )
         .order_by()
     }
-    years = sorted(set(range(this_year - 1, this_year + 3)) | set(counts))
+    years = set(range(this_year - 1, this_year + 3)) | set(counts)
+    if include is not None:
+        years.add(include)
     out = []
-    for year in years:
+    for year in sorted(years):
         row = counts.get(year)
         source = clock.year_source_given(year, platform=bool(row))
         out.append(

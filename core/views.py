@@ -86,8 +86,9 @@ def region_policy(request):
 def calendar(request):
     """The platform's working-day calendar: where each year's days come from, the days of one
     year (add, remove) and their history. Platform administrators only."""
-    years = selectors.calendar_years(actor=request.user)
-    year = _calendar_year(request, years)
+    asked = _calendar_year_asked(request)
+    years = selectors.calendar_years(actor=request.user, include=asked)
+    year = asked or next((y.year for y in years if y.degraded), clock.local_today().year)
     form = CalendarDayForm(request.POST or None, initial={"date": dt.date(year, 1, 1)})
     if request.method == "POST" and form.is_valid():
         try:
@@ -120,13 +121,14 @@ def calendar(request):
     )
 
 
-def _calendar_year(request, years) -> int:
-    """The year asked for; by default the first year known to neither source, else this one."""
+def _calendar_year_asked(request) -> int | None:
+    """The year of the date posted, else ?year=; None when neither names a year the calendar
+    takes (the page then shows the first year known to neither source, else this year)."""
     raw = request.POST.get("date", "")[:4] if request.method == "POST" else ""
     raw = raw or request.GET.get("year", "")
     if raw.isdigit() and services.CALENDAR_FIRST_YEAR <= int(raw) <= services.CALENDAR_LAST_YEAR:
         return int(raw)
-    return next((y.year for y in years if y.degraded), clock.local_today().year)
+    return None
 
 
 @login_required

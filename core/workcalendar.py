@@ -24,7 +24,7 @@ class DayKind(models.TextChoices):
 @history.track()
 class CalendarDay(models.Model):
     date = models.DateField(_("date"), unique=True)
-    kind = models.CharField(_("kind"), max_length=10, choices=DayKind.choices)
+    kind = models.CharField(_("type of day"), max_length=10, choices=DayKind.choices)
     name = models.CharField(
         _("holiday"),
         max_length=40,

@@ -22,7 +22,7 @@ class Migration(migrations.Migration):
                 ('pgh_label', models.TextField(help_text='The event label.')),
                 ('id', models.BigIntegerField()),
                 ('date', models.DateField(verbose_name='date')),
-                ('kind', models.CharField(choices=[('holiday', 'Holiday (day off)'), ('workday', 'Make-up working day')], max_length=10, verbose_name='kind')),
+                ('kind', models.CharField(choices=[('holiday', 'Holiday (day off)'), ('workday', 'Make-up working day')], max_length=10, verbose_name='type of day')),
                 ('name', models.CharField(blank=True, help_text="The holiday the day belongs to, e.g. New Year's Day or Spring Festival.", max_length=40, verbose_name='holiday')),
                 ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
             ],
@@ -35,7 +35,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('date', models.DateField(unique=True, verbose_name='date')),
-                ('kind', models.CharField(choices=[('holiday', 'Holiday (day off)'), ('workday', 'Make-up working day')], max_length=10, verbose_name='kind')),
+                ('kind', models.CharField(choices=[('holiday', 'Holiday (day off)'), ('workday', 'Make-up working day')], max_length=10, verbose_name='type of day')),
                 ('name', models.CharField(blank=True, help_text="The holiday the day belongs to, e.g. New Year's Day or Spring Festival.", max_length=40, verbose_name='holiday')),
                 ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
             ],
