@@ -67,8 +67,9 @@ class ReferencePriceOutput(serializers.ModelSerializer):
     publicity_ends_estimated = serializers.BooleanField(
         read_only=True,
         help_text=(
-            "The publicity's end was counted Monday to Friday: it crosses a year whose holidays "
-            "are known to neither the platform calendar nor chinese-calendar, so it may be wrong."
+            "The publicity's end was counted Monday to Friday, because when it was counted the "
+            "holidays of a year it crosses were known to neither the platform calendar nor "
+            "chinese-calendar: it may be wrong. Stays true when the year is entered later."
         ),
     )
 
@@ -100,7 +101,14 @@ class ReferencePriceBriefOutput(serializers.ModelSerializer):
 
     class Meta:
         model = ReferencePrice
-        fields = ["id", "price", "status", "publicity_ends_on", "confirmed_at"]
+        fields = [
+            "id",
+            "price",
+            "status",
+            "publicity_ends_on",
+            "publicity_ends_estimated",
+            "confirmed_at",
+        ]
 
 
 class CategoryOutput(serializers.ModelSerializer):
