@@ -355,6 +355,12 @@ class ReferencePrice(models.Model):
     is_increase = models.BooleanField(_("increase"), default=False)
     publicity_starts_on = models.DateField(_("publicity starts"), null=True, blank=True)
     publicity_ends_on = models.DateField(_("publicity ends"), null=True, blank=True)
+    # The end was counted Monday to Friday: the period crosses a year whose holidays neither the
+    # platform's calendar nor chinese-calendar knew when it was counted (core.clock). It stays
+    # set when the year is entered later, because the date was counted without it.
+    publicity_ends_estimated = models.BooleanField(
+        _("publicity end counted Monday to Friday"), default=False, db_default=False
+    )
     proposed_at = models.DateTimeField(_("proposed at"), auto_now_add=True)
     confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
     closed_at = models.DateTimeField(_("withdrawn or superseded at"), null=True, blank=True)

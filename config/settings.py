@@ -364,6 +364,7 @@ SPECTACULAR_SETTINGS = {
         "PriceChangeActionEnum": "procurement.choices.PriceChangeAction",
         "AgreedPriceActionEnum": "procurement.choices.AgreedPriceAction",
         "ReferencePriceActionEnum": "catalog.choices.ReferencePriceAction",
+        "CalendarDayKindEnum": "core.workcalendar.DayKind",
     },
 }
 # make bench mounts its baseline endpoints (bench/urls.py) only with this set.

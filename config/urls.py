@@ -5,6 +5,7 @@ from django.views.i18n import JavaScriptCatalog
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
 from core import views as core_views
+from core.api.calendar import CalendarDayDeleteApi, CalendarDayListCreateApi, CalendarYearListApi
 from core.api.history import HistoryListApi
 from core.api.home import HomeCardListApi
 from core.api.policy import RegionPolicyApi
@@ -19,6 +20,9 @@ api_v1 = [
     path("region-policy/", RegionPolicyApi.as_view(), name="region_policy"),
     path("history/", HistoryListApi.as_view(), name="history"),
     path("home/", HomeCardListApi.as_view(), name="home"),
+    path("calendar/years/", CalendarYearListApi.as_view(), name="calendar_years"),
+    path("calendar/days/", CalendarDayListCreateApi.as_view(), name="calendar_days"),
+    path("calendar/days/<int:pk>/", CalendarDayDeleteApi.as_view(), name="calendar_day"),
     # The HIS change feed of orders, deliveries and invoices, at the address HIS vendors are
     # given: /api/v1/events/?after=<cursor>.
     path("events/", EventFeedApi.as_view(), name="event_feed"),

@@ -102,6 +102,30 @@ class DatabaseUnavailableError(DomainError):
     message_template = _("The service is briefly unavailable; retry the request.")
 
 
+# --- The platform's working-day calendar (core.workcalendar)
+
+
+class CalendarDayExistsError(DomainError):
+    code = "calendar_day_exists"
+    http_status = 409
+    message_template = _(
+        "%(date)s is already in the calendar; remove it first to enter it differently."
+    )
+
+
+class CalendarWorkdayNotWeekendError(DomainError):
+    code = "calendar_workday_not_weekend"
+    message_template = _(
+        "%(date)s is a weekday, a working day anyway: a make-up working day is a Saturday or a "
+        "Sunday worked in exchange for a holiday."
+    )
+
+
+class CalendarYearOutOfRangeError(DomainError):
+    code = "calendar_year_out_of_range"
+    message_template = _("The calendar takes years from %(first)s to %(last)s, not %(year)s.")
+
+
 def _jsonable(value: Any) -> Any:
     from decimal import Decimal
 

@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy as _
 from core.errors import DomainError
 from core.money import AmountInvalidError, parse_amount
 from core.policy import RegionPolicy
+from core.workcalendar import DayKind
 
 
 class RegionPolicyForm(forms.ModelForm):
@@ -219,3 +220,17 @@ def attach_error(
             target = form.field_for(line_id, name)
         form.add_error(target, error.message)
     form.mark_invalid()
+
+
+class CalendarDayForm(BootstrapForm):
+    """A holiday or make-up working day for the platform's calendar (core.services)."""
+
+    date = forms.DateField(label=_("date"), widget=date_input())
+    kind = forms.ChoiceField(label=_("type of day"), choices=DayKind.choices)
+    name = forms.CharField(label=_("holiday"), max_length=40, required=False)
+
+    error_fields: ClassVar[Mapping[str, str]] = {
+        "calendar_day_exists": "date",
+        "calendar_workday_not_weekend": "date",
+        "calendar_year_out_of_range": "date",
+    }

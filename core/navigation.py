@@ -45,6 +45,7 @@ MENU: list[MenuItem] = [
     MenuItem(_("Organisations"), "accounts:organization_list", "building", "organization.view"),
     MenuItem(_("API clients"), "accounts:api_client_list", "key", "api_client.view"),
     MenuItem(_("Region policy"), "core:region_policy", "sliders", "region_policy.view"),
+    MenuItem(_("Working-day calendar"), "core:calendar", "calendar3", "calendar.manage"),
     MenuItem(_("Change history"), "core:history", "clock-history", "history.view"),
     MenuItem(
         _("Security log"), "accounts:security_event_list", "shield-lock", "security_event.view"

@@ -48,6 +48,7 @@ ACTIONS: dict[str, frozenset[str]] = {
     "security_event.view": frozenset({PLATFORM_ADMIN}),
     "region_policy.view": frozenset({BUREAU_OFFICER, AGENCY_FINANCE, PLATFORM_ADMIN}),
     "region_policy.edit": frozenset({BUREAU_OFFICER, PLATFORM_ADMIN}),
+    "calendar.manage": frozenset({PLATFORM_ADMIN}),
     # catalog
     "catalog.view": EVERYONE,
     "catalog.import": frozenset({PLATFORM_ADMIN}),

@@ -1,14 +1,22 @@
-"""Writes for the region policy."""
+"""Writes for the region policy and the platform's working-day calendar."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.db import transaction
 
 from core import permissions
-from core.errors import ValidationError
+from core.errors import (
+    CalendarDayExistsError,
+    CalendarWorkdayNotWeekendError,
+    CalendarYearOutOfRangeError,
+    NotFoundError,
+    ValidationError,
+)
 from core.policy import RULES, RegionPolicy
+from core.workcalendar import CalendarDay, DayKind
 
 
 @transaction.atomic
@@ -31,3 +39,42 @@ def region_policy_update(*, actor, changes: dict[str, Any]) -> RegionPolicy:
         raise ValidationError(fields=exc.message_dict) from None
     policy.save(update_fields=[*changes, "updated_at"])
     return policy
+
+
+# --- The platform's working-day calendar (core.workcalendar) ---------------------------------
+
+# Years the calendar takes: chinese-calendar's first year to a century on. A typo such as 2207
+# is refused rather than stored as a year nobody will look at.
+CALENDAR_FIRST_YEAR = 2004
+CALENDAR_LAST_YEAR = 2099
+
+
+@transaction.atomic
+def calendar_day_create(*, actor, date: dt.date, kind: str, name: str = "") -> CalendarDay:
+    """Enter a holiday or a make-up working day (platform administrators). From then on every
+    deadline counted over ``date``'s year uses the platform's days for that year (core.clock);
+    deadlines already counted keep their dates. History (pghistory) records who entered it."""
+    permissions.require(actor, "calendar.manage")
+    if kind not in DayKind.values:
+        raise ValidationError(fields={"kind": [f"one of {', '.join(DayKind.values)}"]})
+    if not CALENDAR_FIRST_YEAR <= date.year <= CALENDAR_LAST_YEAR:
+        raise CalendarYearOutOfRangeError(
+            year=date.year, first=CALENDAR_FIRST_YEAR, last=CALENDAR_LAST_YEAR
+        )
+    if kind == DayKind.WORKDAY and date.weekday() < 5:
+        raise CalendarWorkdayNotWeekendError(date=date.isoformat())
+    day, created = CalendarDay.objects.get_or_create(
+        date=date, defaults={"kind": kind, "name": name.strip()}
+    )
+    if not created:
+        raise CalendarDayExistsError(date=date.isoformat())
+    return day
+
+
+@transaction.atomic
+def calendar_day_delete(*, actor, day_id: int) -> None:
+    """Remove a day from the platform's calendar (platform administrators); its history stays."""
+    permissions.require(actor, "calendar.manage")
+    deleted, _ = CalendarDay.objects.filter(pk=day_id).delete()
+    if not deleted:
+        raise NotFoundError()

@@ -1,18 +1,21 @@
-"""Platform pages: home per role, health, change history, region policy."""
+"""Platform pages: home per role, health, change history, region policy, working-day calendar."""
 
 from __future__ import annotations
+
+import datetime as dt
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views import defaults
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 
-from core import health, permissions, selectors, services
-from core.errors import NotFoundError
-from core.forms import RegionPolicyForm
+from core import clock, health, permissions, selectors, services
+from core.errors import DomainError, NotFoundError
+from core.forms import CalendarDayForm, RegionPolicyForm, add_domain_error
 from core.home import home_cards
 from core.policy import RULES
 
@@ -34,7 +37,7 @@ def not_found(request, exception):
 @require_GET
 def healthz(request):
     result = health.health()
-    return JsonResponse(result, status=200 if result["status"] == "ok" else 503)
+    return JsonResponse(result, status=200 if health.vital(result) else 503)
 
 
 @login_required
@@ -67,3 +70,63 @@ def region_policy(request):
         "core/region_policy.html",
         {"form": form, "rows": rows, "policy": policy, "can_edit": can_edit},
     )
+
+
+@login_required
+def calendar(request):
+    """The platform's working-day calendar: where each year's days come from, the days of one
+    year (add, remove) and their history. Platform administrators only."""
+    asked = _calendar_year_asked(request)
+    years = selectors.calendar_years(actor=request.user, include=asked)
+    year = asked or next((y.year for y in years if y.degraded), clock.local_today().year)
+    form = CalendarDayForm(request.POST or None, initial={"date": dt.date(year, 1, 1)})
+    if request.method == "POST" and form.is_valid():
+        try:
+            day = services.calendar_day_create(
+                actor=request.user,
+                date=form.cleaned_data["date"],
+                kind=form.cleaned_data["kind"],
+                name=form.cleaned_data["name"],
+            )
+        except DomainError as error:
+            add_domain_error(form, error)
+        else:
+            messages.success(
+                request,
+                _("%(date)s entered as %(kind)s.")
+                % {"date": f"{day.date:%Y-%m-%d}", "kind": day.get_kind_display()},
+            )
+            return redirect(f"{reverse('core:calendar')}?year={day.date.year}")
+    return render(
+        request,
+        "core/calendar.html",
+        {
+            "years": years,
+            "year": year,
+            "source": next((y for y in years if y.year == year), None),
+            "days": selectors.calendar_day_list(actor=request.user, year=year),
+            "events": selectors.calendar_day_history(actor=request.user, year=year),
+            "form": form,
+        },
+    )
+
+
+def _calendar_year_asked(request) -> int | None:
+    """The year of the date posted, else ?year=; None when neither names a year the calendar
+    takes (the page then shows the first year known to neither source, else this year)."""
+    raw = request.POST.get("date", "")[:4] if request.method == "POST" else ""
+    raw = raw or request.GET.get("year", "")
+    if raw.isdigit() and services.CALENDAR_FIRST_YEAR <= int(raw) <= services.CALENDAR_LAST_YEAR:
+        return int(raw)
+    return None
+
+
+@login_required
+@require_POST
+def calendar_day_delete(request, pk: int):
+    day = selectors.calendar_day_get(actor=request.user, day_id=pk)
+    services.calendar_day_delete(actor=request.user, day_id=day.pk)
+    messages.success(
+        request, _("%(date)s removed from the calendar.") % {"date": f"{day.date:%Y-%m-%d}"}
+    )
+    return redirect(f"{reverse('core:calendar')}?year={day.date.year}")

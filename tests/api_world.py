@@ -31,6 +31,8 @@ from catalog.tests.factories import (
     ReferencePriceFactory,
 )
 from core import clock
+from core.services import calendar_day_create
+from core.workcalendar import DayKind
 from procurement.choices import AgreedPriceStatus, ListingStatus
 from procurement.models import Event, ListingDistributor, ListingPriceChange
 from procurement.services import usage
@@ -149,6 +151,9 @@ def build() -> ApiWorld:
         kind="catalog", file_name="耗材.csv", stored_path="/nonexistent", created_by=users["su"]
     )
     group = Group.objects.create(name="审计")
+    calendar_day = calendar_day_create(
+        actor=users["adm"], date=dt.date(2027, 10, 9), kind=DayKind.WORKDAY
+    )
     attempt = AccessAttempt.objects.create(
         username="nobody", ip_address="127.0.0.1", failures_since_start=1, attempt_time=clock.now()
     )
@@ -197,6 +202,7 @@ def build() -> ApiWorld:
         "access_attempt": attempt.pk,
         "access_log": log.pk,
         "access_failure": failure.pk,
+        "calendar_day": calendar_day.pk,
         # Values for request bodies.
         "unlisted_code": proposed_price.consumable.code,
         "patient_hash": patient_hash("ZY2026-000999"),

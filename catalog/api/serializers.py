@@ -64,6 +64,14 @@ class ReferencePriceOutput(serializers.ModelSerializer):
     consumable_name = serializers.CharField(source="consumable.__str__")
     price = MoneyField(read_only=True)
     previous_price = MoneyField(read_only=True, allow_null=True)
+    publicity_ends_estimated = serializers.BooleanField(
+        read_only=True,
+        help_text=(
+            "The publicity's end was counted Monday to Friday, because when it was counted the "
+            "holidays of a year it crosses were known to neither the platform calendar nor "
+            "chinese-calendar: it may be wrong. Stays true when the year is entered later."
+        ),
+    )
 
     class Meta:
         model = ReferencePrice
@@ -80,6 +88,7 @@ class ReferencePriceOutput(serializers.ModelSerializer):
             "observed_on",
             "publicity_starts_on",
             "publicity_ends_on",
+            "publicity_ends_estimated",
             "proposed_at",
             "confirmed_at",
             "closed_at",
@@ -92,7 +101,14 @@ class ReferencePriceBriefOutput(serializers.ModelSerializer):
 
     class Meta:
         model = ReferencePrice
-        fields = ["id", "price", "status", "publicity_ends_on", "confirmed_at"]
+        fields = [
+            "id",
+            "price",
+            "status",
+            "publicity_ends_on",
+            "publicity_ends_estimated",
+            "confirmed_at",
+        ]
 
 
 class CategoryOutput(serializers.ModelSerializer):

@@ -24,7 +24,7 @@ from __future__ import annotations
 import datetime as dt
 import enum
 from decimal import Decimal
-from typing import Any
+from typing import Any, NamedTuple
 
 import pghistory
 from django.conf import settings
@@ -128,10 +128,20 @@ def publicity_policy(actor: Any) -> RegionPolicy:
     return policy_for(org.region_code) if org is not None else system_region_policy()
 
 
-def publicity_window(start: dt.date, policy: RegionPolicy) -> tuple[dt.date, dt.date]:
+class PublicityWindow(NamedTuple):
+    starts: dt.date
+    ends: dt.date
+    # The end was counted Monday to Friday over a year known to neither the platform's
+    # calendar nor chinese-calendar (core.clock), and is shown as such.
+    estimated: bool
+
+
+def publicity_window(start: dt.date, policy: RegionPolicy) -> PublicityWindow:
     """[R-LIST-CATALOGUES] Publicity starts on ``start`` and ends (inclusive: objections are
-    accepted through that day) N working days later, counted with chinese-calendar."""
-    return start, clock.add_working_days(start, policy.reference_price_publicity_working_days)
+    accepted through that day) N working days later (core.clock: the platform's calendar, then
+    chinese-calendar; Monday to Friday, logged and flagged, for a year known to neither)."""
+    ends = clock.add_working_days(start, policy.reference_price_publicity_working_days)
+    return PublicityWindow(start, ends.date, ends.degraded)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -174,8 +184,17 @@ def _close_open(rp: ReferencePrice, action: ReferencePriceAction, note: str) -> 
 def _start_publicity(rp: ReferencePrice, policy: RegionPolicy) -> None:
     REFERENCE_PRICE_STATES.check(rp, ReferencePriceAction.START_PUBLICITY)
     rp.status = ReferencePriceStatus.PUBLICITY
-    rp.publicity_starts_on, rp.publicity_ends_on = publicity_window(clock.local_today(), policy)
-    rp.save(update_fields=["status", "publicity_starts_on", "publicity_ends_on"])
+    window = publicity_window(clock.local_today(), policy)
+    rp.publicity_starts_on, rp.publicity_ends_on = window.starts, window.ends
+    rp.publicity_ends_estimated = window.estimated
+    rp.save(
+        update_fields=[
+            "status",
+            "publicity_starts_on",
+            "publicity_ends_on",
+            "publicity_ends_estimated",
+        ]
+    )
 
 
 # ---------------------------------------------------------------------------------------------

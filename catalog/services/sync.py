@@ -945,19 +945,20 @@ def _insert_proposals(cursor, run: SyncRun, today: dt.date, now: dt.datetime) ->
     event per proposal instead of two halves the trigger work at 50,000 proposals). Increases
     are flagged and wait for the bureau (reference_price_publicity_start)."""
     _allowed(S.PROPOSED, S.PUBLICITY)
-    starts, ends = publicity_window(today, system_region_policy())
+    window = publicity_window(today, system_region_policy())
     cursor.execute(
         """
         INSERT INTO catalog_referenceprice
                (consumable_id, price, status, source_province, source_platform, observed_on,
                 sync_run_id, previous_price, is_increase, proposed_at,
-                publicity_starts_on, publicity_ends_on, note)
+                publicity_starts_on, publicity_ends_on, publicity_ends_estimated, note)
         SELECT consumable_id, price,
                CASE action WHEN 'flag' THEN %(flagged)s ELSE %(publicity)s END,
                province_code, source_platform, observed_on, %(run)s, confirmed_price,
                action = 'flag', %(now)s,
                CASE action WHEN 'flag' THEN NULL ELSE %(starts)s::date END,
                CASE action WHEN 'flag' THEN NULL ELSE %(ends)s::date END,
+               action <> 'flag' AND %(estimated)s,
                ''
         FROM lp_decided
         WHERE action IN ('propose', 'flag')
@@ -968,8 +969,9 @@ def _insert_proposals(cursor, run: SyncRun, today: dt.date, now: dt.datetime) ->
             "publicity": S.PUBLICITY,
             "run": run.pk,
             "now": now,
-            "starts": starts,
-            "ends": ends,
+            "starts": window.starts,
+            "ends": window.ends,
+            "estimated": window.estimated,
         },
     )
 

@@ -204,7 +204,7 @@ def test_publicity_ends_after_n_working_days_across_a_holiday():
     """R-LIST-CATALOGUES: the publicity period is counted in working days with chinese-calendar:
     from 30 September 2025, five working days skip the National Day holiday (1-8 October) and
     count the adjusted working Saturday (11 October), ending on 14 October."""
-    assert publicity_window(TODAY, RegionPolicy(region_code="320100")) == (TODAY, ENDS)
+    assert publicity_window(TODAY, RegionPolicy(region_code="320100")) == (TODAY, ENDS, False)
 
 
 def test_bureau_path_uses_its_region_policy(bureau):

@@ -36,6 +36,7 @@ from catalog.services import prices as price_services
 from catalog.services import sync as sync_module
 from catalog.services.sync import FEED_COLUMNS, lowest_price_sync
 from catalog.tests.factories import ConsumableFactory, PriceObjectionFactory, ReferencePriceFactory
+from core import clock
 from core.errors import DomainError
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_today")]
@@ -238,6 +239,23 @@ def test_sync_proposes_lower_prices_in_publicity_and_flags_increases(server, cat
     ).first()
     assert event.pgh_context["sync_run"] == run.pk
     assert event.pgh_context["feed"] == url
+
+
+def test_sync_marks_a_publicity_end_counted_monday_to_friday(server, catalogue, monkeypatch):
+    """R-LIST-CATALOGUES: in a year known to neither the platform's calendar nor chinese-calendar
+    (the package pinned here to end with 2024), the sync counts the publicity Monday to Friday,
+    through the National Day holiday, and marks its end as such; a flagged increase has no
+    period to mark."""
+    monkeypatch.setattr(clock, "package_years", lambda: range(2004, 2025))
+    url = server.serve("/feed.csv", feed_bytes(nightly_rows(catalogue)))
+    lowest_price_sync(feed_url=url)
+    lower = ReferencePrice.objects.get(consumable=catalogue["lower"], status=S.PUBLICITY)
+    assert (lower.publicity_ends_on, lower.publicity_ends_estimated) == (
+        dt.date(2025, 10, 7),
+        True,
+    )
+    higher = ReferencePrice.objects.get(consumable=catalogue["higher"], status=S.FLAGGED)
+    assert higher.publicity_ends_estimated is False
 
 
 def test_rerunning_the_same_feed_changes_nothing(server, catalogue):
