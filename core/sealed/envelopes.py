@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from cryptography.hazmat.primitives.asymmetric import ec
+from django.utils.translation import gettext as _
 from joserfc import jwe
 from joserfc.jwk import ECKey
 
@@ -57,18 +58,22 @@ class EnvelopeInfo:
 
 def _b64url(part: str, what: str) -> bytes:
     if not _B64URL.match(part) or len(part) % 4 == 1:
-        raise EnvelopeMalformedError(reason=f"{what} is not base64url")
+        raise EnvelopeMalformedError(reason=_("%(part)s is not base64url") % {"part": what})
     try:
         return base64.urlsafe_b64decode(part + "=" * (-len(part) % 4))
     except (binascii.Error, ValueError):
-        raise EnvelopeMalformedError(reason=f"{what} is not base64url") from None
+        raise EnvelopeMalformedError(
+            reason=_("%(part)s is not base64url") % {"part": what}
+        ) from None
 
 
 def _no_duplicates(pairs: list[tuple[str, object]]) -> dict:
     result: dict = {}
     for name, value in pairs:
         if name in result:
-            raise EnvelopeMalformedError(reason=f"header member {name} appears twice")
+            raise EnvelopeMalformedError(
+                reason=_("the header member %(name)s appears twice") % {"name": name}
+            )
         result[name] = value
     return result
 
@@ -79,10 +84,10 @@ def envelope_bytes(token: str | bytes) -> bytes:
         try:
             return token.encode("ascii")
         except UnicodeEncodeError:
-            raise EnvelopeMalformedError(reason="not ASCII") from None
+            raise EnvelopeMalformedError(reason=_("not ASCII")) from None
     if isinstance(token, (bytes, bytearray, memoryview)):
         return bytes(token)
-    raise EnvelopeMalformedError(reason="not text")
+    raise EnvelopeMalformedError(reason=_("not text"))
 
 
 def inspect_envelope(token: str | bytes, public_jwk: dict) -> EnvelopeInfo:
@@ -102,19 +107,20 @@ def inspect_for(token: str | bytes, fingerprint: str) -> EnvelopeInfo:
     try:
         text = raw.decode("ascii")
     except UnicodeDecodeError:
-        raise EnvelopeMalformedError(reason="not ASCII") from None
+        raise EnvelopeMalformedError(reason=_("not ASCII")) from None
     parts = text.split(".")
     if len(parts) != 5:
         raise EnvelopeMalformedError(
-            reason=f"a compact JWE has 5 parts separated by dots, this has {len(parts)}"
+            reason=_("a compact JWE has 5 parts separated by dots, this has %(count)s")
+            % {"count": len(parts)}
         )
     header_part, encrypted_key, iv_part, ciphertext_part, tag_part = parts
     try:
-        header = json.loads(_b64url(header_part, "the header"), object_pairs_hook=_no_duplicates)
+        header = json.loads(_b64url(header_part, "header"), object_pairs_hook=_no_duplicates)
     except ValueError:  # JSONDecodeError and UnicodeDecodeError are ValueErrors
-        raise EnvelopeMalformedError(reason="the header is not JSON") from None
+        raise EnvelopeMalformedError(reason=_("the header is not JSON")) from None
     if not isinstance(header, dict):
-        raise EnvelopeMalformedError(reason="the header is not a JSON object")
+        raise EnvelopeMalformedError(reason=_("the header is not a JSON object"))
     unknown = sorted(set(header) - HEADER_MEMBERS)
     if unknown:
         raise EnvelopeUnsupportedError(member=unknown[0], value=str(header[unknown[0]])[:40])
@@ -123,27 +129,27 @@ def inspect_for(token: str | bytes, fingerprint: str) -> EnvelopeInfo:
             raise EnvelopeUnsupportedError(member=member, value=str(header.get(member))[:40])
     kid = header.get("kid")
     if not isinstance(kid, str) or not kid:
-        raise EnvelopeMalformedError(reason="the header names no key (kid)")
+        raise EnvelopeMalformedError(reason=_("the header names no key (kid)"))
     if kid != fingerprint:
         raise EnvelopeForeignKeyError(kid=kid[:64], fingerprint=fingerprint)
     _check_epk(header.get("epk"))
     if encrypted_key:
-        raise EnvelopeMalformedError(reason="ECDH-ES carries no encrypted key")
-    if len(_b64url(iv_part, "the IV")) != 12:
-        raise EnvelopeMalformedError(reason="the IV is not 96 bits")
-    if len(_b64url(tag_part, "the tag")) != 16:
-        raise EnvelopeMalformedError(reason="the tag is not 128 bits")
-    ciphertext = _b64url(ciphertext_part, "the ciphertext")
+        raise EnvelopeMalformedError(reason=_("ECDH-ES carries no encrypted key"))
+    if len(_b64url(iv_part, "iv")) != 12:
+        raise EnvelopeMalformedError(reason=_("the IV is not 96 bits"))
+    if len(_b64url(tag_part, "tag")) != 16:
+        raise EnvelopeMalformedError(reason=_("the tag is not 128 bits"))
+    ciphertext = _b64url(ciphertext_part, "ciphertext")
     if not ciphertext:
-        raise EnvelopeMalformedError(reason="the ciphertext is empty")
+        raise EnvelopeMalformedError(reason=_("the ciphertext is empty"))
     return EnvelopeInfo(kid=kid, size=len(raw), ciphertext_size=len(ciphertext))
 
 
 def _check_epk(epk: object) -> None:
     if not isinstance(epk, dict):
-        raise EnvelopeMalformedError(reason="the header has no ephemeral public key (epk)")
+        raise EnvelopeMalformedError(reason=_("the header has no ephemeral public key (epk)"))
     if set(epk) != EPK_MEMBERS:
-        raise EnvelopeMalformedError(reason="the epk must have exactly kty, crv, x and y")
+        raise EnvelopeMalformedError(reason=_("the epk must have exactly kty, crv, x and y"))
     if epk["kty"] != "EC":
         raise EnvelopeUnsupportedError(member="epk.kty", value=str(epk["kty"])[:40])
     if epk["crv"] != CRV:
@@ -151,15 +157,19 @@ def _check_epk(epk: object) -> None:
     coordinates = []
     for name in ("x", "y"):
         if not isinstance(epk[name], str):
-            raise EnvelopeMalformedError(reason=f"epk.{name} is not base64url")
+            raise EnvelopeMalformedError(
+                reason=_("%(part)s is not base64url") % {"part": f"epk.{name}"}
+            )
         value = _b64url(epk[name], f"epk.{name}")
         if len(value) != 32:
-            raise EnvelopeMalformedError(reason=f"epk.{name} is not 32 bytes")
+            raise EnvelopeMalformedError(
+                reason=_("%(part)s is not 32 bytes") % {"part": f"epk.{name}"}
+            )
         coordinates.append(int.from_bytes(value, "big"))
     try:
         ec.EllipticCurvePublicNumbers(*coordinates, ec.SECP256R1()).public_key()
     except ValueError:
-        raise EnvelopeMalformedError(reason="the epk is not a point on P-256") from None
+        raise EnvelopeMalformedError(reason=_("the epk is not a point on P-256")) from None
 
 
 def _field(value: object) -> bytes:

@@ -15,6 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.utils.translation import gettext as _
 from joserfc import jwe
 from joserfc.errors import JoseError
 
@@ -123,15 +124,15 @@ def _open_one(bid: SealedBid, key, fingerprint: str, round_ref: object) -> Opene
         raise BidUndecryptableError(ref=bid.ref) from None
     payload = _payload(plaintext)
     if payload["product"] != str(bid.product):
-        raise BidPayloadInvalidError(reason="it names another product than the one bid for")
+        raise BidPayloadInvalidError(reason=_("it names another product than the one bid for"))
     if round_ref is not None and payload["round"] != str(round_ref):
-        raise BidPayloadInvalidError(reason="it names another round")
+        raise BidPayloadInvalidError(reason=_("it names another round"))
     try:
         price = parse_amount(payload["price"])
     except AmountInvalidError as error:
         raise BidPayloadInvalidError(reason=error.message) from None
     if price <= 0:
-        raise BidPayloadInvalidError(reason="the price is not above zero")
+        raise BidPayloadInvalidError(reason=_("the price is not above zero"))
     if bid.maximum is not None and price > bid.maximum:
         raise BidPriceAboveMaximumError(price=price, maximum=bid.maximum)
     return OpenedBid(bid.ref, bid.supplier, bid.product, price, payload["nonce"])
@@ -141,9 +142,9 @@ def _payload(plaintext: bytes | None) -> dict:
     try:
         payload = json.loads(plaintext or b"")
     except ValueError:
-        raise BidPayloadInvalidError(reason="it is not JSON") from None
+        raise BidPayloadInvalidError(reason=_("it is not JSON")) from None
     if not isinstance(payload, dict) or set(payload) != PAYLOAD_MEMBERS:
-        raise BidPayloadInvalidError(reason="it must have exactly price, product, round, nonce")
+        raise BidPayloadInvalidError(reason=_("it must have exactly price, product, round, nonce"))
     if not all(isinstance(value, str) for value in payload.values()):
-        raise BidPayloadInvalidError(reason="every member must be a string")
+        raise BidPayloadInvalidError(reason=_("every member must be a string"))
     return payload

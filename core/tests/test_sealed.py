@@ -383,3 +383,17 @@ def test_a_canary_price_never_appears_in_the_envelope_receipt_errors_or_logs(
     for share in texts(ceremony, [1, 2, 3]):
         assert share.split("-")[3] not in caplog.text
     assert "sealed: opened 1 bids" in caplog.text
+
+
+def test_refusals_are_explained_in_chinese(ceremony):
+    from django.utils import translation
+
+    with translation.override("zh-hans"):
+        error = refusal(open_bids, [ceremony.shares[0].text, "nope"], ceremony.public_jwk, [])
+        assert error.message == "录入的密钥分片中有 1 份被拒绝：第 2 份：不是密钥分片文本"
+        error = refusal(open_bids, texts(ceremony, [1, 2]), ceremony.public_jwk, [])
+        assert error.message == "已录入 2 份有效密钥分片；开启本轮需要 3 份。"
+        error = refusal(inspect_envelope, "a.b.c", ceremony.public_jwk)
+        assert error.message == (
+            "密封报价不是格式正确的信封：紧凑格式 JWE 应由点号分隔为 5 段，此信封有 3 段"
+        )
