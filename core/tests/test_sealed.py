@@ -397,3 +397,16 @@ def test_refusals_are_explained_in_chinese(ceremony):
         assert error.message == (
             "密封报价不是格式正确的信封：紧凑格式 JWE 应由点号分隔为 5 段，此信封有 3 段"
         )
+
+
+def test_an_ephemeral_key_off_the_curve_is_refused_at_opening(ceremony):
+    bid = sealed(ceremony)
+    head = json.loads(base64.urlsafe_b64decode(bid.envelope.split(".")[0] + "=="))
+    token = reheader(bid.envelope, epk={**head["epk"], "y": flip_bit(head["epk"]["y"])})
+    receipt = commitment(
+        token, round_fingerprint=ceremony.fingerprint, supplier="s-1", product="p-1"
+    )
+    opening = open_bids(
+        texts(ceremony, [1, 2, 3]), ceremony.public_jwk, [SealedBid(token, receipt, "s-1", "p-1")]
+    )
+    assert [r.error.code for r in opening.refused] == ["sealed_bid_undecryptable"]
