@@ -118,7 +118,9 @@ def inspect_for(token: str | bytes, fingerprint: str, *, check_point: bool = Tru
         )
     header_part, encrypted_key, iv_part, ciphertext_part, tag_part = parts
     try:
-        header = json.loads(_b64url(header_part, "header"), object_pairs_hook=_no_duplicates)
+        header = json.loads(
+            _b64url(header_part, "header").decode("utf-8"), object_pairs_hook=_no_duplicates
+        )
     except ValueError:  # JSONDecodeError and UnicodeDecodeError are ValueErrors
         raise EnvelopeMalformedError(reason=_("the header is not JSON")) from None
     if not isinstance(header, dict):

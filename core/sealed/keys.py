@@ -229,14 +229,18 @@ def _rejected(refusals: Sequence[tuple]) -> ShareRejectedError:
     return ShareRejectedError(count=len(shares), summary=summary, shares=shares)
 
 
-def recover_private_key(shares: Iterable[str], public_jwk: dict) -> ECKey:
+def recover_private_key(
+    shares: Iterable[str], public_jwk: dict, *, threshold: int | None = None
+) -> ECKey:
     """Rebuild the round's private key from k (or more) share texts, in memory only.
 
     Refuses unreadable, mistyped, duplicate and other-round shares all at once
     (``ShareRejectedError``), fewer valid shares than the threshold
     (``SharesInsufficientError``), and shares that do not rebuild this round's key
     (``SharesMismatchError``; with more than k shares, the wrong ones are named by a
-    ``ShareRejectedError`` with reason ``wrong``). The caller drops the key when done.
+    ``ShareRejectedError`` with reason ``wrong``). ``threshold``, the k the round recorded
+    at its ceremony, makes the refusal of too few shares name it even when no share reads,
+    and refuses a share stating another k (``other_ceremony``). The caller drops the key.
     """
     fingerprint = public_jwk_fingerprint(public_jwk)
     digest = _b64url_decode(fingerprint)
@@ -255,15 +259,17 @@ def recover_private_key(shares: Iterable[str], public_jwk: dict) -> ECKey:
         seen.add(share.index)
         parsed.append(share)
     if parsed:
-        # The threshold the first share states; one stating another came from another ceremony.
-        k, n = parsed[0].threshold, parsed[0].custodians
-        for share in parsed[1:]:
+        # The round's threshold, else the first share's; a share stating another k (or n)
+        # came from another ceremony.
+        reference = next((s for s in parsed if threshold in (None, s.threshold)), None)
+        k, n = (reference.threshold, reference.custodians) if reference else (threshold, None)
+        for share in parsed:
             if (share.threshold, share.custodians) != (k, n):
                 refusals.append((share.position, share.index, "other_ceremony"))
         parsed = [s for s in parsed if (s.threshold, s.custodians) == (k, n)]
     if refusals:
         raise _rejected(sorted(refusals))
-    needed = parsed[0].threshold if parsed else None
+    needed = parsed[0].threshold if parsed else threshold
     if needed is None or len(parsed) < needed:
         raise SharesInsufficientError(given=len(parsed), needed=needed or "k")
     if len(parsed) == needed:

@@ -21,7 +21,14 @@ from joserfc.errors import JoseError
 
 from core.errors import DomainError
 from core.money import AmountInvalidError, parse_amount
-from core.sealed.envelopes import ALG, ENC, PAYLOAD_MEMBERS, commitment, inspect_for
+from core.sealed.envelopes import (
+    ALG,
+    ENC,
+    PAYLOAD_MEMBERS,
+    commitment,
+    envelope_bytes,
+    inspect_for,
+)
 from core.sealed.errors import (
     BidCommitmentMismatchError,
     BidPayloadInvalidError,
@@ -77,6 +84,7 @@ def open_bids(
     envelopes: Iterable[SealedBid],
     *,
     round_ref: object = None,
+    threshold: int | None = None,
 ) -> Opening:
     """Open a round's bids with k custodians' shares.
 
@@ -88,11 +96,13 @@ def open_bids(
     price a positive amount in cents, the product the bid's own and, if ``round_ref`` is given,
     the round this one) and the group maximum (``BidPriceAboveMaximumError``).
 
+    ``threshold`` is the k recorded with the round (see ``recover_private_key``).
+
     The private key lives in this call's frame only and is dropped on the way out; nothing
     here logs a share, a key or a plaintext.
     """
     fingerprint = public_jwk_fingerprint(public_jwk)
-    key = recover_private_key(shares, public_jwk)
+    key = recover_private_key(shares, public_jwk, threshold=threshold)
     opening = Opening(fingerprint=fingerprint)
     try:
         for bid in envelopes:
@@ -119,7 +129,8 @@ def _open_one(bid: SealedBid, key, fingerprint: str, round_ref: object) -> Opene
         raise BidCommitmentMismatchError(ref=bid.ref)
     inspect_for(bid.envelope, fingerprint, check_point=False)  # decryption loads the epk
     try:
-        plaintext = jwe.decrypt_compact(bid.envelope, key, algorithms=[ALG, ENC]).plaintext
+        token = envelope_bytes(bid.envelope)
+        plaintext = jwe.decrypt_compact(token, key, algorithms=[ALG, ENC]).plaintext
     except (JoseError, ValueError):
         raise BidUndecryptableError(ref=bid.ref) from None
     payload = _payload(plaintext)

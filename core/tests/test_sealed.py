@@ -57,10 +57,10 @@ def sealed(ceremony, *, price=Decimal("1234.50"), supplier="s-1", product="p-1",
     return SealedBid(token, receipt, supplier, product, ref=f"{supplier}/{product}")
 
 
-def refusal(call, *args) -> DomainError:
-    """The domain error ``call(*args)`` is refused with."""
+def refusal(call, *args, **kwargs) -> DomainError:
+    """The domain error ``call(*args, **kwargs)`` is refused with."""
     with pytest.raises(DomainError) as error:
-        call(*args)
+        call(*args, **kwargs)
     return error.value
 
 
@@ -410,3 +410,15 @@ def test_an_ephemeral_key_off_the_curve_is_refused_at_opening(ceremony):
         texts(ceremony, [1, 2, 3]), ceremony.public_jwk, [SealedBid(token, receipt, "s-1", "p-1")]
     )
     assert [r.error.code for r in opening.refused] == ["sealed_bid_undecryptable"]
+
+
+def test_the_rounds_recorded_threshold_names_what_is_missing_and_refuses_another_k(ceremony):
+    error = refusal(open_bids, [], ceremony.public_jwk, [], threshold=3)
+    assert (error.code, error.extra) == ("sealed_shares_insufficient", {"given": 0, "needed": 3})
+    raw = _unb32(ceremony.shares[1].text.split("-")[3])
+    digest = _b64url_decode(ceremony.fingerprint)
+    claims_two = _share_text(digest, 2, 2, 5, raw[3:19], raw[19:])  # says "2 of 5 open it"
+    error = refusal(
+        open_bids, [ceremony.shares[0].text, claims_two], ceremony.public_jwk, [], threshold=3
+    )
+    assert error.extra["shares"] == [{"position": 2, "index": 2, "reason": "other_ceremony"}]
