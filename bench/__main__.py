@@ -14,6 +14,7 @@ BENCHMARKS: dict[str, list[str]] = {
     "catalog_import": ["catalog_import", "catalog_reimport"],
     "api_orders": ["api_order_create", "api_order_list"],
     "lowest_price_sync": ["lowest_price_sync"],
+    "sealed_open": ["sealed_open"],
 }
 
 
