@@ -105,6 +105,7 @@ MENUS = {
         "accounts:organization_list",
         "accounts:api_client_list",
         "core:region_policy",
+        "core:calendar",
         "core:history",
         "accounts:security_event_list",
     ],
