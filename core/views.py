@@ -12,8 +12,9 @@ from django.views.decorators.http import require_GET
 
 from core import health, permissions, selectors, services
 from core.errors import NotFoundError
-from core.forms import RegionPolicyForm
+from core.forms import HistoryFilterForm, RegionPolicyForm
 from core.policy import RULES
+from core.web import paginate
 
 HOME_PANELS = {
     "hospital_purchaser": ["orders", "deliveries", "demand"],
@@ -49,13 +50,14 @@ def healthz(request):
 
 @login_required
 def history(request):
-    model = request.GET.get("model") or None
-    events = selectors.history_list_unscoped(actor=request.user, model=model)
-    return render(
-        request,
-        "core/history.html",
-        {"events": events, "models": selectors.history_models(), "model": model},
-    )
+    """Who changed what, when: filtered by object type and object (each object's page links
+    here with both), person and Beijing day range; one page at a time."""
+    form = HistoryFilterForm(request.GET or None, models=selectors.history_models())
+    filters = form.filters()
+    events = selectors.history_list(actor=request.user, **filters)
+    page = paginate(request, events)
+    page.object_list = selectors.history_describe(page.object_list)
+    return render(request, "core/history.html", {"page": page, "form": form, **filters})
 
 
 @login_required
