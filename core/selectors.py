@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from typing import Any
 
 import pghistory.models
@@ -207,3 +208,42 @@ def region_policy_get(*, actor) -> RegionPolicy:
     permissions.require(actor, "region_policy.view")
     region = actor.organization.region_code if actor.organization else "000000"
     return policy_for(region)
+
+
+def region_policy_history(*, actor, policy: RegionPolicy) -> dict[str, list[dict]]:
+    """Each figure's own changes, newest first: when (Beijing time), who, before and after,
+    as the page shows them (shares in percent). Unsaved defaults have none."""
+    permissions.require(actor, "region_policy.view")
+    history: dict[str, list[dict]] = {f.name: [] for f in RegionPolicy.figures()}
+    if policy.pk is None:
+        return history
+    events = (
+        pghistory.models.Events.objects.across(apps.get_model("core", "RegionPolicyEvent"))
+        .filter(pgh_obj_model=RegionPolicy._meta.label, pgh_obj_id=str(policy.pk))
+        .order_by("-pgh_created_at", "-pgh_slug")
+    )
+    for event in history_describe(events[:200]):
+        if event.pgh_label != "update":
+            continue
+        for name, (before, after) in event.changes.items():
+            if name in history:
+                history[name].append(
+                    {
+                        "at": event.at_local,
+                        "who": event.actor_display,
+                        "before": _policy_value(name, before),
+                        "after": _policy_value(name, after),
+                    }
+                )
+    return history
+
+
+def _policy_value(name: str, value) -> str:
+    from core.policy import RATIO_FIELDS
+
+    if value in (None, ""):
+        return ""
+    if name in RATIO_FIELDS:
+        text = format(Decimal(str(value)) * 100, "f")
+        return (text.rstrip("0").rstrip(".") if "." in text else text) + "%"
+    return str(value)

@@ -62,18 +62,39 @@ def history(request):
 
 @login_required
 def region_policy(request):
+    """The region's figures. Saving takes two steps: the form shows what would change (old ->
+    new) with a confirm button, and only the confirmed POST (``confirm=1``) saves; no script
+    is needed. Each figure shows its own history below it."""
     policy = selectors.region_policy_get(actor=request.user)
     can_edit = permissions.can(request.user, "region_policy.edit")
     form = RegionPolicyForm(request.POST or None, instance=policy)
     if request.method == "POST":
         permissions.require(request.user, "region_policy.edit", request=request)
         if form.is_valid():
-            changed = {name: form.cleaned_data[name] for name in form.changed_data}
-            if changed:
-                services.region_policy_update(actor=request.user, changes=changed)
+            changes = form.changes()
+            if not changes:
+                messages.info(request, _("Nothing was changed."))
+                return redirect("core:region_policy")
+            if request.POST.get("confirm") != "1":
+                return render(
+                    request,
+                    "core/region_policy_confirm.html",
+                    {"form": form, "changes": changes, "policy": policy},
+                )
+            changed = {c["name"]: form.cleaned_data[c["name"]] for c in changes}
+            services.region_policy_update(actor=request.user, changes=changed)
             messages.success(request, _("Region policy saved."))
             return redirect("core:region_policy")
-    rows = [(form[f.name], RULES[f.name]) for f in policy.figures()]
+    history = selectors.region_policy_history(actor=request.user, policy=policy)
+    rows = [
+        (
+            form[f.name],
+            RULES[f.name],
+            form.display(f.name, getattr(policy, f.name)),
+            history[f.name],
+        )
+        for f in policy.figures()
+    ]
     return render(
         request,
         "core/region_policy.html",

@@ -12,9 +12,19 @@ from accounts.choices import HospitalTier, Role
 from accounts.services import api_client_create, security_event_record
 from accounts.tests.factories import HospitalFactory, UserFactory, user_with_role
 from core import clock
-from core.policy import RegionPolicy, policy_for
+from core.policy import RATIO_FIELDS, RegionPolicy, policy_for
 
 pytestmark = pytest.mark.django_db
+
+
+def _policy_form(region: str = "320100") -> dict:
+    """The region policy page's form as shown: ratios in percent."""
+    policy = policy_for(region)
+    form = {}
+    for field in RegionPolicy.figures():
+        value = getattr(policy, field.name)
+        form[field.name] = value * 100 if field.name in RATIO_FIELDS else value
+    return form
 
 
 def events_for(obj):
@@ -48,8 +58,7 @@ def test_request_user_and_organisation_are_attached():
     officer = user_with_role(Role.BUREAU_OFFICER)
     client = Client()
     client.force_login(officer)
-    form = {f.name: getattr(policy_for("320100"), f.name) for f in RegionPolicy.figures()}
-    form["alternate_catalogue_cap_ratio"] = "0.2000"
+    form = {**_policy_form(), "alternate_catalogue_cap_ratio": "20", "confirm": "1"}
     response = client.post("/region-policy/", form)
     assert response.status_code == 302
     event = pghistory.models.Events.objects.filter(pgh_model="core.RegionPolicyEvent").last()
@@ -147,8 +156,7 @@ def test_history_is_paged_and_filtered_by_object_person_and_day():
     officer.save(update_fields=["username"])
     RegionPolicy.objects.create(region_code=officer.organization.region_code)
     client = _browser(officer)
-    form = {f.name: getattr(policy_for("320100"), f.name) for f in RegionPolicy.figures()}
-    client.post("/region-policy/", {**form, "advance_ratio": "0.4000"})
+    client.post("/region-policy/", {**_policy_form(), "advance_ratio": "40", "confirm": "1"})
     mine = admin.get("/history/", {"username": "officer_li"}).context["page"].object_list
     assert [e.pgh_obj_model for e in mine] == ["core.RegionPolicy"]
     # Day range, in Beijing days.
