@@ -655,6 +655,31 @@ def test_exports_have_a_named_sheet_a_frozen_header_fitted_columns_and_money(
         assert cell.number_format == "#,##0.00"
 
 
+def test_the_order_page_links_the_bureau_to_the_orders_own_history(w):
+    """The bureau of the hospital's region reads the order's history from the order's page:
+    status labels and Beijing times, nothing of other objects."""
+    order = submitted(w)
+    officer = UserFactory(
+        organization=BureauFactory(region_code="320100"), roles=[Role.BUREAU_OFFICER]
+    )
+    page = browser(officer)
+    html = page.get(url("order_detail", order.pk)).content.decode()
+    link = f"/history/?model=procurement.Order&amp;object_id={order.pk}"
+    assert link in html
+    history = page.get("/history/", {"model": "procurement.Order", "object_id": order.pk})
+    assert history.status_code == 200
+    events = history.context["page"].object_list
+    assert events
+    assert {e.pgh_obj_id for e in events} == {str(order.pk)}
+    text = history.content.decode()
+    assert "procurement.OrderEvent" not in text
+    draft_label, submitted_label = OrderStatus.DRAFT.label, OrderStatus.SUBMITTED.label
+    assert f"{draft_label} → {submitted_label}" in text  # choice labels, not draft → submitted
+    assert "draft →" not in text
+    own = browser(w.purchaser).get(url("order_detail", order.pk)).content.decode()
+    assert "data-history-link" not in own  # a hospital may not read the history
+
+
 def test_order_list_query_count_does_not_grow_with_the_page(w, django_assert_max_num_queries):
     """The list costs the same few queries for 2 orders or 20 (no N+1)."""
     page = browser(w.purchaser)
