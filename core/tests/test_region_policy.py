@@ -128,6 +128,7 @@ def test_shares_are_shown_and_typed_in_percent_and_stored_as_ratios():
     html = page.get("/region-policy/").content.decode()
     assert 'value="15"' in html  # the alternate-catalogue cap, not 0.1500
     assert "0.1500" not in html
+    assert "百分之十五" in html  # the page says how to type a share, in Chinese
     agency = user_with_role(Role.AGENCY_FINANCE)
     assert "15%" in _page(agency).get("/region-policy/").content.decode()  # read-only view
     response = page.post(
