@@ -234,7 +234,9 @@ def reference_price_list(
     """``q`` finds a price by its product's national code, product name or manufacturer
     (the enterprise named in the catalogue, or the organisation it is linked to)."""
     permissions.require(actor, "reference_price.view")
-    qs = _with_objections(ReferencePrice.objects.select_related("consumable"), actor)
+    qs = _with_objections(
+        ReferencePrice.objects.select_related("consumable", "consumable__manufacturer"), actor
+    )
     q = (q or "").strip()
     if q:
         qs = qs.filter(

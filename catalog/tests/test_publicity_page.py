@@ -111,6 +111,8 @@ def test_the_publicity_list_is_searched_by_code_product_and_manufacturer(how):
     shown = {rp for rp in (stent, plate, balloon) if f'data-reference-price="{rp.pk}"' in html}
     assert shown == {wanted}
     assert f'value="{q}"' in html  # the box keeps what was typed
+    if how == "manufacturer":
+        assert "威高骨科材料股份有限公司" in html  # the row names its maker
 
 
 def test_the_reference_price_api_takes_the_same_search():
