@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET
 from core import health, permissions, selectors, services
 from core.errors import NotFoundError
 from core.forms import HistoryFilterForm, RegionPolicyForm
+from core.paging import CappedPaginator
 from core.policy import RULES
 from core.web import paginate
 
@@ -55,7 +56,9 @@ def history(request):
     form = HistoryFilterForm(request.GET or None, models=selectors.history_models())
     filters = form.filters()
     events = selectors.history_list(actor=request.user, **filters)
-    page = paginate(request, events)
+    # Every change of the platform is a long list: the count stops past a cap, as the
+    # catalogue's does.
+    page = paginate(request, events, paginator=CappedPaginator)
     page.object_list = selectors.history_describe(page.object_list)
     return render(request, "core/history.html", {"page": page, "form": form, **filters})
 
