@@ -7,11 +7,16 @@ export LC_ALL ?= C.UTF-8
 
 .PHONY: install run test e2e lint stop status bench messages lock deploy-check
 
+# The first install downloads and builds ~100 packages (a few minutes): each step says what it
+# does, and pip lists every package as it goes, so a long first start never looks hung.
 $(STAMP): requirements.lock pyproject.toml
+	@echo "==> [1/3] Python environment in $(VENV)"
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.lock
+	@echo "==> [2/3] Installing the pinned packages of requirements.lock (first run: a few minutes)"
+	$(BIN)/python -m pip install --disable-pip-version-check --progress-bar on -r requirements.lock
 	rm -f $(VENV)/.installed-*
 	touch $(STAMP)
+	@echo "==> [3/3] Packages installed; later runs skip this step until requirements.lock changes"
 
 install: $(STAMP)
 

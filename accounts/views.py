@@ -50,6 +50,7 @@ def organization_list(request):
                 (o.name, o.get_kind_display(), o.uscc, o.region_display, o.get_tier_display())
                 for o in orgs
             ),
+            sheet=_("Organisations"),
         )
     return render(
         request,
@@ -116,6 +117,7 @@ def security_event_list(request):
                 )
                 for e in events.iterator()
             ),
+            sheet=_("Security log"),
         )
     return render(
         request,

@@ -228,9 +228,23 @@ def _with_objections(queryset: QuerySet, actor) -> QuerySet:
     )
 
 
-def reference_price_list(*, actor, status: str = "", open_only: bool = False) -> QuerySet:
+def reference_price_list(
+    *, actor, status: str = "", open_only: bool = False, q: str = ""
+) -> QuerySet:
+    """``q`` finds a price by its product's national code, product name or manufacturer
+    (the enterprise named in the catalogue, or the organisation it is linked to)."""
     permissions.require(actor, "reference_price.view")
-    qs = _with_objections(ReferencePrice.objects.select_related("consumable"), actor)
+    qs = _with_objections(
+        ReferencePrice.objects.select_related("consumable", "consumable__manufacturer"), actor
+    )
+    q = (q or "").strip()
+    if q:
+        qs = qs.filter(
+            Q(consumable__code__icontains=q)
+            | Q(consumable__product_name__icontains=q)
+            | Q(consumable__company_name__icontains=q)
+            | Q(consumable__manufacturer__name__icontains=q)
+        )
     if open_only:
         qs = qs.filter(status__in=OPEN_REFERENCE_STATUSES)
     if status:

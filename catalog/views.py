@@ -87,7 +87,10 @@ def publicity(request):
     """Reference prices under way: in publicity (with time left), proposed, and increases
     flagged for the bureau. Bureau staff act on them; suppliers may object during publicity."""
     status = request.GET.get("status", "")
-    prices = selectors.reference_price_list(actor=request.user, status=status, open_only=not status)
+    q = request.GET.get("q", "").strip()
+    prices = selectors.reference_price_list(
+        actor=request.user, status=status, open_only=not status, q=q
+    )
     page = paginate(request, prices)
     today = clock.local_today()
     for price in page:
@@ -97,7 +100,7 @@ def publicity(request):
     return render(
         request,
         "catalog/publicity.html",
-        {"page": page, "status": status, "today": today},
+        {"page": page, "status": status, "q": q, "today": today},
     )
 
 

@@ -9,6 +9,7 @@ embedded servers this run started; servers that were already running are left as
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -22,6 +23,96 @@ ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
 HOST = os.environ.get("YANGGUANG_HOST", "127.0.0.1")
 PORT = os.environ.get("YANGGUANG_PORT", "8000")
+
+
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
+STOP_TIMEOUT_S = 10
+
+
+class StopRequested(Exception):
+    """Ctrl-C (SIGINT) or SIGTERM: a clean stop, which ends with status 0."""
+
+
+def _request_stop(signum, _frame) -> None:
+    # From the first stop signal on, more Ctrl-Cs are ignored: an impatient second one must not
+    # cut the clean-up short (and end in a traceback); the children are stopped first.
+    for sig in STOP_SIGNALS:
+        signal.signal(sig, signal.SIG_IGN)
+    raise StopRequested(signal.Signals(signum).name)
+
+
+@contextlib.contextmanager
+def _stop_signals():
+    """Turn the first SIGINT or SIGTERM into StopRequested while the block runs."""
+    previous = {sig: signal.signal(sig, _request_stop) for sig in STOP_SIGNALS}
+    try:
+        yield
+    except StopRequested:
+        previous = None  # stopping: keep ignoring further signals until the clean-up is done
+        raise
+    finally:
+        for sig, handler in (previous or {}).items():
+            signal.signal(sig, handler)
+
+
+@contextlib.contextmanager
+def _ignored_signals():
+    """No stop signal interrupts the clean-up; the previous handlers are back afterwards."""
+    previous = {sig: signal.signal(sig, signal.SIG_IGN) for sig in STOP_SIGNALS}
+    try:
+        yield
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+
+def _stop_children(children: list[subprocess.Popen]) -> None:
+    for child in children:
+        if child.poll() is None:
+            child.send_signal(signal.SIGTERM)
+    deadline = time.monotonic() + STOP_TIMEOUT_S
+    for child in children:
+        try:
+            child.wait(timeout=max(0.1, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            child.kill()
+            child.wait()
+
+
+def supervise(
+    commands: list[list[str]],
+    *,
+    cwd: Path | str | None = None,
+    env: dict[str, str] | None = None,
+    on_started=None,
+    poll_s: float = 0.5,
+) -> int:
+    """Run ``commands`` as children until Ctrl-C or SIGTERM (status 0: a clean stop) or until
+    one of them exits by itself (status 1). Either way every child is stopped (SIGTERM, then
+    SIGKILL after STOP_TIMEOUT_S) before this returns.
+
+    The children run in their own session, so the terminal's Ctrl-C reaches only this process,
+    which stops them in order; they do not each die of SIGINT at once with their own
+    tracebacks and exit codes."""
+    children: list[subprocess.Popen] = []
+    try:
+        with _stop_signals():
+            for command in commands:
+                children.append(
+                    subprocess.Popen(command, cwd=cwd, env=env, start_new_session=True)  # noqa: S603
+                )
+            if on_started is not None:
+                on_started()
+            while all(child.poll() is None for child in children):
+                time.sleep(poll_s)
+        print("A process exited; stopping the rest.")  # noqa: T201
+        return 1
+    except StopRequested:
+        print("\nStopping...")  # noqa: T201
+        return 0
+    finally:
+        with _ignored_signals():
+            _stop_children(children)
 
 
 def _manage(*args: str, env: dict[str, str]) -> None:
@@ -75,28 +166,23 @@ def main() -> int:
         if not before["redis"]["running"]:
             started_here.append("redis")
 
-    children: list[subprocess.Popen] = []
-
-    def shutdown(*_args) -> None:
-        for child in children:
-            if child.poll() is None:
-                child.send_signal(signal.SIGTERM)
-        deadline = time.monotonic() + 10
-        for child in children:
-            try:
-                child.wait(timeout=max(0.1, deadline - time.monotonic()))
-            except subprocess.TimeoutExpired:
-                child.kill()
-        if started_here:
-            stopped = embedded_servers.stop_all(only=tuple(started_here))
-            print(f"Stopped embedded servers: {', '.join(stopped) or 'none'}")  # noqa: T201
-
     # Only migrate gets the owner's URL (it connects as the owner by itself); the demo data,
     # web, worker and beat run as the runtime role and never see the owner's credentials.
     runtime_env = {key: value for key, value in env.items() if key != "MIGRATE_DATABASE_URL"}
+
+    def started() -> None:
+        os.environ.update(runtime_env)
+        sys.path.insert(0, str(ROOT))
+        import django
+
+        django.setup()
+        _print_roles(env)
+        _print_logins()
+
     try:
-        _manage("migrate", "--no-input", env=env)
-        _manage("seed_demo", env=runtime_env)
+        with _stop_signals():
+            _manage("migrate", "--no-input", env=env)
+            _manage("seed_demo", env=runtime_env)
         beat_schedule = str(embedded_servers.VAR_DIR / "celerybeat-schedule")
         embedded_servers.VAR_DIR.mkdir(parents=True, exist_ok=True)
         commands = [
@@ -122,24 +208,14 @@ def main() -> int:
                 f"--schedule={beat_schedule}",
             ],
         ]
-        for command in commands:
-            children.append(subprocess.Popen(command, cwd=ROOT, env=runtime_env))  # noqa: S603
-        os.environ.update(runtime_env)
-        sys.path.insert(0, str(ROOT))
-        import django
-
-        django.setup()
-        _print_roles(env)
-        _print_logins()
-        signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
-        while all(child.poll() is None for child in children):
-            time.sleep(0.5)
-        print("A process exited; stopping the rest.")  # noqa: T201
-        return 1
-    except KeyboardInterrupt:
+        return supervise(commands, cwd=ROOT, env=runtime_env, on_started=started)
+    except StopRequested:
         return 0
     finally:
-        shutdown()
+        with _ignored_signals():
+            if started_here:
+                stopped = embedded_servers.stop_all(only=tuple(started_here))
+                print(f"Stopped embedded servers: {', '.join(stopped) or 'none'}")  # noqa: T201
 
 
 if __name__ == "__main__":

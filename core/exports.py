@@ -9,6 +9,8 @@ numbers with two decimals, so finance staff can sum them.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
+import unicodedata
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
 from io import BytesIO
@@ -17,9 +19,17 @@ from urllib.parse import quote
 from django.http import HttpResponse
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
+from openpyxl.utils import get_column_letter
 
 DANGEROUS_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+# Column widths are fitted to the header and the first rows (a write-only sheet must be given
+# its widths before the first row is written), within these bounds, in Excel's character units.
+WIDTH_SAMPLE_ROWS = 200
+MIN_WIDTH = 6
+MAX_WIDTH = 50
+# Characters Excel forbids in a sheet name.
+_SHEET_FORBIDDEN = str.maketrans(dict.fromkeys("[]:*?/\\", " "))
 
 
 def safe_text(value: str) -> str:
@@ -48,19 +58,65 @@ def _cell(sheet, value):
     return WriteOnlyCell(sheet, value=safe_text(str(value)))
 
 
+def _shown(value) -> str:
+    """The text a cell shows, roughly, to size its column."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "是"
+    if isinstance(value, Decimal):
+        return f"{value:,.2f}"
+    if isinstance(value, dt.datetime):
+        return "0000-00-00 00:00"
+    if isinstance(value, dt.date):
+        return "0000-00-00"
+    return str(value)
+
+
+def text_width(text: str) -> int:
+    """Width in Excel character units: a Chinese (wide) character takes two."""
+    longest = 0
+    for line in text.splitlines() or [""]:
+        width = sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in line)
+        longest = max(longest, width)
+    return longest
+
+
+def column_widths(headers: Sequence[str], sample: Sequence[Sequence]) -> list[int]:
+    widths = [text_width(str(h)) for h in headers]
+    for row in sample:
+        for index, value in enumerate(row[: len(widths)]):
+            widths[index] = max(widths[index], text_width(_shown(value)))
+    return [min(MAX_WIDTH, max(MIN_WIDTH, width + 2)) for width in widths]
+
+
+def sheet_name(title: str) -> str:
+    name = str(title).translate(_SHEET_FORBIDDEN).strip(" '")[:31]
+    return name or "Sheet1"
+
+
 def xlsx_bytes(headers: Sequence[str], rows: Iterable[Sequence], sheet_title: str = "Sheet1"):
+    """One named sheet: the header row frozen, columns as wide as their content (bounded)."""
     workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(title=sheet_title[:31])
+    sheet = workbook.create_sheet(title=sheet_name(sheet_title))
+    rows = iter(rows)
+    sample = list(itertools.islice(rows, WIDTH_SAMPLE_ROWS))
+    for index, width in enumerate(column_widths(headers, sample), start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = width
+    sheet.freeze_panes = "A2"
     sheet.append([_cell(sheet, str(h)) for h in headers])
-    for row in rows:
+    for row in itertools.chain(sample, rows):
         sheet.append([_cell(sheet, value) for value in row])
     buffer = BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
 
 
-def xlsx_response(filename: str, headers: Sequence[str], rows: Iterable[Sequence]) -> HttpResponse:
-    """An XLSX download. Datetimes should already be local (core.clock.to_local)."""
-    response = HttpResponse(xlsx_bytes(headers, rows), content_type=XLSX_TYPE)
+def xlsx_response(
+    filename: str, headers: Sequence[str], rows: Iterable[Sequence], *, sheet: str
+) -> HttpResponse:
+    """An XLSX download whose one sheet is named ``sheet`` (the list's title, translated).
+    Datetimes should already be local (core.clock.to_local)."""
+    response = HttpResponse(xlsx_bytes(headers, rows, sheet), content_type=XLSX_TYPE)
     response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
     return response

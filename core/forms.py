@@ -14,21 +14,107 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from decimal import Decimal
 from typing import Any, ClassVar
 
 from django import forms
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from core.errors import DomainError
 from core.money import AmountInvalidError, parse_amount
-from core.policy import RegionPolicy
+from core.policy import RATIO_FIELDS, RegionPolicy
 from core.workcalendar import DayKind
+
+HUNDRED = Decimal(100)
+
+
+def percent_display(ratio: Decimal | None) -> str:
+    """0.1500 -> "15", 0.0250 -> "2.5": a share as the percentage people type."""
+    if ratio is None:
+        return ""
+    text = format(Decimal(ratio) * HUNDRED, "f")
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+class PercentField(forms.DecimalField):
+    """A share typed as a percentage: "15" means 15% and is stored as the ratio 0.1500 (two
+    places of percent are the four places of the ratio)."""
+
+    widget = forms.TextInput
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("min_value", Decimal(0))
+        kwargs.setdefault("max_value", HUNDRED)
+        super().__init__(max_digits=5, decimal_places=2, **kwargs)
+        self.widget.attrs.update({"inputmode": "decimal"})
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        # "15.00" and "15" are the same percentage; only significant places count.
+        return value.normalize() if isinstance(value, Decimal) and value.is_finite() else value
+
+    def prepare_value(self, value):
+        if isinstance(value, Decimal):
+            return percent_display(value)
+        return value
+
+    def clean(self, value):
+        percent = super().clean(value)
+        if percent is None:
+            return None
+        return (percent / HUNDRED).quantize(Decimal("0.0001"))
+
+    def has_changed(self, initial, data):
+        try:
+            return self.clean(data) != (Decimal(initial) if initial is not None else None)
+        except forms.ValidationError:
+            return True
 
 
 class RegionPolicyForm(forms.ModelForm):
+    """The region's figures; shares are typed and shown in percent (RATIO_FIELDS)."""
+
     class Meta:
         model = RegionPolicy
         fields = [f.name for f in RegionPolicy.figures()]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in RATIO_FIELDS:
+            model_field = RegionPolicy._meta.get_field(name)
+            self.fields[name] = PercentField(
+                label=capfirst(model_field.verbose_name), help_text=_("in percent, e.g. 15")
+            )
+        for field in self.fields.values():
+            style_small(field)
+
+    def full_clean(self):
+        super().full_clean()
+        for name in self.errors:
+            if name in self.fields:
+                widget = self.fields[name].widget
+                widget.attrs["class"] = widget.attrs.get("class", "") + " is-invalid"
+
+    def display(self, name: str, value) -> str:
+        """A figure as the page shows it: shares with a % sign."""
+        if value is None or value == "":
+            return ""
+        return f"{percent_display(value)}%" if name in RATIO_FIELDS else str(value)
+
+    def changes(self) -> list[dict]:
+        """What saving would change: label, old and new value as shown. Call after is_valid
+        (which has already copied the new values onto the instance: the old ones are the
+        form's initial values)."""
+        return [
+            {
+                "name": name,
+                "label": self.fields[name].label,
+                "before": self.display(name, self.initial.get(name)),
+                "after": self.display(name, self.cleaned_data[name]),
+            }
+            for name in self.changed_data
+        ]
 
 
 def date_input() -> forms.DateInput:
@@ -127,6 +213,27 @@ class SearchForm(BootstrapForm):
             return {}
         self.is_valid()
         return {k: v for k, v in self.cleaned_data.items() if v not in (None, "")}
+
+
+class HistoryFilterForm(SearchForm):
+    """The change history's filters: object type (and object), person, Beijing day range."""
+
+    model = forms.ChoiceField(label=_("Record type"), required=False)
+    object_id = forms.CharField(label=_("Record ID"), required=False, max_length=40)
+    username = forms.CharField(label=_("Person (user name)"), required=False, max_length=150)
+    date_from = forms.DateField(label=_("Changed from"), required=False, widget=date_input())
+    date_to = forms.DateField(label=_("Changed until"), required=False, widget=date_input())
+
+    def __init__(self, data=None, *, models: list[tuple[str, str]], **kwargs):
+        labels = {label for label, _name in models}
+        value = data.get("model") if data is not None else None
+        if value and value not in labels and value.removesuffix("Event") in labels:
+            # Event-model labels (procurement.OrderEvent) stay accepted in links and the API.
+            data = data.copy()
+            data["model"] = value.removesuffix("Event")
+        super().__init__(data, **kwargs)
+        self.fields["model"].choices = [("", _("All records")), *models]
+        style_small(self.fields["model"])
 
 
 # ---------------------------------------------------------------------------------------------

@@ -44,7 +44,8 @@ ACTIONS: dict[str, frozenset[str]] = {
     "user.manage": frozenset({PLATFORM_ADMIN}),
     "api_client.view": frozenset({HOSPITAL_PURCHASER, HOSPITAL_FINANCE, PLATFORM_ADMIN}),
     "api_client.manage": frozenset({PLATFORM_ADMIN}),
-    "history.view": frozenset({PLATFORM_ADMIN}),
+    # Bureau staff read the history of their jurisdiction's objects (core.selectors.history_list).
+    "history.view": frozenset({BUREAU_OFFICER, PLATFORM_ADMIN}),
     "security_event.view": frozenset({PLATFORM_ADMIN}),
     "region_policy.view": frozenset({BUREAU_OFFICER, AGENCY_FINANCE, PLATFORM_ADMIN}),
     "region_policy.edit": frozenset({BUREAU_OFFICER, PLATFORM_ADMIN}),

@@ -136,6 +136,12 @@ class RegionPolicy(models.Model):
         return [f for f in cls._meta.concrete_fields if f.name in RULES]
 
 
+# The figures that are shares (0.1500): people read and type them as percentages (15).
+RATIO_FIELDS = frozenset(
+    f.name for f in RegionPolicy.figures() if isinstance(f, models.DecimalField)
+)
+
+
 def policy_for(region_code: str) -> RegionPolicy:
     """The policy of the nearest enclosing region (district -> city -> province), or the seed
     defaults, unsaved, when no bureau has set one."""

@@ -15,9 +15,11 @@ from django.views.decorators.http import require_GET, require_POST
 
 from core import clock, health, permissions, selectors, services
 from core.errors import DomainError, NotFoundError
-from core.forms import CalendarDayForm, RegionPolicyForm, add_domain_error
+from core.forms import CalendarDayForm, HistoryFilterForm, RegionPolicyForm, add_domain_error
 from core.home import home_cards
+from core.paging import CappedPaginator
 from core.policy import RULES
+from core.web import paginate
 
 
 @login_required
@@ -42,29 +44,53 @@ def healthz(request):
 
 @login_required
 def history(request):
-    model = request.GET.get("model") or None
-    events = selectors.history_list_unscoped(actor=request.user, model=model)
-    return render(
-        request,
-        "core/history.html",
-        {"events": events, "models": selectors.history_models(), "model": model},
-    )
+    """Who changed what, when: filtered by object type and object (each object's page links
+    here with both), person and Beijing day range; one page at a time."""
+    form = HistoryFilterForm(request.GET or None, models=selectors.history_models())
+    filters = form.filters()
+    events = selectors.history_list(actor=request.user, **filters)
+    # Every change of the platform is a long list: the count stops past a cap, as the
+    # catalogue's does.
+    page = paginate(request, events, paginator=CappedPaginator)
+    page.object_list = selectors.history_describe(page.object_list)
+    return render(request, "core/history.html", {"page": page, "form": form, **filters})
 
 
 @login_required
 def region_policy(request):
+    """The region's figures. Saving takes two steps: the form shows what would change (old ->
+    new) with a confirm button, and only the confirmed POST (``confirm=1``) saves; no script
+    is needed. Each figure shows its own history below it."""
     policy = selectors.region_policy_get(actor=request.user)
     can_edit = permissions.can(request.user, "region_policy.edit")
     form = RegionPolicyForm(request.POST or None, instance=policy)
     if request.method == "POST":
         permissions.require(request.user, "region_policy.edit", request=request)
         if form.is_valid():
-            changed = {name: form.cleaned_data[name] for name in form.changed_data}
-            if changed:
-                services.region_policy_update(actor=request.user, changes=changed)
+            changes = form.changes()
+            if not changes:
+                messages.info(request, _("Nothing was changed."))
+                return redirect("core:region_policy")
+            if request.POST.get("confirm") != "1":
+                return render(
+                    request,
+                    "core/region_policy_confirm.html",
+                    {"form": form, "changes": changes, "policy": policy},
+                )
+            changed = {c["name"]: form.cleaned_data[c["name"]] for c in changes}
+            services.region_policy_update(actor=request.user, changes=changed)
             messages.success(request, _("Region policy saved."))
             return redirect("core:region_policy")
-    rows = [(form[f.name], RULES[f.name]) for f in policy.figures()]
+    history = selectors.region_policy_history(actor=request.user, policy=policy)
+    rows = [
+        (
+            form[f.name],
+            RULES[f.name],
+            form.display(f.name, getattr(policy, f.name)),
+            history[f.name],
+        )
+        for f in policy.figures()
+    ]
     return render(
         request,
         "core/region_policy.html",

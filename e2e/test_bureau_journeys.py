@@ -104,22 +104,31 @@ def test_bureau_raises_the_alternate_catalogue_cap(journey):
     menu(page, "地区政策参数").click()
     expect(page.get_by_role("heading", name="地区政策参数")).to_contain_text("320100")
     field = page.get_by_label(ALT_CAP_LABEL)
-    expect(field).to_have_value("0.1500")
+    expect(field).to_have_value("15")  # shares in percent, not 0.1500
     expect(page.locator("tr").filter(has_text=ALT_CAP_LABEL)).to_contain_text("R-LIST-ALT-CAP")
     journey.shot(page, "bureau-region-policy")
 
-    field.fill("1.5")
-    page.get_by_role("button", name="保存").click()
+    field.fill("150")
+    page.get_by_role("button", name="检查变更").click()
     error = page.locator("tr").filter(has_text=ALT_CAP_LABEL).locator(".invalid-feedback")
-    expect(error).to_have_text("确保该值小于或等于1。")
-    expect(page.get_by_label(ALT_CAP_LABEL)).to_have_value("1.5")  # what was typed is kept
+    expect(error).to_have_text("确保该值小于或等于100。")
+    expect(page.get_by_label(ALT_CAP_LABEL)).to_have_value("150")  # what was typed is kept
     journey.shot(page, "bureau-region-policy-refused")
     assert _cap(buyer) == (percent, cap)  # nothing changed
 
-    page.get_by_label(ALT_CAP_LABEL).fill("0.2")
-    page.get_by_role("button", name="保存").click()
+    page.get_by_label(ALT_CAP_LABEL).fill("20")
+    page.get_by_role("button", name="检查变更").click()
+    # A confirmation step shows the old and the new value; nothing is saved before it.
+    expect(page.locator("[data-policy-changes]")).to_contain_text("15%")
+    expect(page.locator("[data-policy-changes]")).to_contain_text("20%")
+    journey.shot(page, "bureau-region-policy-confirm")
+    assert _cap(buyer) == (percent, cap)
+    page.get_by_role("button", name="确认并保存").click()
     expect_message(page, "地区政策参数已保存。")
-    expect(page.get_by_label(ALT_CAP_LABEL)).to_have_value("0.2000")
+    expect(page.get_by_label(ALT_CAP_LABEL)).to_have_value("20")
+    # The figure's own history, inline.
+    row = page.locator("tr").filter(has_text=ALT_CAP_LABEL)
+    expect(row.locator("[data-figure-history]")).to_contain_text("15% → 20%")
     journey.shot(page, "bureau-region-policy-saved")
 
     raised = (cap / Decimal("0.15") * Decimal("0.20")).quantize(Decimal("0.01"))

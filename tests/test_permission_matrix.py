@@ -36,10 +36,11 @@ ROWS = [
         GET="200   200   200   200   200   200   200   302L  302L  200",
         POST="200   200   200   200   200   200   200   302L  302L  200",
     ),
+    # Bureau staff read the history of their jurisdiction's objects (issue 11), was 403.
     row(
         "history/",
-        GET="403   403   403   403   403   403   200   302L  302L  200",
-        POST="403   403   403   403   403   403   200   302L  302L  200",
+        GET="403   403   403   403   200   403   200   302L  302L  200",
+        POST="403   403   403   403   200   403   200   302L  302L  200",
     ),
     row(
         "region-policy/",
@@ -1325,7 +1326,8 @@ ROWS = [
         GET="403   403   403   403   200   200   200   403   401   200",
         PATCH="403   403   403   403   200   403   200   403   401   200",
     ),
-    row("api/v1/history/", GET="403   403   403   403   403   403   200   403   401   200"),
+    # As the page: bureau staff read their jurisdiction's history (issue 11), was 403.
+    row("api/v1/history/", GET="403   403   403   403   200   403   200   403   401   200"),
     row("api/v1/home/", GET="200   200   200   200   200   200   200   200   401   200"),
     row("api/v1/calendar/years/", GET="403   403   403   403   403   403   200   403   401   200"),
     row(

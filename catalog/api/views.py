@@ -145,6 +145,9 @@ class ReferencePriceListApi(ListApi):
         parameters=[
             OpenApiParameter("status", str),
             OpenApiParameter("open", bool, description="Only proposed, flagged or in publicity"),
+            OpenApiParameter(
+                "q", str, description="Part of the national code, product name or manufacturer"
+            ),
         ]
     )
     def get(self, request, *args, **kwargs):
@@ -156,6 +159,7 @@ class ReferencePriceListApi(ListApi):
             actor=self.request.user,
             status=params.get("status", ""),
             open_only=bool(_bool(params.get("open"))),
+            q=params.get("q", ""),
         )
 
 

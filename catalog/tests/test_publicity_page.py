@@ -72,3 +72,52 @@ def test_an_action_never_redirects_to_another_site():
     assert response["Location"] == reverse("catalog:publicity")
     rp.refresh_from_db()
     assert rp.status == ReferencePriceStatus.WITHDRAWN
+
+
+def _searchable_prices():
+    from accounts.choices import OrganizationKind
+    from catalog.tests.factories import ConsumableFactory
+
+    maker = OrganizationFactory(kind=OrganizationKind.MANUFACTURER, name="威高骨科材料股份有限公司")
+    stent = ReferencePriceFactory(consumable=ConsumableFactory(product_name="冠脉支架系统"))
+    plate = ReferencePriceFactory(
+        consumable=ConsumableFactory(
+            product_name="小儿接骨板", company_name="", registrant="", manufacturer=maker
+        )
+    )
+    balloon = ReferencePriceFactory(
+        consumable=ConsumableFactory(product_name="球囊扩张导管", company_name="微创医疗")
+    )
+    return stent, plate, balloon
+
+
+@pytest.mark.parametrize("how", ["code", "product", "manufacturer", "company"])
+def test_the_publicity_list_is_searched_by_code_product_and_manufacturer(how):
+    stent, plate, balloon = _searchable_prices()
+    wanted, q = {
+        "code": (stent, stent.consumable.code[-9:]),
+        "product": (plate, "接骨"),
+        "manufacturer": (plate, "威高骨科"),
+        "company": (balloon, "微创"),
+    }[how]
+    bureau = UserFactory(organization=BureauFactory(), roles=[Role.BUREAU_OFFICER])
+    response = browser(bureau).get(reverse("catalog:publicity"), {"status": "confirmed", "q": q})
+    html = response.content.decode()
+    shown = {rp for rp in (stent, plate, balloon) if f'data-reference-price="{rp.pk}"' in html}
+    assert shown == {wanted}
+    assert f'value="{q}"' in html  # the box keeps what was typed
+    if how == "manufacturer":
+        assert "威高骨科材料股份有限公司" in html  # the row names its maker
+
+
+def test_the_reference_price_api_takes_the_same_search():
+    from rest_framework.test import APIClient
+
+    _stent, plate, _balloon = _searchable_prices()
+    client = APIClient()
+    client.force_authenticate(
+        UserFactory(organization=BureauFactory(), roles=[Role.BUREAU_OFFICER])
+    )
+    body = client.get("/api/v1/catalog/reference-prices/", {"q": "威高骨科"}).json()
+    rows = body["results"] if isinstance(body, dict) else body
+    assert [row["id"] for row in rows] == [plate.pk]

@@ -33,3 +33,26 @@ def region(code):
     from accounts.regions import region_name
 
     return region_name(code) if code else ""
+
+
+@register.simple_tag(takes_context=True)
+def history_link(context, obj):
+    """A link from an object's page to its own change history, for those who may read it."""
+    from django.urls import reverse
+    from django.utils.html import format_html
+    from django.utils.http import urlencode
+    from django.utils.translation import gettext
+
+    from core.permissions import can
+
+    request = context.get("request")
+    user = getattr(request, "user", None)
+    if obj is None or user is None or not can(user, "history.view"):
+        return ""
+    query = urlencode({"model": obj._meta.label, "object_id": obj.pk})
+    return format_html(
+        '<a class="btn btn-sm btn-outline-secondary" data-history-link href="{}?{}">{}</a>',
+        reverse("core:history"),
+        query,
+        gettext("Change history"),
+    )

@@ -26,6 +26,29 @@ def test_numbers_and_amounts_stay_numbers():
 
 
 def test_response_is_a_download_with_a_chinese_file_name():
-    response = xlsx_response("订单.xlsx", ["a"], [["b"]])
+    response = xlsx_response("订单.xlsx", ["a"], [["b"]], sheet="订单")
     assert response["Content-Type"].startswith("application/vnd.openxmlformats")
     assert "filename*=UTF-8''%E8%AE%A2%E5%8D%95.xlsx" in response["Content-Disposition"]
+
+
+def test_the_sheet_is_named_and_its_header_row_frozen():
+    book = load_workbook(BytesIO(xlsx_bytes(["订单号"], [["PO1"]], "订单/配送")))
+    assert book.sheetnames == ["订单 配送"]  # "/" is not allowed in a sheet name
+    assert book.active.freeze_panes == "A2"
+
+
+def test_columns_are_as_wide_as_their_content_within_bounds():
+    rows = [["a", "冠状动脉药物洗脱支架系统", "x" * 300, Decimal("1234567.50")]]
+    sheet = load_workbook(BytesIO(xlsx_bytes(["n", "产品", "note", "金额"], rows, "s"))).active
+    widths = [sheet.column_dimensions[letter].width for letter in "ABCD"]
+    assert widths[0] == 6  # at least the minimum
+    assert widths[1] >= 24  # twelve Chinese characters, two units each
+    assert widths[2] == 50  # at most the maximum
+    assert widths[3] >= len("1,234,567.50")
+
+
+def test_money_is_a_number_with_two_decimals():
+    sheet = load_workbook(BytesIO(xlsx_bytes(["金额"], [[Decimal("12.30")]], "s"))).active
+    assert sheet["A2"].data_type == "n"
+    assert sheet["A2"].value == 12.3
+    assert sheet["A2"].number_format == "#,##0.00"

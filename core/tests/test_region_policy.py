@@ -124,3 +124,89 @@ def test_page_shows_each_figure_with_its_rule():
     html = client.get("/region-policy/").content.decode()
     for rule in set(RULES.values()):
         assert rule in html
+
+
+def _page(user):
+    from django.test import Client
+
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def _form(**changes) -> dict:
+    """The page's form as shown (shares in percent), with ``changes`` typed over it."""
+    from core.policy import RATIO_FIELDS
+
+    policy = policy_for("320100")
+    form = {}
+    for field in RegionPolicy.figures():
+        value = getattr(policy, field.name)
+        form[field.name] = str(value * 100) if field.name in RATIO_FIELDS else str(value)
+    return {**form, **changes}
+
+
+def test_shares_are_shown_and_typed_in_percent_and_stored_as_ratios():
+    officer = user_with_role(Role.BUREAU_OFFICER, organization=BureauFactory(region_code="320100"))
+    page = _page(officer)
+    html = page.get("/region-policy/").content.decode()
+    assert 'value="15"' in html  # the alternate-catalogue cap, not 0.1500
+    assert "0.1500" not in html
+    assert "百分之十五" in html  # the page says how to type a share, in Chinese
+    agency = user_with_role(Role.AGENCY_FINANCE)
+    assert "15%" in _page(agency).get("/region-policy/").content.decode()  # read-only view
+    response = page.post(
+        "/region-policy/", _form(alternate_catalogue_cap_ratio="12.5", confirm="1")
+    )
+    assert response.status_code == 302
+    stored = RegionPolicy.objects.get(region_code="320100").alternate_catalogue_cap_ratio
+    assert stored == Decimal("0.1250")
+
+
+@pytest.mark.parametrize("typed", ["101", "-1", "12.345", "abc"])
+def test_a_percentage_outside_0_to_100_or_finer_than_hundredths_is_refused(typed):
+    officer = user_with_role(Role.BUREAU_OFFICER)
+    response = _page(officer).post(
+        "/region-policy/", _form(alternate_catalogue_cap_ratio=typed, confirm="1")
+    )
+    assert response.status_code == 200
+    assert response.context["form"].errors["alternate_catalogue_cap_ratio"]
+    assert not RegionPolicy.objects.exists()
+
+
+def test_saving_asks_for_confirmation_showing_old_and_new_values_first():
+    officer = user_with_role(Role.BUREAU_OFFICER, organization=BureauFactory(region_code="320100"))
+    page = _page(officer)
+    first = page.post("/region-policy/", _form(advance_ratio="40", payment_deadline_days="20"))
+    assert first.status_code == 200
+    assert not RegionPolicy.objects.exists()  # nothing saved yet
+    html = first.content.decode()
+    assert 'name="confirm" value="1"' in html
+    changes = {c["name"]: (c["before"], c["after"]) for c in first.context["changes"]}
+    assert changes == {"advance_ratio": ("30%", "40%"), "payment_deadline_days": ("30", "20")}
+    assert "30%" in html
+    assert "40%" in html
+    # The confirm form carries the typed values through; posting it saves them.
+    confirm = {name: first.context["form"][name].value() for name in first.context["form"].fields}
+    second = page.post("/region-policy/", {**confirm, "confirm": "1"})
+    assert second.status_code == 302
+    policy = RegionPolicy.objects.get(region_code="320100")
+    assert policy.advance_ratio == Decimal("0.4000")
+    assert policy.payment_deadline_days == 20
+
+
+def test_each_figure_shows_its_own_history_inline():
+    officer = user_with_role(Role.BUREAU_OFFICER, organization=BureauFactory(region_code="320100"))
+    page = _page(officer)
+    page.post("/region-policy/", _form(advance_ratio="40", confirm="1"))
+    page.post("/region-policy/", _form(advance_ratio="45", confirm="1"))
+    response = page.get("/region-policy/")
+    rows = {field.name: changes for field, _rule, _shown, changes in response.context["rows"]}
+    assert [(c["before"], c["after"]) for c in rows["advance_ratio"]] == [
+        ("40%", "45%"),
+        ("30%", "40%"),
+    ]
+    assert all(c["who"] == str(officer) for c in rows["advance_ratio"])
+    assert rows["payment_deadline_days"] == []
+    html = response.content.decode()
+    assert "40% → 45%" in html

@@ -624,6 +624,56 @@ def test_delivery_and_invoice_lists_export(w):
     assert invoices_sheet[1][5] == 1000
 
 
+@pytest.mark.parametrize(
+    ("list_name", "sheet", "money_column"),
+    [("order_list", "订单", 11), ("delivery_list", "配送单", None), ("invoice_list", "发票", 6)],
+)
+def test_exports_have_a_named_sheet_a_frozen_header_fitted_columns_and_money(
+    w, list_name, sheet, money_column
+):
+    """Opened in Excel: the sheet is named after the list (in Chinese), the header row stays
+    in view, columns are as wide as their text (bounded), amounts are numbers with cents."""
+    invoiced(w)
+    response = browser(w.sales).get(url(list_name), {"export": "xlsx"})
+    book = load_workbook(BytesIO(response.content))
+    assert book.sheetnames == [sheet]
+    ws = book[sheet]
+    assert ws.freeze_panes == "A2"
+    widths = [ws.column_dimensions[c.column_letter].width for c in ws[1]]
+    assert all(6 <= width <= 50 for width in widths)
+    assert widths[0] >= len(str(ws["A2"].value))  # the document number fits
+    if money_column:
+        cell = ws.cell(row=2, column=money_column)
+        assert isinstance(cell.value, (int, float))
+        assert cell.value > 0
+        assert cell.number_format == "#,##0.00"
+
+
+def test_the_order_page_links_the_bureau_to_the_orders_own_history(w):
+    """The bureau of the hospital's region reads the order's history from the order's page:
+    status labels and Beijing times, nothing of other objects."""
+    order = submitted(w)
+    officer = UserFactory(
+        organization=BureauFactory(region_code="320100"), roles=[Role.BUREAU_OFFICER]
+    )
+    page = browser(officer)
+    html = page.get(url("order_detail", order.pk)).content.decode()
+    link = f"/history/?model=procurement.Order&amp;object_id={order.pk}"
+    assert link in html
+    history = page.get("/history/", {"model": "procurement.Order", "object_id": order.pk})
+    assert history.status_code == 200
+    events = history.context["page"].object_list
+    assert events
+    assert {e.pgh_obj_id for e in events} == {str(order.pk)}
+    text = history.content.decode()
+    assert "procurement.OrderEvent" not in text
+    draft_label, submitted_label = OrderStatus.DRAFT.label, OrderStatus.SUBMITTED.label
+    assert f"{draft_label} → {submitted_label}" in text  # choice labels, not draft → submitted
+    assert "draft →" not in text
+    own = browser(w.purchaser).get(url("order_detail", order.pk)).content.decode()
+    assert "data-history-link" not in own  # a hospital may not read the history
+
+
 def test_order_list_query_count_does_not_grow_with_the_page(w, django_assert_max_num_queries):
     """The list costs the same few queries for 2 orders or 20 (no N+1)."""
     page = browser(w.purchaser)

@@ -63,6 +63,7 @@ def agreed_price_list(request):
                 ]
                 for x in rows.iterator()
             ),
+            sheet=_("Agreed prices"),
         )
     if request.method == "POST" and not can(user, "agreed_price.negotiate"):
         raise PermissionDeniedError(action="agreed_price.negotiate")

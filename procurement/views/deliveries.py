@@ -253,6 +253,7 @@ def delivery_list(request):
                 for d in rows.iterator(chunk_size=500)
                 for line in d.lines.all()
             ),
+            sheet=_("Delivery notes"),
         )
     return render(
         request,

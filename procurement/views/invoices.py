@@ -165,6 +165,7 @@ def invoice_list(request):
                 ]
                 for i in rows.iterator(chunk_size=500)
             ),
+            sheet=_("Invoices"),
         )
     page = paginate(request, rows)
     for invoice in page:

@@ -110,6 +110,7 @@ def listing_list(request):
                 ]
                 for x in rows.iterator()
             ),
+            sheet=_("Listings"),
         )
     page = paginate(request, rows)
     if own:  # a manufacturer's own listings offer their actions (edit...)
@@ -397,6 +398,7 @@ def listing_review_queue(request):
                 ]
                 for x in queue
             ),
+            sheet=_("Listing review queue"),
         )
     return render(
         request,
@@ -440,6 +442,7 @@ def listing_label_list(request):
                 ]
                 for x in rows
             ),
+            sheet=_("Purchase labels"),
         )
     return render(
         request,

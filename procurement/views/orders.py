@@ -108,6 +108,7 @@ def order_list(request):
                 ]
                 for o in rows.iterator(chunk_size=500)
             ),
+            sheet=_("Orders"),
         )
     counts = selectors.order_status_counts(actor=user)
     tabs = [

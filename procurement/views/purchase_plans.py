@@ -75,6 +75,7 @@ def purchase_plan(request):
             "purchase-plans.xlsx",
             [_("Hospital"), _("Year"), _("Annual purchase total")],
             ([p.hospital.name, p.year, p.total] for p in plans.iterator()),
+            sheet=_("Purchase plan"),
         )
     return render(
         request,

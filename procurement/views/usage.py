@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from core.exports import xlsx_response
@@ -71,6 +72,7 @@ def usage_list(request):
                 ]
                 for u in rows.iterator(chunk_size=1000)
             ),
+            sheet=_("Usage records"),
         )
     return render(
         request,
