@@ -123,7 +123,7 @@ def lock_invoice(*, actor, invoice_id: int, action: str) -> Invoice:
 
 def lock_purchase_plan(*, hospital_id: int, year: int) -> AnnualPurchasePlan | None:
     """The hospital's plan row for ``year``, locked: the lock that serialises alternate-catalogue
-    cap checks of one hospital and year (procurement.services.caps), taken by submissions and
+    cap checks of one hospital and year (procurement.selectors.caps), taken by submissions and
     by changes of the plan alike. None when no plan is set (the caller's rule decides)."""
     return (
         AnnualPurchasePlan.objects.select_for_update()

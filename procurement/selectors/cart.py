@@ -25,8 +25,8 @@ from procurement.errors import (
     RestrictedReasonRequiredError,
 )
 from procurement.models import Listing
+from procurement.selectors import caps, pricing
 from procurement.selectors.orders import parse_quantity
-from procurement.services import caps, pricing
 
 
 @dataclass(frozen=True)
@@ -180,7 +180,7 @@ def order_lines_prepare(
     first refused line is raised (input errors first, then the listings).
 
     Each line is ``{"listing": id, "quantity": n, "restricted_reason": ""}``. The unit price
-    comes from procurement.services.pricing (listed or lower agreed price), never from the
+    comes from procurement.selectors.pricing (listed or lower agreed price), never from the
     caller. Listings are read in the hospital's scope (``Listing.tenant_q``): one it cannot
     see (a draft, an application under review) is 404, as if missing, exactly as reading it
     is; a suspended or delisted one it sees, and ordering it is refused with the reason.

@@ -46,13 +46,13 @@ from procurement.choices import (
 )
 from procurement.errors import PriceChangePendingError
 from procurement.models import Listing, ListingDistributor, ListingPriceChange
+from procurement.selectors import pricing
 from procurement.selectors.labels import listing_label_suggestion
 from procurement.selectors.reference_prices import (
     confirmed_reference_subquery,
     listing_reference_price,
     with_reference_price,
 )
-from procurement.services import pricing
 
 # Listings that are (or were) on sale: the ones a price cut, a label or a review concerns.
 LIVE_STATUSES = (ListingStatus.LISTED, ListingStatus.SUSPENDED)

@@ -14,7 +14,7 @@ from core.errors import NotFoundError, PermissionDeniedError, ValidationError
 from core.tenancy import OVERSEER_ROLES
 from procurement.errors import YearOutOfRangeError
 from procurement.models import AnnualPurchasePlan
-from procurement.services import caps
+from procurement.selectors import caps
 
 
 def plan_hospital_get(*, actor, hospital_id: int | None = None) -> Organization:

@@ -6,7 +6,7 @@ volume-linked price no higher than the listed price and the confirmed reference 
     proposed --end (the proposer withdraws)--> ended
 
 Either the hospital's purchaser or the manufacturer's sales staff propose; the other side
-answers. Orders pay the lowest applicable price (procurement.services.pricing.unit_price_for),
+answers. Orders pay the lowest applicable price (procurement.selectors.pricing.unit_price_for),
 so an agreed price only ever lowers what a hospital pays. The bounds are checked when proposed
 and again when accepted, since the listed or reference price may have fallen in between.
 """

@@ -51,10 +51,10 @@ from procurement.errors import (
 )
 from procurement.locks import lock_order, lock_order_lines, lock_purchase_plan
 from procurement.models import InvoiceLine, Order, OrderLine
+from procurement.selectors import caps, pricing
 from procurement.selectors.cart import check_listing_orderable, order_lines_prepare
 from procurement.selectors.listings import authorised_listing_ids, distributors_unscoped
 from procurement.selectors.orders import order_cancel_check, order_party_check
-from procurement.services import caps, pricing
 from procurement.services.events import event_record
 from procurement.services.numbering import ORDER_PREFIX, next_number
 

@@ -1,5 +1,5 @@
 """Annual purchase plans: each hospital's annual purchase total, the base of the
-alternate-catalogue cap [R-LIST-ALT-CAP] (procurement.services.caps).
+alternate-catalogue cap [R-LIST-ALT-CAP] (procurement.selectors.caps).
 
 Hospital finance sets its own hospital's total; the bureau sets it for the hospitals of its
 region. History (pghistory) keeps every earlier total with who set it.

@@ -19,8 +19,8 @@ from catalog.tests.factories import ConsumableFactory, ReferencePriceFactory
 from core import clock
 from core.errors import DomainError
 from procurement.choices import AgreedPriceStatus, ListingStatus
+from procurement.selectors.pricing import unit_price_for
 from procurement.services import agreed_prices as services
-from procurement.services.pricing import unit_price_for
 from procurement.tests.factories import (
     AgreedPriceFactory,
     ListingDistributorFactory,
