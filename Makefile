@@ -26,9 +26,11 @@ test: install
 e2e: install
 	E2E_REQUIRED=1 $(BIN)/python -m config.embedded_servers run -- $(BIN)/python -m pytest e2e $(PYTEST_ARGS)
 
+# The direction of imports (pyproject.toml [tool.importlinter], docs/architecture.md section 1).
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports --no-cache
 
 stop:
 	$(BIN)/python -m config.embedded_servers stop

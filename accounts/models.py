@@ -16,8 +16,8 @@ from accounts.choices import (
     Role,
     SecurityEventKind,
 )
-from accounts.regions import is_valid_region, jurisdiction_prefix, region_full_name
 from core import history
+from core.regions import is_valid_region, jurisdiction_prefix, region_full_name
 from core.tenancy import REGULATOR_ROLES, TenantQuerySet, scope_q
 
 

@@ -13,6 +13,7 @@ from typing import Any
 from rest_framework.permissions import BasePermission
 
 from core.errors import NotFoundError, PermissionDeniedError
+from core.signals import security_event
 from core.tenancy import is_active_actor
 
 HOSPITAL_PURCHASER = "hospital_purchaser"
@@ -99,10 +100,12 @@ def can(actor: Any, action: str) -> bool:
 def require(actor: Any, action: str, *, request: Any = None) -> None:
     """Raise PermissionDeniedError (and record the refusal) unless ``actor`` may do ``action``."""
     if not can(actor, action):
-        from accounts.services import security_event_record
-
-        security_event_record(
-            kind="permission_denied", user=actor, request=request, detail={"action": action}
+        security_event.send(
+            sender=require,
+            kind="permission_denied",
+            user=actor,
+            request=request,
+            detail={"action": action},
         )
         raise PermissionDeniedError(action=action)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pghistory.models
+from django.contrib.auth import get_user_model
 
 from core import permissions
 from core.policy import RegionPolicy, policy_for
@@ -16,8 +17,7 @@ def history_list_unscoped(*, actor, model: str | None = None, limit: int = 200):
         events = events.filter(pgh_model=model)
     events = list(events[:limit])
     # Name who made each change with one query, not one per row.
-    from accounts.models import User
-
+    User = get_user_model()
     user_ids = {e.pgh_context.get("user") for e in events if e.pgh_context}
     names = {u.pk: str(u) for u in User.objects.filter(pk__in=user_ids - {None})}
     for event in events:

@@ -51,7 +51,6 @@ from django.db.models import Q
 from django.db.models.functions import Now
 from django.utils.translation import gettext
 
-from accounts.regions import is_valid_region
 from catalog.choices import (
     OPEN_REFERENCE_STATUSES,
     REFERENCE_PRICE_TRANSITIONS,
@@ -66,6 +65,7 @@ from core import clock
 from core.errors import DomainError
 from core.heartbeat import Heartbeat
 from core.permissions import require
+from core.regions import is_valid_region
 
 logger = logging.getLogger(__name__)
 

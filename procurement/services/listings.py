@@ -42,7 +42,6 @@ from django.utils.translation import gettext as _
 
 from accounts.choices import OrganizationKind
 from accounts.models import Organization
-from accounts.regions import is_valid_region
 from catalog.choices import ConsumableStatus
 from catalog.models import Consumable
 from catalog.registration import normalize_registration_number, parse_registration_number
@@ -50,6 +49,7 @@ from core import clock
 from core.errors import NotFoundError, PermissionDeniedError, ValidationError
 from core.money import AmountInvalidError, format_cny, parse_amount
 from core.permissions import require
+from core.regions import is_valid_region
 from procurement.choices import (
     LISTING_STATES,
     PRICE_CHANGE_STATES,
