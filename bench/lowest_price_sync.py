@@ -242,7 +242,9 @@ def main() -> None:
             "SELECT count(*), count(*) FILTER (WHERE code IN (%s, %s)) FROM catalog_consumable",
             [code(0), code(products - 1)],
         )
-        count, ends_present = cursor.fetchone()
+        row = cursor.fetchone()
+        assert row is not None  # count(*) always answers one row
+        count, ends_present = row
     if (count, ends_present) != (products, 2):
         with conn.cursor() as cursor:
             build_catalogue(cursor, products)

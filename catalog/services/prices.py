@@ -100,7 +100,7 @@ def proposal_action(
         return ProposalAction.UNCHANGED
     has_open = open_price is not None
     if confirmed_price is None or price < confirmed_price:
-        if has_open and not open_is_increase and open_price <= price:
+        if open_price is not None and not open_is_increase and open_price <= price:
             return ProposalAction.UNCHANGED
         return ProposalAction.UNCHANGED if bureau_withdrew_same else ProposalAction.PROPOSE
     if has_open or bureau_withdrew_same:

@@ -13,7 +13,8 @@ from core.api.views import ApiView
 class HistoryEventOutput(serializers.Serializer):
     model = serializers.CharField(source="pgh_model")
     object_id = serializers.CharField(source="pgh_obj_id")
-    label = serializers.CharField(source="pgh_label")
+    # DRF takes declared fields off the class, so this does not shadow Field.label.
+    label = serializers.CharField(source="pgh_label")  # type: ignore[assignment]
     at = serializers.DateTimeField(source="pgh_created_at")
     user = serializers.CharField(source="actor_display")
     api_client = serializers.CharField()
