@@ -230,8 +230,9 @@ def main() -> None:
 
     from catalog.choices import ReferencePriceStatus, SyncRunStatus
     from catalog.models import Consumable, ReferencePrice
-    from catalog.services.prices import publicity_window, system_region_policy
+    from catalog.services.prices import publicity_window
     from catalog.services.sync import lowest_price_sync
+    from core.policy import system_region_policy
 
     products = args.rows // len(PROVINCES)
     expected = sum(1 for i in range(products) if is_lower(i, args.lower_share))

@@ -27,7 +27,6 @@ from decimal import Decimal
 from typing import Any
 
 import pghistory
-from django.conf import settings
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -65,7 +64,7 @@ from core import clock
 from core.errors import PermissionDeniedError
 from core.money import AmountInvalidError, parse_amount
 from core.permissions import access, require
-from core.policy import RegionPolicy, policy_for
+from core.policy import RegionPolicy, policy_for, system_region_policy
 
 # ---------------------------------------------------------------------------------------------
 # Rules shared with the set-based sync
@@ -106,20 +105,6 @@ def proposal_action(
     if has_open or bureau_withdrew_same:
         return ProposalAction.UNCHANGED
     return ProposalAction.FLAG
-
-
-def system_region_policy() -> RegionPolicy:
-    """The policy the system (the nightly sync) counts publicity days with.
-
-    Reference prices are platform-wide, so the figure is the platform operator's:
-    ``settings.REFERENCE_PRICE_REGION_CODE`` when set; otherwise the first region policy a bureau
-    saved (the one bureau running the platform); otherwise the seed defaults.
-    """
-    code = getattr(settings, "REFERENCE_PRICE_REGION_CODE", "")
-    if code:
-        return policy_for(code)
-    first = RegionPolicy.objects.order_by("pk").first()
-    return first if first is not None else RegionPolicy(region_code="")
 
 
 def publicity_policy(actor: Any) -> RegionPolicy:

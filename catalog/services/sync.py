@@ -60,11 +60,12 @@ from catalog.choices import (
 )
 from catalog.errors import LowestPriceFeedError
 from catalog.models import SyncRun
-from catalog.services.prices import publicity_window, system_region_policy
+from catalog.services.prices import publicity_window
 from core import clock
 from core.errors import DomainError
 from core.heartbeat import Heartbeat
 from core.permissions import require
+from core.policy import system_region_policy
 from core.regions import is_valid_region
 
 logger = logging.getLogger(__name__)

@@ -32,7 +32,7 @@ from accounts.models import Organization, User
 from core import clock, permissions
 from core.actions import Actions, Allowed, Check, role_check, verdict
 from core.errors import NotFoundError, PermissionDeniedError
-from core.policy import RegionPolicy, policy_for
+from core.policy import RegionPolicy, policy_for, system_region_policy
 from procurement.choices import (
     LISTING_STATES,
     PRICE_CHANGE_STATES,
@@ -158,8 +158,6 @@ def reviewer_policy(actor: User | None) -> RegionPolicy:
     org = getattr(actor, "organization", None) if actor is not None else None
     if org is not None:
         return policy_for(org.region_code)
-    from catalog.services.prices import system_region_policy
-
     return system_region_policy()
 
 

@@ -49,6 +49,7 @@ from core import clock
 from core.errors import NotFoundError, PermissionDeniedError, ValidationError
 from core.money import AmountInvalidError, format_cny, parse_amount
 from core.permissions import require
+from core.policy import system_region_policy
 from core.regions import is_valid_region
 from procurement.choices import (
     LISTING_STATES,
@@ -537,8 +538,6 @@ def listing_reference_cuts_process(*, today: dt.date | None = None) -> CutsProce
     deadline still running is kept, not extended); the cut is marked processed. Idempotent:
     processed cuts are skipped, and ``skip_locked`` lets two workers share the backlog.
     """
-    from catalog.services.prices import system_region_policy
-
     today = today or clock.local_today()
     due_on = today + dt.timedelta(days=system_region_policy().listing_price_cut_grace_days)
     cuts = flagged = recatalogued = 0
