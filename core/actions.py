@@ -22,7 +22,7 @@ from core.errors import DomainError, PermissionDeniedError
 from core.permissions import can
 from core.tenancy import AnyActor
 
-Check = Callable[[], None]
+Check = Callable[[], object]  # raises a DomainError to refuse; what it returns is ignored
 
 
 @dataclass(frozen=True)

@@ -46,6 +46,7 @@ from typing import Any
 from biip.checksums import gs1_standard_check_digit
 from django.db import connection, transaction
 
+from accounts.models import User
 from catalog.barcodes import parse_barcode
 from catalog.choices import ConsumableStatus, ImportKind, IssuingAgency
 from catalog.codes import (
@@ -791,7 +792,7 @@ def _reject_duplicates(
 def _run(
     *,
     kind: str,
-    actor: Any,
+    actor: User | None,
     path: Path | str,
     partial: bool,
     report_path: Path | str | None,
@@ -1595,7 +1596,7 @@ CATALOG_LAYOUTS: tuple[Layout, ...] = (
 
 def consumable_import(
     *,
-    actor: Any,
+    actor: User | None,
     path: Path | str,
     partial: bool = False,
     report_path: Path | str | None = None,
@@ -1917,7 +1918,7 @@ class _UdiLoader(_Loader):
 
 def device_identifier_import(
     *,
-    actor: Any,
+    actor: User | None,
     path: Path | str,
     partial: bool = False,
     report_path: Path | str | None = None,

@@ -30,6 +30,7 @@ import pghistory
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from accounts.models import User
 from catalog.choices import (
     OPEN_REFERENCE_STATUSES,
     REFERENCE_PRICE_STATES,
@@ -107,7 +108,7 @@ def proposal_action(
     return ProposalAction.FLAG
 
 
-def publicity_policy(actor: Any) -> RegionPolicy:
+def publicity_policy(actor: User | None) -> RegionPolicy:
     """The bureau's own region policy when a person acts, the system's otherwise."""
     org = getattr(actor, "organization", None) if actor is not None else None
     return policy_for(org.region_code) if org is not None else system_region_policy()
@@ -123,7 +124,7 @@ def publicity_window(start: dt.date, policy: RegionPolicy) -> tuple[dt.date, dt.
 # Helpers
 
 
-def _history(actor: Any, action: str, **extra: Any) -> pghistory.context:
+def _history(actor: User | None, action: str, **extra: Any) -> pghistory.context:
     """History context: inside a request the middleware has already set user and organisation;
     this adds the service name, and supplies the actor when called from a task or a shell."""
     if actor is None:
@@ -133,7 +134,7 @@ def _history(actor: Any, action: str, **extra: Any) -> pghistory.context:
     )
 
 
-def _require_manager(actor: Any) -> None:
+def _require_manager(actor: User | None) -> None:
     if actor is None:
         # Only the services that document a system path may be called without an actor.
         raise PermissionDeniedError(action="reference_price.manage")
@@ -171,7 +172,7 @@ def reference_price_propose(
     *,
     consumable_id: int,
     price: Decimal | str,
-    actor: Any = None,
+    actor: User | None = None,
     source_province: str = "",
     source_platform: str = "",
     observed_on: dt.date | None = None,
@@ -241,7 +242,7 @@ def reference_price_propose(
 
 
 def reference_price_publicity_start(
-    *, reference_price_id: int, actor: Any = None
+    *, reference_price_id: int, actor: User | None = None
 ) -> ReferencePrice:
     """Put a proposed (or, by the bureau only, a flagged) price into publicity for the region
     policy's N working days [R-LIST-CATALOGUES]."""
@@ -256,7 +257,9 @@ def reference_price_publicity_start(
         return rp
 
 
-def reference_price_confirm(*, reference_price_id: int, actor: Any = None) -> ReferencePrice:
+def reference_price_confirm(
+    *, reference_price_id: int, actor: User | None = None
+) -> ReferencePrice:
     """Confirm (lock) a price whose publicity has ended without open objections; it supersedes
     the product's confirmed price, and a fall is recorded as a ReferencePriceCut (a first
     reference price counts as a fall from none: the product enters the capped catalogue)."""
@@ -290,7 +293,9 @@ def reference_price_confirm(*, reference_price_id: int, actor: Any = None) -> Re
         return rp
 
 
-def reference_price_withdraw(*, reference_price_id: int, actor: Any, reason: str) -> ReferencePrice:
+def reference_price_withdraw(
+    *, reference_price_id: int, actor: User | None, reason: str
+) -> ReferencePrice:
     """The bureau withdraws an open price (proposed, flagged or in publicity), with a reason.
     A confirmed price is locked: it can only be superseded by a newer confirmed one."""
     _require_manager(actor)
@@ -303,12 +308,11 @@ def reference_price_withdraw(*, reference_price_id: int, actor: Any, reason: str
         return rp
 
 
-def price_objection_raise(*, reference_price_id: int, actor: Any, reason: str) -> PriceObjection:
+def price_objection_raise(*, reference_price_id: int, actor: User, reason: str) -> PriceObjection:
     """A manufacturer's or distributor's sales staff object to a price in publicity, through the
     last day of its publicity, with a reason; one open objection per organisation and price."""
     require(actor, "price_objection.raise")
-    objector_check(actor=actor)
-    org = actor.organization
+    org = objector_check(actor=actor)
     reason = (reason or "").strip()
     if not reason:
         raise ObjectionReasonRequiredError()
@@ -324,7 +328,7 @@ def price_objection_raise(*, reference_price_id: int, actor: Any, reason: str) -
 
 
 def price_objection_resolve(
-    *, objection_id: int, actor: Any, outcome: str, resolution: str
+    *, objection_id: int, actor: User | None, outcome: str, resolution: str
 ) -> PriceObjection:
     """The bureau answers an objection. Upheld: the price is withdrawn (if still open).
     Dismissed: it stays, and is confirmed once its publicity has ended and no objection is open."""

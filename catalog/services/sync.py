@@ -51,6 +51,7 @@ from django.db.models import Q
 from django.db.models.functions import Now
 from django.utils.translation import gettext
 
+from accounts.models import User
 from catalog.choices import (
     OPEN_REFERENCE_STATUSES,
     REFERENCE_PRICE_TRANSITIONS,
@@ -126,7 +127,7 @@ class Outcome:
 
 
 def lowest_price_sync(
-    *, feed_url: str | None = None, actor: Any = None, task_id: str = ""
+    *, feed_url: str | None = None, actor: User | None = None, task_id: str = ""
 ) -> SyncRun:
     """Run the sync once; return its SyncRun (SUCCEEDED, FAILED with the reason, or SKIPPED).
 
@@ -531,7 +532,7 @@ def _allowed(source: str, target: str) -> str:
     return source
 
 
-def _apply(run: SyncRun, feed: FeedFile, actor: Any) -> None:
+def _apply(run: SyncRun, feed: FeedFile, actor: User | None) -> None:
     today = clock.local_today()
     now = clock.now()
     context = {"sync_run": run.pk, "feed": _shown(feed.url)}
