@@ -31,9 +31,15 @@ test: install
 e2e: install
 	E2E_REQUIRED=1 $(BIN)/python -m config.embedded_servers run -- $(BIN)/python -m pytest e2e $(PYTEST_ARGS)
 
+# ruff; the direction of imports (pyproject.toml [tool.importlinter], docs/architecture.md
+# section 1); types (mypy with django-stubs, which imports the settings: the URLs given here,
+# unless set already, keep it from starting the embedded servers; nothing connects to them).
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports --no-cache
+	DATABASE_URL=$${DATABASE_URL:-postgres://mypy@127.0.0.1:1/mypy} \
+	REDIS_URL=$${REDIS_URL:-redis://127.0.0.1:1/0} $(BIN)/mypy .
 
 stop:
 	$(BIN)/python -m config.embedded_servers stop

@@ -21,7 +21,7 @@ class UserAdmin(DjangoUserAdmin):
     list_display = ["username", "first_name", "organization", "roles", "is_active"]
     list_filter = ["is_active", "organization__kind"]
     fieldsets = [
-        *DjangoUserAdmin.fieldsets,
+        *(DjangoUserAdmin.fieldsets or ()),
         (_("Platform"), {"fields": ["organization", "roles", "is_service_account"]}),
     ]
 

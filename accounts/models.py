@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import ClassVar
+
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.contrib.postgres.fields import ArrayField
 from django.core.exceptions import ValidationError
@@ -16,8 +18,8 @@ from accounts.choices import (
     Role,
     SecurityEventKind,
 )
-from accounts.regions import is_valid_region, jurisdiction_prefix, region_full_name
 from core import history
+from core.regions import is_valid_region, jurisdiction_prefix, region_full_name
 from core.tenancy import REGULATOR_ROLES, TenantQuerySet, scope_q
 
 
@@ -155,7 +157,7 @@ class User(AbstractUser):
     is_service_account = models.BooleanField(_("service account"), default=False)
     password_changed_at = models.DateTimeField(_("password changed at"), null=True, blank=True)
 
-    objects = YangguangUserManager()
+    objects: ClassVar[YangguangUserManager] = YangguangUserManager()
 
     class Meta:
         verbose_name = _("user")

@@ -14,9 +14,9 @@ from stdnum.exceptions import ValidationError as StdnumValidationError
 from accounts.choices import ROLES_BY_KIND, OrganizationKind, SecurityEventKind
 from accounts.errors import RegionInvalidError, RoleInvalidError, UsccInvalidError
 from accounts.models import ApiClient, Organization, SecurityEvent, User
-from accounts.regions import is_valid_region
 from core import clock, permissions
 from core.history import client_address
+from core.regions import is_valid_region
 
 API_KEY_PREFIX = "yg"
 

@@ -1,4 +1,5 @@
-"""Record logins, logouts and failures in the security log (Django's auth signals)."""
+"""Record logins, logouts and failures in the security log (Django's auth signals), and what
+core reports through ``core.signals.security_event`` (refused permissions, expired sessions)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from django.dispatch import receiver
 from accounts.choices import SecurityEventKind
 from accounts.services import security_event_record
 from core.middleware import mark_session_start
+from core.signals import security_event
 
 
 @receiver(user_logged_in)
@@ -37,3 +39,8 @@ def on_locked_out(sender, request, username=None, ip_address=None, **kwargs):
     security_event_record(
         kind=SecurityEventKind.LOCKED_OUT, username=str(username or "")[:150], request=request
     )
+
+
+@receiver(security_event)
+def on_security_event(sender, kind, user=None, request=None, detail=None, **kwargs):
+    security_event_record(kind=kind, user=user, request=request, detail=detail)

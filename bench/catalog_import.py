@@ -519,7 +519,7 @@ def main(argv: list[str] | None = None) -> int:
     def fastest(times: list[dict[str, float]], side: str) -> float:
         return min(t[side] for t in times)
 
-    results = []
+    results: list[Result] = []
     with connection.cursor() as cursor:
         # catalog_import: both into empty tables.
         runs: list[dict[str, float]] = []
@@ -575,11 +575,11 @@ def main(argv: list[str] | None = None) -> int:
         cursor.execute(f"DROP TABLE {SCRATCH}")
 
     missed = []
-    for result in results:
-        result.peak_rss_mb = peak_rss_mb()
-        report(result)
-        if result.ratio > TARGET_RATIO or result.peak_rss_mb >= TARGET_RSS_MB:
-            missed.append(result.name)
+    for measured in results:
+        measured.peak_rss_mb = peak_rss_mb()
+        report(measured)
+        if measured.ratio > TARGET_RATIO or measured.peak_rss_mb >= TARGET_RSS_MB:
+            missed.append(measured.name)
     if missed:
         print(
             f"target missed (ratio <= {TARGET_RATIO}, peak RSS < {TARGET_RSS_MB} MB): "

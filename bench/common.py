@@ -14,6 +14,7 @@ from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 WORK_DIR = ROOT / "var" / "bench"
@@ -35,7 +36,7 @@ def setup_django(database_suffix: str = "_bench") -> None:
 
     parsed = dj_database_url.parse(os.environ["DATABASE_URL"])
     bench_name = parsed["NAME"] + database_suffix
-    conninfo = {
+    conninfo: dict[str, Any] = {
         "host": parsed["HOST"] or None,
         "port": parsed["PORT"] or None,
         "user": parsed["USER"] or None,

@@ -230,8 +230,9 @@ def main() -> None:
 
     from catalog.choices import ReferencePriceStatus, SyncRunStatus
     from catalog.models import Consumable, ReferencePrice
-    from catalog.services.prices import publicity_window, system_region_policy
+    from catalog.services.prices import publicity_window
     from catalog.services.sync import lowest_price_sync
+    from core.policy import system_region_policy
 
     products = args.rows // len(PROVINCES)
     expected = sum(1 for i in range(products) if is_lower(i, args.lower_share))
@@ -242,7 +243,9 @@ def main() -> None:
             "SELECT count(*), count(*) FILTER (WHERE code IN (%s, %s)) FROM catalog_consumable",
             [code(0), code(products - 1)],
         )
-        count, ends_present = cursor.fetchone()
+        row = cursor.fetchone()
+        assert row is not None  # count(*) always answers one row
+        count, ends_present = row
     if (count, ends_present) != (products, 2):
         with conn.cursor() as cursor:
             build_catalogue(cursor, products)

@@ -7,6 +7,8 @@ objection) is, because prices are money.
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex
@@ -59,6 +61,9 @@ class Category(models.Model):
 
 class Consumable(models.Model):
     """One specification/model of a product, keyed by its 27-character national code."""
+
+    # The confirmed reference price, on rows read through catalog.selectors (an annotation).
+    reference_price: Decimal | None
 
     code = models.CharField(_("national code"), max_length=27, unique=True)
     base_code = models.CharField(_("base code"), max_length=20, db_index=True)

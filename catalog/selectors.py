@@ -10,6 +10,7 @@ from decimal import Decimal
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
+from accounts.models import Organization, User
 from catalog.barcodes import ScannedBarcode, parse_barcode
 from catalog.choices import (
     OPEN_REFERENCE_STATUSES,
@@ -39,7 +40,7 @@ from catalog.models import (
 )
 from catalog.search import filter_consumables
 from core import clock, permissions
-from core.actions import Actions, Allowed, role_check, verdict
+from core.actions import Actions, Allowed, Check, role_check, verdict
 from core.errors import NotFoundError, PermissionDeniedError
 
 
@@ -52,7 +53,7 @@ def _with_reference_price(queryset: QuerySet) -> QuerySet:
 
 def consumable_list(
     *,
-    actor,
+    actor: User,
     q: str = "",
     code_prefix: str = "",
     category: str = "",
@@ -96,7 +97,7 @@ def _code_filter(text: str) -> Q:
     return Q(code=code) | Q(pk__in=replaced)
 
 
-def consumable_get(*, actor, code: str) -> Consumable:
+def consumable_get(*, actor: User, code: str) -> Consumable:
     """The product with this national code. A code no product has, but that a release
     replaced by exactly one product's code (原27位码), gives that product: old codes on old
     paperwork, in listings and in hospital systems still resolve. The result's ``code`` tells
@@ -163,7 +164,7 @@ def normalize_category(text: str) -> str:
     return code if len(code) in (2, 4, 6) and code.isascii() and code.isdigit() else ""
 
 
-def category_list(*, actor, parent: str = "") -> QuerySet:
+def category_list(*, actor: User, parent: str = "") -> QuerySet:
     """The categories under ``parent`` (a level-1 or level-2 code), or the level-1 ones: what
     the catalogue's category filter offers, with the names the imports gave them."""
     permissions.require(actor, "catalog.view")
@@ -173,7 +174,7 @@ def category_list(*, actor, parent: str = "") -> QuerySet:
     return qs.filter(parent__code=normalize_category(parent))
 
 
-def category_filter_options(*, actor, category: str = "") -> list[Category]:
+def category_filter_options(*, actor: User, category: str = "") -> list[Category]:
     """The search page's category select: the level-1 categories, and the children of the
     chosen category and of its ancestors, in tree order (codes sort that way). One query."""
     permissions.require(actor, "catalog.view")
@@ -193,7 +194,7 @@ class ScanResult:
     reference_price: Decimal | None
 
 
-def scan(*, actor, barcode: str) -> ScanResult:
+def scan(*, actor: User, barcode: str) -> ScanResult:
     """Parse a scanned barcode and find its product and current reference price.
     Raises BarcodeInvalidError (with a reason) for an unreadable barcode."""
     permissions.require(actor, "catalog.view")
@@ -201,13 +202,13 @@ def scan(*, actor, barcode: str) -> ScanResult:
     device = DeviceIdentifier.objects.select_related("consumable").filter(di=parsed.di).first()
     consumable = None
     price = None
-    if device is not None and device.consumable_id:
+    if device is not None and device.consumable is not None:
         consumable = consumable_get(actor=actor, code=device.consumable.code)
         price = consumable.reference_price
     return ScanResult(barcode=parsed, device=device, consumable=consumable, reference_price=price)
 
 
-def _with_objections(queryset: QuerySet, actor) -> QuerySet:
+def _with_objections(queryset: QuerySet, actor: User) -> QuerySet:
     """Annotate what the allowed actions read: the open objections of each price, and whether
     the actor's organisation has one open."""
     open_objections = PriceObjection.objects.filter(
@@ -229,7 +230,7 @@ def _with_objections(queryset: QuerySet, actor) -> QuerySet:
 
 
 def reference_price_list(
-    *, actor, status: str = "", open_only: bool = False, q: str = ""
+    *, actor: User, status: str = "", open_only: bool = False, q: str = ""
 ) -> QuerySet:
     """``q`` finds a price by its product's national code, product name or manufacturer
     (the enterprise named in the catalogue, or the organisation it is linked to)."""
@@ -252,7 +253,7 @@ def reference_price_list(
     return qs.order_by("publicity_ends_on", "-proposed_at")
 
 
-def reference_price_get(*, actor, reference_price_id: int) -> ReferencePrice:
+def reference_price_get(*, actor: User, reference_price_id: int) -> ReferencePrice:
     permissions.require(actor, "reference_price.view")
     price = (
         _with_objections(ReferencePrice.objects.select_related("consumable"), actor)
@@ -297,15 +298,17 @@ def objection_window_check(*, reference_price: ReferencePrice, today: dt.date) -
         )
 
 
-def objector_check(*, actor) -> None:
-    """Only a manufacturer's or distributor's sales staff object (with the role)."""
+def objector_check(*, actor: User) -> Organization:
+    """Only a manufacturer's or distributor's sales staff object (with the role): their
+    organisation, which raises the objection."""
     org = getattr(actor, "organization", None)
     if org is None or not org.is_supplier:
         raise PermissionDeniedError(action="price_objection.raise")
+    return org
 
 
 def reference_price_actions(
-    *, actor, reference_price: ReferencePrice, today: dt.date | None = None
+    *, actor: User, reference_price: ReferencePrice, today: dt.date | None = None
 ) -> Actions:
     """What the actor may do with a reference price now (core.actions), as
     catalog.services.prices checks: the bureau starts publicity, confirms once publicity has
@@ -315,7 +318,7 @@ def reference_price_actions(
     rp = reference_price
     today = today or clock.local_today()
 
-    def manage(action: str, *rules) -> Allowed:
+    def manage(action: str, *rules: Check) -> Allowed:
         return verdict(
             action,
             role_check(actor, "reference_price.manage"),
@@ -349,7 +352,7 @@ def reference_price_actions(
     )
 
 
-def price_objection_list(*, actor, status: str = "") -> QuerySet:
+def price_objection_list(*, actor: User, status: str = "") -> QuerySet:
     permissions.require(actor, "price_objection.view")
     qs = PriceObjection.objects.visible_to(actor).select_related(
         "reference_price__consumable", "supplier", "raised_by", "resolved_by"
@@ -359,7 +362,7 @@ def price_objection_list(*, actor, status: str = "") -> QuerySet:
     return qs.order_by("-created_at")
 
 
-def sync_run_list(*, actor, status: str = "") -> QuerySet:
+def sync_run_list(*, actor: User, status: str = "") -> QuerySet:
     permissions.require(actor, "sync_run.view")
     qs = SyncRun.objects.select_related("triggered_by")
     if status:
@@ -367,12 +370,12 @@ def sync_run_list(*, actor, status: str = "") -> QuerySet:
     return qs.order_by("-started_at")
 
 
-def import_job_list(*, actor) -> QuerySet:
+def import_job_list(*, actor: User) -> QuerySet:
     permissions.require(actor, "catalog.import")
     return ImportJob.objects.select_related("created_by").order_by("-created_at")
 
 
-def import_job_get(*, actor, job_id: int) -> ImportJob:
+def import_job_get(*, actor: User, job_id: int) -> ImportJob:
     permissions.require(actor, "catalog.import")
     job = ImportJob.objects.filter(pk=job_id).first()
     if job is None:
@@ -380,7 +383,7 @@ def import_job_get(*, actor, job_id: int) -> ImportJob:
     return job
 
 
-def crosswalk_conflict_list(*, actor, open_only: bool = True) -> QuerySet:
+def crosswalk_conflict_list(*, actor: User, open_only: bool = True) -> QuerySet:
     permissions.require(actor, "catalog.import")
     qs = CrosswalkConflict.objects.all()
     return qs.filter(resolved_at__isnull=True) if open_only else qs

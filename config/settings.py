@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 from pathlib import Path
+from typing import Any, cast
 
 import dj_database_url
 from celery.schedules import crontab
@@ -109,9 +110,13 @@ if not DATABASE_URL:
     MIGRATE_DATABASE_URL = MIGRATE_DATABASE_URL or _embedded["owner"]
 
 
-def _database(url: str) -> dict:
-    database = dj_database_url.parse(
-        url, conn_max_age=env_int("DB_CONN_MAX_AGE", 60), conn_health_checks=True
+def _database(url: str) -> dict[str, Any]:
+    # A TypedDict without OPTIONS' keys: read as the plain dict Django takes.
+    database = cast(
+        "dict[str, Any]",
+        dj_database_url.parse(
+            url, conn_max_age=env_int("DB_CONN_MAX_AGE", 60), conn_health_checks=True
+        ),
     )
     # Prepared statements only where a read asks for them (core.json_sql.fetch_row): psycopg
     # prepares a query it is told to, never by count, and PostgreSQL plans it once (a generic

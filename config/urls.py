@@ -1,6 +1,6 @@
 from django.conf import settings
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import URLPattern, URLResolver, include, path
 from django.views.i18n import JavaScriptCatalog
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
@@ -11,7 +11,7 @@ from core.api.home import HomeCardListApi
 from core.api.policy import RegionPolicyApi
 from procurement.api.events import EventFeedApi
 
-api_v1 = [
+api_v1: list[URLPattern | URLResolver] = [
     path("accounts/", include(("accounts.api.urls", "accounts"), namespace="accounts")),
     path("catalog/", include(("catalog.api.urls", "catalog"), namespace="catalog")),
     path("procurement/", include(("procurement.api.urls", "procurement"), namespace="procurement")),

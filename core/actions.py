@@ -20,8 +20,9 @@ from typing import Any
 
 from core.errors import DomainError, PermissionDeniedError
 from core.permissions import can
+from core.tenancy import AnyActor
 
-Check = Callable[[], None]
+Check = Callable[[], object]  # raises a DomainError to refuse; what it returns is ignored
 
 
 @dataclass(frozen=True)
@@ -67,7 +68,7 @@ def verdict(action: Any, *checks: Check) -> Allowed:
     return Allowed(str(action))
 
 
-def role_check(actor: Any, permission: str) -> Check:
+def role_check(actor: AnyActor, permission: str) -> Check:
     """The role table (core.permissions.ACTIONS), without recording a refusal."""
 
     def check() -> None:

@@ -232,7 +232,7 @@ class HistoryFilterForm(SearchForm):
             data = data.copy()
             data["model"] = value.removesuffix("Event")
         super().__init__(data, **kwargs)
-        self.fields["model"].choices = [("", _("All records")), *models]
+        self.fields["model"].choices = [("", _("All records")), *models]  # type: ignore[attr-defined]  # a ChoiceField
         style_small(self.fields["model"])
 
 

@@ -30,7 +30,7 @@ import json
 import logging
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any
+from typing import Any, cast
 
 from django.conf import settings
 from django.core.files.base import File
@@ -206,7 +206,8 @@ def claim(request) -> Claim | None:
         if existing.fingerprint != fingerprint:
             raise IdempotencyKeyReusedError(key=key)
         if existing.state == IdempotencyRecord.State.DONE:
-            raise IdempotentReplay(existing.response_status, existing.response_body)
+            # A done record always has its status (idempotency_store writes both at once).
+            raise IdempotentReplay(cast(int, existing.response_status), existing.response_body)
         stale_before = now - settings.IDEMPOTENCY_STALE_AFTER
         if existing.claimed_at < stale_before:
             # The first attempt's worker died; its transaction rolled back, so take over.

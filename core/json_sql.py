@@ -17,7 +17,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any
+from typing import Any, cast
 
 import psycopg
 from django.db import connection, models
@@ -72,7 +72,8 @@ def model_object(
         if name in overrides:
             pairs.append((name, overrides[name]))
         else:
-            pairs.append((name, column_json(model._meta.get_field(name), alias, tz=tz)))
+            field = cast(models.Field, model._meta.get_field(name))  # a concrete column
+            pairs.append((name, column_json(field, alias, tz=tz)))
     return json_object(pairs, when=when)
 
 
@@ -96,9 +97,10 @@ class _PreparedCursor(psycopg.Cursor):
         return super().execute(query, params, prepare=True, binary=binary)
 
 
-def fetch_row(sql: str, params: Sequence[Any]) -> tuple | None:
+def fetch_row(sql: str, params: Sequence[Any]) -> tuple[Any, ...]:
     """The one row of a prepared read on Django's connection (and transaction), through
-    Django's cursor wrapper so that execute wrappers and query counting see it."""
+    Django's cursor wrapper so that execute wrappers and query counting see it. The read
+    must answer exactly one row (an aggregate does)."""
     connection.ensure_connection()
     raw = _PreparedCursor(connection.connection)
     wrapper = CursorDebugWrapper if connection.queries_logged else CursorWrapper

@@ -15,6 +15,7 @@ from django.utils import translation
 
 from core import clock
 from core.errors import DomainError, NulCharacterError, RequestTooLargeError
+from core.signals import security_event
 
 _STARTED = "_yg_auth_started"
 _SEEN = "_yg_last_seen"
@@ -99,9 +100,9 @@ class SessionLimitsMiddleware:
             if started is None:
                 session[_STARTED] = now
             elif now - seen > idle.total_seconds() or now - started > absolute.total_seconds():
-                from accounts.services import security_event_record
-
-                security_event_record(kind="session_expired", user=user, request=request)
+                security_event.send(
+                    sender=type(self), kind="session_expired", user=user, request=request
+                )
                 logout(request)
                 if request.path.startswith("/api/"):
                     return self.get_response(request)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal, InvalidOperation
+from typing import Any
 
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -108,14 +109,14 @@ def allocate(total: Decimal, weights: Sequence[Decimal | int]) -> list[Decimal]:
     return [Decimal(sign * c) * CENT for c in floors]
 
 
-def money_field(verbose_name: object = None, **kwargs: object) -> models.DecimalField:
+def money_field(verbose_name: Any = None, **kwargs: Any) -> models.DecimalField:
     """The model field for a CNY amount."""
     return models.DecimalField(
         verbose_name, max_digits=MAX_DIGITS, decimal_places=DECIMAL_PLACES, **kwargs
     )
 
 
-def ratio_field(verbose_name: object = None, **kwargs: object) -> models.DecimalField:
+def ratio_field(verbose_name: Any = None, **kwargs: Any) -> models.DecimalField:
     """A share between 0 and 1 such as 0.1500 (15%); four places so that 2.5% and 0.15% are
     exact. The validators give forms and serializers a field-level error for values outside."""
     return models.DecimalField(

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from functools import cached_property
+from typing import cast
 
 from django.core.paginator import Paginator
+from django.db.models import QuerySet
 
 COUNT_CAP = 10_000
 
@@ -21,7 +23,7 @@ class CappedPaginator(Paginator):
         if not hasattr(rows, "values"):
             return len(rows)
         # No ordering and no annotations: the database may stop at the cap.
-        return rows.order_by().values("pk")[: self.cap + 1].count()
+        return cast(QuerySet, rows).order_by().values("pk")[: self.cap + 1].count()
 
     @property
     def capped(self) -> bool:

@@ -8,12 +8,18 @@ existence does not leak; a visible object with the wrong role is forbidden (403)
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from rest_framework.permissions import BasePermission
 
 from core.errors import NotFoundError, PermissionDeniedError
-from core.tenancy import is_active_actor
+from core.signals import security_event
+from core.tenancy import AnyActor, is_active_actor
+
+if TYPE_CHECKING:  # at run time rest_framework.views would load the authentication classes
+    from django.db.models import QuerySet
+    from rest_framework.request import Request
+    from rest_framework.views import APIView
 
 HOSPITAL_PURCHASER = "hospital_purchaser"
 HOSPITAL_FINANCE = "hospital_finance"
@@ -92,24 +98,34 @@ ACTIONS: dict[str, frozenset[str]] = {
 }
 
 
-def can(actor: Any, action: str) -> bool:
+def can(actor: AnyActor, action: str) -> bool:
     if action not in ACTIONS:
         raise KeyError(f"unknown action {action!r}: add it to core.permissions.ACTIONS")
     return is_active_actor(actor) and bool(ACTIONS[action] & set(actor.roles))
 
 
-def require(actor: Any, action: str, *, request: Any = None) -> None:
+def require(actor: AnyActor, action: str, *, request: Any = None) -> None:
     """Raise PermissionDeniedError (and record the refusal) unless ``actor`` may do ``action``."""
     if not can(actor, action):
-        from accounts.services import security_event_record
-
-        security_event_record(
-            kind="permission_denied", user=actor, request=request, detail={"action": action}
+        security_event.send(
+            sender=require,
+            kind="permission_denied",
+            user=actor,
+            request=request,
+            detail={"action": action},
         )
         raise PermissionDeniedError(action=action)
 
 
-def access(actor: Any, queryset: Any, *, action: str, request: Any = None, **lookup: Any):
+class Scoped(Protocol):
+    """A tenant queryset, or the manager made from one (``Model.objects``)."""
+
+    def visible_to(self, actor: AnyActor) -> QuerySet[Any]: ...
+
+
+def access(
+    actor: AnyActor, queryset: Scoped, *, action: str, request: Any = None, **lookup: Any
+) -> Any:
     """Fetch one object the actor may see, then check the role for ``action``.
 
     The scope is applied first: a row outside it is NotFoundError even when the role would be
@@ -125,7 +141,7 @@ def access(actor: Any, queryset: Any, *, action: str, request: Any = None, **loo
 class ActionPermission(BasePermission):
     """DRF permission: the view names ``required_action`` (or ``required_actions`` per method)."""
 
-    def has_permission(self, request, view) -> bool:
+    def has_permission(self, request: Request, view: APIView) -> bool:
         actions = getattr(view, "required_actions", None)
         action = actions.get(request.method) if actions else getattr(view, "required_action", None)
         if action is None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -151,3 +152,17 @@ def policy_for(region_code: str) -> RegionPolicy:
         if code in found:
             return found[code]
     return RegionPolicy(region_code=region_code)
+
+
+def system_region_policy() -> RegionPolicy:
+    """The policy the system (the nightly sync) counts publicity days with.
+
+    Reference prices are platform-wide, so the figure is the platform operator's:
+    ``settings.REFERENCE_PRICE_REGION_CODE`` when set; otherwise the first region policy a bureau
+    saved (the one bureau running the platform); otherwise the seed defaults.
+    """
+    code = getattr(settings, "REFERENCE_PRICE_REGION_CODE", "")
+    if code:
+        return policy_for(code)
+    first = RegionPolicy.objects.order_by("pk").first()
+    return first if first is not None else RegionPolicy(region_code="")

@@ -34,6 +34,7 @@ import contextlib
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import cast
 
 from django.apps import apps
 from django.conf import settings
@@ -89,7 +90,8 @@ def append_only_tables() -> list[AppendOnlyTable]:
         markers = [t for t in getattr(meta, "triggers", []) if isinstance(t, AppendOnly)]
         if markers or _is_pghistory_event(model) or meta.label in THIRD_PARTY_APPEND_ONLY:
             fields = dict.fromkeys(name for marker in markers for name in marker.updatable)
-            columns = tuple(meta.get_field(name).column for name in fields)
+            concrete = [cast(models.Field, meta.get_field(name)) for name in fields]
+            columns = tuple(cast(str, field.column) for field in concrete)
             found.append(AppendOnlyTable(model=model, updatable=columns))
     return found
 
@@ -132,7 +134,7 @@ def owner_connection(alias: str = DEFAULT_DB_ALIAS) -> Iterator[BaseDatabaseWrap
         {**current.settings_dict, **{key: owner[key] for key in _OWNER_KEYS if key in owner}},
         alias,
     )
-    wrapper.is_owner_connection = True
+    wrapper.is_owner_connection = True  # type: ignore[attr-defined]  # our own marker
     connections[alias] = wrapper
     try:
         yield wrapper

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -22,11 +23,11 @@ from django.utils.translation import pgettext_lazy
 from core import clock, permissions
 from core.errors import NotFoundError
 from core.policy import RegionPolicy, policy_for
-from core.tenancy import PLATFORM_ADMIN, is_active_actor
+from core.tenancy import PLATFORM_ADMIN, Actor, is_active_actor
 from core.workcalendar import CalendarDay, DayKind
 
 
-def history_event_models() -> list[type]:
+def history_event_models() -> list[type[Any]]:
     """Every pghistory event model (one per tracked model), from the registry: no query."""
     return [
         model
@@ -53,7 +54,7 @@ def _tracked_label(model: str) -> str:
     return model or ""
 
 
-def _history_scope_q(actor) -> Q:
+def _history_scope_q(actor: Actor) -> Q:
     """Platform administrators read every change; bureau staff the changes of the objects they
     may see (each tracked model's own tenant scope, ``tenant_q``: their region's). A model
     without a tenant scope (lines, catalogue rows) stays the administrators' to read."""
@@ -79,7 +80,7 @@ def _day_start(day: dt.date) -> dt.datetime:
 
 def history_list(
     *,
-    actor,
+    actor: Actor,
     model: str = "",
     object_id: str = "",
     username: str = "",
@@ -125,7 +126,7 @@ EVENT_LABELS = {
 HIDDEN_FIELDS = {"id", "updated_at", "search_terms"}
 
 
-def _shown_value(field, value, related: dict) -> str:
+def _shown_value(field: models.Field | None, value: object, related: dict) -> str:
     """A stored value as the pages show it: choice labels, yes/no, Beijing times, names."""
     if value is None or value == "":
         return ""
@@ -144,14 +145,16 @@ def _shown_value(field, value, related: dict) -> str:
     return str(value)
 
 
-def _field(tracked, name: str):
+def _field(tracked: type[models.Model], name: str) -> models.Field | None:
     try:
-        return tracked._meta.get_field(name)
+        field = tracked._meta.get_field(name)
     except FieldDoesNotExist:
         return None
+    # A reverse relation is no column of the tracked row; history never records one.
+    return field if isinstance(field, models.Field) else None
 
 
-def history_describe(events) -> list:
+def history_describe(events: Iterable[pghistory.models.Events]) -> list:
     """Annotate a page of history rows for people: the object type's and each field's
     verbose name, choice labels, Beijing times, who made the change (names and related
     objects fetched with one query per kind, not per row)."""
@@ -159,7 +162,7 @@ def history_describe(events) -> list:
     user_ids = {(e.pgh_context or {}).get("user") for e in events} - {None}
     names = {u.pk: str(u) for u in get_user_model().objects.filter(pk__in=user_ids)}
     raw: list[tuple[Any, type | None, dict]] = []
-    wanted: dict[type, set] = {}
+    wanted: dict[type[models.Model], set] = {}
     for event in events:
         try:
             tracked = apps.get_model(event.pgh_obj_model)
@@ -175,10 +178,10 @@ def history_describe(events) -> list:
         raw.append((event, tracked, changes))
         for name, values in changes.items():
             field = _field(tracked, name) if tracked else None
-            if field is not None and field.is_relation and field.many_to_one:
-                wanted.setdefault(field.related_model, set()).update(
-                    v for v in values if v not in (None, "")
-                )
+            target = field.related_model if field is not None and field.many_to_one else None
+            # related_model is a class once the apps are loaded, never the string "self".
+            if isinstance(target, type):
+                wanted.setdefault(target, set()).update(v for v in values if v not in (None, ""))
     related = {}
     for model, ids in wanted.items():
         for obj in model._default_manager.filter(pk__in=ids):
@@ -207,7 +210,7 @@ def history_describe(events) -> list:
     return events
 
 
-def region_policy_get(*, actor) -> RegionPolicy:
+def region_policy_get(*, actor: Actor) -> RegionPolicy:
     permissions.require(actor, "region_policy.view")
     region = actor.organization.region_code if actor.organization else "000000"
     return policy_for(region)
@@ -229,7 +232,7 @@ class CalendarYear:
         return self.source == "none"
 
 
-def calendar_years(*, actor, include: int | None = None) -> list[CalendarYear]:
+def calendar_years(*, actor: Actor, include: int | None = None) -> list[CalendarYear]:
     """Where each year's working days come from: last year to the year after next, every year
     the platform has days for, and ``include`` (one query)."""
     permissions.require(actor, "calendar.manage")
@@ -261,13 +264,13 @@ def calendar_years(*, actor, include: int | None = None) -> list[CalendarYear]:
     return out
 
 
-def calendar_day_list(*, actor, year: int | None = None):
+def calendar_day_list(*, actor: Actor, year: int | None = None) -> QuerySet[CalendarDay]:
     permissions.require(actor, "calendar.manage")
     days = CalendarDay.objects.order_by("date")
     return days.filter(date__year=year) if year else days
 
 
-def calendar_day_get(*, actor, day_id: int) -> CalendarDay:
+def calendar_day_get(*, actor: Actor, day_id: int) -> CalendarDay:
     permissions.require(actor, "calendar.manage")
     day = CalendarDay.objects.filter(pk=day_id).first()
     if day is None:
@@ -275,10 +278,11 @@ def calendar_day_get(*, actor, day_id: int) -> CalendarDay:
     return day
 
 
-def calendar_day_history(*, actor, year: int | None = None, limit: int = 200) -> list:
+def calendar_day_history(*, actor: Actor, year: int | None = None, limit: int = 200) -> list:
     """Who entered or removed which day, newest first (the rows' pghistory events)."""
     permissions.require(actor, "calendar.manage")
-    events = CalendarDay.pgh_event_model.objects.select_related("pgh_context").order_by(
+    event_model = CalendarDay.pgh_event_model  # type: ignore[attr-defined]  # set by pghistory
+    events = event_model.objects.select_related("pgh_context").order_by(
         "-pgh_created_at", "-pgh_id"
     )
     if year:
@@ -294,7 +298,7 @@ def calendar_day_history(*, actor, year: int | None = None, limit: int = 200) ->
     return events
 
 
-def region_policy_history(*, actor, policy: RegionPolicy) -> dict[str, list[dict]]:
+def region_policy_history(*, actor: Actor, policy: RegionPolicy) -> dict[str, list[dict]]:
     """Each figure's own changes, newest first: when (Beijing time), who, before and after,
     as the page shows them (shares in percent). Unsaved defaults have none."""
     permissions.require(actor, "region_policy.view")
@@ -322,7 +326,7 @@ def region_policy_history(*, actor, policy: RegionPolicy) -> dict[str, list[dict
     return history
 
 
-def _policy_value(name: str, value) -> str:
+def _policy_value(name: str, value: object) -> str:
     from core.policy import RATIO_FIELDS
 
     if value in (None, ""):

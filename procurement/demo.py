@@ -29,7 +29,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 import pghistory
 import time_machine
@@ -37,7 +37,7 @@ from django.db import transaction
 from django.db.models import Avg
 
 from accounts.demo import CITY, DISTRIBUTORS, HOSPITALS, MANUFACTURERS
-from accounts.models import User
+from accounts.models import Organization, User
 from catalog.choices import ReferencePriceStatus
 from catalog.models import Consumable, DeviceIdentifier, ReferencePrice
 from core import clock
@@ -198,7 +198,9 @@ def _alternate_prices() -> dict[str, Decimal]:
 
 def _seed_listings(users: dict[str, User], rng: random.Random, start: dt.date) -> list[Listing]:
     bureau = users["bureau"]
-    distributors = [users[f"{key}_sales"].organization for key, *_rest in DISTRIBUTORS]
+    distributors = [
+        cast(Organization, users[f"{key}_sales"].organization) for key, *_rest in DISTRIBUTORS
+    ]
     confirmed = dict(
         ReferencePrice.objects.filter(status=ReferencePriceStatus.CONFIRMED).values_list(
             "consumable_id", "price"
@@ -413,7 +415,7 @@ class _OrderWorld:
     # --- the plan of each order
 
     def run(self, start: dt.date) -> None:
-        plans = []
+        plans: list[tuple[dt.date, str, int, str | None, str | None]] = []
         for key, *_rest in HOSPITALS:
             count = ORDERS_PER_HOSPITAL.get(key, ORDERS_OTHER_HOSPITAL)
             for n in range(count):
@@ -423,9 +425,11 @@ class _OrderWorld:
                 plans.append((self.today - dt.timedelta(days=age), key, n, None, None))
         for key, age, fate, maker in SHOWCASE:
             plans.append((self.today - dt.timedelta(days=age), key, -1, fate, maker))
-        for day, key, _n, fate, maker in sorted(plans, key=lambda p: (p[0], p[1], p[2])):
+        for day, key, _n, planned_fate, planned_maker in sorted(
+            plans, key=lambda p: (p[0], p[1], p[2])
+        ):
             try:
-                self.one_order(day, key, fate=fate, maker_key=maker)
+                self.one_order(day, key, fate=planned_fate, maker_key=planned_maker)
             except _NotYet:
                 continue
 
@@ -448,13 +452,13 @@ class _OrderWorld:
         fate = fate or self._fate((self.today - day).days)
         maker_id = self.makers[rng.randrange(len(self.makers))]
         if maker_key is not None:
-            maker_id = self.users[f"{maker_key}_sales"].organization_id
+            maker_id = cast(int, self.users[f"{maker_key}_sales"].organization_id)
         offered = self.by_maker[maker_id]
         picked = rng.sample(offered, k=min(len(offered), rng.choice((1, 1, 2, 2, 3, 4))))
         lines = []
         for listing in picked:
             high = listing.consumable.is_high_value
-            line = {
+            line: dict[str, Any] = {
                 "listing": listing.pk,
                 "quantity": rng.randint(1, 6) if high else rng.choice((10, 20, 30, 50, 100)),
             }
@@ -597,29 +601,29 @@ class _OrderWorld:
                 return ship_day  # shipped, not yet accepted
             accepted_on = ship_day + dt.timedelta(days=1)
             answers = []
-            for line in delivery.lines.select_related("order_line__consumable").order_by("pk"):
-                refused = 1 if line.quantity > 2 and rng.random() < 0.12 else 0
+            for shipped in delivery.lines.select_related("order_line__consumable").order_by("pk"):
+                refused = 1 if shipped.quantity > 2 and rng.random() < 0.12 else 0
                 if fate == "refused":
-                    refused = line.quantity  # the whole note sent back at the door
+                    refused = shipped.quantity  # the whole note sent back at the door
                 answers.append(
                     {
-                        "delivery_line": line.pk,
-                        "accepted_quantity": line.quantity - refused,
+                        "delivery_line": shipped.pk,
+                        "accepted_quantity": shipped.quantity - refused,
                         "refused_quantity": refused,
                         "reason": rng.choice(REFUSAL_REASONS) if refused else "",
-                        "barcodes": [line.barcode],
+                        "barcodes": [shipped.barcode],
                     }
                 )
                 self.shipped.append(
                     _Shipped(
                         hospital_key=key,
-                        line_id=line.pk,
-                        consumable=line.order_line.consumable,
-                        di=line.udi_di,
-                        lot=line.lot,
-                        accepted=line.quantity - refused,
+                        line_id=shipped.pk,
+                        consumable=shipped.order_line.consumable,
+                        di=shipped.udi_di,
+                        lot=shipped.lot,
+                        accepted=shipped.quantity - refused,
                         accepted_on=accepted_on,
-                        unit_price=line.order_line.unit_price,
+                        unit_price=shipped.order_line.unit_price,
                     )
                 )
             with _at(_moment(accepted_on, 10, rng.randint(0, 59)), purchaser):

@@ -15,10 +15,10 @@ with ``SKIP LOCKED`` so that two workers share a backlog instead of waiting on e
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
 
 from django.db.models import QuerySet
 
+from accounts.models import User
 from catalog.models import ReferencePriceCut
 from core import permissions
 from core.errors import NotFoundError
@@ -38,7 +38,7 @@ from procurement.models import (
 # Orders, delivery notes, invoices
 
 
-def lock_order(*, actor, order_id: int, action: str) -> Order:
+def lock_order(*, actor: User, order_id: int, action: str) -> Order:
     """The order, locked FOR UPDATE, if the actor may see it (else 404) and do ``action``
     (else 403)."""
     locking = Order.objects.select_for_update(of=("self",))
@@ -63,7 +63,7 @@ def lock_order_lines(*, order: Order, ids: Iterable[int] | None = None) -> list[
     return lines
 
 
-def lock_delivery(*, actor, delivery_id: int, action: str) -> Delivery:
+def lock_delivery(*, actor: User, delivery_id: int, action: str) -> Delivery:
     """Lock the delivery's order first, then the delivery (see the module's lock order)."""
     found = Delivery.objects.visible_to(actor).filter(pk=delivery_id)
     order_id = found.values_list("order_id", flat=True).first()
@@ -89,7 +89,9 @@ def lock_delivery_lines(*, delivery: Delivery) -> list[DeliveryLine]:
     )
 
 
-def lock_delivery_line(*, actor, delivery_line_id: int, action: str) -> tuple[Order, DeliveryLine]:
+def lock_delivery_line(
+    *, actor: User, delivery_line_id: int, action: str
+) -> tuple[Order, DeliveryLine]:
     """A delivery line the actor may see: its order locked first, then the line (with its
     note and order line)."""
     visible = Delivery.objects.visible_to(actor)
@@ -109,7 +111,7 @@ def lock_delivery_line(*, actor, delivery_line_id: int, action: str) -> tuple[Or
     return order, line
 
 
-def lock_invoice(*, actor, invoice_id: int, action: str) -> Invoice:
+def lock_invoice(*, actor: User, invoice_id: int, action: str) -> Invoice:
     """Lock the invoice's order first, then the invoice (see the module's lock order)."""
     found = Invoice.objects.visible_to(actor).filter(pk=invoice_id)
     order_id = found.values_list("order_id", flat=True).first()
@@ -123,7 +125,7 @@ def lock_invoice(*, actor, invoice_id: int, action: str) -> Invoice:
 
 def lock_purchase_plan(*, hospital_id: int, year: int) -> AnnualPurchasePlan | None:
     """The hospital's plan row for ``year``, locked: the lock that serialises alternate-catalogue
-    cap checks of one hospital and year (procurement.services.caps), taken by submissions and
+    cap checks of one hospital and year (procurement.selectors.caps), taken by submissions and
     by changes of the plan alike. None when no plan is set (the caller's rule decides)."""
     return (
         AnnualPurchasePlan.objects.select_for_update()
@@ -136,7 +138,7 @@ def lock_purchase_plan(*, hospital_id: int, year: int) -> AnnualPurchasePlan | N
 # Listings, price changes, agreed prices
 
 
-def lock_listing(*, actor: Any, listing_id: int) -> Listing:
+def lock_listing(*, actor: User, listing_id: int) -> Listing:
     """The listing, locked, if the actor may see it (another organisation's: 404)."""
     listing = (
         Listing.objects.visible_to(actor)
@@ -150,7 +152,7 @@ def lock_listing(*, actor: Any, listing_id: int) -> Listing:
     return listing
 
 
-def lock_price_change(*, actor: Any, price_change_id: int) -> ListingPriceChange:
+def lock_price_change(*, actor: User, price_change_id: int) -> ListingPriceChange:
     """A price change of a listing the actor may see, locked (then lock its listing)."""
     visible = Listing.objects.visible_to(actor).values("pk")
     change = (
@@ -163,7 +165,7 @@ def lock_price_change(*, actor: Any, price_change_id: int) -> ListingPriceChange
     return change
 
 
-def lock_agreed_price(*, actor: Any, agreed_price_id: int) -> AgreedPrice:
+def lock_agreed_price(*, actor: User, agreed_price_id: int) -> AgreedPrice:
     """An agreed price the actor may see, locked, with its listing (not locked: lock it with
     ``lock_listing`` when the answer depends on it)."""
     agreed = (

@@ -33,7 +33,9 @@ class MeOutput(serializers.ModelSerializer):
 
 
 class ApiClientOutput(serializers.ModelSerializer):
-    organization = serializers.PrimaryKeyRelatedField(read_only=True)
+    organization: "serializers.PrimaryKeyRelatedField[Organization]" = (
+        serializers.PrimaryKeyRelatedField(read_only=True)
+    )
     roles = serializers.ListField(source="user.roles", child=serializers.CharField())
 
     class Meta:

@@ -1,3 +1,5 @@
+from typing import TYPE_CHECKING
+
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -15,6 +17,9 @@ from catalog.models import (
 )
 from core.api.actions import actions_output
 from core.api.fields import MoneyField
+
+if TYPE_CHECKING:
+    from accounts.models import Organization
 
 
 class DeviceIdentifierOutput(serializers.ModelSerializer):
@@ -36,7 +41,9 @@ class ConsumableListOutput(serializers.ModelSerializer):
         allow_null=True,
         help_text="Current confirmed reference price (CNY), if any: capped catalogue.",
     )
-    manufacturer = serializers.PrimaryKeyRelatedField(read_only=True)
+    manufacturer: "serializers.PrimaryKeyRelatedField[Organization]" = (
+        serializers.PrimaryKeyRelatedField(read_only=True)
+    )
 
     class Meta:
         model = Consumable
@@ -112,7 +119,10 @@ class ReferencePriceBriefOutput(serializers.ModelSerializer):
 
 
 class CategoryOutput(serializers.ModelSerializer):
-    parent = serializers.CharField(source="parent.code", allow_null=True, default=None)
+    # DRF takes declared fields off the class, so this does not shadow Field.parent.
+    parent = serializers.CharField(  # type: ignore[assignment]
+        source="parent.code", allow_null=True, default=None
+    )
 
     class Meta:
         model = Category
@@ -166,7 +176,7 @@ class ConsumableDetailOutput(ConsumableListOutput):
 
     @extend_schema_field(CategoryOutput(many=True))
     def get_categories(self, obj) -> list[dict]:
-        return CategoryOutput(self.context.get("categories", []), many=True).data
+        return list(CategoryOutput(self.context.get("categories", []), many=True).data)
 
 
 class ScanInput(serializers.Serializer):
@@ -281,12 +291,13 @@ class ObjectionResolveInput(serializers.Serializer):
 class ImportUploadInput(serializers.Serializer):
     kind = serializers.ChoiceField(choices=["catalog", "udi"])
     file = serializers.FileField()
-    partial = serializers.BooleanField(default=False)
+    # DRF takes declared fields off the class, so this does not shadow Serializer.partial.
+    partial = serializers.BooleanField(default=False)  # type: ignore[assignment]
 
 
 class ImportRetryInput(serializers.Serializer):
     # Absent: as the failed job; true: keep the valid rows this time.
-    partial = serializers.BooleanField(allow_null=True, default=None)
+    partial = serializers.BooleanField(allow_null=True, default=None)  # type: ignore[assignment]
 
 
 ReferencePriceActionsOutput = actions_output("ReferencePrice", ReferencePriceAction.choices)

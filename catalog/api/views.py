@@ -6,6 +6,7 @@ from django.db.models import QuerySet
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.response import Response
 
+from accounts.selectors import request_actor
 from catalog import selectors
 from catalog.api.serializers import (
     CategoryOutput,
@@ -69,7 +70,7 @@ class ConsumableListApi(ListApi):
         params = self.request.query_params
         manufacturer = params.get("manufacturer")
         return selectors.consumable_list(
-            actor=self.request.user,
+            actor=request_actor(self.request),
             q=params.get("q", ""),
             code_prefix=params.get("code", ""),
             category=params.get("category", ""),
@@ -101,7 +102,7 @@ class CategoryListApi(ListApi):
 
     def get_queryset(self) -> QuerySet:
         return selectors.category_list(
-            actor=self.request.user, parent=self.request.query_params.get("parent", "")
+            actor=request_actor(self.request), parent=self.request.query_params.get("parent", "")
         )
 
 
@@ -156,7 +157,7 @@ class ReferencePriceListApi(ListApi):
     def get_queryset(self) -> QuerySet:
         params = self.request.query_params
         return selectors.reference_price_list(
-            actor=self.request.user,
+            actor=request_actor(self.request),
             status=params.get("status", ""),
             open_only=bool(_bool(params.get("open"))),
             q=params.get("q", ""),
@@ -184,7 +185,7 @@ class PriceObjectionListApi(ListApi):
 
     def get_queryset(self) -> QuerySet:
         return selectors.price_objection_list(
-            actor=self.request.user, status=self.request.query_params.get("status", "")
+            actor=request_actor(self.request), status=self.request.query_params.get("status", "")
         )
 
 
@@ -195,7 +196,7 @@ class SyncRunListApi(ListApi):
     filter_backends: list = []
 
     def get_queryset(self) -> QuerySet:
-        runs = selectors.sync_run_list(actor=self.request.user)
+        runs = selectors.sync_run_list(actor=request_actor(self.request))
         sync_runs_fail_stale()  # a run whose worker died reads as failed, not running
         return runs
 
@@ -221,4 +222,4 @@ class CrosswalkConflictListApi(ListApi):
     filter_backends: list = []
 
     def get_queryset(self) -> QuerySet:
-        return selectors.crosswalk_conflict_list(actor=self.request.user)
+        return selectors.crosswalk_conflict_list(actor=request_actor(self.request))

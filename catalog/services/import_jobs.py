@@ -40,6 +40,7 @@ from django.utils.text import get_valid_filename
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from accounts.models import User
 from catalog.choices import ImportKind, ImportStatus
 from catalog.errors import ImportFileInvalidError, ImportJobNotRetryableError
 from catalog.locks import lock_import_job
@@ -78,7 +79,7 @@ def imports_directory() -> Path:
     return Path(settings.MEDIA_ROOT) / "imports"
 
 
-def import_job_create(*, actor: Any, kind: str, uploaded_file: Any, partial: bool) -> ImportJob:
+def import_job_create(*, actor: User, kind: str, uploaded_file: Any, partial: bool) -> ImportJob:
     """Store an uploaded national-code or UDI database file and queue its import."""
     require(actor, "catalog.import")
     if kind not in ImportKind.values:
@@ -250,7 +251,7 @@ def _end_sessions_holding(job_id: int) -> None:
         logger.warning("import job %s: could not end its session: %s", job_id, exc)
 
 
-def import_job_retry(*, actor: Any, job_id: int, partial: bool | None = None) -> ImportJob:
+def import_job_retry(*, actor: User, job_id: int, partial: bool | None = None) -> ImportJob:
     """Import a failed job's stored file again, as a new job; ``partial`` None keeps the
     failed job's choice (True: keep the valid rows this time)."""
     require(actor, "catalog.import")

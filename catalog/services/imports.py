@@ -46,6 +46,7 @@ from typing import Any
 from biip.checksums import gs1_standard_check_digit
 from django.db import connection, transaction
 
+from accounts.models import User
 from catalog.barcodes import parse_barcode
 from catalog.choices import ConsumableStatus, ImportKind, IssuingAgency
 from catalog.codes import (
@@ -463,15 +464,16 @@ def _cell_text(value: Any) -> str:
 
 def _map_header(source: _Source, columns: Sequence[Column]) -> dict[str, int]:
     """Column key -> index in the file's rows; raise naming every missing required column."""
-    by_name = {}
+    by_name: dict[str, Column] = {}
     for column in columns:
         for name in (column.header, *column.aliases):
             by_name[_header_key(name)] = column
     mapping: dict[str, int] = {}
     for index, header in enumerate(source.header):
-        column = by_name.get(_header_key(header))
-        if column is None:
+        found = by_name.get(_header_key(header))
+        if found is None:
             continue  # extra columns are allowed and ignored
+        column = found
         if column.key in mapping:
             raise ImportFileInvalidError(
                 "duplicate_columns",
@@ -609,7 +611,7 @@ class _Registrations:
             if len(self.cache) >= CACHE_LIMIT:
                 self.cache.clear()
             self.cache[raw] = result
-        if result.__class__ is not str:
+        if isinstance(result, RegistrationNumberInvalidError):
             # Drop the traceback of the previous raise: re-raising the cached error would
             # otherwise grow its traceback row after row.
             raise result.with_traceback(None)
@@ -790,7 +792,7 @@ def _reject_duplicates(
 def _run(
     *,
     kind: str,
-    actor: Any,
+    actor: User | None,
     path: Path | str,
     partial: bool,
     report_path: Path | str | None,
@@ -924,7 +926,7 @@ _CONSUMABLE_TEXT_FIELDS = (
 
 class _CatalogLoader(_Loader):
     table = "catalog_import_stage"
-    columns = (
+    columns: tuple[str, ...] = (
         "row_no",
         "code",
         "generic_name",
@@ -1594,7 +1596,7 @@ CATALOG_LAYOUTS: tuple[Layout, ...] = (
 
 def consumable_import(
     *,
-    actor: Any,
+    actor: User | None,
     path: Path | str,
     partial: bool = False,
     report_path: Path | str | None = None,
@@ -1916,7 +1918,7 @@ class _UdiLoader(_Loader):
 
 def device_identifier_import(
     *,
-    actor: Any,
+    actor: User | None,
     path: Path | str,
     partial: bool = False,
     report_path: Path | str | None = None,

@@ -27,10 +27,10 @@ from decimal import Decimal
 from typing import Any, NamedTuple
 
 import pghistory
-from django.conf import settings
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from accounts.models import User
 from catalog.choices import (
     OPEN_REFERENCE_STATUSES,
     REFERENCE_PRICE_STATES,
@@ -65,7 +65,7 @@ from core import clock
 from core.errors import PermissionDeniedError
 from core.money import AmountInvalidError, parse_amount
 from core.permissions import access, require
-from core.policy import RegionPolicy, policy_for
+from core.policy import RegionPolicy, policy_for, system_region_policy
 
 # ---------------------------------------------------------------------------------------------
 # Rules shared with the set-based sync
@@ -100,7 +100,7 @@ def proposal_action(
         return ProposalAction.UNCHANGED
     has_open = open_price is not None
     if confirmed_price is None or price < confirmed_price:
-        if has_open and not open_is_increase and open_price <= price:
+        if open_price is not None and not open_is_increase and open_price <= price:
             return ProposalAction.UNCHANGED
         return ProposalAction.UNCHANGED if bureau_withdrew_same else ProposalAction.PROPOSE
     if has_open or bureau_withdrew_same:
@@ -108,21 +108,7 @@ def proposal_action(
     return ProposalAction.FLAG
 
 
-def system_region_policy() -> RegionPolicy:
-    """The policy the system (the nightly sync) counts publicity days with.
-
-    Reference prices are platform-wide, so the figure is the platform operator's:
-    ``settings.REFERENCE_PRICE_REGION_CODE`` when set; otherwise the first region policy a bureau
-    saved (the one bureau running the platform); otherwise the seed defaults.
-    """
-    code = getattr(settings, "REFERENCE_PRICE_REGION_CODE", "")
-    if code:
-        return policy_for(code)
-    first = RegionPolicy.objects.order_by("pk").first()
-    return first if first is not None else RegionPolicy(region_code="")
-
-
-def publicity_policy(actor: Any) -> RegionPolicy:
+def publicity_policy(actor: User | None) -> RegionPolicy:
     """The bureau's own region policy when a person acts, the system's otherwise."""
     org = getattr(actor, "organization", None) if actor is not None else None
     return policy_for(org.region_code) if org is not None else system_region_policy()
@@ -148,7 +134,7 @@ def publicity_window(start: dt.date, policy: RegionPolicy) -> PublicityWindow:
 # Helpers
 
 
-def _history(actor: Any, action: str, **extra: Any) -> pghistory.context:
+def _history(actor: User | None, action: str, **extra: Any) -> pghistory.context:
     """History context: inside a request the middleware has already set user and organisation;
     this adds the service name, and supplies the actor when called from a task or a shell."""
     if actor is None:
@@ -158,7 +144,7 @@ def _history(actor: Any, action: str, **extra: Any) -> pghistory.context:
     )
 
 
-def _require_manager(actor: Any) -> None:
+def _require_manager(actor: User | None) -> None:
     if actor is None:
         # Only the services that document a system path may be called without an actor.
         raise PermissionDeniedError(action="reference_price.manage")
@@ -205,7 +191,7 @@ def reference_price_propose(
     *,
     consumable_id: int,
     price: Decimal | str,
-    actor: Any = None,
+    actor: User | None = None,
     source_province: str = "",
     source_platform: str = "",
     observed_on: dt.date | None = None,
@@ -275,7 +261,7 @@ def reference_price_propose(
 
 
 def reference_price_publicity_start(
-    *, reference_price_id: int, actor: Any = None
+    *, reference_price_id: int, actor: User | None = None
 ) -> ReferencePrice:
     """Put a proposed (or, by the bureau only, a flagged) price into publicity for the region
     policy's N working days [R-LIST-CATALOGUES]."""
@@ -290,7 +276,9 @@ def reference_price_publicity_start(
         return rp
 
 
-def reference_price_confirm(*, reference_price_id: int, actor: Any = None) -> ReferencePrice:
+def reference_price_confirm(
+    *, reference_price_id: int, actor: User | None = None
+) -> ReferencePrice:
     """Confirm (lock) a price whose publicity has ended without open objections; it supersedes
     the product's confirmed price, and a fall is recorded as a ReferencePriceCut (a first
     reference price counts as a fall from none: the product enters the capped catalogue)."""
@@ -324,7 +312,9 @@ def reference_price_confirm(*, reference_price_id: int, actor: Any = None) -> Re
         return rp
 
 
-def reference_price_withdraw(*, reference_price_id: int, actor: Any, reason: str) -> ReferencePrice:
+def reference_price_withdraw(
+    *, reference_price_id: int, actor: User | None, reason: str
+) -> ReferencePrice:
     """The bureau withdraws an open price (proposed, flagged or in publicity), with a reason.
     A confirmed price is locked: it can only be superseded by a newer confirmed one."""
     _require_manager(actor)
@@ -337,12 +327,11 @@ def reference_price_withdraw(*, reference_price_id: int, actor: Any, reason: str
         return rp
 
 
-def price_objection_raise(*, reference_price_id: int, actor: Any, reason: str) -> PriceObjection:
+def price_objection_raise(*, reference_price_id: int, actor: User, reason: str) -> PriceObjection:
     """A manufacturer's or distributor's sales staff object to a price in publicity, through the
     last day of its publicity, with a reason; one open objection per organisation and price."""
     require(actor, "price_objection.raise")
-    objector_check(actor=actor)
-    org = actor.organization
+    org = objector_check(actor=actor)
     reason = (reason or "").strip()
     if not reason:
         raise ObjectionReasonRequiredError()
@@ -358,7 +347,7 @@ def price_objection_raise(*, reference_price_id: int, actor: Any, reason: str) -
 
 
 def price_objection_resolve(
-    *, objection_id: int, actor: Any, outcome: str, resolution: str
+    *, objection_id: int, actor: User | None, outcome: str, resolution: str
 ) -> PriceObjection:
     """The bureau answers an objection. Upheld: the price is withdrawn (if still open).
     Dismissed: it stays, and is confirmed once its publicity has ended and no objection is open."""

@@ -51,7 +51,7 @@ from django.db.models import Q
 from django.db.models.functions import Now
 from django.utils.translation import gettext
 
-from accounts.regions import is_valid_region
+from accounts.models import User
 from catalog.choices import (
     OPEN_REFERENCE_STATUSES,
     REFERENCE_PRICE_TRANSITIONS,
@@ -61,11 +61,13 @@ from catalog.choices import (
 )
 from catalog.errors import LowestPriceFeedError
 from catalog.models import SyncRun
-from catalog.services.prices import publicity_window, system_region_policy
+from catalog.services.prices import publicity_window
 from core import clock
 from core.errors import DomainError
 from core.heartbeat import Heartbeat
 from core.permissions import require
+from core.policy import system_region_policy
+from core.regions import is_valid_region
 
 logger = logging.getLogger(__name__)
 
@@ -125,7 +127,7 @@ class Outcome:
 
 
 def lowest_price_sync(
-    *, feed_url: str | None = None, actor: Any = None, task_id: str = ""
+    *, feed_url: str | None = None, actor: User | None = None, task_id: str = ""
 ) -> SyncRun:
     """Run the sync once; return its SyncRun (SUCCEEDED, FAILED with the reason, or SKIPPED).
 
@@ -530,7 +532,7 @@ def _allowed(source: str, target: str) -> str:
     return source
 
 
-def _apply(run: SyncRun, feed: FeedFile, actor: Any) -> None:
+def _apply(run: SyncRun, feed: FeedFile, actor: User | None) -> None:
     today = clock.local_today()
     now = clock.now()
     context = {"sync_run": run.pk, "feed": _shown(feed.url)}

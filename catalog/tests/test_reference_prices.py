@@ -22,11 +22,10 @@ from catalog.services.prices import (
     reference_price_propose,
     reference_price_publicity_start,
     reference_price_withdraw,
-    system_region_policy,
 )
 from catalog.tests.factories import ConsumableFactory, PriceObjectionFactory, ReferencePriceFactory
 from core.errors import DomainError
-from core.policy import RegionPolicy
+from core.policy import RegionPolicy, system_region_policy
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_today")]
 

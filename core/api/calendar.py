@@ -32,7 +32,8 @@ class CalendarDayInput(serializers.Serializer):
 
 class CalendarYearOutput(serializers.Serializer):
     year = serializers.IntegerField()
-    source = serializers.ChoiceField(
+    # DRF takes declared fields off the class; the stubs see Field.source (a str).
+    source = serializers.ChoiceField(  # type: ignore[assignment]
         choices=["platform", "package", "none"],
         help_text=(
             "Where the year's working days come from: platform (days entered here), package "

@@ -19,7 +19,8 @@ class HistoryEventOutput(serializers.Serializer):
     object_model = serializers.CharField(source="pgh_obj_model", help_text="e.g. procurement.Order")
     object_type = serializers.CharField(source="model_display", help_text="its verbose name")
     object_id = serializers.CharField(source="pgh_obj_id")
-    label = serializers.CharField(source="pgh_label")
+    # DRF takes declared fields off the class, so this does not shadow Field.label.
+    label = serializers.CharField(source="pgh_label")  # type: ignore[assignment]
     at = serializers.DateTimeField(source="pgh_created_at")
     user = serializers.CharField(source="actor_display")
     api_client = serializers.CharField()

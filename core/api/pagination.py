@@ -1,5 +1,6 @@
 import base64
 import datetime as dt
+from typing import cast
 
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
@@ -74,7 +75,7 @@ class NewestFirstKeysetPagination(pagination.BasePagination):
     def _page_size(self, request) -> int:
         raw = request.query_params.get(self.page_size_query_param)
         if raw is None:
-            return api_settings.PAGE_SIZE
+            return cast(int, api_settings.PAGE_SIZE)  # set in config/settings.py
         if not raw.isdigit() or int(raw) < 1:
             raise ValidationError(fields={"page_size": [_("A whole number of at least 1.")]})
         return min(int(raw), self.max_page_size)

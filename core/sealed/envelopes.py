@@ -173,7 +173,8 @@ def _check_epk(epk: object, *, check_point: bool) -> None:
     if not check_point:
         return
     try:
-        ec.EllipticCurvePublicNumbers(*coordinates, ec.SECP256R1()).public_key()
+        x, y = coordinates
+        ec.EllipticCurvePublicNumbers(x, y, ec.SECP256R1()).public_key()
     except ValueError:
         raise EnvelopeMalformedError(reason=_("the epk is not a point on P-256")) from None
 

@@ -30,7 +30,7 @@ def days_left(value):
 @register.filter
 def region(code):
     """GB/T 2260 code -> its name (江苏省); unknown codes are shown as they are."""
-    from accounts.regions import region_name
+    from core.regions import region_name
 
     return region_name(code) if code else ""
 

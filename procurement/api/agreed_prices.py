@@ -7,6 +7,7 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
 from rest_framework.response import Response
 
+from accounts.selectors import request_actor
 from core.api.actions import actions_body
 from core.api.params import validated
 from core.api.views import ApiView, ListApi
@@ -43,7 +44,7 @@ class AgreedPriceListApi(ListApi):
     def get_queryset(self) -> QuerySet:
         params = self.request.query_params
         return agreed_price_selectors.agreed_price_list(
-            actor=self.request.user,
+            actor=request_actor(self.request),
             status=params.get("status", ""),
             listing_id=parse_id(params.get("listing")),
             hospital_id=parse_id(params.get("hospital")),

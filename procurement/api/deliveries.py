@@ -10,6 +10,7 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
 from rest_framework.response import Response
 
+from accounts.selectors import request_actor
 from core.api.actions import actions_body
 from core.api.params import query_id, query_statuses, status_parameter, validated
 from core.api.views import ApiView, ListApi
@@ -41,7 +42,7 @@ class DeliveryListCreateApi(ListApi):
 
     def get_queryset(self) -> QuerySet:
         return delivery_selectors.delivery_list(
-            actor=self.request.user,
+            actor=request_actor(self.request),
             order_id=query_id(self.request, "order"),
             status=query_statuses(self.request, DeliveryStatus.values),
         )

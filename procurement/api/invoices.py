@@ -9,6 +9,7 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
 from rest_framework.response import Response
 
+from accounts.selectors import request_actor
 from core.api.actions import actions_body
 from core.api.params import query_id, query_statuses, status_parameter, validated
 from core.api.views import ApiView, ListApi
@@ -38,7 +39,7 @@ class InvoiceListCreateApi(ListApi):
 
     def get_queryset(self) -> QuerySet:
         return invoice_selectors.invoice_list(
-            actor=self.request.user,
+            actor=request_actor(self.request),
             order_id=query_id(self.request, "order"),
             status=query_statuses(self.request, InvoiceStatus.values),
         )

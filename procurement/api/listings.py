@@ -11,6 +11,7 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
 from rest_framework.response import Response
 
+from accounts.selectors import request_actor
 from catalog import selectors as catalog_selectors
 from core.api.actions import actions_body
 from core.api.params import validated
@@ -90,7 +91,7 @@ class ListingListApi(ListApi):
     def get_queryset(self) -> QuerySet:
         params = self.request.query_params
         return selectors.listing_list(
-            actor=self.request.user,
+            actor=request_actor(self.request),
             status=params.get("status", ""),
             catalogue=params.get("catalogue", ""),
             label=params.get("label", ""),
@@ -138,7 +139,7 @@ class ListingAvailableListApi(ListApi):
     def get_queryset(self) -> QuerySet:
         params = self.request.query_params
         return selectors.listing_available_list(
-            actor=self.request.user,
+            actor=request_actor(self.request),
             q=params.get("q", ""),
             code=params.get("code", ""),
             catalogue=params.get("catalogue", ""),
@@ -317,7 +318,7 @@ class PriceChangeListApi(ListApi):
     def get_queryset(self) -> QuerySet:
         params = self.request.query_params
         return selectors.listing_price_change_list(
-            actor=self.request.user,
+            actor=request_actor(self.request),
             status=params.get("status", ""),
             listing_id=parse_id(params.get("listing")),
         )

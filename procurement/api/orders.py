@@ -18,6 +18,7 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
 from rest_framework.response import Response
 
+from accounts.selectors import request_actor
 from core.api.actions import actions_body
 from core.api.pagination import NewestFirstKeysetPagination
 from core.api.params import query_date, query_id, query_statuses, status_parameter, validated
@@ -79,7 +80,7 @@ class OrderListCreateApi(ListApi):
         request = self.request
         return (
             selectors.order_list(
-                actor=request.user,
+                actor=request_actor(request),
                 status=query_statuses(request, OrderStatus.values),
                 supplier_id=query_id(request, "supplier"),
                 hospital_id=query_id(request, "hospital"),

@@ -13,6 +13,7 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
 from rest_framework.response import Response
 
+from accounts.selectors import request_actor
 from core.api.params import query_date, query_id, validated
 from core.api.views import ListApi
 from procurement.api.serializers.usage import UsageCreateInput, UsageCreateOutput, UsageRecordOutput
@@ -47,7 +48,7 @@ class UsageRecordListCreateApi(ListApi):
     def get_queryset(self) -> QuerySet:
         params = self.request.query_params
         return usage_selectors.usage_list(
-            actor=self.request.user,
+            actor=request_actor(self.request),
             doctor_code=params.get("doctor_code", ""),
             department=params.get("department", ""),
             operation_id=params.get("operation_id", ""),

@@ -8,7 +8,9 @@ from typing import ClassVar
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from accounts.models import Organization
 from core.forms import AmountFormField, BootstrapForm
+from procurement.models import Listing
 
 
 class AgreedPriceForm(BootstrapForm):
@@ -18,8 +20,12 @@ class AgreedPriceForm(BootstrapForm):
         "agreed_price_dates_invalid": "valid_until",
     }
 
-    listing = forms.ModelChoiceField(label=_("Listing"), queryset=None)
-    hospital = forms.ModelChoiceField(label=_("Hospital"), queryset=None, required=False)
+    listing: forms.ModelChoiceField[Listing] = forms.ModelChoiceField(
+        label=_("Listing"), queryset=None
+    )
+    hospital: forms.ModelChoiceField[Organization] = forms.ModelChoiceField(
+        label=_("Hospital"), queryset=None, required=False
+    )
     price = AmountFormField(label=_("Agreed price (CNY)"))
     annual_volume = forms.IntegerField(label=_("Committed annual volume"), min_value=0, initial=0)
     valid_from = forms.DateField(

@@ -5,9 +5,10 @@ decides."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, cast
 
 from django import forms
+from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
 from core.forms import BootstrapForm
@@ -93,7 +94,8 @@ class AcceptForm(OrderLineForm):
     def barcodes(self, line_id: int) -> list[str]:
         if not self.is_bound:
             return []
-        return [code for code in self.data.getlist(f"barcodes_{line_id}") if code.strip()]
+        data = cast(QueryDict, self.data)  # a bound form's POST
+        return [code for code in data.getlist(f"barcodes_{line_id}") if code.strip()]
 
     def clean(self):
         data = super().clean()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -27,7 +27,9 @@ class InvoiceForm(OrderLineForm):
     def __init__(self, *args, lines: Sequence[Any], issuers: Iterable[Any], **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["issued_on"].initial = clock.local_today()
-        self.fields["issuer"].choices = [(org.pk, org.name) for org in issuers]
+        cast(forms.ChoiceField, self.fields["issuer"]).choices = [
+            (org.pk, org.name) for org in issuers
+        ]
         for line in lines:
             self.add_line_field(
                 f"quantity_{line.pk}",

@@ -10,6 +10,7 @@ from typing import ClassVar
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from accounts.models import Organization
 from core.forms import AmountFormField, BootstrapForm
 from procurement.choices import GreenChannel, PurchaseLabel
 from procurement.services.listings import MAX_PROVINCES
@@ -81,7 +82,9 @@ class DistributorAddForm(BootstrapForm):
         "distributor_invalid": "distributor",
     }
 
-    distributor = forms.ModelChoiceField(label=_("Distributor"), queryset=None)
+    distributor: forms.ModelChoiceField[Organization] = forms.ModelChoiceField(
+        label=_("Distributor"), queryset=None
+    )
     region_code = forms.CharField(
         label=_("Region code"),
         max_length=6,

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Sequence
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -63,7 +63,7 @@ class OrderSearchForm(SearchForm):
 
     def __init__(self, data=None, *, counterparts: Iterable[tuple[int, str]] = (), label=None):
         super().__init__(data)
-        field = self.fields["counterpart"]
+        field = cast(forms.TypedChoiceField, self.fields["counterpart"])
         field.choices = [("", _("All")), *counterparts]
         if label:
             field.label = label
@@ -141,7 +141,7 @@ class DistributorForm(BootstrapForm):
 
     def __init__(self, *args, distributors: Iterable[Any] = (), supplier_name: str = "", **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["distributor"].choices = [
+        cast(forms.ChoiceField, self.fields["distributor"]).choices = [
             ("", _("%(name)s delivers itself") % {"name": supplier_name}),
             *[(d.pk, d.name) for d in distributors],
         ]

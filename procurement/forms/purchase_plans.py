@@ -9,6 +9,7 @@ from typing import ClassVar
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from accounts.models import Organization
 from core import clock
 from core.forms import AmountFormField, BootstrapForm
 
@@ -20,7 +21,9 @@ class PurchasePlanForm(BootstrapForm):
         "purchase_plan_year_invalid": "year",
     }
 
-    hospital = forms.ModelChoiceField(label=_("Hospital"), queryset=None, required=False)
+    hospital: forms.ModelChoiceField[Organization] = forms.ModelChoiceField(
+        label=_("Hospital"), queryset=None, required=False
+    )
     year = forms.IntegerField(label=_("Year"))
     total = AmountFormField(label=_("Annual purchase total (CNY)"))
 

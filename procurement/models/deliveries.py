@@ -7,7 +7,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from core import history
-from core.tenancy import TenantQuerySet
+from core.tenancy import AnyActor, TenantQuerySet
 from procurement.choices import DeliveryStatus
 from procurement.models.orders import order_scope_q
 
@@ -75,7 +75,7 @@ class Delivery(models.Model):
         return self.number
 
     @classmethod
-    def tenant_q(cls, actor) -> models.Q:
+    def tenant_q(cls, actor: AnyActor) -> models.Q:
         return _with_carrier(order_scope_q(actor, prefix="order__"), actor, "carrier_id")
 
 
@@ -143,7 +143,7 @@ class DeliveryLine(models.Model):
         )
 
     @classmethod
-    def tenant_q(cls, actor) -> models.Q:
+    def tenant_q(cls, actor: AnyActor) -> models.Q:
         return _with_carrier(
             order_scope_q(actor, prefix="delivery__order__"), actor, "delivery__carrier_id"
         )

@@ -13,7 +13,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from core import history
-from core.tenancy import TenantQuerySet
+from core.tenancy import AnyActor, TenantQuerySet
 from procurement.choices import EventType
 from procurement.models.orders import order_scope_q
 
@@ -68,7 +68,7 @@ class Event(models.Model):
         return f"{self.txid}:{self.id} {self.type}"
 
     @classmethod
-    def tenant_q(cls, actor) -> models.Q:
+    def tenant_q(cls, actor: AnyActor) -> models.Q:
         """The events of the orders the actor sees (procurement.models.orders.order_scope_q),
         on the event's own hospital and supplier columns."""
         return order_scope_q(actor, prefix="order__", party_prefix="")

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core import history
 from core.money import money_field
-from core.tenancy import TenantQuerySet, is_active_actor, overseer_q
+from core.tenancy import AnyActor, TenantQuerySet, is_active_actor, overseer_q
 from procurement.choices import InvoiceStatus
 
 
@@ -80,7 +80,7 @@ class Invoice(models.Model):
         return self.number
 
     @classmethod
-    def tenant_q(cls, actor) -> models.Q:
+    def tenant_q(cls, actor: AnyActor) -> models.Q:
         if not is_active_actor(actor) or actor.organization is None:
             return models.Q(pk__in=[])
         overseer = overseer_q(actor, region_field="hospital__region_code")

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from core import history
 from core.money import money_field
-from core.tenancy import OVERSEER_ROLES, TenantQuerySet, is_active_actor, scope_q
+from core.tenancy import OVERSEER_ROLES, AnyActor, TenantQuerySet, is_active_actor, scope_q
 from procurement.choices import (
     LISTING_PUBLIC_STATUSES,
     AgreedPriceStatus,
@@ -27,6 +30,17 @@ class ListingQuerySet(TenantQuerySet):
 
 @history.track()
 class Listing(models.Model):
+    # Not columns: what the selectors attach to the rows they read for a page (the agreed
+    # price: selectors/pricing.py; the rest: selectors/listings.py). Their own types live in
+    # the selectors, which this module may not import, hence Any.
+    agreed_price: Decimal | None
+    distributor_rows: list[ListingDistributor]
+    pending_price_change: ListingPriceChange | None
+    criteria: Any
+    suggested_label: Any
+    suggestion: Any
+    actions: Any
+
     manufacturer = models.ForeignKey(
         "accounts.Organization",
         verbose_name=_("manufacturer"),
@@ -96,7 +110,7 @@ class Listing(models.Model):
         return f"{self.consumable} @ {self.price}"
 
     @classmethod
-    def tenant_q(cls, actor) -> models.Q:
+    def tenant_q(cls, actor: AnyActor) -> models.Q:
         """Suppliers see their own and those they are authorised to deliver; hospitals see
         what is or was on sale (``LISTING_PUBLIC_STATUSES``); regulators see all."""
         if not is_active_actor(actor) or actor.organization is None:
@@ -248,7 +262,7 @@ class AgreedPrice(models.Model):
         return f"{self.hospital_id} {self.listing_id} {self.price}"
 
     @classmethod
-    def tenant_q(cls, actor) -> models.Q:
+    def tenant_q(cls, actor: AnyActor) -> models.Q:
         if not is_active_actor(actor) or actor.organization is None:
             return models.Q(pk__in=[])
         if set(actor.roles) & OVERSEER_ROLES:
@@ -288,6 +302,6 @@ class AnnualPurchasePlan(models.Model):
         return f"{self.hospital_id} {self.year} {self.total}"
 
     @classmethod
-    def tenant_q(cls, actor) -> models.Q:
+    def tenant_q(cls, actor: AnyActor) -> models.Q:
         """The hospital itself, and the bureau and agency of the hospital's region."""
         return scope_q(actor, org_field="hospital_id", region_field="hospital__region_code")

@@ -10,11 +10,13 @@ from django.utils.translation import gettext_lazy as _
 
 from core import history
 from core.money import money_field, quantize
-from core.tenancy import TenantQuerySet, is_active_actor, overseer_q
+from core.tenancy import AnyActor, TenantQuerySet, is_active_actor, overseer_q
 from procurement.choices import Catalogue, LineStatus, OrderStatus, PurchaseLabel
 
 
-def order_scope_q(actor, *, prefix: str = "", party_prefix: str | None = None) -> models.Q:
+def order_scope_q(
+    actor: AnyActor, *, prefix: str = "", party_prefix: str | None = None
+) -> models.Q:
     """Who sees an order (and everything hanging off it): the hospital that placed it, the
     manufacturer it is addressed to and a distributor delivering any of it once the hospital
     has submitted it (a hospital's drafts are its own business), the regulators of the
@@ -110,7 +112,7 @@ class Order(models.Model):
         return self.number
 
     @classmethod
-    def tenant_q(cls, actor) -> models.Q:
+    def tenant_q(cls, actor: AnyActor) -> models.Q:
         return order_scope_q(actor)
 
 
@@ -194,7 +196,7 @@ class OrderLine(models.Model):
         return f"{self.order_id}/{self.pk}"
 
     @classmethod
-    def tenant_q(cls, actor) -> models.Q:
+    def tenant_q(cls, actor: AnyActor) -> models.Q:
         return order_scope_q(actor, prefix="order__")
 
     # The line's arithmetic, in one place for the services, the pages, the API and the demo.

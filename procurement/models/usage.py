@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core import history
 from core.money import money_field
-from core.tenancy import TenantQuerySet, scope_q
+from core.tenancy import AnyActor, TenantQuerySet, scope_q
 
 
 class UsageRecordQuerySet(TenantQuerySet):
@@ -78,5 +78,5 @@ class UsageRecord(models.Model):
         return f"{self.operation_id} {self.consumable_id}"
 
     @classmethod
-    def tenant_q(cls, actor) -> models.Q:
+    def tenant_q(cls, actor: AnyActor) -> models.Q:
         return scope_q(actor, org_field="hospital_id", region_field="hospital__region_code")

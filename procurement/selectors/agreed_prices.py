@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 
+from accounts.models import User
 from core import permissions
 from core.actions import Actions, Allowed, Check, role_check, verdict
 from core.errors import NotFoundError, PermissionDeniedError
@@ -21,7 +22,7 @@ from procurement.selectors.reference_prices import confirmed_reference_subquery
 
 
 def agreed_price_list(
-    *, actor, status: str = "", listing_id: int | None = None, hospital_id: int | None = None
+    *, actor: User, status: str = "", listing_id: int | None = None, hospital_id: int | None = None
 ) -> QuerySet:
     permissions.require(actor, "agreed_price.view")
     qs = AgreedPrice.objects.visible_to(actor).select_related(
@@ -37,14 +38,14 @@ def agreed_price_list(
     return qs.order_by("-created_at", "-pk")
 
 
-def agreed_price_get(*, actor, agreed_price_id: int) -> AgreedPrice:
+def agreed_price_get(*, actor: User, agreed_price_id: int) -> AgreedPrice:
     price = agreed_price_list(actor=actor).filter(pk=agreed_price_id).first()
     if price is None:
         raise NotFoundError()
     return price
 
 
-def agreed_price_party_check(*, actor, agreed_price: AgreedPrice) -> int:
+def agreed_price_party_check(*, actor: User, agreed_price: AgreedPrice) -> int:
     """The actor's organisation, if it is one of the two parties (the hospital, the listing's
     manufacturer); regulators only watch (403)."""
     org_id = getattr(actor, "organization_id", None)
@@ -56,7 +57,7 @@ def agreed_price_party_check(*, actor, agreed_price: AgreedPrice) -> int:
     return org_id
 
 
-def agreed_price_answer_check(*, actor, agreed_price: AgreedPrice, action: str) -> None:
+def agreed_price_answer_check(*, actor: User, agreed_price: AgreedPrice, action: str) -> None:
     """[R-LIST-PRICE-CAP] the other side accepts or declines a proposal; the proposer may
     withdraw it (end), and either side may end an agreed price."""
     org_id = agreed_price_party_check(actor=actor, agreed_price=agreed_price)
@@ -72,7 +73,7 @@ def agreed_price_answer_check(*, actor, agreed_price: AgreedPrice, action: str) 
         )
 
 
-def agreed_price_actions(*, actor, agreed_price: AgreedPrice) -> Actions:
+def agreed_price_actions(*, actor: User, agreed_price: AgreedPrice) -> Actions:
     """What the actor may do with the agreed price now (core.actions), as
     procurement.services.agreed_prices checks: the role, the party, the state and who
     proposed it; accepting also needs the listing still listed."""

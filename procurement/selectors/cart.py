@@ -9,10 +9,11 @@ import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 from django.utils.translation import gettext as _
 
+from accounts.models import Organization, User
 from core import clock, permissions
 from core.errors import DomainError, NotFoundError, PermissionDeniedError, ValidationError
 from core.money import ZERO, quantize
@@ -25,8 +26,8 @@ from procurement.errors import (
     RestrictedReasonRequiredError,
 )
 from procurement.models import Listing
+from procurement.selectors import caps, pricing
 from procurement.selectors.orders import parse_quantity
-from procurement.services import caps, pricing
 
 
 @dataclass(frozen=True)
@@ -45,7 +46,7 @@ class PreparedLine:
         return quantize(self.unit_price * self.quantity)
 
 
-def _parse_id(value: Any, *, line: int, name: str) -> int:
+def _parse_id(value: object, *, line: int, name: str) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
         raise ValidationError(fields={f"lines[{line}].{name}": [_("A valid id is required.")]})
     return value
@@ -101,9 +102,10 @@ class _Prepared:
 
 
 def _prepare(
-    *, actor, lines: Sequence[Mapping[str, Any]], on: dt.date | None, for_display: bool
+    *, actor: User, lines: Sequence[Mapping[str, Any]], on: dt.date | None, for_display: bool
 ) -> _Prepared:
-    hospital = actor.organization
+    # The callers checked the role: a hospital's purchaser, so there is an organisation.
+    hospital = cast(Organization, actor.organization)
     if not lines:
         raise OrderEmptyError()
     wanted: list[tuple[int, int, int, str]] = []
@@ -171,7 +173,7 @@ def _prepare(
 
 def order_lines_prepare(
     *,
-    actor,
+    actor: User,
     lines: Sequence[Mapping[str, Any]],
     on: dt.date | None = None,
     for_display: bool = False,
@@ -180,7 +182,7 @@ def order_lines_prepare(
     first refused line is raised (input errors first, then the listings).
 
     Each line is ``{"listing": id, "quantity": n, "restricted_reason": ""}``. The unit price
-    comes from procurement.services.pricing (listed or lower agreed price), never from the
+    comes from procurement.selectors.pricing (listed or lower agreed price), never from the
     caller. Listings are read in the hospital's scope (``Listing.tenant_q``): one it cannot
     see (a draft, an application under review) is 404, as if missing, exactly as reading it
     is; a suspended or delisted one it sees, and ordering it is refused with the reason.
@@ -226,7 +228,7 @@ class OrderQuote:
         return self.cap.cap is None or self.cap.used + self.alternate_amount > self.cap.cap
 
 
-def order_quote(*, actor, lines: Sequence[Mapping[str, Any]]) -> OrderQuote:
+def order_quote(*, actor: User, lines: Sequence[Mapping[str, Any]]) -> OrderQuote:
     """What the cart would become: priced lines, one group per supplier (one order each), the
     alternate-catalogue cap with this cart's alternate amount, and every line that cannot be
     ordered with its reason (all of them at once). Writes nothing."""

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from django.db.models import Exists, OuterRef, Prefetch, QuerySet
 from django.utils.translation import gettext as _
 
+from accounts.models import User
 from catalog.barcodes import ScannedBarcode, parse_barcode
 from catalog.models import Consumable, DeviceIdentifier
 from core import clock, permissions
@@ -27,7 +28,7 @@ from procurement.models import Delivery, DeliveryLine
 from procurement.selectors.orders import order_party_check, require_organization
 
 
-def deliveries_visible(actor) -> QuerySet:
+def deliveries_visible(actor: User) -> QuerySet:
     return Delivery.objects.visible_to(actor)
 
 
@@ -42,7 +43,7 @@ def _delivery_lines_prefetch() -> Prefetch:
 
 def delivery_list(
     *,
-    actor,
+    actor: User,
     order_id: int | None = None,
     status: Sequence[str] = (),
     returned: bool = False,
@@ -64,7 +65,7 @@ def delivery_list(
     return qs.prefetch_related(_delivery_lines_prefetch()).order_by("-shipped_at", "-id")
 
 
-def delivery_actions(*, actor, delivery: Delivery) -> Actions:
+def delivery_actions(*, actor: User, delivery: Delivery) -> Actions:
     """What the actor may do with the delivery note now (core.actions), with the refusal
     procurement.services.deliveries would give: the hospital accepts a shipped note; it
     returns goods from an accepted one while the order is confirmed and something accepted
@@ -96,7 +97,7 @@ def delivery_actions(*, actor, delivery: Delivery) -> Actions:
     )
 
 
-def delivery_get(*, actor, delivery_id: int) -> Delivery:
+def delivery_get(*, actor: User, delivery_id: int) -> Delivery:
     delivery = (
         delivery_list(actor=actor).filter(pk=delivery_id).first()
         if permissions.can(actor, "order.view")
@@ -169,7 +170,7 @@ def check_scan_against_line(barcode: ScannedBarcode, line: DeliveryLine) -> None
         raise ScanLotMismatchError(field=_("serial"), scanned=barcode.serial, declared=line.serial)
 
 
-def delivery_scan_match(*, actor, delivery_id: int, barcode: str) -> ScanMatch:
+def delivery_scan_match(*, actor: User, delivery_id: int, barcode: str) -> ScanMatch:
     """For the acceptance scan box: which line of the delivery note a scanned barcode is, or
     why it is refused (unknown or other product, expired lot, another lot than declared)."""
     delivery = delivery_get(actor=actor, delivery_id=delivery_id)

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from django.db.models import Q
 from django.db.models.expressions import RawSQL
 
+from accounts.models import User
 from core import permissions
 from core.errors import PermissionDeniedError
 from procurement.errors import CursorInvalidError
@@ -60,7 +61,7 @@ class EventPage:
     has_more: bool
 
 
-def event_feed(*, actor, after: str = "", limit: int = DEFAULT_LIMIT) -> EventPage:
+def event_feed(*, actor: User, after: str = "", limit: int = DEFAULT_LIMIT) -> EventPage:
     """The events after cursor ``after`` (from the start when empty), at most ``limit``."""
     permissions.require(actor, "event.view")
     if actor.organization is None:

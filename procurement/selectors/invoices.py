@@ -6,6 +6,7 @@ from collections.abc import Sequence
 
 from django.db.models import Prefetch, QuerySet
 
+from accounts.models import User
 from core import permissions
 from core.actions import Actions, Allowed, role_check, verdict
 from core.errors import NotFoundError
@@ -14,11 +15,13 @@ from procurement.models import Invoice, InvoiceLine
 from procurement.selectors.orders import require_organization
 
 
-def invoices_visible(actor) -> QuerySet:
+def invoices_visible(actor: User) -> QuerySet:
     return Invoice.objects.visible_to(actor)
 
 
-def invoice_list(*, actor, order_id: int | None = None, status: Sequence[str] = ()) -> QuerySet:
+def invoice_list(
+    *, actor: User, order_id: int | None = None, status: Sequence[str] = ()
+) -> QuerySet:
     """Invoices newest first, with order, parties and lines: three queries a page."""
     permissions.require(actor, "order.view")
     qs = invoices_visible(actor).select_related("order", "hospital", "issuer")
@@ -34,7 +37,7 @@ def invoice_list(*, actor, order_id: int | None = None, status: Sequence[str] = 
     return qs.prefetch_related(Prefetch("lines", queryset=lines)).order_by("-registered_at", "-id")
 
 
-def invoice_actions(*, actor, invoice: Invoice) -> Actions:
+def invoice_actions(*, actor: User, invoice: Invoice) -> Actions:
     """What the actor may do with the invoice now (core.actions): its hospital's finance
     confirms or rejects a registered invoice [R-PAY-30], as procurement.services.invoices
     checks. No query of its own."""
@@ -50,7 +53,7 @@ def invoice_actions(*, actor, invoice: Invoice) -> Actions:
     return Actions([answer(InvoiceAction.CONFIRM), answer(InvoiceAction.REJECT)])
 
 
-def invoice_get(*, actor, invoice_id: int) -> Invoice:
+def invoice_get(*, actor: User, invoice_id: int) -> Invoice:
     invoice = (
         invoice_list(actor=actor).filter(pk=invoice_id).first()
         if permissions.can(actor, "order.view")

@@ -45,7 +45,7 @@ def supplier_credit_for(*, manufacturer_id: int) -> CreditStanding:
     return CreditStanding.NONE
 
 
-_STRICTNESS = [
+_STRICTNESS: list[str] = [
     PurchaseLabel.PREFERRED,
     PurchaseLabel.ENCOURAGED,
     PurchaseLabel.NORMAL,
@@ -96,6 +96,7 @@ def listing_label_suggestion(*, listing: Listing) -> LabelSuggestion:
     vbp = vbp_status_for(listing=listing)
     if vbp == VbpStatus.WINNER:
         return LabelSuggestion(PurchaseLabel.PREFERRED, [_("Winner of volume-based procurement.")])
+    label: str
     if reference is None:
         label = PurchaseLabel.NORMAL
         reasons.append(_("No reference price (alternate catalogue)."))

@@ -24,16 +24,15 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
 
 from django.db.models import Count, Q, QuerySet
 
 from accounts.choices import SUPPLIER_KINDS, OrganizationKind
-from accounts.models import Organization
+from accounts.models import Organization, User
 from core import clock, permissions
 from core.actions import Actions, Allowed, Check, role_check, verdict
 from core.errors import NotFoundError, PermissionDeniedError
-from core.policy import RegionPolicy, policy_for
+from core.policy import RegionPolicy, policy_for, system_region_policy
 from procurement.choices import (
     LISTING_STATES,
     PRICE_CHANGE_STATES,
@@ -46,13 +45,13 @@ from procurement.choices import (
 )
 from procurement.errors import PriceChangePendingError
 from procurement.models import Listing, ListingDistributor, ListingPriceChange
+from procurement.selectors import pricing
 from procurement.selectors.labels import listing_label_suggestion
 from procurement.selectors.reference_prices import (
     confirmed_reference_subquery,
     listing_reference_price,
     with_reference_price,
 )
-from procurement.services import pricing
 
 # Listings that are (or were) on sale: the ones a price cut, a label or a review concerns.
 LIVE_STATUSES = (ListingStatus.LISTED, ListingStatus.SUSPENDED)
@@ -154,13 +153,11 @@ def listing_criteria(
     )
 
 
-def reviewer_policy(actor: Any) -> RegionPolicy:
+def reviewer_policy(actor: User | None) -> RegionPolicy:
     """The bureau's own region's figures; the platform's when there is no organisation."""
     org = getattr(actor, "organization", None) if actor is not None else None
     if org is not None:
         return policy_for(org.region_code)
-    from catalog.services.prices import system_region_policy
-
     return system_region_policy()
 
 
@@ -168,7 +165,7 @@ def reviewer_policy(actor: Any) -> RegionPolicy:
 # Listings
 
 
-def _listing_base(actor) -> QuerySet:
+def _listing_base(actor: User) -> QuerySet:
     return with_reference_price(
         Listing.objects.visible_to(actor).select_related("consumable", "manufacturer")
     )
@@ -176,7 +173,7 @@ def _listing_base(actor) -> QuerySet:
 
 def listing_list(
     *,
-    actor,
+    actor: User,
     status: str = "",
     catalogue: str = "",
     label: str = "",
@@ -220,7 +217,7 @@ def listing_list(
     return qs.order_by("-created_at", "-pk")
 
 
-def listing_get(*, actor, listing_id: int) -> Listing:
+def listing_get(*, actor: User, listing_id: int) -> Listing:
     permissions.require(actor, "listing.view")
     listing = _listing_base(actor).filter(pk=listing_id).first()
     if listing is None:
@@ -228,7 +225,7 @@ def listing_get(*, actor, listing_id: int) -> Listing:
     return listing
 
 
-def listing_detail(*, actor, listing_id: int) -> Listing:
+def listing_detail(*, actor: User, listing_id: int) -> Listing:
     """One listing with what its page shows: authorised distributors, the pending price
     change, the listing criteria (with the actor's region figures) and the suggested label."""
     listing = listing_get(actor=actor, listing_id=listing_id)
@@ -241,7 +238,7 @@ def listing_detail(*, actor, listing_id: int) -> Listing:
     return listing
 
 
-def listing_owner_check(*, actor, listing: Listing) -> None:
+def listing_owner_check(*, actor: User, listing: Listing) -> None:
     """Only the listing's manufacturer applies for it, edits it and sets its distributors
     (an authorised distributor sees it but does not list): 403 otherwise. The role
     (``listing.apply``) is checked by the caller."""
@@ -254,7 +251,7 @@ def listing_owner_check(*, actor, listing: Listing) -> None:
         raise PermissionDeniedError(action="listing.apply")
 
 
-def listing_negotiator_check(*, actor, listing: Listing) -> None:
+def listing_negotiator_check(*, actor: User, listing: Listing) -> None:
     """An agreed price for a listing is proposed by a hospital, or by the listing's own
     manufacturer (a distributor does not set its prices): 403 otherwise."""
     org = getattr(actor, "organization", None)
@@ -273,7 +270,7 @@ def _no_pending_price_change(listing: Listing) -> Check:
     return check
 
 
-def listing_actions(*, actor, listing: Listing) -> Actions:
+def listing_actions(*, actor: User, listing: Listing) -> Actions:
     """What the actor may do with the listing now (core.actions), refused as
     procurement.services.listings, .labels and .agreed_prices would refuse it: the role, the
     party (its manufacturer, the bureau, a hospital for agreed prices), LISTING_STATES, and
@@ -320,7 +317,7 @@ def listing_actions(*, actor, listing: Listing) -> Actions:
     )
 
 
-def listing_page_actions(*, actor, listings: list[Listing]) -> None:
+def listing_page_actions(*, actor: User, listings: list[Listing]) -> None:
     """``listing_actions`` for each listing of a page, as ``listing.actions``: their pending
     price changes in one query, so the page costs the same whatever its size."""
     pending = {
@@ -334,7 +331,7 @@ def listing_page_actions(*, actor, listings: list[Listing]) -> None:
         listing.actions = listing_actions(actor=actor, listing=listing)
 
 
-def price_change_actions(*, actor, change: ListingPriceChange) -> Actions:
+def price_change_actions(*, actor: User, change: ListingPriceChange) -> Actions:
     """The bureau approves or rejects a pending price change (core.actions)."""
 
     def decide(action: str) -> Allowed:
@@ -347,7 +344,7 @@ def price_change_actions(*, actor, change: ListingPriceChange) -> Actions:
     return Actions([decide(PriceChangeAction.APPROVE), decide(PriceChangeAction.REJECT)])
 
 
-def listing_review_queue(*, actor) -> QuerySet:
+def listing_review_queue(*, actor: User) -> QuerySet:
     """Submitted applications, oldest first (first come, first reviewed)."""
     permissions.require(actor, "listing.review")
     return (
@@ -355,7 +352,7 @@ def listing_review_queue(*, actor) -> QuerySet:
     )
 
 
-def listing_label_list(*, actor, label: str = "", differs: bool = False, q: str = "") -> list:
+def listing_label_list(*, actor: User, label: str = "", differs: bool = False, q: str = "") -> list:
     """Listings on sale with their suggested label; ``differs``: only where the label set
     differs from the suggestion (e.g. a Restricted listing whose price was cut since)."""
     permissions.require(actor, "listing.review")
@@ -369,7 +366,7 @@ def listing_label_list(*, actor, label: str = "", differs: bool = False, q: str 
 
 
 def listing_available_list(
-    *, actor, q: str = "", code: str = "", catalogue: str = "", label: str = ""
+    *, actor: User, q: str = "", code: str = "", catalogue: str = "", label: str = ""
 ) -> QuerySet:
     """Listings the actor's hospital may order: listed and not Forbidden [R-LABELS]. The unit
     price per listing comes from ``listing_unit_prices`` for the page actually shown."""
@@ -378,7 +375,7 @@ def listing_available_list(
     return qs.filter(status=ListingStatus.LISTED).exclude(label=PurchaseLabel.FORBIDDEN)
 
 
-def listing_unit_prices(*, actor, listings: list[Listing], on: dt.date | None = None) -> dict:
+def listing_unit_prices(*, actor: User, listings: list[Listing], on: dt.date | None = None) -> dict:
     """[R-LIST-PRICE-CAP] the price the actor's hospital pays for each listing (one query)."""
     hospital = _own_hospital(actor)
     return pricing.unit_prices_for(
@@ -386,7 +383,7 @@ def listing_unit_prices(*, actor, listings: list[Listing], on: dt.date | None = 
     )
 
 
-def listing_distributor_list(*, actor, listing_id: int) -> QuerySet:
+def listing_distributor_list(*, actor: User, listing_id: int) -> QuerySet:
     listing = listing_get(actor=actor, listing_id=listing_id)
     return (
         ListingDistributor.objects.filter(listing=listing)
@@ -395,7 +392,7 @@ def listing_distributor_list(*, actor, listing_id: int) -> QuerySet:
     )
 
 
-def distributor_list_unscoped(*, actor) -> QuerySet:
+def distributor_list_unscoped(*, actor: User) -> QuerySet:
     """Every active distributor: the public directory a manufacturer picks its authorised
     distributors from (it crosses organisations on purpose)."""
     permissions.require(actor, "listing.apply")
@@ -413,15 +410,17 @@ def distributors_unscoped(*, ids: Iterable[int]) -> QuerySet:
     )
 
 
-def supplier_get_unscoped(*, organization_id: int) -> Organization | None:
+def supplier_get_unscoped(*, organization_id: int | None) -> Organization | None:
     """A manufacturer or distributor by id, active or not: who an invoice names as its issuer.
     Suppliers are public (their names are on every listing and delivery note), so this crosses
     organisations on purpose; any other kind of organisation is None, as if missing, so an
     invoice cannot be used to learn a hospital's name from its id."""
+    if organization_id is None:  # an actor without an organisation names no issuer
+        return None
     return Organization.objects.filter(pk=organization_id, kind__in=SUPPLIER_KINDS).first()
 
 
-def hospital_list_unscoped(*, actor) -> QuerySet:
+def hospital_list_unscoped(*, actor: User) -> QuerySet[Organization]:
     """Every active hospital: the directory a manufacturer proposes agreed prices to (it
     crosses organisations on purpose; only names and ids are shown)."""
     permissions.require(actor, "agreed_price.negotiate")
@@ -429,7 +428,7 @@ def hospital_list_unscoped(*, actor) -> QuerySet:
 
 
 def listing_price_change_list(
-    *, actor, status: str = "", listing_id: int | None = None
+    *, actor: User, status: str = "", listing_id: int | None = None
 ) -> QuerySet:
     permissions.require(actor, "listing.view")
     visible = Listing.objects.visible_to(actor).values("pk")
@@ -444,7 +443,7 @@ def listing_price_change_list(
     return qs.order_by("-created_at", "-pk")
 
 
-def listing_price_change_get(*, actor, price_change_id: int) -> ListingPriceChange:
+def listing_price_change_get(*, actor: User, price_change_id: int) -> ListingPriceChange:
     """One price change as the list shows it, with the product's reference price."""
     change = listing_price_change_list(actor=actor).filter(pk=price_change_id).first()
     if change is None:
@@ -460,7 +459,7 @@ def listing_pending_price_change(*, listing: Listing) -> ListingPriceChange | No
     )
 
 
-def _own_hospital(actor) -> Organization:
+def _own_hospital(actor: User) -> Organization:
     """The actor's hospital; anyone else is refused (403): only hospitals buy."""
     org = getattr(actor, "organization", None)
     if not permissions.can(actor, "listing.view") or org is None or not org.is_hospital:

@@ -12,11 +12,11 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from typing import Any
 
 from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet
 from django.utils.translation import gettext as _
 
+from accounts.models import User
 from catalog.models import Consumable
 from core import permissions
 from core.actions import Actions, Allowed, Check, role_check, verdict
@@ -49,21 +49,22 @@ ORDER_ACTION_PARTIES: dict[str, tuple[str, str]] = {
 }
 
 
-def require_organization(actor, organization_id: int | None, *, action: str) -> None:
+def require_organization(actor: User, organization_id: int | None, *, action: str) -> None:
     """The actor sees the row (same order) but acts for another party of it: e.g. the
     distributor trying to answer for the manufacturer. Visible, so 403 rather than 404."""
     if actor.organization_id != organization_id:
         raise PermissionDeniedError(action=action)
 
 
-def order_party_check(*, actor, order: Order, action: str) -> None:
+def order_party_check(*, actor: User, order: Order, action: str) -> None:
     """The actor acts for the party of the order that ``action`` is for (403 otherwise)."""
     permission, party = ORDER_ACTION_PARTIES[action]
-    parties = {
+    by_party: dict[str, set[int | None]] = {
         HOSPITAL: {order.hospital_id},
         SUPPLIER: {order.supplier_id},
         CARRIER: {order.supplier_id, order.distributor_id} - {None},
-    }[party]
+    }
+    parties = by_party[party]
     if actor.organization_id not in parties:
         raise PermissionDeniedError(action=permission)
 
@@ -94,7 +95,7 @@ def _something_to(order: Order, quantity: str, error: type[DomainError]) -> Chec
     return check
 
 
-def order_actions(*, actor, order: Order) -> Actions:
+def order_actions(*, actor: User, order: Order) -> Actions:
     """What the actor may do with the order now (core.actions), each refused with the error
     its service would give: the role, the party (order_party_check), the state
     (ORDER_STATES), then the action's own rule (cancel: no line answered; deliver and
@@ -161,14 +162,14 @@ TODO_ANSWER, TODO_DELIVER, TODO_INVOICE = "answer", "deliver", "invoice"
 ORDER_TODOS = (TODO_ANSWER, TODO_DELIVER, TODO_INVOICE)
 
 
-def _carrier_in_charge_q(actor) -> Q:
+def _carrier_in_charge_q(actor: User) -> Q:
     """The orders the actor's organisation carries: those naming it as distributor, and its
     own as manufacturer while it has named none."""
     org_id = actor.organization_id
     return Q(distributor_id=org_id) | Q(supplier_id=org_id, distributor_id__isnull=True)
 
 
-def order_todo_filter(qs: QuerySet, *, actor, todo: str) -> QuerySet:
+def order_todo_filter(qs: QuerySet, *, actor: User, todo: str) -> QuerySet:
     """Narrow ``qs`` to one work queue (ORDER_TODOS). For a supplier, only the orders its
     organisation is the party of the step for; for a hospital or a regulator, every visible
     order at that step. An unknown ``todo`` leaves ``qs`` as it is.
@@ -199,7 +200,7 @@ def order_todo_filter(qs: QuerySet, *, actor, todo: str) -> QuerySet:
 
 def order_list(
     *,
-    actor,
+    actor: User,
     status: Sequence[str] = (),
     todo: str = "",
     supplier_id: int | None = None,
@@ -226,13 +227,13 @@ def order_list(
     if created_to:
         qs = qs.filter(created_at__date__lte=created_to)
     if todo:
-        qs = order_todo_filter(qs, actor=actor, todo=todo)
+        qs = order_todo_filter(qs, actor=actor, todo=todo)  # type: ignore[assignment]  # a narrowed OrderQuerySet
     if with_lines:
         qs = qs.prefetch_related(*_order_lines_prefetch())
     return qs.order_by("-created_at", "-id")
 
 
-def order_get(*, actor, order_id: int) -> Order:
+def order_get(*, actor: User, order_id: int) -> Order:
     """One order with its parties and lines (404 outside the actor's scope)."""
     qs = Order.objects.visible_to(actor).select_related(
         "hospital", "supplier", "distributor", "created_by"
@@ -244,14 +245,14 @@ def order_get(*, actor, order_id: int) -> Order:
     return order
 
 
-def order_keys(*, actor, order_id: int) -> QuerySet:
+def order_keys(*, actor: User, order_id: int) -> QuerySet:
     """The order as a one-row ``(id, created_at)`` query, empty unless the actor may see it:
     what the API builds the order's document from (procurement.api.order_documents)."""
     permissions.require(actor, "order.view")
     return Order.objects.visible_to(actor).filter(pk=order_id).values("id", "created_at")
 
 
-def order_status_counts(*, actor) -> dict[str, int]:
+def order_status_counts(*, actor: User) -> dict[str, int]:
     """How many orders the actor sees in each status: the counts on the status filter tabs."""
     permissions.require(actor, "order.view")
     rows = Order.objects.visible_to(actor).order_by().values("status").annotate(n=Count("id"))
@@ -260,7 +261,7 @@ def order_status_counts(*, actor) -> dict[str, int]:
     return counts
 
 
-def parse_quantity(value: Any, *, line: int | str) -> int:
+def parse_quantity(value: object, *, line: int | str) -> int:
     """A whole number above zero. JSON integers and digit strings ("3") are accepted; 0, -1,
     1.5, "1.5", "x", true and null are not."""
     if isinstance(value, bool):

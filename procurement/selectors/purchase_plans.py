@@ -8,16 +8,16 @@ import datetime as dt
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import Organization
+from accounts.models import Organization, User
 from core import clock, permissions
 from core.errors import NotFoundError, PermissionDeniedError, ValidationError
 from core.tenancy import OVERSEER_ROLES
 from procurement.errors import YearOutOfRangeError
 from procurement.models import AnnualPurchasePlan
-from procurement.services import caps
+from procurement.selectors import caps
 
 
-def plan_hospital_get(*, actor, hospital_id: int | None = None) -> Organization:
+def plan_hospital_get(*, actor: User, hospital_id: int | None = None) -> Organization:
     """The hospital whose plan and cap the actor asks about: hospital staff their own (another
     hospital's id is a 404); the bureau and agency any hospital of their region; suppliers
     have no business with caps (403)."""
@@ -38,18 +38,20 @@ def plan_hospital_get(*, actor, hospital_id: int | None = None) -> Organization:
     return hospital
 
 
-def plan_hospital_list(*, actor) -> QuerySet:
+def plan_hospital_list(*, actor: User) -> QuerySet:
     """Hospitals whose plan the actor may look at (the bureau's page picks from these)."""
     return Organization.objects.visible_to(actor).hospitals().order_by("name")
 
 
-def purchase_plan_get(*, actor, hospital_id: int | None = None, year: int | None = None):
+def purchase_plan_get(
+    *, actor: User, hospital_id: int | None = None, year: int | None = None
+) -> AnnualPurchasePlan | None:
     hospital = plan_hospital_get(actor=actor, hospital_id=hospital_id)
     year = year or clock.local_today().year
     return AnnualPurchasePlan.objects.visible_to(actor).filter(hospital=hospital, year=year).first()
 
 
-def purchase_plan_list(*, actor, hospital_id: int | None = None) -> QuerySet:
+def purchase_plan_list(*, actor: User, hospital_id: int | None = None) -> QuerySet:
     qs = AnnualPurchasePlan.objects.visible_to(actor).select_related("hospital")
     if hospital_id:
         qs = qs.filter(hospital_id=hospital_id)
@@ -57,7 +59,7 @@ def purchase_plan_list(*, actor, hospital_id: int | None = None) -> QuerySet:
 
 
 def alternate_cap_status_get(
-    *, actor, hospital_id: int | None = None, year: int | None = None
+    *, actor: User, hospital_id: int | None = None, year: int | None = None
 ) -> tuple[Organization, caps.CapStatus]:
     """[R-LIST-ALT-CAP] used and remaining alternate-catalogue amount for the order form."""
     year = year or clock.local_today().year

@@ -7,13 +7,14 @@ import datetime as dt
 
 from django.db.models import Q, QuerySet
 
+from accounts.models import User
 from core import permissions
 from procurement.models import UsageRecord
 
 
 def usage_list(
     *,
-    actor,
+    actor: User,
     doctor_code: str = "",
     department: str = "",
     operation_id: str = "",

@@ -6,7 +6,7 @@ volume-linked price no higher than the listed price and the confirmed reference 
     proposed --end (the proposer withdraws)--> ended
 
 Either the hospital's purchaser or the manufacturer's sales staff propose; the other side
-answers. Orders pay the lowest applicable price (procurement.services.pricing.unit_price_for),
+answers. Orders pay the lowest applicable price (procurement.selectors.pricing.unit_price_for),
 so an agreed price only ever lowers what a hospital pays. The bounds are checked when proposed
 and again when accepted, since the listed or reference price may have fallen in between.
 """
@@ -15,11 +15,11 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Any
 
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from accounts.models import User
 from core import clock
 from core.errors import NotFoundError, ValidationError
 from core.money import format_cny
@@ -65,7 +65,7 @@ def _check_bounds(listing: Listing, price: Decimal) -> None:
 @transaction.atomic
 def agreed_price_propose(
     *,
-    actor: Any,
+    actor: User,
     listing_id: int,
     price: Decimal | str,
     valid_from: dt.date,
@@ -88,9 +88,10 @@ def agreed_price_propose(
         listing_negotiator_check(actor=actor, listing=listing)
         if hospital_id is None:
             raise ValidationError(fields={"hospital": [_("Choose a hospital.")]})
-        hospital = hospital_list_unscoped(actor=actor).filter(pk=hospital_id).first()
-        if hospital is None:
+        found = hospital_list_unscoped(actor=actor).filter(pk=hospital_id).first()
+        if found is None:
             raise NotFoundError()
+        hospital = found
     LISTING_STATES.check(listing, ListingAction.AGREE_PRICE)
     amount = _positive_price(price)
     _check_bounds(listing, amount)
@@ -115,7 +116,7 @@ def agreed_price_propose(
         )
 
 
-def _answer(actor: Any, agreed_price_id: int, action: str) -> AgreedPrice:
+def _answer(actor: User, agreed_price_id: int, action: str) -> AgreedPrice:
     """Lock the agreed price, then the rule of who answers (the role, one of the two
     parties, the state, the proposer or the other side: agreed_price_answer_check)."""
     agreed = lock_agreed_price(actor=actor, agreed_price_id=agreed_price_id)
@@ -125,7 +126,7 @@ def _answer(actor: Any, agreed_price_id: int, action: str) -> AgreedPrice:
 
 
 @transaction.atomic
-def agreed_price_accept(*, actor: Any, agreed_price_id: int) -> AgreedPrice:
+def agreed_price_accept(*, actor: User, agreed_price_id: int) -> AgreedPrice:
     agreed = _answer(actor, agreed_price_id, AgreedPriceAction.ACCEPT)
     listing = lock_listing(actor=actor, listing_id=agreed.listing_id)
     LISTING_STATES.check(listing, ListingAction.AGREE_PRICE)
@@ -138,7 +139,7 @@ def agreed_price_accept(*, actor: Any, agreed_price_id: int) -> AgreedPrice:
 
 
 @transaction.atomic
-def agreed_price_decline(*, actor: Any, agreed_price_id: int) -> AgreedPrice:
+def agreed_price_decline(*, actor: User, agreed_price_id: int) -> AgreedPrice:
     agreed = _answer(actor, agreed_price_id, AgreedPriceAction.DECLINE)
     agreed.status = AgreedPriceStatus.DECLINED
     agreed.decided_at = clock.now()
@@ -148,7 +149,7 @@ def agreed_price_decline(*, actor: Any, agreed_price_id: int) -> AgreedPrice:
 
 
 @transaction.atomic
-def agreed_price_end(*, actor: Any, agreed_price_id: int) -> AgreedPrice:
+def agreed_price_end(*, actor: User, agreed_price_id: int) -> AgreedPrice:
     """Either side ends an agreed price; only the proposer withdraws a proposal. Orders
     placed before keep their price (order lines store it)."""
     agreed = _answer(actor, agreed_price_id, AgreedPriceAction.END)

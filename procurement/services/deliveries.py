@@ -17,12 +17,13 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from django.db import transaction
 from django.db.models import F
 from django.utils.translation import gettext as _
 
+from accounts.models import User
 from catalog.barcodes import parse_barcode
 from core import clock
 from core.errors import ValidationError
@@ -80,7 +81,7 @@ class Udi:
     barcode: str
 
 
-def _date_or_none(value: Any, *, field: str) -> dt.date | None:
+def _date_or_none(value: object, *, field: str) -> dt.date | None:
     if value in (None, ""):
         return None
     if isinstance(value, dt.datetime):
@@ -143,7 +144,7 @@ def udi_from_input(raw: Mapping[str, Any], *, line: int, prefix: str = "lines") 
     return udi
 
 
-def parse_count(value: Any, *, line: int | str) -> int:
+def parse_count(value: object, *, line: int | str) -> int:
     """A whole number, zero allowed (an acceptance answer of "none accepted")."""
     if (type(value) is int and value == 0) or (isinstance(value, str) and value.strip() == "0"):
         return 0
@@ -155,18 +156,20 @@ def parse_count(value: Any, *, line: int | str) -> int:
 
 
 @transaction.atomic
-def delivery_create(*, actor, order_id: int, lines: Sequence[Mapping[str, Any]]) -> Delivery:
+def delivery_create(*, actor: User, order_id: int, lines: Sequence[Mapping[str, Any]]) -> Delivery:
     """Ship (part of) a confirmed order: lines ``{"order_line", "quantity", "barcode"}`` or
     with the UDI fields instead of ``barcode``. The carrier is the actor's organisation: the
     order's manufacturer, or the distributor named on the order, authorised for each line's
     listing in the hospital's region [R-ORDER-DELIVERY]."""
     order = lock_order(actor=actor, order_id=order_id, action="delivery.create")
     order_party_check(actor=actor, order=order, action=OrderAction.DELIVER)
-    carrier_id = actor.organization_id
+    # order_party_check: the actor's organisation is the order's carrier.
+    carrier_id = cast(int, actor.organization_id)
     ORDER_STATES.check(order, OrderAction.DELIVER)
     if not lines:
         raise OrderEmptyError()
-    order_lines = {line.pk: line for line in lock_order_lines(order=order)}
+    # Looked up by the ids as the client sent them.
+    order_lines: dict[Any, OrderLine] = {line.pk: line for line in lock_order_lines(order=order)}
     by_distributor = carrier_id != order.supplier_id
     authorised = (
         authorised_listing_ids(
@@ -267,7 +270,9 @@ def delivery_create(*, actor, order_id: int, lines: Sequence[Mapping[str, Any]])
 
 
 @transaction.atomic
-def delivery_accept(*, actor, delivery_id: int, lines: Sequence[Mapping[str, Any]]) -> Delivery:
+def delivery_accept(
+    *, actor: User, delivery_id: int, lines: Sequence[Mapping[str, Any]]
+) -> Delivery:
     """The hospital answers every line of a delivery note: ``{"delivery_line",
     "accepted_quantity", "refused_quantity", "reason", "barcodes": [...]}``.
 
@@ -279,8 +284,11 @@ def delivery_accept(*, actor, delivery_id: int, lines: Sequence[Mapping[str, Any
     order = delivery.order
     require_organization(actor, order.hospital_id, action="delivery.accept")
     DELIVERY_STATES.check(delivery, DeliveryAction.ACCEPT)
-    delivery_lines = {line.pk: line for line in lock_delivery_lines(delivery=delivery)}
-    answers: dict[int, tuple[int, int, str]] = {}
+    # Looked up by the ids as the client sent them.
+    delivery_lines: dict[Any, DeliveryLine] = {
+        line.pk: line for line in lock_delivery_lines(delivery=delivery)
+    }
+    answers: dict[Any, tuple[int, int, str]] = {}
     today = clock.local_today()
     for index, raw in enumerate(lines, start=1):
         line_id = raw.get("delivery_line")
@@ -373,7 +381,9 @@ def delivery_accept(*, actor, delivery_id: int, lines: Sequence[Mapping[str, Any
 
 
 @transaction.atomic
-def return_register(*, actor, delivery_line_id: int, quantity: Any, reason: str) -> ReturnRecord:
+def return_register(
+    *, actor: User, delivery_line_id: int, quantity: object, reason: str
+) -> ReturnRecord:
     """Goods sent back after acceptance (defect, wrong item). Only goods not yet invoiced can
     be returned: what is invoiced is settled through the invoice (OrderLine's constraint
     invoiced <= accepted - returned)."""

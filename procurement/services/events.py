@@ -35,7 +35,7 @@ def event_record(
     )
 
 
-def _jsonable(value: Any) -> Any:
+def _jsonable(value: object) -> object:
     """Payloads are stored as JSON: money as strings (never floats), dates in ISO form."""
     if isinstance(value, dict):
         return {str(k): _jsonable(v) for k, v in value.items()}

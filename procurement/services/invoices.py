@@ -13,13 +13,13 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, cast
 
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils.translation import gettext as _
 
-from accounts.models import Organization
+from accounts.models import Organization, User
 from core import clock
 from core.errors import ValidationError
 from core.money import ZERO, AmountInvalidError, parse_amount, quantize
@@ -54,7 +54,7 @@ from procurement.services.orders import order_complete_if_done, require_reason
 NUMBER_MAX = 40
 
 
-def _positive_amount(value: Any) -> Any:
+def _positive_amount(value: object) -> object:
     amount = parse_amount(value)
     if amount <= 0:
         raise AmountInvalidError(value=value, reason=_("must be above 0"))
@@ -88,11 +88,11 @@ def _check_issuer(*, order: Order, issuer: Organization | None, lines: list[Orde
 @transaction.atomic
 def invoice_register(
     *,
-    actor,
+    actor: User,
     order_id: int,
     number: str,
     issued_on: dt.date,
-    amount: Any,
+    amount: object,
     lines: Sequence[Mapping[str, Any]],
     issuer_id: int | None = None,
 ) -> Invoice:
@@ -114,7 +114,8 @@ def invoice_register(
     total = _positive_amount(amount)
     if not lines:
         raise OrderEmptyError()
-    order_lines = {line.pk: line for line in lock_order_lines(order=order)}
+    # Looked up by the ids as the client sent them.
+    order_lines: dict[Any, OrderLine] = {line.pk: line for line in lock_order_lines(order=order)}
     wanted: list[tuple[int, OrderLine, int, Any]] = []
     for index, raw in enumerate(lines, start=1):
         order_line = order_lines.get(raw.get("order_line"))
@@ -166,7 +167,7 @@ def invoice_register(
                 number=number,
                 issued_on=issued_on,
                 amount=total,
-                issuer=issuer,
+                issuer=cast(Organization, issuer),  # _check_issuer refused a missing one
                 hospital_id=order.hospital_id,
                 order=order,
                 registered_by=actor,
@@ -201,7 +202,7 @@ def invoice_register(
 
 
 @transaction.atomic
-def invoice_confirm(*, actor, invoice_id: int) -> Invoice:
+def invoice_confirm(*, actor: User, invoice_id: int) -> Invoice:
     """Hospital finance confirms the invoice: it is now ready for settlement [R-PAY-30]. The
     order completes when this was the last thing outstanding."""
     invoice = lock_invoice(actor=actor, invoice_id=invoice_id, action="invoice.confirm")
@@ -223,7 +224,7 @@ def invoice_confirm(*, actor, invoice_id: int) -> Invoice:
 
 
 @transaction.atomic
-def invoice_reject(*, actor, invoice_id: int, reason: str) -> Invoice:
+def invoice_reject(*, actor: User, invoice_id: int, reason: str) -> Invoice:
     """Hospital finance rejects the invoice with a reason; its quantities can be invoiced
     again (a corrected invoice, with a new number)."""
     reason = require_reason(reason)

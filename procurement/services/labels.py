@@ -6,11 +6,12 @@ ones (the order services check ``Listing.label``)."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import cast
 
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from accounts.models import User
 from core.errors import ValidationError
 from core.permissions import require
 from procurement.choices import LISTING_STATES, ListingAction, PurchaseLabel
@@ -18,11 +19,11 @@ from procurement.locks import lock_listing
 from procurement.models import Listing
 from procurement.services.listings import history_context, require_reason
 
-LABEL_REASON_MAX = Listing._meta.get_field("label_reason").max_length
+LABEL_REASON_MAX = cast(int, Listing._meta.get_field("label_reason").max_length)
 
 
 @transaction.atomic
-def listing_label_set(*, actor: Any, listing_id: int, label: str, reason: str) -> Listing:
+def listing_label_set(*, actor: User, listing_id: int, label: str, reason: str) -> Listing:
     listing = lock_listing(actor=actor, listing_id=listing_id)
     require(actor, "listing.review")
     if label not in PurchaseLabel.values:

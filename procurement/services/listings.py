@@ -41,8 +41,7 @@ from django.db.models import F
 from django.utils.translation import gettext as _
 
 from accounts.choices import OrganizationKind
-from accounts.models import Organization
-from accounts.regions import is_valid_region
+from accounts.models import Organization, User
 from catalog.choices import ConsumableStatus
 from catalog.models import Consumable
 from catalog.registration import normalize_registration_number, parse_registration_number
@@ -50,6 +49,8 @@ from core import clock
 from core.errors import NotFoundError, PermissionDeniedError, ValidationError
 from core.money import AmountInvalidError, format_cny, parse_amount
 from core.permissions import require
+from core.policy import system_region_policy
+from core.regions import is_valid_region
 from procurement.choices import (
     LISTING_STATES,
     PRICE_CHANGE_STATES,
@@ -111,7 +112,7 @@ class DistributorGrant:
 # Helpers shared by the listing services (labels.py uses them too)
 
 
-def history_context(actor: Any, action: str, **extra: Any) -> pghistory.context:
+def history_context(actor: User | None, action: str, **extra: Any) -> pghistory.context:
     """Name the service in the history rows; without a request (tasks, shell) also the actor."""
     if actor is None:
         return pghistory.context(action=action, actor="system", **extra)
@@ -127,7 +128,7 @@ def require_reason(reason: str | None) -> str:
     return reason
 
 
-def _require_manufacturer(actor: Any) -> Organization:
+def _require_manufacturer(actor: User) -> Organization:
     """Only a manufacturer's sales staff apply: distributors deliver, they do not list."""
     require(actor, "listing.apply")
     org = actor.organization
@@ -136,7 +137,7 @@ def _require_manufacturer(actor: Any) -> Organization:
     return org
 
 
-def _require_owner(actor: Any, listing: Listing) -> None:
+def _require_owner(actor: User, listing: Listing) -> None:
     """The role, then (visible to an authorised distributor, but not its own) 403: the rule
     listing_actions shares (procurement.selectors.listings.listing_owner_check)."""
     require(actor, "listing.apply")
@@ -181,7 +182,7 @@ def _green_channel(value: str | None) -> str:
     return value
 
 
-def _provinces(value: Any) -> int:
+def _provinces(value: object) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_PROVINCES:
         raise ValidationError(
             fields={
@@ -215,7 +216,7 @@ def _listable_consumable(org: Organization, consumable_id: int) -> Consumable:
 @transaction.atomic
 def listing_create(
     *,
-    actor: Any,
+    actor: User,
     consumable_id: int,
     price: Decimal | str,
     registration_number: str,
@@ -261,7 +262,7 @@ def listing_create(
 
 
 @transaction.atomic
-def listing_update(*, actor: Any, listing_id: int, **changes: Any) -> Listing:
+def listing_update(*, actor: User, listing_id: int, **changes: Any) -> Listing:
     """Change a draft or rejected application (``EDITABLE_FIELDS``)."""
     unknown = set(changes) - set(EDITABLE_FIELDS)
     if unknown:
@@ -291,7 +292,7 @@ def listing_update(*, actor: Any, listing_id: int, **changes: Any) -> Listing:
 
 
 @transaction.atomic
-def listing_submit(*, actor: Any, listing_id: int) -> Listing:
+def listing_submit(*, actor: User, listing_id: int) -> Listing:
     listing = lock_listing(actor=actor, listing_id=listing_id)
     _require_owner(actor, listing)
     LISTING_STATES.check(listing, ListingAction.SUBMIT)
@@ -307,7 +308,7 @@ def listing_submit(*, actor: Any, listing_id: int) -> Listing:
 # The bureau's review
 
 
-def _review(listing: Listing, actor: Any, target: str, reason: str, fields: list[str]) -> None:
+def _review(listing: Listing, actor: User, target: str, reason: str, fields: list[str]) -> None:
     listing.status = target
     listing.review_reason = reason
     listing.reviewed_at = clock.now()
@@ -316,7 +317,7 @@ def _review(listing: Listing, actor: Any, target: str, reason: str, fields: list
 
 
 @transaction.atomic
-def listing_approve(*, actor: Any, listing_id: int, reason: str = "") -> Listing:
+def listing_approve(*, actor: User, listing_id: int, reason: str = "") -> Listing:
     """[R-LIST-CATALOGUES] [R-LIST-PRICE-CAP] [R-LIST-GREEN] [R-LIST-OTHER] list the product:
     capped catalogue at no more than the confirmed reference price, else alternate catalogue
     if a listing criterion is met."""
@@ -342,7 +343,7 @@ def listing_approve(*, actor: Any, listing_id: int, reason: str = "") -> Listing
 
 
 @transaction.atomic
-def listing_reject(*, actor: Any, listing_id: int, reason: str) -> Listing:
+def listing_reject(*, actor: User, listing_id: int, reason: str) -> Listing:
     listing = lock_listing(actor=actor, listing_id=listing_id)
     require(actor, "listing.review")
     LISTING_STATES.check(listing, ListingAction.REJECT)
@@ -353,7 +354,7 @@ def listing_reject(*, actor: Any, listing_id: int, reason: str) -> Listing:
 
 
 @transaction.atomic
-def listing_suspend(*, actor: Any, listing_id: int, reason: str) -> Listing:
+def listing_suspend(*, actor: User, listing_id: int, reason: str) -> Listing:
     """A sanction (暂停挂网, [R-CREDIT]): the product cannot be ordered until reinstated."""
     listing = lock_listing(actor=actor, listing_id=listing_id)
     require(actor, "listing.review")
@@ -365,7 +366,7 @@ def listing_suspend(*, actor: Any, listing_id: int, reason: str) -> Listing:
 
 
 @transaction.atomic
-def listing_reinstate(*, actor: Any, listing_id: int, reason: str = "") -> Listing:
+def listing_reinstate(*, actor: User, listing_id: int, reason: str = "") -> Listing:
     listing = lock_listing(actor=actor, listing_id=listing_id)
     require(actor, "listing.review")
     LISTING_STATES.check(listing, ListingAction.REINSTATE)
@@ -375,7 +376,7 @@ def listing_reinstate(*, actor: Any, listing_id: int, reason: str = "") -> Listi
 
 
 @transaction.atomic
-def listing_delist(*, actor: Any, listing_id: int, reason: str = "") -> Listing:
+def listing_delist(*, actor: User, listing_id: int, reason: str = "") -> Listing:
     """The bureau delists a listed or suspended product (with a reason); the manufacturer may
     withdraw its own draft or rejected application. Delisting is final; the manufacturer may
     apply again with a new listing."""
@@ -426,7 +427,7 @@ def _distributors_replace(listing: Listing, grants: Iterable[DistributorGrant]) 
 
 @transaction.atomic
 def listing_distributor_set(
-    *, actor: Any, listing_id: int, grants: Iterable[DistributorGrant]
+    *, actor: User, listing_id: int, grants: Iterable[DistributorGrant]
 ) -> list[ListingDistributor]:
     """Replace the distributors the manufacturer authorises, each for a region (a province or
     city code covers everything below it). Any live state: authorisations change over time."""
@@ -444,7 +445,7 @@ def listing_distributor_set(
 
 @transaction.atomic
 def listing_price_change_request(
-    *, actor: Any, listing_id: int, new_price: Decimal | str, reason: str = ""
+    *, actor: User, listing_id: int, new_price: Decimal | str, reason: str = ""
 ) -> ListingPriceChange:
     """Ask the bureau to change a listed (or suspended) product's price; one pending request
     per listing."""
@@ -470,7 +471,7 @@ def listing_price_change_request(
 
 @transaction.atomic
 def listing_price_change_approve(
-    *, actor: Any, price_change_id: int, reason: str = ""
+    *, actor: User, price_change_id: int, reason: str = ""
 ) -> ListingPriceChange:
     """[R-LIST-PRICE-CAP] apply the new price, never above the confirmed reference price. A
     price at or below the reference price ends a pending price-cut deadline. (A Restricted
@@ -502,7 +503,7 @@ def listing_price_change_approve(
 
 @transaction.atomic
 def listing_price_change_reject(
-    *, actor: Any, price_change_id: int, reason: str
+    *, actor: User, price_change_id: int, reason: str
 ) -> ListingPriceChange:
     change = lock_price_change(actor=actor, price_change_id=price_change_id)
     require(actor, "listing.review")
@@ -537,8 +538,6 @@ def listing_reference_cuts_process(*, today: dt.date | None = None) -> CutsProce
     deadline still running is kept, not extended); the cut is marked processed. Idempotent:
     processed cuts are skipped, and ``skip_locked`` lets two workers share the backlog.
     """
-    from catalog.services.prices import system_region_policy
-
     today = today or clock.local_today()
     due_on = today + dt.timedelta(days=system_region_policy().listing_price_cut_grace_days)
     cuts = flagged = recatalogued = 0

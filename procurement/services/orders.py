@@ -28,6 +28,7 @@ from django.db import transaction
 from django.db.models import Sum
 from django.utils.translation import gettext as _
 
+from accounts.models import Organization, User
 from core import clock, permissions
 from core.errors import PermissionDeniedError, ValidationError
 from core.money import ZERO, quantize
@@ -51,27 +52,28 @@ from procurement.errors import (
 )
 from procurement.locks import lock_order, lock_order_lines, lock_purchase_plan
 from procurement.models import InvoiceLine, Order, OrderLine
+from procurement.selectors import caps, pricing
 from procurement.selectors.cart import check_listing_orderable, order_lines_prepare
 from procurement.selectors.listings import authorised_listing_ids, distributors_unscoped
 from procurement.selectors.orders import order_cancel_check, order_party_check
-from procurement.services import caps, pricing
 from procurement.services.events import event_record
 from procurement.services.numbering import ORDER_PREFIX, next_number
 
 REASON_MAX = 500
 
 
-def require_reason(reason: Any) -> str:
+def require_reason(reason: object) -> str:
     text = str(reason or "").strip()
     if not text:
         raise ReasonRequiredError()
     return text[:REASON_MAX]
 
 
-def _require_hospital(actor) -> None:
+def _require_hospital(actor: User) -> Organization:
     org = actor.organization
     if org is None or not org.is_hospital:
         raise PermissionDeniedError(action="order.place")
+    return org
 
 
 # What a line becomes for each answer of the supplier.
@@ -85,7 +87,7 @@ ANSWER_TARGETS = {"confirm": LineStatus.CONFIRMED, "reject": LineStatus.REJECTED
 @transaction.atomic
 def order_create(
     *,
-    actor,
+    actor: User,
     lines: Sequence[Mapping[str, Any]],
     note: str = "",
     is_urgent: bool = False,
@@ -94,7 +96,7 @@ def order_create(
     one order per manufacturer. Prices, catalogue and label are the platform's, snapshot on
     each line [R-LABELS] [R-LIST-PRICE-CAP]."""
     permissions.require(actor, "order.place")
-    _require_hospital(actor)
+    hospital = _require_hospital(actor)
     prepared = order_lines_prepare(actor=actor, lines=lines)
     by_supplier: dict[int, list] = {}
     for line in prepared:
@@ -106,7 +108,7 @@ def order_create(
         order = Order.objects.create(
             pk=pk,
             number=number,
-            hospital=actor.organization,
+            hospital=hospital,
             supplier_id=supplier_id,
             is_urgent=bool(is_urgent),
             note=str(note or "")[:500],
@@ -134,7 +136,7 @@ def order_create(
 
 
 @transaction.atomic
-def order_submit(*, actor, order_id: int) -> Order:
+def order_submit(*, actor: User, order_id: int) -> Order:
     """Send a draft to its supplier. Every line is re-checked (still listed, label allows it)
     and re-priced for today; then [R-LIST-ALT-CAP] the alternate-catalogue amount must fit
     under the hospital's cap, checked while holding the lock on its purchase plan row so that
@@ -183,7 +185,7 @@ def order_submit(*, actor, order_id: int) -> Order:
 
 
 @transaction.atomic
-def order_cancel(*, actor, order_id: int, reason: str) -> Order:
+def order_cancel(*, actor: User, order_id: int, reason: str) -> Order:
     """Cancel a draft, or a submitted order the supplier has not answered any line of."""
     reason = require_reason(reason)
     order = lock_order(actor=actor, order_id=order_id, action="order.place")
@@ -217,7 +219,7 @@ def order_cancel(*, actor, order_id: int, reason: str) -> Order:
 @transaction.atomic
 def order_respond(
     *,
-    actor,
+    actor: User,
     order_id: int,
     answers: Sequence[Mapping[str, Any]],
     distributor_id: int | None = None,
@@ -233,7 +235,7 @@ def order_respond(
     if not answers:
         raise OrderEmptyError()
     today = clock.local_today()
-    wanted: dict[int, tuple[int, str, Any]] = {}
+    wanted: dict[Any, tuple[int, str, Any]] = {}  # by the line id as the client sent it
     for index, answer in enumerate(answers, start=1):
         line_id = answer.get("line")
         if line_id in wanted:
@@ -241,8 +243,12 @@ def order_respond(
         decision = answer.get("decision")
         if decision == "confirm":
             promised_on = answer.get("promised_on")
-            is_day = isinstance(promised_on, dt.date) and not isinstance(promised_on, dt.datetime)
-            if not is_day or promised_on < today:
+            # A day (a date, not a datetime), not in the past.
+            if (
+                not isinstance(promised_on, dt.date)
+                or isinstance(promised_on, dt.datetime)
+                or promised_on < today
+            ):
                 raise PromisedDateInvalidError(value=promised_on, line=index)
             wanted[line_id] = (index, decision, promised_on)
         elif decision == "reject":
@@ -310,7 +316,7 @@ def order_respond(
     return order
 
 
-def order_line_confirm(*, actor, order_id: int, line_id: int, promised_on: dt.date) -> Order:
+def order_line_confirm(*, actor: User, order_id: int, line_id: int, promised_on: dt.date) -> Order:
     """Confirm one line with the promised delivery date (today or later)."""
     return order_respond(
         actor=actor,
@@ -319,7 +325,7 @@ def order_line_confirm(*, actor, order_id: int, line_id: int, promised_on: dt.da
     )
 
 
-def order_line_reject(*, actor, order_id: int, line_id: int, reason: str) -> Order:
+def order_line_reject(*, actor: User, order_id: int, line_id: int, reason: str) -> Order:
     """Reject one line with a reason."""
     return order_respond(
         actor=actor,
@@ -329,7 +335,7 @@ def order_line_reject(*, actor, order_id: int, line_id: int, reason: str) -> Ord
 
 
 @transaction.atomic
-def order_distributor_set(*, actor, order_id: int, distributor_id: int | None) -> Order:
+def order_distributor_set(*, actor: User, order_id: int, distributor_id: int | None) -> Order:
     """[R-ORDER-DELIVERY] the supplier names the distributor that delivers (None: it delivers
     itself). The distributor must be authorised for every live line's listing in the hospital's
     region. Existing delivery notes keep their carrier."""

@@ -1,5 +1,5 @@
 """Annual purchase plans: each hospital's annual purchase total, the base of the
-alternate-catalogue cap [R-LIST-ALT-CAP] (procurement.services.caps).
+alternate-catalogue cap [R-LIST-ALT-CAP] (procurement.selectors.caps).
 
 Hospital finance sets its own hospital's total; the bureau sets it for the hospitals of its
 region. History (pghistory) keeps every earlier total with who set it.
@@ -8,10 +8,11 @@ region. History (pghistory) keeps every earlier total with who set it.
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
+from typing import cast
 
 from django.db import IntegrityError, transaction
 
+from accounts.models import User
 from core import clock
 from core.errors import ValidationError
 from core.money import AmountInvalidError, parse_amount
@@ -25,7 +26,7 @@ from procurement.services.listings import history_context
 
 @transaction.atomic
 def purchase_plan_set(
-    *, actor: Any, year: int, total: Decimal | str, hospital_id: int | None = None
+    *, actor: User, year: int, total: Decimal | str, hospital_id: int | None = None
 ) -> AnnualPurchasePlan:
     """Create or change a hospital's annual purchase total for ``year`` (last, this or next
     year: plans are made ahead and corrected after the year closes). Lowering the total below
@@ -52,6 +53,7 @@ def purchase_plan_set(
             except IntegrityError:
                 # Set concurrently: fall through to update the row the other request made.
                 plan = lock_purchase_plan(hospital_id=hospital.pk, year=year)
+        plan = cast(AnnualPurchasePlan, plan)  # it exists now: ours, or the concurrent one
         plan.total = amount
         plan.save(update_fields=["total"])
         return plan

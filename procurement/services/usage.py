@@ -19,6 +19,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
+from accounts.models import User
 from core import clock, permissions
 from core.errors import PermissionDeniedError, ValidationError
 from core.money import parse_amount
@@ -42,7 +43,7 @@ CLOCK_SKEW = dt.timedelta(minutes=5)
 TEXT_FIELDS = {"operation_id": 64, "doctor_code": 32, "department": 100}
 
 
-def validate_patient_hash(value: Any, *, record: int) -> str:
+def validate_patient_hash(value: object, *, record: int) -> str:
     """A hex digest of at least 32 characters. All-digit values are refused even at digest
     length: a real digest is all digits with negligible probability, while long numeric case
     and insurance numbers are common."""
@@ -67,7 +68,7 @@ def _text(raw: Mapping[str, Any], name: str, *, record: int) -> str:
 
 
 @transaction.atomic
-def usage_record(*, actor, records: Sequence[Mapping[str, Any]]) -> list[UsageRecord]:
+def usage_record(*, actor: User, records: Sequence[Mapping[str, Any]]) -> list[UsageRecord]:
     """Store usage records, all or nothing. Each is ``{"barcode"}`` or ``{"udi_di", "lot",
     "serial"}``, plus ``quantity`` (default 1), ``operation_id``, ``doctor_code``,
     ``department``, ``patient_hash``, ``used_at`` (aware datetime) and optionally

@@ -20,8 +20,8 @@ from core import clock
 from core.errors import DomainError
 from core.tests.helpers import code_of
 from procurement.choices import AgreedPriceStatus, ListingStatus
+from procurement.selectors.pricing import unit_price_for
 from procurement.services import agreed_prices as services
-from procurement.services.pricing import unit_price_for
 from procurement.tests.factories import (
     AgreedPriceFactory,
     ListingDistributorFactory,

@@ -19,8 +19,8 @@ from core.policy import RegionPolicy
 from core.tests.helpers import code_of
 from procurement.choices import Catalogue, LineStatus, OrderStatus
 from procurement.models import AnnualPurchasePlan, Order, OrderLine
+from procurement.selectors.caps import alternate_cap_check
 from procurement.selectors.purchase_plans import alternate_cap_status_get, purchase_plan_get
-from procurement.services.caps import alternate_cap_check
 from procurement.services.purchase_plans import purchase_plan_set
 from procurement.tests.factories import AnnualPurchasePlanFactory, ListingFactory
 

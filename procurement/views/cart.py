@@ -122,7 +122,7 @@ def _cart_context(request, *, errors: dict[int, DomainError] | None = None) -> d
                 if by_listing[p.listing.pk].error is None
             ]
             if group_rows:
-                total = sum((row.amount for row in group_rows), ZERO)
+                total = sum((row.amount or ZERO for row in group_rows), ZERO)
                 groups.append({"name": group.supplier_name, "rows": group_rows, "total": total})
     if quote is not None:
         cap = quote.cap

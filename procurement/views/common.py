@@ -29,7 +29,7 @@ def refused_here(request, allowed: Allowed) -> bool:
     view to go back."""
     if allowed:
         return False
-    if allowed.error.http_status in (403, 404):
+    if allowed.error is not None and allowed.error.http_status in (403, 404):
         raise allowed.error
     messages.info(request, allowed.reason)
     return True

@@ -161,7 +161,7 @@ def delivery_return(request, pk: int, line_id: int):
     if not form.is_valid():
         for errors in form.errors.values():
             for message in errors:
-                messages.error(request, message)
+                messages.error(request, str(message))
         return redirect("procurement:delivery_detail", pk)
     deliveries.return_register(
         actor=request.user,

@@ -9,6 +9,8 @@ keeps what was typed. Every list exports to XLSX with ``?export=xlsx`` (core.exp
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
@@ -37,6 +39,7 @@ from procurement.forms.listings import (
     NoteForm,
     PriceChangeForm,
 )
+from procurement.models import Listing
 from procurement.selectors import labels as label_selectors
 from procurement.selectors import listings as selectors
 from procurement.services import labels, listings
@@ -214,7 +217,8 @@ def listing_detail(request, pk: int):
 
 
 # action -> (service, whether the page sends a reason)
-LISTING_ACTIONS = {
+# action -> (the service, whether it takes a reason)
+LISTING_ACTIONS: dict[str, tuple[Callable[..., Listing], bool]] = {
     "submit": (listings.listing_submit, False),
     "approve": (listings.listing_approve, True),
     "reject": (listings.listing_reject, True),
@@ -282,7 +286,7 @@ def listing_price_change_request(request, pk: int):
     if not form.is_valid():
         for errors in form.errors.values():
             for message in errors:
-                messages.error(request, message)
+                messages.error(request, str(message))
     else:
         listings.listing_price_change_request(
             actor=request.user, listing_id=pk, **form.cleaned_data
@@ -327,7 +331,7 @@ def listing_distributor_add(request, pk: int):
     if not form.is_valid():
         for errors in form.errors.values():
             for message in errors:
-                messages.error(request, message)
+                messages.error(request, str(message))
         return redirect("procurement:listing_detail", pk)
     grants = _grants(pk, request.user)
     grants.append(

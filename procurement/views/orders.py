@@ -239,7 +239,7 @@ def order_distributor(request, pk: int):
     order = orders.order_distributor_set(
         actor=request.user, order_id=pk, distributor_id=distributor_id
     )
-    if order.distributor_id:
+    if order.distributor is not None:
         text = _("%(name)s will deliver order %(number)s.") % {
             "name": order.distributor.name,
             "number": order.number,

@@ -58,7 +58,8 @@ class QuoteLineOutput(serializers.Serializer):
     unit_price = MoneyField(read_only=True)
     amount = MoneyField(read_only=True)
     catalogue = serializers.CharField(source="listing.catalogue")
-    label = serializers.CharField(source="listing.label")
+    # DRF takes declared fields off the class, so this does not shadow Field.label.
+    label = serializers.CharField(source="listing.label")  # type: ignore[assignment]
 
 
 class QuoteGroupOutput(serializers.Serializer):

@@ -118,7 +118,8 @@ class CriteriaOutput(serializers.Serializer):
 class LabelSuggestionOutput(serializers.Serializer):
     """[R-LABELS]"""
 
-    label = serializers.ChoiceField(choices=PurchaseLabel.choices)
+    # DRF takes declared fields off the class, so this does not shadow Field.label.
+    label = serializers.ChoiceField(choices=PurchaseLabel.choices)  # type: ignore[assignment]
     reasons = serializers.ListField(child=serializers.CharField())
 
 
@@ -201,7 +202,8 @@ class DecisionNoteInput(serializers.Serializer):
 
 
 class LabelInput(serializers.Serializer):
-    label = serializers.ChoiceField(choices=PurchaseLabel.choices)
+    # DRF takes declared fields off the class, so this does not shadow Field.label.
+    label = serializers.ChoiceField(choices=PurchaseLabel.choices)  # type: ignore[assignment]
     reason = serializers.CharField(max_length=300)
 
 

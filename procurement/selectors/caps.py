@@ -6,10 +6,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
 
 from django.db.models import Sum
 
+from accounts.models import Organization
 from core.money import ZERO, format_cny, quantize
 from core.policy import policy_for
 from procurement.choices import Catalogue, LineStatus, OrderStatus
@@ -23,7 +23,7 @@ COUNTED_LINE_STATUSES = (LineStatus.PENDING, LineStatus.CONFIRMED)
 
 @dataclass(frozen=True)
 class CapStatus:
-    hospital: Any  # accounts.Organization
+    hospital: Organization
     year: int
     total: Decimal | None  # the annual purchase total; None when not set
     ratio: Decimal
@@ -35,7 +35,7 @@ class CapStatus:
         return None if self.cap is None else max(ZERO, self.cap - self.used)
 
 
-def alternate_cap_status(*, hospital, year: int) -> CapStatus:
+def alternate_cap_status(*, hospital: Organization, year: int) -> CapStatus:
     ratio = policy_for(hospital.region_code).alternate_catalogue_cap_ratio
     plan = AnnualPurchasePlan.objects.filter(hospital=hospital, year=year).first()
     used = (
@@ -55,7 +55,7 @@ def alternate_cap_status(*, hospital, year: int) -> CapStatus:
     )
 
 
-def alternate_cap_check(*, hospital, year: int, adding: Decimal) -> CapStatus:
+def alternate_cap_check(*, hospital: Organization, year: int, adding: Decimal) -> CapStatus:
     """Raise AlternateCapExceededError (with the figures) if ``adding`` would pass the cap.
     Callers hold a lock on the hospital's purchase plan row so two submissions cannot both
     squeeze under the cap."""
