@@ -306,6 +306,22 @@ class InvoiceExceedsAcceptedError(ValidationError):
     )
 
 
+class InvoiceNumberInvalidError(ValidationError):
+    """The number is neither a fully digitalised e-invoice number (数电发票, 20 digits) nor a
+    VAT invoice code (10 or 12 digits) with its 8-digit number."""
+
+    code = "invoice_number_invalid"
+    message_template = _(
+        "Invoice number %(value)s: give the 20-digit number of a fully digitalised e-invoice, "
+        "or the VAT invoice code (10 or 12 digits) and its 8-digit number, e.g. "
+        "144031900111-12345678."
+    )
+
+    def __init__(self, *, value: str) -> None:
+        super().__init__(field="number", value=value)
+        self.extra["fields"] = {"number": [self.message]}
+
+
 class InvoiceNumberTakenError(ValidationError):
     code = "invoice_number_taken"
     message_template = _("Invoice number %(number)s of this issuer is already registered.")

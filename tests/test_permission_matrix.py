@@ -418,7 +418,7 @@ ROWS = [
         "procurement/orders/<int:pk>/invoice/",
         pk="@accepted_order",
         body={
-            "number": "INV-P1",
+            "number": "26322000000000000041",
             "issued_on": "@today",
             "issuer": "@manufacturer",
             "quantity_{accepted_line}": "10",
@@ -1260,7 +1260,7 @@ ROWS = [
         "api/v1/procurement/invoices/",
         body={
             "order": "@accepted_order",
-            "number": "INV-A1",
+            "number": "26322000000000000042",
             "issued_on": "@today",
             "amount": "1000.00",
             "lines": [{"order_line": "@accepted_line", "quantity": 10, "amount": "1000.00"}],

@@ -88,7 +88,7 @@ def _do(w, actor, order, action):
         invoice_services.invoice_register(
             actor=actor,
             order_id=order.pk,
-            number="INV-A1",
+            number="26322000000000000031",
             issued_on=clock.local_today(),
             amount=amount,
             lines=[{"order_line": line.pk, "quantity": 1, "amount": amount}],
@@ -212,7 +212,7 @@ def test_a_delivery_can_be_returned_only_while_something_is_neither_returned_nor
     invoice_services.invoice_register(
         actor=w.sales,
         order_id=order.pk,
-        number="INV-R1",
+        number="26322000000000000032",
         issued_on=clock.local_today(),
         amount=amount,
         lines=[{"order_line": line.pk, "quantity": 2, "amount": amount}],

@@ -501,7 +501,7 @@ def test_supplier_registers_an_invoice_and_finance_confirms_it(w):
     response = page.post(
         url("invoice_register", order.pk),
         {
-            "number": "04400221",
+            "number": "044002100111-04400221",
             "issued_on": today,
             "issuer": w.manufacturer.pk,
             f"quantity_{line.pk}": "6",
@@ -517,7 +517,7 @@ def test_supplier_registers_an_invoice_and_finance_confirms_it(w):
     assert invoice in list(listed.context["page"])
     html = finance.get(url("invoice_detail", invoice.pk)).content.decode()
     assert "data-confirm=" in html
-    assert "04400221" in html
+    assert "044002100111-04400221" in html
     assert "¥600.00" in html
     assert finance.post(url("invoice_confirm", invoice.pk)).status_code == 302
     invoice.refresh_from_db()
@@ -530,7 +530,7 @@ def test_invoice_above_the_accepted_quantity_is_refused_next_to_the_line(w):
     response = browser(w.sales).post(
         url("invoice_register", order.pk),
         {
-            "number": "04400222",
+            "number": "044002100111-04400222",
             "issued_on": clock.local_today().isoformat(),
             "issuer": w.manufacturer.pk,
             f"quantity_{line.pk}": "11",
@@ -539,7 +539,26 @@ def test_invoice_above_the_accepted_quantity_is_refused_next_to_the_line(w):
     assert response.status_code == 400
     html = response.content.decode()
     assert f'data-field-error="quantity_{line.pk}"' in html
-    assert 'value="04400222"' in html
+    assert 'value="044002100111-04400222"' in html
+    assert not Invoice.objects.exists()
+
+
+def test_invoice_number_in_no_format_in_use_is_refused_next_to_the_field(w):
+    order, _delivery = accepted(w, quantity=10)
+    line = order.lines.get()
+    response = browser(w.sales).post(
+        url("invoice_register", order.pk),
+        {
+            "number": "abc",
+            "issued_on": clock.local_today().isoformat(),
+            "issuer": w.manufacturer.pk,
+            f"quantity_{line.pk}": "6",
+        },
+    )
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert 'data-field-error="number"' in html
+    assert "20" in response.context["form"].errors["number"][0]
     assert not Invoice.objects.exists()
 
 

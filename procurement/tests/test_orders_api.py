@@ -144,7 +144,7 @@ def _case(name, w):
         amount = str(line.unit_price * 2)
         body = {
             "order": order.pk,
-            "number": "INV-API",
+            "number": "26322000000000000051",
             "issued_on": str(clock.local_today()),
             "amount": amount,
             "lines": [{"order_line": line.pk, "quantity": 2, "amount": amount}],
@@ -382,7 +382,7 @@ def test_order_list_page_takes_a_constant_number_of_queries(count, django_assert
 def test_delivery_and_invoice_lists_take_a_constant_number_of_queries(django_assert_num_queries):
     w = make_world()
     for number in range(4):
-        _order, _invoice = invoiced(w, quantity=1, number=f"INV{number}")
+        _order, _invoice = invoiced(w, quantity=1, number=f"2632200000000000{number:04d}")
     client = client_for(w.finance)
     with django_assert_num_queries(3):
         assert len(client.get(f"{API}/deliveries/").json()["results"]) == 4
@@ -402,6 +402,25 @@ def test_his_key_sees_the_same_as_the_browser():
     other = api_client_create(actor=None, organization=w.other_hospital, name="HIS")
     his.credentials(HTTP_AUTHORIZATION=f"Bearer {other.key}")
     assert his.get(f"{API}/orders/{order.pk}/").status_code == 404
+
+
+def test_invoice_with_a_number_in_no_format_in_use_is_refused_via_api():
+    w = make_world()
+    order, _delivery = accepted(w, quantity=2)
+    line = order.lines.get()
+    amount = str(line.unit_price * 2)
+    body = {
+        "order": order.pk,
+        "number": "abc",
+        "issued_on": str(clock.local_today()),
+        "amount": amount,
+        "lines": [{"order_line": line.pk, "quantity": 2, "amount": amount}],
+    }
+    response = post(client_for(w.sales), f"{API}/invoices/", body)
+    assert response.status_code == 400
+    answer = response.json()
+    assert (answer["code"], answer["extra"]["field"]) == ("invoice_number_invalid", "number")
+    assert not order.invoices.exists()
 
 
 def test_invoice_is_ready_for_settlement_once_confirmed():
