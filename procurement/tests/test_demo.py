@@ -22,6 +22,7 @@ from procurement.models import (
     ReturnRecord,
     UsageRecord,
 )
+from procurement.services.invoices import invoice_number_normalise
 
 pytestmark = pytest.mark.django_db
 
@@ -113,3 +114,10 @@ def test_history_spreads_over_months_and_usage_is_recorded(seeded):
     assert Order.objects.exclude(distributor=None).exists()
     assert UsageRecord.objects.values("doctor_code").distinct().count() > 5
     assert Event.objects.filter(type="invoice.confirmed").exists()
+
+
+def test_demo_invoice_numbers_are_in_a_format_in_use(seeded):
+    numbers = list(Invoice.objects.values_list("number", flat=True))
+    assert numbers
+    assert all(invoice_number_normalise(number) == number for number in numbers)
+    assert all(len(number) == 20 and number.isdigit() for number in numbers)  # 数电发票
