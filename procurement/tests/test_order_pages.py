@@ -40,6 +40,7 @@ from procurement.tests.order_world import (
     invoiced,
     make_world,
     patient_hash,
+    promised,
     shipped,
     submitted,
 )
@@ -361,6 +362,47 @@ def test_delivery_of_another_products_barcode_is_refused_next_to_the_line(w):
     html = response.content.decode()
     assert f'data-field-error="barcode_{line.pk}"' in html
     assert gs1(di_of(stranger)) in html  # the form keeps what was scanned
+    assert not Delivery.objects.exists()
+
+
+def _confirmed_with_two_lines(w):
+    second = add_listing(w)
+    order = orders.order_create(
+        actor=w.purchaser,
+        lines=[{"listing": w.listing.pk, "quantity": 5}, {"listing": second.pk, "quantity": 5}],
+    )[0]
+    orders.order_submit(actor=w.purchaser, order_id=order.pk)
+    orders.order_respond(
+        actor=w.sales,
+        order_id=order.pk,
+        answers=[
+            {"line": line.pk, "decision": "confirm", "promised_on": promised()}
+            for line in order.lines.all()
+        ],
+    )
+    return order, second
+
+
+def test_delivery_form_flags_every_wrong_udi_line_at_once(w):
+    order, second = _confirmed_with_two_lines(w)
+    first_line, second_line = order.lines.order_by("pk")
+    stranger = add_listing(w)
+    expired = clock.local_today() - dt.timedelta(days=1)
+    response = browser(w.sales).post(
+        url("delivery_create", order.pk),
+        {
+            f"quantity_{first_line.pk}": "5",
+            f"barcode_{first_line.pk}": gs1(di_of(stranger)),
+            f"quantity_{second_line.pk}": "5",
+            f"barcode_{second_line.pk}": gs1(di_of(second), expiry=expired),
+        },
+    )
+    assert response.status_code == 400
+    errors = response.context["form"].errors
+    assert f"barcode_{first_line.pk}" in errors
+    assert f"barcode_{second_line.pk}" in errors
+    html = response.content.decode()
+    assert expired.isoformat() in html
     assert not Delivery.objects.exists()
 
 

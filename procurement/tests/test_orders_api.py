@@ -1,6 +1,7 @@
 """The order API: permission matrix per endpoint, tenancy, bad input, constant query counts.
 [R-ORDER-ONLINE]"""
 
+import datetime as dt
 import uuid
 from decimal import Decimal
 
@@ -15,7 +16,9 @@ from procurement.services import invoices, orders
 from procurement.tests.factories import OrderFactory, OrderLineFactory
 from procurement.tests.order_world import (
     accepted,
+    add_listing,
     confirmed,
+    di_of,
     draft,
     gs1,
     invoiced,
@@ -402,6 +405,44 @@ def test_his_key_sees_the_same_as_the_browser():
     other = api_client_create(actor=None, organization=w.other_hospital, name="HIS")
     his.credentials(HTTP_AUTHORIZATION=f"Bearer {other.key}")
     assert his.get(f"{API}/orders/{order.pk}/").status_code == 404
+
+
+def test_delivery_with_several_wrong_udi_lines_names_every_line_via_api():
+    w = make_world()
+    second = add_listing(w)
+    order = orders.order_create(
+        actor=w.purchaser,
+        lines=[{"listing": w.listing.pk, "quantity": 5}, {"listing": second.pk, "quantity": 5}],
+    )[0]
+    orders.order_submit(actor=w.purchaser, order_id=order.pk)
+    lines = list(order.lines.order_by("pk"))
+    orders.order_respond(
+        actor=w.sales,
+        order_id=order.pk,
+        answers=[{"line": x.pk, "decision": "confirm", "promised_on": promised()} for x in lines],
+    )
+    expired = clock.local_today() - dt.timedelta(days=1)
+    stranger = di_of(add_listing(w))
+    body = {
+        "order": order.pk,
+        "lines": [
+            {"order_line": lines[0].pk, "quantity": 5, "barcode": gs1(stranger)},
+            {
+                "order_line": lines[1].pk,
+                "quantity": 5,
+                "barcode": gs1(di_of(second), expiry=expired),
+            },
+        ],
+    }
+    response = post(client_for(w.sales), f"{API}/deliveries/", body)
+    assert response.status_code == 400
+    answer = response.json()
+    assert answer["code"] == "lines_refused"
+    assert [(x["line"], x["code"]) for x in answer["extra"]["lines"]] == [
+        (1, "udi_product_mismatch"),
+        (2, "lot_expired"),
+    ]
+    assert not order.deliveries.exists()
 
 
 def test_invoice_with_a_number_in_no_format_in_use_is_refused_via_api():
