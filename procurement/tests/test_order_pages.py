@@ -190,6 +190,20 @@ def test_scan_box_puts_the_product_in_the_cart(w):
     assert response.context["cart_rows"][0].quantity == "2"
 
 
+def test_scan_box_warns_of_an_expired_lot(w):
+    page = browser(w.purchaser)
+    expired = clock.local_today() - dt.timedelta(days=3)
+    response = page.post(
+        url("cart_scan"), {"barcode": gs1(w.di, lot="OLD7", expiry=expired)}, **HTMX
+    )
+    html = response.content.decode()
+    assert 'data-message="warning"' in html
+    assert "OLD7" in html
+    assert expired.isoformat() in html
+    fresh = page.post(url("cart_scan"), {"barcode": gs1(w.di)}, **HTMX).content.decode()
+    assert 'data-message="warning"' not in fresh
+
+
 def test_scan_box_says_why_a_barcode_cannot_be_ordered(w):
     page = browser(w.purchaser)
     response = page.post(url("cart_scan"), {"barcode": "(01)06901234567890"}, **HTMX)
