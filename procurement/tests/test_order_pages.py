@@ -651,6 +651,29 @@ def test_order_list_filters_by_status_tab_and_number(w):
     assert list(response.context["page"]) == [first]
 
 
+@pytest.mark.parametrize(
+    ("who", "status", "title"),
+    [
+        ("sales", "", "收到的订单"),
+        ("sales", "submitted", "待响应订单"),
+        ("sales", "confirmed", "收到的订单：企业已确认"),
+        ("bureau", "", "辖区订单"),
+        ("purchaser", "", "订单"),
+    ],
+)
+def test_order_list_is_titled_by_what_it_shows(w, who, status, title):
+    submitted(w)
+    if who == "bureau":
+        user = UserFactory(
+            organization=BureauFactory(region_code="320100"), roles=[Role.BUREAU_OFFICER]
+        )
+    else:
+        user = getattr(w, who)
+    response = browser(user).get(url("order_list"), {"status": status} if status else {})
+    assert response.context["title"] == title
+    assert f'<h1 class="h4" data-list-title>{title}</h1>' in response.content.decode()
+
+
 def test_order_list_keeps_a_bad_date_next_to_its_field(w):
     draft(w)
     response = browser(w.purchaser).get(url("order_list"), {"date_from": "2026-13-45"})
