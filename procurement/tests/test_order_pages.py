@@ -231,6 +231,17 @@ def test_supplier_cannot_use_the_cart(w):
     assert response.status_code == 403
 
 
+def test_a_drafts_lines_show_the_draft_state_not_awaiting_the_supplier(w):
+    order = draft(w)
+    page = browser(w.purchaser)
+    html = page.get(url("order_detail", order.pk)).content.decode()
+    assert "待企业确认" not in html
+    assert html.count('data-status="draft">草稿</span>') == 2  # the order and its line
+    orders.order_submit(actor=w.purchaser, order_id=order.pk)
+    html = page.get(url("order_detail", order.pk)).content.decode()
+    assert 'data-status="pending">待企业确认</span>' in html
+
+
 def test_purchaser_cancels_a_draft_with_a_reason(w):
     order = draft(w)
     page = browser(w.purchaser)
