@@ -187,6 +187,17 @@ class PromisedDateInvalidError(ValidationError):
     message_template = _("The promised delivery date %(value)s must be today or later.")
 
 
+class DeliveredByDistributorError(DomainError):
+    """[R-ORDER-DELIVERY] the manufacturer named a distributor on the order: it delivers."""
+
+    code = "delivered_by_distributor"
+    http_status = 403
+    message_template = _(
+        "%(distributor)s, named on the order, delivers it: create the delivery note there, or "
+        "change the order's distributor first."
+    )
+
+
 class DistributorNotAuthorisedError(DomainError):
     """[R-ORDER-DELIVERY] only the manufacturer or a distributor it authorised for the
     hospital's region delivers."""
