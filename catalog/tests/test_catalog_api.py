@@ -170,6 +170,31 @@ def test_scan_of_an_expired_lot_warns_on_the_page_and_via_api(api, catalogue):
     assert "data-scan-expired" not in fresh_html.content.decode()
 
 
+def test_udi_rows_show_packaging_properly_or_nothing(catalogue):
+    stent = catalogue["stent"]
+    DeviceIdentifier.objects.filter(di=gtin(1)).update(packaging_level="0", packaging_quantity=1)
+    DeviceIdentifier.objects.create(
+        di=gtin(5),
+        agency=IssuingAgency.GS1,
+        consumable=stent,
+        packaging_level="箱",
+        packaging_quantity=10,
+    )
+    DeviceIdentifier.objects.create(
+        di=gtin(6),
+        agency=IssuingAgency.GS1,
+        consumable=stent,
+        packaging_level="盒",
+    )
+    client = Client()
+    client.force_login(user_with_role(Role.HOSPITAL_PURCHASER))
+    html = client.get(f"/catalog/products/{stent.code}/").content.decode()
+    assert "0 × 1" not in html
+    assert "<td data-packaging>—</td>" in html
+    assert "<td data-packaging>箱（内含 10）</td>" in html
+    assert "<td data-packaging>盒</td>" in html
+
+
 def test_catalogue_needs_a_login():
     assert APIClient().get("/api/v1/catalog/consumables/").status_code in (401, 403)
     assert Client().get("/catalog/").status_code == 302
