@@ -19,6 +19,7 @@ from accounts.tests.factories import (
     UserFactory,
 )
 from core import clock
+from core.money import format_cny
 from procurement.choices import (
     Catalogue,
     DeliveryStatus,
@@ -28,7 +29,7 @@ from procurement.choices import (
     PurchaseLabel,
 )
 from procurement.models import Delivery, Invoice, Order, ReturnRecord
-from procurement.services import orders, usage
+from procurement.services import deliveries, orders, usage
 from procurement.tests.factories import AnnualPurchasePlanFactory, ListingFactory
 from procurement.tests.order_world import (
     accepted,
@@ -455,6 +456,23 @@ def test_print_view_shows_the_note_number_and_each_lines_udi(w):
     assert line.udi_di in html
     assert line.lot in html
     assert line.expiry_date.isoformat() in html
+
+
+def test_print_view_totals_quantity_and_amount(w):
+    order, second = _confirmed_with_two_lines(w)
+    first_line, second_line = order.lines.order_by("pk")
+    delivery = deliveries.delivery_create(
+        actor=w.sales,
+        order_id=order.pk,
+        lines=[
+            {"order_line": first_line.pk, "quantity": 3, "barcode": gs1(w.di)},
+            {"order_line": second_line.pk, "quantity": 2, "barcode": gs1(di_of(second))},
+        ],
+    )
+    html = browser(w.purchaser).get(url("delivery_print", delivery.pk)).content.decode()
+    expected = first_line.amount_of(3) + second_line.amount_of(2)
+    assert '<th class="num" data-total-quantity>5</th>' in html
+    assert f'<th class="num" data-total-amount>{format_cny(expected)}</th>' in html
 
 
 # ---------------------------------------------------------------------------------------------
