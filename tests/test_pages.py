@@ -2,8 +2,10 @@
 
 import pytest
 from django.test import Client
+from django.utils import translation
 
 from accounts import demo
+from accounts.choices import Role
 
 pytestmark = pytest.mark.django_db
 
@@ -45,7 +47,7 @@ def test_seeding_twice_changes_nothing(demo_logins):
 @pytest.mark.parametrize("language", ["zh-hans", "en"])
 def test_every_demo_login_reaches_home(demo_logins, language):
     expected = {"zh-hans": "欢迎", "en": "Welcome"}[language]
-    for username, _role, _org in demo_logins:
+    for username, role, _org in demo_logins:
         client = Client()
         if language != "zh-hans":
             client.post("/i18n/setlang/", {"language": language, "next": "/"})
@@ -58,6 +60,13 @@ def test_every_demo_login_reaches_home(demo_logins, language):
         html = page.content.decode()
         assert expected in html, (username, language)
         assert f'lang="{language}"' in html
+        # The role is named in the page's language, never in the other one.
+        with translation.override(language):
+            shown = str(Role(role).label)
+        with translation.override("en" if language == "zh-hans" else "zh-hans"):
+            other = str(Role(role).label)
+        assert shown in html, (username, language)
+        assert other not in html, (username, language)
 
 
 def test_login_page_is_chinese_by_default(client):
