@@ -82,7 +82,7 @@ ROWS = [
         "accounts/api-clients/",
         body={"name": "HIS 2", "organization": "@organization"},
         GET="200   200   403   403   403   403   200   302L  302L  200",
-        POST="403   403   403   403   403   403   200   302L  302L  200",
+        POST="403   403   403   403   403   403   302   302L  302L  302",
     ),
     row(
         "accounts/api-clients/<int:pk>/revoke/",
