@@ -132,6 +132,7 @@ class PasswordRotationMiddleware:
         "/accounts/password/",
         "/static/",
         "/healthz",
+        "/favicon.ico",
         "/i18n/",
         "/api/",
     )

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import JsonResponse
+from django.contrib.staticfiles import finders
+from django.http import FileResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views import defaults
-from django.views.decorators.http import require_GET
+from django.views.decorators.cache import cache_control
+from django.views.decorators.http import require_GET, require_safe
 
 from core import health, permissions, selectors, services
 from core.errors import NotFoundError
@@ -45,6 +47,14 @@ def not_found(request, exception):
 def healthz(request):
     result = health.health()
     return JsonResponse(result, status=200 if result["status"] == "ok" else 503)
+
+
+@require_safe
+@cache_control(public=True, max_age=7 * 24 * 3600)
+def favicon(request):
+    """/favicon.ico, which browsers ask for by that address whatever the page links: the
+    platform's icon from static/ (the pages link its static copy)."""
+    return FileResponse(open(finders.find("favicon.ico"), "rb"), content_type="image/x-icon")
 
 
 @login_required

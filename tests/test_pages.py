@@ -118,3 +118,14 @@ def test_demo_catalogue_covers_all_17_categories_with_valid_codes(demo_logins):
         (device,) = consumable.device_identifiers.all()
         assert parse_barcode(f"(01){device.di}").di == device.di
     assert Consumable.objects.count() == 2000
+
+
+def test_favicon_is_served_and_linked(client):
+    icon = client.get("/favicon.ico")
+    assert icon.status_code == 200
+    assert icon["Content-Type"] == "image/x-icon"
+    body = b"".join(icon.streaming_content)
+    assert body[:4] == b"\x00\x00\x01\x00"  # an ICO file
+    assert "max-age" in icon["Cache-Control"]
+    html = client.get("/accounts/login/").content.decode()
+    assert '<link rel="icon" href="/static/favicon.ico"' in html
