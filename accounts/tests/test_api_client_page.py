@@ -55,3 +55,11 @@ def test_the_help_text_shows_the_authorization_header_literally():
     html = _admin_page().get(URL).content.decode()
     assert "Bearer &lt;key&gt;" in html
     assert "<key>" not in html
+
+
+def test_a_client_without_a_hospital_is_refused_next_to_the_field():
+    page = _admin_page()
+    response = page.post(URL, {"name": "HIS", "organization": ""})
+    assert response.status_code == 200
+    assert 'class="invalid-feedback"' in response.content.decode()
+    assert not ApiClient.objects.exists()
