@@ -89,6 +89,9 @@ def _user(username: str, org: Organization, roles: list[str], name: str, hashed:
         user.password = hashed
         user.password_changed_at = clock.now()
         user.save()
+    elif user.first_name != name:  # an older seed wrote the role's Chinese label into it
+        user.first_name = name
+        user.save(update_fields=["first_name"])
     return user
 
 
@@ -100,7 +103,9 @@ def seed() -> list[tuple[str, str, str]]:
     hashed = make_password(DEMO_PASSWORD)
 
     def add(username: str, org: Organization, role: str) -> None:
-        _user(username, org, [role], f"{org.name} {Role(role).label}", hashed)
+        # The name is the organisation's only: pages show the role from its label, in the
+        # page's language (a label stored in the name stays Chinese in the English UI).
+        _user(username, org, [role], org.name, hashed)
         logins.append((username, role, org.name))
 
     key, name, authority, region = BUREAU

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import base64
+import secrets
+
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
@@ -70,9 +73,49 @@ def organization_detail(request, pk: int):
     return render(request, "accounts/organization_detail.html", {"org": org})
 
 
+# The key just issued survives the redirect after the POST for exactly one GET. The session
+# (a database row) holds it sealed with a one-time pad that only the browser's cookie holds, so
+# the plaintext is never written to the database.
+ISSUED_SESSION_KEY = "api_client_issued"
+ISSUED_PAD_COOKIE = "yg_issued_pad"
+
+
+def _xor(data: bytes, pad: bytes) -> bytes:
+    return bytes(a ^ b for a, b in zip(data, pad, strict=True))
+
+
+def _issued_stash(request, response, issued) -> None:
+    key = issued.key.encode()
+    pad = secrets.token_bytes(len(key))
+    request.session[ISSUED_SESSION_KEY] = {
+        "name": issued.client.name,
+        "sealed": base64.b64encode(_xor(key, pad)).decode(),
+    }
+    response.set_cookie(
+        ISSUED_PAD_COOKIE,
+        base64.b64encode(pad).decode(),
+        max_age=600,
+        path=request.path,
+        httponly=True,
+        samesite="Strict",
+        secure=request.is_secure(),
+    )
+
+
+def _issued_pop(request) -> dict | None:
+    stash = request.session.pop(ISSUED_SESSION_KEY, None)
+    pad = request.COOKIES.get(ISSUED_PAD_COOKIE)
+    if not stash or not pad:
+        return None
+    try:
+        key = _xor(base64.b64decode(stash["sealed"]), base64.b64decode(pad)).decode()
+    except (ValueError, KeyError, TypeError):
+        return None
+    return {"name": stash.get("name", ""), "key": key}
+
+
 @login_required
 def api_client_list(request):
-    clients = selectors.api_client_list(actor=request.user)
     if request.method == "POST":
         permissions.require(request.user, "api_client.manage", request=request)
     form = None
@@ -85,8 +128,19 @@ def api_client_list(request):
                 organization=form.cleaned_data["organization"],
                 name=form.cleaned_data["name"],
             )
+            # POST, redirect, GET: a reload cannot create a second client.
+            response = redirect("accounts:api_client_list")
+            _issued_stash(request, response, issued)
+            return response
+    if request.method == "GET":
+        issued = _issued_pop(request)
+        if issued is not None:
             # The key is shown once, on this response, and never again.
-            return render(request, "accounts/api_client_created.html", {"issued": issued})
+            response = render(request, "accounts/api_client_created.html", {"issued": issued})
+            response.delete_cookie(ISSUED_PAD_COOKIE, path=request.path)
+            response["Cache-Control"] = "no-store"
+            return response
+    clients = selectors.api_client_list(actor=request.user)
     return render(request, "accounts/api_client_list.html", {"clients": clients, "form": form})
 
 

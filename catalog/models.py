@@ -206,6 +206,20 @@ class DeviceIdentifier(models.Model):
     def __str__(self) -> str:
         return self.di
 
+    @property
+    def packaging(self) -> str:
+        """The packaging as a page shows it: the package word and how many of the next
+        smaller unit it holds, whichever is known; "" when neither is (an empty or "0"
+        level and the default quantity of 1)."""
+        level = self.packaging_level.strip()
+        level = "" if level == "0" else level
+        quantity = self.packaging_quantity or 0
+        if level and quantity > 1:
+            return _("%(level)s of %(quantity)s") % {"level": level, "quantity": quantity}
+        if quantity > 1:
+            return _("pack of %(quantity)s") % {"quantity": quantity}
+        return level
+
 
 class CrosswalkConflict(models.Model):
     """One UDI-DI claimed by two national codes: reported, never silently overwritten."""

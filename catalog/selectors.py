@@ -193,6 +193,12 @@ class ScanResult:
     consumable: Consumable | None
     reference_price: Decimal | None
 
+    @property
+    def expired(self) -> bool:
+        """The scanned lot's expiry date is past (Beijing date): a delivery of it is refused."""
+        expiry = self.barcode.expiry_date
+        return expiry is not None and expiry < clock.local_today()
+
 
 def scan(*, actor: User, barcode: str) -> ScanResult:
     """Parse a scanned barcode and find its product and current reference price.

@@ -31,6 +31,7 @@ api_v1: list[URLPattern | URLResolver] = [
 urlpatterns = [
     path("", include("core.urls")),
     path("healthz", core_views.healthz, name="healthz"),
+    path("favicon.ico", core_views.favicon, name="favicon"),
     path("accounts/", include("accounts.urls")),
     path("catalog/", include("catalog.urls")),
     path("procurement/", include("procurement.urls")),

@@ -63,6 +63,30 @@ class ValidationError(DomainError):
     message_template = _("The input is invalid.")
 
 
+class LinesRefusedError(ValidationError):
+    """Several lines of one request refused at once, so the caller fixes them all in one go:
+    ``errors`` maps each 1-based line to its own refusal; ``extra["lines"]`` carries each as
+    ``{line, code, message, extra}``. A single refused line raises its own error instead."""
+
+    code = "lines_refused"
+    message_template = _("%(count)s lines cannot be taken as given: %(reasons)s")
+
+    def __init__(self, errors: dict[int, DomainError]) -> None:
+        self.errors = dict(sorted(errors.items()))
+        super().__init__(
+            count=len(self.errors),
+            reasons="; ".join(str(error.message) for error in self.errors.values()),
+            lines=[{"line": line, **error.as_dict()} for line, error in self.errors.items()],
+        )
+
+    @classmethod
+    def of(cls, errors: dict[int, DomainError]) -> DomainError:
+        """The error to raise for ``errors`` (at least one): the only one, or all together."""
+        if len(errors) == 1:
+            return next(iter(errors.values()))
+        return cls(errors)
+
+
 # --- Requests the platform cannot take, refused before any view (core.middleware.RequestGuard,
 # core.api.parsers). Each names what was wrong; none of them reached the database.
 

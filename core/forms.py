@@ -21,7 +21,7 @@ from django import forms
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
-from core.errors import DomainError
+from core.errors import DomainError, LinesRefusedError
 from core.money import AmountInvalidError, parse_amount
 from core.policy import RATIO_FIELDS, RegionPolicy
 from core.workcalendar import DayKind
@@ -303,7 +303,19 @@ def _line_of(form: LineForm, error: DomainError, values: dict[int, str]) -> int 
 def attach_error(
     form: LineForm, error: DomainError, *, scanned: dict[int, str] | None = None
 ) -> None:
-    """Put a service refusal next to the field it is about; anything else above the form."""
+    """Put a service refusal next to the field it is about; anything else above the form.
+    Several lines refused at once (``LinesRefusedError``) go each next to its own line."""
+    if isinstance(error, LinesRefusedError):
+        for position, line_error in error.errors.items():
+            _attach_one(form, line_error, scanned=scanned or {}, position=position)
+    else:
+        _attach_one(form, error, scanned=scanned or {})
+    form.mark_invalid()
+
+
+def _attach_one(
+    form: LineForm, error: DomainError, *, scanned: dict[int, str], position: int | None = None
+) -> None:
     extra = error.extra if isinstance(error.extra, dict) else {}
     fields = extra.get("fields")
     if isinstance(fields, dict) and fields:
@@ -320,7 +332,11 @@ def attach_error(
             for message in messages if isinstance(messages, list) else [messages]:
                 form.add_error(target, str(message))
     else:
-        line_id = _line_of(form, error, scanned or {})
+        line_id = None
+        if position is not None and 1 <= position <= len(form.line_ids):
+            line_id = form.line_ids[position - 1]
+        if line_id is None:
+            line_id = _line_of(form, error, scanned)
         target = None
         if line_id is not None:
             name = form.line_error_fields.get(error.code, "quantity")

@@ -133,6 +133,7 @@ class PasswordRotationMiddleware:
         "/accounts/password/",
         "/static/",
         "/healthz",
+        "/favicon.ico",
         "/i18n/",
         "/api/",
     )

@@ -6,12 +6,14 @@ import datetime as dt
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import JsonResponse
+from django.contrib.staticfiles import finders
+from django.http import FileResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views import defaults
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.cache import cache_control
+from django.views.decorators.http import require_GET, require_POST, require_safe
 
 from core import clock, health, permissions, selectors, services
 from core.errors import DomainError, NotFoundError
@@ -40,6 +42,14 @@ def not_found(request, exception):
 def healthz(request):
     result = health.health()
     return JsonResponse(result, status=200 if health.vital(result) else 503)
+
+
+@require_safe
+@cache_control(public=True, max_age=7 * 24 * 3600)
+def favicon(request):
+    """/favicon.ico, which browsers ask for by that address whatever the page links: the
+    platform's icon from static/ (the pages link its static copy)."""
+    return FileResponse(open(finders.find("favicon.ico"), "rb"), content_type="image/x-icon")
 
 
 @login_required

@@ -54,14 +54,14 @@ def test_bureau_approves_and_rejects_listing_applications(journey):
 
     with journey.confirming(page, approved["product"], approved["price"]):
         approvable.nth(0).get_by_role("button", name="通过").click()
-    expect_message(page, f"挂网产品 {approved['id']} 当前状态：已挂网。")
+    expect_message(page, f"挂网产品 {approved['product']} ({approved['code']}) 当前状态：已挂网。")
     expect(page.locator(f"tr[data-listing='{approved['id']}']")).to_have_count(0)
     assert _queue_count(page) == waiting - 1
 
     row = page.locator(f"tr[data-listing='{rejected['id']}']")
     row.get_by_placeholder("驳回理由").fill("注册证已过期，请更新后重新提交")
     row.get_by_role("button", name="驳回").click()
-    expect_message(page, f"挂网产品 {rejected['id']} 当前状态：已驳回。")
+    expect_message(page, f"挂网产品 {rejected['product']} ({rejected['code']}) 当前状态：已驳回。")
     expect(page.locator(f"tr[data-listing='{rejected['id']}']")).to_have_count(0)
     assert _queue_count(page) == waiting - 2
     journey.shot(page, "bureau-review-after-decisions")

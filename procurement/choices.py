@@ -80,6 +80,14 @@ LISTING_ACTION_STATES: dict[str, frozenset[str]] = {
     ListingAction.AGREE_PRICE: frozenset({ListingStatus.LISTED}),
 }
 
+
+def product_label(listing) -> str:
+    """How a message names a listing (or a price of it): the product's name and code, never
+    the internal id."""
+    consumable = listing.consumable
+    return f"{consumable.product_name} ({consumable.code})"
+
+
 LISTING_STATES = StateMachine(
     object="listing",
     transitions=LISTING_TRANSITIONS,
@@ -92,7 +100,7 @@ LISTING_STATES = StateMachine(
         ListingAction.DELIST: ListingStatus.DELISTED,
     },
     sources=LISTING_ACTION_STATES,
-    label=lambda listing: gettext("Listing %(id)s") % {"id": listing.pk},
+    label=lambda listing: gettext("Listing %(product)s") % {"product": product_label(listing)},
 )
 
 
@@ -158,7 +166,9 @@ PRICE_CHANGE_STATES = StateMachine(
         PriceChangeAction.APPROVE: PriceChangeStatus.APPROVED,
         PriceChangeAction.REJECT: PriceChangeStatus.REJECTED,
     },
-    label=lambda change: gettext("Price change %(id)s") % {"id": change.pk},
+    label=lambda change: (
+        gettext("Price change of %(product)s") % {"product": product_label(change.listing)}
+    ),
 )
 
 
@@ -188,7 +198,9 @@ AGREED_PRICE_STATES = StateMachine(
         AgreedPriceAction.DECLINE: AgreedPriceStatus.DECLINED,
         AgreedPriceAction.END: AgreedPriceStatus.ENDED,
     },
-    label=lambda agreed: gettext("Agreed price %(id)s") % {"id": agreed.pk},
+    label=lambda agreed: (
+        gettext("Agreed price of %(product)s") % {"product": product_label(agreed.listing)}
+    ),
 )
 
 

@@ -665,7 +665,8 @@ class _OrderWorld:
         if not lines:
             return None
         self.invoice_seq += 1
-        number = f"{day:%y}32{self.invoice_seq:08d}"
+        # A 数电发票 number: year, region, channel, then a 15-digit sequence.
+        number = f"{day:%y}322{self.invoice_seq:015d}"
         with _at(_moment(day, 11, self.rng.randint(0, 59)), issuer):
             return invoices.invoice_register(
                 actor=issuer,

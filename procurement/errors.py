@@ -187,6 +187,17 @@ class PromisedDateInvalidError(ValidationError):
     message_template = _("The promised delivery date %(value)s must be today or later.")
 
 
+class DeliveredByDistributorError(DomainError):
+    """[R-ORDER-DELIVERY] the manufacturer named a distributor on the order: it delivers."""
+
+    code = "delivered_by_distributor"
+    http_status = 403
+    message_template = _(
+        "%(distributor)s, named on the order, delivers it: create the delivery note there, or "
+        "change the order's distributor first."
+    )
+
+
 class DistributorNotAuthorisedError(DomainError):
     """[R-ORDER-DELIVERY] only the manufacturer or a distributor it authorised for the
     hospital's region delivers."""
@@ -304,6 +315,22 @@ class InvoiceExceedsAcceptedError(ValidationError):
         "%(product)s: %(requested)s cannot be invoiced; %(available)s accepted and not yet "
         "invoiced remain."
     )
+
+
+class InvoiceNumberInvalidError(ValidationError):
+    """The number is neither a fully digitalised e-invoice number (数电发票, 20 digits) nor a
+    VAT invoice code (10 or 12 digits) with its 8-digit number."""
+
+    code = "invoice_number_invalid"
+    message_template = _(
+        "Invoice number %(value)s: give the 20-digit number of a fully digitalised e-invoice, "
+        "or the VAT invoice code (10 or 12 digits) and its 8-digit number, e.g. "
+        "144031900111-12345678."
+    )
+
+    def __init__(self, *, value: str) -> None:
+        super().__init__(field="number", value=value)
+        self.extra["fields"] = {"number": [self.message]}
 
 
 class InvoiceNumberTakenError(ValidationError):

@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from accounts import demo
+from accounts.choices import Role
 
 pytestmark = pytest.mark.django_db
 
@@ -50,7 +51,7 @@ def test_seeding_twice_changes_nothing(demo_logins):
 @pytest.mark.parametrize("language", ["zh-hans", "en"])
 def test_every_demo_login_reaches_home(demo_logins, language):
     expected = {"zh-hans": "欢迎", "en": "Welcome"}[language]
-    for username, _role, _org in demo_logins:
+    for username, role, _org in demo_logins:
         client = Client()
         if language != "zh-hans":
             client.post("/i18n/setlang/", {"language": language, "next": "/"})
@@ -63,6 +64,13 @@ def test_every_demo_login_reaches_home(demo_logins, language):
         html = page.content.decode()
         assert expected in html, (username, language)
         assert f'lang="{language}"' in html
+        # The role is named in the page's language, never in the other one.
+        with translation.override(language):
+            shown = str(Role(role).label)
+        with translation.override("en" if language == "zh-hans" else "zh-hans"):
+            other = str(Role(role).label)
+        assert shown in html, (username, language)
+        assert other not in html, (username, language)
 
 
 def test_login_page_is_chinese_by_default(client):
@@ -90,6 +98,7 @@ MENUS = {
         "procurement:usage_list",
         "accounts:organization_list",
         "core:region_policy",
+        "core:history",
     ],
     "admin": [
         *_EVERYONE,
@@ -153,12 +162,13 @@ MENUS = {
 
 # A page is titled as its menu entry, except where it names what the user sees there.
 TITLES = {
-    # Not the hospital's own orders: those addressed to a supplier, or overseen by a regulator.
-    ("bureau", "procurement:order_list"): "Incoming orders",
-    ("admin", "procurement:order_list"): "Incoming orders",
-    ("agency", "procurement:order_list"): "Incoming orders",
-    ("m01_sales", "procurement:order_list"): "Incoming orders",
-    ("d01_sales", "procurement:order_list"): "Incoming orders",
+    # Not the hospital's own orders: those overseen by a regulator, or received by a supplier;
+    # titled by what the list shows, every status (issue 11), no longer "Incoming orders".
+    ("bureau", "procurement:order_list"): "Orders in the region",
+    ("admin", "procurement:order_list"): "Orders in the region",
+    ("agency", "procurement:order_list"): "Orders in the region",
+    ("m01_sales", "procurement:order_list"): "Orders received",
+    ("d01_sales", "procurement:order_list"): "Orders received",
     ("m01_sales", "procurement:listing_list"): "My listings",
 }
 
@@ -288,3 +298,14 @@ def test_demo_catalogue_covers_all_17_categories_with_valid_codes(demo_logins):
         (device,) = consumable.device_identifiers.all()
         assert parse_barcode(f"(01){device.di}").di == device.di
     assert Consumable.objects.count() == 2000
+
+
+def test_favicon_is_served_and_linked(client):
+    icon = client.get("/favicon.ico")
+    assert icon.status_code == 200
+    assert icon["Content-Type"] == "image/x-icon"
+    body = b"".join(icon.streaming_content)
+    assert body[:4] == b"\x00\x00\x01\x00"  # an ICO file
+    assert "max-age" in icon["Cache-Control"]
+    html = client.get("/accounts/login/").content.decode()
+    assert '<link rel="icon" href="/static/favicon.ico"' in html

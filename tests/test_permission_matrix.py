@@ -64,6 +64,11 @@ ROWS = [
         GET="200   200   200   200   200   200   200   200   200   200",
         POST="405   405   405   405   405   405   405   405   405   405",
     ),
+    row(
+        "favicon.ico",
+        GET="200   200   200   200   200   200   200   200   200   200",
+        POST="405   405   405   405   405   405   405   405   405   405",
+    ),
     # --- Pages: accounts
     row(
         "accounts/login/",
@@ -95,7 +100,7 @@ ROWS = [
         "accounts/api-clients/",
         body={"name": "HIS 2", "organization": "@organization"},
         GET="200   200   403   403   403   403   200   302L  302L  200",
-        POST="403   403   403   403   403   403   200   302L  302L  200",
+        POST="403   403   403   403   403   403   302   302L  302L  302",
     ),
     row(
         "accounts/api-clients/<int:pk>/revoke/",
@@ -431,7 +436,7 @@ ROWS = [
         "procurement/orders/<int:pk>/invoice/",
         pk="@accepted_order",
         body={
-            "number": "INV-P1",
+            "number": "26322000000000000041",
             "issued_on": "@today",
             "issuer": "@manufacturer",
             "quantity_{accepted_line}": "10",
@@ -1273,7 +1278,7 @@ ROWS = [
         "api/v1/procurement/invoices/",
         body={
             "order": "@accepted_order",
-            "number": "INV-A1",
+            "number": "26322000000000000042",
             "issued_on": "@today",
             "amount": "1000.00",
             "lines": [{"order_line": "@accepted_line", "quantity": 10, "amount": "1000.00"}],

@@ -91,7 +91,7 @@ def test_the_plaintext_key_appears_nowhere_in_a_dump_of_the_database():
     page = Client()
     page.force_login(admin)
     shown = page.post(
-        "/accounts/api-clients/", {"name": "HIS page", "organization": hospital.pk}
+        "/accounts/api-clients/", {"name": "HIS page", "organization": hospital.pk}, follow=True
     ).content.decode()
     keys = [created.json()["key"], *re.findall(r"yg_[0-9a-f]{8}_[A-Za-z0-9_-]{43}", shown)]
     assert len(keys) == 2, shown

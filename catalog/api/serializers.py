@@ -197,6 +197,9 @@ class ScanOutput(serializers.Serializer):
     matched = serializers.SerializerMethodField()
     consumable = ConsumableListOutput(allow_null=True)
     reference_price = MoneyField(read_only=True, allow_null=True)
+    expired = serializers.BooleanField(
+        read_only=True, help_text="The scanned lot's expiry date is past: a delivery is refused."
+    )
 
     def get_matched(self, obj) -> bool:
         return obj.consumable is not None

@@ -1,5 +1,6 @@
 """Catalogue search, product page and scan, through the API and the pages."""
 
+import datetime as dt
 from decimal import Decimal
 
 import pytest
@@ -12,6 +13,7 @@ from accounts.tests.factories import user_with_role
 from catalog.choices import IssuingAgency, ReferencePriceStatus
 from catalog.models import Consumable, DeviceIdentifier, ReferencePrice
 from catalog.search import consumable_search_terms
+from core import clock
 
 pytestmark = pytest.mark.django_db
 
@@ -141,6 +143,49 @@ def test_scan_refuses_bad_barcodes_with_the_reason(api, barcode, reason):
     assert response.status_code == 400
     assert response.json()["code"] == "barcode_invalid"
     assert response.json()["extra"]["reason"] == reason
+
+
+def test_scan_of_an_expired_lot_warns_on_the_page_and_via_api(api, catalogue):
+    yesterday = clock.local_today() - dt.timedelta(days=1)
+    barcode = f"(01){gtin(1)}(17){yesterday:%y%m%d}(10)OLD1"
+    assert api.post("/api/v1/catalog/scan/", {"barcode": barcode}, format="json").json()["expired"]
+    fresh = f"(01){gtin(1)}(17){clock.local_today():%y%m%d}(10)NEW1"
+    assert not api.post("/api/v1/catalog/scan/", {"barcode": fresh}, format="json").json()[
+        "expired"
+    ]
+    client = Client()
+    client.force_login(user_with_role(Role.HOSPITAL_PURCHASER))
+    html = client.post("/catalog/scan/", {"barcode": barcode}, HTTP_HX_REQUEST="true")
+    html = html.content.decode()
+    assert f'data-scan-expired="{yesterday:%Y-%m-%d}"' in html
+    assert "OLD1" in html
+    fresh_html = client.post("/catalog/scan/", {"barcode": fresh}, HTTP_HX_REQUEST="true")
+    assert "data-scan-expired" not in fresh_html.content.decode()
+
+
+def test_udi_rows_show_packaging_properly_or_nothing(catalogue):
+    stent = catalogue["stent"]
+    DeviceIdentifier.objects.filter(di=gtin(1)).update(packaging_level="0", packaging_quantity=1)
+    DeviceIdentifier.objects.create(
+        di=gtin(5),
+        agency=IssuingAgency.GS1,
+        consumable=stent,
+        packaging_level="箱",
+        packaging_quantity=10,
+    )
+    DeviceIdentifier.objects.create(
+        di=gtin(6),
+        agency=IssuingAgency.GS1,
+        consumable=stent,
+        packaging_level="盒",
+    )
+    client = Client()
+    client.force_login(user_with_role(Role.HOSPITAL_PURCHASER))
+    html = client.get(f"/catalog/products/{stent.code}/").content.decode()
+    assert "0 × 1" not in html
+    assert "<td data-packaging>—</td>" in html
+    assert "<td data-packaging>箱（内含 10）</td>" in html
+    assert "<td data-packaging>盒</td>" in html
 
 
 def test_catalogue_needs_a_login():

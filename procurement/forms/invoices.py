@@ -20,7 +20,14 @@ class InvoiceForm(OrderLineForm):
 
     line_prefixes = ("quantity",)
 
-    number = forms.CharField(label=_("Invoice number"), max_length=40)
+    number = forms.CharField(
+        label=_("Invoice number"),
+        max_length=40,
+        help_text=_(
+            "The 20-digit number of a fully digitalised e-invoice, or the VAT invoice code "
+            "(10 or 12 digits) and its 8-digit number."
+        ),
+    )
     issued_on = forms.DateField(label=_("Issue date"), widget=date_input())
     issuer = forms.TypedChoiceField(label=_("Issuer"), coerce=int)
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -128,6 +130,16 @@ class DeliveryLine(models.Model):
 
     def __str__(self) -> str:
         return f"{self.delivery_id}/{self.pk}"
+
+    @property
+    def amount(self) -> Decimal:
+        """What was shipped on this line at the order's unit price, to the cent."""
+        return self.order_line.amount_of(self.quantity)
+
+    @property
+    def accepted_amount(self) -> Decimal:
+        """What the hospital accepted on this line at the order's unit price."""
+        return self.order_line.amount_of(self.accepted_quantity)
 
     @property
     def returnable_quantity(self) -> int:

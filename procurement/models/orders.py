@@ -203,6 +203,14 @@ class OrderLine(models.Model):
     # The counters are kept by the services (F() updates); the constraints above bound them.
 
     @property
+    def shown_status(self) -> tuple[str, str]:
+        """The line's state as a page shows it (value, label): a draft's lines are not
+        waiting for the supplier yet (it has not seen them), so they show the draft state."""
+        if self.status == LineStatus.PENDING and self.order.status == OrderStatus.DRAFT:
+            return OrderStatus.DRAFT.value, str(OrderStatus.DRAFT.label)
+        return self.status, self.get_status_display()
+
+    @property
     def undelivered_quantity(self) -> int:
         """Ordered and not delivered yet (delivered <= ordered)."""
         return self.quantity - self.delivered_quantity

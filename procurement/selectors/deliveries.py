@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 
 from django.db.models import Exists, OuterRef, Prefetch, QuerySet
 from django.utils.translation import gettext as _
@@ -16,6 +17,7 @@ from catalog.models import Consumable, DeviceIdentifier
 from core import clock, permissions
 from core.actions import Actions, role_check, verdict
 from core.errors import NotFoundError
+from core.money import ZERO, quantize
 from procurement.choices import DELIVERY_STATES, ORDER_STATES, DeliveryAction, OrderAction
 from procurement.errors import (
     LotExpiredError,
@@ -94,6 +96,27 @@ def delivery_actions(*, actor: User, delivery: Delivery) -> Actions:
                 something_to_return,
             ),
         ]
+    )
+
+
+@dataclass(frozen=True)
+class DeliveryTotals:
+    """A delivery note's totals: shipped and accepted, in units and in money (CNY)."""
+
+    quantity: int
+    amount: Decimal
+    accepted_quantity: int
+    accepted_amount: Decimal
+
+
+def delivery_totals(lines: Sequence[DeliveryLine]) -> DeliveryTotals:
+    """The totals of the given lines (already loaded), by the line arithmetic on
+    DeliveryLine; money summed with core.money."""
+    return DeliveryTotals(
+        quantity=sum(line.quantity for line in lines),
+        amount=quantize(sum((line.amount for line in lines), ZERO)),
+        accepted_quantity=sum(line.accepted_quantity for line in lines),
+        accepted_amount=quantize(sum((line.accepted_amount for line in lines), ZERO)),
     )
 
 

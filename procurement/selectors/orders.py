@@ -22,7 +22,12 @@ from core import permissions
 from core.actions import Actions, Allowed, Check, role_check, verdict
 from core.errors import DomainError, NotFoundError, PermissionDeniedError
 from procurement.choices import ORDER_STATES, LineStatus, OrderAction, OrderStatus
-from procurement.errors import NothingToDeliverError, NothingToInvoiceError, QuantityInvalidError
+from procurement.errors import (
+    DeliveredByDistributorError,
+    NothingToDeliverError,
+    NothingToInvoiceError,
+    QuantityInvalidError,
+)
 from procurement.models import Order, OrderLine
 from procurement.selectors.listings import distributors_authorised
 
@@ -67,6 +72,13 @@ def order_party_check(*, actor: User, order: Order, action: str) -> None:
     parties = by_party[party]
     if actor.organization_id not in parties:
         raise PermissionDeniedError(action=permission)
+    if (
+        action == OrderAction.DELIVER
+        and order.distributor_id is not None
+        and actor.organization_id != order.distributor_id
+    ):
+        # [R-ORDER-DELIVERY] once the manufacturer names a distributor, the distributor ships.
+        raise DeliveredByDistributorError(distributor=str(order.distributor))
 
 
 def order_cancel_check(*, order: Order) -> None:

@@ -26,7 +26,7 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from catalog.barcodes import parse_barcode
 from core import clock
-from core.errors import ValidationError
+from core.errors import DomainError, LinesRefusedError, ValidationError
 from core.transitions import refusal
 from procurement.choices import (
     DELIVERY_STATES,
@@ -155,6 +155,24 @@ def parse_count(value: object, *, line: int | str) -> int:
 # Delivery notes
 
 
+def _delivery_line_check(
+    raw: Mapping[str, Any], *, order_line: OrderLine, line: int
+) -> tuple[int, Udi]:
+    """A delivery line's quantity and UDI, checked against the ordered product: present,
+    traceable [R-TRACE], the right product, not expired."""
+    product = str(order_line.consumable)
+    quantity = parse_quantity(raw.get("quantity"), line=line)
+    udi = udi_from_input(raw, line=line)
+    if not udi.di:
+        raise UdiMissingError(product=product, missing="UDI-DI", line=line)
+    if order_line.consumable.is_high_value and not (udi.lot or udi.serial):
+        # [R-TRACE] high-value consumables are traced by lot or serial to the patient.
+        raise UdiMissingError(product=product, missing=_("lot or serial"), line=line)
+    check_di_matches(udi.di, order_line.consumable)
+    check_not_expired(expiry_date=udi.expiry_date, lot=udi.lot, consumable=order_line.consumable)
+    return quantity, udi
+
+
 @transaction.atomic
 def delivery_create(*, actor: User, order_id: int, lines: Sequence[Mapping[str, Any]]) -> Delivery:
     """Ship (part of) a confirmed order: lines ``{"order_line", "quantity", "barcode"}`` or
@@ -182,6 +200,7 @@ def delivery_create(*, actor: User, order_id: int, lines: Sequence[Mapping[str, 
     )
     prepared: list[tuple[OrderLine, int, Udi]] = []
     totals: dict[int, int] = defaultdict(int)
+    line_errors: dict[int, DomainError] = {}
     for index, raw in enumerate(lines, start=1):
         order_line = order_lines.get(raw.get("order_line"))
         if order_line is None:
@@ -199,19 +218,17 @@ def delivery_create(*, actor: User, order_id: int, lines: Sequence[Mapping[str, 
                 product=product,
                 region=order.hospital.region_code,
             )
-        quantity = parse_quantity(raw.get("quantity"), line=index)
-        udi = udi_from_input(raw, line=index)
-        if not udi.di:
-            raise UdiMissingError(product=product, missing="UDI-DI", line=index)
-        if order_line.consumable.is_high_value and not (udi.lot or udi.serial):
-            # [R-TRACE] high-value consumables are traced by lot or serial to the patient.
-            raise UdiMissingError(product=product, missing=_("lot or serial"), line=index)
-        check_di_matches(udi.di, order_line.consumable)
-        check_not_expired(
-            expiry_date=udi.expiry_date, lot=udi.lot, consumable=order_line.consumable
-        )
+        try:
+            quantity, udi = _delivery_line_check(raw, order_line=order_line, line=index)
+        except DomainError as error:
+            if error.http_status != LinesRefusedError.http_status:
+                raise
+            line_errors[index] = error  # every wrong line is reported, not just the first
+            continue
         totals[order_line.pk] += quantity
         prepared.append((order_line, quantity, udi))
+    if line_errors:
+        raise LinesRefusedError.of(line_errors)
     for line_id, quantity in totals.items():
         order_line = order_lines[line_id]
         outstanding = order_line.undelivered_quantity

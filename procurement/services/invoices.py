@@ -12,6 +12,7 @@ A confirmed invoice is ready for settlement [R-PAY-30].
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Mapping, Sequence
 from typing import Any, cast
 
@@ -37,6 +38,7 @@ from procurement.errors import (
     InvoiceAmountMismatchError,
     InvoiceDateInvalidError,
     InvoiceExceedsAcceptedError,
+    InvoiceNumberInvalidError,
     InvoiceNumberTakenError,
     InvoiceTotalMismatchError,
     OrderEmptyError,
@@ -52,6 +54,24 @@ from procurement.services.events import event_record
 from procurement.services.orders import order_complete_if_done, require_reason
 
 NUMBER_MAX = 40
+# A fully digitalised e-invoice (数电发票): 20 digits (year, region, channel, sequence).
+_E_INVOICE = re.compile(r"\d{20}")
+# An older VAT invoice: its code (10 or 12 digits) and its 8-digit number, apart or together.
+_VAT_INVOICE = re.compile(r"(\d{10}|\d{12})[\s\-/]+(\d{8})|(\d{10})(\d{8})")
+
+
+def invoice_number_normalise(value: object) -> str:
+    """The invoice number as stored: the 20 digits of a 数电发票, or ``<code>-<number>`` of a
+    VAT invoice; anything else is refused with the formats."""
+    text = str(value or "").strip()
+    if _E_INVOICE.fullmatch(text):
+        return text
+    match = _VAT_INVOICE.fullmatch(text)
+    if match:
+        code = match.group(1) or match.group(3)
+        number = match.group(2) or match.group(4)
+        return f"{code}-{number}"
+    raise InvoiceNumberInvalidError(value=text[:NUMBER_MAX])
 
 
 def _positive_amount(value: object) -> object:
@@ -102,11 +122,7 @@ def invoice_register(
     order = lock_order(actor=actor, order_id=order_id, action="invoice.register")
     order_party_check(actor=actor, order=order, action=OrderAction.INVOICE)
     ORDER_STATES.check(order, OrderAction.INVOICE)
-    number = str(number or "").strip()
-    if not number or len(number) > NUMBER_MAX:
-        raise ValidationError(
-            fields={"number": [_("Give the invoice number (at most 40 characters).")]}
-        )
+    number = invoice_number_normalise(number)
     if not isinstance(issued_on, dt.date) or isinstance(issued_on, dt.datetime):
         raise ValidationError(fields={"issued_on": [_("Give the date as YYYY-MM-DD.")]})
     if issued_on > clock.local_today():

@@ -174,7 +174,9 @@ def accepted(w: World, quantity: int = 10, refused: int = 0) -> tuple[Order, Del
     return order, delivery
 
 
-def invoiced(w: World, quantity: int = 10, number: str = "INV0001") -> tuple[Order, Invoice]:
+def invoiced(
+    w: World, quantity: int = 10, number: str = "144031900111-00000001"
+) -> tuple[Order, Invoice]:
     order, _delivery = accepted(w, quantity)
     line = order.lines.get()
     amount = str(line.unit_price * quantity)

@@ -88,7 +88,7 @@ def _do(w, actor, order, action):
         invoice_services.invoice_register(
             actor=actor,
             order_id=order.pk,
-            number="INV-A1",
+            number="26322000000000000031",
             issued_on=clock.local_today(),
             amount=amount,
             lines=[{"order_line": line.pk, "quantity": 1, "amount": amount}],
@@ -128,6 +128,30 @@ def test_order_actions_say_what_the_services_do(stage, who):
     for action, verdict in actions.items():
         expected = "ok" if verdict else LINE_CODES.get(verdict.code, verdict.code)
         assert _outcome(w, actor, order, action) == expected, (stage, who, action)
+
+
+def test_manufacturer_does_not_deliver_once_a_distributor_is_named():
+    """[R-ORDER-DELIVERY] the order page, the actions API and the service all say no, naming
+    the distributor; the distributor delivers."""
+    w = make_world()
+    order = confirmed(w, distributor=True)
+    shown = order_selectors.order_get(actor=w.sales, order_id=order.pk)
+    verdict = order_selectors.order_actions(actor=w.sales, order=shown)["deliver"]
+    assert not verdict
+    assert verdict.code == "delivered_by_distributor"
+    assert w.distributor.name in verdict.error.message
+    assert _outcome(w, w.sales, order, "deliver") == "delivered_by_distributor"
+    assert _outcome(w, w.distributor_sales, order, "deliver") == "ok"
+    page = Client()
+    page.force_login(w.sales)
+    html = page.get(reverse("procurement:order_detail", args=[order.pk])).content.decode()
+    assert reverse("procurement:delivery_create", args=[order.pk]) not in html
+    api = APIClient()
+    api.force_authenticate(w.sales)
+    body = api.get(f"{API}/orders/{order.pk}/actions/").json()
+    deliver = next(a for a in body["actions"] if a["action"] == "deliver")
+    assert (deliver["allowed"], deliver["code"]) == (False, "delivered_by_distributor")
+    assert w.distributor.name in deliver["reason"]
 
 
 def test_order_actions_give_the_reason_when_not():
@@ -212,7 +236,7 @@ def test_a_delivery_can_be_returned_only_while_something_is_neither_returned_nor
     invoice_services.invoice_register(
         actor=w.sales,
         order_id=order.pk,
-        number="INV-R1",
+        number="26322000000000000032",
         issued_on=clock.local_today(),
         amount=amount,
         lines=[{"order_line": line.pk, "quantity": 2, "amount": amount}],

@@ -22,6 +22,7 @@ from procurement.models import (
     ReturnRecord,
     UsageRecord,
 )
+from procurement.services.invoices import invoice_number_normalise
 
 pytestmark = pytest.mark.django_db
 
@@ -134,3 +135,10 @@ def test_every_demo_role_finds_work_on_its_home(seeded):
         cards = home_cards(actor=User.objects.get(username=username))
         assert cards, username
         assert sum(card.count for card in cards) > 0, username
+
+
+def test_demo_invoice_numbers_are_in_a_format_in_use(seeded):
+    numbers = list(Invoice.objects.values_list("number", flat=True))
+    assert numbers
+    assert all(invoice_number_normalise(number) == number for number in numbers)
+    assert all(len(number) == 20 and number.isdigit() for number in numbers)  # 数电发票

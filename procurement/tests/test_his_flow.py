@@ -129,7 +129,7 @@ def test_order_to_confirmed_invoice_through_the_api_alone():
         "/invoices/",
         {
             "order": order["id"],
-            "number": "3200261130",
+            "number": "3200261130 00000001",
             "issued_on": str(clock.local_today()),
             "amount": "7140.00",
             "lines": [{"order_line": line_id, "quantity": 3, "amount": "7140.00"}],

@@ -87,7 +87,7 @@ def _invoice_before_confirmation(w):
         lambda: invoices.invoice_register(
             actor=w.sales,
             order_id=order.pk,
-            number="INV-X",
+            number="26322000000000000099",
             issued_on=clock.local_today(),
             amount="100.00",
             lines=[{"order_line": line.pk, "quantity": 1, "amount": "100.00"}],

@@ -23,7 +23,7 @@ def _register(w, order, *, quantity=10, amount=None, total=None, actor=None, **k
     params = {
         "actor": actor or w.sales,
         "order_id": order.pk,
-        "number": "INV-1",
+        "number": "26322000000000000001",
         "issued_on": clock.local_today(),
         "amount": total if total is not None else amount,
         "lines": [{"order_line": line.pk, "quantity": quantity, "amount": amount}],
@@ -49,9 +49,16 @@ def test_register_an_invoice_for_accepted_goods():
 def test_partial_invoices_add_up_to_the_accepted_quantity():
     w = make_world()
     order, _delivery = accepted(w, quantity=10)
-    _register(w, order, quantity=6, number="A")
-    _register(w, order, quantity=4, number="B")
-    error = refused(_register, "invoice_exceeds_accepted", w=w, order=order, quantity=1, number="C")
+    _register(w, order, quantity=6, number="26322000000000000011")
+    _register(w, order, quantity=4, number="26322000000000000012")
+    error = refused(
+        _register,
+        "invoice_exceeds_accepted",
+        w=w,
+        order=order,
+        quantity=1,
+        number="26322000000000000013",
+    )
     assert error.extra["available"] == 0
 
 
@@ -103,8 +110,15 @@ def test_the_invoice_date_cannot_be_in_the_future():
 def test_an_issuers_invoice_number_is_used_once():
     w = make_world()
     order, _delivery = accepted(w, quantity=10)
-    _register(w, order, quantity=5, number="N1")
-    refused(_register, "invoice_number_taken", w=w, order=order, quantity=5, number="N1")
+    _register(w, order, quantity=5, number="26322000000000000021")
+    refused(
+        _register,
+        "invoice_number_taken",
+        w=w,
+        order=order,
+        quantity=5,
+        number="26322000000000000021",
+    )
 
 
 def test_invoice_before_acceptance_is_refused():
@@ -219,7 +233,7 @@ def test_order_stays_open_while_goods_remain_uninvoiced():
     invoices.invoice_confirm(actor=w.finance, invoice_id=invoice.pk)
     order.refresh_from_db()
     assert order.status == OrderStatus.CONFIRMED
-    second = _register(w, order, quantity=4, number="INV-2")
+    second = _register(w, order, quantity=4, number="26322000000000000002")
     order.refresh_from_db()
     assert order.status == OrderStatus.CONFIRMED
     invoices.invoice_confirm(actor=w.finance, invoice_id=second.pk)
@@ -234,7 +248,7 @@ def test_rejection_frees_the_quantities_for_a_corrected_invoice():
     invoice.refresh_from_db()
     assert (invoice.status, invoice.rejection_reason) == (InvoiceStatus.REJECTED, "抬头错误")
     assert OrderLine.objects.get(order=order).invoiced_quantity == 0
-    corrected = _register(w, order, quantity=10, number="INV0002")
+    corrected = _register(w, order, quantity=10, number="3200261130-00000002")
     assert corrected.status == InvoiceStatus.REGISTERED
 
 
@@ -285,3 +299,39 @@ def test_an_answered_invoice_cannot_be_answered_again(first):
     )
     expected = InvoiceStatus.CONFIRMED if first == "confirm" else InvoiceStatus.REJECTED
     assert Invoice.objects.get(pk=invoice.pk).status == expected
+
+
+@pytest.mark.parametrize(
+    ("typed", "stored"),
+    [
+        ("26322000000000000077", "26322000000000000077"),
+        ("144031900111-12345678", "144031900111-12345678"),
+        ("1440319001 12345678", "1440319001-12345678"),
+        ("144031900112345678", "1440319001-12345678"),
+    ],
+)
+def test_invoice_numbers_in_the_formats_in_use_are_stored(typed, stored):
+    w = make_world()
+    order, _delivery = accepted(w, quantity=10)
+    assert _register(w, order, number=typed).number == stored
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "abc",
+        "",
+        "2632200000000000007",
+        "263220000000000000777",
+        "14403190011-12345678",
+        "144031900111-1234567",
+        "INV-0001",
+    ],
+)
+def test_invoice_number_in_no_format_in_use_is_refused_with_the_field(typed):
+    w = make_world()
+    order, _delivery = accepted(w, quantity=10)
+    error = refused(_register, "invoice_number_invalid", w=w, order=order, number=typed)
+    assert error.extra["field"] == "number"
+    assert "20" in error.message
+    assert "8" in error.message

@@ -169,6 +169,25 @@ def test_submit_and_review_through_the_pages(sales, officer, maker):
     assert listing.status == ListingStatus.LISTED
 
 
+def test_messages_name_the_product_not_the_internal_id(sales, officer, maker):
+    listing = ListingFactory(manufacturer=maker, status=ListingStatus.DRAFT, provinces_listed=5)
+    consumable = listing.consumable
+    shown = browser(sales).post(
+        reverse("procurement:listing_action", args=[listing.pk, "submit"]), follow=True
+    )
+    said = [str(m) for m in shown.context["messages"]]
+    assert any(consumable.product_name in m and consumable.code in m for m in said), said
+    assert not any(f"挂网产品 {listing.pk}" in m for m in said), said
+    # A refusal (approving twice) names the product too.
+    page = browser(officer)
+    action = reverse("procurement:listing_action", args=[listing.pk, "approve"])
+    page.post(action, {"reason": ""})
+    refused = page.post(action, {"reason": ""}, follow=True)
+    said = [str(m) for m in refused.context["messages"]]
+    assert any(consumable.code in m for m in said), said
+    assert not any(f"挂网产品 {listing.pk}" in m for m in said), said
+
+
 def test_reject_without_reason_is_refused_on_the_page(officer):
     listing = ListingFactory(status=ListingStatus.SUBMITTED)
     detail = reverse("procurement:listing_detail", args=[listing.pk])

@@ -18,6 +18,7 @@ from accounts.tests.factories import (
     UserFactory,
 )
 from core import clock
+from core.money import format_cny
 from core.tests.helpers import browser
 from procurement.choices import (
     Catalogue,
@@ -28,7 +29,7 @@ from procurement.choices import (
     PurchaseLabel,
 )
 from procurement.models import Delivery, Invoice, Order, ReturnRecord
-from procurement.services import orders, usage
+from procurement.services import deliveries, orders, usage
 from procurement.tests.factories import AnnualPurchasePlanFactory, ListingFactory
 from procurement.tests.order_world import (
     accepted,
@@ -40,6 +41,7 @@ from procurement.tests.order_world import (
     invoiced,
     make_world,
     patient_hash,
+    promised,
     shipped,
     submitted,
 )
@@ -183,6 +185,20 @@ def test_scan_box_puts_the_product_in_the_cart(w):
     assert response.context["cart_rows"][0].quantity == "2"
 
 
+def test_scan_box_warns_of_an_expired_lot(w):
+    page = browser(w.purchaser)
+    expired = clock.local_today() - dt.timedelta(days=3)
+    response = page.post(
+        url("cart_scan"), {"barcode": gs1(w.di, lot="OLD7", expiry=expired)}, **HTMX
+    )
+    html = response.content.decode()
+    assert 'data-message="warning"' in html
+    assert "OLD7" in html
+    assert expired.isoformat() in html
+    fresh = page.post(url("cart_scan"), {"barcode": gs1(w.di)}, **HTMX).content.decode()
+    assert 'data-message="warning"' not in fresh
+
+
 def test_scan_box_says_why_a_barcode_cannot_be_ordered(w):
     page = browser(w.purchaser)
     response = page.post(url("cart_scan"), {"barcode": "(01)06901234567890"}, **HTMX)
@@ -208,6 +224,17 @@ def test_cart_shows_the_alternate_catalogue_cap(w):
 def test_supplier_cannot_use_the_cart(w):
     response = browser(w.sales).get(url("order_place"))
     assert response.status_code == 403
+
+
+def test_a_drafts_lines_show_the_draft_state_not_awaiting_the_supplier(w):
+    order = draft(w)
+    page = browser(w.purchaser)
+    html = page.get(url("order_detail", order.pk)).content.decode()
+    assert "待企业确认" not in html
+    assert html.count('data-status="draft">草稿</span>') == 2  # the order and its line
+    orders.order_submit(actor=w.purchaser, order_id=order.pk)
+    html = page.get(url("order_detail", order.pk)).content.decode()
+    assert 'data-status="pending">待企业确认</span>' in html
 
 
 def test_purchaser_cancels_a_draft_with_a_reason(w):
@@ -358,6 +385,47 @@ def test_delivery_of_another_products_barcode_is_refused_next_to_the_line(w):
     assert not Delivery.objects.exists()
 
 
+def _confirmed_with_two_lines(w):
+    second = add_listing(w)
+    order = orders.order_create(
+        actor=w.purchaser,
+        lines=[{"listing": w.listing.pk, "quantity": 5}, {"listing": second.pk, "quantity": 5}],
+    )[0]
+    orders.order_submit(actor=w.purchaser, order_id=order.pk)
+    orders.order_respond(
+        actor=w.sales,
+        order_id=order.pk,
+        answers=[
+            {"line": line.pk, "decision": "confirm", "promised_on": promised()}
+            for line in order.lines.all()
+        ],
+    )
+    return order, second
+
+
+def test_delivery_form_flags_every_wrong_udi_line_at_once(w):
+    order, second = _confirmed_with_two_lines(w)
+    first_line, second_line = order.lines.order_by("pk")
+    stranger = add_listing(w)
+    expired = clock.local_today() - dt.timedelta(days=1)
+    response = browser(w.sales).post(
+        url("delivery_create", order.pk),
+        {
+            f"quantity_{first_line.pk}": "5",
+            f"barcode_{first_line.pk}": gs1(di_of(stranger)),
+            f"quantity_{second_line.pk}": "5",
+            f"barcode_{second_line.pk}": gs1(di_of(second), expiry=expired),
+        },
+    )
+    assert response.status_code == 400
+    errors = response.context["form"].errors
+    assert f"barcode_{first_line.pk}" in errors
+    assert f"barcode_{second_line.pk}" in errors
+    html = response.content.decode()
+    assert expired.isoformat() in html
+    assert not Delivery.objects.exists()
+
+
 def test_distributor_named_on_the_order_delivers_through_the_page(w):
     order = confirmed(w, distributor=True)
     line = order.lines.get()
@@ -382,6 +450,23 @@ def test_print_view_shows_the_note_number_and_each_lines_udi(w):
     assert line.udi_di in html
     assert line.lot in html
     assert line.expiry_date.isoformat() in html
+
+
+def test_print_view_totals_quantity_and_amount(w):
+    order, second = _confirmed_with_two_lines(w)
+    first_line, second_line = order.lines.order_by("pk")
+    delivery = deliveries.delivery_create(
+        actor=w.sales,
+        order_id=order.pk,
+        lines=[
+            {"order_line": first_line.pk, "quantity": 3, "barcode": gs1(w.di)},
+            {"order_line": second_line.pk, "quantity": 2, "barcode": gs1(di_of(second))},
+        ],
+    )
+    html = browser(w.purchaser).get(url("delivery_print", delivery.pk)).content.decode()
+    expected = first_line.amount_of(3) + second_line.amount_of(2)
+    assert '<th class="num" data-total-quantity>5</th>' in html
+    assert f'<th class="num" data-total-amount>{format_cny(expected)}</th>' in html
 
 
 # ---------------------------------------------------------------------------------------------
@@ -495,7 +580,7 @@ def test_supplier_registers_an_invoice_and_finance_confirms_it(w):
     response = page.post(
         url("invoice_register", order.pk),
         {
-            "number": "04400221",
+            "number": "044002100111-04400221",
             "issued_on": today,
             "issuer": w.manufacturer.pk,
             f"quantity_{line.pk}": "6",
@@ -511,7 +596,7 @@ def test_supplier_registers_an_invoice_and_finance_confirms_it(w):
     assert invoice in list(listed.context["page"])
     html = finance.get(url("invoice_detail", invoice.pk)).content.decode()
     assert "data-confirm=" in html
-    assert "04400221" in html
+    assert "044002100111-04400221" in html
     assert "¥600.00" in html
     assert finance.post(url("invoice_confirm", invoice.pk)).status_code == 302
     invoice.refresh_from_db()
@@ -524,7 +609,7 @@ def test_invoice_above_the_accepted_quantity_is_refused_next_to_the_line(w):
     response = browser(w.sales).post(
         url("invoice_register", order.pk),
         {
-            "number": "04400222",
+            "number": "044002100111-04400222",
             "issued_on": clock.local_today().isoformat(),
             "issuer": w.manufacturer.pk,
             f"quantity_{line.pk}": "11",
@@ -533,7 +618,26 @@ def test_invoice_above_the_accepted_quantity_is_refused_next_to_the_line(w):
     assert response.status_code == 400
     html = response.content.decode()
     assert f'data-field-error="quantity_{line.pk}"' in html
-    assert 'value="04400222"' in html
+    assert 'value="044002100111-04400222"' in html
+    assert not Invoice.objects.exists()
+
+
+def test_invoice_number_in_no_format_in_use_is_refused_next_to_the_field(w):
+    order, _delivery = accepted(w, quantity=10)
+    line = order.lines.get()
+    response = browser(w.sales).post(
+        url("invoice_register", order.pk),
+        {
+            "number": "abc",
+            "issued_on": clock.local_today().isoformat(),
+            "issuer": w.manufacturer.pk,
+            f"quantity_{line.pk}": "6",
+        },
+    )
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert 'data-field-error="number"' in html
+    assert "20" in response.context["form"].errors["number"][0]
     assert not Invoice.objects.exists()
 
 
@@ -568,6 +672,29 @@ def test_order_list_filters_by_status_tab_and_number(w):
     assert {v: n for v, _label, n in response.context["tabs"]}["draft"] == 1
     response = page.get(url("order_list"), {"number": first.number[-6:]})
     assert list(response.context["page"]) == [first]
+
+
+@pytest.mark.parametrize(
+    ("who", "status", "title"),
+    [
+        ("sales", "", "收到的订单"),
+        ("sales", "submitted", "待响应订单"),
+        ("sales", "confirmed", "收到的订单：企业已确认"),
+        ("bureau", "", "辖区订单"),
+        ("purchaser", "", "订单"),
+    ],
+)
+def test_order_list_is_titled_by_what_it_shows(w, who, status, title):
+    submitted(w)
+    if who == "bureau":
+        user = UserFactory(
+            organization=BureauFactory(region_code="320100"), roles=[Role.BUREAU_OFFICER]
+        )
+    else:
+        user = getattr(w, who)
+    response = browser(user).get(url("order_list"), {"status": status} if status else {})
+    assert response.context["title"] == title
+    assert f'<h1 class="h4" data-list-title>{title}</h1>' in response.content.decode()
 
 
 def test_order_list_keeps_a_bad_date_next_to_its_field(w):

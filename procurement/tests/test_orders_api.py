@@ -1,6 +1,7 @@
 """The order API: permission matrix per endpoint, tenancy, bad input, constant query counts.
 [R-ORDER-ONLINE]"""
 
+import datetime as dt
 import uuid
 from decimal import Decimal
 
@@ -16,7 +17,9 @@ from procurement.services import invoices, orders
 from procurement.tests.factories import OrderFactory, OrderLineFactory
 from procurement.tests.order_world import (
     accepted,
+    add_listing,
     confirmed,
+    di_of,
     draft,
     gs1,
     invoiced,
@@ -138,7 +141,7 @@ def _case(name, w):
         amount = str(line.unit_price * 2)
         body = {
             "order": order.pk,
-            "number": "INV-API",
+            "number": "26322000000000000051",
             "issued_on": str(clock.local_today()),
             "amount": amount,
             "lines": [{"order_line": line.pk, "quantity": 2, "amount": amount}],
@@ -376,7 +379,7 @@ def test_order_list_page_takes_a_constant_number_of_queries(count, django_assert
 def test_delivery_and_invoice_lists_take_a_constant_number_of_queries(django_assert_num_queries):
     w = make_world()
     for number in range(4):
-        _order, _invoice = invoiced(w, quantity=1, number=f"INV{number}")
+        _order, _invoice = invoiced(w, quantity=1, number=f"2632200000000000{number:04d}")
     client = client_for(w.finance)
     with django_assert_num_queries(3):
         assert len(client.get(f"{API}/deliveries/").json()["results"]) == 4
@@ -396,6 +399,63 @@ def test_his_key_sees_the_same_as_the_browser():
     other = api_client_create(actor=None, organization=w.other_hospital, name="HIS")
     his.credentials(HTTP_AUTHORIZATION=f"Bearer {other.key}")
     assert his.get(f"{API}/orders/{order.pk}/").status_code == 404
+
+
+def test_delivery_with_several_wrong_udi_lines_names_every_line_via_api():
+    w = make_world()
+    second = add_listing(w)
+    order = orders.order_create(
+        actor=w.purchaser,
+        lines=[{"listing": w.listing.pk, "quantity": 5}, {"listing": second.pk, "quantity": 5}],
+    )[0]
+    orders.order_submit(actor=w.purchaser, order_id=order.pk)
+    lines = list(order.lines.order_by("pk"))
+    orders.order_respond(
+        actor=w.sales,
+        order_id=order.pk,
+        answers=[{"line": x.pk, "decision": "confirm", "promised_on": promised()} for x in lines],
+    )
+    expired = clock.local_today() - dt.timedelta(days=1)
+    stranger = di_of(add_listing(w))
+    body = {
+        "order": order.pk,
+        "lines": [
+            {"order_line": lines[0].pk, "quantity": 5, "barcode": gs1(stranger)},
+            {
+                "order_line": lines[1].pk,
+                "quantity": 5,
+                "barcode": gs1(di_of(second), expiry=expired),
+            },
+        ],
+    }
+    response = post(client_for(w.sales), f"{API}/deliveries/", body)
+    assert response.status_code == 400
+    answer = response.json()
+    assert answer["code"] == "lines_refused"
+    assert [(x["line"], x["code"]) for x in answer["extra"]["lines"]] == [
+        (1, "udi_product_mismatch"),
+        (2, "lot_expired"),
+    ]
+    assert not order.deliveries.exists()
+
+
+def test_invoice_with_a_number_in_no_format_in_use_is_refused_via_api():
+    w = make_world()
+    order, _delivery = accepted(w, quantity=2)
+    line = order.lines.get()
+    amount = str(line.unit_price * 2)
+    body = {
+        "order": order.pk,
+        "number": "abc",
+        "issued_on": str(clock.local_today()),
+        "amount": amount,
+        "lines": [{"order_line": line.pk, "quantity": 2, "amount": amount}],
+    }
+    response = post(client_for(w.sales), f"{API}/invoices/", body)
+    assert response.status_code == 400
+    answer = response.json()
+    assert (answer["code"], answer["extra"]["field"]) == ("invoice_number_invalid", "number")
+    assert not order.invoices.exists()
 
 
 def test_invoice_is_ready_for_settlement_once_confirmed():

@@ -16,7 +16,7 @@ from core.exports import xlsx_response
 from core.forms import add_domain_error
 from core.permissions import can
 from core.web import paginate, parse_id, wants_xlsx
-from procurement.choices import AgreedPriceStatus, ListingStatus
+from procurement.choices import AgreedPriceStatus, ListingStatus, product_label
 from procurement.forms.agreed_prices import AgreedPriceForm
 from procurement.selectors import agreed_prices as agreed_price_selectors
 from procurement.selectors import listings as selectors
@@ -143,7 +143,7 @@ def agreed_price_action(request, pk: int, action: str):
     agreed = services[action](actor=request.user, agreed_price_id=pk)
     messages.success(
         request,
-        _("Agreed price %(id)s: %(status)s.")
-        % {"id": agreed.pk, "status": agreed.get_status_display()},
+        _("Agreed price of %(product)s: %(status)s.")
+        % {"product": product_label(agreed.listing), "status": agreed.get_status_display()},
     )
     return redirect("procurement:agreed_price_list")

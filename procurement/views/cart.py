@@ -254,6 +254,12 @@ def cart_scan(request):
             % {"product": result.consumable},
         )
         return _cart_response(request)
+    if result.expired:
+        messages.warning(
+            request,
+            _("Lot %(lot)s expired on %(date)s: a delivery of this lot will be refused.")
+            % {"lot": result.barcode.lot or "-", "date": result.barcode.expiry_date.isoformat()},
+        )
     _cart_put(request, listing.pk, "1")
     return _cart_response(request)
 

@@ -188,7 +188,7 @@ def delivery_print(request, pk: int):
             "order": delivery.order,
             "lines": lines,
             "answered": delivery.status != DeliveryStatus.SHIPPED,
-            "total_quantity": sum(line.quantity for line in lines),
+            "totals": delivery_selectors.delivery_totals(lines),
             "printed_at": clock.now(),
         },
     )

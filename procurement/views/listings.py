@@ -31,6 +31,7 @@ from procurement.choices import (
     ListingStatus,
     PriceChangeStatus,
     PurchaseLabel,
+    product_label,
 )
 from procurement.forms.listings import (
     DistributorAddForm,
@@ -238,8 +239,8 @@ def listing_action(request, pk: int, action: str):
     listing = service(actor=request.user, listing_id=pk, **kwargs)
     messages.success(
         request,
-        _("Listing %(id)s is now %(status)s.")
-        % {"id": listing.pk, "status": listing.get_status_display()},
+        _("Listing %(product)s is now %(status)s.")
+        % {"product": product_label(listing), "status": listing.get_status_display()},
     )
     return redirect_back(request, reverse("procurement:listing_detail", args=[pk]))
 
@@ -309,8 +310,8 @@ def price_change_decide(request, pk: int, action: str):
     )
     messages.success(
         request,
-        _("Price change %(id)s: %(status)s.")
-        % {"id": change.pk, "status": change.get_status_display()},
+        _("Price change of %(product)s: %(status)s.")
+        % {"product": product_label(change.listing), "status": change.get_status_display()},
     )
     return redirect_back(request, reverse("procurement:listing_detail", args=[change.listing_id]))
 

@@ -110,6 +110,7 @@ def order_list(request):
             ),
             sheet=_("Orders"),
         )
+    regulator = not hospital_side and not getattr(user.organization, "is_supplier", False)
     counts = selectors.order_status_counts(actor=user)
     tabs = [
         (value, label, counts.get(value, 0))
@@ -129,10 +130,27 @@ def order_list(request):
             "todo_label": ORDER_TODO_LABELS.get(todo, ""),
             "total_count": sum(counts.values()),
             "hospital_side": hospital_side,
-            "regulator": not hospital_side and not getattr(user.organization, "is_supplier", False),
+            "regulator": regulator,
+            "title": _order_list_title(hospital_side=hospital_side, regulator=regulator, tab=tab),
             "can_place": can(user, "order.place") and hospital_side,
         },
     )
+
+
+def _order_list_title(*, hospital_side: bool, regulator: bool, tab: str) -> str:
+    """The order list's title says what it shows: whose orders, and the status tab chosen (a
+    supplier's submitted orders are the ones waiting for its answer)."""
+    if not hospital_side and not regulator and tab == OrderStatus.SUBMITTED:
+        return _("Incoming orders")
+    if hospital_side:
+        base = _("Orders")
+    elif regulator:
+        base = _("Orders in the region")
+    else:
+        base = _("Orders received")
+    if tab in OrderStatus.values:
+        return _("%(orders)s: %(status)s") % {"orders": base, "status": OrderStatus(tab).label}
+    return base
 
 
 def _render_order(request, order, *, respond_form=None, status: int = 200):
