@@ -318,17 +318,36 @@ def _listing_label(n: int) -> tuple[str, str] | None:
 
 def _seed_plans(users: dict[str, User], today: dt.date, start: dt.date) -> None:
     years = sorted({start.year, today.year})
+    bureau = users["bureau"]
     for index, (key, _name, _region, tier) in enumerate(HOSPITALS):
         finance = users[f"{key}_finance"]
         hospital = finance.organization
         for year in years:
             if AnnualPurchasePlan.objects.filter(hospital=hospital, year=year).exists():
                 continue
-            # Set at the start of the year (or of the demo's history, if later).
+            # [R-LIST-ALT-CAP] the demo has no platform purchases before its history starts, so
+            # finance proposes a total at the start of the year (or of the demo's history, if
+            # later) and the bureau approves it two days on; h12 then proposes a higher figure
+            # for this year, which waits for the bureau.
             day = max(dt.date(year, 1, 6), start - dt.timedelta(days=30))
             total = PLAN_TOTALS[str(tier)] + Decimal(index * 250000)
             with _at(_moment(day, 9), finance):
-                purchase_plans.purchase_plan_set(actor=finance, year=year, total=total)
+                plan = purchase_plans.purchase_plan_propose(
+                    actor=finance, year=year, total=total, reason="平台上线首年，按院内预算申报"
+                )
+            with _at(_moment(day + dt.timedelta(days=2), 10), bureau, clamp=True):
+                purchase_plans.purchase_plan_approve(
+                    actor=bureau, plan_id=plan.pk, reason="与院内年度预算一致"
+                )
+            if key == HOSPITALS[-1][0] and year == years[-1]:
+                # The bureau's queue: a raised figure awaiting its decision.
+                with _at(_moment(day + dt.timedelta(days=3), 9), finance, clamp=True):
+                    purchase_plans.purchase_plan_propose(
+                        actor=finance,
+                        year=year,
+                        total=total + Decimal(1500000),
+                        reason="新院区开业，年度采购预算上调",
+                    )
 
 
 def _seed_agreed_prices(

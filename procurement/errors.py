@@ -37,8 +37,9 @@ class AlternateCapExceededError(DomainError):
 class PurchasePlanMissingError(DomainError):
     code = "purchase_plan_missing"
     message_template = _(
-        "No annual purchase total is set for %(year)s, so the alternate-catalogue cap cannot "
-        "be checked. Hospital finance sets it on the purchase plan page."
+        "The hospital bought nothing on the platform in %(previous_year)s and has no approved "
+        "annual purchase total for %(year)s, so the alternate-catalogue cap is zero. Hospital "
+        "finance proposes a total on the purchase plan page for the bureau to approve."
     )
 
 

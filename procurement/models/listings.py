@@ -17,6 +17,7 @@ from procurement.choices import (
     ListingStatus,
     PriceChangeStatus,
     PurchaseLabel,
+    PurchasePlanStatus,
 )
 
 
@@ -263,7 +264,11 @@ class AnnualPurchasePlanQuerySet(TenantQuerySet):
 
 @history.track()
 class AnnualPurchasePlan(models.Model):
-    """A hospital's annual purchase total: the base of the alternate-catalogue cap."""
+    """[R-LIST-ALT-CAP] A hospital's annual purchase total other than the default base of the
+    alternate-catalogue cap (last year's platform purchases, procurement.services.caps):
+    proposed by its finance staff with a reason, approved or rejected by the bureau.
+    ``total`` is the approved figure in force (None: the default applies); a new proposal
+    leaves it in force until the bureau decides."""
 
     hospital = models.ForeignKey(
         "accounts.Organization",
@@ -272,7 +277,34 @@ class AnnualPurchasePlan(models.Model):
         related_name="purchase_plans",
     )
     year = models.PositiveSmallIntegerField(_("year"))
-    total = money_field(_("annual purchase total"))
+    total = money_field(_("approved annual purchase total"), null=True, blank=True)
+    status = models.CharField(
+        _("status"),
+        max_length=10,
+        choices=PurchasePlanStatus.choices,
+        default=PurchasePlanStatus.PROPOSED,
+    )
+    proposed_total = money_field(_("proposed annual purchase total"), null=True, blank=True)
+    reason = models.TextField(_("reason for the figure"), blank=True)
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("proposed by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    proposed_at = models.DateTimeField(_("proposed at"), null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("decided by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    decision_reason = models.TextField(_("decision note"), blank=True)
 
     objects = AnnualPurchasePlanQuerySet.as_manager()
 
@@ -282,6 +314,9 @@ class AnnualPurchasePlan(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["hospital", "year"], name="purchase_plan_unique"),
             models.CheckConstraint(condition=models.Q(total__gte=0), name="purchase_plan_gte_0"),
+            models.CheckConstraint(
+                condition=models.Q(proposed_total__gte=0), name="purchase_plan_proposed_gte_0"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -20,7 +20,7 @@ from accounts.tests.factories import (
 from catalog.tests.factories import ConsumableFactory, ReferencePriceFactory
 from core import clock
 from core.tests.helpers import client_for
-from procurement.choices import AgreedPriceStatus, ListingStatus, PurchaseLabel
+from procurement.choices import AgreedPriceStatus, ListingStatus, PurchaseLabel, PurchasePlanStatus
 from procurement.models import Listing, ListingPriceChange
 from procurement.tests.factories import (
     AgreedPriceFactory,
@@ -239,8 +239,30 @@ def case_plan_set(w):
     return (
         "post",
         url("purchase_plan"),
-        {"hospital": w.hospital.pk, "year": clock.local_today().year, "total": "1000000.00"},
+        {"year": clock.local_today().year, "total": "1000000.00", "reason": "新院区"},
     )
+
+
+def _plan(w):
+    return AnnualPurchasePlanFactory(
+        hospital=w.hospital, total=None, status=PurchasePlanStatus.PROPOSED
+    )
+
+
+def case_plan_list(w):
+    return "get", url("purchase_plan_list") + "?status=proposed", None
+
+
+def case_plan_actions(w):
+    return "get", url("purchase_plan_actions", _plan(w).pk), None
+
+
+def case_plan_approve(w):
+    return "post", url("purchase_plan_approve", _plan(w).pk), {}
+
+
+def case_plan_reject(w):
+    return "post", url("purchase_plan_reject", _plan(w).pk), {"reason": "无依据"}
 
 
 def case_cap(w):
@@ -317,6 +339,22 @@ MATRIX = {
         "right": ("finance", 200),
         "wrong": ("purchaser", 403),
         "other": ("other_sales", 403),
+    },
+    case_plan_list: {"right": ("officer", 200), "wrong": ("sales", 403)},
+    case_plan_actions: {
+        "right": ("finance", 200),
+        "wrong": ("sales", 404),
+        "other": ("other_purchaser", 404),
+    },
+    case_plan_approve: {
+        "right": ("officer", 200),
+        "wrong": ("finance", 403),
+        "other": ("other_purchaser", 403),
+    },
+    case_plan_reject: {
+        "right": ("officer", 200),
+        "wrong": ("finance", 403),
+        "other": ("other_purchaser", 403),
     },
     case_cap: {
         "right": ("purchaser", 200),
@@ -468,6 +506,8 @@ def test_cap_endpoint_returns_the_figures(world):
         "hospital": {"id": world.hospital.pk, "name": world.hospital.name},
         "year": clock.local_today().year,
         "total": "2000000.00",
+        "base": "approved",
+        "default_total": "0.00",
         "ratio": "0.1500",
         "cap": "300000.00",
         "used": "0.00",
@@ -475,14 +515,38 @@ def test_cap_endpoint_returns_the_figures(world):
     }
 
 
-def test_plan_set_returns_the_new_cap(world):
+def test_R_LIST_ALT_CAP_proposal_and_approval_through_the_api(world):
+    """Finance proposes; the cap keeps the default base until the bureau approves."""
     body = call(
         world.finance,
         "post",
         url("purchase_plan"),
-        {"year": clock.local_today().year, "total": "1000000.00"},
+        {"year": clock.local_today().year, "total": "1000000.00", "reason": "新院区"},
     ).json()
-    assert (body["total"], body["cap"]["cap"]) == ("1000000.00", "150000.00")
+    assert (body["total"], body["cap"]["base"], body["cap"]["cap"]) == (
+        "0.00",
+        "previous_year",
+        "0.00",
+    )
+    assert (body["plan"]["status"], body["plan"]["proposed_total"]) == (
+        "proposed",
+        "1000000.00",
+    )
+    plan_id = body["plan"]["id"]
+    queue = call(world.officer, "get", url("purchase_plan_list") + "?status=proposed").json()
+    assert [row["id"] for row in queue] == [plan_id]
+    actions = call(world.officer, "get", url("purchase_plan_actions", plan_id)).json()
+    assert {a["action"]: a["allowed"] for a in actions["actions"]} == {
+        "propose": False,
+        "approve": True,
+        "reject": True,
+    }
+    decided = call(world.officer, "post", url("purchase_plan_approve", plan_id), {}).json()
+    assert (decided["status"], decided["total"]) == ("approved", "1000000.00")
+    cap = call(world.finance, "get", url("cap_status")).json()
+    assert (cap["base"], cap["cap"]) == ("approved", "150000.00")
+    again = call(world.officer, "post", url("purchase_plan_approve", plan_id), {})
+    assert (again.status_code, again.json()["code"]) == (409, "invalid_state")
 
 
 def test_agreed_price_flow_through_the_api(world):

@@ -209,19 +209,57 @@ def test_htmx_label_refusal_stays_in_the_row(officer):
     assert listing.label == PurchaseLabel.NORMAL
 
 
-def test_purchase_plan_page_sets_the_total_and_shows_the_cap(finance, hospital):
-    """[R-LIST-ALT-CAP]"""
+def test_R_LIST_ALT_CAP_purchase_plan_page_proposes_and_the_bureau_approves(
+    finance, officer, hospital
+):
     client = browser(finance)
     year = clock.local_today().year
     response = client.post(
-        reverse("procurement:purchase_plan"), {"year": str(year), "total": "1000000"}
+        reverse("procurement:purchase_plan"),
+        {"year": str(year), "total": "1000000", "reason": "新院区开业"},
     )
     assert response.status_code == 302
-    assert AnnualPurchasePlan.objects.get(hospital=hospital).total == Decimal("1000000.00")
+    plan = AnnualPurchasePlan.objects.get(hospital=hospital)
+    assert (plan.status, plan.proposed_total, plan.total) == (
+        "proposed",
+        Decimal("1000000.00"),
+        None,
+    )
     page = client.get(response["Location"])
+    assert page.context["cap"].base == "previous_year"
+    assert page.context["form"] is None  # a proposal awaits the bureau
+    assert 'data-plan-status="proposed"' in page.content.decode()
+
+    bureau = browser(officer)
+    queue = bureau.get(reverse("procurement:purchase_plan") + "?status=proposed")
+    assert f'data-plan-row="{plan.pk}"' in queue.content.decode()
+    review = bureau.get(reverse("procurement:purchase_plan") + f"?hospital={hospital.pk}")
+    approve = reverse("procurement:purchase_plan_decide", args=[plan.pk, "approve"])
+    assert approve in review.content.decode()
+    response = bureau.post(approve, {"reason": "与预算一致"})
+    assert response.status_code == 302
+    page = client.get(reverse("procurement:purchase_plan"))
     cap = page.context["cap"]
-    assert (cap.cap, cap.remaining) == (Decimal("150000.00"), Decimal("150000.00"))
-    assert "¥150,000.00" in page.content.decode()
+    assert (cap.base, cap.cap, cap.remaining) == (
+        "approved",
+        Decimal("150000.00"),
+        Decimal("150000.00"),
+    )
+    body = page.content.decode()
+    assert "¥150,000.00" in body
+    assert body.count("<tr", body.index("data-plan-history")) >= 3  # header + 2 states
+
+
+def test_R_LIST_ALT_CAP_rejecting_on_the_page_needs_a_reason(finance, officer, hospital):
+    plan = AnnualPurchasePlanFactory(hospital=hospital, total=None, status="proposed")
+    bureau = browser(officer)
+    reject = reverse("procurement:purchase_plan_decide", args=[plan.pk, "reject"])
+    bureau.post(reject, {"reason": ""})
+    plan.refresh_from_db()
+    assert plan.status == "proposed"
+    bureau.post(reject, {"reason": "无依据"})
+    plan.refresh_from_db()
+    assert (plan.status, plan.decision_reason) == ("rejected", "无依据")
 
 
 def test_agreed_price_page_answers_a_proposal(purchaser, hospital, maker):
