@@ -38,6 +38,7 @@ from django.db.models import Avg
 
 from accounts.demo import CITY, DISTRIBUTORS, HOSPITALS, MANUFACTURERS
 from accounts.models import User
+from accounts.regions import MAINLAND_PROVINCES
 from catalog.choices import ReferencePriceStatus
 from catalog.models import Consumable, DeviceIdentifier, ReferencePrice
 from core import clock
@@ -234,7 +235,7 @@ def _seed_listings(users: dict[str, User], rng: random.Random, start: dt.date) -
                 extra = (
                     {"green_channel": GreenChannel.INNOVATIVE}
                     if p_index % 2
-                    else {"provinces_listed": 6 + p_index % 9}
+                    else {"provinces": _provinces_listing(6 + p_index % 9, p_index)}
                 )
             grants = [
                 listings.DistributorGrant(distributors[(m_index + k) % len(distributors)].pk, CITY)
@@ -267,7 +268,12 @@ def _seed_listings(users: dict[str, User], rng: random.Random, start: dt.date) -
                         reason="注册证与申报规格不一致，请核对后重新提交",
                     )
                     continue
-                listings.listing_approve(actor=bureau, listing_id=listing.pk, reason="符合挂网条件")
+                listings.listing_approve(
+                    actor=bureau,
+                    listing_id=listing.pk,
+                    reason="符合挂网条件",
+                    provinces_checked=True,  # [R-LIST-OTHER] the officer checked the evidence
+                )
             label = _listing_label(n)
             if label is not None:
                 with _at(_moment(review_day + dt.timedelta(days=3), 11, p_index % 60), bureau):
@@ -314,6 +320,20 @@ def _listing_label(n: int) -> tuple[str, str] | None:
 
 # ---------------------------------------------------------------------------------------------
 # Purchase plans and agreed prices
+
+
+def _provinces_listing(count: int, seed: int) -> list[dict[str, str]]:
+    """[R-LIST-OTHER] ``count`` provinces (never Jiangsu, the demo's own) with evidence."""
+    codes = [code for code in MAINLAND_PROVINCES if code != "32"]
+    start = seed % len(codes)
+    picked = sorted((codes * 2)[start : start + count])
+    return [
+        {
+            "code": code,
+            "evidence": f"{MAINLAND_PROVINCES[code]}医药集中采购平台 挂网编号 GW{code}{seed:05d}",
+        }
+        for code in picked
+    ]
 
 
 def _seed_plans(users: dict[str, User], today: dt.date, start: dt.date) -> None:

@@ -96,6 +96,17 @@ class ListingCriteriaNotMetError(DomainError):
     )
 
 
+class ProvincesNotCheckedError(ValidationError):
+    """[R-LIST-OTHER] approval through the provinces route records that the bureau checked
+    the evidence of each province."""
+
+    code = "provinces_not_checked"
+    message_template = _(
+        "The product qualifies only by the %(provinces)s provinces already listing it: confirm "
+        "that their evidence was checked."
+    )
+
+
 class PriceChangePendingError(DomainError):
     code = "price_change_pending"
     http_status = 409

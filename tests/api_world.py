@@ -31,7 +31,7 @@ from catalog.tests.factories import (
     ReferencePriceFactory,
 )
 from core import clock
-from procurement.choices import AgreedPriceStatus, ListingStatus
+from procurement.choices import AgreedPriceStatus, GreenChannel, ListingStatus
 from procurement.models import AnnualPurchasePlan, Event, ListingDistributor, ListingPriceChange
 from procurement.services import usage
 from procurement.tests.factories import AgreedPriceFactory, ListingFactory
@@ -115,7 +115,12 @@ def build() -> ApiWorld:
 
     # Listings and prices: the listed product has a confirmed reference price above its price.
     ReferencePriceFactory(consumable=w.listing.consumable, price=Decimal("120.00"))
-    draft_listing = ListingFactory(manufacturer=w.manufacturer, status=ListingStatus.DRAFT)
+    # A green channel, so that submitting it is accepted [R-LIST-GREEN].
+    draft_listing = ListingFactory(
+        manufacturer=w.manufacturer,
+        status=ListingStatus.DRAFT,
+        green_channel=GreenChannel.INNOVATIVE,
+    )
     price_change = ListingPriceChange.objects.create(
         listing=w.listing,
         old_price=w.listing.price,

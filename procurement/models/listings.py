@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from accounts.regions import MAINLAND_PROVINCES
 from core import history
 from core.money import money_field
 from core.tenancy import OVERSEER_ROLES, TenantQuerySet, is_active_actor, scope_q
@@ -46,9 +47,22 @@ class Listing(models.Model):
     green_channel = models.CharField(
         _("green channel"), max_length=12, choices=GreenChannel.choices, blank=True
     )
-    # [R-LIST-OTHER] evidence for products without a reference price.
+    # [R-LIST-OTHER] how many provinces already list it: the count of ``provinces`` (the
+    # ListingProvince rows, each with its evidence), kept by the listing services.
     provinces_listed = models.PositiveSmallIntegerField(
         _("provinces already listing it"), default=0
+    )
+    # [R-LIST-OTHER] the bureau officer who checked the provinces' evidence when approving.
+    provinces_checked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("provinces' evidence checked by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    provinces_checked_at = models.DateTimeField(
+        _("provinces' evidence checked at"), null=True, blank=True
     )
     catalogue = models.CharField(
         _("catalogue"), max_length=10, choices=Catalogue.choices, default=Catalogue.ALTERNATE
@@ -109,6 +123,37 @@ class Listing(models.Model):
             return models.Q(status__in=sorted(LISTING_PUBLIC_STATUSES))
         authorised = ListingDistributor.objects.filter(distributor_id=org.pk).values("listing_id")
         return models.Q(manufacturer_id=org.pk) | models.Q(pk__in=authorised)
+
+
+@history.track()
+class ListingProvince(models.Model):
+    """[R-LIST-OTHER] a province whose platform already lists the product, with the evidence
+    the supplier gives (the platform, its listing number or a link) for the bureau to check."""
+
+    listing = models.ForeignKey(
+        Listing, verbose_name=_("listing"), on_delete=models.CASCADE, related_name="provinces"
+    )
+    province_code = models.CharField(
+        _("province"),
+        max_length=2,
+        choices=sorted(MAINLAND_PROVINCES.items()),
+        help_text=_("GB/T 2260 two-digit code."),
+    )
+    evidence = models.CharField(_("evidence"), max_length=300)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("province listing the product")
+        verbose_name_plural = _("provinces listing the product")
+        ordering = ["province_code"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["listing", "province_code"], name="listing_province_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.listing_id} {self.province_code}"
 
 
 @history.track()

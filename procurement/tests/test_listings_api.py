@@ -20,7 +20,13 @@ from accounts.tests.factories import (
 from catalog.tests.factories import ConsumableFactory, ReferencePriceFactory
 from core import clock
 from core.tests.helpers import client_for
-from procurement.choices import AgreedPriceStatus, ListingStatus, PurchaseLabel, PurchasePlanStatus
+from procurement.choices import (
+    AgreedPriceStatus,
+    GreenChannel,
+    ListingStatus,
+    PurchaseLabel,
+    PurchasePlanStatus,
+)
 from procurement.models import Listing, ListingPriceChange
 from procurement.tests.factories import (
     AgreedPriceFactory,
@@ -122,12 +128,14 @@ def case_update(w):
 
 
 def case_submit(w):
-    return "post", url("listing_submit", w.listing(ListingStatus.DRAFT).pk), None
+    listing = w.listing(ListingStatus.DRAFT, green_channel=GreenChannel.INNOVATIVE)
+    return "post", url("listing_submit", listing.pk), None
 
 
 def case_approve(w):
+    """[R-LIST-OTHER] qualified by five provinces, whose evidence the officer checked."""
     listing = w.listing(ListingStatus.SUBMITTED, provinces_listed=5)
-    return "post", url("listing_approve", listing.pk), {}
+    return "post", url("listing_approve", listing.pk), {"provinces_checked": True}
 
 
 def case_reject(w):
@@ -587,3 +595,34 @@ def test_price_change_answers_carry_the_products_reference_price(world):
     assert approved.status_code == 200, approved.json()
     assert approved.json()["reference_price"] == "150.00"
     assert approved.json()["status"] == "approved"
+
+
+def test_R_LIST_OTHER_provinces_through_the_api(world):
+    """The supplier names the provinces with evidence; the count is derived; the bureau reads
+    them on the listing and confirms the check when approving."""
+    body = case_create(world)[2] | {
+        "provinces": [
+            {"code": code, "evidence": f"{code} 平台 GW-{code}"}
+            for code in ("11", "31", "33", "44", "51")
+        ]
+    }
+    created = call(world.sales, "post", url("listing_list"), body)
+    assert created.status_code == 201
+    listing = created.json()
+    assert listing["provinces_listed"] == 5
+    assert [p["code"] for p in listing["provinces"]] == ["11", "31", "33", "44", "51"]
+    assert listing["provinces"][0] == {"code": "11", "name": "北京市", "evidence": "11 平台 GW-11"}
+    pk = listing["id"]
+    assert call(world.sales, "post", url("listing_submit", pk)).status_code == 200
+    refused = call(world.officer, "post", url("listing_approve", pk), {})
+    assert (refused.status_code, refused.json()["code"]) == (400, "provinces_not_checked")
+    approved = call(world.officer, "post", url("listing_approve", pk), {"provinces_checked": True})
+    assert approved.json()["status"] == "listed"
+    assert approved.json()["provinces_checked_at"] is not None
+
+
+def test_R_LIST_OTHER_an_unknown_province_is_refused_by_field(world):
+    body = case_create(world)[2] | {"provinces": [{"code": "81", "evidence": "香港"}]}
+    response = call(world.sales, "post", url("listing_list"), body)
+    assert (response.status_code, response.json()["code"]) == (400, "invalid")
+    assert "provinces" in response.json()["extra"]["fields"]
