@@ -81,7 +81,11 @@ ACTIONS: dict[str, frozenset[str]] = {
         }
     ),
     "agreed_price.negotiate": frozenset({HOSPITAL_PURCHASER, SUPPLIER_SALES}),
-    "purchase_plan.set": frozenset({HOSPITAL_FINANCE, BUREAU_OFFICER}),
+    # [R-LIST-ALT-CAP] finance proposes its hospital's annual purchase total; the bureau decides.
+    "purchase_plan.propose": frozenset({HOSPITAL_FINANCE}),
+    "purchase_plan.review": frozenset({BUREAU_OFFICER}),
+    # Either of the two (the menu entry; hospital staff and overseers may read the page).
+    "purchase_plan.manage": frozenset({HOSPITAL_FINANCE, BUREAU_OFFICER}),
     # procurement: orders to invoices
     "order.view": EVERYONE,
     "order.place": frozenset({HOSPITAL_PURCHASER}),

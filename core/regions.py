@@ -77,3 +77,41 @@ def districts_of(city_code: str) -> list[tuple[str, str]]:
         for code, name in _table().items()
         if code.startswith(prefix) and not code.endswith("00")
     ]
+
+
+# [R-LIST-OTHER] the 31 provincial-level divisions of the mainland (GB/T 2260, first two digits)
+# whose platforms a product may already be listed on. Hong Kong, Macao and Taiwan run no
+# medical-consumables procurement platform of this kind, so they are not offered.
+MAINLAND_PROVINCES: dict[str, str] = {
+    "11": "北京市",
+    "12": "天津市",
+    "13": "河北省",
+    "14": "山西省",
+    "15": "内蒙古自治区",
+    "21": "辽宁省",
+    "22": "吉林省",
+    "23": "黑龙江省",
+    "31": "上海市",
+    "32": "江苏省",
+    "33": "浙江省",
+    "34": "安徽省",
+    "35": "福建省",
+    "36": "江西省",
+    "37": "山东省",
+    "41": "河南省",
+    "42": "湖北省",
+    "43": "湖南省",
+    "44": "广东省",
+    "45": "广西壮族自治区",
+    "46": "海南省",
+    "50": "重庆市",
+    "51": "四川省",
+    "52": "贵州省",
+    "53": "云南省",
+    "54": "西藏自治区",
+    "61": "陕西省",
+    "62": "甘肃省",
+    "63": "青海省",
+    "64": "宁夏回族自治区",
+    "65": "新疆维吾尔自治区",
+}

@@ -204,6 +204,42 @@ AGREED_PRICE_STATES = StateMachine(
 )
 
 
+class PurchasePlanStatus(models.TextChoices):
+    PROPOSED = "proposed", _("Awaiting the bureau's approval")
+    APPROVED = "approved", _("Approved")
+    REJECTED = "rejected", _("Rejected")
+
+
+# [R-LIST-ALT-CAP] hospital finance proposes an annual purchase total other than the default
+# (last year's platform purchases); the bureau approves or rejects it, once. A decided plan
+# may be proposed again (a new figure, a new decision); a pending one waits for its decision.
+PURCHASE_PLAN_TRANSITIONS: dict[str, frozenset[str]] = {
+    PurchasePlanStatus.PROPOSED: frozenset(
+        {PurchasePlanStatus.APPROVED, PurchasePlanStatus.REJECTED}
+    ),
+    PurchasePlanStatus.APPROVED: frozenset({PurchasePlanStatus.PROPOSED}),
+    PurchasePlanStatus.REJECTED: frozenset({PurchasePlanStatus.PROPOSED}),
+}
+
+
+class PurchasePlanAction(models.TextChoices):
+    PROPOSE = "propose", _("a new proposal")
+    APPROVE = "approve", _("approval")
+    REJECT = "reject", _("rejection")
+
+
+PURCHASE_PLAN_STATES = StateMachine(
+    object="purchase_plan",
+    transitions=PURCHASE_PLAN_TRANSITIONS,
+    targets={
+        PurchasePlanAction.PROPOSE: PurchasePlanStatus.PROPOSED,
+        PurchasePlanAction.APPROVE: PurchasePlanStatus.APPROVED,
+        PurchasePlanAction.REJECT: PurchasePlanStatus.REJECTED,
+    },
+    label=lambda plan: gettext("The annual purchase total of %(year)s") % {"year": plan.year},
+)
+
+
 class OrderStatus(models.TextChoices):
     DRAFT = "draft", _("Draft")
     SUBMITTED = "submitted", _("Submitted")
@@ -263,6 +299,12 @@ class LineStatus(models.TextChoices):
     CONFIRMED = "confirmed", _("Confirmed")
     REJECTED = "rejected", _("Rejected")
     CANCELLED = "cancelled", _("Cancelled")
+
+
+# Lines that are purchases (the cap's used amount and its default base, a hospital's last paid
+# price): submitted or later, and not cancelled or rejected.
+COUNTED_ORDER_STATUSES = (OrderStatus.SUBMITTED, OrderStatus.CONFIRMED, OrderStatus.COMPLETED)
+COUNTED_LINE_STATUSES = (LineStatus.PENDING, LineStatus.CONFIRMED)
 
 
 class DeliveryStatus(models.TextChoices):

@@ -42,6 +42,7 @@ from catalog.choices import ReferencePriceStatus
 from catalog.models import Consumable, DeviceIdentifier, ReferencePrice
 from core import clock
 from core.money import quantize
+from core.regions import MAINLAND_PROVINCES
 from procurement.choices import (
     GreenChannel,
     LineStatus,
@@ -236,7 +237,7 @@ def _seed_listings(users: dict[str, User], rng: random.Random, start: dt.date) -
                 extra = (
                     {"green_channel": GreenChannel.INNOVATIVE}
                     if p_index % 2
-                    else {"provinces_listed": 6 + p_index % 9}
+                    else {"provinces": _provinces_listing(6 + p_index % 9, p_index)}
                 )
             grants = [
                 listings.DistributorGrant(distributors[(m_index + k) % len(distributors)].pk, CITY)
@@ -269,7 +270,12 @@ def _seed_listings(users: dict[str, User], rng: random.Random, start: dt.date) -
                         reason="注册证与申报规格不一致，请核对后重新提交",
                     )
                     continue
-                listings.listing_approve(actor=bureau, listing_id=listing.pk, reason="符合挂网条件")
+                listings.listing_approve(
+                    actor=bureau,
+                    listing_id=listing.pk,
+                    reason="符合挂网条件",
+                    provinces_checked=True,  # [R-LIST-OTHER] the officer checked the evidence
+                )
             label = _listing_label(n)
             if label is not None:
                 with _at(_moment(review_day + dt.timedelta(days=3), 11, p_index % 60), bureau):
@@ -318,19 +324,52 @@ def _listing_label(n: int) -> tuple[str, str] | None:
 # Purchase plans and agreed prices
 
 
+def _provinces_listing(count: int, seed: int) -> list[dict[str, str]]:
+    """[R-LIST-OTHER] ``count`` provinces (never Jiangsu, the demo's own) with evidence."""
+    codes = [code for code in MAINLAND_PROVINCES if code != "32"]
+    start = seed % len(codes)
+    picked = sorted((codes * 2)[start : start + count])
+    return [
+        {
+            "code": code,
+            "evidence": f"{MAINLAND_PROVINCES[code]}医药集中采购平台 挂网编号 GW{code}{seed:05d}",
+        }
+        for code in picked
+    ]
+
+
 def _seed_plans(users: dict[str, User], today: dt.date, start: dt.date) -> None:
     years = sorted({start.year, today.year})
+    bureau = users["bureau"]
     for index, (key, _name, _region, tier) in enumerate(HOSPITALS):
         finance = users[f"{key}_finance"]
         hospital = finance.organization
         for year in years:
             if AnnualPurchasePlan.objects.filter(hospital=hospital, year=year).exists():
                 continue
-            # Set at the start of the year (or of the demo's history, if later).
+            # [R-LIST-ALT-CAP] the demo has no platform purchases before its history starts, so
+            # finance proposes a total at the start of the year (or of the demo's history, if
+            # later) and the bureau approves it two days on; h12 then proposes a higher figure
+            # for this year, which waits for the bureau.
             day = max(dt.date(year, 1, 6), start - dt.timedelta(days=30))
             total = PLAN_TOTALS[str(tier)] + Decimal(index * 250000)
             with _at(_moment(day, 9), finance):
-                purchase_plans.purchase_plan_set(actor=finance, year=year, total=total)
+                plan = purchase_plans.purchase_plan_propose(
+                    actor=finance, year=year, total=total, reason="平台上线首年，按院内预算申报"
+                )
+            with _at(_moment(day + dt.timedelta(days=2), 10), bureau, clamp=True):
+                purchase_plans.purchase_plan_approve(
+                    actor=bureau, plan_id=plan.pk, reason="与院内年度预算一致"
+                )
+            if key == HOSPITALS[-1][0] and year == years[-1]:
+                # The bureau's queue: a raised figure awaiting its decision.
+                with _at(_moment(day + dt.timedelta(days=3), 9), finance, clamp=True):
+                    purchase_plans.purchase_plan_propose(
+                        actor=finance,
+                        year=year,
+                        total=total + Decimal(1500000),
+                        reason="新院区开业，年度采购预算上调",
+                    )
 
 
 def _seed_agreed_prices(

@@ -37,8 +37,9 @@ class AlternateCapExceededError(DomainError):
 class PurchasePlanMissingError(DomainError):
     code = "purchase_plan_missing"
     message_template = _(
-        "No annual purchase total is set for %(year)s, so the alternate-catalogue cap cannot "
-        "be checked. Hospital finance sets it on the purchase plan page."
+        "The hospital bought nothing on the platform in %(previous_year)s and has no approved "
+        "annual purchase total for %(year)s, so the alternate-catalogue cap is zero. Hospital "
+        "finance proposes a total on the purchase plan page for the bureau to approve."
     )
 
 
@@ -92,6 +93,17 @@ class ListingCriteriaNotMetError(DomainError):
         "%(provinces)s provinces (at least %(min_provinces)s needed), emergency purchases by "
         "%(emergency_hospitals)s tier-2+ hospitals of which %(emergency_tier3)s tier-3 (at least "
         "%(min_emergency_hospitals)s and %(min_emergency_tier3)s needed)."
+    )
+
+
+class ProvincesNotCheckedError(ValidationError):
+    """[R-LIST-OTHER] approval through the provinces route records that the bureau checked
+    the evidence of each province."""
+
+    code = "provinces_not_checked"
+    message_template = _(
+        "The product qualifies only by the %(provinces)s provinces already listing it: confirm "
+        "that their evidence was checked."
     )
 
 

@@ -18,7 +18,7 @@ from collections.abc import Iterable
 
 from django.db.models import QuerySet
 
-from accounts.models import User
+from accounts.models import Organization, User
 from catalog.models import ReferencePriceCut
 from core import permissions
 from core.errors import NotFoundError
@@ -126,11 +126,29 @@ def lock_invoice(*, actor: User, invoice_id: int, action: str) -> Invoice:
 def lock_purchase_plan(*, hospital_id: int, year: int) -> AnnualPurchasePlan | None:
     """The hospital's plan row for ``year``, locked: the lock that serialises alternate-catalogue
     cap checks of one hospital and year (procurement.selectors.caps), taken by submissions and
-    by changes of the plan alike. None when no plan is set (the caller's rule decides)."""
+    by changes of the plan alike. Most hospitals have no plan row (the cap's base defaults to
+    last year's purchases), so the hospital's Organization row is locked first: that is the
+    lock two submissions queue on whether or not a plan exists. None when no plan is set."""
+    Organization.objects.select_for_update(of=("self",)).filter(pk=hospital_id).first()
     return (
         AnnualPurchasePlan.objects.select_for_update()
         .filter(hospital_id=hospital_id, year=year)
         .first()
+    )
+
+
+def lock_purchase_plan_by_id(*, actor: User, plan_id: int) -> AnnualPurchasePlan:
+    """A plan the actor may see, by id, locked (the bureau's decision); 404 otherwise. The
+    hospital row first, as :func:`lock_purchase_plan` does."""
+    found = AnnualPurchasePlan.objects.visible_to(actor).filter(pk=plan_id)
+    hospital_id = found.values_list("hospital_id", flat=True).first()
+    if hospital_id is None:
+        raise NotFoundError()
+    Organization.objects.select_for_update(of=("self",)).filter(pk=hospital_id).first()
+    return (
+        AnnualPurchasePlan.objects.select_for_update(of=("self",))
+        .select_related("hospital")
+        .get(pk=plan_id)
     )
 
 

@@ -50,6 +50,11 @@ urlpatterns = [
         name="agreed_price_action",
     ),
     path("purchase-plan/", purchase_plans.purchase_plan, name="purchase_plan"),
+    path(
+        "purchase-plans/<int:pk>/<slug:action>/",
+        purchase_plans.purchase_plan_decide,
+        name="purchase_plan_decide",
+    ),
     # Orders, cart, delivery notes, acceptance, returns, invoices, usage.
     path("orders/", orders.order_list, name="order_list"),
     path("orders/new/", cart.order_place, name="order_place"),

@@ -33,8 +33,8 @@ from catalog.tests.factories import (
 from core import clock
 from core.services import calendar_day_create
 from core.workcalendar import DayKind
-from procurement.choices import AgreedPriceStatus, ListingStatus
-from procurement.models import Event, ListingDistributor, ListingPriceChange
+from procurement.choices import AgreedPriceStatus, GreenChannel, ListingStatus
+from procurement.models import AnnualPurchasePlan, Event, ListingDistributor, ListingPriceChange
 from procurement.services import usage
 from procurement.tests.factories import AgreedPriceFactory, ListingFactory
 from procurement.tests.order_world import (
@@ -117,7 +117,12 @@ def build() -> ApiWorld:
 
     # Listings and prices: the listed product has a confirmed reference price above its price.
     ReferencePriceFactory(consumable=w.listing.consumable, price=Decimal("120.00"))
-    draft_listing = ListingFactory(manufacturer=w.manufacturer, status=ListingStatus.DRAFT)
+    # A green channel, so that submitting it is accepted [R-LIST-GREEN].
+    draft_listing = ListingFactory(
+        manufacturer=w.manufacturer,
+        status=ListingStatus.DRAFT,
+        green_channel=GreenChannel.INNOVATIVE,
+    )
     price_change = ListingPriceChange.objects.create(
         listing=w.listing,
         old_price=w.listing.price,
@@ -146,6 +151,16 @@ def build() -> ApiWorld:
     )
     objection = PriceObjectionFactory(
         reference_price=publicity_price, supplier=w.manufacturer, raised_by=w.sales
+    )
+    # [R-LIST-ALT-CAP] last year's proposed total, awaiting the bureau (this year's is free
+    # for a proposal).
+    purchase_plan = AnnualPurchasePlan.objects.create(
+        hospital=w.hospital,
+        year=clock.local_today().year - 1,
+        proposed_total=Decimal("3000000.00"),
+        reason="新院区开业",
+        proposed_by=users["fin"],
+        proposed_at=clock.now(),
     )
     job = ImportJob.objects.create(
         kind="catalog", file_name="耗材.csv", stored_path="/nonexistent", created_by=users["su"]
@@ -177,6 +192,7 @@ def build() -> ApiWorld:
         "listing_distributor": ListingDistributor.objects.get(listing=w.listing).pk,
         "price_change": price_change.pk,
         "agreed_price": agreed.pk,
+        "purchase_plan": purchase_plan.pk,
         "draft_order": draft_order.pk,
         "submitted_order": submitted_order.pk,
         "submitted_line": submitted_order.lines.get().pk,

@@ -360,9 +360,24 @@ ROWS = [
     ),
     row(
         "procurement/purchase-plan/",
-        body={"hospital": "@organization", "year": "@year", "total": "2000000.00"},
+        body={"year": "@year", "total": "2000000.00", "reason": "新院区开业"},
         GET="200   200   403   403   200   200   200   302L  302L  200",
-        POST="403   302   403   403   302   403   403   302L  302L  403",
+        POST="403   302   403   403   403   403   403   302L  302L  403",
+    ),
+    row(
+        "procurement/purchase-plans/<int:pk>/<slug:action>/",
+        pk="@purchase_plan",
+        action="approve",
+        GET="405   405   405   405   405   405   405   302L  302L  405",
+        POST="403   403   403   403   302   403   403   302L  302L  403",
+    ),
+    row(
+        "procurement/purchase-plans/<int:pk>/<slug:action>/",
+        pk="@purchase_plan",
+        action="reject",
+        body={"reason": "无依据"},
+        GET="405   405   405   405   405   405   405   302L  302L  405",
+        POST="403   403   403   403   302   403   403   302L  302L  403",
     ),
     # --- Pages: orders, cart, deliveries, invoices, usage
     row(
@@ -1167,9 +1182,32 @@ ROWS = [
     ),
     row(
         "api/v1/procurement/purchase-plan/",
-        body={"hospital": "@organization", "year": "@year", "total": "2000000.00"},
+        body={"year": "@year", "total": "2000000.00", "reason": "新院区开业"},
         GET="200   200   403   403   400   400   400   200   401   400",
-        POST="403   200   403   403   200   403   403   403   401   403",
+        POST="403   200   403   403   403   403   403   403   401   403",
+    ),
+    row(
+        "api/v1/procurement/purchase-plans/",
+        GET="200   200   403   403   200   200   200   200   401   200",
+    ),
+    row(
+        "api/v1/procurement/purchase-plans/<int:pk>/actions/",
+        pk="@purchase_plan",
+        GET="200   200   404   404   200   200   200   200   401   200",
+    ),
+    row(
+        "api/v1/procurement/purchase-plans/<int:pk>/approve/",
+        pk="@purchase_plan",
+        body={},
+        GET="403   403   403   403   405   403   403   403   401   403",
+        POST="403   403   403   403   200   403   403   403   401   403",
+    ),
+    row(
+        "api/v1/procurement/purchase-plans/<int:pk>/reject/",
+        pk="@purchase_plan",
+        body={"reason": "无依据"},
+        GET="403   403   403   403   405   403   403   403   401   403",
+        POST="403   403   403   403   200   403   403   403   401   403",
     ),
     row("api/v1/procurement/cap/", GET="200   200   403   403   400   400   400   200   401   400"),
     # --- API: orders, deliveries, returns, invoices, usage, feed

@@ -38,7 +38,14 @@ ALLOWED = {
         "event.view",
     },
     Role.HOSPITAL_FINANCE: EVERYONE
-    | {"api_client.view", "purchase_plan.set", "invoice.confirm", "usage.view", "event.view"},
+    | {
+        "api_client.view",
+        "purchase_plan.propose",
+        "purchase_plan.manage",
+        "invoice.confirm",
+        "usage.view",
+        "event.view",
+    },
     Role.SUPPLIER_SALES: EVERYONE
     | {
         "price_objection.raise",
@@ -60,7 +67,8 @@ ALLOWED = {
         "sync_run.view",
         "sync_run.start",
         "listing.review",
-        "purchase_plan.set",
+        "purchase_plan.review",
+        "purchase_plan.manage",
         "usage.view",
     },
     Role.AGENCY_FINANCE: EVERYONE | {"region_policy.view", "usage.view"},
@@ -70,7 +78,9 @@ ALLOWED = {
         "price_objection.raise",
         "listing.apply",
         "agreed_price.negotiate",
-        "purchase_plan.set",
+        "purchase_plan.propose",
+        "purchase_plan.review",
+        "purchase_plan.manage",
         "order.place",
         "order.respond",
         "delivery.create",

@@ -26,6 +26,7 @@ from procurement.api.serializers.listings import (
     DistributorSetInput,
     LabelInput,
     ListingActionsOutput,
+    ListingApproveInput,
     ListingCreateInput,
     ListingDetailOutput,
     ListingOutput,
@@ -200,10 +201,15 @@ class ListingApproveApi(ApiView):
 
     required_action = "listing.review"
 
-    @extend_schema(request=DecisionNoteInput, responses=ListingDetailOutput)
+    @extend_schema(request=ListingApproveInput, responses=ListingDetailOutput)
     def post(self, request, pk: int):
-        data = validated(DecisionNoteInput, request.data)
-        listings.listing_approve(actor=request.user, listing_id=pk, reason=data["reason"])
+        data = validated(ListingApproveInput, request.data)
+        listings.listing_approve(
+            actor=request.user,
+            listing_id=pk,
+            reason=data["reason"],
+            provinces_checked=data["provinces_checked"],
+        )
         return _detail(request, pk)
 
 

@@ -86,6 +86,24 @@ urlpatterns = [
         name="agreed_price_end",
     ),
     path("purchase-plan/", purchase_plans.PurchasePlanApi.as_view(), name="purchase_plan"),
+    path(
+        "purchase-plans/", purchase_plans.PurchasePlanListApi.as_view(), name="purchase_plan_list"
+    ),
+    path(
+        "purchase-plans/<int:pk>/actions/",
+        purchase_plans.PurchasePlanActionsApi.as_view(),
+        name="purchase_plan_actions",
+    ),
+    path(
+        "purchase-plans/<int:pk>/approve/",
+        purchase_plans.PurchasePlanApproveApi.as_view(),
+        name="purchase_plan_approve",
+    ),
+    path(
+        "purchase-plans/<int:pk>/reject/",
+        purchase_plans.PurchasePlanRejectApi.as_view(),
+        name="purchase_plan_reject",
+    ),
     path("cap/", purchase_plans.CapStatusApi.as_view(), name="cap_status"),
     # Orders, the cart quote, deliveries, returns, invoices, usage records.
     path("orders/", orders.OrderListCreateApi.as_view(), name="order_list"),

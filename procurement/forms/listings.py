@@ -11,9 +11,12 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Organization
-from core.forms import AmountFormField, BootstrapForm
+from core.forms import AmountFormField, BootstrapForm, style_small
+from core.regions import MAINLAND_PROVINCES
 from procurement.choices import GreenChannel, PurchaseLabel
-from procurement.services.listings import MAX_PROVINCES
+from procurement.services.listings import EVIDENCE_MAX
+
+PROVINCE_PREFIX = "province_"
 
 
 class ListingForm(BootstrapForm):
@@ -39,19 +42,46 @@ class ListingForm(BootstrapForm):
     green_channel = forms.ChoiceField(
         label=_("Green channel"), choices=GreenChannel.choices, required=False
     )
-    provinces_listed = forms.IntegerField(
-        label=_("Provinces already listing it"),
-        min_value=0,
-        max_value=MAX_PROVINCES,
-        initial=0,
-        help_text=_("Provincial platforms on which the product is listed today."),
-    )
 
     def __init__(self, *args, editing: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
         if editing:
             # The product of an application never changes: apply again for another one.
             del self.fields["consumable_code"]
+        # [R-LIST-OTHER] one evidence box per mainland province: a province counts when its
+        # evidence (the platform, its listing number or a link) is given.
+        for code, name in MAINLAND_PROVINCES.items():
+            field = forms.CharField(label=f"{code} {name}", required=False, max_length=EVIDENCE_MAX)
+            style_small(field)
+            self.fields[PROVINCE_PREFIX + code] = field
+
+    def province_fields(self) -> list:
+        return [self[name] for name in self.fields if name.startswith(PROVINCE_PREFIX)]
+
+    def other_fields(self) -> list:
+        return [self[name] for name in self.fields if not name.startswith(PROVINCE_PREFIX)]
+
+    def clean(self):
+        """The province boxes become ``provinces``: [{code, evidence}] for those filled."""
+        data = super().clean()
+        provinces = []
+        for name in list(data):
+            if name.startswith(PROVINCE_PREFIX):
+                evidence = (data.pop(name) or "").strip()
+                if evidence:
+                    provinces.append({"code": name[len(PROVINCE_PREFIX) :], "evidence": evidence})
+        data["provinces"] = provinces
+        return data
+
+    @property
+    def provinces_changed(self) -> bool:
+        return any(name.startswith(PROVINCE_PREFIX) for name in self.changed_data)
+
+    @staticmethod
+    def provinces_initial(listing) -> dict[str, str]:
+        return {
+            PROVINCE_PREFIX + row.province_code: row.evidence for row in listing.provinces.all()
+        }
 
 
 class NoteForm(BootstrapForm):

@@ -1,5 +1,5 @@
-"""The page form that sets a hospital's annual purchase total [R-LIST-ALT-CAP];
-procurement.services.purchase_plans decides."""
+"""The page form in which hospital finance proposes its annual purchase total, with a reason,
+for the bureau's approval [R-LIST-ALT-CAP]; procurement.services.purchase_plans decides."""
 
 from __future__ import annotations
 
@@ -9,7 +9,6 @@ from typing import ClassVar
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import Organization
 from core import clock
 from core.forms import AmountFormField, BootstrapForm
 
@@ -19,19 +18,17 @@ class PurchasePlanForm(BootstrapForm):
         "price_above_cap": "total",
         "amount_invalid": "total",
         "purchase_plan_year_invalid": "year",
+        "reason_required": "reason",
     }
 
-    hospital: forms.ModelChoiceField[Organization] = forms.ModelChoiceField(
-        label=_("Hospital"), queryset=None, required=False
-    )
     year = forms.IntegerField(label=_("Year"))
     total = AmountFormField(label=_("Annual purchase total (CNY)"))
+    reason = forms.CharField(
+        label=_("Reason"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Why last year's platform purchases are not the right base."),
+    )
 
-    def __init__(self, *args, hospitals=None, **kwargs):
+    def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["year"].initial = clock.local_today().year
-        if hospitals is None:
-            del self.fields["hospital"]
-        else:
-            self.fields["hospital"].queryset = hospitals
-            self.fields["hospital"].required = True

@@ -7,6 +7,7 @@ from procurement.models.listings import (
     Listing,
     ListingDistributor,
     ListingPriceChange,
+    ListingProvince,
 )
 from procurement.models.orders import Order, OrderLine
 from procurement.models.usage import UsageRecord
@@ -22,6 +23,7 @@ __all__ = [
     "Listing",
     "ListingDistributor",
     "ListingPriceChange",
+    "ListingProvince",
     "Order",
     "OrderLine",
     "ReturnRecord",

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core import history
 from core.money import money_field
+from core.regions import MAINLAND_PROVINCES
 from core.tenancy import OVERSEER_ROLES, AnyActor, TenantQuerySet, is_active_actor, scope_q
 from procurement.choices import (
     LISTING_PUBLIC_STATUSES,
@@ -20,6 +21,7 @@ from procurement.choices import (
     ListingStatus,
     PriceChangeStatus,
     PurchaseLabel,
+    PurchasePlanStatus,
 )
 
 
@@ -35,6 +37,7 @@ class Listing(models.Model):
     # the selectors, which this module may not import, hence Any.
     agreed_price: Decimal | None
     distributor_rows: list[ListingDistributor]
+    province_rows: list[ListingProvince]
     pending_price_change: ListingPriceChange | None
     criteria: Any
     suggested_label: Any
@@ -59,9 +62,22 @@ class Listing(models.Model):
     green_channel = models.CharField(
         _("green channel"), max_length=12, choices=GreenChannel.choices, blank=True
     )
-    # [R-LIST-OTHER] evidence for products without a reference price.
+    # [R-LIST-OTHER] how many provinces already list it: the count of ``provinces`` (the
+    # ListingProvince rows, each with its evidence), kept by the listing services.
     provinces_listed = models.PositiveSmallIntegerField(
         _("provinces already listing it"), default=0
+    )
+    # [R-LIST-OTHER] the bureau officer who checked the provinces' evidence when approving.
+    provinces_checked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("provinces' evidence checked by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    provinces_checked_at = models.DateTimeField(
+        _("provinces' evidence checked at"), null=True, blank=True
     )
     catalogue = models.CharField(
         _("catalogue"), max_length=10, choices=Catalogue.choices, default=Catalogue.ALTERNATE
@@ -122,6 +138,37 @@ class Listing(models.Model):
             return models.Q(status__in=sorted(LISTING_PUBLIC_STATUSES))
         authorised = ListingDistributor.objects.filter(distributor_id=org.pk).values("listing_id")
         return models.Q(manufacturer_id=org.pk) | models.Q(pk__in=authorised)
+
+
+@history.track()
+class ListingProvince(models.Model):
+    """[R-LIST-OTHER] a province whose platform already lists the product, with the evidence
+    the supplier gives (the platform, its listing number or a link) for the bureau to check."""
+
+    listing = models.ForeignKey(
+        Listing, verbose_name=_("listing"), on_delete=models.CASCADE, related_name="provinces"
+    )
+    province_code = models.CharField(
+        _("province"),
+        max_length=2,
+        choices=sorted(MAINLAND_PROVINCES.items()),
+        help_text=_("GB/T 2260 two-digit code."),
+    )
+    evidence = models.CharField(_("evidence"), max_length=300)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("province listing the product")
+        verbose_name_plural = _("provinces listing the product")
+        ordering = ["province_code"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["listing", "province_code"], name="listing_province_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.listing_id} {self.province_code}"
 
 
 @history.track()
@@ -277,7 +324,11 @@ class AnnualPurchasePlanQuerySet(TenantQuerySet):
 
 @history.track()
 class AnnualPurchasePlan(models.Model):
-    """A hospital's annual purchase total: the base of the alternate-catalogue cap."""
+    """[R-LIST-ALT-CAP] A hospital's annual purchase total other than the default base of the
+    alternate-catalogue cap (last year's platform purchases, procurement.selectors.caps):
+    proposed by its finance staff with a reason, approved or rejected by the bureau.
+    ``total`` is the approved figure in force (None: the default applies); a new proposal
+    leaves it in force until the bureau decides."""
 
     hospital = models.ForeignKey(
         "accounts.Organization",
@@ -286,7 +337,34 @@ class AnnualPurchasePlan(models.Model):
         related_name="purchase_plans",
     )
     year = models.PositiveSmallIntegerField(_("year"))
-    total = money_field(_("annual purchase total"))
+    total = money_field(_("approved annual purchase total"), null=True, blank=True)
+    status = models.CharField(
+        _("status"),
+        max_length=10,
+        choices=PurchasePlanStatus.choices,
+        default=PurchasePlanStatus.PROPOSED,
+    )
+    proposed_total = money_field(_("proposed annual purchase total"), null=True, blank=True)
+    reason = models.TextField(_("reason for the figure"), blank=True)
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("proposed by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    proposed_at = models.DateTimeField(_("proposed at"), null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("decided by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    decision_reason = models.TextField(_("decision note"), blank=True)
 
     objects = AnnualPurchasePlanQuerySet.as_manager()
 
@@ -296,6 +374,9 @@ class AnnualPurchasePlan(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["hospital", "year"], name="purchase_plan_unique"),
             models.CheckConstraint(condition=models.Q(total__gte=0), name="purchase_plan_gte_0"),
+            models.CheckConstraint(
+                condition=models.Q(proposed_total__gte=0), name="purchase_plan_proposed_gte_0"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -3,7 +3,10 @@ side and accepted by the other [R-LIST-PRICE-CAP]; always actor-scoped."""
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+import datetime as dt
+from decimal import Decimal
+
+from django.db.models import Min, QuerySet
 
 from accounts.models import User
 from core import permissions
@@ -11,14 +14,56 @@ from core.actions import Actions, Allowed, Check, role_check, verdict
 from core.errors import NotFoundError, PermissionDeniedError
 from procurement.choices import (
     AGREED_PRICE_STATES,
+    COUNTED_LINE_STATUSES,
+    COUNTED_ORDER_STATUSES,
     LISTING_STATES,
     AgreedPriceAction,
     AgreedPriceStatus,
     ListingAction,
 )
 from procurement.errors import AgreedPriceOwnProposalError
-from procurement.models import AgreedPrice
+from procurement.models import AgreedPrice, OrderLine
 from procurement.selectors.reference_prices import confirmed_reference_subquery
+
+
+def hospital_current_price_unscoped(
+    *, hospital_id: int, consumable_id: int, on: dt.date, exclude_id: int | None = None
+) -> tuple[Decimal, str] | None:
+    """[R-LIST-PRICE-CAP] the hospital's own current purchase price for the product, and what
+    it is (``"agreed"`` or ``"last_paid"``), or None when it never bought it:
+
+    - the lowest price it agreed for the product that is in force on ``on`` (any listing of
+      the product; ``exclude_id``: the agreed price being decided), else
+    - the unit price of its latest purchase of the product on the platform (the lines that
+      count against the cap: submitted, confirmed or completed orders; pending or confirmed
+      lines; the latest by submission).
+
+    Unscoped: a manufacturer proposing to a hospital learns the price of its own product to
+    that hospital (a consumable has one manufacturer), which its orders show it anyway."""
+    agreed = AgreedPrice.objects.filter(
+        hospital_id=hospital_id,
+        listing__consumable_id=consumable_id,
+        status=AgreedPriceStatus.AGREED,
+        valid_from__lte=on,
+        valid_until__gte=on,
+    )
+    if exclude_id is not None:
+        agreed = agreed.exclude(pk=exclude_id)
+    lowest = agreed.aggregate(price=Min("price"))["price"]
+    if lowest is not None:
+        return lowest, "agreed"
+    last = (
+        OrderLine.objects.filter(
+            order__hospital_id=hospital_id,
+            consumable_id=consumable_id,
+            order__status__in=COUNTED_ORDER_STATUSES,
+            status__in=COUNTED_LINE_STATUSES,
+        )
+        .order_by("-order__submitted_at", "-pk")
+        .values_list("unit_price", flat=True)
+        .first()
+    )
+    return (last, "last_paid") if last is not None else None
 
 
 def agreed_price_list(

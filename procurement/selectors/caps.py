@@ -1,34 +1,44 @@
 """[R-LIST-ALT-CAP] Alternate-catalogue purchases may not exceed a share (15% in Shenzhen) of the
 hospital's annual purchase total. The share is the region policy's
-``alternate_catalogue_cap_ratio``; the total is the hospital's AnnualPurchasePlan."""
+``alternate_catalogue_cap_ratio``.
+
+The total (the cap's base) is, by default, the hospital's platform purchases of the previous
+calendar year: the amounts of its order lines that count against the cap (``COUNTED_*``:
+orders submitted, confirmed or completed, lines pending or confirmed by the supplier, so no
+drafts, no cancelled or rejected orders and no rejected lines), by the order's submission date
+in Asia/Shanghai, in both catalogues. A different figure is the hospital's AnnualPurchasePlan:
+proposed by its finance staff, in force only once the bureau approves it
+(procurement.services.purchase_plans)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Sum
+from django.db.models import Q, Sum
 
 from accounts.models import Organization
 from core.money import ZERO, format_cny, quantize
 from core.policy import policy_for
-from procurement.choices import Catalogue, LineStatus, OrderStatus
+from procurement.choices import COUNTED_LINE_STATUSES, COUNTED_ORDER_STATUSES, Catalogue
 from procurement.errors import AlternateCapExceededError, PurchasePlanMissingError
 from procurement.models import AnnualPurchasePlan, OrderLine
 
-# Lines that count against the cap: submitted or later, and not cancelled or rejected.
-COUNTED_ORDER_STATUSES = (OrderStatus.SUBMITTED, OrderStatus.CONFIRMED, OrderStatus.COMPLETED)
-COUNTED_LINE_STATUSES = (LineStatus.PENDING, LineStatus.CONFIRMED)
+BASE_PREVIOUS_YEAR = "previous_year"
+BASE_APPROVED = "approved"
 
 
 @dataclass(frozen=True)
 class CapStatus:
     hospital: Organization
     year: int
-    total: Decimal | None  # the annual purchase total; None when not set
+    total: Decimal | None  # the annual purchase total in force (the cap's base)
     ratio: Decimal
     cap: Decimal | None
     used: Decimal
+    # Last year's platform purchases: the base unless the bureau approved another figure.
+    default_total: Decimal = ZERO
+    base: str = "previous_year"  # or "approved" (BASE_APPROVED)
 
     @property
     def remaining(self) -> Decimal | None:
@@ -38,20 +48,33 @@ class CapStatus:
 def alternate_cap_status(*, hospital: Organization, year: int) -> CapStatus:
     ratio = policy_for(hospital.region_code).alternate_catalogue_cap_ratio
     plan = AnnualPurchasePlan.objects.filter(hospital=hospital, year=year).first()
-    used = (
-        OrderLine.objects.filter(
-            order__hospital=hospital,
-            order__status__in=COUNTED_ORDER_STATUSES,
-            order__submitted_at__year=year,
-            status__in=COUNTED_LINE_STATUSES,
-            catalogue=Catalogue.ALTERNATE,
-        ).aggregate(total=Sum("amount"))["total"]
-        or ZERO
+    # One pass over the two years: this year's alternate-catalogue lines (used) and last
+    # year's lines of both catalogues (the default base).
+    sums = OrderLine.objects.filter(
+        order__hospital=hospital,
+        order__status__in=COUNTED_ORDER_STATUSES,
+        order__submitted_at__year__in=(year - 1, year),
+        status__in=COUNTED_LINE_STATUSES,
+    ).aggregate(
+        used=Sum("amount", filter=Q(order__submitted_at__year=year, catalogue=Catalogue.ALTERNATE)),
+        previous=Sum("amount", filter=Q(order__submitted_at__year=year - 1)),
     )
-    total = plan.total if plan else None
-    cap = quantize(total * ratio) if total is not None else None
+    used = sums["used"] or ZERO
+    default_total = quantize(sums["previous"] or ZERO)
+    if plan is not None and plan.total is not None:
+        total, base = plan.total, BASE_APPROVED
+    else:
+        total, base = default_total, BASE_PREVIOUS_YEAR
+    cap = quantize(total * ratio)
     return CapStatus(
-        hospital=hospital, year=year, total=total, ratio=ratio, cap=cap, used=quantize(used)
+        hospital=hospital,
+        year=year,
+        total=total,
+        ratio=ratio,
+        cap=cap,
+        used=quantize(used),
+        default_total=default_total,
+        base=base,
     )
 
 
@@ -62,10 +85,13 @@ def alternate_cap_check(*, hospital: Organization, year: int, adding: Decimal) -
     status = alternate_cap_status(hospital=hospital, year=year)
     if adding <= 0:
         return status
-    if status.cap is None:
-        raise PurchasePlanMissingError(year=year)
+    if status.base == BASE_PREVIOUS_YEAR and status.total == 0:
+        # Nothing bought last year and no approved figure: a cap of zero would refuse every
+        # alternate-catalogue order with a figure that explains nothing.
+        raise PurchasePlanMissingError(year=year, previous_year=year - 1)
     would_be = status.used + adding
-    if would_be > status.cap:
+    # The cap is None only with no base at all, refused above.
+    if status.cap is not None and would_be > status.cap:
         raise AlternateCapExceededError(
             would_be=format_cny(would_be),
             cap=format_cny(status.cap),

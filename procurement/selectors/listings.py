@@ -124,6 +124,11 @@ class ListingCriteria:
         return enough and (e.lowest_price is None or self.price <= e.lowest_price)
 
     @property
+    def provinces_only(self) -> bool:
+        """[R-LIST-OTHER] the provinces already listing it are its only ground."""
+        return self.provinces_met and not (self.green_channel_met or self.emergency_met)
+
+    @property
     def alternate_met(self) -> bool:
         return self.green_channel_met or self.provinces_met or self.emergency_met
 
@@ -232,6 +237,7 @@ def listing_detail(*, actor: User, listing_id: int) -> Listing:
     listing.distributor_rows = list(
         listing.distributors.select_related("distributor").order_by("region_code", "pk")
     )
+    listing.province_rows = list(listing.provinces.all())
     listing.pending_price_change = listing_pending_price_change(listing=listing)
     listing.criteria = listing_criteria(listing=listing, policy=reviewer_policy(actor))
     listing.suggested_label = listing_label_suggestion(listing=listing)

@@ -4,14 +4,17 @@ actor may look at, and how much of the cap a hospital has used; always actor-sco
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Organization, User
 from core import clock, permissions
+from core.actions import Actions, Allowed, role_check, verdict
 from core.errors import NotFoundError, PermissionDeniedError, ValidationError
 from core.tenancy import OVERSEER_ROLES
+from procurement.choices import PURCHASE_PLAN_STATES, PurchasePlanAction, PurchasePlanStatus
 from procurement.errors import YearOutOfRangeError
 from procurement.models import AnnualPurchasePlan
 from procurement.selectors import caps
@@ -38,6 +41,18 @@ def plan_hospital_get(*, actor: User, hospital_id: int | None = None) -> Organiz
     return hospital
 
 
+def plan_viewer_check(*, actor: User) -> None:
+    """Hospital staff and the regulators look at plans; suppliers have no business (403)."""
+    org = getattr(actor, "organization", None)
+    if org is None or not (org.is_hospital or set(actor.roles) & OVERSEER_ROLES):
+        raise PermissionDeniedError(action="purchase_plan.view")
+
+
+def plan_status_param(value: str) -> str:
+    """A status filter: one of the statuses, else none."""
+    return value if value in PurchasePlanStatus.values else ""
+
+
 def plan_hospital_list(*, actor: User) -> QuerySet:
     """Hospitals whose plan the actor may look at (the bureau's page picks from these)."""
     return Organization.objects.visible_to(actor).hospitals().order_by("name")
@@ -51,11 +66,69 @@ def purchase_plan_get(
     return AnnualPurchasePlan.objects.visible_to(actor).filter(hospital=hospital, year=year).first()
 
 
-def purchase_plan_list(*, actor: User, hospital_id: int | None = None) -> QuerySet:
-    qs = AnnualPurchasePlan.objects.visible_to(actor).select_related("hospital")
+def purchase_plan_list(
+    *, actor: User, hospital_id: int | None = None, status: str = ""
+) -> QuerySet:
+    """Plans the actor may see; ``status="proposed"`` is the bureau's queue of proposals."""
+    qs = AnnualPurchasePlan.objects.visible_to(actor).select_related(
+        "hospital", "proposed_by", "decided_by"
+    )
     if hospital_id:
         qs = qs.filter(hospital_id=hospital_id)
+    if status:
+        qs = qs.filter(status=status)
     return qs.order_by("-year", "hospital__name")
+
+
+def purchase_plan_get_by_id(*, actor: User, plan_id: int) -> AnnualPurchasePlan:
+    plan = purchase_plan_list(actor=actor).filter(pk=plan_id).first()
+    if plan is None:
+        raise NotFoundError()
+    return plan
+
+
+def purchase_plan_history(*, plan: AnnualPurchasePlan) -> QuerySet:
+    """[R-LIST-ALT-CAP] every earlier state of the plan (pghistory), newest first: each figure
+    proposed, by whom and why, and each decision."""
+    events = plan.events  # type: ignore[attr-defined]  # pghistory's related name
+    return events.select_related("proposed_by", "decided_by").order_by("-pgh_id")
+
+
+def purchase_plan_actions(*, actor: User, plan: AnnualPurchasePlan | None) -> Actions:
+    """What the actor may do with the hospital's plan now (core.actions), as
+    procurement.services.purchase_plans checks: the role, then the state (no plan yet: only a
+    proposal)."""
+
+    def state(action: str) -> Callable[[], None]:
+        def check() -> None:
+            if plan is None:
+                if action != PurchasePlanAction.PROPOSE:
+                    raise NotFoundError()
+                return
+            PURCHASE_PLAN_STATES.check(plan, action)
+
+        return check
+
+    def own_hospital() -> None:
+        org = getattr(actor, "organization", None)
+        if org is None or not org.is_hospital:
+            raise PermissionDeniedError(action="purchase_plan.propose")
+
+    def decide(action: str) -> Allowed:
+        return verdict(action, role_check(actor, "purchase_plan.review"), state(action))
+
+    return Actions(
+        [
+            verdict(
+                PurchasePlanAction.PROPOSE,
+                role_check(actor, "purchase_plan.propose"),
+                own_hospital,
+                state(PurchasePlanAction.PROPOSE),
+            ),
+            decide(PurchasePlanAction.APPROVE),
+            decide(PurchasePlanAction.REJECT),
+        ]
+    )
 
 
 def alternate_cap_status_get(

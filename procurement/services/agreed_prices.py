@@ -1,5 +1,7 @@
 """Hospital-agreed prices [R-LIST-PRICE-CAP]: a hospital and the listing's manufacturer agree a
-volume-linked price no higher than the listed price and the confirmed reference price.
+volume-linked price no higher than the listed price, the confirmed reference price and the
+hospital's own current purchase price for the product (an agreed price in force, else the
+price it last paid), where it has one.
 
     proposed --accept (the other side)--> agreed --end (either side)--> ended
     proposed --decline (the other side)--> declined
@@ -37,14 +39,21 @@ from procurement.errors import (
 )
 from procurement.locks import lock_agreed_price, lock_listing
 from procurement.models import AgreedPrice, Listing
-from procurement.selectors.agreed_prices import agreed_price_answer_check
+from procurement.selectors.agreed_prices import (
+    agreed_price_answer_check,
+    hospital_current_price_unscoped,
+)
 from procurement.selectors.listings import hospital_list_unscoped, listing_negotiator_check
 from procurement.selectors.reference_prices import reference_price_for
 from procurement.services.listings import _positive_price, history_context
 
 
-def _check_bounds(listing: Listing, price: Decimal) -> None:
-    """[R-LIST-PRICE-CAP] no higher than the listed price and the confirmed reference price."""
+def _check_bounds(
+    listing: Listing, price: Decimal, *, hospital_id: int, exclude_id: int | None = None
+) -> None:
+    """[R-LIST-PRICE-CAP] no higher than the listed price, the confirmed reference price and
+    the hospital's own current purchase price for the product where it has one (an agreed
+    price in force, else the price it last paid: hospital_current_price_unscoped)."""
     if price > listing.price:
         raise PriceAboveCapError(
             price=format_cny(price),
@@ -59,6 +68,23 @@ def _check_bounds(listing: Listing, price: Decimal) -> None:
             cap=format_cny(reference),
             cap_kind=_("reference price"),
             cap_amount=str(reference),
+        )
+    current = hospital_current_price_unscoped(
+        hospital_id=hospital_id,
+        consumable_id=listing.consumable_id,
+        on=clock.local_today(),
+        exclude_id=exclude_id,
+    )
+    if current is not None and price > current[0]:
+        kinds = {
+            "agreed": _("the hospital's agreed price in force"),
+            "last_paid": _("the price the hospital last paid"),
+        }
+        raise PriceAboveCapError(
+            price=format_cny(price),
+            cap=format_cny(current[0]),
+            cap_kind=kinds[current[1]],
+            cap_amount=str(current[0]),
         )
 
 
@@ -94,7 +120,7 @@ def agreed_price_propose(
         hospital = found
     LISTING_STATES.check(listing, ListingAction.AGREE_PRICE)
     amount = _positive_price(price)
-    _check_bounds(listing, amount)
+    _check_bounds(listing, amount, hospital_id=hospital.pk)
     if valid_until < valid_from or valid_until < clock.local_today():
         raise AgreedPriceDatesInvalidError(valid_from=valid_from.isoformat())
     if isinstance(annual_volume, bool) or not isinstance(annual_volume, int) or annual_volume < 0:
@@ -130,7 +156,7 @@ def agreed_price_accept(*, actor: User, agreed_price_id: int) -> AgreedPrice:
     agreed = _answer(actor, agreed_price_id, AgreedPriceAction.ACCEPT)
     listing = lock_listing(actor=actor, listing_id=agreed.listing_id)
     LISTING_STATES.check(listing, ListingAction.AGREE_PRICE)
-    _check_bounds(listing, agreed.price)
+    _check_bounds(listing, agreed.price, hospital_id=agreed.hospital_id, exclude_id=agreed.pk)
     agreed.status = AgreedPriceStatus.AGREED
     agreed.decided_at = clock.now()
     with history_context(actor, "agreed_price_accept"):

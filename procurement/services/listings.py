@@ -50,7 +50,7 @@ from core.errors import NotFoundError, PermissionDeniedError, ValidationError
 from core.money import AmountInvalidError, format_cny, parse_amount
 from core.permissions import require
 from core.policy import system_region_policy
-from core.regions import is_valid_region
+from core.regions import MAINLAND_PROVINCES, is_valid_region
 from procurement.choices import (
     LISTING_STATES,
     PRICE_CHANGE_STATES,
@@ -70,6 +70,7 @@ from procurement.errors import (
     PriceAboveCapError,
     PriceChangePendingError,
     PriceUnchangedError,
+    ProvincesNotCheckedError,
     ReasonRequiredError,
     RegionInvalidError,
     RegistrationNumberMismatchError,
@@ -80,9 +81,10 @@ from procurement.locks import (
     lock_overdue_listings_unscoped,
     lock_price_change,
 )
-from procurement.models import Listing, ListingDistributor, ListingPriceChange
+from procurement.models import Listing, ListingDistributor, ListingPriceChange, ListingProvince
 from procurement.selectors.listings import (
     LIVE_STATUSES,
+    ListingCriteria,
     distributors_unscoped,
     listing_criteria,
     listing_owner_check,
@@ -90,16 +92,24 @@ from procurement.selectors.listings import (
 )
 from procurement.selectors.reference_prices import confirmed_reference_subquery, reference_price_for
 
-# 31 provinces, autonomous regions and municipalities plus Hong Kong, Macao and Taiwan.
-MAX_PROVINCES = 34
-# Fields a draft or rejected application may change (listing_update).
+# Fields a draft or rejected application may change (listing_update); the provinces last.
 EDITABLE_FIELDS = (
     "price",
     "companion_service",
     "registration_number",
     "green_channel",
-    "provinces_listed",
+    "provinces",
 )
+EVIDENCE_MAX = 300
+
+
+@dataclass(frozen=True)
+class ProvinceEvidence:
+    """[R-LIST-OTHER] a province whose platform lists the product, and the supplier's evidence
+    (the platform, its listing number, a link)."""
+
+    code: str
+    evidence: str
 
 
 @dataclass(frozen=True)
@@ -182,16 +192,71 @@ def _green_channel(value: str | None) -> str:
     return value
 
 
-def _provinces(value: object) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_PROVINCES:
-        raise ValidationError(
-            fields={
-                "provinces_listed": [
-                    _("Give a whole number from 0 to %(max)s.") % {"max": MAX_PROVINCES}
-                ]
-            }
-        )
-    return value
+def _provinces(value: object) -> list[ProvinceEvidence]:
+    """[R-LIST-OTHER] each a mainland province (GB/T 2260 two-digit code), once, with its
+    evidence; mappings ``{"code", "evidence"}`` or ProvinceEvidence."""
+
+    def refuse(message: str) -> ValidationError:
+        return ValidationError(fields={"provinces": [message]})
+
+    if value is None:
+        value = []
+    if isinstance(value, (str, bytes, dict)) or not isinstance(value, Iterable):
+        raise refuse(_("Give a list of provinces, each with its evidence."))
+    found: dict[str, ProvinceEvidence] = {}
+    for item in value:
+        if isinstance(item, ProvinceEvidence):
+            code, evidence = item.code, item.evidence
+        elif isinstance(item, dict):
+            code, evidence = str(item.get("code") or ""), str(item.get("evidence") or "")
+        else:
+            raise refuse(_("Give a list of provinces, each with its evidence."))
+        code = str(code or "").strip()
+        evidence = str(evidence or "").strip()
+        if code not in MAINLAND_PROVINCES:
+            raise refuse(
+                _("%(code)s is not a mainland province's two-digit code (GB/T 2260).")
+                % {"code": code}
+            )
+        name = MAINLAND_PROVINCES[code]
+        if code in found:
+            raise refuse(_("%(province)s is named twice.") % {"province": name})
+        if not evidence:
+            raise refuse(
+                _(
+                    "Give the evidence that %(province)s lists the product (platform, listing "
+                    "number or link)."
+                )
+                % {"province": name}
+            )
+        if len(evidence) > EVIDENCE_MAX:
+            raise refuse(
+                _("The evidence for %(province)s is longer than %(max)s characters.")
+                % {"province": name, "max": EVIDENCE_MAX}
+            )
+        found[code] = ProvinceEvidence(code=code, evidence=evidence)
+    return [found[code] for code in sorted(found)]
+
+
+def _provinces_replace(listing: Listing, provinces: list[ProvinceEvidence]) -> None:
+    """The listing's provinces become ``provinces``; its count follows."""
+    current = {row.province_code: row for row in listing.provinces.all()}
+    wanted = {p.code: p for p in provinces}
+    stale = [row.pk for code, row in current.items() if code not in wanted]
+    if stale:
+        ListingProvince.objects.filter(pk__in=stale).delete()
+    for code, item in wanted.items():
+        row = current.get(code)
+        if row is None:
+            ListingProvince.objects.create(
+                listing=listing, province_code=code, evidence=item.evidence
+            )
+        elif row.evidence != item.evidence:
+            row.evidence = item.evidence
+            row.save(update_fields=["evidence"])
+    if listing.provinces_listed != len(wanted):
+        listing.provinces_listed = len(wanted)
+        listing.save(update_fields=["provinces_listed"])
 
 
 def _listable_consumable(org: Organization, consumable_id: int) -> Consumable:
@@ -222,7 +287,7 @@ def listing_create(
     registration_number: str,
     companion_service: bool = False,
     green_channel: str = "",
-    provinces_listed: int = 0,
+    provinces: Iterable[ProvinceEvidence | dict] = (),
     distributors: Iterable[DistributorGrant] = (),
 ) -> Listing:
     """A manufacturer's draft application to list one of its products."""
@@ -231,7 +296,7 @@ def listing_create(
     amount = _positive_price(price)
     number = _registration(consumable, registration_number)
     green = _green_channel(green_channel)
-    provinces = _provinces(provinces_listed)
+    provinces = _provinces(provinces)
     reference = _check_price_cap(consumable.pk, amount)
     existing = (
         Listing.objects.filter(manufacturer=org, consumable=consumable)
@@ -250,7 +315,6 @@ def listing_create(
                     companion_service=bool(companion_service),
                     registration_number=number,
                     green_channel=green,
-                    provinces_listed=provinces,
                     # A preview; approval decides with the reference price of that day.
                     catalogue=Catalogue.CAPPED if reference is not None else Catalogue.ALTERNATE,
                 )
@@ -258,6 +322,7 @@ def listing_create(
             # A concurrent duplicate won the unique constraint (one live listing per product).
             raise ListingExistsError(listing="") from None
         _distributors_replace(listing, distributors)
+        _provinces_replace(listing, provinces)
     return listing
 
 
@@ -283,11 +348,12 @@ def listing_update(*, actor: User, listing_id: int, **changes: Any) -> Listing:
         listing.companion_service = bool(changes["companion_service"])
     if "green_channel" in changes:
         listing.green_channel = _green_channel(changes["green_channel"])
-    if "provinces_listed" in changes:
-        listing.provinces_listed = _provinces(changes["provinces_listed"])
-    if changes:
-        with history_context(actor, "listing_update"):
+    provinces = _provinces(changes.pop("provinces")) if "provinces" in changes else None
+    with history_context(actor, "listing_update"):
+        if changes:
             listing.save(update_fields=list(changes))
+        if provinces is not None:
+            _provinces_replace(listing, provinces)
     return listing
 
 
@@ -297,6 +363,11 @@ def listing_submit(*, actor: User, listing_id: int) -> Listing:
     _require_owner(actor, listing)
     LISTING_STATES.check(listing, ListingAction.SUBMIT)
     _check_price_cap(listing.consumable_id, listing.price)
+    # [R-LIST-GREEN] [R-LIST-OTHER] an application no criterion supports is refused now, with
+    # the figures, rather than after the bureau's review (the manufacturer's region's policy).
+    criteria = listing_criteria(listing=listing, policy=reviewer_policy(actor))
+    if criteria.reference_price is None and not criteria.alternate_met:
+        raise _criteria_not_met(criteria)
     listing.status = ListingStatus.SUBMITTED
     listing.submitted_at = clock.now()
     with history_context(actor, "listing_submit"):
@@ -317,10 +388,13 @@ def _review(listing: Listing, actor: User, target: str, reason: str, fields: lis
 
 
 @transaction.atomic
-def listing_approve(*, actor: User, listing_id: int, reason: str = "") -> Listing:
+def listing_approve(
+    *, actor: User, listing_id: int, reason: str = "", provinces_checked: bool = False
+) -> Listing:
     """[R-LIST-CATALOGUES] [R-LIST-PRICE-CAP] [R-LIST-GREEN] [R-LIST-OTHER] list the product:
     capped catalogue at no more than the confirmed reference price, else alternate catalogue
-    if a listing criterion is met."""
+    if a listing criterion is met. When only the provinces already listing it qualify it,
+    ``provinces_checked`` is the officer's confirmation that their evidence was checked."""
     listing = lock_listing(actor=actor, listing_id=listing_id)
     require(actor, "listing.review")
     LISTING_STATES.check(listing, ListingAction.APPROVE)
@@ -328,18 +402,31 @@ def listing_approve(*, actor: User, listing_id: int, reason: str = "") -> Listin
     if criteria.reference_price is not None:
         _check_price_cap(listing.consumable_id, listing.price)
     elif not criteria.alternate_met:
-        raise ListingCriteriaNotMetError(
-            provinces=criteria.provinces_listed,
-            min_provinces=criteria.min_provinces,
-            emergency_hospitals=criteria.emergency.hospitals,
-            emergency_tier3=criteria.emergency.tier3_hospitals,
-            min_emergency_hospitals=criteria.min_emergency_hospitals,
-            min_emergency_tier3=criteria.min_emergency_tier3,
-        )
+        raise _criteria_not_met(criteria)
+    fields = ["catalogue"]
+    if criteria.reference_price is None and criteria.provinces_only:
+        # [R-LIST-OTHER] the provinces are the only ground: the officer confirms having
+        # checked their evidence, and the listing records who did and when.
+        if not provinces_checked:
+            raise ProvincesNotCheckedError(provinces=criteria.provinces_listed)
+        listing.provinces_checked_by = actor
+        listing.provinces_checked_at = clock.now()
+        fields += ["provinces_checked_by", "provinces_checked_at"]
     listing.catalogue = criteria.catalogue
     with history_context(actor, "listing_approve"):
-        _review(listing, actor, ListingStatus.LISTED, (reason or "").strip(), ["catalogue"])
+        _review(listing, actor, ListingStatus.LISTED, (reason or "").strip(), fields)
     return listing
+
+
+def _criteria_not_met(criteria: ListingCriteria) -> ListingCriteriaNotMetError:
+    return ListingCriteriaNotMetError(
+        provinces=criteria.provinces_listed,
+        min_provinces=criteria.min_provinces,
+        emergency_hospitals=criteria.emergency.hospitals,
+        emergency_tier3=criteria.emergency.tier3_hospitals,
+        min_emergency_hospitals=criteria.min_emergency_hospitals,
+        min_emergency_tier3=criteria.min_emergency_tier3,
+    )
 
 
 @transaction.atomic

@@ -15,7 +15,7 @@ from catalog.models import ReferencePrice
 from catalog.tests.factories import ConsumableFactory
 from core import clock
 from core.money import quantize
-from procurement.choices import AgreedPriceStatus, Catalogue, ListingStatus
+from procurement.choices import AgreedPriceStatus, Catalogue, ListingStatus, PurchasePlanStatus
 from procurement.models import AgreedPrice, AnnualPurchasePlan, Listing, ListingDistributor
 
 
@@ -88,7 +88,13 @@ class AnnualPurchasePlanFactory(factory.django.DjangoModelFactory):
 
     hospital = factory.SubFactory(HospitalFactory)
     year = factory.LazyFunction(lambda: clock.local_today().year)
+    # An approved figure in force (tests of the proposal go through the services).
     total = Decimal("1000000.00")
+    status = PurchasePlanStatus.APPROVED
+    proposed_total = factory.LazyAttribute(lambda o: o.total)
+    reason = "年度预算"
+    proposed_at = factory.LazyFunction(clock.now)
+    decided_at = factory.LazyFunction(clock.now)
 
 
 # --- Orders, deliveries, invoices, usage (services/orders.py and siblings). Rows are built

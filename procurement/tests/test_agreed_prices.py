@@ -19,7 +19,8 @@ from catalog.tests.factories import ConsumableFactory, ReferencePriceFactory
 from core import clock
 from core.errors import DomainError
 from core.tests.helpers import code_of
-from procurement.choices import AgreedPriceStatus, ListingStatus
+from procurement.choices import AgreedPriceStatus, LineStatus, ListingStatus, OrderStatus
+from procurement.models import Order, OrderLine
 from procurement.selectors.pricing import unit_price_for
 from procurement.services import agreed_prices as services
 from procurement.tests.factories import (
@@ -227,3 +228,102 @@ def test_closed_agreed_prices_cannot_be_accepted(listing, status):
         code_of(lambda: services.agreed_price_accept(actor=actor, agreed_price_id=agreed.pk))
         == "invalid_state"
     )
+
+
+# ---------------------------------------------------------------------------------------------
+# [R-LIST-PRICE-CAP] no higher than the hospital's own current purchase price
+
+
+def paid(hospital, listing, unit_price, *, days_ago=10, order_status=OrderStatus.CONFIRMED):
+    """A purchase of the listing by the hospital, as the order services would have written."""
+    user = UserFactory(organization=hospital, roles=[Role.HOSPITAL_PURCHASER])
+    order = Order.objects.create(
+        number=f"P{Order.objects.count() + 1:08d}",
+        hospital=hospital,
+        supplier=listing.manufacturer,
+        status=order_status,
+        created_by=user,
+        submitted_at=clock.now() - dt.timedelta(days=days_ago),
+        total=Decimal(unit_price),
+    )
+    OrderLine.objects.create(
+        order=order,
+        listing=listing,
+        consumable=listing.consumable,
+        quantity=1,
+        unit_price=Decimal(unit_price),
+        amount=Decimal(unit_price),
+        catalogue=listing.catalogue,
+        label=listing.label,
+        status=LineStatus.CONFIRMED,
+    )
+
+
+@pytest.mark.parametrize(
+    ("price", "code"),
+    [
+        pytest.param("82.00", None, id="equal-to-last-paid"),
+        pytest.param("82.01", "price_above_cap", id="one-cent-above-last-paid"),
+    ],
+)
+def test_R_LIST_PRICE_CAP_agreed_price_is_bounded_by_the_last_price_paid(
+    purchaser, hospital, listing, price, code
+):
+    paid(hospital, listing, "86.00", days_ago=40)
+    paid(hospital, listing, "82.00", days_ago=5)  # the latest purchase decides
+    paid(hospital, listing, "70.00", order_status=OrderStatus.CANCELLED, days_ago=1)
+    paid(HospitalFactory(), listing, "60.00", days_ago=1)  # another hospital's price
+    if code is None:
+        assert propose(purchaser, listing, price=price).price == Decimal(price)
+    else:
+        with pytest.raises(DomainError) as exc:
+            propose(purchaser, listing, price=price)
+        assert exc.value.code == code
+        assert exc.value.extra["cap_amount"] == "82.00"
+
+
+@pytest.mark.parametrize(
+    ("price", "code"),
+    [
+        pytest.param("75.00", None, id="equal-to-agreed"),
+        pytest.param("75.01", "price_above_cap", id="one-cent-above-agreed"),
+    ],
+)
+def test_R_LIST_PRICE_CAP_agreed_price_is_bounded_by_the_agreed_price_in_force(
+    sales, hospital, listing, price, code
+):
+    """An agreed price in force is the current price, whatever was paid before; the
+    manufacturer proposing to the hospital is held to it too."""
+    paid(hospital, listing, "88.00")
+    AgreedPriceFactory(listing=listing, hospital=hospital, price=Decimal("75.00"))
+    if code is None:
+        agreed = propose(sales, listing, price=price, hospital_id=hospital.pk)
+        assert agreed.price == Decimal(price)
+    else:
+        assert code_of(lambda: propose(sales, listing, price=price, hospital_id=hospital.pk)) == (
+            code
+        )
+
+
+def test_R_LIST_PRICE_CAP_without_a_current_price_only_the_listed_and_reference_prices_bound(
+    purchaser, hospital, listing
+):
+    paid(HospitalFactory(), listing, "50.00")
+    AgreedPriceFactory(
+        listing=listing,
+        hospital=hospital,
+        price=Decimal("40.00"),
+        valid_from=clock.local_today() - dt.timedelta(days=60),
+        valid_until=clock.local_today() - dt.timedelta(days=1),
+    )  # expired
+    assert propose(purchaser, listing, price="90.00").price == Decimal("90.00")
+
+
+def test_R_LIST_PRICE_CAP_acceptance_rechecks_the_current_price(
+    purchaser, sales, hospital, listing
+):
+    agreed = propose(purchaser, listing, price="85.00")
+    paid(hospital, listing, "84.00", days_ago=0)
+    assert code_of(
+        lambda: services.agreed_price_accept(actor=sales, agreed_price_id=agreed.pk)
+    ) == ("price_above_cap")

@@ -45,7 +45,7 @@ def _listing_call(action, actor, listing):
     pk = listing.pk
     calls = {
         ListingAction.EDIT: lambda: listings.listing_update(
-            actor=actor, listing_id=pk, provinces_listed=3
+            actor=actor, listing_id=pk, provinces=[{"code": "11", "evidence": "北京 GW-1"}]
         ),
         ListingAction.SUBMIT: lambda: listings.listing_submit(actor=actor, listing_id=pk),
         ListingAction.SET_LABEL: lambda: labels.listing_label_set(

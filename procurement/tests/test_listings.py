@@ -20,6 +20,7 @@ from catalog.models import ReferencePrice
 from catalog.tests.factories import ConsumableFactory, ReferencePriceFactory
 from core.errors import DomainError
 from core.policy import RegionPolicy
+from core.regions import MAINLAND_PROVINCES
 from core.tests.helpers import code_of
 from procurement.choices import (
     LISTING_PUBLIC_STATUSES,
@@ -254,8 +255,15 @@ def test_one_live_listing_per_product(sales, product):
         ({"price": "100.001"}, "price"),
         ({"price": "0"}, "price"),
         ({"green_channel": "fast"}, "green_channel"),
-        ({"provinces_listed": 35}, "provinces_listed"),
-        ({"provinces_listed": -1}, "provinces_listed"),
+        ({"provinces": [{"code": "99", "evidence": "x"}]}, "provinces"),
+        ({"provinces": [{"code": "81", "evidence": "香港"}]}, "provinces"),  # not mainland
+        ({"provinces": [{"code": "11", "evidence": "  "}]}, "provinces"),
+        (
+            {"provinces": [{"code": "11", "evidence": "a"}, {"code": "11", "evidence": "b"}]},
+            "provinces",
+        ),
+        ({"provinces": [{"code": "11", "evidence": "x" * 301}]}, "provinces"),
+        ({"provinces": "11,12,13,14,15"}, "provinces"),
     ],
 )
 def test_bad_application_input_is_refused_by_field(sales, product, overrides, field):
@@ -268,7 +276,9 @@ def test_bad_application_input_is_refused_by_field(sales, product, overrides, fi
 
 def test_update_changes_a_draft_only(sales, product):
     listing = create(sales, product)
-    services.listing_update(actor=sales, listing_id=listing.pk, price="90.00", provinces_listed=6)
+    services.listing_update(
+        actor=sales, listing_id=listing.pk, price="90.00", provinces=provinces(6)
+    )
     listing.refresh_from_db()
     assert (listing.price, listing.provinces_listed) == (Decimal("90.00"), 6)
     services.listing_submit(actor=sales, listing_id=listing.pk)
@@ -367,7 +377,7 @@ def test_alternate_catalogue_listing_criteria(
         provinces_listed=provinces,
     )
     if approved:
-        services.listing_approve(actor=officer, listing_id=listing.pk)
+        services.listing_approve(actor=officer, listing_id=listing.pk, provinces_checked=True)
         listing.refresh_from_db()
         assert (listing.status, listing.catalogue) == (ListingStatus.LISTED, Catalogue.ALTERNATE)
     else:
@@ -383,7 +393,7 @@ def test_criteria_use_the_reviewing_bureaus_region_policy(officer):
         region_code=officer.organization.region_code, other_listing_min_provinces=3
     )
     listing = ListingFactory(status=ListingStatus.SUBMITTED, provinces_listed=3)
-    services.listing_approve(actor=officer, listing_id=listing.pk)
+    services.listing_approve(actor=officer, listing_id=listing.pk, provinces_checked=True)
     assert Listing.objects.get(pk=listing.pk).status == ListingStatus.LISTED
 
 
@@ -583,3 +593,98 @@ def test_authorised_distributor_cannot_change_authorisations(listed):
         )
         == "permission_denied"
     )
+
+
+# ---------------------------------------------------------------------------------------------
+# [R-LIST-OTHER] the provinces already listing a product, named with their evidence
+
+
+def provinces(n: int) -> list[dict[str, str]]:
+    codes = sorted(MAINLAND_PROVINCES)[:n]
+    return [{"code": code, "evidence": f"{code} 平台挂网编号 GW-{code}"} for code in codes]
+
+
+def test_R_LIST_OTHER_provinces_are_named_with_evidence_and_counted(sales, product):
+    listing = create(sales, product, provinces=provinces(3))
+    assert listing.provinces_listed == 3
+    rows = list(listing.provinces.values_list("province_code", "evidence"))
+    assert rows == [
+        ("11", "11 平台挂网编号 GW-11"),
+        ("12", "12 平台挂网编号 GW-12"),
+        ("13", "13 平台挂网编号 GW-13"),
+    ]
+    services.listing_update(
+        actor=sales,
+        listing_id=listing.pk,
+        provinces=[{"code": "65", "evidence": "新疆平台 GW-65"}, *provinces(1)],
+    )
+    listing.refresh_from_db()
+    assert listing.provinces_listed == 2
+    assert sorted(listing.provinces.values_list("province_code", flat=True)) == ["11", "65"]
+    # The typed number is gone: the count is only ever derived.
+    assert (
+        code_of(
+            lambda: services.listing_update(actor=sales, listing_id=listing.pk, provinces_listed=9)
+        )
+        == "invalid"
+    )
+
+
+@pytest.mark.parametrize(
+    ("count", "code"),
+    [
+        pytest.param(4, "listing_criteria_not_met", id="four-provinces-refused"),
+        pytest.param(5, None, id="five-provinces-submitted"),
+    ],
+)
+def test_R_LIST_OTHER_submission_needs_the_policy_minimum_of_provinces(sales, product, count, code):
+    """Without a reference price, green channel or emergency purchases, fewer provinces than
+    the region policy's minimum (5) are refused at submission, with the figures."""
+    listing = create(sales, product, provinces=provinces(count))
+    if code is None:
+        assert services.listing_submit(actor=sales, listing_id=listing.pk).status == (
+            ListingStatus.SUBMITTED
+        )
+    else:
+        with pytest.raises(DomainError) as exc:
+            services.listing_submit(actor=sales, listing_id=listing.pk)
+        assert exc.value.code == code
+        assert (exc.value.extra["provinces"], exc.value.extra["min_provinces"]) == (4, 5)
+        listing.refresh_from_db()
+        assert listing.status == ListingStatus.DRAFT
+
+
+def test_R_LIST_OTHER_submission_minimum_is_the_region_policy(sales, product):
+    RegionPolicy.objects.create(
+        region_code=sales.organization.region_code, other_listing_min_provinces=6
+    )
+    listing = create(sales, product, provinces=provinces(5))
+    assert code_of(lambda: services.listing_submit(actor=sales, listing_id=listing.pk)) == (
+        "listing_criteria_not_met"
+    )
+
+
+def test_R_LIST_OTHER_approval_records_that_the_evidence_was_checked(sales, product, officer):
+    listing = create(sales, product, provinces=provinces(5))
+    services.listing_submit(actor=sales, listing_id=listing.pk)
+    detail = selectors.listing_detail(actor=officer, listing_id=listing.pk)
+    assert [p.province_code for p in detail.province_rows] == ["11", "12", "13", "14", "15"]
+    assert detail.criteria.provinces_only
+    with pytest.raises(DomainError) as exc:
+        services.listing_approve(actor=officer, listing_id=listing.pk)
+    assert exc.value.code == "provinces_not_checked"
+    listing.refresh_from_db()
+    assert listing.status == ListingStatus.SUBMITTED
+    services.listing_approve(actor=officer, listing_id=listing.pk, provinces_checked=True)
+    listing.refresh_from_db()
+    assert (listing.status, listing.provinces_checked_by) == (ListingStatus.LISTED, officer)
+    assert listing.provinces_checked_at is not None
+
+
+def test_R_LIST_OTHER_a_green_channel_needs_no_province_check(officer):
+    listing = ListingFactory(
+        status=ListingStatus.SUBMITTED, green_channel=GreenChannel.INNOVATIVE, provinces_listed=5
+    )
+    services.listing_approve(actor=officer, listing_id=listing.pk)
+    listing.refresh_from_db()
+    assert (listing.status, listing.provinces_checked_by) == (ListingStatus.LISTED, None)

@@ -20,7 +20,13 @@ from accounts.tests.factories import (
 from catalog.tests.factories import ConsumableFactory, ReferencePriceFactory
 from core import clock
 from core.tests.helpers import client_for
-from procurement.choices import AgreedPriceStatus, ListingStatus, PurchaseLabel
+from procurement.choices import (
+    AgreedPriceStatus,
+    GreenChannel,
+    ListingStatus,
+    PurchaseLabel,
+    PurchasePlanStatus,
+)
 from procurement.models import Listing, ListingPriceChange
 from procurement.tests.factories import (
     AgreedPriceFactory,
@@ -122,12 +128,14 @@ def case_update(w):
 
 
 def case_submit(w):
-    return "post", url("listing_submit", w.listing(ListingStatus.DRAFT).pk), None
+    listing = w.listing(ListingStatus.DRAFT, green_channel=GreenChannel.INNOVATIVE)
+    return "post", url("listing_submit", listing.pk), None
 
 
 def case_approve(w):
+    """[R-LIST-OTHER] qualified by five provinces, whose evidence the officer checked."""
     listing = w.listing(ListingStatus.SUBMITTED, provinces_listed=5)
-    return "post", url("listing_approve", listing.pk), {}
+    return "post", url("listing_approve", listing.pk), {"provinces_checked": True}
 
 
 def case_reject(w):
@@ -239,8 +247,30 @@ def case_plan_set(w):
     return (
         "post",
         url("purchase_plan"),
-        {"hospital": w.hospital.pk, "year": clock.local_today().year, "total": "1000000.00"},
+        {"year": clock.local_today().year, "total": "1000000.00", "reason": "新院区"},
     )
+
+
+def _plan(w):
+    return AnnualPurchasePlanFactory(
+        hospital=w.hospital, total=None, status=PurchasePlanStatus.PROPOSED
+    )
+
+
+def case_plan_list(w):
+    return "get", url("purchase_plan_list") + "?status=proposed", None
+
+
+def case_plan_actions(w):
+    return "get", url("purchase_plan_actions", _plan(w).pk), None
+
+
+def case_plan_approve(w):
+    return "post", url("purchase_plan_approve", _plan(w).pk), {}
+
+
+def case_plan_reject(w):
+    return "post", url("purchase_plan_reject", _plan(w).pk), {"reason": "无依据"}
 
 
 def case_cap(w):
@@ -317,6 +347,22 @@ MATRIX = {
         "right": ("finance", 200),
         "wrong": ("purchaser", 403),
         "other": ("other_sales", 403),
+    },
+    case_plan_list: {"right": ("officer", 200), "wrong": ("sales", 403)},
+    case_plan_actions: {
+        "right": ("finance", 200),
+        "wrong": ("sales", 404),
+        "other": ("other_purchaser", 404),
+    },
+    case_plan_approve: {
+        "right": ("officer", 200),
+        "wrong": ("finance", 403),
+        "other": ("other_purchaser", 403),
+    },
+    case_plan_reject: {
+        "right": ("officer", 200),
+        "wrong": ("finance", 403),
+        "other": ("other_purchaser", 403),
     },
     case_cap: {
         "right": ("purchaser", 200),
@@ -468,6 +514,8 @@ def test_cap_endpoint_returns_the_figures(world):
         "hospital": {"id": world.hospital.pk, "name": world.hospital.name},
         "year": clock.local_today().year,
         "total": "2000000.00",
+        "base": "approved",
+        "default_total": "0.00",
         "ratio": "0.1500",
         "cap": "300000.00",
         "used": "0.00",
@@ -475,14 +523,38 @@ def test_cap_endpoint_returns_the_figures(world):
     }
 
 
-def test_plan_set_returns_the_new_cap(world):
+def test_R_LIST_ALT_CAP_proposal_and_approval_through_the_api(world):
+    """Finance proposes; the cap keeps the default base until the bureau approves."""
     body = call(
         world.finance,
         "post",
         url("purchase_plan"),
-        {"year": clock.local_today().year, "total": "1000000.00"},
+        {"year": clock.local_today().year, "total": "1000000.00", "reason": "新院区"},
     ).json()
-    assert (body["total"], body["cap"]["cap"]) == ("1000000.00", "150000.00")
+    assert (body["total"], body["cap"]["base"], body["cap"]["cap"]) == (
+        "0.00",
+        "previous_year",
+        "0.00",
+    )
+    assert (body["plan"]["status"], body["plan"]["proposed_total"]) == (
+        "proposed",
+        "1000000.00",
+    )
+    plan_id = body["plan"]["id"]
+    queue = call(world.officer, "get", url("purchase_plan_list") + "?status=proposed").json()
+    assert [row["id"] for row in queue] == [plan_id]
+    actions = call(world.officer, "get", url("purchase_plan_actions", plan_id)).json()
+    assert {a["action"]: a["allowed"] for a in actions["actions"]} == {
+        "propose": False,
+        "approve": True,
+        "reject": True,
+    }
+    decided = call(world.officer, "post", url("purchase_plan_approve", plan_id), {}).json()
+    assert (decided["status"], decided["total"]) == ("approved", "1000000.00")
+    cap = call(world.finance, "get", url("cap_status")).json()
+    assert (cap["base"], cap["cap"]) == ("approved", "150000.00")
+    again = call(world.officer, "post", url("purchase_plan_approve", plan_id), {})
+    assert (again.status_code, again.json()["code"]) == (409, "invalid_state")
 
 
 def test_agreed_price_flow_through_the_api(world):
@@ -523,3 +595,34 @@ def test_price_change_answers_carry_the_products_reference_price(world):
     assert approved.status_code == 200, approved.json()
     assert approved.json()["reference_price"] == "150.00"
     assert approved.json()["status"] == "approved"
+
+
+def test_R_LIST_OTHER_provinces_through_the_api(world):
+    """The supplier names the provinces with evidence; the count is derived; the bureau reads
+    them on the listing and confirms the check when approving."""
+    body = case_create(world)[2] | {
+        "provinces": [
+            {"code": code, "evidence": f"{code} 平台 GW-{code}"}
+            for code in ("11", "31", "33", "44", "51")
+        ]
+    }
+    created = call(world.sales, "post", url("listing_list"), body)
+    assert created.status_code == 201
+    listing = created.json()
+    assert listing["provinces_listed"] == 5
+    assert [p["code"] for p in listing["provinces"]] == ["11", "31", "33", "44", "51"]
+    assert listing["provinces"][0] == {"code": "11", "name": "北京市", "evidence": "11 平台 GW-11"}
+    pk = listing["id"]
+    assert call(world.sales, "post", url("listing_submit", pk)).status_code == 200
+    refused = call(world.officer, "post", url("listing_approve", pk), {})
+    assert (refused.status_code, refused.json()["code"]) == (400, "provinces_not_checked")
+    approved = call(world.officer, "post", url("listing_approve", pk), {"provinces_checked": True})
+    assert approved.json()["status"] == "listed"
+    assert approved.json()["provinces_checked_at"] is not None
+
+
+def test_R_LIST_OTHER_an_unknown_province_is_refused_by_field(world):
+    body = case_create(world)[2] | {"provinces": [{"code": "81", "evidence": "香港"}]}
+    response = call(world.sales, "post", url("listing_list"), body)
+    assert (response.status_code, response.json()["code"]) == (400, "invalid")
+    assert "provinces" in response.json()["extra"]["fields"]

@@ -16,6 +16,7 @@ from core import clock
 from core.tests.helpers import browser
 from procurement.choices import AgreedPriceStatus, ListingStatus, PurchaseLabel
 from procurement.models import AnnualPurchasePlan, Listing
+from procurement.services.listings import listing_update
 from procurement.tests.factories import (
     AgreedPriceFactory,
     AnnualPurchasePlanFactory,
@@ -95,7 +96,9 @@ def test_supplier_applies_through_the_form(sales, maker):
             "price": "¥1,280.00",
             "registration_number": product.registration_number,
             "green_channel": "",
-            "provinces_listed": "6",
+            "province_11": "北京市医药阳光采购平台 GW-0001",
+            "province_65": "新疆平台 https://example.cn/gw/2",
+            "province_44": "  ",
             "companion_service": "on",
         },
     )
@@ -107,6 +110,14 @@ def test_supplier_applies_through_the_form(sales, maker):
         True,
         ListingStatus.DRAFT,
     )
+    # [R-LIST-OTHER] the provinces with evidence, counted; an empty box names none.
+    assert listing.provinces_listed == 2
+    assert list(listing.provinces.values_list("province_code", "evidence")) == [
+        ("11", "北京市医药阳光采购平台 GW-0001"),
+        ("65", "新疆平台 https://example.cn/gw/2"),
+    ]
+    edit = browser(sales).get(reverse("procurement:listing_edit", args=[listing.pk]))
+    assert 'value="新疆平台 https://example.cn/gw/2"' in edit.content.decode()
 
 
 def test_form_refusal_is_shown_next_to_the_field_and_keeps_the_input(sales, maker):
@@ -118,7 +129,6 @@ def test_form_refusal_is_shown_next_to_the_field_and_keeps_the_input(sales, make
             "consumable_code": product.code,
             "price": "1280.00",
             "registration_number": product.registration_number,
-            "provinces_listed": "0",
         },
     )
     assert response.status_code == 200
@@ -135,7 +145,6 @@ def test_unknown_code_is_a_field_error(sales):
             "consumable_code": "C" + "9" * 26,
             "price": "1.00",
             "registration_number": "国械注准20153460789",
-            "provinces_listed": "0",
         },
     )
     assert "consumable_code" in response.context["form"].errors
@@ -151,8 +160,15 @@ def test_another_manufacturers_draft_is_not_found(sales):
     assert draft.status == ListingStatus.DRAFT
 
 
-def test_submit_and_review_through_the_pages(sales, officer, maker):
-    listing = ListingFactory(manufacturer=maker, status=ListingStatus.DRAFT, provinces_listed=5)
+def test_R_LIST_OTHER_submit_and_review_through_the_pages(sales, officer, maker):
+    listing = ListingFactory(manufacturer=maker, status=ListingStatus.DRAFT)
+    listing_update(
+        actor=sales,
+        listing_id=listing.pk,
+        provinces=[
+            {"code": c, "evidence": f"{c}省平台 GW-{c}"} for c in ("11", "31", "33", "44", "51")
+        ],
+    )
     detail = reverse("procurement:listing_detail", args=[listing.pk])
     page = browser(sales).get(detail).content.decode()
     assert "data-confirm" in page  # submitting asks once
@@ -160,13 +176,26 @@ def test_submit_and_review_through_the_pages(sales, officer, maker):
     queue = browser(officer).get(reverse("procurement:listing_review_queue"))
     assert [x.pk for x in queue.context["queue"]] == [listing.pk]
     assert queue.context["queue"][0].criteria.provinces_met
+    review = browser(officer).get(detail).content.decode()
+    assert "44省平台 GW-44" in review
+    assert 'name="provinces_checked"' in review
+    approve = reverse("procurement:listing_action", args=[listing.pk, "approve"])
+    # Not ticked: refused, still under review.
+    browser(officer).post(approve, {"reason": "", "next": detail})
+    listing.refresh_from_db()
+    assert listing.status == ListingStatus.SUBMITTED
     response = browser(officer).post(
-        reverse("procurement:listing_action", args=[listing.pk, "approve"]),
-        {"reason": "", "next": reverse("procurement:listing_review_queue")},
+        approve,
+        {
+            "reason": "",
+            "provinces_checked": "on",
+            "next": reverse("procurement:listing_review_queue"),
+        },
     )
     assert response["Location"] == reverse("procurement:listing_review_queue")
     listing.refresh_from_db()
-    assert listing.status == ListingStatus.LISTED
+    assert (listing.status, listing.provinces_checked_by) == (ListingStatus.LISTED, officer)
+    assert "data-provinces-checked" in browser(officer).get(detail).content.decode()
 
 
 def test_messages_name_the_product_not_the_internal_id(sales, officer, maker):
@@ -228,19 +257,57 @@ def test_htmx_label_refusal_stays_in_the_row(officer):
     assert listing.label == PurchaseLabel.NORMAL
 
 
-def test_purchase_plan_page_sets_the_total_and_shows_the_cap(finance, hospital):
-    """[R-LIST-ALT-CAP]"""
+def test_R_LIST_ALT_CAP_purchase_plan_page_proposes_and_the_bureau_approves(
+    finance, officer, hospital
+):
     client = browser(finance)
     year = clock.local_today().year
     response = client.post(
-        reverse("procurement:purchase_plan"), {"year": str(year), "total": "1000000"}
+        reverse("procurement:purchase_plan"),
+        {"year": str(year), "total": "1000000", "reason": "新院区开业"},
     )
     assert response.status_code == 302
-    assert AnnualPurchasePlan.objects.get(hospital=hospital).total == Decimal("1000000.00")
+    plan = AnnualPurchasePlan.objects.get(hospital=hospital)
+    assert (plan.status, plan.proposed_total, plan.total) == (
+        "proposed",
+        Decimal("1000000.00"),
+        None,
+    )
     page = client.get(response["Location"])
+    assert page.context["cap"].base == "previous_year"
+    assert page.context["form"] is None  # a proposal awaits the bureau
+    assert 'data-plan-status="proposed"' in page.content.decode()
+
+    bureau = browser(officer)
+    queue = bureau.get(reverse("procurement:purchase_plan") + "?status=proposed")
+    assert f'data-plan-row="{plan.pk}"' in queue.content.decode()
+    review = bureau.get(reverse("procurement:purchase_plan") + f"?hospital={hospital.pk}")
+    approve = reverse("procurement:purchase_plan_decide", args=[plan.pk, "approve"])
+    assert approve in review.content.decode()
+    response = bureau.post(approve, {"reason": "与预算一致"})
+    assert response.status_code == 302
+    page = client.get(reverse("procurement:purchase_plan"))
     cap = page.context["cap"]
-    assert (cap.cap, cap.remaining) == (Decimal("150000.00"), Decimal("150000.00"))
-    assert "¥150,000.00" in page.content.decode()
+    assert (cap.base, cap.cap, cap.remaining) == (
+        "approved",
+        Decimal("150000.00"),
+        Decimal("150000.00"),
+    )
+    body = page.content.decode()
+    assert "¥150,000.00" in body
+    assert body.count("<tr", body.index("data-plan-history")) >= 3  # header + 2 states
+
+
+def test_R_LIST_ALT_CAP_rejecting_on_the_page_needs_a_reason(finance, officer, hospital):
+    plan = AnnualPurchasePlanFactory(hospital=hospital, total=None, status="proposed")
+    bureau = browser(officer)
+    reject = reverse("procurement:purchase_plan_decide", args=[plan.pk, "reject"])
+    bureau.post(reject, {"reason": ""})
+    plan.refresh_from_db()
+    assert plan.status == "proposed"
+    bureau.post(reject, {"reason": "无依据"})
+    plan.refresh_from_db()
+    assert (plan.status, plan.decision_reason) == ("rejected", "无依据")
 
 
 def test_agreed_price_page_answers_a_proposal(purchaser, hospital, maker):

@@ -221,6 +221,18 @@ def test_cart_shows_the_alternate_catalogue_cap(w):
     assert "data-over-cap" in response.content.decode()
 
 
+def test_R_LIST_ALT_CAP_cart_warns_when_there_is_no_base():
+    """No purchases last year and no approved total: the cart says alternate-catalogue orders
+    wait for the bureau's approval of a total."""
+    world = make_world(plan_total=None)
+    alternate = add_listing(world, catalogue=Catalogue.ALTERNATE, price=Decimal("10.00"))
+    page = browser(world.purchaser)
+    page.post(url("cart_add"), {"listing": alternate.pk, "quantity": "1"})
+    response = page.get(url("order_place"))
+    assert response.context["cap"].base == "previous_year"
+    assert "data-cap-missing" in response.content.decode()
+
+
 def test_supplier_cannot_use_the_cart(w):
     response = browser(w.sales).get(url("order_place"))
     assert response.status_code == 403

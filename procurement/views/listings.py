@@ -169,10 +169,15 @@ def listing_create(request):
 def listing_edit(request, pk: int):
     listing = selectors.listing_get(actor=request.user, listing_id=pk)
     _require_applicant(request.user, listing)
-    initial = {name: getattr(listing, name) for name in listings.EDITABLE_FIELDS}
+    initial = {name: getattr(listing, name) for name in listings.EDITABLE_FIELDS[:-1]}
+    initial.update(ListingForm.provinces_initial(listing))
     form = ListingForm(request.POST or None, initial=initial, editing=True)
     if request.method == "POST" and form.is_valid():
-        changes = {name: form.cleaned_data[name] for name in form.changed_data}
+        changes = {
+            name: form.cleaned_data[name] for name in form.changed_data if name in form.cleaned_data
+        }
+        if form.provinces_changed:
+            changes["provinces"] = form.cleaned_data["provinces"]
         try:
             listings.listing_update(actor=request.user, listing_id=pk, **changes)
         except DomainError as error:
@@ -236,6 +241,9 @@ def listing_action(request, pk: int, action: str):
         raise NotFoundError()
     service, with_reason = LISTING_ACTIONS[action]
     kwargs = {"reason": request.POST.get("reason", "")} if with_reason else {}
+    if action == "approve":
+        # [R-LIST-OTHER] the officer ticks that the provinces' evidence was checked.
+        kwargs["provinces_checked"] = request.POST.get("provinces_checked") == "on"
     listing = service(actor=request.user, listing_id=pk, **kwargs)
     messages.success(
         request,

@@ -12,7 +12,7 @@ from core.api.actions import actions_output
 from core.api.fields import MoneyField
 from procurement.api.serializers.common import ConsumableBriefOutput, OrganizationBriefOutput
 from procurement.choices import GreenChannel, ListingAction, PriceChangeAction, PurchaseLabel
-from procurement.models import Listing, ListingDistributor, ListingPriceChange
+from procurement.models import Listing, ListingDistributor, ListingPriceChange, ListingProvince
 
 
 class ListingOutput(serializers.ModelSerializer):
@@ -123,8 +123,25 @@ class LabelSuggestionOutput(serializers.Serializer):
     reasons = serializers.ListField(child=serializers.CharField())
 
 
+class ProvinceOutput(serializers.ModelSerializer):
+    """[R-LIST-OTHER] a province already listing the product, with the supplier's evidence."""
+
+    code = serializers.CharField(source="province_code")
+    name = serializers.CharField(source="get_province_code_display")
+
+    class Meta:
+        model = ListingProvince
+        fields = ["code", "name", "evidence"]
+
+
 class ListingDetailOutput(ListingOutput):
     distributors = DistributorOutput(source="distributor_rows", many=True, read_only=True)
+    provinces = ProvinceOutput(source="province_rows", many=True, read_only=True)
+    provinces_checked_at = serializers.DateTimeField(
+        read_only=True,
+        allow_null=True,
+        help_text="When the bureau confirmed it checked the provinces' evidence.",
+    )
     pending_price_change = PriceChangeOutput(read_only=True, allow_null=True)
     criteria = CriteriaOutput(read_only=True)
     suggested_label = LabelSuggestionOutput(read_only=True)
@@ -133,6 +150,8 @@ class ListingDetailOutput(ListingOutput):
         fields = [
             *ListingOutput.Meta.fields,
             "distributors",
+            "provinces",
+            "provinces_checked_at",
             "pending_price_change",
             "criteria",
             "suggested_label",
@@ -171,6 +190,15 @@ class DistributorGrantInput(serializers.Serializer):
     )
 
 
+class ProvinceInput(serializers.Serializer):
+    code = serializers.CharField(
+        max_length=2, help_text="GB/T 2260 two-digit code of a mainland province, e.g. 11, 65."
+    )
+    evidence = serializers.CharField(
+        max_length=300, help_text="The platform, the listing number or a link the bureau checks."
+    )
+
+
 class ListingCreateInput(serializers.Serializer):
     consumable_code = serializers.CharField(max_length=27, help_text="27-character national code.")
     price = MoneyField()
@@ -179,7 +207,12 @@ class ListingCreateInput(serializers.Serializer):
     green_channel = serializers.ChoiceField(
         choices=GreenChannel.choices, default="", allow_blank=True
     )
-    provinces_listed = serializers.IntegerField(default=0, min_value=0)
+    provinces = ProvinceInput(
+        many=True,
+        required=False,
+        default=list,
+        help_text="[R-LIST-OTHER] provinces whose platforms list the product, with evidence.",
+    )
     distributors = DistributorGrantInput(many=True, required=False, default=list)
 
 
@@ -190,7 +223,7 @@ class ListingUpdateInput(serializers.Serializer):
     green_channel = serializers.ChoiceField(
         choices=GreenChannel.choices, required=False, allow_blank=True
     )
-    provinces_listed = serializers.IntegerField(required=False, min_value=0)
+    provinces = ProvinceInput(many=True, required=False, help_text="Replaces the provinces.")
 
 
 class DecisionReasonInput(serializers.Serializer):
@@ -199,6 +232,15 @@ class DecisionReasonInput(serializers.Serializer):
 
 class DecisionNoteInput(serializers.Serializer):
     reason = serializers.CharField(required=False, default="", allow_blank=True)
+
+
+class ListingApproveInput(DecisionNoteInput):
+    provinces_checked = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="[R-LIST-OTHER] required when only the provinces listing it qualify it: the "
+        "officer checked their evidence.",
+    )
 
 
 class LabelInput(serializers.Serializer):
