@@ -9,6 +9,7 @@ from procurement.models.listings import (
     ListingPriceChange,
 )
 from procurement.models.orders import Order, OrderLine
+from procurement.models.rounds import TenderAmendment, TenderDemand, TenderGroup, TenderRound
 from procurement.models.usage import UsageRecord
 
 __all__ = [
@@ -25,5 +26,9 @@ __all__ = [
     "Order",
     "OrderLine",
     "ReturnRecord",
+    "TenderAmendment",
+    "TenderDemand",
+    "TenderGroup",
+    "TenderRound",
     "UsageRecord",
 ]
