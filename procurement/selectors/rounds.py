@@ -307,3 +307,10 @@ def round_dry_run(
 
 def now_local() -> dt.datetime:
     return clock.to_local(clock.now())
+
+
+def round_group_get(*, round: TenderRound, group_id: Any) -> TenderGroup:
+    group = round.groups.filter(pk=group_id).first()
+    if group is None:
+        raise NotFoundError()
+    return group
