@@ -123,3 +123,17 @@ def round_demand_totals(*, actor, round: TenderRound) -> list[dict]:
         entry["agreed"] += row.agreed_volume(round.agreed_ratio)
         entry["awaiting"] += int(row.status == "reported")
     return list(totals.values())
+
+
+def demand_rounds(*, actor, todo: bool = False) -> QuerySet[TenderRound]:
+    """A hospital's published rounds; ``todo``: those still open for demand that it has not
+    reported for (its home card)."""
+    from procurement.choices import RoundStatus
+    from procurement.selectors.rounds import round_list
+
+    rows = round_list(actor=actor, status=[RoundStatus.PUBLISHED])
+    if todo:
+        rows = rows.filter(demand_deadline__gt=clock.now()).exclude(
+            demand__hospital_id=actor.organization_id
+        )
+    return rows
