@@ -63,7 +63,7 @@ def round_demand(request, pk: int):
     """A hospital's form (one row per group, pre-filled from its last 12 months of purchases);
     for the bureau, every report of the round with its review."""
     user = request.user
-    require(user, "demand.view")
+    require(user, "demand.report" if request.method == "POST" else "demand.view")
     tender = round_selectors.round_get(actor=user, round_id=pk)
     actions = round_selectors.round_actions(actor=user, round=tender)
     if not is_hospital(user):
