@@ -32,17 +32,20 @@ def demand_list(request):
     require(user, "demand.view")
     if is_hospital(user):
         todo = request.GET.get("todo") == "report"
-        tenders = list(selectors.demand_rounds(actor=user, todo=todo))
-        reported = {
-            row.round_id: row
-            for row in selectors.demand_list(actor=user, round_id=None).filter(round__in=tenders)
-        }
+        page = paginate(request, selectors.demand_rounds(actor=user, todo=todo))
+        tenders = list(page.object_list)
+        reported = set(
+            selectors.demand_list(actor=user)
+            .filter(round__in=[tender.pk for tender in tenders])
+            .values_list("round_id", flat=True)
+        )
         for tender in tenders:
             tender.reported = tender.pk in reported
             tender.report_action = round_selectors.round_actions(actor=user, round=tender)[
                 RoundAction.REPORT_DEMAND
             ]
-        return render(request, T + "demand_rounds.html", {"tenders": tenders, "todo": todo})
+        page.object_list = tenders
+        return render(request, T + "demand_rounds.html", {"page": page, "todo": todo})
     status = request.GET.get("status", "")
     rows = selectors.demand_list(
         actor=user, status=[status] if status in DemandStatus.values else None
