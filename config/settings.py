@@ -364,6 +364,9 @@ SPECTACULAR_SETTINGS = {
         "PriceChangeActionEnum": "procurement.choices.PriceChangeAction",
         "AgreedPriceActionEnum": "procurement.choices.AgreedPriceAction",
         "ReferencePriceActionEnum": "catalog.choices.ReferencePriceAction",
+        "RoundStatusEnum": "procurement.choices.RoundStatus",
+        "DemandStatusEnum": "procurement.choices.DemandStatus",
+        "RoundActionEnum": "procurement.choices.RoundAction",
     },
 }
 # make bench mounts its baseline endpoints (bench/urls.py) only with this set.

@@ -25,6 +25,7 @@ EVERYONE = {
     "listing.view",
     "order.view",
     "agreed_price.view",
+    "round.view",
 }
 ALLOWED = {
     Role.HOSPITAL_PURCHASER: EVERYONE
@@ -36,9 +37,18 @@ ALLOWED = {
         "usage.record",
         "usage.view",
         "event.view",
+        "demand.view",
+        "demand.report",
     },
     Role.HOSPITAL_FINANCE: EVERYONE
-    | {"api_client.view", "purchase_plan.set", "invoice.confirm", "usage.view", "event.view"},
+    | {
+        "api_client.view",
+        "purchase_plan.set",
+        "invoice.confirm",
+        "usage.view",
+        "event.view",
+        "demand.view",
+    },
     Role.SUPPLIER_SALES: EVERYONE
     | {
         "price_objection.raise",
@@ -62,8 +72,13 @@ ALLOWED = {
         "listing.review",
         "purchase_plan.set",
         "usage.view",
+        "round.manage",
+        "demand.view",
+        "demand.review",
     },
-    Role.AGENCY_FINANCE: EVERYONE | {"region_policy.view", "usage.view"},
+    # The agency runs volume-based procurement rounds with the bureau.
+    Role.AGENCY_FINANCE: EVERYONE
+    | {"region_policy.view", "usage.view", "round.manage", "demand.view", "demand.review"},
     # Trading acts are the parties' own; an administrator cannot act on their behalf.
     Role.PLATFORM_ADMIN: set(permissions.ACTIONS)
     - {
@@ -79,6 +94,10 @@ ALLOWED = {
         "invoice.confirm",
         "usage.record",
         "event.view",
+        # Rounds are run by the region's regulators; demand is the hospitals'.
+        "round.manage",
+        "demand.report",
+        "demand.review",
     },
 }
 
