@@ -134,3 +134,21 @@ def test_every_demo_role_finds_work_on_its_home(seeded):
         cards = home_cards(actor=User.objects.get(username=username))
         assert cards, username
         assert sum(card.count for card in cards) > 0, username
+
+
+def test_one_round_is_open_for_demand(seeded):
+    """The demo round: published, open for demand, with groups selecting listed products; one
+    hospital has reported (the bureau has a report to review), the first has not."""
+    from accounts.models import User
+    from procurement.choices import RoundAction, RoundStatus
+    from procurement.models import TenderRound
+    from procurement.selectors.rounds import group_products, round_actions
+
+    tender = TenderRound.objects.get(name=demo.DEMO_ROUND_NAME)
+    assert tender.status == RoundStatus.PUBLISHED
+    groups = list(tender.groups.all())
+    assert groups
+    assert all(group_products(group=group).exists() for group in groups)
+    purchaser = User.objects.get(username="h01_purchaser")
+    assert round_actions(actor=purchaser, round=tender)[RoundAction.REPORT_DEMAND]
+    assert tender.demand.exclude(hospital=purchaser.organization).exists()
