@@ -412,3 +412,8 @@ class RoundFieldInvalidError(ValidationError):
 class GroupCodeTakenError(ValidationError):
     code = "group_code_taken"
     message_template = _("Group code %(code)s is already used in this round.")
+
+
+class DemandUploadInvalidError(ValidationError):
+    code = "demand_upload_invalid"
+    message_template = _("The demand workbook cannot be read: %(problem)s")

@@ -11,6 +11,8 @@ from typing import Any
 from django.db.models import QuerySet, Sum
 
 from catalog.models import Consumable
+from django.utils.translation import gettext as _
+
 from core import clock
 from core.errors import NotFoundError
 from procurement.choices import LineStatus, OrderStatus
@@ -137,3 +139,45 @@ def demand_rounds(*, actor, todo: bool = False) -> QuerySet[TenderRound]:
             demand__hospital_id=actor.organization_id
         )
     return rows
+
+
+# The demand template's columns: the group's id (what the upload reads), its code and name,
+# the pre-fill, and the base volume (what the upload reads; pre-filled).
+XLSX_MAX_ROWS = 1000
+
+
+def demand_xlsx_rows(rows: list[DemandRow]) -> list[list]:
+    return [[row.group.pk, row.group.code, row.group.name, row.prefill, row.volume] for row in rows]
+
+
+def demand_lines_from_xlsx(raw) -> list[dict]:
+    """The ``[{"group", "volume"}]`` lines of an uploaded demand template (first sheet, a
+    header row, then group id in column A and base volume in column E). Volumes are checked
+    by the service, as typed ones are."""
+    import openpyxl
+
+    from procurement.errors import DemandUploadInvalidError
+
+    try:
+        workbook = openpyxl.load_workbook(raw, read_only=True, data_only=True)
+    except Exception:  # openpyxl raises many kinds for a file that is no workbook
+        raise DemandUploadInvalidError(problem=_("not an XLSX file.")) from None
+    lines = []
+    for number, row in enumerate(workbook.worksheets[0].iter_rows(values_only=True), start=1):
+        if number == 1 or row is None or all(cell in (None, "") for cell in row):
+            continue
+        if number > XLSX_MAX_ROWS:
+            raise DemandUploadInvalidError(problem=_("more than 1000 rows."))
+        cells = list(row) + [None] * 5
+        group, volume = cells[0], cells[4]
+        if volume in (None, ""):
+            continue
+        if not isinstance(group, int) or isinstance(group, bool):
+            raise DemandUploadInvalidError(
+                problem=_("row %(row)s: column A must be the group id of the template.")
+                % {"row": number}
+            )
+        if isinstance(volume, float) and volume.is_integer():
+            volume = int(volume)
+        lines.append({"group": group, "volume": volume})
+    return lines

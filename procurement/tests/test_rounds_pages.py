@@ -153,3 +153,34 @@ def test_an_amendment_on_the_page_is_shown_to_suppliers():
     assert response.status_code == 302, response.content.decode()[:3000]
     seen = browser(w.sales).get(reverse("procurement:round_detail", args=[tender.pk]))
     assert "延长截止时间" in seen.content.decode()
+
+
+def test_a_hospital_downloads_the_prefilled_template_and_uploads_it():
+    from io import BytesIO
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from openpyxl import Workbook, load_workbook
+
+    w = make_world()
+    tender = published_round(bureau_officer(), consumables=[w.listing.consumable])
+    group = first_group(tender)
+    submitted(w, quantity=7)
+    hospital = browser(w.purchaser)
+    url = reverse("procurement:round_demand", args=[tender.pk])
+    sheet = load_workbook(BytesIO(hospital.get(url + "?export=xlsx").content)).active
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[1] == (group.pk, "G1", "药物洗脱支架", 7, 7)
+
+    book = Workbook()
+    book.active.append(list(rows[0]))
+    book.active.append([group.pk, "G1", "药物洗脱支架", 7, 13])
+    raw = BytesIO()
+    book.save(raw)
+    upload = SimpleUploadedFile("demand.xlsx", raw.getvalue())
+    assert hospital.post(url, {"xlsx": upload}).status_code == 302
+    assert TenderDemand.objects.get().reported_volume == 13
+
+    junk = SimpleUploadedFile("demand.xlsx", b"not a workbook")
+    response = hospital.post(url, {"xlsx": junk})
+    assert "data-error" in response.content.decode()
+    assert TenderDemand.objects.get().reported_volume == 13

@@ -13,7 +13,8 @@ from django.views.decorators.http import require_POST
 
 from core.errors import DomainError
 from core.permissions import require
-from core.web import paginate, redirect_back
+from core.exports import xlsx_response
+from core.web import paginate, redirect_back, wants_xlsx
 from procurement.choices import DemandStatus, RoundAction
 from procurement.forms.rounds import DemandReviewForm
 from procurement.selectors import demand as selectors
@@ -84,14 +85,24 @@ def round_demand(request, pk: int):
             },
         )
     rows = selectors.demand_rows(actor=user, round=tender)
+    if wants_xlsx(request):
+        return xlsx_response(
+            f"demand-{tender.number}.xlsx",
+            [_("Group id"), _("Group code"), _("Name"), _("Last 12 months"), _("Base volume")],
+            selectors.demand_xlsx_rows(rows),
+        )
     error_message = ""
     if request.method == "POST":
-        lines = []
-        for row in rows:
-            raw = request.POST.get(f"volume_{row.group.pk}", "").strip()
-            if raw != "":
-                lines.append({"group": row.group.pk, "volume": raw})
         try:
+            upload = request.FILES.get("xlsx")
+            if upload is not None:
+                lines = selectors.demand_lines_from_xlsx(upload)
+            else:
+                lines = [
+                    {"group": row.group.pk, "volume": raw}
+                    for row in rows
+                    if (raw := request.POST.get(f"volume_{row.group.pk}", "").strip()) != ""
+                ]
             demand.demand_report(actor=user, round_id=tender.pk, lines=lines)
         except DomainError as error:
             if error.http_status not in (FIELD_ERROR_STATUS, 409):
