@@ -9,10 +9,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import QuerySet, Sum
-
-from catalog.models import Consumable
 from django.utils.translation import gettext as _
 
+from catalog.models import Consumable
 from core import clock
 from core.errors import NotFoundError
 from procurement.choices import LineStatus, OrderStatus

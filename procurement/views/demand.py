@@ -12,8 +12,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core.errors import DomainError
-from core.permissions import require
 from core.exports import xlsx_response
+from core.permissions import require
 from core.web import paginate, redirect_back, wants_xlsx
 from procurement.choices import DemandStatus, RoundAction
 from procurement.forms.rounds import DemandReviewForm
