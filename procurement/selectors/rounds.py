@@ -260,7 +260,8 @@ def dry_run_bids(raw: Any) -> list[winning_rules.Bid]:
             if not sep:
                 raise DryRunBidsInvalidError(
                     problem=_("line %(line)s: write a label, a comma and a price.")
-                    % {"line": number}
+                    % {"line": number},
+                    line=number,
                 )
             rows.append({"label": label.strip(), "price": price.strip(), "line": number})
     elif isinstance(raw, list):
@@ -282,7 +283,8 @@ def dry_run_bids(raw: Any) -> list[winning_rules.Bid]:
         except AmountInvalidError:
             raise DryRunBidsInvalidError(
                 problem=_("line %(line)s: %(price)s is not an amount.")
-                % {"line": line, "price": str(row.get("price"))[:30]}
+                % {"line": line, "price": str(row.get("price"))[:30]},
+                line=line,
             ) from None
         bids.append(winning_rules.Bid(label, price))
     return bids
