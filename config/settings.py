@@ -370,6 +370,9 @@ SPECTACULAR_SETTINGS = {
         "AgreedPriceActionEnum": "procurement.choices.AgreedPriceAction",
         "ReferencePriceActionEnum": "catalog.choices.ReferencePriceAction",
         "CalendarDayKindEnum": "core.workcalendar.DayKind",
+        "RoundStatusEnum": "procurement.choices.RoundStatus",
+        "DemandStatusEnum": "procurement.choices.DemandStatus",
+        "RoundActionEnum": "procurement.choices.RoundAction",
     },
 }
 # make bench mounts its baseline endpoints (bench/urls.py) only with this set.

@@ -99,6 +99,15 @@ ACTIONS: dict[str, frozenset[str]] = {
         {HOSPITAL_PURCHASER, HOSPITAL_FINANCE, BUREAU_OFFICER, AGENCY_FINANCE, PLATFORM_ADMIN}
     ),
     "event.view": frozenset({HOSPITAL_PURCHASER, HOSPITAL_FINANCE, SUPPLIER_SALES}),
+    # procurement: volume-based procurement rounds and demand (the bureau and the agency run
+    # rounds; hospitals report demand; suppliers read published rounds)
+    "round.view": EVERYONE,
+    "round.manage": REGULATORS,
+    "demand.view": frozenset(
+        {HOSPITAL_PURCHASER, HOSPITAL_FINANCE, BUREAU_OFFICER, AGENCY_FINANCE, PLATFORM_ADMIN}
+    ),
+    "demand.report": frozenset({HOSPITAL_PURCHASER}),
+    "demand.review": REGULATORS,
 }
 
 

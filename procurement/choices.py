@@ -387,3 +387,59 @@ class EventType(models.TextChoices):
     INVOICE_REGISTERED = "invoice.registered", _("Invoice registered")
     INVOICE_CONFIRMED = "invoice.confirmed", _("Invoice confirmed")
     INVOICE_REJECTED = "invoice.rejected", _("Invoice rejected")
+
+
+# --- Volume-based procurement (带量采购): rounds and demand --------------------------------------
+
+
+class RoundStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    PUBLISHED = "published", _("Published")
+    BIDDING_CLOSED = "bidding_closed", _("Bidding closed")
+    OPENED = "opened", _("Opened")
+    PUBLICITY = "publicity", _("In publicity")
+    FINAL = "final", _("Final")
+
+
+# The states after "published" belong to bidding and opening (issue #12, items 4-5); the table
+# already names them so that those services only add their actions.
+ROUND_TRANSITIONS: dict[str, frozenset[str]] = {
+    RoundStatus.DRAFT: frozenset({RoundStatus.PUBLISHED}),
+    RoundStatus.PUBLISHED: frozenset({RoundStatus.BIDDING_CLOSED}),
+    RoundStatus.BIDDING_CLOSED: frozenset({RoundStatus.OPENED}),
+    RoundStatus.OPENED: frozenset({RoundStatus.PUBLICITY}),
+    RoundStatus.PUBLICITY: frozenset({RoundStatus.FINAL}),
+    RoundStatus.FINAL: frozenset(),
+}
+
+
+class RoundAction(models.TextChoices):
+    EDIT = "edit", _("editing")
+    PUBLISH = "publish", _("publication")
+    AMEND = "amend", _("an amendment")
+    DRY_RUN = "dry_run", _("a dry run of the winning rules")
+    REPORT_DEMAND = "report_demand", _("reporting demand")
+    REVIEW_DEMAND = "review_demand", _("reviewing demand")
+
+
+ROUND_ACTION_STATES: dict[str, frozenset[str]] = {
+    RoundAction.EDIT: frozenset({RoundStatus.DRAFT}),
+    RoundAction.PUBLISH: frozenset({RoundStatus.DRAFT}),
+    RoundAction.AMEND: frozenset({RoundStatus.PUBLISHED}),
+    RoundAction.DRY_RUN: frozenset({RoundStatus.DRAFT, RoundStatus.PUBLISHED}),
+    RoundAction.REPORT_DEMAND: frozenset({RoundStatus.PUBLISHED}),
+    RoundAction.REVIEW_DEMAND: frozenset({RoundStatus.PUBLISHED}),
+}
+
+ROUND_STATES = StateMachine(
+    object="round",
+    transitions=ROUND_TRANSITIONS,
+    targets={RoundAction.PUBLISH: RoundStatus.PUBLISHED},
+    sources=ROUND_ACTION_STATES,
+)
+
+
+class DemandStatus(models.TextChoices):
+    REPORTED = "reported", _("Awaiting review")
+    ACCEPTED = "accepted", _("Accepted")
+    ADJUSTED = "adjusted", _("Adjusted by the bureau")

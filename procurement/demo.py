@@ -50,7 +50,14 @@ from procurement.choices import (
     OrderStatus,
     PurchaseLabel,
 )
-from procurement.models import AgreedPrice, AnnualPurchasePlan, Listing, Order, UsageRecord
+from procurement.models import (
+    AgreedPrice,
+    AnnualPurchasePlan,
+    Listing,
+    Order,
+    TenderRound,
+    UsageRecord,
+)
 from procurement.services import (
     agreed_prices,
     deliveries,
@@ -175,7 +182,9 @@ def seed() -> dict[str, int]:
         world.run(start)
         if not UsageRecord.objects.filter(hospital__in=hospitals).exists():
             world.record_usage()
+    _seed_rounds(users)
     return {
+        "rounds": TenderRound.objects.count(),
         "listings": Listing.objects.count(),
         "orders": Order.objects.filter(hospital__in=hospitals).count(),
         "usage_records": UsageRecord.objects.filter(hospital__in=hospitals).count(),
@@ -755,3 +764,87 @@ class _OrderWorld:
             purchaser = self.users[f"{key}_purchaser"]
             with _at(_moment(self.today, 6), purchaser, clamp=True):
                 usage.usage_record(actor=purchaser, records=records)
+
+
+# ---------------------------------------------------------------------------------------------
+# Volume-based procurement: one round open for demand
+
+
+DEMO_ROUND_NAME = "2027年度南京市医用耗材集中带量采购（演示）"
+
+
+def _seed_rounds(users: dict[str, User]) -> None:
+    """One round the bureau published, open for demand for two weeks, with two product groups
+    (the first two generic names on sale); the second hospital has reported,
+    so the bureau has a report to review and the first hospital one round to report for.
+    Dates are relative to the seeding moment, so the round is open whenever the demo runs."""
+    from procurement.services import demand as demand_services
+    from procurement.services import rounds as round_services
+
+    if TenderRound.objects.filter(name=DEMO_ROUND_NAME).exists():
+        return
+    bureau = users["bureau"]
+    names = list(
+        Listing.objects.filter(status=ListingStatus.LISTED)
+        .values_list("consumable__generic_name", flat=True)
+        .order_by("consumable__generic_name")
+        .distinct()[:2]
+    )
+    if not names:
+        return
+    now = clock.now()
+    today = clock.local_today()
+    with pghistory.context(user=bureau.pk, organization=bureau.organization_id, source="demo"):
+        tender = round_services.round_create(
+            actor=bureau,
+            name=DEMO_ROUND_NAME,
+            cycle_start=today + dt.timedelta(days=60),
+            cycle_end=today + dt.timedelta(days=60 + 730),
+            agreed_ratio=Decimal("0.8"),
+            advance_ratio=Decimal("0.3"),
+            demand_deadline=now + dt.timedelta(days=14),
+            bid_deadline=now + dt.timedelta(days=28),
+            opening_at=now + dt.timedelta(days=29),
+            publicity_end=now + dt.timedelta(days=36),
+            note="演示数据：采购周期两年，约定采购比例80%。",
+        )
+        for index, name in enumerate(names, start=1):
+            codes = Consumable.objects.filter(
+                generic_name=name, listings__status=ListingStatus.LISTED
+            ).values_list("code", flat=True)
+            prices = Listing.objects.filter(
+                consumable__generic_name=name, status=ListingStatus.LISTED
+            ).values_list("price", flat=True)
+            round_services.group_create(
+                actor=bureau,
+                round_id=tender.pk,
+                code=f"G{index}",
+                name=name,
+                code_prefixes=sorted({code[:10] for code in codes}),
+                attribute_filters={"generic_name": name},
+                max_valid_price=quantize(max(prices)),
+                winning_rule={
+                    "condition": {
+                        "op": "any_of",
+                        "of": [
+                            {"op": "price_at_most_k_times_lowest", "k": "1.8"},
+                            {"op": "min_cut_vs", "base": "max_valid", "ratio": "0.5"},
+                        ],
+                    },
+                    "min_valid_bids": 2,
+                },
+            )
+        round_services.round_publish(actor=bureau, round_id=tender.pk)
+    reporter = users.get("h02_purchaser")
+    if reporter is not None:
+        with pghistory.context(
+            user=reporter.pk, organization=reporter.organization_id, source="demo"
+        ):
+            demand_services.demand_report(
+                actor=reporter,
+                round_id=tender.pk,
+                lines=[
+                    {"group": group.pk, "volume": 100 * index}
+                    for index, group in enumerate(tender.groups.order_by("code"), start=1)
+                ],
+            )

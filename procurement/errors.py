@@ -376,3 +376,83 @@ class UsageSerialUsedError(ValidationError):
 class CursorInvalidError(ValidationError):
     code = "cursor_invalid"
     message_template = _("The cursor %(value)s is not one this feed returned.")
+
+
+# --- Volume-based procurement: rounds, winning rules, demand ----------------------------------
+
+
+class WinningRuleInvalidError(ValidationError):
+    """A winning rule that is not a structure procurement.winning_rules knows, or that the
+    group cannot satisfy. ``extra.path`` says where (``condition.of[1].k``)."""
+
+    code = "winning_rule_invalid"
+    message_template = _("The winning rule is invalid at %(path)s: %(problem)s")
+
+
+class GroupFilterInvalidError(ValidationError):
+    """A product group's national-code prefixes or attribute filters that select nothing
+    sensible (no prefix, a prefix with letters out of place, an unknown attribute)."""
+
+    code = "group_filter_invalid"
+    message_template = _("The product filter is invalid: %(problem)s")
+
+
+class RoundDatesInvalidError(ValidationError):
+    """The round's dates out of order: demand deadline <= bid deadline <= opening time <
+    publicity end, the cycle starting before it ends, and at publication every date ahead."""
+
+    code = "round_dates_invalid"
+    message_template = _("The round's dates are invalid: %(problem)s")
+
+
+class RoundIncompleteError(DomainError):
+    """A round cannot be published without product groups."""
+
+    code = "round_incomplete"
+    message_template = _("The round cannot be published yet: %(problem)s")
+
+
+class AmendmentEmptyError(ValidationError):
+    code = "amendment_empty"
+    message_template = _("The amendment changes nothing.")
+
+
+class DemandLockedError(DomainError):
+    """[R-VBP-VOLUME] base volumes lock at the round's demand deadline."""
+
+    code = "demand_locked"
+    http_status = 409
+    message_template = _(
+        "Demand for this round locked at its deadline %(deadline)s; it can no longer be "
+        "reported or changed."
+    )
+
+
+class DemandGroupUnknownError(ValidationError):
+    code = "demand_group_unknown"
+    message_template = _("Product group %(group)s is not part of this round.")
+
+
+class DemandVolumeInvalidError(ValidationError):
+    code = "demand_volume_invalid"
+    message_template = _("A base volume is a whole number of units, zero or more (got %(value)s).")
+
+
+class DryRunBidsInvalidError(ValidationError):
+    code = "dry_run_bids_invalid"
+    message_template = _("Hypothetical bids: %(problem)s")
+
+
+class RoundFieldInvalidError(ValidationError):
+    code = "round_field_invalid"
+    message_template = _("%(problem)s")
+
+
+class GroupCodeTakenError(ValidationError):
+    code = "group_code_taken"
+    message_template = _("Group code %(code)s is already used in this round.")
+
+
+class DemandUploadInvalidError(ValidationError):
+    code = "demand_upload_invalid"
+    message_template = _("The demand workbook cannot be read: %(problem)s")

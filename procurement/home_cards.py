@@ -9,8 +9,15 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.choices import OrganizationKind, Role
 from core.home import CardQuery, register_card
-from procurement.choices import DeliveryStatus, InvoiceStatus, OrderStatus, PriceChangeStatus
-from procurement.selectors import deliveries, invoices, listings, orders
+from procurement.choices import (
+    DeliveryStatus,
+    DemandStatus,
+    InvoiceStatus,
+    OrderStatus,
+    PriceChangeStatus,
+    RoundStatus,
+)
+from procurement.selectors import deliveries, demand, invoices, listings, orders, rounds
 
 PURCHASER = {Role.HOSPITAL_PURCHASER}
 FINANCE = {Role.HOSPITAL_FINANCE}
@@ -174,4 +181,38 @@ def price_cuts_overdue(actor) -> CardQuery:
     rows = listings.listing_list(actor=actor, price_cut_due=True, price_cut_overdue=True)
     return CardQuery(
         rows=rows, path=reverse("procurement:listing_list"), params={"price_cut_due": "overdue"}
+    )
+
+
+# --- Volume-based procurement ------------------------------------------------------------------
+
+
+@register_card(key="demand_to_report", title=_("Demand to report"), roles=PURCHASER, order=140)
+def demand_to_report(actor) -> CardQuery:
+    return CardQuery(
+        rows=demand.demand_rounds(actor=actor, todo=True),
+        path=reverse("procurement:demand_list"),
+        params={"todo": "report"},
+    )
+
+
+@register_card(
+    key="rounds_in_draft", title=_("Tender rounds in draft"), roles=REGULATORS, order=340
+)
+def rounds_in_draft(actor) -> CardQuery:
+    return CardQuery(
+        rows=rounds.round_list(actor=actor, status=[RoundStatus.DRAFT]),
+        path=reverse("procurement:round_list"),
+        params={"status": RoundStatus.DRAFT},
+    )
+
+
+@register_card(
+    key="demand_awaiting_review", title=_("Demand awaiting review"), roles=REGULATORS, order=345
+)
+def demand_awaiting_review(actor) -> CardQuery:
+    return CardQuery(
+        rows=demand.demand_list(actor=actor, status=[DemandStatus.REPORTED]),
+        path=reverse("procurement:demand_list"),
+        params={"status": DemandStatus.REPORTED},
     )

@@ -32,6 +32,9 @@ from procurement.models import (
     ListingPriceChange,
     Order,
     OrderLine,
+    TenderDemand,
+    TenderGroup,
+    TenderRound,
 )
 
 # ---------------------------------------------------------------------------------------------
@@ -217,3 +220,28 @@ def lock_overdue_listings_unscoped(*, overdue: QuerySet) -> QuerySet:
     """The listings of ``overdue`` (the service states which are overdue), locked in pk order;
     those another worker holds are skipped."""
     return overdue.select_for_update(of=("self",), skip_locked=True).order_by("pk")
+
+
+# ---------------------------------------------------------------------------------------------
+# Volume-based procurement rounds: the round row first, then its groups, then demand rows.
+
+
+def lock_round(*, actor: User, round_id: int, action: str) -> TenderRound:
+    """The round, locked FOR UPDATE, if the actor may see it (else 404) and do ``action``."""
+    locking = TenderRound.objects.select_for_update(of=("self",))
+    return permissions.access(actor, locking, action=action, pk=round_id)
+
+
+def lock_group(*, round: TenderRound, group_id: int) -> TenderGroup:
+    """A group of the (already locked) round, locked; 404 when it belongs to another round."""
+    group = (
+        TenderGroup.objects.select_for_update(of=("self",)).filter(round=round, pk=group_id).first()
+    )
+    if group is None:
+        raise NotFoundError()
+    return group
+
+
+def lock_demand(*, actor: User, demand_id: int, action: str) -> TenderDemand:
+    locking = TenderDemand.objects.select_for_update(of=("self",)).select_related("round")
+    return permissions.access(actor, locking, action=action, pk=demand_id)

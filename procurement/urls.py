@@ -4,10 +4,12 @@ from procurement.views import (
     agreed_prices,
     cart,
     deliveries,
+    demand,
     invoices,
     listings,
     orders,
     purchase_plans,
+    rounds,
     usage,
 )
 
@@ -55,6 +57,19 @@ urlpatterns = [
         purchase_plans.purchase_plan_decide,
         name="purchase_plan_decide",
     ),
+    # Volume-based procurement: rounds, groups, amendments, dry run, demand.
+    path("rounds/", rounds.round_list, name="round_list"),
+    path("rounds/new/", rounds.round_create, name="round_create"),
+    path("rounds/<int:pk>/", rounds.round_detail, name="round_detail"),
+    path("rounds/<int:pk>/edit/", rounds.round_edit, name="round_edit"),
+    path("rounds/<int:pk>/groups/new/", rounds.group_form, name="group_create"),
+    path("rounds/<int:pk>/groups/<int:group_id>/edit/", rounds.group_form, name="group_edit"),
+    path("rounds/<int:pk>/publish/", rounds.round_publish, name="round_publish"),
+    path("rounds/<int:pk>/amend/", rounds.round_amend, name="round_amend"),
+    path("rounds/<int:pk>/dry-run/", rounds.round_dry_run, name="round_dry_run"),
+    path("rounds/<int:pk>/demand/", demand.round_demand, name="round_demand"),
+    path("demand/", demand.demand_list, name="demand_list"),
+    path("demand/<int:pk>/review/", demand.demand_review, name="demand_review"),
     # Orders, cart, delivery notes, acceptance, returns, invoices, usage.
     path("orders/", orders.order_list, name="order_list"),
     path("orders/new/", cart.order_place, name="order_place"),

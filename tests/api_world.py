@@ -35,7 +35,8 @@ from core.services import calendar_day_create
 from core.workcalendar import DayKind
 from procurement.choices import AgreedPriceStatus, GreenChannel, ListingStatus
 from procurement.models import AnnualPurchasePlan, Event, ListingDistributor, ListingPriceChange
-from procurement.services import usage
+from procurement.services import demand, usage
+from procurement.tests import round_world
 from procurement.tests.factories import AgreedPriceFactory, ListingFactory
 from procurement.tests.order_world import (
     accepted,
@@ -179,8 +180,23 @@ def build() -> ApiWorld:
         username="nobody", ip_address="127.0.0.1", attempt_time=clock.now(), locked_out=False
     )
 
+    # Volume-based procurement: a draft round and a published one open for demand, with the
+    # hospital's report.
+    draft_round = round_world.draft_round(users["bur"], consumables=[w.listing.consumable])
+    open_round = round_world.published_round(users["bur"], consumables=[w.listing.consumable])
+    (demand_row,) = demand.demand_report(
+        actor=w.purchaser,
+        round_id=open_round.pk,
+        lines=[{"group": round_world.first_group(open_round).pk, "volume": 10}],
+    )
+
     ids = {
         "organization": w.hospital.pk,
+        "draft_round": draft_round.pk,
+        "draft_group": round_world.first_group(draft_round).pk,
+        "open_round": open_round.pk,
+        "open_group": round_world.first_group(open_round).pk,
+        "demand": demand_row.pk,
         "api_client": issued.client.pk,
         "consumable_code": w.listing.consumable.code,
         "proposed_price": proposed_price.pk,
@@ -229,6 +245,12 @@ def build() -> ApiWorld:
         "next_year": (clock.local_today() + dt.timedelta(days=300)).isoformat(),
         "year": clock.local_today().year,
         "an_hour_ago": (clock.now() - dt.timedelta(hours=1)).isoformat(),
+        "in_40_days": (clock.local_today() + dt.timedelta(days=40)).isoformat(),
+        "in_400_days": (clock.local_today() + dt.timedelta(days=400)).isoformat(),
+        "in_5_days_at": (clock.now() + dt.timedelta(days=5)).isoformat(),
+        "in_10_days_at": (clock.now() + dt.timedelta(days=10)).isoformat(),
+        "in_11_days_at": (clock.now() + dt.timedelta(days=11)).isoformat(),
+        "in_18_days_at": (clock.now() + dt.timedelta(days=18)).isoformat(),
     }
     return ApiWorld(users=users, his_key=issued.key, ids=ids)
 

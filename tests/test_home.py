@@ -21,7 +21,8 @@ from core import clock
 from core.home import card_value, cards_for, home_cards, registered_cards
 from procurement.choices import ListingStatus
 from procurement.models import ListingPriceChange
-from procurement.services import deliveries, invoices, orders
+from procurement.services import deliveries, demand, invoices, orders
+from procurement.tests import round_world
 from procurement.tests.factories import ListingFactory
 from procurement.tests.order_world import (
     accepted,
@@ -93,6 +94,15 @@ def world():
     )
     o["objection"] = PriceObjectionFactory(supplier=w.manufacturer, raised_by=w.sales)
     o["failed_run"] = SyncRun.objects.create(feed_url="file:///feed.csv", status="failed")
+    # Volume-based procurement: a draft round, and a published one the other hospital has
+    # reported for (the first has not yet).
+    o["draft_round"] = round_world.draft_round(users["bur"])
+    o["open_round"] = round_world.published_round(users["bur"], consumables=[w.listing.consumable])
+    (o["other_demand"],) = demand.demand_report(
+        actor=w.other_purchaser,
+        round_id=o["open_round"].pk,
+        lines=[{"group": round_world.first_group(o["open_round"]).pk, "volume": 5}],
+    )
     SyncRun.objects.create(feed_url="file:///feed.csv", status=SyncRunStatus.SUCCEEDED)
     return w, users, o
 
@@ -105,6 +115,7 @@ def expected(o) -> dict[str, dict[str, set]]:
             "orders_awaiting_supplier": {o["submitted"]},
             "deliveries_to_accept": {o["shipped"]},
             "deliveries_returned": {o["returned"]},
+            "demand_to_report": {o["open_round"]},
         },
         "fin": {"invoices_to_confirm": {o["registered"]}},
         "mfr": {
@@ -127,10 +138,14 @@ def expected(o) -> dict[str, dict[str, set]]:
             "price_cuts_overdue": {o["cut_overdue"]},
             "sync_runs_failed": {o["failed_run"]},
             "invoices_awaiting_settlement": {o["confirmed_invoice"]},
+            "rounds_in_draft": {o["draft_round"]},
+            "demand_awaiting_review": {o["other_demand"]},
         },
         "agy": {
             "price_cuts_overdue": {o["cut_overdue"]},
             "invoices_awaiting_settlement": {o["confirmed_invoice"]},
+            "rounds_in_draft": {o["draft_round"]},
+            "demand_awaiting_review": {o["other_demand"]},
         },
         "adm": {
             "listing_applications": {o["application"]},

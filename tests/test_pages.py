@@ -94,6 +94,7 @@ MENUS = {
         "procurement:listing_label_list",
         "procurement:agreed_price_list",
         "procurement:purchase_plan",
+        "procurement:round_list",
         *_ORDERS,
         "procurement:usage_list",
         "accounts:organization_list",
@@ -121,6 +122,7 @@ MENUS = {
     "agency": [
         *_EVERYONE,
         *_TRADE,
+        "procurement:round_list",
         *_ORDERS,
         "procurement:usage_list",
         "accounts:organization_list",
@@ -129,6 +131,7 @@ MENUS = {
     "h01_purchaser": [
         *_EVERYONE,
         *_TRADE,
+        "procurement:demand_list",
         "procurement:order_place",
         *_ORDERS,
         "procurement:usage_list",
@@ -174,10 +177,16 @@ TITLES = {
 
 # Pages a user may read without a menu entry: the purchase plan is in the menu of those who set
 # it, and hospital staff and overseers may read it.
+# Published rounds are public to every organisation (the menu lists them for those who run
+# them); the bureau's queue of demand to review is reached from its home card.
 READABLE_OUTSIDE_THE_MENU = {
-    "admin": {"procurement:purchase_plan"},
-    "agency": {"procurement:purchase_plan"},
-    "h01_purchaser": {"procurement:purchase_plan"},
+    "bureau": {"procurement:demand_list"},
+    "admin": {"procurement:purchase_plan", "procurement:round_list", "procurement:demand_list"},
+    "agency": {"procurement:purchase_plan", "procurement:demand_list"},
+    "h01_purchaser": {"procurement:purchase_plan", "procurement:round_list"},
+    "h01_finance": {"procurement:round_list", "procurement:demand_list"},
+    "m01_sales": {"procurement:round_list"},
+    "d01_sales": {"procurement:round_list"},
 }
 
 _MENU_LINK = re.compile(

@@ -29,6 +29,26 @@ from tests.matrix_support import row
 
 pytestmark = pytest.mark.django_db
 
+ROUND_FORM = {
+    "name": "冠脉支架",
+    "cycle_start": "@in_40_days",
+    "cycle_end": "@in_400_days",
+    "agreed_ratio": "0.8",
+    "advance_ratio": "0.3",
+    "demand_deadline": "@in_5_days_at",
+    "bid_deadline": "@in_10_days_at",
+    "opening_at": "@in_11_days_at",
+    "publicity_end": "@in_18_days_at",
+}
+ROUND_BODY = {**ROUND_FORM, "agreed_ratio": "0.8000", "advance_ratio": "0.3000"}
+GROUP_FORM = {
+    "code": "G2",
+    "name": "球囊",
+    "code_prefixes": "C01",
+    "max_valid_price": "80.00",
+    "winning_rule": '{"condition": {"op": "n_lowest", "n": 1}}',
+}
+
 ROWS = [
     # --- Pages: home, history, policy, health -------------------------------------------------
     row(
@@ -378,6 +398,85 @@ ROWS = [
         body={"reason": "无依据"},
         GET="405   405   405   405   405   405   405   302L  302L  405",
         POST="403   403   403   403   302   403   403   302L  302L  403",
+    ),
+    # --- Pages: volume-based procurement rounds and demand
+    row(
+        "procurement/rounds/",
+        GET="200   200   200   200   200   200   200   302L  302L  200",
+        POST="200   200   200   200   200   200   200   302L  302L  200",
+    ),
+    row(
+        "procurement/rounds/new/",
+        body=ROUND_FORM,
+        GET="403   403   403   403   200   200   403   302L  302L  403",
+        POST="403   403   403   403   302   302   403   302L  302L  403",
+    ),
+    row(
+        "procurement/rounds/<int:pk>/",
+        pk="@draft_round",
+        GET="404   404   404   404   200   200   200   302L  302L  200",
+        POST="404   404   404   404   200   200   200   302L  302L  200",
+    ),
+    row(
+        "procurement/rounds/<int:pk>/edit/",
+        pk="@draft_round",
+        body=ROUND_FORM,
+        GET="404   404   404   404   200   200   403   302L  302L  403",
+        POST="404   404   404   404   302   302   403   302L  302L  403",
+    ),
+    row(
+        "procurement/rounds/<int:pk>/groups/new/",
+        pk="@draft_round",
+        body=GROUP_FORM,
+        GET="404   404   404   404   200   200   403   302L  302L  403",
+        POST="404   404   404   404   302   302   403   302L  302L  403",
+    ),
+    row(
+        "procurement/rounds/<int:pk>/groups/<int:group_id>/edit/",
+        pk="@draft_round",
+        group_id="@draft_group",
+        body=GROUP_FORM,
+        GET="404   404   404   404   200   200   403   302L  302L  403",
+        POST="404   404   404   404   302   302   403   302L  302L  403",
+    ),
+    row(
+        "procurement/rounds/<int:pk>/publish/",
+        pk="@draft_round",
+        GET="405   405   405   405   405   405   405   302L  302L  405",
+        POST="404   404   404   404   302   302   403   302L  302L  403",
+    ),
+    row(
+        "procurement/rounds/<int:pk>/amend/",
+        pk="@open_round",
+        body={**ROUND_FORM, "reason": "延期"},
+        GET="403   403   403   403   200   200   403   302L  302L  403",
+        POST="403   403   403   403   302   302   403   302L  302L  403",
+    ),
+    row(
+        "procurement/rounds/<int:pk>/dry-run/",
+        pk="@draft_round",
+        body={"group": "@draft_group", "bids": "甲, 50\n乙, 60"},
+        GET="404   404   404   404   200   200   403   302L  302L  403",
+        POST="404   404   404   404   200   200   403   302L  302L  403",
+    ),
+    row(
+        "procurement/rounds/<int:pk>/demand/",
+        pk="@open_round",
+        body={"volume_{open_group}": "12"},
+        GET="200   200   403   403   200   200   200   302L  302L  200",
+        POST="302   403   403   403   403   403   403   302L  302L  403",
+    ),
+    row(
+        "procurement/demand/",
+        GET="200   200   403   403   200   200   200   302L  302L  200",
+        POST="200   200   403   403   200   200   200   302L  302L  200",
+    ),
+    row(
+        "procurement/demand/<int:pk>/review/",
+        pk="@demand",
+        body={"volume": "9", "reason": "核减"},
+        GET="405   405   405   405   405   405   405   302L  302L  405",
+        POST="403   403   404   404   302   302   403   302L  302L  403",
     ),
     # --- Pages: orders, cart, deliveries, invoices, usage
     row(
@@ -1210,6 +1309,80 @@ ROWS = [
         POST="403   403   403   403   200   403   403   403   401   403",
     ),
     row("api/v1/procurement/cap/", GET="200   200   403   403   400   400   400   200   401   400"),
+    # --- API: volume-based procurement rounds and demand
+    row(
+        "api/v1/procurement/rounds/",
+        body=ROUND_BODY,
+        GET="200   200   200   200   200   200   200   200   401   200",
+        POST="403   403   403   403   201   201   403   403   401   403",
+    ),
+    row(
+        "api/v1/procurement/rounds/<int:pk>/",
+        pk="@draft_round",
+        body={"name": "改名"},
+        GET="404   404   404   404   200   200   200   404   401   200",
+        PATCH="403   403   403   403   200   200   403   403   401   403",
+    ),
+    row(
+        "api/v1/procurement/rounds/<int:pk>/actions/",
+        pk="@draft_round",
+        GET="404   404   404   404   200   200   200   404   401   200",
+    ),
+    row(
+        "api/v1/procurement/rounds/<int:pk>/publish/",
+        pk="@draft_round",
+        GET="403   403   403   403   405   405   403   403   401   403",
+        POST="403   403   403   403   200   200   403   403   401   403",
+    ),
+    row(
+        "api/v1/procurement/rounds/<int:pk>/amend/",
+        pk="@open_round",
+        body={"reason": "延期", "changes": {"note": "补充说明"}},
+        GET="403   403   403   403   405   405   403   403   401   403",
+        POST="403   403   403   403   200   200   403   403   401   403",
+    ),
+    row(
+        "api/v1/procurement/rounds/<int:pk>/groups/",
+        pk="@draft_round",
+        body={
+            "code": "G2",
+            "name": "球囊",
+            "code_prefixes": ["C01"],
+            "max_valid_price": "80.00",
+            "winning_rule": {"condition": {"op": "n_lowest", "n": 1}},
+        },
+        GET="404   404   404   404   200   200   200   404   401   200",
+        POST="403   403   403   403   201   201   403   403   401   403",
+    ),
+    row(
+        "api/v1/procurement/rounds/<int:pk>/groups/<int:group>/",
+        pk="@draft_round",
+        group="@draft_group",
+        body={"max_valid_price": "90.00"},
+        GET="404   404   404   404   200   200   200   404   401   200",
+        PATCH="403   403   403   403   200   200   403   403   401   403",
+    ),
+    row(
+        "api/v1/procurement/rounds/<int:pk>/dry-run/",
+        pk="@draft_round",
+        body={"group": "@draft_group", "bids": [{"label": "甲", "price": "50.00"}]},
+        GET="403   403   403   403   405   405   403   403   401   403",
+        POST="403   403   403   403   200   200   403   403   401   403",
+    ),
+    row(
+        "api/v1/procurement/rounds/<int:pk>/demand/",
+        pk="@open_round",
+        body={"lines": [{"group": "@open_group", "volume": 12}]},
+        GET="200   200   403   403   200   200   200   200   401   200",
+        POST="200   403   403   403   403   403   403   200   401   403",
+    ),
+    row(
+        "api/v1/procurement/demand/<int:pk>/review/",
+        pk="@demand",
+        body={"volume": 9, "reason": "核减"},
+        GET="403   403   403   403   405   405   403   403   401   403",
+        POST="403   403   403   403   200   200   403   403   401   403",
+    ),
     # --- API: orders, deliveries, returns, invoices, usage, feed
     row(
         "api/v1/procurement/orders/",

@@ -25,6 +25,7 @@ EVERYONE = {
     "listing.view",
     "order.view",
     "agreed_price.view",
+    "round.view",
 }
 ALLOWED = {
     Role.HOSPITAL_PURCHASER: EVERYONE
@@ -36,6 +37,8 @@ ALLOWED = {
         "usage.record",
         "usage.view",
         "event.view",
+        "demand.view",
+        "demand.report",
     },
     Role.HOSPITAL_FINANCE: EVERYONE
     | {
@@ -45,6 +48,7 @@ ALLOWED = {
         "invoice.confirm",
         "usage.view",
         "event.view",
+        "demand.view",
     },
     Role.SUPPLIER_SALES: EVERYONE
     | {
@@ -70,8 +74,13 @@ ALLOWED = {
         "purchase_plan.review",
         "purchase_plan.manage",
         "usage.view",
+        "round.manage",
+        "demand.view",
+        "demand.review",
     },
-    Role.AGENCY_FINANCE: EVERYONE | {"region_policy.view", "usage.view"},
+    # The agency runs volume-based procurement rounds with the bureau.
+    Role.AGENCY_FINANCE: EVERYONE
+    | {"region_policy.view", "usage.view", "round.manage", "demand.view", "demand.review"},
     # Trading acts are the parties' own; an administrator cannot act on their behalf.
     Role.PLATFORM_ADMIN: set(permissions.ACTIONS)
     - {
@@ -89,6 +98,10 @@ ALLOWED = {
         "invoice.confirm",
         "usage.record",
         "event.view",
+        # Rounds are run by the region's regulators; demand is the hospitals'.
+        "round.manage",
+        "demand.report",
+        "demand.review",
     },
 }
 

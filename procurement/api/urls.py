@@ -8,10 +8,26 @@ from procurement.api import (
     listings,
     orders,
     purchase_plans,
+    rounds,
     usage,
 )
 
 urlpatterns = [
+    # Volume-based procurement: rounds, groups, amendments, dry run, demand.
+    path("rounds/", rounds.RoundListApi.as_view(), name="round_list"),
+    path("rounds/<int:pk>/", rounds.RoundDetailApi.as_view(), name="round_detail"),
+    path("rounds/<int:pk>/actions/", rounds.RoundActionsApi.as_view(), name="round_actions"),
+    path("rounds/<int:pk>/publish/", rounds.RoundPublishApi.as_view(), name="round_publish"),
+    path("rounds/<int:pk>/amend/", rounds.RoundAmendApi.as_view(), name="round_amend"),
+    path("rounds/<int:pk>/groups/", rounds.RoundGroupListApi.as_view(), name="round_groups"),
+    path(
+        "rounds/<int:pk>/groups/<int:group>/",
+        rounds.RoundGroupDetailApi.as_view(),
+        name="round_group_detail",
+    ),
+    path("rounds/<int:pk>/dry-run/", rounds.RoundDryRunApi.as_view(), name="round_dry_run"),
+    path("rounds/<int:pk>/demand/", rounds.RoundDemandApi.as_view(), name="round_demand"),
+    path("demand/<int:pk>/review/", rounds.DemandReviewApi.as_view(), name="demand_review"),
     # Listings, labels, price changes, agreed prices, purchase plan and cap.
     path("listings/", listings.ListingListApi.as_view(), name="listing_list"),
     path(

@@ -10,6 +10,7 @@ from procurement.models.listings import (
     ListingProvince,
 )
 from procurement.models.orders import Order, OrderLine
+from procurement.models.rounds import TenderAmendment, TenderDemand, TenderGroup, TenderRound
 from procurement.models.usage import UsageRecord
 
 __all__ = [
@@ -27,5 +28,9 @@ __all__ = [
     "Order",
     "OrderLine",
     "ReturnRecord",
+    "TenderAmendment",
+    "TenderDemand",
+    "TenderGroup",
+    "TenderRound",
     "UsageRecord",
 ]

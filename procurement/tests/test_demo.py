@@ -142,3 +142,21 @@ def test_demo_invoice_numbers_are_in_a_format_in_use(seeded):
     assert numbers
     assert all(invoice_number_normalise(number) == number for number in numbers)
     assert all(len(number) == 20 and number.isdigit() for number in numbers)  # 数电发票
+
+
+def test_one_round_is_open_for_demand(seeded):
+    """The demo round: published, open for demand, with groups selecting listed products; one
+    hospital has reported (the bureau has a report to review), the first has not."""
+    from accounts.models import User
+    from procurement.choices import RoundAction, RoundStatus
+    from procurement.models import TenderRound
+    from procurement.selectors.rounds import group_products, round_actions
+
+    tender = TenderRound.objects.get(name=demo.DEMO_ROUND_NAME)
+    assert tender.status == RoundStatus.PUBLISHED
+    groups = list(tender.groups.all())
+    assert groups
+    assert all(group_products(group=group).exists() for group in groups)
+    purchaser = User.objects.get(username="h01_purchaser")
+    assert round_actions(actor=purchaser, round=tender)[RoundAction.REPORT_DEMAND]
+    assert tender.demand.exclude(hospital=purchaser.organization).exists()
