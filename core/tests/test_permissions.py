@@ -74,6 +74,8 @@ ALLOWED = {
         "purchase_plan.review",
         "purchase_plan.manage",
         "usage.view",
+        # Their jurisdiction's history (issue 11): core.selectors.history_list scopes it.
+        "history.view",
         "round.manage",
         "demand.view",
         "demand.review",
