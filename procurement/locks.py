@@ -245,3 +245,16 @@ def lock_group(*, round: TenderRound, group_id: int) -> TenderGroup:
 def lock_demand(*, actor: User, demand_id: int, action: str) -> TenderDemand:
     locking = TenderDemand.objects.select_for_update(of=("self",)).select_related("round")
     return permissions.access(actor, locking, action=action, pk=demand_id)
+
+
+def lock_hospital_demand(
+    *, round: TenderRound, hospital: Organization, group_ids: list[int]
+) -> dict[int, TenderDemand]:
+    """The hospital's demand rows of these groups of the (already locked) round, locked in
+    primary-key order, by group."""
+    rows = (
+        TenderDemand.objects.select_for_update(of=("self",))
+        .filter(round=round, hospital=hospital, group_id__in=group_ids)
+        .order_by("pk")
+    )
+    return {row.group_id: row for row in rows}

@@ -28,7 +28,7 @@ from accounts.models import User
 from core import clock
 from procurement.choices import ROUND_STATES, DemandStatus, RoundAction
 from procurement.errors import DemandGroupUnknownError, DemandVolumeInvalidError
-from procurement.locks import lock_demand, lock_round
+from procurement.locks import lock_demand, lock_hospital_demand, lock_round
 from procurement.models import TenderDemand
 from procurement.selectors.demand import demand_get, demand_prefill_unscoped
 from procurement.selectors.rounds import (
@@ -74,12 +74,7 @@ def demand_report(
         wanted[group.pk] = _volume(line.get("volume"))
     hospital = actor.organization
     now = clock.now()
-    existing = {
-        row.group_id: row
-        for row in TenderDemand.objects.select_for_update(of=("self",))
-        .filter(round=round, hospital=hospital, group_id__in=list(wanted))
-        .order_by("pk")
-    }
+    existing = lock_hospital_demand(round=round, hospital=hospital, group_ids=list(wanted))
     saved = []
     for group_id in sorted(wanted):
         prefill = demand_prefill_unscoped(hospital_id=hospital.pk, group=groups[group_id])

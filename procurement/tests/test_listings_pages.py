@@ -210,8 +210,11 @@ def test_messages_name_the_product_not_the_internal_id(sales, officer, maker):
     # A refusal (approving twice) names the product too.
     page = browser(officer)
     action = reverse("procurement:listing_action", args=[listing.pk, "approve"])
-    page.post(action, {"reason": ""})
-    refused = page.post(action, {"reason": ""}, follow=True)
+    # Listed in 5 provinces is its only ground: the officer confirms the evidence [R-LIST-OTHER].
+    approved = page.post(action, {"reason": "", "provinces_checked": "on"}, follow=True)
+    listing.refresh_from_db()
+    assert listing.status == ListingStatus.LISTED, [str(m) for m in approved.context["messages"]]
+    refused = page.post(action, {"reason": "", "provinces_checked": "on"}, follow=True)
     said = [str(m) for m in refused.context["messages"]]
     assert any(consumable.code in m for m in said), said
     assert not any(f"挂网产品 {listing.pk}" in m for m in said), said
