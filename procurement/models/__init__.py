@@ -10,6 +10,7 @@ from procurement.models.listings import (
     ListingProvince,
 )
 from procurement.models.orders import Order, OrderLine
+from procurement.models.results import TenderResult
 from procurement.models.rounds import TenderAmendment, TenderDemand, TenderGroup, TenderRound
 from procurement.models.usage import UsageRecord
 
@@ -31,6 +32,7 @@ __all__ = [
     "TenderAmendment",
     "TenderDemand",
     "TenderGroup",
+    "TenderResult",
     "TenderRound",
     "UsageRecord",
 ]
