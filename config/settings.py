@@ -227,7 +227,18 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "task": "catalog.sync_runs_fail_stale",
         "schedule": timedelta(minutes=1),
     },
+    # Exports: fail those whose worker died; delete files past their retention.
+    "core-export-jobs-fail-stale": {
+        "task": "core.export_jobs_fail_stale",
+        "schedule": timedelta(minutes=1),
+    },
+    "core-export-jobs-purge": {
+        "task": "core.export_jobs_purge",
+        "schedule": timedelta(hours=1),
+    },
 }
+# Hours a finished export's file is kept for download (core.export_jobs).
+EXPORT_RETENTION_H = env_int("EXPORT_RETENTION_H", 24)
 
 # --- Catalog: the nightly national-lowest-price feed (docs/lowest-price-feed.md).
 LOWEST_PRICE_FEED_URL = env_str(

@@ -11,15 +11,20 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from decimal import Decimal
 from io import BytesIO
+from typing import Any
 from urllib.parse import quote
 
 from django.http import HttpResponse
+from django.utils.translation import gettext_lazy as _
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.utils import get_column_letter
+
+from core.errors import DomainError
 
 DANGEROUS_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -95,8 +100,43 @@ def sheet_name(title: str) -> str:
     return name or "Sheet1"
 
 
-def xlsx_bytes(headers: Sequence[str], rows: Iterable[Sequence], sheet_title: str = "Sheet1"):
-    """One named sheet: the header row frozen, columns as wide as their content (bounded)."""
+class ExportTooLargeError(DomainError):
+    """More rows than the export may hold; the message says the limit and why."""
+
+    code = "export_too_large"
+    http_status = 400
+    message_template = _(
+        "This export has more than %(limit)s rows, the most it holds (%(reason)s). Narrow the "
+        "filters and export again."
+    )
+
+
+# The most data rows an Excel sheet holds (1,048,576 rows with the header): the limit of the
+# exports prepared in the background.
+EXCEL_MAX_ROWS = 1_048_575
+EXCEL_LIMIT_REASON = _("an Excel sheet holds no more")
+# The exports built while the request waits are kept small: a request must answer within
+# seconds, and a bigger file is prepared in the background instead (core.export_jobs).
+SYNC_MAX_ROWS = 10_000
+SYNC_LIMIT_REASON = _("it is built while you wait; larger lists are prepared in the background")
+
+
+def write_xlsx(
+    target: Any,
+    headers: Sequence[str],
+    rows: Iterable[Sequence],
+    sheet_title: str = "Sheet1",
+    *,
+    limit: int | None = None,
+    limit_reason: Any = "",
+    progress: Callable[[int], None] | None = None,
+    progress_every: int = 1000,
+) -> int:
+    """Write one named sheet to ``target`` (a path or a binary file): the header row frozen,
+    columns as wide as their content (bounded). Write-only (openpyxl streams the rows to a
+    temporary file), so memory stays flat whatever the row count. Returns the rows written;
+    more than ``limit`` raises ExportTooLargeError; ``progress(rows)`` is called every
+    ``progress_every`` rows."""
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(title=sheet_name(sheet_title))
     rows = iter(rows)
@@ -105,18 +145,101 @@ def xlsx_bytes(headers: Sequence[str], rows: Iterable[Sequence], sheet_title: st
         sheet.column_dimensions[get_column_letter(index)].width = width
     sheet.freeze_panes = "A2"
     sheet.append([_cell(sheet, str(h)) for h in headers])
+    written = 0
     for row in itertools.chain(sample, rows):
+        if limit is not None and written >= limit:
+            raise ExportTooLargeError(limit=f"{limit:,}", reason=str(limit_reason))
         sheet.append([_cell(sheet, value) for value in row])
+        written += 1
+        if progress is not None and written % progress_every == 0:
+            progress(written)
+    workbook.save(target)
+    return written
+
+
+def xlsx_bytes(
+    headers: Sequence[str],
+    rows: Iterable[Sequence],
+    sheet_title: str = "Sheet1",
+    *,
+    limit: int | None = None,
+    limit_reason: Any = "",
+) -> bytes:
+    """One named sheet, as bytes (see write_xlsx)."""
     buffer = BytesIO()
-    workbook.save(buffer)
+    write_xlsx(buffer, headers, rows, sheet_title, limit=limit, limit_reason=limit_reason)
     return buffer.getvalue()
 
 
 def xlsx_response(
-    filename: str, headers: Sequence[str], rows: Iterable[Sequence], *, sheet: str
+    filename: str,
+    headers: Sequence[str],
+    rows: Iterable[Sequence],
+    *,
+    sheet: str,
+    limit: int = SYNC_MAX_ROWS,
 ) -> HttpResponse:
-    """An XLSX download whose one sheet is named ``sheet`` (the list's title, translated).
-    Datetimes should already be local (core.clock.to_local)."""
-    response = HttpResponse(xlsx_bytes(headers, rows, sheet), content_type=XLSX_TYPE)
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
+    """An XLSX download whose one sheet is named ``sheet`` (the list's title, translated),
+    built in the request: at most ``limit`` rows (SYNC_MAX_ROWS unless the caller states its
+    own), more is a 400 export_too_large. Datetimes should already be local
+    (core.clock.to_local)."""
+    content = xlsx_bytes(headers, rows, sheet, limit=limit, limit_reason=SYNC_LIMIT_REASON)
+    response = HttpResponse(content, content_type=XLSX_TYPE)
+    response["Content-Disposition"] = attachment(filename)
     return response
+
+
+def attachment(filename: str) -> str:
+    return f"attachment; filename*=UTF-8''{quote(filename)}"
+
+
+# --- The exports prepared in the background (core.export_jobs) -------------------------------
+
+
+@dataclass(frozen=True)
+class ExportRows:
+    """What an export writes: its headers, a count of the rows (for the progress bar and the
+    limit, taken before writing) and the rows, read lazily."""
+
+    headers: Sequence[Any]
+    count: Callable[[], int]
+    rows: Iterable[Sequence]
+
+
+@dataclass(frozen=True)
+class ExportDefinition:
+    """A list page's export: ``filters(actor, params)`` turns the list's query string into the
+    JSON-able filters stored on the job (a bad value raises core.errors.ValidationError, a
+    4xx); ``rows(actor, filters)`` reads the same rows as the list, through the list's
+    selector, scoped to the actor."""
+
+    kind: str
+    title: Any  # the sheet's name and the job's label, translated when shown
+    filename: str
+    permission: str
+    list_url: str  # the list page's URL name, to go back to it with the same filters
+    filters: Callable[[Any, Mapping[str, str]], dict[str, Any]]
+    rows: Callable[[Any, dict[str, Any]], ExportRows]
+    limit: int = EXCEL_MAX_ROWS
+    limit_reason: Any = EXCEL_LIMIT_REASON
+
+
+EXPORTS: dict[str, ExportDefinition] = {}
+
+
+def register(definition: ExportDefinition) -> ExportDefinition:
+    """Apps register their background exports in AppConfig.ready (core imports no app)."""
+    EXPORTS[definition.kind] = definition
+    return definition
+
+
+def export_response(actor: Any, definition: ExportDefinition, params: Mapping[str, str]):
+    """A background export's rows written in the request (``?export=xlsx`` of its list page),
+    up to SYNC_MAX_ROWS: the same filters and rows as the job (core.export_jobs)."""
+    data = definition.rows(actor, definition.filters(actor, params))
+    return xlsx_response(
+        definition.filename,
+        [str(h) for h in data.headers],
+        data.rows,
+        sheet=str(definition.title),
+    )

@@ -1,5 +1,6 @@
+from core.export_jobs import ExportJob
 from core.idempotency import IdempotencyRecord
 from core.policy import RegionPolicy
 from core.workcalendar import CalendarDay
 
-__all__ = ["CalendarDay", "IdempotencyRecord", "RegionPolicy"]
+__all__ = ["CalendarDay", "ExportJob", "IdempotencyRecord", "RegionPolicy"]

@@ -9,3 +9,29 @@ from core import idempotency
 def idempotency_purge() -> int:
     """Drop Idempotency-Key records past their retention (IDEMPOTENCY_KEY_TTL)."""
     return idempotency.purge_expired()
+
+
+@shared_task(name="core.export_job_run")
+def export_job_run(job_id: int) -> dict:
+    """Write one export (core.export_jobs). No automatic retry: a failure is recorded on the
+    job and the user starts it again; a redelivered message for a claimed job does nothing."""
+    from core.export_jobs import export_job_run as run
+
+    job = run(job_id=job_id)
+    return {"export_job": job_id, "status": job.status if job else None}
+
+
+@shared_task(name="core.export_jobs_fail_stale")
+def export_jobs_fail_stale_task() -> dict:
+    """Beat, every minute: fail the exports whose worker stopped (no heartbeat)."""
+    from core.export_jobs import export_jobs_fail_stale
+
+    return {"failed": export_jobs_fail_stale()}
+
+
+@shared_task(name="core.export_jobs_purge")
+def export_jobs_purge_task() -> dict:
+    """Beat, hourly: delete exports (and files) older than EXPORT_RETENTION_H."""
+    from core.export_jobs import export_jobs_purge
+
+    return {"purged": export_jobs_purge()}

@@ -15,7 +15,7 @@ from django.views import defaults
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET, require_POST, require_safe
 
-from core import clock, health, permissions, selectors, services
+from core import clock, export_jobs, exports, health, permissions, selectors, services
 from core.errors import DomainError, NotFoundError
 from core.forms import CalendarDayForm, HistoryFilterForm, RegionPolicyForm, add_domain_error
 from core.home import home_cards
@@ -166,3 +166,65 @@ def calendar_day_delete(request, pk: int):
         request, _("%(date)s removed from the calendar.") % {"date": f"{day.date:%Y-%m-%d}"}
     )
     return redirect(f"{reverse('core:calendar')}?year={day.date.year}")
+
+
+# --- Exports prepared in the background (core.export_jobs) ----------------------------------
+
+
+@login_required
+@require_POST
+def export_start(request, kind: str):
+    """The export button of a list page: the list's filters come as the form's fields. With
+    htmx the progress panel replaces the button's placeholder (a refusal is shown in it, as
+    200, because htmx swaps no 4xx); without, the job's own page. A refusal is a 4xx."""
+    params = {k: v for k, v in request.POST.items() if k != "csrfmiddlewaretoken"}
+    if not request.htmx:
+        job = export_jobs.export_job_start(actor=request.user, kind=kind, params=params)
+        return redirect("core:export_job", job.pk)
+    try:
+        job = export_jobs.export_job_start(actor=request.user, kind=kind, params=params)
+    except DomainError as error:
+        if error.http_status == 404:
+            raise
+        return render(request, "core/partials/export_job.html", {"error": error})
+    return render(request, "core/partials/export_job.html", {"job": job})
+
+
+@login_required
+def export_job(request, pk: int):
+    """One export's page: its progress, then its download link."""
+    job = export_jobs.export_job_get(actor=request.user, job_id=pk)
+    return render(request, "core/export_job.html", {"job": job})
+
+
+@login_required
+def export_job_progress(request, pk: int):
+    """htmx polls this every second while the job is queued or running."""
+    job = export_jobs.export_job_get(actor=request.user, job_id=pk)
+    return render(request, "core/partials/export_job.html", {"job": job})
+
+
+@login_required
+def export_job_list(request):
+    """The requester's own exports of the last EXPORT_RETENTION_H hours."""
+    export_jobs.export_jobs_fail_stale()
+    jobs = export_jobs.export_job_list(actor=request.user)
+    return render(request, "core/export_jobs.html", {"page": paginate(request, jobs)})
+
+
+@login_required
+@require_safe
+def export_job_download(request, pk: int):
+    job = export_jobs.export_job_file(actor=request.user, job_id=pk)
+    return export_file_response(job)
+
+
+def export_file_response(job) -> FileResponse:
+    """The finished file, streamed from storage; a file gone from storage is a 404."""
+    try:
+        handle = job.file.open("rb")
+    except OSError:
+        raise NotFoundError() from None
+    return FileResponse(
+        handle, as_attachment=True, filename=job.file_name, content_type=exports.XLSX_TYPE
+    )

@@ -56,3 +56,29 @@ def history_link(context, obj):
         query,
         gettext("Change history"),
     )
+
+
+@register.simple_tag
+def export_limit_note(kind=""):
+    """The row limit an export states next to its button, and why (core.exports)."""
+    from django.utils.translation import gettext as _
+
+    from core import exports
+
+    definition = exports.EXPORTS.get(kind) if kind else None
+    if definition is None:
+        return _("Up to %(limit)s rows: %(reason)s.") % {
+            "limit": f"{exports.SYNC_MAX_ROWS:,}",
+            "reason": exports.SYNC_LIMIT_REASON,
+        }
+    return _("Prepared in the background; up to %(limit)s rows: %(reason)s.") % {
+        "limit": f"{definition.limit:,}",
+        "reason": definition.limit_reason,
+    }
+
+
+@register.simple_tag
+def export_retention_h():
+    from django.conf import settings
+
+    return settings.EXPORT_RETENTION_H

@@ -10,15 +10,15 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from core import clock
 from core.errors import DomainError
-from core.exports import xlsx_response
+from core.exports import export_response
 from core.forms import attach_error
 from core.permissions import require
-from core.web import local_time, paginate, parse_id, status_filter, wants_xlsx
+from core.web import paginate, parse_id, status_filter, wants_xlsx
+from procurement import exports
 from procurement.choices import DeliveryAction, DeliveryStatus, OrderAction
 from procurement.forms.deliveries import AcceptForm, DeliveryForm, ReturnForm
 from procurement.selectors import deliveries as delivery_selectors
@@ -194,31 +194,12 @@ def delivery_print(request, pk: int):
     )
 
 
-DELIVERY_EXPORT_HEADERS = (
-    gettext_lazy("Delivery note number"),
-    gettext_lazy("Order number"),
-    gettext_lazy("Hospital"),
-    gettext_lazy("Supplier"),
-    gettext_lazy("Delivered by"),
-    gettext_lazy("Shipped at"),
-    gettext_lazy("Status"),
-    gettext_lazy("National code"),
-    gettext_lazy("Product"),
-    gettext_lazy("Quantity"),
-    gettext_lazy("UDI-DI"),
-    gettext_lazy("Lot"),
-    gettext_lazy("Serial"),
-    gettext_lazy("Expiry"),
-    gettext_lazy("Accepted"),
-    gettext_lazy("Refused"),
-    gettext_lazy("Returned"),
-)
-
-
 @login_required
 def delivery_list(request):
     user = request.user
     require(user, "order.view")
+    if wants_xlsx(request):
+        return export_response(user, exports.DELIVERY_LINES, request.GET)
     tab, status = status_filter(request, DeliveryStatus)
     rows = delivery_selectors.delivery_list(
         actor=user,
@@ -226,35 +207,6 @@ def delivery_list(request):
         order_id=parse_id(request.GET.get("order")),
         returned=request.GET.get("returned") == "1",
     )
-    if wants_xlsx(request):
-        return xlsx_response(
-            "delivery-notes.xlsx",
-            DELIVERY_EXPORT_HEADERS,
-            (
-                [
-                    d.number,
-                    d.order.number,
-                    d.order.hospital.name,
-                    d.order.supplier.name,
-                    d.carrier.name,
-                    local_time(d.shipped_at),
-                    d.get_status_display(),
-                    line.order_line.consumable.code,
-                    line.order_line.consumable.product_name,
-                    line.quantity,
-                    line.udi_di,
-                    line.lot,
-                    line.serial,
-                    line.expiry_date,
-                    line.accepted_quantity,
-                    line.refused_quantity,
-                    line.returned_quantity,
-                ]
-                for d in rows.iterator(chunk_size=500)
-                for line in d.lines.all()
-            ),
-            sheet=_("Delivery notes"),
-        )
     return render(
         request,
         T + "delivery_list.html",

@@ -13,15 +13,15 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from core.errors import DomainError
-from core.exports import xlsx_response
+from core.exports import export_response
 from core.forms import ReasonForm, attach_error
 from core.money import ZERO, format_cny
 from core.permissions import can, require
-from core.web import local_time, paginate, parse_id, redirect_back, status_filter, wants_xlsx
+from core.web import paginate, parse_id, redirect_back, status_filter, wants_xlsx
+from procurement import exports
 from procurement.choices import InvoiceStatus, OrderAction
 from procurement.forms.invoices import InvoiceForm
 from procurement.selectors import invoices as invoice_selectors
@@ -122,51 +122,18 @@ def invoice_register(request, pk: int):
     return render(request, T + "invoice_form.html", context, status=status)
 
 
-INVOICE_EXPORT_HEADERS = (
-    gettext_lazy("Invoice number"),
-    gettext_lazy("Issue date"),
-    gettext_lazy("Order number"),
-    gettext_lazy("Hospital"),
-    gettext_lazy("Issuer"),
-    gettext_lazy("Amount"),
-    gettext_lazy("Status"),
-    gettext_lazy("Registered at"),
-    gettext_lazy("Confirmed at"),
-    gettext_lazy("Rejection reason"),
-)
-
-
 @login_required
 def invoice_list(request):
     """Hospital finance opens on the invoices to confirm; everyone else on all of theirs."""
     user = request.user
     require(user, "order.view")
+    if wants_xlsx(request):
+        return export_response(user, exports.INVOICES, request.GET)
     default = InvoiceStatus.REGISTERED if can(user, "invoice.confirm") else ""
     tab, status = status_filter(request, InvoiceStatus, default=default)
     rows = invoice_selectors.invoice_list(
         actor=user, status=status, order_id=parse_id(request.GET.get("order"))
     )
-    if wants_xlsx(request):
-        return xlsx_response(
-            "invoices.xlsx",
-            INVOICE_EXPORT_HEADERS,
-            (
-                [
-                    i.number,
-                    i.issued_on,
-                    i.order.number,
-                    i.hospital.name,
-                    i.issuer.name,
-                    i.amount,
-                    i.get_status_display(),
-                    local_time(i.registered_at),
-                    local_time(i.confirmed_at),
-                    i.rejection_reason,
-                ]
-                for i in rows.iterator(chunk_size=500)
-            ),
-            sheet=_("Invoices"),
-        )
     page = paginate(request, rows)
     for invoice in page:
         invoice.actions = invoice_selectors.invoice_actions(actor=user, invoice=invoice)

@@ -18,10 +18,11 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from core.errors import DomainError
-from core.exports import xlsx_response
+from core.exports import export_response
 from core.forms import ReasonForm, attach_error
 from core.permissions import can, require
-from core.web import local_time, paginate, parse_id, status_filter, wants_xlsx
+from core.web import paginate, parse_id, status_filter, wants_xlsx
+from procurement import exports
 from procurement.choices import LineStatus, OrderAction, OrderStatus
 from procurement.forms.orders import DistributorForm, OrderSearchForm, RespondForm
 from procurement.selectors import deliveries as delivery_selectors
@@ -31,21 +32,6 @@ from procurement.services import orders
 from procurement.views.common import FIELD_ERROR_STATUS, is_hospital, org_id
 
 T = "procurement/orders/"
-
-
-ORDER_EXPORT_HEADERS = (
-    gettext_lazy("Order number"),
-    gettext_lazy("Created at"),
-    gettext_lazy("Submitted at"),
-    gettext_lazy("Hospital"),
-    gettext_lazy("Supplier"),
-    gettext_lazy("Distributor"),
-    gettext_lazy("Status"),
-    gettext_lazy("Urgent"),
-    gettext_lazy("Lines"),
-    gettext_lazy("Products"),
-    gettext_lazy("Order total"),
-)
 
 
 # The work queues of ``?todo=`` (selectors.order_todo_filter), named above the list.
@@ -61,6 +47,8 @@ def order_list(request):
     """A hospital's orders, a supplier's incoming orders, the regulators' region."""
     user = request.user
     require(user, "order.view")
+    if wants_xlsx(request):
+        return export_response(user, exports.ORDERS, request.GET)
     hospital_side = is_hospital(user)
     side = "supplier" if hospital_side else "hospital"
     counterparts = sorted(
@@ -88,28 +76,6 @@ def order_list(request):
         created_to=filters.get("date_to"),
         **{f"{side}_id": filters.get("counterpart")},
     )
-    if wants_xlsx(request):
-        return xlsx_response(
-            "orders.xlsx",
-            ORDER_EXPORT_HEADERS,
-            (
-                [
-                    o.number,
-                    local_time(o.created_at),
-                    local_time(o.submitted_at),
-                    o.hospital.name,
-                    o.supplier.name,
-                    o.distributor.name if o.distributor else "",
-                    o.get_status_display(),
-                    o.is_urgent,
-                    len(o.lines.all()),
-                    "；".join(line.consumable.product_name for line in o.lines.all()),
-                    o.total,
-                ]
-                for o in rows.iterator(chunk_size=500)
-            ),
-            sheet=_("Orders"),
-        )
     regulator = not hospital_side and not getattr(user.organization, "is_supplier", False)
     counts = selectors.order_status_counts(actor=user)
     tabs = [
