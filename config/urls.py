@@ -6,6 +6,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, Spec
 
 from core import views as core_views
 from core.api.calendar import CalendarDayDeleteApi, CalendarDayListCreateApi, CalendarYearListApi
+from core.api.exports import ExportJobApi, ExportJobDownloadApi, ExportJobStartApi
 from core.api.history import HistoryListApi
 from core.api.home import HomeCardListApi
 from core.api.policy import RegionPolicyApi
@@ -23,6 +24,13 @@ api_v1: list[URLPattern | URLResolver] = [
     path("calendar/years/", CalendarYearListApi.as_view(), name="calendar_years"),
     path("calendar/days/", CalendarDayListCreateApi.as_view(), name="calendar_days"),
     path("calendar/days/<int:pk>/", CalendarDayDeleteApi.as_view(), name="calendar_day"),
+    path("exports/", ExportJobStartApi.as_view(), name="export_job_start"),
+    path("exports/<int:pk>/", ExportJobApi.as_view(), name="export_job"),
+    path(
+        "exports/<int:pk>/download/",
+        ExportJobDownloadApi.as_view(),
+        name="export_job_download",
+    ),
     # The HIS change feed of orders, deliveries and invoices, at the address HIS vendors are
     # given: /api/v1/events/?after=<cursor>.
     path("events/", EventFeedApi.as_view(), name="event_feed"),

@@ -8,6 +8,9 @@ class CoreConfig(AppConfig):
     verbose_name = _("Platform")
 
     def ready(self) -> None:
+        # Registered in every process (the web queues the export task by name, core.queue),
+        # not only where Celery's autodiscovery runs (the worker).
+        from core import tasks  # noqa: F401
         from core.privileges import privileges_apply_on_migrate
 
         # Once per migrate (sender: this app), after every app's migrations have run.

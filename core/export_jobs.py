@@ -38,6 +38,7 @@ from django.core.files import File
 from django.db import DatabaseError, models
 from django.db.models import Q
 from django.db.models.functions import Now
+from django.http import FileResponse
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
@@ -132,10 +133,23 @@ def export_definition(kind: str) -> exports.ExportDefinition:
     return definition
 
 
-def export_job_start(*, actor: Any, kind: str, params: Any) -> ExportJob:
-    """Queue the export of a list with the list's filters (its query string, ``params``)."""
+def export_job_start(*, actor: Any, kind: str, params: Any, strict: bool = False) -> ExportJob:
+    """Queue the export of a list with the list's filters (its query string, ``params``).
+    ``strict`` (the API): a filter name the list does not know is refused; a list page's own
+    query string may carry others (the page size), which are left out."""
     definition = export_definition(kind)
     require(actor, definition.permission)
+    unknown = sorted(set(params) - set(definition.filter_names)) if strict else []
+    if unknown:
+        raise ValidationError(
+            fields={
+                name: [
+                    _("Not a filter of this export (it has: %s).")
+                    % ", ".join(definition.filter_names)
+                ]
+                for name in unknown
+            }
+        )
     filters = definition.filters(actor, params)  # a bad filter raises here: no job
     job = ExportJob.objects.create(
         kind=kind,
@@ -294,3 +308,15 @@ class ExportNotReadyError(DomainError):
     code = "export_not_ready"
     http_status = 409
     message_template = _("This export is not ready to download (%(status)s).")
+
+
+def export_file_response(job: ExportJob) -> FileResponse:
+    """The finished file, streamed from storage (never read into memory); a file gone from
+    storage is a 404."""
+    try:
+        handle = job.file.open("rb")
+    except OSError:
+        raise NotFoundError() from None
+    return FileResponse(
+        handle, as_attachment=True, filename=job.file_name, content_type=exports.XLSX_TYPE
+    )

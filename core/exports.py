@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import unicodedata
+from contextlib import suppress
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -146,15 +147,28 @@ def write_xlsx(
     sheet.freeze_panes = "A2"
     sheet.append([_cell(sheet, str(h)) for h in headers])
     written = 0
-    for row in itertools.chain(sample, rows):
-        if limit is not None and written >= limit:
-            raise ExportTooLargeError(limit=f"{limit:,}", reason=str(limit_reason))
-        sheet.append([_cell(sheet, value) for value in row])
-        written += 1
-        if progress is not None and written % progress_every == 0:
-            progress(written)
+    try:
+        for row in itertools.chain(sample, rows):
+            if limit is not None and written >= limit:
+                raise ExportTooLargeError(limit=f"{limit:,}", reason=str(limit_reason))
+            sheet.append([_cell(sheet, value) for value in row])
+            written += 1
+            if progress is not None and written % progress_every == 0:
+                progress(written)
+    except BaseException:
+        _discard(sheet)
+        raise
     workbook.save(target)
     return written
+
+
+def _discard(sheet) -> None:
+    """An abandoned write-only sheet: close its row writer and delete the temporary file it
+    streamed the rows to (openpyxl removes it only on save, or at exit)."""
+    with suppress(Exception):
+        sheet.close()
+    with suppress(Exception):
+        sheet._writer.cleanup()
 
 
 def xlsx_bytes(
@@ -177,12 +191,13 @@ def xlsx_response(
     rows: Iterable[Sequence],
     *,
     sheet: str,
-    limit: int = SYNC_MAX_ROWS,
+    limit: int | None = None,
 ) -> HttpResponse:
     """An XLSX download whose one sheet is named ``sheet`` (the list's title, translated),
     built in the request: at most ``limit`` rows (SYNC_MAX_ROWS unless the caller states its
     own), more is a 400 export_too_large. Datetimes should already be local
     (core.clock.to_local)."""
+    limit = SYNC_MAX_ROWS if limit is None else limit
     content = xlsx_bytes(headers, rows, sheet, limit=limit, limit_reason=SYNC_LIMIT_REASON)
     response = HttpResponse(content, content_type=XLSX_TYPE)
     response["Content-Disposition"] = attachment(filename)
@@ -220,6 +235,9 @@ class ExportDefinition:
     list_url: str  # the list page's URL name, to go back to it with the same filters
     filters: Callable[[Any, Mapping[str, str]], dict[str, Any]]
     rows: Callable[[Any, dict[str, Any]], ExportRows]
+    # The query-string names ``filters`` reads; the API refuses any other (a typo would
+    # otherwise export the unfiltered list).
+    filter_names: tuple[str, ...] = ()
     limit: int = EXCEL_MAX_ROWS
     limit_reason: Any = EXCEL_LIMIT_REASON
 

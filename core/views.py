@@ -15,7 +15,7 @@ from django.views import defaults
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET, require_POST, require_safe
 
-from core import clock, export_jobs, exports, health, permissions, selectors, services
+from core import clock, export_jobs, health, permissions, selectors, services
 from core.errors import DomainError, NotFoundError
 from core.forms import CalendarDayForm, HistoryFilterForm, RegionPolicyForm, add_domain_error
 from core.home import home_cards
@@ -216,15 +216,4 @@ def export_job_list(request):
 @require_safe
 def export_job_download(request, pk: int):
     job = export_jobs.export_job_file(actor=request.user, job_id=pk)
-    return export_file_response(job)
-
-
-def export_file_response(job) -> FileResponse:
-    """The finished file, streamed from storage; a file gone from storage is a 404."""
-    try:
-        handle = job.file.open("rb")
-    except OSError:
-        raise NotFoundError() from None
-    return FileResponse(
-        handle, as_attachment=True, filename=job.file_name, content_type=exports.XLSX_TYPE
-    )
+    return export_jobs.export_file_response(job)

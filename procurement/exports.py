@@ -237,6 +237,7 @@ ORDERS = register(
         list_url="procurement:order_list",
         filters=order_export_filters,
         rows=order_export_rows,
+        filter_names=("status", "todo", "number", "date_from", "date_to", "counterpart"),
     )
 )
 
@@ -310,6 +311,7 @@ DELIVERY_LINES = register(
         list_url="procurement:delivery_list",
         filters=delivery_export_filters,
         rows=delivery_export_rows,
+        filter_names=("status", "order", "returned"),
     )
 )
 
@@ -368,5 +370,6 @@ INVOICES = register(
         list_url="procurement:invoice_list",
         filters=invoice_export_filters,
         rows=invoice_export_rows,
+        filter_names=("status", "order"),
     )
 )
