@@ -52,6 +52,8 @@ MENU: list[MenuItem] = [
     MenuItem(
         _("Security log"), "accounts:security_event_list", "shield-lock", "security_event.view"
     ),
+    # The exports the user asked for, being prepared or ready to download (core.export_jobs).
+    MenuItem(_("My exports"), "core:export_jobs", "file-earmark-arrow-down", "order.view"),
 ]
 
 

@@ -191,6 +191,7 @@ def export_start(request, kind: str):
 
 
 @login_required
+@require_safe
 def export_job(request, pk: int):
     """One export's page: its progress, then its download link."""
     job = export_jobs.export_job_get(actor=request.user, job_id=pk)
@@ -198,6 +199,7 @@ def export_job(request, pk: int):
 
 
 @login_required
+@require_safe
 def export_job_progress(request, pk: int):
     """htmx polls this every second while the job is queued or running."""
     job = export_jobs.export_job_get(actor=request.user, job_id=pk)
@@ -205,6 +207,7 @@ def export_job_progress(request, pk: int):
 
 
 @login_required
+@require_safe
 def export_job_list(request):
     """The requester's own exports of the last EXPORT_RETENTION_H hours."""
     export_jobs.export_jobs_fail_stale()

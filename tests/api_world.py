@@ -31,6 +31,7 @@ from catalog.tests.factories import (
     ReferencePriceFactory,
 )
 from core import clock
+from core.export_jobs import ExportJob
 from core.services import calendar_day_create
 from core.workcalendar import DayKind
 from procurement.choices import AgreedPriceStatus, GreenChannel, ListingStatus
@@ -166,6 +167,10 @@ def build() -> ApiWorld:
     job = ImportJob.objects.create(
         kind="catalog", file_name="耗材.csv", stored_path="/nonexistent", created_by=users["su"]
     )
+    # An export the purchaser asked for, still queued (its file is not written yet).
+    export_job = ExportJob.objects.create(
+        kind="orders", file_name="orders.xlsx", created_by=users["pur"]
+    )
     group = Group.objects.create(name="审计")
     calendar_day = calendar_day_create(
         actor=users["adm"], date=dt.date(2027, 10, 9), kind=DayKind.WORKDAY
@@ -203,6 +208,7 @@ def build() -> ApiWorld:
         "publicity_price": publicity_price.pk,
         "objection": objection.pk,
         "import_job": job.pk,
+        "export_job": export_job.pk,
         "listing": w.listing.pk,
         "draft_listing": draft_listing.pk,
         "listing_distributor": ListingDistributor.objects.get(listing=w.listing).pk,

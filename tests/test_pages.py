@@ -100,6 +100,7 @@ MENUS = {
         "accounts:organization_list",
         "core:region_policy",
         "core:history",
+        "core:export_jobs",
     ],
     "admin": [
         *_EVERYONE,
@@ -118,6 +119,7 @@ MENUS = {
         "core:calendar",
         "core:history",
         "accounts:security_event_list",
+        "core:export_jobs",
     ],
     "agency": [
         *_EVERYONE,
@@ -127,6 +129,7 @@ MENUS = {
         "procurement:usage_list",
         "accounts:organization_list",
         "core:region_policy",
+        "core:export_jobs",
     ],
     "h01_purchaser": [
         *_EVERYONE,
@@ -137,6 +140,7 @@ MENUS = {
         "procurement:usage_list",
         "accounts:organization_list",
         "accounts:api_client_list",
+        "core:export_jobs",
     ],
     "h01_finance": [
         *_EVERYONE,
@@ -146,6 +150,7 @@ MENUS = {
         "procurement:usage_list",
         "accounts:organization_list",
         "accounts:api_client_list",
+        "core:export_jobs",
     ],
     "m01_sales": [
         *_EVERYONE,
@@ -153,6 +158,7 @@ MENUS = {
         *_TRADE,
         *_ORDERS,
         "accounts:organization_list",
+        "core:export_jobs",
     ],
     "d01_sales": [
         *_EVERYONE,
@@ -160,6 +166,7 @@ MENUS = {
         *_TRADE,
         *_ORDERS,
         "accounts:organization_list",
+        "core:export_jobs",
     ],
 }
 

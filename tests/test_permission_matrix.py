@@ -220,6 +220,36 @@ ROWS = [
         GET="405   405   405   405   405   405   405   302L  302L  405",
         POST="403   403   403   403   403   403   409   302L  302L  409",
     ),
+    # --- Pages: exports prepared in the background (only the requester sees a job)
+    row(
+        "exports/",
+        GET="200   200   200   200   200   200   200   302L  302L  200",
+        POST="405   405   405   405   405   405   405   302L  302L  405",
+    ),
+    row(
+        "exports/start/<slug:kind>/",
+        kind="orders",
+        GET="405   405   405   405   405   405   405   302L  302L  405",
+        POST="302   302   302   302   302   302   302   302L  302L  302",
+    ),
+    row(
+        "exports/<int:pk>/",
+        pk="@export_job",
+        GET="200   404   404   404   404   404   404   302L  302L  404",
+        POST="405   405   405   405   405   405   405   302L  302L  405",
+    ),
+    row(
+        "exports/<int:pk>/progress/",
+        pk="@export_job",
+        GET="200   404   404   404   404   404   404   302L  302L  404",
+        POST="405   405   405   405   405   405   405   302L  302L  405",
+    ),
+    row(
+        "exports/<int:pk>/download/",
+        pk="@export_job",
+        GET="409   404   404   404   404   404   404   302L  302L  404",
+        POST="405   405   405   405   405   405   405   302L  302L  405",
+    ),
     # --- Pages: listings, labels, agreed prices, purchase plan
     row(
         "procurement/listings/",
@@ -1543,6 +1573,22 @@ ROWS = [
         PATCH="403   403   403   403   200   403   200   403   401   200",
     ),
     # As the page: bureau staff read their jurisdiction's history (issue 11), was 403.
+    row(
+        "api/v1/exports/",
+        body={"kind": "orders", "filters": {"status": "submitted"}},
+        GET="405   405   405   405   405   405   405   405   401   405",
+        POST="202   202   202   202   202   202   202   202   401   202",
+    ),
+    row(
+        "api/v1/exports/<int:pk>/",
+        pk="@export_job",
+        GET="200   404   404   404   404   404   404   404   401   404",
+    ),
+    row(
+        "api/v1/exports/<int:pk>/download/",
+        pk="@export_job",
+        GET="409   404   404   404   404   404   404   404   401   404",
+    ),
     row("api/v1/history/", GET="403   403   403   403   200   403   200   403   401   200"),
     row("api/v1/home/", GET="200   200   200   200   200   200   200   200   401   200"),
     row("api/v1/calendar/years/", GET="403   403   403   403   403   403   200   403   401   200"),
