@@ -11,8 +11,8 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import unicodedata
-from contextlib import suppress
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from contextlib import suppress
 from dataclasses import dataclass
 from decimal import Decimal
 from io import BytesIO

@@ -20,9 +20,7 @@ def test_purchaser_exports_the_filtered_order_list_and_downloads_it(journey, tmp
     menu(page, "订单").click()
     page.locator("[data-tab='submitted']").click()
     expect(page.locator("[data-tab='submitted'].active")).to_be_visible()
-    shown = [
-        row.get_attribute("data-order") for row in page.locator("tbody tr[data-order]").all()
-    ]
+    shown = [row.get_attribute("data-order") for row in page.locator("tbody tr[data-order]").all()]
     assert shown, "the demo should leave h01 with submitted orders"
     total = int(page.locator("[data-count='submitted']").inner_text())
 

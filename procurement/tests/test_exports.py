@@ -93,7 +93,8 @@ def test_an_order_export_runs_to_a_download_holding_exactly_the_lists_rows(
     assert sheet.freeze_panes == "A2"
     assert [row[0] for row in sheet.iter_rows(min_row=2, values_only=True)] == shown
     total = sheet.cell(row=2, column=11)
-    assert total.value == float(orders[-1].total) and total.number_format == "#,##0.00"
+    assert total.value == float(orders[-1].total)
+    assert total.number_format == "#,##0.00"
     assert sheet.cell(row=2, column=9).value == 1  # lines
     assert sheet.cell(row=2, column=10).value == w.listing.consumable.product_name
 
@@ -216,7 +217,8 @@ def test_the_progress_shows_the_rows_written_while_the_export_runs(
     monkeypatch.setattr(export_jobs, "_progress", progress_then_poll)
     job = start(page, "orders", django_capture_on_commit_callbacks)
     assert seen == [(0, 3, "running"), (1, 3, "running"), (2, 3, "running"), (3, 3, "running")]
-    assert "2 of 3" in partials[2] and 'hx-trigger="every 1s"' in partials[2]
+    assert "2 of 3" in partials[2]
+    assert 'hx-trigger="every 1s"' in partials[2]
     job.refresh_from_db()
     assert job.status == ExportStatus.SUCCEEDED
 
@@ -300,14 +302,17 @@ def test_the_api_starts_an_export_reports_it_and_serves_its_file(
         )
     assert response.status_code == 202
     body = response.json()
-    assert body["status"] == "queued" and body["row_limit"] == exports.EXCEL_MAX_ROWS
+    assert body["status"] == "queued"
+    assert body["row_limit"] == exports.EXCEL_MAX_ROWS
     assert body["url"] == reverse("api:export_job", args=[body["id"]])
     early = api.get(reverse("api:export_job_download", args=[body["id"]]))
-    assert early.status_code == 409 and early.json()["code"] == "export_not_ready"
+    assert early.status_code == 409
+    assert early.json()["code"] == "export_not_ready"
     for callback in queued:
         callback()
     done = api.get(body["url"]).json()
-    assert done["status"] == "succeeded" and done["rows_done"] == 1
+    assert done["status"] == "succeeded"
+    assert done["rows_done"] == 1
     file = api.get(done["download_url"])
     assert file.status_code == 200
     assert rows_of(b"".join(file.streaming_content))[1][0] == order.number
@@ -338,7 +343,8 @@ def test_a_job_whose_worker_died_reads_as_failed_and_is_not_run_again(
 
     export_jobs.export_job_run(job_id=dead.pk)  # the broker's redelivery
     dead.refresh_from_db()
-    assert dead.status == ExportStatus.FAILED and not dead.file
+    assert dead.status == ExportStatus.FAILED
+    assert not dead.file
     # The beat's sweep fails the other once its heartbeat is old too.
     ExportJob.objects.filter(pk=alive.pk).update(
         heartbeat_at=F("heartbeat_at") - dt.timedelta(hours=1)
