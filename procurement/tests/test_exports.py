@@ -217,7 +217,7 @@ def test_the_progress_shows_the_rows_written_while_the_export_runs(
     monkeypatch.setattr(export_jobs, "_progress", progress_then_poll)
     job = start(page, "orders", django_capture_on_commit_callbacks)
     assert seen == [(0, 3, "running"), (1, 3, "running"), (2, 3, "running"), (3, 3, "running")]
-    assert "2 of 3" in partials[2]
+    assert "已写入 2 / 3 行" in partials[2]
     assert 'hx-trigger="every 1s"' in partials[2]
     job.refresh_from_db()
     assert job.status == ExportStatus.SUCCEEDED
