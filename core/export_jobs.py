@@ -90,7 +90,8 @@ class ExportJob(models.Model):
     created_at = models.DateTimeField(_("asked for at"), auto_now_add=True)
     started_at = models.DateTimeField(_("started at"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
-    # Written every second while RUNNING (database time), by a thread of the worker.
+    # Written every TASK_HEARTBEAT_S seconds while RUNNING (database time), by a thread of the
+    # worker.
     heartbeat_at = models.DateTimeField(_("last heartbeat"), null=True, blank=True)
 
     class Meta:
