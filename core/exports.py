@@ -43,16 +43,20 @@ def safe_text(value: str) -> str:
 
 
 def _cell(sheet, value):
+    """The value to append: a plain value where no format is needed (openpyxl then reuses one
+    cell object for the row, the fast path), a formatted cell for money and dates."""
     if value is None:
-        return WriteOnlyCell(sheet, value="")
+        return ""
+    if isinstance(value, str):
+        return safe_text(value)
     if isinstance(value, bool):
-        return WriteOnlyCell(sheet, value="是" if value else "否")
+        return "是" if value else "否"
     if isinstance(value, Decimal):
         cell = WriteOnlyCell(sheet, value=value)
         cell.number_format = "#,##0.00"
         return cell
     if isinstance(value, (int, float)):
-        return WriteOnlyCell(sheet, value=value)
+        return value
     if isinstance(value, dt.datetime):
         cell = WriteOnlyCell(sheet, value=value.replace(tzinfo=None))
         cell.number_format = "yyyy-mm-dd hh:mm"
@@ -61,7 +65,7 @@ def _cell(sheet, value):
         cell = WriteOnlyCell(sheet, value=value)
         cell.number_format = "yyyy-mm-dd"
         return cell
-    return WriteOnlyCell(sheet, value=safe_text(str(value)))
+    return safe_text(str(value))
 
 
 def _shown(value) -> str:

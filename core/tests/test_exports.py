@@ -52,3 +52,23 @@ def test_money_is_a_number_with_two_decimals():
     assert sheet["A2"].data_type == "n"
     assert sheet["A2"].value == 12.3
     assert sheet["A2"].number_format == "#,##0.00"
+
+
+def test_an_export_over_its_row_limit_is_refused_saying_the_limit_and_why():
+    """Built in the request: at most the stated rows; more is export_too_large (400), naming
+    the limit and the reason, and the half-written sheet's temporary file is deleted."""
+    from openpyxl.worksheet import _writer
+
+    from core.exports import SYNC_LIMIT_REASON, ExportTooLargeError
+
+    before = list(_writer.ALL_TEMP_FILES)
+    with pytest.raises(ExportTooLargeError) as refused:
+        xlsx_response("x.xlsx", ["a"], [["1"], ["2"], ["3"]], sheet="s", limit=2)
+    assert refused.value.http_status == 400
+    assert refused.value.code == "export_too_large"
+    assert "2" in refused.value.message
+    assert str(SYNC_LIMIT_REASON) in refused.value.message
+    left = list(_writer.ALL_TEMP_FILES)
+    assert left == before
+    exact = xlsx_response("x.xlsx", ["a"], [["1"], ["2"]], sheet="s", limit=2)
+    assert len(list(load_workbook(BytesIO(exact.content)).active.iter_rows())) == 3
