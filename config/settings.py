@@ -239,6 +239,8 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
 }
 # Hours a finished export's file is kept for download (core.export_jobs).
 EXPORT_RETENTION_H = env_int("EXPORT_RETENTION_H", 24)
+# Exports one person may have queued or running at once (the rest wait for one to finish).
+EXPORT_MAX_ACTIVE = env_int("EXPORT_MAX_ACTIVE", 3)
 
 # --- Catalog: the nightly national-lowest-price feed (docs/lowest-price-feed.md).
 LOWEST_PRICE_FEED_URL = env_str(

@@ -140,6 +140,12 @@ def export_job_start(*, actor: Any, kind: str, params: Any, strict: bool = False
     query string may carry others (the page size), which are left out."""
     definition = export_definition(kind)
     require(actor, definition.permission)
+    export_jobs_fail_stale()
+    active = ExportJob.objects.filter(
+        created_by=actor, status__in=[ExportStatus.QUEUED, ExportStatus.RUNNING]
+    ).count()
+    if active >= settings.EXPORT_MAX_ACTIVE:
+        raise ExportsBusyError(active=active)
     unknown = sorted(set(params) - set(definition.filter_names)) if strict else []
     if unknown:
         raise ValidationError(
@@ -303,6 +309,16 @@ def export_job_file(*, actor: Any, job_id: int) -> ExportJob:
     if job.status != ExportStatus.SUCCEEDED or not job.file:
         raise ExportNotReadyError(status=job.get_status_display())
     return job
+
+
+class ExportsBusyError(DomainError):
+    """One person's exports wait in one queue with everyone's: a few at a time each."""
+
+    code = "exports_busy"
+    http_status = 409
+    message_template = _(
+        "%(active)s of your exports are still being prepared; start another once one is ready."
+    )
 
 
 class ExportNotReadyError(DomainError):

@@ -140,13 +140,21 @@ def order_export_filters(actor: Any, params: Mapping[str, str]) -> dict[str, Any
     todo = str(params.get("todo", "") or "")
     if todo and todo not in order_selectors.ORDER_TODOS:
         raise _invalid("todo")
+    counterpart = _id(params, "counterpart")
+    if counterpart is not None:
+        # The list offers only the counterparts of the actor's own orders (and ignores any
+        # other); the export refuses one that is not among them rather than export nothing.
+        side = "supplier" if _hospital_side(actor) else "hospital"
+        mine = order_selectors.order_list(actor=actor, with_lines=False)
+        if not mine.filter(**{f"{side}_id": counterpart}).exists():
+            raise _invalid("counterpart")
     filters = {
         "status": _status(params, OrderStatus),
         "todo": todo,
         "number": _text(params, "number", 32),
         "date_from": _date(params, "date_from"),
         "date_to": _date(params, "date_to"),
-        "counterpart": _id(params, "counterpart"),
+        "counterpart": counterpart,
     }
     return {k: v for k, v in filters.items() if v not in ("", None)}
 

@@ -368,3 +368,41 @@ def test_finished_exports_are_deleted_with_their_files_after_the_retention(
     assert not ExportJob.objects.filter(pk=old.pk).exists()
     assert not Path(path).exists()
     assert ExportJob.objects.filter(pk=recent.pk).exists()
+
+
+def test_the_counterpart_filter_takes_only_the_lists_own_counterparts(
+    w, django_capture_on_commit_callbacks
+):
+    """The list offers the suppliers of the hospital's own orders; the export filters by one
+    of them, and refuses any other organisation (400) rather than export an empty file."""
+    order = submitted(w)
+    page = browser(w.purchaser)
+    job = start(
+        page, "orders", django_capture_on_commit_callbacks, counterpart=str(w.manufacturer.pk)
+    )
+    assert [r[0] for r in rows_of(download(page, job))[1:]] == [order.number]
+    api = client_for(w.purchaser)
+    stranger = {"kind": "orders", "filters": {"counterpart": str(w.other_hospital.pk)}}
+    response = api.post(reverse("api:export_job_start"), stranger, format="json")
+    assert response.status_code == 400
+    assert "counterpart" in response.json()["extra"]["fields"]
+
+
+def test_a_person_has_a_few_exports_in_progress_at_a_time(w, settings):
+    """The worker is shared: a fourth export while three wait is refused (409), and accepted
+    again once one of them is done."""
+    settings.EXPORT_MAX_ACTIVE = 3
+    api = client_for(w.purchaser)
+    body = {"kind": "orders", "filters": {}}
+    for _ in range(3):
+        assert api.post(reverse("api:export_job_start"), body, format="json").status_code == 202
+    busy = api.post(reverse("api:export_job_start"), body, format="json")
+    assert busy.status_code == 409
+    assert busy.json()["code"] == "exports_busy"
+    ExportJob.objects.filter(pk=ExportJob.objects.latest("pk").pk).update(
+        status=ExportStatus.SUCCEEDED
+    )
+    assert api.post(reverse("api:export_job_start"), body, format="json").status_code == 202
+    # Someone else's exports do not count against this person.
+    other = client_for(w.finance).post(reverse("api:export_job_start"), body, format="json")
+    assert other.status_code == 202
