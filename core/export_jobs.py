@@ -39,7 +39,9 @@ from django.db import DatabaseError, models
 from django.db.models import Q
 from django.db.models.functions import Now
 from django.http import FileResponse
+from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
 from core import exports
@@ -111,6 +113,16 @@ class ExportJob(models.Model):
     def title(self) -> str:
         definition = self.definition
         return str(definition.title) if definition else self.kind
+
+    @property
+    def list_url(self) -> str:
+        """The list this export was asked from, with its filters (to look, or export again)."""
+        definition = self.definition
+        if definition is None:
+            return ""
+        params = {k: "1" if v is True else v for k, v in self.filters.items()}
+        query = urlencode(params)
+        return reverse(definition.list_url) + (f"?{query}" if query else "")
 
     @property
     def finished(self) -> bool:

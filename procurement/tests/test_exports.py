@@ -339,6 +339,8 @@ def test_a_job_whose_worker_died_reads_as_failed_and_is_not_run_again(
     body = client_for(w.purchaser).get(reverse("api:export_job", args=[dead.pk])).json()
     assert body["status"] == "failed"
     assert body["error"] == str(export_jobs.WORKER_LOST)
+    failed_page = page.get(reverse("core:export_job", args=[dead.pk])).content.decode()
+    assert f'href="{reverse("procurement:order_list")}" data-export-list' in failed_page
     assert page.get(reverse("core:export_job", args=[alive.pk])).context["job"].status == "running"
 
     export_jobs.export_job_run(job_id=dead.pk)  # the broker's redelivery
