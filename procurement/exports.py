@@ -1,4 +1,5 @@
-"""The exports of the order, delivery-note and invoice lists (core.exports.register).
+"""The exports of the order, delivery-note, invoice, listing and usage-record lists
+(core.exports.register): the lists a province's data makes too long to write in a request.
 
 Each definition reads the rows through the list page's selector, with the list's filters and
 the requester's scope, so a file holds exactly what the list shows. They are written in the
@@ -24,15 +25,25 @@ from django.contrib.postgres.aggregates import StringAgg
 from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery, TextField
 from django.utils.translation import gettext_lazy as _
 
+from accounts.choices import OrganizationKind
 from core.errors import ValidationError
 from core.exports import ExportDefinition, ExportRows, register
 from core.permissions import can
 from core.web import local_time, parse_id
-from procurement.choices import DeliveryStatus, InvoiceStatus, OrderStatus
+from procurement.choices import (
+    Catalogue,
+    DeliveryStatus,
+    InvoiceStatus,
+    ListingStatus,
+    OrderStatus,
+    PurchaseLabel,
+)
 from procurement.models import DeliveryLine, OrderLine
 from procurement.selectors import deliveries as delivery_selectors
 from procurement.selectors import invoices as invoice_selectors
+from procurement.selectors import listings as listing_selectors
 from procurement.selectors import orders as order_selectors
+from procurement.selectors import usage as usage_selectors
 
 CHUNK = 2000
 
@@ -379,5 +390,192 @@ INVOICES = register(
         filters=invoice_export_filters,
         rows=invoice_export_rows,
         filter_names=("status", "order"),
+    )
+)
+
+
+# --- Listings -------------------------------------------------------------------------------
+
+LISTING_EXPORT_HEADERS = (
+    _("National code"),
+    _("Product"),
+    _("Specification"),
+    _("Model"),
+    _("Manufacturer"),
+    _("Listed price"),
+    _("Reference price"),
+    _("Catalogue"),
+    _("Status"),
+    _("Purchase label"),
+    _("Companion service"),
+    _("Registration certificate number"),
+    _("Price cut due"),
+    _("Submitted at"),
+)
+
+
+def _choice(params: Mapping[str, str], field: str, choices: Any) -> str:
+    value = str(params.get(field, "") or "")
+    if value and value not in choices.values:
+        raise _invalid(field)
+    return value
+
+
+def listing_export_filters(actor: Any, params: Mapping[str, str]) -> dict[str, Any]:
+    """The listing list's filters (procurement.views.listings.listing_list)."""
+    due = str(params.get("price_cut_due", "") or "")
+    if due not in ("", "1", "overdue"):
+        raise _invalid("price_cut_due")
+    filters = {
+        "status": _choice(params, "status", ListingStatus),
+        "catalogue": _choice(params, "catalogue", Catalogue),
+        "label": _choice(params, "label", PurchaseLabel),
+        "q": _text(params, "q", 100),
+        "code": _text(params, "code", 40),
+        "price_cut_due": due,
+    }
+    return {k: v for k, v in filters.items() if v}
+
+
+def listing_export_rows(actor: Any, filters: dict[str, Any]) -> ExportRows:
+    org = getattr(actor, "organization", None)
+    due = filters.get("price_cut_due", "")
+    listings = listing_selectors.listing_list(
+        actor=actor,
+        status=filters.get("status", ""),
+        catalogue=filters.get("catalogue", ""),
+        label=filters.get("label", ""),
+        q=filters.get("q", ""),
+        code=filters.get("code", ""),
+        price_cut_due=True if due in ("1", "overdue") else None,
+        price_cut_overdue=due == "overdue",
+        # A manufacturer's list is "My listings" (the page does the same).
+        own=org is not None and org.kind == OrganizationKind.MANUFACTURER,
+    )
+    rows = listings.values_list(
+        "consumable__code",
+        "consumable__product_name",
+        "consumable__specification",
+        "consumable__model",
+        "manufacturer__name",
+        "price",
+        "reference_price",
+        "catalogue",
+        "status",
+        "label",
+        "companion_service",
+        "registration_number",
+        "price_cut_due_on",
+        "submitted_at",
+    )
+    catalogues, statuses, labels = (
+        _labels(Catalogue),
+        _labels(ListingStatus),
+        _labels(PurchaseLabel),
+    )
+
+    def written():
+        for row in rows.iterator(chunk_size=CHUNK):
+            row = list(row)
+            row[7] = catalogues.get(row[7], row[7])
+            row[8] = statuses.get(row[8], row[8])
+            row[9] = labels.get(row[9], row[9])
+            row[13] = local_time(row[13])
+            yield row
+
+    return ExportRows(headers=LISTING_EXPORT_HEADERS, count=rows.count, rows=written())
+
+
+LISTINGS = register(
+    ExportDefinition(
+        kind="listings",
+        title=_("Listings"),
+        filename="listings.xlsx",
+        permission="listing.view",
+        list_url="procurement:listing_list",
+        filters=listing_export_filters,
+        rows=listing_export_rows,
+        filter_names=("status", "catalogue", "label", "q", "code", "price_cut_due"),
+    )
+)
+
+
+# --- Usage records --------------------------------------------------------------------------
+
+USAGE_EXPORT_HEADERS = (
+    _("Used at"),
+    _("Hospital"),
+    _("National code"),
+    _("Product"),
+    _("Brand (manufacturer)"),
+    _("UDI-DI"),
+    _("Lot"),
+    _("Serial"),
+    _("Quantity"),
+    _("Operation id"),
+    _("Doctor's staff code"),
+    _("Department"),
+    _("Price charged to the patient"),
+)
+
+
+def usage_export_filters(actor: Any, params: Mapping[str, str]) -> dict[str, Any]:
+    """The usage list's filters (procurement.forms.usage.UsageSearchForm)."""
+    filters = {
+        "doctor_code": _text(params, "doctor_code", 32),
+        "department": _text(params, "department", 100),
+        "operation_id": _text(params, "operation_id", 64),
+        "date_from": _date(params, "date_from"),
+        "date_to": _date(params, "date_to"),
+    }
+    return {k: v for k, v in filters.items() if v}
+
+
+def usage_export_rows(actor: Any, filters: dict[str, Any]) -> ExportRows:
+    date_from, date_to = filters.get("date_from"), filters.get("date_to")
+    records = usage_selectors.usage_list(
+        actor=actor,
+        doctor_code=filters.get("doctor_code", ""),
+        department=filters.get("department", ""),
+        operation_id=filters.get("operation_id", ""),
+        used_from=dt.date.fromisoformat(date_from) if date_from else None,
+        used_to=dt.date.fromisoformat(date_to) if date_to else None,
+    )
+    rows = records.values_list(
+        "used_at",
+        "hospital__name",
+        "consumable__code",
+        "consumable__product_name",
+        "manufacturer__name",
+        "udi_di",
+        "lot",
+        "serial",
+        "quantity",
+        "operation_id",
+        "doctor_code",
+        "department",
+        "charged_price",
+    )
+
+    def written():
+        for row in rows.iterator(chunk_size=CHUNK):
+            row = list(row)
+            row[0] = local_time(row[0])
+            row[4] = row[4] or ""
+            yield row
+
+    return ExportRows(headers=USAGE_EXPORT_HEADERS, count=rows.count, rows=written())
+
+
+USAGE_RECORDS = register(
+    ExportDefinition(
+        kind="usage_records",
+        title=_("Usage records"),
+        filename="usage-records.xlsx",
+        permission="usage.view",
+        list_url="procurement:usage_list",
+        filters=usage_export_filters,
+        rows=usage_export_rows,
+        filter_names=("doctor_code", "department", "operation_id", "date_from", "date_to"),
     )
 )

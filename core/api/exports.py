@@ -65,16 +65,21 @@ class ExportJobOutput(serializers.ModelSerializer):
 class ExportStartInput(serializers.Serializer):
     kind = serializers.CharField(
         max_length=40,
-        help_text=("Which list: orders, delivery_lines (one row per delivered line) or invoices."),
+        help_text=(
+            "Which list: orders, delivery_lines (one row per delivered line), invoices, "
+            "listings or usage_records."
+        ),
     )
     filters = serializers.DictField(
         child=serializers.CharField(max_length=100, allow_blank=True),
         required=False,
         default=dict,
         help_text=(
-            "The list page's query-string filters, by the same names (orders: status, todo, "
-            "number, date_from, date_to, counterpart; delivery_lines: status, order, returned; "
-            "invoices: status, order). A name or value the list does not know is refused."
+            "The list page's query-string filters, by the same names. orders: status, todo, "
+            "number, date_from, date_to, counterpart; delivery_lines: status, order, "
+            "returned; invoices: status, order; listings: status, catalogue, label, q, code, "
+            "price_cut_due; usage_records: doctor_code, department, operation_id, date_from, "
+            "date_to. A name or value the list does not know is refused."
         ),
     )
 

@@ -21,12 +21,20 @@ from openpyxl import load_workbook
 
 from accounts.choices import Role
 from accounts.tests.factories import UserFactory
-from core import export_jobs, exports
+from core import clock, export_jobs, exports
 from core.export_jobs import ExportJob, ExportStatus
 from core.tests.helpers import browser, client_for
 from procurement.choices import InvoiceStatus
 from procurement.exports import invoice_export_rows
-from procurement.tests.order_world import invoiced, make_world, shipped, submitted
+from procurement.services import usage
+from procurement.tests.order_world import (
+    gs1,
+    invoiced,
+    make_world,
+    patient_hash,
+    shipped,
+    submitted,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -104,14 +112,33 @@ def test_the_background_file_equals_the_lists_own_export(w, django_capture_on_co
     invoiced(w)
     shipped(w, quantity=4)
     page = browser(w.sales)
-    for kind, list_name in [
-        ("orders", "order_list"),
-        ("delivery_lines", "delivery_list"),
-        ("invoices", "invoice_list"),
+    usage.usage_record(
+        actor=w.purchaser,
+        records=[
+            {
+                "barcode": gs1(w.di, serial="SN-0001"),
+                "operation_id": "OP-0001",
+                "doctor_code": "D001",
+                "department": "心内科",
+                "patient_hash": patient_hash(),
+                "used_at": clock.now() - dt.timedelta(hours=1),
+            }
+        ],
+    )
+    for user, kind, list_name in [
+        (w.sales, "orders", "order_list"),
+        (w.sales, "delivery_lines", "delivery_list"),
+        (w.sales, "invoices", "invoice_list"),
+        (w.sales, "listings", "listing_list"),
+        (w.purchaser, "listings", "listing_list"),
+        (w.purchaser, "usage_records", "usage_list"),
     ]:
+        page = browser(user)
         now = page.get(reverse(f"procurement:{list_name}"), {"export": "xlsx"})
         job = start(page, kind, django_capture_on_commit_callbacks)
-        assert rows_of(download(page, job)) == rows_of(now.content), kind
+        written = rows_of(download(page, job))
+        assert written == rows_of(now.content), kind
+        assert len(written) > 1, kind
 
 
 def test_delivery_lines_export_writes_a_row_per_line_of_the_listed_notes(
@@ -234,8 +261,8 @@ def test_every_export_states_its_row_limit_and_a_bigger_list_fails_saying_why(
     page = browser(w.purchaser)
     html = page.get(reverse("procurement:order_list")).content.decode()
     assert "1,048,575" in html  # the background export: what an Excel sheet holds
-    usage = page.get(reverse("procurement:usage_list")).content.decode()
-    assert "10,000" in usage  # a quick export, built while the user waits
+    prices = page.get(reverse("procurement:agreed_price_list")).content.decode()
+    assert "10,000" in prices  # a quick export, built while the user waits
 
     small = dataclasses.replace(exports.EXPORTS["orders"], limit=1)
     monkeypatch.setitem(exports.EXPORTS, "orders", small)
@@ -249,9 +276,7 @@ def test_every_export_states_its_row_limit_and_a_bigger_list_fails_saying_why(
     assert not job.file
     assert page.get(reverse("core:export_job_download", args=[job.pk])).status_code == 409
 
-    response = page.get(
-        reverse("procurement:usage_list"), {"export": "xlsx"}
-    )  # below the limit: a file
+    response = page.get(reverse("procurement:agreed_price_list"), {"export": "xlsx"})
     assert response.status_code == 200
     monkeypatch.setattr(exports, "SYNC_MAX_ROWS", 1)
     response = page.get(reverse("procurement:order_list"), {"export": "xlsx"})

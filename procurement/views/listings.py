@@ -21,10 +21,11 @@ from django.views.decorators.http import require_POST
 from catalog import selectors as catalog_selectors
 from core import clock
 from core.errors import DomainError, NotFoundError, PermissionDeniedError
-from core.exports import xlsx_response
+from core.exports import export_response, xlsx_response
 from core.forms import ReasonForm, add_domain_error
 from core.permissions import can
 from core.web import local_time, paginate, redirect_back, wants_xlsx
+from procurement import exports
 from procurement.choices import (
     Catalogue,
     ListingAction,
@@ -64,6 +65,8 @@ def _require_applicant(user, listing=None) -> None:
 def listing_list(request):
     """A manufacturer's "My listings"; everyone else the listings they may see."""
     params = request.GET
+    if wants_xlsx(request):
+        return export_response(request.user, exports.LISTINGS, params)
     own = is_manufacturer(request.user)
     rows = selectors.listing_list(
         actor=request.user,
@@ -76,46 +79,6 @@ def listing_list(request):
         price_cut_overdue=params.get("price_cut_due") == "overdue",
         own=own,
     )
-    if wants_xlsx(request):
-        return xlsx_response(
-            "listings.xlsx",
-            [
-                _("National code"),
-                _("Product"),
-                _("Specification"),
-                _("Model"),
-                _("Manufacturer"),
-                _("Listed price"),
-                _("Reference price"),
-                _("Catalogue"),
-                _("Status"),
-                _("Purchase label"),
-                _("Companion service"),
-                _("Registration certificate number"),
-                _("Price cut due"),
-                _("Submitted at"),
-            ],
-            (
-                [
-                    x.consumable.code,
-                    x.consumable.product_name,
-                    x.consumable.specification,
-                    x.consumable.model,
-                    x.manufacturer.name,
-                    x.price,
-                    x.reference_price,
-                    x.get_catalogue_display(),
-                    x.get_status_display(),
-                    x.get_label_display(),
-                    x.companion_service,
-                    x.registration_number,
-                    x.price_cut_due_on,
-                    local_time(x.submitted_at),
-                ]
-                for x in rows.iterator()
-            ),
-            sheet=_("Listings"),
-        )
     page = paginate(request, rows)
     if own:  # a manufacturer's own listings offer their actions (edit...)
         page.object_list = list(page.object_list)
