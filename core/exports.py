@@ -123,7 +123,7 @@ EXCEL_LIMIT_REASON = _("an Excel sheet holds no more")
 # The exports built while the request waits are kept small: a request must answer within
 # seconds, and a bigger file is prepared in the background instead (core.export_jobs).
 SYNC_MAX_ROWS = 10_000
-SYNC_LIMIT_REASON = _("it is built while you wait; larger lists are prepared in the background")
+SYNC_LIMIT_REASON = _("it is built while you wait")
 
 
 def write_xlsx(
