@@ -1,0 +1,72 @@
+"""A final round for the award, allocation and contract tests: the order world's hospital
+(base volume 100 of group G1, agreed ratio 0.8: agreed volume 80) and the results of
+three bids:
+
+- A: the order world's listed product (manufacturer M, distributor D authorised for
+  Nanjing), rank 1, won at 80.00 (95.00 with companion service);
+- B: another manufacturer's product, rank 2, won at 85.00;
+- C: a third manufacturer's product listed at 99.00, rank 3, not won (bid 99.00).
+
+So: lowest winning price 80.00 (the winners' payment standard), highest 85.00 (the
+non-winners' cap and C's stepped-target level).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+
+from accounts.choices import Role
+from accounts.models import User
+from accounts.tests.factories import OrganizationFactory, UserFactory
+from procurement.models import Listing, TenderResult, TenderRound
+from procurement.tests import round_world
+from procurement.tests.factories import ListingFactory
+from procurement.tests.order_world import World, make_world
+
+
+@dataclass
+class AwardWorld:
+    w: World
+    officer: User
+    tender: TenderRound
+    a: TenderResult
+    b: TenderResult
+    c: TenderResult
+    listing_b: Listing
+    listing_c: Listing
+    sales_b: User
+    sales_c: User
+
+
+def make_award_world(
+    *, base: int = 100, cycle_start: dt.date | None = None, cycle_days: int = 365
+) -> AwardWorld:
+    w = make_world()
+    officer = round_world.bureau_officer()
+    maker_b, maker_c = OrganizationFactory(), OrganizationFactory()
+    listing_b = ListingFactory(manufacturer=maker_b, price=Decimal("90.00"))
+    listing_c = ListingFactory(manufacturer=maker_c, price=Decimal("99.00"))
+    consumables = [w.listing.consumable, listing_b.consumable, listing_c.consumable]
+    tender = round_world.final_round(
+        officer, consumables=consumables, cycle_start=cycle_start, cycle_days=cycle_days
+    )
+    a = round_world.result(
+        tender, w.listing.consumable, price="80.00", companion_price="95.00", rank=1, won=True
+    )
+    b = round_world.result(tender, listing_b.consumable, price="85.00", rank=2, won=True)
+    c = round_world.result(tender, listing_c.consumable, price="99.00", rank=3, won=False)
+    round_world.demand_row(tender, w.hospital, w.purchaser, base=base)
+    return AwardWorld(
+        w=w,
+        officer=officer,
+        tender=tender,
+        a=a,
+        b=b,
+        c=c,
+        listing_b=listing_b,
+        listing_c=listing_c,
+        sales_b=UserFactory(organization=maker_b, roles=[Role.SUPPLIER_SALES]),
+        sales_c=UserFactory(organization=maker_c, roles=[Role.SUPPLIER_SALES]),
+    )
