@@ -70,3 +70,66 @@ def make_award_world(
         sales_b=UserFactory(organization=maker_b, roles=[Role.SUPPLIER_SALES]),
         sales_c=UserFactory(organization=maker_c, roles=[Role.SUPPLIER_SALES]),
     )
+
+
+def contracted(aw: AwardWorld):
+    """Results applied, no choices, volume allocated: the hospital's one contract for A
+    (80 units at 80.00, delivered by D), awaiting signatures."""
+    import time_machine
+
+    from procurement.services import awards
+
+    award = awards.round_apply_results(actor=aw.officer, round_id=aw.tender.pk)
+    with time_machine.travel(award.choice_deadline + dt.timedelta(minutes=1), tick=False):
+        (contract,) = awards.round_allocate(actor=aw.officer, round_id=aw.tender.pk)
+    return contract
+
+
+def signed(aw: AwardWorld):
+    """The contract in force: signed by the hospital, the manufacturer and the distributor."""
+    from procurement.services import contracts
+
+    contract = contracted(aw)
+    for user in (aw.w.purchaser, aw.w.sales, aw.w.distributor_sales):
+        contract = contracts.contract_sign(actor=user, contract_id=contract.pk)
+    return contract
+
+
+def bought(aw: AwardWorld, quantity: int, *, kept: int | None = None, listing=None):
+    """An order of the hospital for A (or ``listing``), delivered by D and accepted: ``kept``
+    of ``quantity`` accepted (the rest refused)."""
+    from procurement.services import deliveries, orders
+    from procurement.tests.order_world import gs1, promised
+
+    w = aw.w
+    listing = listing or w.listing
+    (order,) = orders.order_create(
+        actor=w.purchaser, lines=[{"listing": listing.pk, "quantity": quantity}]
+    )
+    orders.order_submit(actor=w.purchaser, order_id=order.pk)
+    line = order.lines.get()
+    orders.order_respond(
+        actor=w.sales,
+        order_id=order.pk,
+        answers=[{"line": line.pk, "decision": "confirm", "promised_on": promised()}],
+        distributor_id=w.distributor.pk,
+    )
+    delivery = deliveries.delivery_create(
+        actor=w.distributor_sales,
+        order_id=order.pk,
+        lines=[{"order_line": line.pk, "quantity": quantity, "barcode": gs1(w.di)}],
+    )
+    kept = quantity if kept is None else kept
+    deliveries.delivery_accept(
+        actor=w.purchaser,
+        delivery_id=delivery.pk,
+        lines=[
+            {
+                "delivery_line": delivery.lines.get().pk,
+                "accepted_quantity": kept,
+                "refused_quantity": quantity - kept,
+                "reason": "破损" if kept < quantity else "",
+            }
+        ],
+    )
+    return order
