@@ -221,6 +221,9 @@ class GroupAward:
     standards: list[PaymentStandard]
     targets: list[SteppedTarget]
     results: list[TenderResult] = field(default_factory=list)
+    # For the bureau's page: its renewal form and how many contracts the group has.
+    renewal_form: object = None
+    contracts: int = 0
 
 
 def round_award_groups(*, actor: User, round: TenderRound) -> list[GroupAward]:
@@ -289,6 +292,7 @@ class ChoiceGroup:
     agreed: int
     winners: list[Winner]
     chosen: dict[int, int]
+    rows: list = field(default_factory=list)  # (winner, typed quantity) for the page
 
     @property
     def chosen_total(self) -> int:

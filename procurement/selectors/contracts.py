@@ -39,6 +39,7 @@ from django.db.models import (
     Value,
     When,
 )
+from django.db.models.expressions import Combinable
 from django.db.models.functions import Coalesce, Greatest
 
 from accounts.models import User
@@ -58,7 +59,7 @@ MANUFACTURER = "manufacturer"
 DISTRIBUTOR = "distributor"
 
 
-def _minus(a, b) -> Func:
+def _minus(a: Combinable, b: Combinable) -> Func:
     """``a - b`` of two dates, in whole days (PostgreSQL's date - date is an integer; the
     ORM's own subtraction would make an interval)."""
     return Func(a, b, template="(%(expressions)s)", arg_joiner=" - ", output_field=IntegerField())
@@ -127,7 +128,7 @@ def contract_list(
     if status:
         rows = rows.filter(status__in=status)
     if lagging is not None:
-        rows = rows.filter(lagging=lagging)
+        rows = rows.filter(**{"lagging": lagging})  # an annotation (with_progress)
     if round_id is not None:
         rows = rows.filter(round_id=round_id)
     if group_id is not None:
@@ -182,6 +183,8 @@ def contract_progress(*, contract: Contract) -> Progress:
     ).values_list("order__submitted_at", "accepted_quantity", "returned_quantity")
     by_month: dict[dt.date, int] = {}
     for submitted_at, accepted, returned in lines:
+        if submitted_at is None:  # not submitted: not counted (the filter excludes it)
+            continue
         day = clock.to_local(submitted_at).date().replace(day=1)
         by_month[day] = by_month.get(day, 0) + accepted - returned
     months = []
@@ -223,7 +226,7 @@ def contract_parties(*, actor: User, contract: Contract) -> list[str]:
 
 
 def party_label(side: str) -> str:
-    return str(Contract._meta.get_field(side).verbose_name)
+    return str(getattr(Contract._meta.get_field(side), "verbose_name", side))
 
 
 def contract_sign_check(*, actor: User, contract: Contract) -> list[str]:

@@ -39,7 +39,7 @@ from typing import Any
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from accounts.models import User
+from accounts.models import Organization, User
 from core import clock
 from core.money import quantize
 from core.permissions import require
@@ -141,7 +141,7 @@ def _apply_group(*, actor: User | None, tender: TenderRound, group: TenderGroup)
             _target_create(actor=actor, tender=tender, group=group, result=result, level=highest)
 
 
-def _list_winner(result: TenderResult, *, price: Any, companion: bool, reason: str) -> Listing:
+def _list_winner(result: TenderResult, *, price: Decimal, companion: bool, reason: str) -> Listing:
     listing = selectors.winner_listing(result=result, companion=companion)
     if listing is None:
         listing = Listing.objects.create(
@@ -399,7 +399,7 @@ def contract_create(
     *,
     tender: TenderRound,
     group_id: int,
-    hospital,
+    hospital: Organization,
     listing: Listing,
     quantity: int,
     price: Decimal,

@@ -93,7 +93,7 @@ def _reason(reason: object) -> str:
 
 
 def _price_cut(value: object) -> Decimal:
-    if isinstance(value, float) or isinstance(value, bool):
+    if isinstance(value, float | bool):
         raise PriceCutInvalidError()
     try:
         cut = Decimal(str(value if value not in (None, "") else "0"))
