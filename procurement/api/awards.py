@@ -153,6 +153,7 @@ class ContractListApi(ListApi):
             OpenApiParameter("status", str, enum=ContractStatus.values),
             OpenApiParameter("lagging", bool),
             OpenApiParameter("renewal_due", bool),
+            OpenApiParameter("to_sign", bool, description="Awaiting the caller's signature."),
             OpenApiParameter("round", int),
         ]
     )
@@ -168,6 +169,7 @@ class ContractListApi(ListApi):
             status=query_statuses(self.request, ContractStatus.values) or None,
             lagging=None if not lagging else lagging == "true",
             renewal_due=self.request.query_params.get("renewal_due") == "true",
+            to_sign=self.request.query_params.get("to_sign") == "true",
             round_id=query_id(self.request, "round"),
         )
 

@@ -118,6 +118,7 @@ def contract_list(
     round_id: int | None = None,
     group_id: int | None = None,
     renewal_due: bool = False,
+    to_sign: bool = False,
 ) -> QuerySet[Contract]:
     rows = with_progress(
         Contract.objects.visible_to(actor).select_related(
@@ -133,12 +134,26 @@ def contract_list(
         rows = rows.filter(round_id=round_id)
     if group_id is not None:
         rows = rows.filter(group_id=group_id)
+    if to_sign:
+        rows = rows.filter(status=ContractStatus.AWAITING).filter(unsigned_by_q(actor))
     if renewal_due:
         rows = rows.filter(
             status=ContractStatus.ACTIVE,
             cycle_end__lte=clock.local_today() + dt.timedelta(days=RENEWAL_WINDOW_DAYS),
         )
     return rows.order_by("-cycle_start", "number")
+
+
+def unsigned_by_q(actor: User) -> Q:
+    """Contracts whose side of the actor's organisation is not signed yet."""
+    org_id = getattr(actor, "organization_id", None)
+    if org_id is None:
+        return Q(pk__in=[])
+    return (
+        Q(hospital_id=org_id, hospital_signed_at__isnull=True)
+        | Q(manufacturer_id=org_id, manufacturer_signed_at__isnull=True)
+        | Q(distributor_id=org_id, distributor_signed_at__isnull=True)
+    )
 
 
 def contract_get(*, actor: User, contract_id: int) -> Contract:

@@ -133,3 +133,23 @@ def bought(aw: AwardWorld, quantity: int, *, kept: int | None = None, listing=No
         ],
     )
     return order
+
+
+def contract_for(w: World, officer: User, listing: Listing, *, sign: bool = False, base=100):
+    """A final round of its own whose only winner is ``listing`` (at 80.00), the world's
+    hospital's agreed volume of it allocated: its contract, signed by the three parties
+    when ``sign`` (the world's users: purchaser, manufacturer and distributor sales)."""
+    import time_machine
+
+    from procurement.services import awards, contracts
+
+    tender = round_world.final_round(officer, consumables=[listing.consumable])
+    round_world.result(tender, listing.consumable, price="80.00", rank=1, won=True)
+    round_world.demand_row(tender, w.hospital, w.purchaser, base=base)
+    award = awards.round_apply_results(actor=officer, round_id=tender.pk)
+    with time_machine.travel(award.choice_deadline + dt.timedelta(minutes=1), tick=False):
+        (contract,) = awards.round_allocate(actor=officer, round_id=tender.pk)
+    if sign:
+        for user in (w.purchaser, w.sales, w.distributor_sales):
+            contract = contracts.contract_sign(actor=user, contract_id=contract.pk)
+    return contract

@@ -10,7 +10,7 @@ from typing import Any
 from accounts.choices import Role
 from accounts.tests.factories import BureauFactory, UserFactory
 from core import clock
-from procurement.choices import RoundStatus
+from procurement.choices import DemandStatus, RoundStatus
 from procurement.models import TenderGroup, TenderRound
 from procurement.services import rounds
 
@@ -141,6 +141,7 @@ def demand_row(tender: TenderRound, hospital, reporter, *, base: int):
         group=first_group(tender),
         hospital=hospital,
         reported_volume=base,
+        status=DemandStatus.ACCEPTED,
         reported_by=reporter,
         reported_at=clock.now() - dt.timedelta(days=45),
     )

@@ -29,6 +29,7 @@ def list_filters(params) -> dict:
         "status": [status] if status in ContractStatus.values else None,
         "lagging": True if lagging == "1" else (False if lagging == "0" else None),
         "renewal_due": params.get("renewal_due") == "1",
+        "to_sign": params.get("to_sign") == "1",
         "round_id": parse_id(params.get("round")),
     }
 
@@ -45,7 +46,7 @@ def contract_list(request):
             "statuses": ContractStatus.choices,
             "params": {
                 key: request.GET.get(key, "")
-                for key in ("status", "lagging", "renewal_due", "round")
+                for key in ("status", "lagging", "renewal_due", "to_sign", "round")
             },
         },
     )
