@@ -864,6 +864,8 @@ FINISHED_BASE_VOLUMES = {"h01": 200, "h02": 150, "h03": 120, "h04": 80}
 # What the first two hospitals bought of their contracts so far: h01 on track, h02 behind
 # (the rest have bought nothing yet: lagging too).
 FINISHED_BOUGHT = {"h01": 60, "h02": 10}
+# The hospital whose contracts await its own signature (the browser journey signs one).
+FINISHED_UNSIGNED = "h02_purchaser"
 
 
 def demo_results_without_opening(*, tender: TenderRound, group, listings: list[Listing]) -> list:
@@ -895,7 +897,8 @@ def demo_results_without_opening(*, tender: TenderRound, group, listings: list[L
 def _seed_finished_round(users: dict[str, User]) -> None:
     """A final round of one group (a generic name three manufacturers list), its results
     applied, the hospitals' volume allocated (h01 chose part of it for the second winner),
-    every contract signed by its three parties before the cycle began four months ago, and
+    every contract signed by its three parties before the cycle began four months ago (but
+    h02's, which await h02's signature), and
     orders of h01 and h02 counting toward theirs [R-VBP-CONTRACT] [R-PAY-STANDARD]."""
     from procurement.models import TenderDemand, TenderGroup
     from procurement.services import awards as award_services
@@ -986,6 +989,8 @@ def _seed_finished_round(users: dict[str, User]) -> None:
             contract.manufacturer_id: sales_of.get(contract.manufacturer_id),
             contract.distributor_id: sales_of.get(contract.distributor_id),
         }
+        if contract.hospital_id == getattr(users.get(FINISHED_UNSIGNED), "organization_id", 0):
+            parties.pop(contract.hospital_id)  # h02 has yet to sign: its home card says so
         for party in parties.values():
             if party is not None:
                 with _at(signing, party):

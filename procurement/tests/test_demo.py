@@ -176,7 +176,9 @@ def test_one_finished_round_with_contracts_in_progress_R_VBP_CONTRACT(seeded):
     bureau = User.objects.get(username="bureau")
     rows = list(contract_list(actor=bureau, round_id=tender.pk))
     assert rows
-    assert {c.status for c in rows} == {ContractStatus.ACTIVE}
+    h02 = User.objects.get(username=demo.FINISHED_UNSIGNED).organization_id
+    assert {c.status for c in rows if c.hospital_id != h02} == {ContractStatus.ACTIVE}
+    assert {c.status for c in rows if c.hospital_id == h02} == {ContractStatus.AWAITING}
     assert any(c.lagging for c in rows)
     h01 = User.objects.get(username="h01_purchaser")
     mine = list(contract_list(actor=h01, round_id=tender.pk))
