@@ -24,7 +24,7 @@ def test_hospital_signs_a_contract_and_sees_its_progress_R_VBP_CONTRACT(journey)
     waiting = rows.count()
     rows.first.locator("a").first.click()
     expect_page_status(page, "待签署")
-    number = page.locator("main h1").inner_text().split()[1]
+    number = page.locator("main h1").inner_text().split()[-1]
     journey.shot(page, "contract-awaiting-signature")
 
     with journey.confirming(page, number):
