@@ -34,7 +34,7 @@ class WinnerOutput(serializers.Serializer):
     )
 
 
-class PaymentStandardOutput(serializers.ModelSerializer):
+class PaymentStandardVersionOutput(serializers.ModelSerializer):
     group = serializers.IntegerField(source="group_id")
     winner_price = MoneyField()
     non_winner_cap = MoneyField()
@@ -87,7 +87,7 @@ class GroupAwardOutput(serializers.Serializer):
     code = serializers.CharField(source="group.code")
     name = serializers.CharField(source="group.name")
     winners = WinnerOutput(many=True)
-    payment_standards = PaymentStandardOutput(many=True, source="standards")
+    payment_standards = PaymentStandardVersionOutput(many=True, source="standards")
     stepped_targets = SteppedTargetOutput(many=True, source="targets")
 
 
@@ -201,4 +201,4 @@ class PaymentStandardAnswerOutput(serializers.Serializer):
     amount = MoneyField(
         help_text="Winners: the standard; non-winners: the cap (the fund pays at most this)."
     )
-    standard = PaymentStandardOutput()
+    standard = PaymentStandardVersionOutput()
