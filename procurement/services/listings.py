@@ -349,6 +349,20 @@ def listing_update(*, actor: User, listing_id: int, **changes: Any) -> Listing:
         )
     if "companion_service" in changes:
         listing.companion_service = bool(changes["companion_service"])
+        # [R-VBP-COMPANION] one live listing per product and offer (with or without the
+        # service): the other offer may exist already.
+        twin = (
+            Listing.objects.filter(
+                manufacturer_id=listing.manufacturer_id,
+                consumable_id=listing.consumable_id,
+                companion_service=listing.companion_service,
+            )
+            .exclude(pk=listing.pk)
+            .exclude(status=ListingStatus.DELISTED)
+            .first()
+        )
+        if twin is not None:
+            raise ListingExistsError(listing=twin.pk)
     if "green_channel" in changes:
         listing.green_channel = _green_channel(changes["green_channel"])
     provinces = _provinces(changes.pop("provinces")) if "provinces" in changes else None

@@ -95,9 +95,11 @@ def signed(aw: AwardWorld):
     return contract
 
 
-def bought(aw: AwardWorld, quantity: int, *, kept: int | None = None, listing=None):
-    """An order of the hospital for A (or ``listing``), delivered by D and accepted: ``kept``
-    of ``quantity`` accepted (the rest refused)."""
+def bought(
+    aw: AwardWorld, quantity: int, *, kept: int | None = None, listing=None, by_d: bool = True
+):
+    """An order of the hospital for A (or ``listing``), delivered by D (or, ``by_d`` off, by
+    the manufacturer itself) and accepted: ``kept`` of ``quantity`` (the rest refused)."""
     from procurement.services import deliveries, orders
     from procurement.tests.order_world import gs1, promised
 
@@ -112,10 +114,10 @@ def bought(aw: AwardWorld, quantity: int, *, kept: int | None = None, listing=No
         actor=w.sales,
         order_id=order.pk,
         answers=[{"line": line.pk, "decision": "confirm", "promised_on": promised()}],
-        distributor_id=w.distributor.pk,
+        distributor_id=w.distributor.pk if by_d else None,
     )
     delivery = deliveries.delivery_create(
-        actor=w.distributor_sales,
+        actor=w.distributor_sales if by_d else w.sales,
         order_id=order.pk,
         lines=[{"order_line": line.pk, "quantity": quantity, "barcode": gs1(w.di)}],
     )

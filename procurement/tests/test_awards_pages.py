@@ -28,7 +28,8 @@ def test_bureau_applies_the_results_and_sees_winners_and_standard_R_PAY_STANDARD
     html = client.get(page).content.decode()
     assert f'data-winner="{aw.a.pk}"' in html
     assert "¥95.00" in html  # the price with companion service [R-VBP-COMPANION]
-    assert "¥80.00" in html and "¥85.00" in html  # the standard and the cap
+    assert "¥80.00" in html
+    assert "¥85.00" in html
     assert f'data-target="{aw.c.stepped_target.pk}"' in html
 
 
@@ -40,7 +41,8 @@ def test_hospital_chooses_and_an_over_volume_choice_keeps_what_it_typed_R_VBP_VO
     response = client.post(page, {f"qty_{aw.a.pk}": "50", f"qty_{aw.b.pk}": "31"})
     assert response.status_code == 200
     html = response.content.decode()
-    assert "data-error" in html and 'value="31"' in html
+    assert "data-error" in html
+    assert 'value="31"' in html
     assert not AllocationChoice.objects.exists()
     response = client.post(page, {f"qty_{aw.b.pk}": "30"})
     assert response.status_code == 302

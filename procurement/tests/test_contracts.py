@@ -17,7 +17,6 @@ from procurement.selectors.awards import payment_standard_for
 from procurement.services import contracts
 from procurement.tests import round_world
 from procurement.tests.award_world import bought, contracted, make_award_world, signed
-from procurement.tests.order_world import draft
 
 pytestmark = pytest.mark.django_db
 
@@ -51,21 +50,19 @@ def test_accepted_orders_count_toward_the_contract_by_month_R_VBP_CONTRACT():
     assert sum(m.done for m in progress.months) == 13
 
 
-def test_orders_not_confirmed_or_of_other_products_do_not_count_R_VBP_CONTRACT():
+def test_only_orders_delivered_by_the_contracts_distributor_count_R_VBP_CONTRACT():
+    """The contract names D: goods the manufacturer delivered itself count toward none."""
     aw = make_award_world()
     contract = signed(aw)
-    draft(aw.w, 7)  # a draft: not submitted
-    # B's product is not this contract's.
-    from procurement.services import orders
-    from procurement.tests.order_world import promised
+    bought(aw, 6, by_d=False)
+    bought(aw, 4)
+    assert _get(aw, contract).done == 4
 
-    (order,) = orders.order_create(
-        actor=aw.w.purchaser, lines=[{"listing": aw.listing_b.pk, "quantity": 4}]
-    )
-    orders.order_submit(actor=aw.w.purchaser, order_id=order.pk)
-    orders.order_line_confirm(
-        actor=aw.sales_b, order_id=order.pk, line_id=order.lines.get().pk, promised_on=promised()
-    )
+
+def test_orders_before_the_cycle_do_not_count_R_VBP_CONTRACT():
+    aw = make_award_world(cycle_start=clock.local_today() + dt.timedelta(days=1))
+    contract = signed(aw)
+    bought(aw, 5)
     assert _get(aw, contract).done == 0
 
 
