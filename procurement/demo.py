@@ -935,7 +935,7 @@ def _seed_finished_round(users: dict[str, User]) -> None:
         tender = TenderRound.objects.create(
             number=f"VBP{start:%Y}-D{TenderRound.objects.count() + 1:03d}",
             name=DEMO_FINISHED_ROUND_NAME,
-            jurisdiction=bureau.organization.jurisdiction,
+            jurisdiction=cast(Organization, bureau.organization).jurisdiction,
             status=RoundStatus.FINAL,
             cycle_start=start,
             cycle_end=start + dt.timedelta(days=365),
@@ -964,7 +964,7 @@ def _seed_finished_round(users: dict[str, User]) -> None:
             TenderDemand.objects.create(
                 round=tender,
                 group=group,
-                hospital=purchaser.organization,
+                hospital=cast(Organization, purchaser.organization),
                 reported_volume=base,
                 status=DemandStatus.ACCEPTED,
                 reported_by=purchaser,
@@ -996,12 +996,12 @@ def _seed_finished_round(users: dict[str, User]) -> None:
                 with _at(signing, party):
                     contract_services.contract_sign(actor=party, contract_id=contract.pk)
     for key, quantity in FINISHED_BOUGHT.items():
-        purchaser = users.get(f"{key}_purchaser")
-        contract = next(
-            (c for c in made if purchaser and c.hospital_id == purchaser.organization_id), None
-        )
-        if contract is not None:
-            _demo_contract_order(contract, purchaser, sales_of, quantity, today)
+        buyer = users.get(f"{key}_purchaser")
+        if buyer is None:
+            continue
+        first = next((c for c in made if c.hospital_id == buyer.organization_id), None)
+        if first is not None:
+            _demo_contract_order(first, buyer, sales_of, quantity, today)
 
 
 def _demo_contract_order(contract, purchaser: User, sales_of: dict, quantity: int, today) -> None:

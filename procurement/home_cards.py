@@ -225,10 +225,14 @@ CONTRACT_WATCHERS = PURCHASER | FINANCE | SUPPLIER | REGULATORS
 
 
 def _contracts(actor, **params) -> CardQuery:
-    flags = {name: params.get(name) == "1" for name in ("to_sign", "renewal_due")}
-    lagging = True if params.get("lagging") == "1" else None
+    rows = contracts.contract_list(
+        actor=actor,
+        lagging=True if params.get("lagging") == "1" else None,
+        to_sign=params.get("to_sign") == "1",
+        renewal_due=params.get("renewal_due") == "1",
+    )
     return CardQuery(
-        rows=contracts.contract_list(actor=actor, lagging=lagging, **flags),
+        rows=rows,
         path=reverse("procurement:contract_list"),
         params=params,
     )
