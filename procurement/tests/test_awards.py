@@ -306,3 +306,28 @@ def test_choices_replace_the_earlier_ones(aw):
     from procurement.models import AllocationChoice
 
     assert list(AllocationChoice.objects.values_list("quantity", flat=True)) == [25]
+
+
+def test_a_supplier_sees_only_its_own_stepped_targets_R_VBP_STEPPED(aw):
+    from procurement.models import SteppedTarget
+
+    _apply(aw)
+    assert list(SteppedTarget.objects.visible_to(aw.sales_c)) == [aw.c.stepped_target]
+    assert list(SteppedTarget.objects.visible_to(aw.sales_b)) == []
+    assert list(SteppedTarget.objects.visible_to(aw.officer)) == [aw.c.stepped_target]
+
+
+def test_a_product_that_reached_its_target_may_be_chosen_R_VBP_STEPPED(aw):
+    _apply(aw)
+    _cut_price(aw, "84.00")
+    awards.allocation_choose(
+        actor=aw.w.purchaser, round_id=aw.tender.pk, lines=[{"result": aw.c.pk, "quantity": 20}]
+    )
+    with _after_choices(aw):
+        contracts = awards.round_allocate(actor=aw.officer, round_id=aw.tender.pk)
+    by_product = {c.consumable_id: (c.agreed_quantity, c.price) for c in contracts}
+    # C is contracted at the price that reached the level; the rest (60) goes to rank 1.
+    assert by_product == {
+        aw.c.consumable_id: (20, Decimal("84.00")),
+        aw.a.consumable_id: (60, Decimal("80.00")),
+    }
