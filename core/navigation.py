@@ -39,6 +39,9 @@ MENU: list[MenuItem] = [
     MenuItem(_("Purchase plan"), "procurement:purchase_plan", "pie-chart", "purchase_plan.manage"),
     MenuItem(_("Tender rounds"), "procurement:round_list", "trophy", "round.manage"),
     MenuItem(_("Demand reports"), "procurement:demand_list", "clipboard-data", "demand.report"),
+    MenuItem(
+        _("Purchase contracts"), "procurement:contract_list", "file-earmark-check", "contract.view"
+    ),
     MenuItem(_("Place an order"), "procurement:order_place", "cart-plus", "order.place"),
     MenuItem(_("Orders"), "procurement:order_list", "receipt", "order.view"),
     MenuItem(_("Delivery notes"), "procurement:delivery_list", "truck", "order.view"),

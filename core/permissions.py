@@ -108,6 +108,15 @@ ACTIONS: dict[str, frozenset[str]] = {
     ),
     "demand.report": frozenset({HOSPITAL_PURCHASER}),
     "demand.review": REGULATORS,
+    # What follows a final round: the bureau applies the results, allocates the agreed volume
+    # and decides renewals; hospitals choose among the winners; the three parties sign the
+    # contracts [R-VBP-CONTRACT]; payment standards are public [R-PAY-STANDARD].
+    "award.view": EVERYONE,
+    "award.manage": REGULATORS,
+    "allocation.choose": frozenset({HOSPITAL_PURCHASER}),
+    "contract.view": EVERYONE,
+    "contract.sign": frozenset({HOSPITAL_PURCHASER, SUPPLIER_SALES}),
+    "payment_standard.view": EVERYONE,
 }
 
 

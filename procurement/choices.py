@@ -443,3 +443,75 @@ class DemandStatus(models.TextChoices):
     REPORTED = "reported", _("Awaiting review")
     ACCEPTED = "accepted", _("Accepted")
     ADJUSTED = "adjusted", _("Adjusted by the bureau")
+
+
+# --- Volume-based procurement: awards, allocation, contracts, renewal (issue #12 items 5-8) ------
+
+
+class TargetStatus(models.TextChoices):
+    """[R-VBP-STEPPED] a non-winner's stepped price-cut target."""
+
+    PENDING = "pending", _("Not reached yet")
+    REACHED = "reached", _("Reached: counts as a winner")
+
+
+class AllocationSource(models.TextChoices):
+    CHOSEN = "chosen", _("The hospital's choice")
+    RANK = "rank", _("The rest, by rank")
+
+
+class ContractStatus(models.TextChoices):
+    AWAITING = "awaiting", _("Awaiting signatures")
+    ACTIVE = "active", _("In force")
+    RENEWED = "renewed", _("Renewed")
+    CLOSED = "closed", _("Closed: the group is tendered anew")
+
+
+# [R-VBP-CONTRACT] signed by the three parties (the last signature puts it in force); at the
+# cycle's end the bureau renews it (a new contract for the next cycle) or closes it.
+CONTRACT_TRANSITIONS: dict[str, frozenset[str]] = {
+    ContractStatus.AWAITING: frozenset({ContractStatus.AWAITING, ContractStatus.ACTIVE}),
+    ContractStatus.ACTIVE: frozenset({ContractStatus.RENEWED, ContractStatus.CLOSED}),
+    ContractStatus.RENEWED: frozenset(),
+    ContractStatus.CLOSED: frozenset(),
+}
+
+
+class ContractAction(models.TextChoices):
+    SIGN = "sign", _("signing")
+    RENEW = "renew", _("renewal")
+    CLOSE = "close", _("closing for a new round")
+
+
+CONTRACT_STATES = StateMachine(
+    object="contract",
+    transitions=CONTRACT_TRANSITIONS,
+    targets={
+        ContractAction.RENEW: ContractStatus.RENEWED,
+        ContractAction.CLOSE: ContractStatus.CLOSED,
+    },
+    sources={ContractAction.SIGN: frozenset({ContractStatus.AWAITING})},
+    label=lambda contract: gettext("Contract %(number)s") % {"number": contract.number},
+)
+
+
+class RenewalDecision(models.TextChoices):
+    RENEW = "renew", _("Renew the contracts")
+    RETENDER = "retender", _("Tender the group anew")
+
+
+class AwardAction(models.TextChoices):
+    """What follows a final round; each needs the round final (its own machine, so that the
+    bidding and opening actions of ``RoundAction`` stay theirs)."""
+
+    APPLY = "apply_results", _("applying the results")
+    CHOOSE = "choose_winners", _("choosing among the winners")
+    ALLOCATE = "allocate", _("allocating the agreed volume")
+    DECIDE_RENEWAL = "decide_renewal", _("deciding the renewal")
+
+
+AWARD_STATES = StateMachine(
+    object="round",
+    transitions=ROUND_TRANSITIONS,
+    sources={action: frozenset({RoundStatus.FINAL}) for action in AwardAction},
+)

@@ -44,11 +44,13 @@ from core import clock
 from core.money import quantize
 from core.regions import MAINLAND_PROVINCES
 from procurement.choices import (
+    DemandStatus,
     GreenChannel,
     LineStatus,
     ListingStatus,
     OrderStatus,
     PurchaseLabel,
+    RoundStatus,
 )
 from procurement.models import (
     AgreedPrice,
@@ -183,6 +185,7 @@ def seed() -> dict[str, int]:
         if not UsageRecord.objects.filter(hospital__in=hospitals).exists():
             world.record_usage()
     _seed_rounds(users)
+    _seed_finished_round(users)
     return {
         "rounds": TenderRound.objects.count(),
         "listings": Listing.objects.count(),
@@ -848,3 +851,207 @@ def _seed_rounds(users: dict[str, User]) -> None:
                     for index, group in enumerate(tender.groups.order_by("code"), start=1)
                 ],
             )
+
+
+# ---------------------------------------------------------------------------------------------
+# Volume-based procurement: one finished round with contracts in progress
+
+
+DEMO_FINISHED_ROUND_NAME = "2026年度南京市医用耗材集中带量采购（演示·已完成）"
+# Four months into a one-year cycle; the hospitals' base volumes of the group.
+FINISHED_CYCLE_DAYS_AGO = 120
+FINISHED_BASE_VOLUMES = {"h01": 200, "h02": 150, "h03": 120, "h04": 80}
+# What the first two hospitals bought of their contracts so far: h01 on track, h02 behind
+# (the rest have bought nothing yet: lagging too).
+FINISHED_BOUGHT = {"h01": 60, "h02": 10}
+# The hospital whose contracts await its own signature (the browser journey signs one).
+FINISHED_UNSIGNED = "h02_purchaser"
+
+
+def demo_results_without_opening(*, tender: TenderRound, group, listings: list[Listing]) -> list:
+    """DEMO ONLY: the results the sealed-bid opening writes, made up here until the demo runs
+    a real opening: each listed product bids 60% of its listed price, ranked by price; the
+    two lowest win; the lowest also bids a price with companion service (+10%)."""
+    from procurement.models import TenderResult
+
+    bids = sorted(
+        ((quantize(listing.price * Decimal("0.6")), listing) for listing in listings),
+        key=lambda bid: (bid[0], bid[1].pk),
+    )
+    return [
+        TenderResult.objects.create(
+            round=tender,
+            group=group,
+            consumable_id=listing.consumable_id,
+            supplier_id=listing.manufacturer_id,
+            price=price,
+            companion_price=quantize(price * Decimal("1.1")) if rank == 1 else None,
+            valid=True,
+            rank=rank,
+            won=rank <= 2,
+        )
+        for rank, (price, listing) in enumerate(bids, start=1)
+    ]
+
+
+def _seed_finished_round(users: dict[str, User]) -> None:
+    """A final round of one group (a generic name three manufacturers list), its results
+    applied, the hospitals' volume allocated (h01 chose part of it for the second winner),
+    every contract signed by its three parties before the cycle began four months ago (but
+    h02's, which await h02's signature), and
+    orders of h01 and h02 counting toward theirs [R-VBP-CONTRACT] [R-PAY-STANDARD]."""
+    from procurement.models import TenderDemand, TenderGroup
+    from procurement.services import awards as award_services
+    from procurement.services import contracts as contract_services
+
+    if TenderRound.objects.filter(name=DEMO_FINISHED_ROUND_NAME).exists():
+        return
+    bureau = users["bureau"]
+    open_round = TenderRound.objects.filter(name=DEMO_ROUND_NAME).first()
+    taken = set(open_round.groups.values_list("name", flat=True)) if open_round else set()
+    listed = (
+        Listing.objects.filter(
+            status=ListingStatus.LISTED, companion_service=False, label=PurchaseLabel.NORMAL
+        )
+        .exclude(consumable__generic_name__in=taken)
+        .select_related("consumable")
+        .order_by("consumable__generic_name", "pk")
+    )
+    by_name: dict[str, dict[int, Listing]] = {}
+    for listing in listed:
+        by_name.setdefault(listing.consumable.generic_name, {}).setdefault(
+            listing.manufacturer_id, listing
+        )
+    name, chosen = next(
+        ((n, list(m.values())) for n, m in by_name.items() if len(m) >= 3), ("", [])
+    )
+    if not chosen:
+        return
+    chosen = chosen[:4]
+    today = clock.local_today()
+    start = today - dt.timedelta(days=FINISHED_CYCLE_DAYS_AGO)
+    decided = _moment(start - dt.timedelta(days=25), 9)
+    with _at(decided, bureau):
+        tender = TenderRound.objects.create(
+            number=f"VBP{start:%Y}-D{TenderRound.objects.count() + 1:03d}",
+            name=DEMO_FINISHED_ROUND_NAME,
+            jurisdiction=cast(Organization, bureau.organization).jurisdiction,
+            status=RoundStatus.FINAL,
+            cycle_start=start,
+            cycle_end=start + dt.timedelta(days=365),
+            agreed_ratio=Decimal("0.8"),
+            advance_ratio=Decimal("0.3"),
+            demand_deadline=_moment(start - dt.timedelta(days=70), 17),
+            bid_deadline=_moment(start - dt.timedelta(days=50), 17),
+            opening_at=_moment(start - dt.timedelta(days=49), 9),
+            publicity_end=_moment(start - dt.timedelta(days=42), 17),
+            published_at=_moment(start - dt.timedelta(days=90), 9),
+            created_by=bureau,
+            note="演示数据：已完成的带量采购批次，中选结果为演示用（未经开标）。",
+        )
+        group = TenderGroup.objects.create(
+            round=tender,
+            code="G1",
+            name=name,
+            code_prefixes=sorted({listing.consumable.code for listing in chosen}),
+            max_valid_price=quantize(max(listing.price for listing in chosen)),
+            winning_rule={"condition": {"op": "n_lowest", "n": 2}, "min_valid_bids": 2},
+        )
+        for key, base in FINISHED_BASE_VOLUMES.items():
+            purchaser = users.get(f"{key}_purchaser")
+            if purchaser is None:
+                continue
+            TenderDemand.objects.create(
+                round=tender,
+                group=group,
+                hospital=cast(Organization, purchaser.organization),
+                reported_volume=base,
+                status=DemandStatus.ACCEPTED,
+                reported_by=purchaser,
+                reported_at=_moment(start - dt.timedelta(days=75), 10),
+            )
+        results = demo_results_without_opening(tender=tender, group=group, listings=chosen)
+        award = award_services.round_apply_results(actor=bureau, round_id=tender.pk)
+    h01 = users["h01_purchaser"]
+    with _at(decided + dt.timedelta(days=2), h01):
+        award_services.allocation_choose(
+            actor=h01, round_id=tender.pk, lines=[{"result": results[1].pk, "quantity": 40}]
+        )
+    with _at(award.choice_deadline + dt.timedelta(hours=1), bureau):
+        made = award_services.round_allocate(actor=bureau, round_id=tender.pk)
+    sales_of = {u.organization_id: u for n, u in users.items() if n.endswith("_sales")}
+    purchaser_of = {u.organization_id: u for n, u in users.items() if n.endswith("_purchaser")}
+    signing = _moment(start - dt.timedelta(days=5), 10)
+    for contract in made:
+        # A manufacturer delivering itself signs both of its sides at once: one signature.
+        parties = {
+            contract.hospital_id: purchaser_of.get(contract.hospital_id),
+            contract.manufacturer_id: sales_of.get(contract.manufacturer_id),
+            contract.distributor_id: sales_of.get(contract.distributor_id),
+        }
+        if contract.hospital_id == getattr(users.get(FINISHED_UNSIGNED), "organization_id", 0):
+            parties.pop(contract.hospital_id)  # h02 has yet to sign: its home card says so
+        for party in parties.values():
+            if party is not None:
+                with _at(signing, party):
+                    contract_services.contract_sign(actor=party, contract_id=contract.pk)
+    for key, quantity in FINISHED_BOUGHT.items():
+        buyer = users.get(f"{key}_purchaser")
+        if buyer is None:
+            continue
+        first = next((c for c in made if c.hospital_id == buyer.organization_id), None)
+        if first is not None:
+            _demo_contract_order(first, buyer, sales_of, quantity, today)
+
+
+def _demo_contract_order(contract, purchaser: User, sales_of: dict, quantity: int, today) -> None:
+    """One order of the contract's product, delivered by its distributor and accepted, three
+    weeks ago (it counts toward the contract)."""
+    day = today - dt.timedelta(days=21)
+    maker = sales_of.get(contract.manufacturer_id)
+    carrier = sales_of.get(contract.distributor_id)
+    di = (
+        DeviceIdentifier.objects.filter(consumable_id=contract.consumable_id)
+        .order_by("di")
+        .values_list("di", flat=True)
+        .first()
+    )
+    if maker is None or carrier is None or di is None:
+        return
+    with _at(_moment(day, 9), purchaser):
+        (order,) = orders.order_create(
+            actor=purchaser, lines=[{"listing": contract.listing_id, "quantity": quantity}]
+        )
+        orders.order_submit(actor=purchaser, order_id=order.pk)
+    line = order.lines.get()
+    with _at(_moment(day, 11), maker):
+        orders.order_respond(
+            actor=maker,
+            order_id=order.pk,
+            answers=[{"line": line.pk, "decision": "confirm", "promised_on": day}],
+            distributor_id=None if contract.self_delivered else contract.distributor_id,
+        )
+    expiry = day + dt.timedelta(days=730)
+    barcode = (
+        f"(01){di}(11){day - dt.timedelta(days=90):%y%m%d}(17){expiry:%y%m%d}(10)VBP{day:%y%m}"
+    )
+    with _at(_moment(day + dt.timedelta(days=1), 8), carrier):
+        delivery = deliveries.delivery_create(
+            actor=carrier,
+            order_id=order.pk,
+            lines=[{"order_line": line.pk, "quantity": quantity, "barcode": barcode}],
+        )
+    with _at(_moment(day + dt.timedelta(days=2), 10), purchaser):
+        deliveries.delivery_accept(
+            actor=purchaser,
+            delivery_id=delivery.pk,
+            lines=[
+                {
+                    "delivery_line": delivery.lines.get().pk,
+                    "accepted_quantity": quantity,
+                    "refused_quantity": 0,
+                    "reason": "",
+                    "barcodes": [barcode],
+                }
+            ],
+        )

@@ -456,3 +456,93 @@ class GroupCodeTakenError(ValidationError):
 class DemandUploadInvalidError(ValidationError):
     code = "demand_upload_invalid"
     message_template = _("The demand workbook cannot be read: %(problem)s")
+
+
+# --- Volume-based procurement: awards, allocation, contracts, renewal ---------------------------
+
+
+class ResultsNotAppliedError(DomainError):
+    """The round is final but its results have not been applied yet (round_apply_results)."""
+
+    code = "results_not_applied"
+    http_status = 409
+    message_template = _("The results of round %(round)s have not been applied yet.")
+
+
+class ChoiceWindowClosedError(DomainError):
+    """Hospitals choose among the winners until the round's choice deadline, and not once the
+    volume is allocated."""
+
+    code = "choice_window_closed"
+    http_status = 409
+    message_template = _("Choices among the winners closed on %(deadline)s.")
+
+
+class ChoiceWindowOpenError(DomainError):
+    """The volume is allocated after the hospitals' choice deadline."""
+
+    code = "choice_window_open"
+    http_status = 409
+    message_template = _(
+        "Hospitals may choose among the winners until %(deadline)s; allocate after that."
+    )
+
+
+class AlreadyAllocatedError(DomainError):
+    code = "already_allocated"
+    http_status = 409
+    message_template = _("The agreed volume of this round was allocated on %(at)s.")
+
+
+class ChoiceNotWinnerError(ValidationError):
+    code = "choice_not_winner"
+    message_template = _("Line %(line)s: %(product)s is not a winner of this round's groups.")
+
+
+class ChoiceQuantityInvalidError(ValidationError):
+    code = "choice_quantity_invalid"
+    message_template = _("Line %(line)s: a quantity is a whole number of units above zero.")
+
+
+class ChoiceExceedsVolumeError(ValidationError):
+    """[R-VBP-VOLUME] the choices of a group add up to at most the hospital's agreed volume."""
+
+    code = "choice_exceeds_volume"
+    message_template = _(
+        "Group %(group)s: the choices add up to %(chosen)s, above your agreed volume of %(agreed)s."
+    )
+
+
+class ContractAlreadySignedError(DomainError):
+    code = "contract_already_signed"
+    http_status = 409
+    message_template = _("%(party)s has already signed contract %(number)s.")
+
+
+class ContractNotPartyError(DomainError):
+    """A user who sees a contract signs only for the party of their own organisation."""
+
+    code = "contract_not_party"
+    http_status = 403
+    message_template = _("Your organisation is not a party that signs contract %(number)s.")
+
+
+class RenewalTooEarlyError(DomainError):
+    """[R-VBP-CONTRACT] renewal is decided at the end of the cycle."""
+
+    code = "renewal_too_early"
+    http_status = 409
+    message_template = _(
+        "The cycle of group %(group)s ends on %(cycle_end)s; its renewal is decided from %(from)s."
+    )
+
+
+class RenewalNothingToRenewError(DomainError):
+    code = "renewal_nothing_to_renew"
+    http_status = 409
+    message_template = _("Group %(group)s has no contract in force to renew or close.")
+
+
+class PriceCutInvalidError(ValidationError):
+    code = "price_cut_invalid"
+    message_template = _("A price cut is a share from 0 up to (not including) 1, e.g. 0.05.")

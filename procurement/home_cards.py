@@ -17,7 +17,7 @@ from procurement.choices import (
     PriceChangeStatus,
     RoundStatus,
 )
-from procurement.selectors import deliveries, demand, invoices, listings, orders, rounds
+from procurement.selectors import contracts, deliveries, demand, invoices, listings, orders, rounds
 
 PURCHASER = {Role.HOSPITAL_PURCHASER}
 FINANCE = {Role.HOSPITAL_FINANCE}
@@ -216,3 +216,50 @@ def demand_awaiting_review(actor) -> CardQuery:
         path=reverse("procurement:demand_list"),
         params={"status": DemandStatus.REPORTED},
     )
+
+
+# --- Purchase contracts [R-VBP-CONTRACT]: to sign, lagging, due for renewal ----------------------
+
+CONTRACT_PARTIES = PURCHASER | SUPPLIER
+CONTRACT_WATCHERS = PURCHASER | FINANCE | SUPPLIER | REGULATORS
+
+
+def _contracts(actor, **params) -> CardQuery:
+    rows = contracts.contract_list(
+        actor=actor,
+        lagging=True if params.get("lagging") == "1" else None,
+        to_sign=params.get("to_sign") == "1",
+        renewal_due=params.get("renewal_due") == "1",
+    )
+    return CardQuery(
+        rows=rows,
+        path=reverse("procurement:contract_list"),
+        params=params,
+    )
+
+
+@register_card(
+    key="contracts_to_sign", title=_("Contracts to sign"), roles=CONTRACT_PARTIES, order=150
+)
+def contracts_to_sign(actor) -> CardQuery:
+    return _contracts(actor, to_sign="1")
+
+
+@register_card(
+    key="contracts_lagging",
+    title=_("Contracts behind schedule"),
+    roles=CONTRACT_WATCHERS,
+    order=560,
+)
+def contracts_lagging(actor) -> CardQuery:
+    return _contracts(actor, lagging="1")
+
+
+@register_card(
+    key="contracts_renewal_due",
+    title=_("Contracts due for renewal"),
+    roles=REGULATORS,
+    order=350,
+)
+def contracts_renewal_due(actor) -> CardQuery:
+    return _contracts(actor, renewal_due="1")

@@ -2,7 +2,9 @@ from django.urls import path
 
 from procurement.views import (
     agreed_prices,
+    awards,
     cart,
+    contracts,
     deliveries,
     demand,
     invoices,
@@ -70,6 +72,19 @@ urlpatterns = [
     path("rounds/<int:pk>/demand/", demand.round_demand, name="round_demand"),
     path("demand/", demand.demand_list, name="demand_list"),
     path("demand/<int:pk>/review/", demand.demand_review, name="demand_review"),
+    # What follows a final round: award, choices, allocation, renewal, contracts.
+    path("rounds/<int:pk>/awards/", awards.round_awards, name="round_awards"),
+    path("rounds/<int:pk>/apply-results/", awards.round_apply, name="round_apply"),
+    path("rounds/<int:pk>/allocate/", awards.round_allocate, name="round_allocate"),
+    path("rounds/<int:pk>/choices/", awards.round_choices, name="round_choices"),
+    path(
+        "rounds/<int:pk>/groups/<int:group_id>/renewal/",
+        awards.group_decide,
+        name="group_decide",
+    ),
+    path("contracts/", contracts.contract_list, name="contract_list"),
+    path("contracts/<int:pk>/", contracts.contract_detail, name="contract_detail"),
+    path("contracts/<int:pk>/sign/", contracts.contract_sign, name="contract_sign"),
     # Orders, cart, delivery notes, acceptance, returns, invoices, usage.
     path("orders/", orders.order_list, name="order_list"),
     path("orders/new/", cart.order_place, name="order_place"),

@@ -36,11 +36,17 @@ from core.services import calendar_day_create
 from core.workcalendar import DayKind
 from procurement.choices import AgreedPriceStatus, GreenChannel, ListingStatus
 from procurement.models import AnnualPurchasePlan, Event, ListingDistributor, ListingPriceChange
-from procurement.services import demand, usage
+from procurement.services import awards, demand, usage
 from procurement.tests import round_world
-from procurement.tests.factories import AgreedPriceFactory, ListingFactory
+from procurement.tests.award_world import contract_for
+from procurement.tests.factories import (
+    AgreedPriceFactory,
+    ListingDistributorFactory,
+    ListingFactory,
+)
 from procurement.tests.order_world import (
     accepted,
+    add_listing,
     confirmed,
     draft,
     gs1,
@@ -195,7 +201,27 @@ def build() -> ApiWorld:
         lines=[{"group": round_world.first_group(open_round).pk, "volume": 10}],
     )
 
+    # What follows a final round: one applied (hospitals may still choose among its winners),
+    # and one allocated whose contract awaits the three parties' signatures.
+    award_listing = add_listing(w)
+    final_round = round_world.final_round(users["bur"], consumables=[award_listing.consumable])
+    winner = round_world.result(
+        final_round, award_listing.consumable, price="80.00", rank=1, won=True
+    )
+    round_world.demand_row(final_round, w.hospital, w.purchaser, base=10)
+    awards.round_apply_results(actor=users["bur"], round_id=final_round.pk)
+    contract_listing = add_listing(w)
+    ListingDistributorFactory(
+        listing=contract_listing, distributor=w.distributor, region_code="320100"
+    )
+    contract = contract_for(w, users["bur"], contract_listing)
+
     ids = {
+        "final_round": final_round.pk,
+        "winner": winner.pk,
+        "contract": contract.pk,
+        "contract_round": contract.round_id,
+        "contract_group": contract.group_id,
         "organization": w.hospital.pk,
         "draft_round": draft_round.pk,
         "draft_group": round_world.first_group(draft_round).pk,

@@ -23,9 +23,11 @@ from procurement.choices import ListingStatus
 from procurement.models import ListingPriceChange
 from procurement.services import deliveries, demand, invoices, orders
 from procurement.tests import round_world
-from procurement.tests.factories import ListingFactory
+from procurement.tests.award_world import contract_for
+from procurement.tests.factories import ListingDistributorFactory, ListingFactory
 from procurement.tests.order_world import (
     accepted,
+    add_listing,
     confirmed,
     draft,
     invoiced,
@@ -104,6 +106,12 @@ def world():
         lines=[{"group": round_world.first_group(o["open_round"]).pk, "volume": 5}],
     )
     SyncRun.objects.create(feed_url="file:///feed.csv", status=SyncRunStatus.SUCCEEDED)
+    # Purchase contracts: one awaiting every party's signature, one in force with nothing
+    # bought after a month of its cycle (lagging) [R-VBP-CONTRACT].
+    o["contract_to_sign"] = contract_for(w, users["bur"], w.listing)
+    second = add_listing(w)
+    ListingDistributorFactory(listing=second, distributor=w.distributor, region_code="320100")
+    o["contract_lagging"] = contract_for(w, users["bur"], second, sign=True)
     return w, users, o
 
 
@@ -116,8 +124,13 @@ def expected(o) -> dict[str, dict[str, set]]:
             "deliveries_to_accept": {o["shipped"]},
             "deliveries_returned": {o["returned"]},
             "demand_to_report": {o["open_round"]},
+            "contracts_to_sign": {o["contract_to_sign"]},
+            "contracts_lagging": {o["contract_lagging"]},
         },
-        "fin": {"invoices_to_confirm": {o["registered"]}},
+        "fin": {
+            "invoices_to_confirm": {o["registered"]},
+            "contracts_lagging": {o["contract_lagging"]},
+        },
         "mfr": {
             # The manufacturer answers every hospital.
             "orders_to_answer": {o["submitted"], o["other_submitted"]},
@@ -126,10 +139,14 @@ def expected(o) -> dict[str, dict[str, set]]:
             # Accepted with goods kept (8 after the return) and nothing invoiced yet.
             "orders_to_invoice": {o["accepted"]},
             "price_cuts_due": {o["cut_due"], o["cut_overdue"]},
+            "contracts_to_sign": {o["contract_to_sign"]},
+            "contracts_lagging": {o["contract_lagging"]},
         },
         "dst": {
             "orders_to_deliver": {o["via_distributor"]},
             "orders_to_invoice": set(),
+            "contracts_to_sign": {o["contract_to_sign"]},
+            "contracts_lagging": {o["contract_lagging"]},
         },
         "bur": {
             "listing_applications": {o["application"]},
@@ -140,12 +157,16 @@ def expected(o) -> dict[str, dict[str, set]]:
             "invoices_awaiting_settlement": {o["confirmed_invoice"]},
             "rounds_in_draft": {o["draft_round"]},
             "demand_awaiting_review": {o["other_demand"]},
+            "contracts_lagging": {o["contract_lagging"]},
+            "contracts_renewal_due": set(),
         },
         "agy": {
             "price_cuts_overdue": {o["cut_overdue"]},
             "invoices_awaiting_settlement": {o["confirmed_invoice"]},
             "rounds_in_draft": {o["draft_round"]},
             "demand_awaiting_review": {o["other_demand"]},
+            "contracts_lagging": {o["contract_lagging"]},
+            "contracts_renewal_due": set(),
         },
         "adm": {
             "listing_applications": {o["application"]},
@@ -240,7 +261,14 @@ def test_api_answers_the_same_cards(world):
             "count": 1,
             "amount": "1000.00",
             "url": "/procurement/invoices/?status=registered",
-        }
+        },
+        {
+            "key": "contracts_lagging",
+            "title": "进度滞后的采购协议",
+            "count": 1,
+            "amount": None,
+            "url": "/procurement/contracts/?lagging=1",
+        },
     ]
 
 

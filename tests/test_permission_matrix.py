@@ -508,6 +508,60 @@ ROWS = [
         GET="405   405   405   405   405   405   405   302L  302L  405",
         POST="403   403   404   404   302   302   403   302L  302L  403",
     ),
+    # --- Pages: what follows a final round (award, choices, allocation, renewal, contracts)
+    row(
+        "procurement/rounds/<int:pk>/awards/",
+        pk="@final_round",
+        GET="200   200   200   200   200   200   200   302L  302L  200",
+        POST="200   200   200   200   200   200   200   302L  302L  200",
+    ),
+    # Applied already: the bureau is told so (a message), the others may not.
+    row(
+        "procurement/rounds/<int:pk>/apply-results/",
+        pk="@final_round",
+        GET="405   405   405   405   405   405   405   302L  302L  405",
+        POST="403   403   403   403   302   302   403   302L  302L  403",
+    ),
+    # The hospitals' choice window is open: the bureau is told to wait.
+    row(
+        "procurement/rounds/<int:pk>/allocate/",
+        pk="@final_round",
+        GET="405   405   405   405   405   405   405   302L  302L  405",
+        POST="403   403   403   403   302   302   403   302L  302L  403",
+    ),
+    row(
+        "procurement/rounds/<int:pk>/choices/",
+        pk="@final_round",
+        body={"qty_{winner}": "5"},
+        GET="200   403   403   403   403   403   403   302L  302L  403",
+        POST="302   403   403   403   403   403   403   302L  302L  403",
+    ),
+    # Its contract still awaits signatures: nothing in force to renew (409).
+    row(
+        "procurement/rounds/<int:pk>/groups/<int:group_id>/renewal/",
+        pk="@contract_round",
+        group_id="@contract_group",
+        body={"decision": "renew", "price_cut": "", "reason": "续约"},
+        GET="405   405   405   405   405   405   405   302L  302L  405",
+        POST="403   403   403   403   409   409   403   302L  302L  403",
+    ),
+    row(
+        "procurement/contracts/",
+        GET="200   200   200   200   200   200   200   302L  302L  200",
+        POST="200   200   200   200   200   200   200   302L  302L  200",
+    ),
+    row(
+        "procurement/contracts/<int:pk>/",
+        pk="@contract",
+        GET="200   200   200   200   200   200   200   302L  302L  200",
+        POST="200   200   200   200   200   200   200   302L  302L  200",
+    ),
+    row(
+        "procurement/contracts/<int:pk>/sign/",
+        pk="@contract",
+        GET="405   405   405   405   405   405   405   302L  302L  405",
+        POST="302   403   302   302   403   403   403   302L  302L  403",
+    ),
     # --- Pages: orders, cart, deliveries, invoices, usage
     row(
         "procurement/orders/",
@@ -1412,6 +1466,69 @@ ROWS = [
         body={"volume": 9, "reason": "核减"},
         GET="403   403   403   403   405   405   403   403   401   403",
         POST="403   403   403   403   200   200   403   403   401   403",
+    ),
+    # --- API: what follows a final round
+    row(
+        "api/v1/procurement/rounds/<int:pk>/awards/",
+        pk="@final_round",
+        GET="200   200   200   200   200   200   200   200   401   200",
+    ),
+    row(
+        "api/v1/procurement/rounds/<int:pk>/awards/actions/",
+        pk="@final_round",
+        GET="200   200   200   200   200   200   200   200   401   200",
+    ),
+    row(
+        "api/v1/procurement/rounds/<int:pk>/apply-results/",
+        pk="@final_round",
+        GET="403   403   403   403   405   405   403   403   401   403",
+        POST="403   403   403   403   200   200   403   403   401   403",
+    ),
+    row(
+        "api/v1/procurement/rounds/<int:pk>/choices/",
+        pk="@final_round",
+        body={"lines": [{"result": "@winner", "quantity": 5}]},
+        GET="200   403   403   403   403   403   403   200   401   403",
+        POST="200   403   403   403   403   403   403   200   401   403",
+    ),
+    row(
+        "api/v1/procurement/rounds/<int:pk>/allocate/",
+        pk="@final_round",
+        GET="403   403   403   403   405   405   403   403   401   403",
+        POST="403   403   403   403   409   409   403   403   401   403",
+    ),
+    row(
+        "api/v1/procurement/rounds/<int:pk>/groups/<int:group>/renewal/",
+        pk="@contract_round",
+        group="@contract_group",
+        body={"decision": "renew", "reason": "续约"},
+        GET="403   403   403   403   405   405   403   403   401   403",
+        POST="403   403   403   403   409   409   403   403   401   403",
+    ),
+    row(
+        "api/v1/procurement/contracts/",
+        GET="200   200   200   200   200   200   200   200   401   200",
+    ),
+    row(
+        "api/v1/procurement/contracts/<int:pk>/",
+        pk="@contract",
+        GET="200   200   200   200   200   200   200   200   401   200",
+    ),
+    row(
+        "api/v1/procurement/contracts/<int:pk>/actions/",
+        pk="@contract",
+        GET="200   200   200   200   200   200   200   200   401   200",
+    ),
+    row(
+        "api/v1/procurement/contracts/<int:pk>/sign/",
+        pk="@contract",
+        GET="405   403   405   405   403   403   403   405   401   403",
+        POST="200   403   200   200   403   403   403   200   401   403",
+    ),
+    # Without ?consumable= the standard cannot be answered (400).
+    row(
+        "api/v1/procurement/payment-standards/",
+        GET="400   400   400   400   400   400   400   400   401   400",
     ),
     # --- API: orders, deliveries, returns, invoices, usage, feed
     row(

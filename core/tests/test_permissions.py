@@ -26,6 +26,10 @@ EVERYONE = {
     "order.view",
     "agreed_price.view",
     "round.view",
+    # What follows a final round: its award, the contracts one is party to, the standards.
+    "award.view",
+    "contract.view",
+    "payment_standard.view",
 }
 ALLOWED = {
     Role.HOSPITAL_PURCHASER: EVERYONE
@@ -39,6 +43,8 @@ ALLOWED = {
         "event.view",
         "demand.view",
         "demand.report",
+        "allocation.choose",
+        "contract.sign",
     },
     Role.HOSPITAL_FINANCE: EVERYONE
     | {
@@ -60,6 +66,7 @@ ALLOWED = {
         "delivery.create",
         "invoice.register",
         "event.view",
+        "contract.sign",
     },
     Role.BUREAU_OFFICER: EVERYONE
     | {
@@ -79,10 +86,18 @@ ALLOWED = {
         "round.manage",
         "demand.view",
         "demand.review",
+        "award.manage",
     },
     # The agency runs volume-based procurement rounds with the bureau.
     Role.AGENCY_FINANCE: EVERYONE
-    | {"region_policy.view", "usage.view", "round.manage", "demand.view", "demand.review"},
+    | {
+        "region_policy.view",
+        "usage.view",
+        "round.manage",
+        "demand.view",
+        "demand.review",
+        "award.manage",
+    },
     # Trading acts are the parties' own; an administrator cannot act on their behalf.
     Role.PLATFORM_ADMIN: set(permissions.ACTIONS)
     - {
@@ -104,6 +119,10 @@ ALLOWED = {
         "round.manage",
         "demand.report",
         "demand.review",
+        # Awards are the regulators'; choices and signatures the parties'.
+        "award.manage",
+        "allocation.choose",
+        "contract.sign",
     },
 }
 

@@ -2,6 +2,7 @@ from django.urls import path
 
 from procurement.api import (
     agreed_prices,
+    awards,
     cart,
     deliveries,
     invoices,
@@ -13,6 +14,32 @@ from procurement.api import (
 )
 
 urlpatterns = [
+    # What follows a final round: award, choices, allocation, renewal, contracts, standards.
+    path("rounds/<int:pk>/awards/", awards.RoundAwardApi.as_view(), name="round_awards"),
+    path(
+        "rounds/<int:pk>/awards/actions/",
+        awards.RoundAwardActionsApi.as_view(),
+        name="round_award_actions",
+    ),
+    path(
+        "rounds/<int:pk>/apply-results/",
+        awards.RoundApplyResultsApi.as_view(),
+        name="round_apply_results",
+    ),
+    path("rounds/<int:pk>/choices/", awards.RoundChoicesApi.as_view(), name="round_choices"),
+    path("rounds/<int:pk>/allocate/", awards.RoundAllocateApi.as_view(), name="round_allocate"),
+    path(
+        "rounds/<int:pk>/groups/<int:group>/renewal/",
+        awards.GroupRenewalApi.as_view(),
+        name="group_renewal",
+    ),
+    path("contracts/", awards.ContractListApi.as_view(), name="contract_list"),
+    path("contracts/<int:pk>/", awards.ContractDetailApi.as_view(), name="contract_detail"),
+    path(
+        "contracts/<int:pk>/actions/", awards.ContractActionsApi.as_view(), name="contract_actions"
+    ),
+    path("contracts/<int:pk>/sign/", awards.ContractSignApi.as_view(), name="contract_sign"),
+    path("payment-standards/", awards.PaymentStandardApi.as_view(), name="payment_standard"),
     # Volume-based procurement: rounds, groups, amendments, dry run, demand.
     path("rounds/", rounds.RoundListApi.as_view(), name="round_list"),
     path("rounds/<int:pk>/", rounds.RoundDetailApi.as_view(), name="round_detail"),

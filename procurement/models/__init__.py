@@ -1,3 +1,13 @@
+from procurement.models.awards import (
+    Allocation,
+    AllocationChoice,
+    Contract,
+    GroupRenewal,
+    PaymentStandard,
+    RoundAward,
+    SteppedTarget,
+    SteppedTargetStep,
+)
 from procurement.models.deliveries import Delivery, DeliveryLine, ReturnRecord
 from procurement.models.events import Event
 from procurement.models.invoices import Invoice, InvoiceLine
@@ -16,10 +26,14 @@ from procurement.models.usage import UsageRecord
 
 __all__ = [
     "AgreedPrice",
+    "Allocation",
+    "AllocationChoice",
     "AnnualPurchasePlan",
+    "Contract",
     "Delivery",
     "DeliveryLine",
     "Event",
+    "GroupRenewal",
     "Invoice",
     "InvoiceLine",
     "Listing",
@@ -28,7 +42,11 @@ __all__ = [
     "ListingProvince",
     "Order",
     "OrderLine",
+    "PaymentStandard",
     "ReturnRecord",
+    "RoundAward",
+    "SteppedTarget",
+    "SteppedTargetStep",
     "TenderAmendment",
     "TenderDemand",
     "TenderGroup",

@@ -114,8 +114,11 @@ class Listing(models.Model):
         verbose_name_plural = _("listings")
         ordering = ["-created_at"]
         constraints = [
+            # [R-VBP-COMPANION] one live listing per product and offer: a VBP winner is listed
+            # at its winning price without companion service (伴随服务) and, when it bid one,
+            # at its price with it.
             models.UniqueConstraint(
-                fields=["manufacturer", "consumable"],
+                fields=["manufacturer", "consumable", "companion_service"],
                 condition=~models.Q(status=ListingStatus.DELISTED),
                 name="listing_one_live_per_product",
             ),

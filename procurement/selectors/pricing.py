@@ -1,7 +1,10 @@
 """The price a hospital pays for a listing: computed here, never taken from the client.
 
 [R-LIST-PRICE-CAP] the lowest applicable price: the listed price, or a lower price the hospital
-agreed with the supplier that is valid on the day. The listed price itself never exceeds the
+agreed with the supplier that is valid on the day. [R-VBP-PRIORITY] a product the hospital
+holds a purchase contract for (awaiting signatures or in force, its cycle covering the day) is
+priced at the contract's winning price, also beyond the agreed quantity (the listing with
+companion service keeps its own price, which includes the service). The listed price itself never exceeds the
 confirmed reference price (checked when the listing is approved or its price changes).
 """
 
@@ -13,8 +16,8 @@ from decimal import Decimal
 from django.db.models import QuerySet
 from django.db.models.expressions import RawSQL
 
-from procurement.choices import AgreedPriceStatus
-from procurement.models import AgreedPrice, Listing
+from procurement.choices import AgreedPriceStatus, ContractStatus
+from procurement.models import AgreedPrice, Contract, Listing
 
 
 def unit_price_for(*, listing: Listing, hospital_id: int, on: dt.date) -> Decimal:
@@ -29,12 +32,30 @@ def with_agreed_price(listings: QuerySet, *, hospital_id: int, on: dt.date) -> Q
     Written as SQL: compiling the same condition as an ORM Subquery cost more than the
     query it produced, on the path every order takes (make bench: api_order_create)."""
     agreed = AgreedPrice._meta
+    contract = Contract._meta
+    listing = Listing._meta.db_table
     return listings.annotate(
         agreed_price=RawSQL(  # noqa: S611  bound values; names from our models
-            f"SELECT min(a.price) FROM {agreed.db_table} a "  # noqa: S608  our table name
-            f"WHERE a.listing_id = {Listing._meta.db_table}.id AND a.hospital_id = %s "
-            "AND a.status = %s AND a.valid_from <= %s AND a.valid_until >= %s",
-            [hospital_id, AgreedPriceStatus.AGREED.value, on, on],
+            # LEAST ignores NULLs: the lower of an agreed price and a contract's price.
+            f"SELECT LEAST((SELECT min(a.price) FROM {agreed.db_table} a "  # noqa: S608
+            f"WHERE a.listing_id = {listing}.id AND a.hospital_id = %s "
+            "AND a.status = %s AND a.valid_from <= %s AND a.valid_until >= %s), "
+            f"(SELECT min(c.price) FROM {contract.db_table} c "
+            f"WHERE c.hospital_id = %s AND c.consumable_id = {listing}.consumable_id "
+            f"AND c.manufacturer_id = {listing}.manufacturer_id "
+            f"AND NOT {listing}.companion_service AND c.status IN (%s, %s) "
+            "AND c.cycle_start <= %s AND c.cycle_end >= %s))",
+            [
+                hospital_id,
+                AgreedPriceStatus.AGREED.value,
+                on,
+                on,
+                hospital_id,
+                ContractStatus.AWAITING.value,
+                ContractStatus.ACTIVE.value,
+                on,
+                on,
+            ],
             output_field=AgreedPrice._meta.get_field("price"),
         )
     )

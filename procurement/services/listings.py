@@ -91,6 +91,7 @@ from procurement.selectors.listings import (
     reviewer_policy,
 )
 from procurement.selectors.reference_prices import confirmed_reference_subquery, reference_price_for
+from procurement.services.stepped import stepped_targets_reach
 
 # Fields a draft or rejected application may change (listing_update); the provinces last.
 EDITABLE_FIELDS = (
@@ -299,7 +300,9 @@ def listing_create(
     provinces = _provinces(provinces)
     reference = _check_price_cap(consumable.pk, amount)
     existing = (
-        Listing.objects.filter(manufacturer=org, consumable=consumable)
+        Listing.objects.filter(
+            manufacturer=org, consumable=consumable, companion_service=bool(companion_service)
+        )
         .exclude(status=ListingStatus.DELISTED)
         .first()
     )
@@ -346,6 +349,20 @@ def listing_update(*, actor: User, listing_id: int, **changes: Any) -> Listing:
         )
     if "companion_service" in changes:
         listing.companion_service = bool(changes["companion_service"])
+        # [R-VBP-COMPANION] one live listing per product and offer (with or without the
+        # service): the other offer may exist already.
+        twin = (
+            Listing.objects.filter(
+                manufacturer_id=listing.manufacturer_id,
+                consumable_id=listing.consumable_id,
+                companion_service=listing.companion_service,
+            )
+            .exclude(pk=listing.pk)
+            .exclude(status=ListingStatus.DELISTED)
+            .first()
+        )
+        if twin is not None:
+            raise ListingExistsError(listing=twin.pk)
     if "green_channel" in changes:
         listing.green_channel = _green_channel(changes["green_channel"])
     provinces = _provinces(changes.pop("provinces")) if "provinces" in changes else None
@@ -585,6 +602,8 @@ def listing_price_change_approve(
             listing.price_cut_due_on = None
             fields.append("price_cut_due_on")
         listing.save(update_fields=fields)
+        # [R-VBP-STEPPED] a cut to the winning price level makes a non-winner a winner.
+        stepped_targets_reach(actor=actor, listing=listing)
     return change
 
 

@@ -200,3 +200,21 @@ class UsageRecordFactory(factory.django.DjangoModelFactory):
     department = "心内科"
     patient_hash = factory.Faker("sha256")
     used_at = factory.LazyFunction(clock.now)
+
+
+class TenderResultFactory(factory.django.DjangoModelFactory):
+    """One opened bid of a group (what the opening writes): valid, ranked, not won unless
+    told. The supplier is the product's manufacturer; pass ``group=``."""
+
+    class Meta:
+        model = "procurement.TenderResult"
+
+    # group= is required (round_world.final_round makes one).
+    round = factory.LazyAttribute(lambda o: o.group.round)
+    consumable = factory.SubFactory(ConsumableFactory)
+    supplier = factory.LazyAttribute(lambda o: o.consumable.manufacturer)
+    price = Decimal("80.00")
+    companion_price = None
+    valid = True
+    rank = 1
+    won = False

@@ -160,3 +160,27 @@ def test_one_round_is_open_for_demand(seeded):
     purchaser = User.objects.get(username="h01_purchaser")
     assert round_actions(actor=purchaser, round=tender)[RoundAction.REPORT_DEMAND]
     assert tender.demand.exclude(hospital=purchaser.organization).exists()
+
+
+def test_one_finished_round_with_contracts_in_progress_R_VBP_CONTRACT(seeded):
+    """The demo's finished round: final, its results applied, contracts in force for the
+    demo hospitals, h01's on track and others lagging."""
+    from accounts.models import User
+    from procurement.choices import ContractStatus, RoundStatus
+    from procurement.models import TenderRound
+    from procurement.selectors.contracts import contract_list
+
+    tender = TenderRound.objects.get(name=demo.DEMO_FINISHED_ROUND_NAME)
+    assert tender.status == RoundStatus.FINAL
+    assert tender.award.allocated_at is not None
+    bureau = User.objects.get(username="bureau")
+    rows = list(contract_list(actor=bureau, round_id=tender.pk))
+    assert rows
+    h02 = User.objects.get(username=demo.FINISHED_UNSIGNED).organization_id
+    assert {c.status for c in rows if c.hospital_id != h02} == {ContractStatus.ACTIVE}
+    assert {c.status for c in rows if c.hospital_id == h02} == {ContractStatus.AWAITING}
+    assert any(c.lagging for c in rows)
+    h01 = User.objects.get(username="h01_purchaser")
+    mine = list(contract_list(actor=h01, round_id=tender.pk))
+    assert sum(c.done for c in mine) >= demo.FINISHED_BOUGHT["h01"]
+    assert not all(c.lagging for c in mine)

@@ -248,6 +248,19 @@ def test_one_live_listing_per_product(sales, product):
     assert create(sales, product).status == ListingStatus.DRAFT
 
 
+def test_one_live_listing_per_product_and_companion_offer_R_VBP_COMPANION(sales, product):
+    """With and without companion service are two offers of one product: one listing each."""
+    plain = create(sales, product)
+    companion = create(sales, product, companion_service=True, price="110.00")
+    assert code_of(lambda: create(sales, product, companion_service=True)) == "listing_exists"
+    change = lambda: services.listing_update(  # noqa: E731
+        actor=sales, listing_id=plain.pk, companion_service=True
+    )
+    assert code_of(change) == "listing_exists"
+    assert companion.companion_service
+    assert not plain.companion_service
+
+
 @pytest.mark.parametrize(
     ("overrides", "field"),
     [
