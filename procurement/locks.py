@@ -15,8 +15,9 @@ with ``SKIP LOCKED`` so that two workers share a backlog instead of waiting on e
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import TypeVar
 
-from django.db.models import QuerySet
+from django.db.models import Model, QuerySet
 
 from accounts.models import Organization, User
 from catalog.models import ReferencePriceCut
@@ -258,3 +259,15 @@ def lock_hospital_demand(
         .order_by("pk")
     )
     return {row.group_id: row for row in rows}
+
+
+# ---------------------------------------------------------------------------------------------
+# Awards, contracts and stepped targets: rows the caller reaches through a round or group it
+# has already locked (lock_round, lock_group), or by an id it computed itself.
+
+M = TypeVar("M", bound=Model)
+
+
+def locked(queryset: QuerySet[M]) -> QuerySet[M]:
+    """The queryset's rows FOR UPDATE of their own table only (never a joined one)."""
+    return queryset.select_for_update(of=("self",))

@@ -293,11 +293,15 @@ def test_the_server_recovers_when_its_backends_are_terminated(server):
     stop = threading.Event()
 
     def client(n: int) -> None:
-        for i in range(8):
+        # At least 8 orders each, and on until the backends were terminated 3 times: a fast
+        # server could otherwise answer every order between two terminations.
+        i = 0
+        while i < 8 or (sum(kills) < 3 and i < 400):
             idem = f"load-{n}-{i}"
+            i += 1
             for _attempt in range(30):
                 status, body = server.request(
-                    "POST", ORDERS, key=key, body=_order_body(w, 1 + i), idem=idem
+                    "POST", ORDERS, key=key, body=_order_body(w, 1 + i % 8), idem=idem
                 )
                 with lock:
                     statuses.append(status)
@@ -323,10 +327,10 @@ def test_the_server_recovers_when_its_backends_are_terminated(server):
     kill.join(10)
 
     assert sum(kills) >= 3, kills  # the server's backend was there to be terminated, repeatedly
-    assert len(created) == 32, sorted(set(statuses))
+    assert len(created) >= 32, sorted(set(statuses))
     assert all(len(ids) == 1 for ids in created.values())  # one manufacturer: one order each
     told = set().union(*created.values())
-    assert len(told) == 32
+    assert len(told) == len(created)
     assert set(Order.objects.values_list("pk", flat=True)) == told | {mid_request_order}
     assert set(statuses) <= {201, 503}, sorted(set(statuses))
 

@@ -57,7 +57,7 @@ from procurement.errors import (
     ChoiceNotWinnerError,
     ChoiceQuantityInvalidError,
 )
-from procurement.locks import lock_round
+from procurement.locks import lock_round, locked
 from procurement.models import (
     Allocation,
     AllocationChoice,
@@ -94,7 +94,7 @@ def round_apply_results(*, actor: User | None, round_id: int) -> RoundAward:
     a round already applied returns its award unchanged."""
     with transaction.atomic():
         if actor is None:
-            tender = TenderRound.objects.select_for_update(of=("self",)).get(pk=round_id)
+            tender = locked(TenderRound.objects.all()).get(pk=round_id)
         else:
             tender = lock_round(actor=actor, round_id=round_id, action="award.manage")
             round_party_check(actor=actor, round=tender, permission="award.manage")
@@ -172,7 +172,7 @@ def _list_winner(result: TenderResult, *, price: Decimal, companion: bool, reaso
                     ]
                 )
         return listing
-    listing = Listing.objects.select_for_update(of=("self",)).get(pk=listing.pk)
+    listing = locked(Listing.objects.all()).get(pk=listing.pk)
     listing.price = price
     listing.label = PurchaseLabel.PREFERRED
     listing.label_reason = reason
@@ -228,9 +228,7 @@ def _target_create(
     listing = selectors.winner_listing(result=result, companion=False)
     if listing is not None and listing.status == ListingStatus.LISTED and listing.price <= level:
         # The round has to be final for a target to count; it is (AWARD_STATES checked).
-        stepped_targets_reach(
-            actor=actor, listing=Listing.objects.select_for_update(of=("self",)).get(pk=listing.pk)
-        )
+        stepped_targets_reach(actor=actor, listing=locked(Listing.objects.all()).get(pk=listing.pk))
     return target
 
 
@@ -310,7 +308,7 @@ def round_allocate(*, actor: User, round_id: int) -> list[Contract]:
     tender = lock_round(actor=actor, round_id=round_id, action="award.manage")
     round_party_check(actor=actor, round=tender, permission="award.manage")
     AWARD_STATES.check(tender, AwardAction.ALLOCATE)
-    award = RoundAward.objects.select_for_update(of=("self",)).filter(round=tender).first()
+    award = locked(RoundAward.objects.all()).filter(round=tender).first()
     if award is None:
         award = selectors.award_applied_check(round=tender)
     selectors.allocate_check(award=award)

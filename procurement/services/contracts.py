@@ -44,7 +44,7 @@ from procurement.errors import (
     RenewalNothingToRenewError,
     RenewalTooEarlyError,
 )
-from procurement.locks import lock_group, lock_round
+from procurement.locks import lock_group, lock_round, locked
 from procurement.models import Contract, GroupRenewal, Listing, PaymentStandard, TenderGroup
 from procurement.selectors import contracts as selectors
 from procurement.selectors.rounds import round_party_check
@@ -55,7 +55,7 @@ REASON_MAX = 500
 
 
 def _lock_contract(*, actor: User, contract_id: int, action: str) -> Contract:
-    locking = Contract.objects.select_for_update(of=("self",))
+    locking = locked(Contract.objects.all())
     return permissions.access(actor, locking, action=action, pk=contract_id)
 
 
@@ -114,7 +114,7 @@ def _decision_start(
     AWARD_STATES.check(tender, AwardAction.DECIDE_RENEWAL)
     group = lock_group(round=tender, group_id=group_id)
     live = list(
-        Contract.objects.select_for_update(of=("self",))
+        locked(Contract.objects.all())
         .filter(group=group, status=ContractStatus.ACTIVE)
         .order_by("pk")
     )
@@ -164,9 +164,7 @@ def group_renew(
                 )
             )
             if cut:
-                listing = Listing.objects.select_for_update(of=("self",)).get(
-                    pk=contract.listing_id
-                )
+                listing = locked(Listing.objects.all()).get(pk=contract.listing_id)
                 if listing.price > price:
                     listing.price = price
                     listing.save(update_fields=["price"])

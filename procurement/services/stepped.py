@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from core import clock
 from procurement.choices import PurchaseLabel, RoundStatus, TargetStatus
+from procurement.locks import locked
 from procurement.models import Listing, SteppedTarget
 
 
@@ -38,7 +39,7 @@ def stepped_targets_reach(*, actor: User | None, listing: Listing) -> list[Stepp
         # with nothing (its price includes the service).
         return []
     targets = list(
-        SteppedTarget.objects.select_for_update(of=("self",))
+        locked(SteppedTarget.objects.all())
         .filter(
             consumable_id=listing.consumable_id,
             supplier_id=listing.manufacturer_id,
