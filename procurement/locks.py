@@ -265,9 +265,9 @@ def lock_hospital_demand(
 # Awards, contracts and stepped targets: rows the caller reaches through a round or group it
 # has already locked (lock_round, lock_group), or by an id it computed itself.
 
-M = TypeVar("M", bound=Model)
+Locked = TypeVar("Locked", bound=QuerySet[Model])
 
 
-def locked(queryset: QuerySet[M]) -> QuerySet[M]:
+def locked(queryset: Locked) -> Locked:
     """The queryset's rows FOR UPDATE of their own table only (never a joined one)."""
     return queryset.select_for_update(of=("self",))
