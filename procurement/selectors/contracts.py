@@ -65,18 +65,41 @@ def _minus(a: Combinable, b: Combinable) -> Func:
     return Func(a, b, template="(%(expressions)s)", arg_joiner=" - ", output_field=IntegerField())
 
 
+def _counting(
+    *,
+    hospital: object,
+    manufacturer: object,
+    distributor: object,
+    consumable: object,
+    start: object,
+    end: object,
+) -> QuerySet[OrderLine]:
+    """What counts toward a contract, stated once: confirmed lines of its product and
+    manufacturer, for its hospital, delivered by its distributor (or by the manufacturer
+    itself when the order names none), from orders submitted within its cycle. The values
+    are a contract's own or OuterRefs to the enclosing contract."""
+    return OrderLine.objects.filter(
+        Q(order__distributor_id=distributor)
+        | Q(order__distributor__isnull=True, order__supplier_id=distributor),
+        order__hospital_id=hospital,
+        order__supplier_id=manufacturer,
+        consumable_id=consumable,
+        status=LineStatus.CONFIRMED,
+        order__submitted_at__date__gte=start,
+        order__submitted_at__date__lte=end,
+    )
+
+
 def counted_lines() -> QuerySet[OrderLine]:
     """The order lines that count toward the contract of the enclosing query (OuterRef)."""
     ref = OuterRef
-    return OrderLine.objects.filter(
-        Q(order__distributor_id=ref("distributor_id"))
-        | Q(order__distributor__isnull=True, order__supplier_id=ref("distributor_id")),
-        order__hospital_id=ref("hospital_id"),
-        order__supplier_id=ref("manufacturer_id"),
-        consumable_id=ref("consumable_id"),
-        status=LineStatus.CONFIRMED,
-        order__submitted_at__date__gte=ref("cycle_start"),
-        order__submitted_at__date__lte=ref("cycle_end"),
+    return _counting(
+        hospital=ref("hospital_id"),
+        manufacturer=ref("manufacturer_id"),
+        distributor=ref("distributor_id"),
+        consumable=ref("consumable_id"),
+        start=ref("cycle_start"),
+        end=ref("cycle_end"),
     )
 
 
@@ -186,15 +209,13 @@ def _share(part: int, whole: int) -> Decimal:
 
 def contract_progress(*, contract: Contract) -> Progress:
     """Done vs agreed by month of the cycle (a contract read through ``contract_list``)."""
-    lines = OrderLine.objects.filter(
-        Q(order__distributor_id=contract.distributor_id)
-        | Q(order__distributor__isnull=True, order__supplier_id=contract.distributor_id),
-        order__hospital_id=contract.hospital_id,
-        order__supplier_id=contract.manufacturer_id,
-        consumable_id=contract.consumable_id,
-        status=LineStatus.CONFIRMED,
-        order__submitted_at__date__gte=contract.cycle_start,
-        order__submitted_at__date__lte=contract.cycle_end,
+    lines = _counting(
+        hospital=contract.hospital_id,
+        manufacturer=contract.manufacturer_id,
+        distributor=contract.distributor_id,
+        consumable=contract.consumable_id,
+        start=contract.cycle_start,
+        end=contract.cycle_end,
     ).values_list("order__submitted_at", "accepted_quantity", "returned_quantity")
     by_month: dict[dt.date, int] = {}
     for submitted_at, accepted, returned in lines:
