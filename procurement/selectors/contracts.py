@@ -67,12 +67,12 @@ def _minus(a: Combinable, b: Combinable) -> Func:
 
 def _counting(
     *,
-    hospital: object,
-    manufacturer: object,
-    distributor: object,
-    consumable: object,
-    start: object,
-    end: object,
+    hospital: int | OuterRef,
+    manufacturer: int | OuterRef,
+    distributor: int | OuterRef,
+    consumable: int | OuterRef,
+    start: dt.date | OuterRef,
+    end: dt.date | OuterRef,
 ) -> QuerySet[OrderLine]:
     """What counts toward a contract, stated once: confirmed lines of its product and
     manufacturer, for its hospital, delivered by its distributor (or by the manufacturer
