@@ -308,9 +308,21 @@ def export_job_get(*, actor: Any, job_id: int) -> ExportJob:
     return job
 
 
-def export_job_list(*, actor: Any, kind: str = "") -> models.QuerySet[ExportJob]:
-    """The requester's recent jobs, newest first."""
+def export_job_list(*, actor: Any, kind: str = "", status: str = "") -> models.QuerySet[ExportJob]:
+    """The requester's recent jobs, newest first; ``status`` narrows them to one state (the
+    home page's "exports ready" card links to the succeeded ones)."""
     jobs = ExportJob.objects.filter(created_by=actor)
+    if status:
+        if status not in ExportStatus.values:
+            raise ValidationError(
+                _("Unknown export status %(value)s; use one of %(allowed)s."),
+                field="status",
+                value=status,
+                allowed=", ".join(ExportStatus.values),
+            )
+        jobs = jobs.filter(status=status)
+        if status == ExportStatus.SUCCEEDED:
+            jobs = jobs.exclude(file="")
     return jobs.filter(kind=kind) if kind else jobs
 
 

@@ -211,8 +211,11 @@ def export_job_progress(request, pk: int):
 def export_job_list(request):
     """The requester's own exports of the last EXPORT_RETENTION_H hours."""
     export_jobs.export_jobs_fail_stale()
-    jobs = export_jobs.export_job_list(actor=request.user)
-    return render(request, "core/export_jobs.html", {"page": paginate(request, jobs)})
+    status = request.GET.get("status", "")
+    jobs = export_jobs.export_job_list(actor=request.user, status=status)
+    return render(
+        request, "core/export_jobs.html", {"page": paginate(request, jobs), "status": status}
+    )
 
 
 @login_required

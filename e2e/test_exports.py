@@ -52,3 +52,12 @@ def test_purchaser_exports_the_filtered_order_list_and_downloads_it(journey, tmp
     menu(page, "我的导出").click()
     expect(page.locator(".export-job[data-status='succeeded']").first).to_contain_text("订单")
     journey.shot(page, "my-exports")
+
+    # The home page counts the files ready to fetch and links to them.
+    page.goto(journey.url("/"))
+    card = page.locator("[data-card='exports_ready']")
+    expect(card).to_contain_text("可下载的导出")
+    ready = int(card.locator("[data-count]").inner_text())
+    assert ready >= 1
+    card.click()
+    expect(page.locator(".export-job[data-status='succeeded']")).to_have_count(ready)

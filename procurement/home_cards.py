@@ -8,6 +8,8 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from accounts.choices import OrganizationKind, Role
+from core import export_jobs
+from core.export_jobs import ExportStatus
 from core.home import CardQuery, register_card
 from procurement.choices import (
     DeliveryStatus,
@@ -263,3 +265,18 @@ def contracts_lagging(actor) -> CardQuery:
 )
 def contracts_renewal_due(actor) -> CardQuery:
     return _contracts(actor, renewal_due="1")
+
+
+# --- Everyone who exports a list -------------------------------------------------------------
+
+
+@register_card(
+    key="exports_ready", title=_("Exports ready to download"), roles=set(Role), order=900
+)
+def exports_ready(actor) -> CardQuery:
+    # The lists a person exports are procurement's (procurement/exports.py); the files wait
+    # EXPORT_RETENTION_H hours, so the card says which are still there to fetch.
+    rows = export_jobs.export_job_list(actor=actor, status=ExportStatus.SUCCEEDED)
+    return CardQuery(
+        rows=rows, path=reverse("core:export_jobs"), params={"status": ExportStatus.SUCCEEDED.value}
+    )

@@ -18,6 +18,7 @@ from catalog.choices import SyncRunStatus
 from catalog.models import SyncRun
 from catalog.tests.factories import PriceObjectionFactory, ReferencePriceFactory
 from core import clock
+from core.export_jobs import ExportJob, ExportStatus
 from core.home import card_value, cards_for, home_cards, registered_cards
 from procurement.choices import ListingStatus
 from procurement.models import ListingPriceChange
@@ -112,12 +113,22 @@ def world():
     second = add_listing(w)
     ListingDistributorFactory(listing=second, distributor=w.distributor, region_code="320100")
     o["contract_lagging"] = contract_for(w, users["bur"], second, sign=True)
+    # Exports: the purchaser's file is ready; a failed one and another person's ready file
+    # are not the purchaser's to fetch.
+    ready = {"kind": "orders", "status": ExportStatus.SUCCEEDED, "file_name": "orders.xlsx"}
+    o["export_ready"] = ExportJob.objects.create(
+        created_by=w.purchaser, file="exports/2026/12/orders.xlsx", **ready
+    )
+    ExportJob.objects.create(
+        created_by=w.purchaser, kind="orders", status=ExportStatus.FAILED, file_name="x.xlsx"
+    )
+    ExportJob.objects.create(created_by=w.other_purchaser, file="exports/o.xlsx", **ready)
     return w, users, o
 
 
 def expected(o) -> dict[str, dict[str, set]]:
     """role -> card -> the objects its list must show."""
-    return {
+    want = {
         "pur": {
             "order_drafts": {o["draft"]},
             "orders_awaiting_supplier": {o["submitted"]},
@@ -126,6 +137,7 @@ def expected(o) -> dict[str, dict[str, set]]:
             "demand_to_report": {o["open_round"]},
             "contracts_to_sign": {o["contract_to_sign"]},
             "contracts_lagging": {o["contract_lagging"]},
+            "exports_ready": {o["export_ready"]},
         },
         "fin": {
             "invoices_to_confirm": {o["registered"]},
@@ -175,6 +187,9 @@ def expected(o) -> dict[str, dict[str, set]]:
             "sync_runs_failed": {o["failed_run"]},
         },
     }
+    for cards in want.values():
+        cards.setdefault("exports_ready", set())
+    return want
 
 
 def listed(client: Client, card) -> list:
@@ -268,6 +283,13 @@ def test_api_answers_the_same_cards(world):
             "count": 1,
             "amount": None,
             "url": "/procurement/contracts/?lagging=1",
+        },
+        {
+            "key": "exports_ready",
+            "title": "可下载的导出",
+            "count": 0,
+            "amount": None,
+            "url": "/exports/?status=succeeded",
         },
     ]
 

@@ -436,3 +436,21 @@ def test_a_person_has_a_few_exports_in_progress_at_a_time(w, settings):
     # Someone else's exports do not count against this person.
     other = client_for(w.finance).post(reverse("api:export_job_start"), body, format="json")
     assert other.status_code == 202
+
+
+def test_the_ready_tab_lists_the_files_still_there_to_fetch(w, django_capture_on_commit_callbacks):
+    """The home card "exports ready" links here: a finished file is listed, a failed export
+    and a purged one are not; an unknown status is a 400 that says which ones exist."""
+    invoiced(w)
+    page = browser(w.purchaser)
+    ready = start(page, "orders", django_capture_on_commit_callbacks)
+    failed = start(page, "orders", django_capture_on_commit_callbacks)
+    ExportJob.objects.filter(pk=failed.pk).update(status=ExportStatus.FAILED, file="")
+    purged = start(page, "orders", django_capture_on_commit_callbacks)
+    ExportJob.objects.filter(pk=purged.pk).update(file="")
+    listed = page.get(reverse("core:export_jobs"), {"status": "succeeded"}).context["page"]
+    assert [job.pk for job in listed] == [ready.pk]
+    assert len(page.get(reverse("core:export_jobs")).context["page"]) == 3
+    response = page.get(reverse("core:export_jobs"), {"status": "done"})
+    assert response.status_code == 400
+    assert "succeeded" in response.content.decode()
