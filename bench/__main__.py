@@ -1,5 +1,5 @@
 """`make bench`: run every benchmark (or those named) each in its own process, so that each
-one's peak RSS is its own. Usage: python -m bench [name ...] [--rows N]."""
+one's peak RSS is its own. Usage: python -m bench [name ...] [--rows N] [--scale S] (ui_pages)."""
 
 from __future__ import annotations
 
@@ -15,6 +15,13 @@ BENCHMARKS: dict[str, list[str]] = {
     "api_orders": ["api_order_create", "api_order_list"],
     "lowest_price_sync": ["lowest_price_sync"],
     "sealed_open": ["sealed_open"],
+    "ui_pages": [
+        "ui_pages_cart",
+        "ui_pages_orders",
+        "ui_pages_deliveries",
+        "ui_pages_invoices",
+        "ui_pages_feed",
+    ],
 }
 
 
