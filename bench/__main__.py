@@ -25,6 +25,25 @@ BENCHMARKS: dict[str, list[str]] = {
 }
 
 
+# Options only some benchmarks take (with their value); the others never see them.
+OWN_OPTIONS: dict[str, set[str]] = {"--scale": {"ui_pages"}}
+
+
+def _options_for(module: str, options: list[str]) -> list[str]:
+    kept: list[str] = []
+    skip = False
+    for i, option in enumerate(options):
+        if skip:
+            skip = False
+            continue
+        name = option.split("=", 1)[0]
+        if name in OWN_OPTIONS and module not in OWN_OPTIONS[name]:
+            skip = "=" not in option and i + 1 < len(options)
+            continue
+        kept.append(option)
+    return kept
+
+
 def main(argv: list[str]) -> int:
     known = {name for module, names in BENCHMARKS.items() for name in (module, *names)}
     wanted = [a for a in argv if a in known]
@@ -34,7 +53,9 @@ def main(argv: list[str]) -> int:
         if wanted and not (set(wanted) & {module, *names}):
             continue
         result = subprocess.run(  # noqa: S603
-            [sys.executable, "-m", f"bench.{module}", *options], cwd=ROOT, check=False
+            [sys.executable, "-m", f"bench.{module}", *_options_for(module, options)],
+            cwd=ROOT,
+            check=False,
         )
         failures += result.returncode != 0
     return 1 if failures else 0

@@ -323,8 +323,8 @@ def _load(conn, sk: Skeleton, *, nc, no, ne, nm, xid, log) -> None:
         SELECT g, 90 + (g % 4900), false, '国械注准2019313' || lpad((g % 10000)::text, 4, '0'),
             '', 0, CASE WHEN g % 5 = 0 THEN 'alternate' ELSE 'capped' END, 'listed',
             CASE WHEN g % 50 = 0 THEN 'preferred' ELSE 'normal' END, '', '',
-            now() - interval '400 days', now() - interval '399 days', now() - interval '400 days',
-            g, m.org
+            now() - interval '400 days', now() - interval '399 days',
+            now() - interval '2 years' + (interval '1 year') * g / {nc}, g, m.org
         FROM generate_series(1, {nc}) g JOIN t_m m ON m.i = g % {nm}
         """
     )
@@ -372,6 +372,9 @@ def _load(conn, sk: Skeleton, *, nc, no, ne, nm, xid, log) -> None:
     )
     conn.execute("ALTER TABLE t_l ADD PRIMARY KEY (l)")
     conn.execute("CREATE INDEX ON t_l (o)")
+    # Temporary tables get no autovacuum: without statistics the planner guesses badly.
+    conn.execute("ANALYZE t_o")
+    conn.execute("ANALYZE t_l")
     done("order plan")
     conn.execute(
         """
@@ -502,6 +505,7 @@ def _load(conn, sk: Skeleton, *, nc, no, ne, nm, xid, log) -> None:
         WHERE e.happens
         """
     )
+    conn.execute("ANALYZE t_e")
     have = int(conn.execute("SELECT count(*) FROM t_e").fetchone()[0])
     if have < ne:  # pad: more line confirmations, spread over the orders
         conn.execute(
@@ -518,13 +522,13 @@ def _load(conn, sk: Skeleton, *, nc, no, ne, nm, xid, log) -> None:
         INSERT INTO procurement_event (id, txid, type, hospital_id, supplier_id, order_id,
             entity, entity_id, payload, created_at)
         SELECT n, 1 + (n * ({xid} - 2)) / ({ne} + 1), e.type, h.org, m.org, e.o, e.entity,
-            CASE e.entity WHEN 'order_line' THEN (SELECT min(l) FROM t_l WHERE t_l.o = e.o)
-                ELSE e.o END,
+            CASE e.entity WHEN 'order_line' THEN f.l ELSE e.o END,
             jsonb_build_object('number', 'UB' || lpad(e.o::text, 10, '0'), 'status',
                 split_part(e.type, '.', 2)),
             o.at + (e.k || ' hours')::interval
         FROM (SELECT e.*, row_number() OVER (ORDER BY e.o, e.k) AS n FROM t_e e) e
         JOIN t_o o ON o.o = e.o JOIN t_h h ON h.i = o.h JOIN t_m m ON m.i = o.m
+        JOIN (SELECT o, min(l) AS l FROM t_l GROUP BY o) f ON f.o = e.o
         WHERE n <= {ne}
         """
     )
