@@ -1,5 +1,5 @@
 """`make bench`: run every benchmark (or those named) each in its own process, so that each
-one's peak RSS is its own. Usage: python -m bench [name ...] [--rows N]."""
+one's peak RSS is its own. Usage: python -m bench [name ...] [--rows N] [--scale S] (ui_pages)."""
 
 from __future__ import annotations
 
@@ -15,7 +15,33 @@ BENCHMARKS: dict[str, list[str]] = {
     "api_orders": ["api_order_create", "api_order_list"],
     "lowest_price_sync": ["lowest_price_sync"],
     "sealed_open": ["sealed_open"],
+    "ui_pages": [
+        "ui_pages_cart",
+        "ui_pages_orders",
+        "ui_pages_deliveries",
+        "ui_pages_invoices",
+        "ui_pages_feed",
+    ],
 }
+
+
+# Options only some benchmarks take (with their value); the others never see them.
+OWN_OPTIONS: dict[str, set[str]] = {"--scale": {"ui_pages"}}
+
+
+def _options_for(module: str, options: list[str]) -> list[str]:
+    kept: list[str] = []
+    skip = False
+    for i, option in enumerate(options):
+        if skip:
+            skip = False
+            continue
+        name = option.split("=", 1)[0]
+        if name in OWN_OPTIONS and module not in OWN_OPTIONS[name]:
+            skip = "=" not in option and i + 1 < len(options)
+            continue
+        kept.append(option)
+    return kept
 
 
 def main(argv: list[str]) -> int:
@@ -27,7 +53,9 @@ def main(argv: list[str]) -> int:
         if wanted and not (set(wanted) & {module, *names}):
             continue
         result = subprocess.run(  # noqa: S603
-            [sys.executable, "-m", f"bench.{module}", *options], cwd=ROOT, check=False
+            [sys.executable, "-m", f"bench.{module}", *_options_for(module, options)],
+            cwd=ROOT,
+            check=False,
         )
         failures += result.returncode != 0
     return 1 if failures else 0

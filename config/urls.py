@@ -57,4 +57,7 @@ urlpatterns = [
 handler404 = "core.views.not_found"
 
 if settings.BENCH_ENDPOINTS:  # pragma: no cover  (make bench only, never in production)
-    urlpatterns += [path("api/bench/", include("bench.urls"))]
+    urlpatterns += [
+        path("api/bench/", include("bench.urls")),
+        path("bench/", include("bench.ui_urls")),
+    ]
