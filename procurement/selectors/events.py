@@ -25,8 +25,10 @@ from django.db.models.expressions import RawSQL
 from accounts.models import User
 from core import permissions
 from core.errors import PermissionDeniedError
+from core.tenancy import overseer_q
 from procurement.errors import CursorInvalidError
-from procurement.models import Event
+from procurement.models import Event, FeedEntry
+from procurement.models.orders import order_scope_q
 
 DEFAULT_LIMIT = 100
 MAX_LIMIT = 500
@@ -68,19 +70,58 @@ def event_feed(*, actor: User, after: str = "", limit: int = DEFAULT_LIMIT) -> E
         raise PermissionDeniedError(action="event.view")
     txid, event_id = decode_cursor(after)
     limit = max(1, min(int(limit), MAX_LIMIT))
-    rows = list(
-        # The scope of the actor's orders (procurement.models.orders.order_scope_q): a hospital
-        # reads its (hospital, txid, id) index; a supplier never sees a draft's events.
-        Event.objects.visible_to(actor)
-        .filter(Q(txid__gt=txid) | Q(txid=txid, id__gt=event_id))
-        .filter(txid__lt=_HORIZON)
-        .select_related("order")
-        .order_by("txid", "id")[: limit + 1]
-    )
+    # (txid, id) > cursor; the first condition alone is what lets the index range-scan from
+    # the cursor instead of reading the audience's whole history up to it.
+    after_cursor = Q(txid__gt=txid) | Q(txid=txid, id__gt=event_id)
+    rows: list[Event]
+    if actor.organization.is_hospital or _overseer(actor):
+        # A hospital reads its (hospital, txid, id) index; a regulator its region.
+        rows = list(
+            Event.objects.visible_to(actor)
+            .filter(txid__gte=txid)
+            .filter(after_cursor)
+            .filter(txid__lt=_HORIZON)
+            .select_related("order")
+            .order_by("txid", "id")[: limit + 1]
+        )
+    else:
+        rows = _addressed_feed(actor=actor, txid=txid, event_id=event_id, limit=limit)
     has_more = len(rows) > limit
     rows = rows[:limit]
     if rows:
-        next_cursor = encode_cursor(rows[-1].txid, rows[-1].pk)
+        next_cursor = encode_cursor(feed_txid(rows[-1]), rows[-1].pk)
     else:
         next_cursor = encode_cursor(txid, event_id)
     return EventPage(events=rows, next=next_cursor, has_more=has_more)
+
+
+def feed_txid(event: Event) -> int:
+    """The transaction id of the event's place in the feed that returned it: a supplier's or
+    distributor's entry may be younger than the event (see FeedEntry)."""
+    return int(getattr(event, "feed_txid", event.txid))
+
+
+def _overseer(actor: User) -> bool:
+    return overseer_q(actor, region_field="hospital__region_code") is not None
+
+
+def _addressed_feed(*, actor: User, txid: int, event_id: int, limit: int) -> list[Event]:
+    """A supplier's or distributor's page: a range scan of its own (organisation, txid,
+    event) entries from the cursor, each rechecked against the order's current scope
+    (procurement.models.orders.order_scope_q, on the event's supplier column as Event's
+    own scope does) so that the page holds exactly the events Event.visible_to would."""
+    entries = (
+        FeedEntry.objects.filter(organization=actor.organization)
+        .filter(order_scope_q(actor, prefix="event__order__", party_prefix="event__"))
+        .filter(txid__gte=txid)
+        .filter(Q(txid__gt=txid) | Q(txid=txid, event_id__gt=event_id))
+        .filter(txid__lt=_HORIZON)
+        .select_related("event", "event__order")
+        .order_by("txid", "event_id")[: limit + 1]
+    )
+    rows = []
+    for entry in entries:
+        event = entry.event
+        event.feed_txid = entry.txid  # type: ignore[attr-defined]
+        rows.append(event)
+    return rows
