@@ -38,7 +38,9 @@ class CappedPaginator(Paginator):
     """Counting every match of a broad search costs more than the page itself, and nobody
     pages past the first few hundred rows, so the count stops just past ``COUNT_CAP``."""
 
-    cap = COUNT_CAP
+    @property
+    def cap(self) -> int:
+        return COUNT_CAP
 
     @cached_property
     def count(self) -> int:

@@ -23,7 +23,7 @@ from catalog.models import Consumable
 from core import permissions
 from core.actions import Actions, Allowed, Check, role_check, verdict
 from core.errors import DomainError, NotFoundError, PermissionDeniedError
-from core.paging import COUNT_CAP
+from core import paging
 from procurement.choices import ORDER_STATES, LineStatus, OrderAction, OrderStatus
 from procurement.errors import (
     DeliveredByDistributorError,
@@ -273,7 +273,7 @@ def order_status_counts(*, actor: User, cap: int | None = None) -> dict[str, int
     many index entries instead of a GROUP BY over every order. One statement: a capped
     selection per status, counted together."""
     permissions.require(actor, "order.view")
-    cap = COUNT_CAP if cap is None else cap
+    cap = paging.COUNT_CAP if cap is None else cap
     visible = Order.objects.visible_to(actor).order_by()
     parts = [
         visible.filter(status=status)
