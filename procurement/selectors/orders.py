@@ -20,10 +20,9 @@ from django.utils.translation import gettext as _
 from accounts.choices import SUPPLIER_KINDS, OrganizationKind
 from accounts.models import Organization, User
 from catalog.models import Consumable
-from core import permissions
+from core import paging, permissions
 from core.actions import Actions, Allowed, Check, role_check, verdict
 from core.errors import DomainError, NotFoundError, PermissionDeniedError
-from core import paging
 from procurement.choices import ORDER_STATES, LineStatus, OrderAction, OrderStatus
 from procurement.errors import (
     DeliveredByDistributorError,
