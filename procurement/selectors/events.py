@@ -28,7 +28,6 @@ from core.errors import PermissionDeniedError
 from core.tenancy import overseer_q
 from procurement.errors import CursorInvalidError
 from procurement.models import Event, FeedEntry
-from procurement.models.orders import order_scope_q
 
 DEFAULT_LIMIT = 100
 MAX_LIMIT = 500
@@ -107,21 +106,38 @@ def _overseer(actor: User) -> bool:
 
 def _addressed_feed(*, actor: User, txid: int, event_id: int, limit: int) -> list[Event]:
     """A supplier's or distributor's page: a range scan of its own (organisation, txid,
-    event) entries from the cursor, each rechecked against the order's current scope
-    (procurement.models.orders.order_scope_q, on the event's supplier column as Event's
-    own scope does) so that the page holds exactly the events Event.visible_to would."""
-    entries = (
-        FeedEntry.objects.filter(organization=actor.organization)
-        .filter(order_scope_q(actor, prefix="event__order__", party_prefix="event__"))
-        .filter(txid__gte=txid)
-        .filter(Q(txid__gt=txid) | Q(txid=txid, event_id__gt=event_id))
-        .filter(txid__lt=_HORIZON)
-        .select_related("event", "event__order")
-        .order_by("txid", "event_id")[: limit + 1]
-    )
-    rows = []
-    for entry in entries:
-        event = entry.event
-        event.feed_txid = entry.txid  # type: ignore[attr-defined]
-        rows.append(event)
+    event) entries from the cursor, then those entries' events through the events' own scope
+    (Event.visible_to, by primary key), so that the page holds exactly the events that scope
+    shows: an entry whose order the organisation no longer sees (a replaced distributor) is
+    skipped, and the scan goes on until the page is full.
+
+    Two statements rather than one join: with the scope's OR in the same statement the
+    planner misjudges how many entries pass it and reads (and sorts) all of them."""
+    rows: list[Event] = []
+    after = (txid, event_id)
+    while len(rows) <= limit:
+        want = limit + 1 - len(rows)
+        batch = list(
+            FeedEntry.objects.filter(organization=actor.organization)
+            .filter(txid__gte=after[0])
+            .filter(Q(txid__gt=after[0]) | Q(txid=after[0], event_id__gt=after[1]))
+            .filter(txid__lt=_HORIZON)
+            .order_by("txid", "event_id")
+            .values_list("txid", "event_id")[:want]
+        )
+        if not batch:
+            break
+        events = (
+            Event.objects.visible_to(actor)
+            .select_related("order")
+            .in_bulk([entry_event for _txid, entry_event in batch])
+        )
+        for entry_txid, entry_event in batch:
+            event = events.get(entry_event)
+            if event is not None:
+                event.feed_txid = entry_txid  # type: ignore[attr-defined]
+                rows.append(event)
+        if len(batch) < want:
+            break
+        after = batch[-1]
     return rows
