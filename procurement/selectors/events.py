@@ -9,6 +9,11 @@ so no event can later appear *behind* a cursor already handed out: a reader that
 concurrent writers took ids and committed. The price is a short delay: an event shows up once
 every transaction that started before it has finished.
 
+A supplier's or distributor's feed reads its own FeedEntry rows instead (procurement.models.
+events.FeedEntry), keyed (entry txid, event id) under the same horizon: an entry written
+when the organisation gains an order (its submission, a distributor named) carries that
+transaction's id, so it lands after cursors already handed out rather than behind them.
+
 A cursor is opaque to clients (URL-safe base64 of "txid:id"). Replaying a cursor returns the
 same events again, followed by any newer ones if the first answer was not a full page.
 """
