@@ -2,7 +2,7 @@
 orders, delivery notes and invoices hundreds of thousands).
 
 Counts stop just past ``COUNT_CAP`` (one constant for every list: the catalogue search, the
-order, delivery and invoice lists and their status tabs), shown as "10000+" by
+order, delivery and invoice lists and their status tabs), shown as "1000+" by
 ``count_label``. Lists that grow without bound also page by keyset past the numbered pages
 (``KeysetPage``): a page after or before a row named by an opaque cursor costs the same at
 row 20 or row 200,000, and a row written meanwhile never shifts another onto the next page.
@@ -18,7 +18,9 @@ from typing import Any, cast
 from django.core.paginator import Paginator
 from django.db.models import Q, QuerySet
 
-COUNT_CAP = 10_000
+# 50 numbered pages of 20: a count or a status tab reads at most this many index entries
+# (plus one); past it the pages go on by keyset.
+COUNT_CAP = 1_000
 
 
 def capped_count(rows: QuerySet, cap: int | None = None) -> int:

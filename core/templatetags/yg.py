@@ -12,7 +12,7 @@ register = template.Library()
 
 @register.filter
 def capped(value):
-    """A count that stops past core.paging.COUNT_CAP as shown: 42, or "10000+"."""
+    """A count that stops past core.paging.COUNT_CAP as shown: 42, or "1000+"."""
     return count_label(int(value or 0))
 
 
