@@ -110,8 +110,8 @@ class Consumable(models.Model):
         choices=ConsumableStatus.choices,
         default=ConsumableStatus.ACTIVE,
     )
-    # Character bigrams of the names and specification, for substring search in Chinese
-    # without pg_trgm (the embedded PostgreSQL lacks it): a GIN-indexed array containment
+    # Single characters and bigrams of the names and specification, for substring search in
+    # Chinese without pg_trgm (the embedded PostgreSQL lacks it): a GIN-indexed array containment
     # narrows the candidates, then ILIKE confirms them. See catalog/search.py.
     search_terms = ArrayField(models.CharField(max_length=2), default=list, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)

@@ -1,10 +1,10 @@
 """Substring search over Chinese product names without pg_trgm.
 
 The embedded PostgreSQL ships without pg_trgm, and PostgreSQL's full-text search has no Chinese
-parser. So each consumable stores the set of character bigrams of its searchable text in a
-GIN-indexed array: a query's bigrams must all be contained (``@>``, served by the index), then
-ILIKE confirms the candidates (bigram containment does not guarantee adjacency). One-character
-queries have no bigram and fall back to ILIKE alone.
+parser. So each consumable stores the set of its searchable text's single characters and
+character bigrams in a GIN-indexed array: a query's bigrams (a one-character query: that
+character) must all be contained (``@>``, served by the index), then ILIKE confirms the
+candidates (bigram containment does not guarantee adjacency).
 """
 
 from __future__ import annotations
@@ -35,11 +35,21 @@ def bigrams(text: str) -> set[str]:
     return {text[i : i + 2] for i in range(len(text) - 1)}
 
 
+def grams(text: str) -> set[str]:
+    """The single characters and the bigrams of ``text``: what the index holds of it."""
+    return set(normalise(text)) | bigrams(text)
+
+
+def query_terms(word: str) -> list[str]:
+    """The terms a word's matches must all hold: its bigrams, or its character if it has one."""
+    return sorted(bigrams(word) or set(normalise(word)))
+
+
 def search_terms(*texts: str) -> list[str]:
     """The value of ``Consumable.search_terms`` for these texts (sorted, for stable rows)."""
     terms: set[str] = set()
     for text in texts:
-        terms |= bigrams(text)
+        terms |= grams(text)
     return sorted(terms)
 
 
@@ -56,7 +66,7 @@ def filter_consumables(queryset: QuerySet, q: str) -> QuerySet:
         return queryset.filter(code__startswith=q.upper())
     words = [w for w in q.split() if w]
     for word in words:
-        terms = sorted(bigrams(word))
+        terms = query_terms(word)
         if terms:
             queryset = queryset.filter(search_terms__contains=terms)
         text = Q()

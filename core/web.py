@@ -15,6 +15,7 @@ from django.shortcuts import redirect
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from core import clock
+from core.paging import CappedPaginator, KeysetPage, decode_key, encode_key
 
 # The page sizes a list offers (the RuoYi habit: 20 / 50 / 100); anything else is 20.
 PAGE_SIZES = frozenset({"20", "50", "100"})
@@ -24,9 +25,29 @@ DEFAULT_PAGE_SIZE = 20
 def paginate(request: HttpRequest, rows: Any, paginator: type[Paginator] = Paginator) -> Page:
     """The page of ``rows`` that ``?page=`` and ``?page_size=`` ask for (out-of-range pages
     give the last one, as Django's ``get_page`` does)."""
+    return paginator(rows, _page_size(request)).get_page(request.GET.get("page"))
+
+
+def paginate_keyset(request: HttpRequest, rows: Any, *, key: str) -> Page | KeysetPage:
+    """A list that grows without bound, newest first by (``key``, id): numbered pages with a
+    count capped at core.paging.COUNT_CAP, then, from the last numbered page of a capped
+    list, ``?after=`` / ``?before=`` keyset pages (core.paging.KeysetPage). A cursor that is
+    not one of ours gives the first page."""
+    size = _page_size(request)
+    after = decode_key(request.GET.get("after", ""))
+    before = None if after else decode_key(request.GET.get("before", ""))
+    if after or before:
+        return KeysetPage(rows, key=key, size=size, after=after, before=before)
+    page = CappedPaginator(rows, size).get_page(request.GET.get("page"))
+    if page.paginator.capped and not page.has_next() and len(page):  # type: ignore[attr-defined]
+        last = page[len(page) - 1]
+        page.after = encode_key(getattr(last, key), last.pk)  # type: ignore[attr-defined]
+    return page
+
+
+def _page_size(request: HttpRequest) -> int:
     size = request.GET.get("page_size", str(DEFAULT_PAGE_SIZE))
-    size_value = int(size) if size in PAGE_SIZES else DEFAULT_PAGE_SIZE
-    return paginator(rows, size_value).get_page(request.GET.get("page"))
+    return int(size) if size in PAGE_SIZES else DEFAULT_PAGE_SIZE
 
 
 def wants_xlsx(request: HttpRequest) -> bool:

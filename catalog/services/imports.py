@@ -621,10 +621,11 @@ class _Registrations:
 class _SearchTerms:
     """``catalog.search.consumable_search_terms`` as the space-joined text COPY carries.
 
-    Same definition (white space removed, case-folded, character bigrams of each field, sorted
-    by code point), computed faster: each field's bigrams are cached (names repeat across a
+    Same definition (white space removed, case-folded, single characters and character bigrams
+    of each field, sorted by code point), computed faster: each field's terms are cached (names
+    repeat across a
     product's specifications), and the sorted list is joined with spaces, which cannot occur
-    in a bigram because white space is removed first; SQL splits it with string_to_array.
+    in a term because white space is removed first; SQL splits it with string_to_array.
     A test checks equality with consumable_search_terms.
     """
 
@@ -639,7 +640,7 @@ class _SearchTerms:
             if grams is None:
                 # "".join(text.split()) removes exactly what search.normalise's \s+ removes.
                 folded = "".join(text.split()).casefold()
-                grams = frozenset(map(operator.add, folded, folded[1:]))
+                grams = frozenset(folded) | frozenset(map(operator.add, folded, folded[1:]))
                 if len(cache) >= BIGRAM_CACHE_LIMIT:
                     cache.clear()
                 cache[text] = grams

@@ -72,7 +72,7 @@ def catalogue():
         ("晶状体", {"lens"}),
         ("firebird", {"stent"}),  # case-insensitive, model field
         ("29mm", {"stent"}),  # specification
-        ("架", {"stent"}),  # one character: no bigram, falls back to ILIKE
+        ("架", {"stent"}),  # one character: its own term in the index
         ("C08", {"lens"}),  # a code prefix
     ],
 )

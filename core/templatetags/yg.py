@@ -5,8 +5,15 @@ from decimal import Decimal
 from django import template
 
 from core.money import format_cny
+from core.paging import count_label
 
 register = template.Library()
+
+
+@register.filter
+def capped(value):
+    """A count that stops past core.paging.COUNT_CAP as shown: 42, or "1000+"."""
+    return count_label(int(value or 0))
 
 
 @register.filter

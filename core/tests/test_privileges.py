@@ -78,6 +78,7 @@ def test_registry_holds_every_known_append_only_table():
         "pghistory_context": (),
         "accounts_securityevent": (),
         "procurement_event": (),
+        "procurement_feedentry": (),
         "procurement_usagerecord": (),
         "catalog_priceobservation": (),
         "catalog_referencepricecut": ("processed_at",),

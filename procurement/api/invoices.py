@@ -11,6 +11,7 @@ from rest_framework.response import Response
 
 from accounts.selectors import request_actor
 from core.api.actions import actions_body
+from core.api.pagination import CappedCountPagination
 from core.api.params import query_id, query_statuses, status_parameter, validated
 from core.api.views import ApiView, ListApi
 from procurement.api.serializers.invoices import (
@@ -32,6 +33,9 @@ class InvoiceListCreateApi(ListApi):
     serializer_class = InvoiceOutput
     queryset = Invoice.objects.none()
     filter_backends: list = []
+    # Page numbers as HIS clients use them; the count stops past core.paging.COUNT_CAP
+    # (``count_capped`` says it did), so that a page costs no COUNT of every row.
+    pagination_class = CappedCountPagination
 
     @extend_schema(parameters=[OpenApiParameter("order", int), status_parameter(InvoiceStatus)])
     def get(self, request, *args, **kwargs):

@@ -9,7 +9,7 @@ from procurement.models.awards import (
     SteppedTargetStep,
 )
 from procurement.models.deliveries import Delivery, DeliveryLine, ReturnRecord
-from procurement.models.events import Event
+from procurement.models.events import Event, FeedEntry
 from procurement.models.invoices import Invoice, InvoiceLine
 from procurement.models.listings import (
     AgreedPrice,
@@ -33,6 +33,7 @@ __all__ = [
     "Delivery",
     "DeliveryLine",
     "Event",
+    "FeedEntry",
     "GroupRenewal",
     "Invoice",
     "InvoiceLine",

@@ -14,6 +14,11 @@ from procurement.choices import DeliveryStatus
 from procurement.models.orders import order_scope_q
 
 
+def _is_hospital(actor: AnyActor) -> bool:
+    organization = getattr(actor, "organization", None)
+    return bool(organization is not None and organization.is_hospital)
+
+
 def _with_carrier(scope: models.Q, actor, field: str) -> models.Q:
     """The order's scope, plus notes the actor's organisation carried. An empty Q means "no
     restriction" (regulators); OR-ing it with anything would silently narrow it to that
@@ -72,13 +77,24 @@ class Delivery(models.Model):
         verbose_name = _("delivery note")
         verbose_name_plural = _("delivery notes")
         ordering = ["-shipped_at", "-id"]
+        indexes = [
+            # The list's order (newest first, id breaking ties) and its keyset condition.
+            models.Index(fields=["-shipped_at", "-id"], name="delivery_recent"),
+            models.Index(fields=["order", "-shipped_at", "-id"], name="delivery_order_recent"),
+            models.Index(fields=["carrier", "-shipped_at", "-id"], name="delivery_carrier_recent"),
+        ]
 
     def __str__(self) -> str:
         return self.number
 
     @classmethod
     def tenant_q(cls, actor: AnyActor) -> models.Q:
-        return _with_carrier(order_scope_q(actor, prefix="order__"), actor, "carrier_id")
+        scope = order_scope_q(actor, prefix="order__")
+        if _is_hospital(actor):
+            # A hospital never carries goods: its own orders' notes, one condition on the
+            # order's (hospital, ...) index rather than an OR with the carrier column.
+            return scope
+        return _with_carrier(scope, actor, "carrier_id")
 
 
 class DeliveryLineQuerySet(TenantQuerySet):

@@ -72,3 +72,49 @@ class Event(models.Model):
         """The events of the orders the actor sees (procurement.models.orders.order_scope_q),
         on the event's own hospital and supplier columns."""
         return order_scope_q(actor, prefix="order__", party_prefix="")
+
+
+class FeedEntry(models.Model):
+    """An event as one supplier's or distributor's feed reads it: one row per event and per
+    organisation it is addressed to, so that their page is an index range scan on
+    (organisation, txid, event) like a hospital's, instead of a scan of every event through a
+    join with an OR (the supplier's column, or the order's distributor).
+
+    Written in the event's transaction (procurement.services.events.feed_fan_out), and again
+    when an order gains an audience: at submission its draft's events, when a distributor is
+    named the order's earlier events. A late entry carries the transaction id of the
+    transaction that wrote it, so a reader past the event's own position still receives it.
+    The feed rechecks each entry against the order's current scope (a replaced distributor
+    stops seeing the order), so the entries are a superset that never needs rewriting."""
+
+    id = models.BigAutoField(primary_key=True)
+    organization = models.ForeignKey(
+        "accounts.Organization",
+        verbose_name=_("organisation"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
+    )
+    event = models.ForeignKey(
+        Event, verbose_name=_("event"), on_delete=models.PROTECT, related_name="+"
+    )
+    txid = models.BigIntegerField(
+        _("transaction"),
+        db_default=models.Func(
+            function="pg_current_xact_id", template="(pg_current_xact_id()::text)::bigint"
+        ),
+    )
+
+    class Meta:
+        verbose_name = _("feed entry")
+        verbose_name_plural = _("feed entries")
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "event"], name="feedentry_once")
+        ]
+        indexes = [
+            models.Index(fields=["organization", "txid", "event"], name="feedentry_cursor"),
+        ]
+        triggers = [history.append_only()]
+
+    def __str__(self) -> str:
+        return f"{self.organization_id} {self.txid}:{self.event_id}"

@@ -71,6 +71,18 @@ class Invoice(models.Model):
         verbose_name = _("invoice")
         verbose_name_plural = _("invoices")
         ordering = ["-registered_at", "-id"]
+        indexes = [
+            # The list's order (newest first, id breaking ties), its keyset condition, and
+            # the finance staff's first tab (registered invoices to confirm).
+            models.Index(
+                fields=["hospital", "-registered_at", "-id"], name="invoice_hospital_recent"
+            ),
+            models.Index(
+                fields=["hospital", "status", "-registered_at", "-id"],
+                name="invoice_hospital_status",
+            ),
+            models.Index(fields=["issuer", "-registered_at", "-id"], name="invoice_issuer_recent"),
+        ]
         constraints = [
             models.UniqueConstraint(fields=["issuer", "number"], name="invoice_number_unique"),
             models.CheckConstraint(condition=models.Q(amount__gt=0), name="invoice_amount_gt_0"),
@@ -87,6 +99,10 @@ class Invoice(models.Model):
         if overseer is not None:
             return overseer
         org_id = actor.organization_id
+        if actor.organization.is_hospital:
+            # A hospital never issues invoices nor supplies: one condition, which its
+            # (hospital, registered_at, id) index answers in list order.
+            return models.Q(hospital_id=org_id)
         return (
             models.Q(hospital_id=org_id)
             | models.Q(issuer_id=org_id)

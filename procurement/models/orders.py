@@ -103,6 +103,20 @@ class Order(models.Model):
             # ties) and their keyset condition, so a page reads its 51 rows and stops.
             models.Index(fields=["hospital", "-created_at", "-id"], name="order_hospital_recent"),
             models.Index(fields=["supplier", "-created_at", "-id"], name="order_supplier_recent"),
+            models.Index(
+                fields=["distributor", "-created_at", "-id"], name="order_distributor_recent"
+            ),
+            # A status tab: its page and its capped count.
+            models.Index(
+                fields=["hospital", "status", "-created_at", "-id"], name="order_hospital_status"
+            ),
+            models.Index(
+                fields=["supplier", "status", "-created_at", "-id"], name="order_supplier_status"
+            ),
+            # The counterpart dropdown probes one order per organisation.
+            models.Index(fields=["hospital", "supplier"], name="order_hospital_supplier"),
+            models.Index(fields=["supplier", "hospital"], name="order_supplier_hospital"),
+            models.Index(fields=["distributor", "hospital"], name="order_distributor_hospital"),
         ]
         constraints = [
             models.CheckConstraint(condition=models.Q(total__gte=0), name="order_total_gte_0")

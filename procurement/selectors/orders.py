@@ -13,12 +13,14 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 
-from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet
+from django.db import connection
+from django.db.models import CharField, Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
 from django.utils.translation import gettext as _
 
-from accounts.models import User
+from accounts.choices import SUPPLIER_KINDS, OrganizationKind
+from accounts.models import Organization, User
 from catalog.models import Consumable
-from core import permissions
+from core import paging, permissions
 from core.actions import Actions, Allowed, Check, role_check, verdict
 from core.errors import DomainError, NotFoundError, PermissionDeniedError
 from procurement.choices import ORDER_STATES, LineStatus, OrderAction, OrderStatus
@@ -264,13 +266,57 @@ def order_keys(*, actor: User, order_id: int) -> QuerySet:
     return Order.objects.visible_to(actor).filter(pk=order_id).values("id", "created_at")
 
 
-def order_status_counts(*, actor: User) -> dict[str, int]:
-    """How many orders the actor sees in each status: the counts on the status filter tabs."""
+def order_status_counts(*, actor: User, cap: int | None = None) -> dict[str, int]:
+    """How many orders the actor sees in each status: the counts on the status filter tabs,
+    each stopping just past ``cap`` (core.paging.COUNT_CAP), so that a tab costs at most that
+    many index entries instead of a GROUP BY over every order. One statement: a capped
+    selection per status, counted together."""
     permissions.require(actor, "order.view")
-    rows = Order.objects.visible_to(actor).order_by().values("status").annotate(n=Count("id"))
+    cap = paging.COUNT_CAP if cap is None else cap
+    visible = Order.objects.visible_to(actor).order_by()
+    parts = [
+        visible.filter(status=status)
+        .annotate(tab=Value(status, output_field=CharField()))
+        .values("tab")[: cap + 1]
+        for status in OrderStatus.values
+    ]
+    sql, params = parts[0].union(*parts[1:], all=True).query.sql_with_params()
+    with connection.cursor() as cursor:
+        # The selection is the ORM's own SQL, its values bound as parameters.
+        cursor.execute(f"SELECT tab, count(*) FROM ({sql}) AS tabs GROUP BY tab", params)  # noqa: S608
+        rows = cursor.fetchall()
     counts = dict.fromkeys(OrderStatus.values, 0)
-    counts.update({row["status"]: row["n"] for row in rows})
+    counts.update(dict(rows))
     return counts
+
+
+def order_counterparts(*, actor: User) -> list[tuple[int, str]]:
+    """The organisations on the other side of the actor's orders, by name: a hospital's
+    suppliers, a supplier's (or a regulator's) hospitals; the order list's filter dropdown.
+
+    Each candidate organisation is probed for one visible order (an index lookup on the
+    order's (hospital, supplier) or (supplier|distributor, hospital) columns, stopping at
+    the first), so the cost grows with the organisations, not with the orders, where a
+    DISTINCT read every order the actor sees."""
+    permissions.require(actor, "order.view")
+    hospital_side = actor.organization is not None and actor.organization.is_hospital
+    side, kinds = (
+        ("supplier", SUPPLIER_KINDS) if hospital_side else ("hospital", {OrganizationKind.HOSPITAL})
+    )
+    first_order = (
+        Order.objects.visible_to(actor)
+        .filter(**{f"{side}_id": OuterRef("pk")})
+        .order_by()
+        .values("pk")[:1]
+    )
+    rows = (
+        Organization.objects.filter(kind__in=sorted(kinds))
+        .annotate(first_order=Subquery(first_order))
+        .filter(first_order__isnull=False)
+        .order_by("name", "pk")
+        .values_list("pk", "name")
+    )
+    return list(rows)
 
 
 def parse_quantity(value: object, *, line: int | str) -> int:

@@ -56,7 +56,7 @@ from procurement.selectors import caps, pricing
 from procurement.selectors.cart import check_listing_orderable, order_lines_prepare
 from procurement.selectors.listings import authorised_listing_ids, distributors_unscoped
 from procurement.selectors.orders import order_cancel_check, order_party_check
-from procurement.services.events import event_record
+from procurement.services.events import event_record, feed_fan_out
 from procurement.services.numbering import ORDER_PREFIX, next_number
 
 REASON_MAX = 500
@@ -373,6 +373,8 @@ def _distributor_set(*, order: Order, lines: list[OrderLine], distributor_id: in
             )
     order.distributor = distributor
     order.save(update_fields=["distributor"])
+    # The distributor reads the order's history in its feed from now on.
+    feed_fan_out(order=order)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -17,7 +17,7 @@ from core.errors import DomainError
 from core.exports import export_response
 from core.forms import attach_error
 from core.permissions import require
-from core.web import paginate, parse_id, status_filter, wants_xlsx
+from core.web import paginate_keyset, parse_id, status_filter, wants_xlsx
 from procurement import exports
 from procurement.choices import DeliveryAction, DeliveryStatus, OrderAction
 from procurement.forms.deliveries import AcceptForm, DeliveryForm, ReturnForm
@@ -211,7 +211,7 @@ def delivery_list(request):
         request,
         T + "delivery_list.html",
         {
-            "page": paginate(request, rows),
+            "page": paginate_keyset(request, rows, key="shipped_at"),
             "params": request.GET,
             "tab": tab,
             "tabs": DeliveryStatus.choices,

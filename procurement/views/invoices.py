@@ -20,7 +20,7 @@ from core.exports import export_response
 from core.forms import ReasonForm, attach_error
 from core.money import ZERO, format_cny
 from core.permissions import can, require
-from core.web import paginate, parse_id, redirect_back, status_filter, wants_xlsx
+from core.web import paginate_keyset, parse_id, redirect_back, status_filter, wants_xlsx
 from procurement import exports
 from procurement.choices import InvoiceStatus, OrderAction
 from procurement.forms.invoices import InvoiceForm
@@ -134,7 +134,7 @@ def invoice_list(request):
     rows = invoice_selectors.invoice_list(
         actor=user, status=status, order_id=parse_id(request.GET.get("order"))
     )
-    page = paginate(request, rows)
+    page = paginate_keyset(request, rows, key="registered_at")
     for invoice in page:
         invoice.actions = invoice_selectors.invoice_actions(actor=user, invoice=invoice)
     return render(

@@ -21,7 +21,7 @@ from core.errors import DomainError
 from core.exports import export_response
 from core.forms import ReasonForm, attach_error
 from core.permissions import can, require
-from core.web import paginate, parse_id, status_filter, wants_xlsx
+from core.web import paginate_keyset, parse_id, status_filter, wants_xlsx
 from procurement import exports
 from procurement.choices import LineStatus, OrderAction, OrderStatus
 from procurement.forms.orders import DistributorForm, OrderSearchForm, RespondForm
@@ -51,13 +51,7 @@ def order_list(request):
         return export_response(user, exports.ORDERS, request.GET)
     hospital_side = is_hospital(user)
     side = "supplier" if hospital_side else "hospital"
-    counterparts = sorted(
-        selectors.order_list(actor=user, with_lines=False)
-        .order_by()
-        .values_list(f"{side}_id", f"{side}__name")
-        .distinct(),
-        key=lambda pair: pair[1],
-    )
+    counterparts = selectors.order_counterparts(actor=user)
     form = OrderSearchForm(
         request.GET if request.GET else None,
         counterparts=counterparts,
@@ -87,7 +81,7 @@ def order_list(request):
         request,
         T + "list.html",
         {
-            "page": paginate(request, rows),
+            "page": paginate_keyset(request, rows, key="created_at"),
             "form": form,
             "params": request.GET,
             "tab": tab,

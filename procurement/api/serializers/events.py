@@ -28,9 +28,9 @@ class EventOutput(serializers.ModelSerializer):
         read_only_fields = fields
 
     def get_cursor(self, event: Event) -> str:
-        from procurement.selectors.events import encode_cursor
+        from procurement.selectors.events import encode_cursor, feed_txid
 
-        return encode_cursor(event.txid, event.pk)
+        return encode_cursor(feed_txid(event), event.pk)
 
 
 class EventPageOutput(serializers.Serializer):
