@@ -28,6 +28,7 @@ builder) are dropped when a new one is built.
 from __future__ import annotations
 
 import hashlib
+import importlib
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -89,9 +90,19 @@ def _sql(statement: str) -> Callable[[Any], None]:
     return run
 
 
+def _migration_sql(module: str, name: str = "BACKFILL") -> Callable[[Any], None]:
+    """The backfill a migration ran on the rows that existed then: the bulk rows arrive after
+    ``migrate``, so the same statement fills them."""
+
+    def run(conn: Any) -> None:
+        conn.execute(getattr(importlib.import_module(module), name))
+
+    run.__name__ = f"{module}.{name}"
+    return run
+
+
 BACKFILLS: list[tuple[str, Callable[[Any], None]]] = [
-    # e.g. ("cart/plan running totals", _command("purchase_totals_rebuild")),
-    # e.g. ("feed fan-out", _sql("INSERT INTO procurement_feedentry (...) SELECT ... ")),
+    ("feed fan-out", _migration_sql("procurement.migrations.0008_feed_entries")),
 ]
 
 
