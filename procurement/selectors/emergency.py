@@ -197,7 +197,9 @@ def emergency_actions(*, actor: User, purchase: EmergencyPurchase) -> Actions:
 # Violations [R-EMERG-DEDUCT]
 
 
-def _violations(qs: QuerySet[EmergencyViolation], *, year: int | None, kind: str, standing: bool):
+def _violations(
+    qs: QuerySet[EmergencyViolation], *, year: int | None, kind: str, standing: bool
+) -> QuerySet[EmergencyViolation]:
     if year:
         qs = qs.filter(year=year)
     if kind:
