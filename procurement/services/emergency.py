@@ -106,6 +106,13 @@ def _lines(raw: Iterable[Mapping[str, object]], errors: dict[str, list[str]]) ->
         elif isinstance(value, str) and value.strip().isdigit():
             ids.append(int(value.strip()))
     products = Consumable.objects.in_bulk(ids)
+    # The page names products by their national code (what a purchaser reads off the box).
+    codes = [
+        row["consumable_code"].strip()
+        for row in rows
+        if isinstance(row, Mapping) and isinstance(row.get("consumable_code"), str)
+    ]
+    by_code = {c.code: c for c in Consumable.objects.filter(code__in=codes)} if codes else {}
     lines: list[_Line] = []
     for number, row in enumerate(rows, start=1):
         if not isinstance(row, Mapping):
@@ -117,6 +124,12 @@ def _lines(raw: Iterable[Mapping[str, object]], errors: dict[str, list[str]]) ->
             product = products.get(raw_id)
         elif isinstance(raw_id, str) and raw_id.strip().isdigit():
             product = products.get(int(raw_id.strip()))
+        code = row.get("consumable_code")
+        if product is None and isinstance(code, str) and code.strip():
+            product = by_code.get(code.strip())
+            if product is None:
+                errors[f"lines.{number}.consumable_code"] = [_("No such product.")]
+                continue
         if product is None:
             errors[f"lines.{number}.consumable_id"] = [_("No such product.")]
         supplier = row.get("supplier_name")

@@ -33,7 +33,7 @@ def post(client, path, body):
     )
 
 
-def body(product, *, price="1500.00", bought_on=DAY.isoformat(), **extra):
+def body(product, *, price="1500.00", bought_on="2026-03-10", **extra):
     return {
         "bought_on": bought_on,
         "reason": "急诊手术，平台无货",
