@@ -234,9 +234,11 @@ def build() -> ApiWorld:
         ],
     )
 
+    emergency_product = ConsumableFactory()
     ids = {
         "emergency_purchase": emergency_purchase.pk,
-        "emergency_consumable": ConsumableFactory().pk,
+        "emergency_consumable": emergency_product.pk,
+        "emergency_consumable_code": emergency_product.code,
         "final_round": final_round.pk,
         "winner": winner.pk,
         "contract": contract.pk,
