@@ -178,6 +178,7 @@ class EmergencyCapApi(ApiView):
             "tier3": cap.tier3,
             "ratio": cap.ratio,
             "base": cap.base,
+            "base_kind": cap.base_kind,
             "approved_extra": cap.approved_extra,
             "cap": cap.cap,
             "used": cap.used,

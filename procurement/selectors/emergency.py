@@ -3,7 +3,8 @@
 The rules stated here once, for the services, the pages, the API and the home cards:
 
 - ``emergency_cap_status``: [R-EMERG-CAP] the hospital's emergency purchases of a year may not
-  exceed a share of its platform purchases of the year before: the region policy's
+  exceed a share of its platform purchases of the year before (for a hospital that bought
+  nothing on the platform then, the annual purchase total the bureau approved for the year): the region policy's
   ``emergency_cap_ratio_tier3`` for tier-3 hospitals, ``emergency_cap_ratio_other`` for the
   others; the amounts over the cap the bureau approved raise it by as much.
 - ``emergency_deadline``: [R-EMERG-DEADLINE] registered within the region's
@@ -37,8 +38,17 @@ from procurement.choices import (
     EmergencyStatus,
     EmergencyViolationKind,
 )
-from procurement.models import EmergencyPurchase, EmergencyPurchaseLine, EmergencyViolation
-from procurement.selectors.caps import platform_purchase_total
+from procurement.models import (
+    AnnualPurchasePlan,
+    EmergencyPurchase,
+    EmergencyPurchaseLine,
+    EmergencyViolation,
+)
+from procurement.selectors.caps import (
+    BASE_APPROVED,
+    BASE_PREVIOUS_YEAR,
+    platform_purchase_total,
+)
 
 # ---------------------------------------------------------------------------------------------
 # The cap [R-EMERG-CAP]
@@ -50,9 +60,10 @@ class EmergencyCapStatus:
     year: int
     tier3: bool
     ratio: Decimal
-    base: Decimal  # the hospital's platform purchases of the year before
+    base: Decimal  # the hospital's platform purchases of the year before (see base_kind)
     approved_extra: Decimal  # amounts over the cap the bureau approved this year
     used: Decimal  # this year's emergency purchases registered so far
+    base_kind: str = "previous_year"  # or "approved": the year's approved annual total
 
     @property
     def cap(self) -> Decimal:
@@ -90,12 +101,25 @@ def emergency_cap_status(*, hospital: Organization, year: int) -> EmergencyCapSt
         used=Sum("amount"),
         approved=Sum("over_cap_amount", filter=Q(status=EmergencyStatus.APPROVED)),
     )
+    base = platform_purchase_total(hospital_id=hospital.pk, year=year - 1)
+    base_kind = BASE_PREVIOUS_YEAR
+    if not base:
+        # New to the platform (nothing bought on it last year): the annual purchase total the
+        # bureau approved for the year stands in, as it does for the alternate cap.
+        approved = (
+            AnnualPurchasePlan.objects.filter(hospital=hospital, year=year, total__isnull=False)
+            .values_list("total", flat=True)
+            .first()
+        )
+        if approved:
+            base, base_kind = quantize(approved), BASE_APPROVED
     return EmergencyCapStatus(
         hospital=hospital,
         year=year,
         tier3=hospital.tier == HospitalTier.TIER_3,
         ratio=emergency_cap_ratio(hospital=hospital, policy=policy),
-        base=platform_purchase_total(hospital_id=hospital.pk, year=year - 1),
+        base=base,
+        base_kind=base_kind,
         approved_extra=quantize(sums["approved"] or ZERO),
         used=quantize(sums["used"] or ZERO),
     )

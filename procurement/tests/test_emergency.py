@@ -386,3 +386,21 @@ def test_emergency_purchases_qualify_an_other_listing(officer, tiers, price, app
             code_of(lambda: listings.listing_approve(actor=officer, listing_id=listing.pk))
             == "listing_criteria_not_met"
         )
+
+
+def test_cap_base_for_a_hospital_new_to_the_platform_is_its_approved_annual_total(
+    purchaser, hospital
+):
+    """[R-EMERG-CAP] nothing bought on the platform last year: the annual purchase total the
+    bureau approved for the year is the base (else the cap is 0 and every purchase is over)."""
+    from procurement.tests.factories import AnnualPurchasePlanFactory
+
+    with on(DAY):
+        assert selectors.emergency_cap_for(actor=purchaser).cap == Decimal("0.00")
+        AnnualPurchasePlanFactory(hospital=hospital, year=2026, total=Decimal("50000.00"))
+        cap = selectors.emergency_cap_for(actor=purchaser)
+    assert (cap.base, cap.base_kind, cap.cap) == (
+        Decimal("50000.00"),
+        "approved",
+        Decimal("1500.00"),
+    )

@@ -20,6 +20,11 @@ class EmergencyCapOutput(serializers.Serializer):
     base = MoneyField(
         read_only=True, help_text="The hospital's platform purchases of the previous year."
     )
+    base_kind = serializers.ChoiceField(
+        choices=["previous_year", "approved"],
+        help_text="previous_year: last year's platform purchases; approved: nothing bought on "
+        "the platform last year, the annual purchase total the bureau approved for the year.",
+    )
     approved_extra = MoneyField(
         read_only=True, help_text="Amounts over the cap the bureau approved this year."
     )
