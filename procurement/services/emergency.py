@@ -108,9 +108,9 @@ def _lines(raw: Iterable[Mapping[str, object]], errors: dict[str, list[str]]) ->
     products = Consumable.objects.in_bulk(ids)
     # The page names products by their national code (what a purchaser reads off the box).
     codes = [
-        row["consumable_code"].strip()
+        code.strip()
         for row in rows
-        if isinstance(row, Mapping) and isinstance(row.get("consumable_code"), str)
+        if isinstance(row, Mapping) and isinstance(code := row.get("consumable_code"), str)
     ]
     by_code = {c.code: c for c in Consumable.objects.filter(code__in=codes)} if codes else {}
     lines: list[_Line] = []

@@ -20,8 +20,7 @@ class EmergencyCapOutput(serializers.Serializer):
     base = MoneyField(
         read_only=True, help_text="The hospital's platform purchases of the previous year."
     )
-    base_kind = serializers.ChoiceField(
-        choices=["previous_year", "approved"],
+    base_kind = serializers.CharField(
         help_text="previous_year: last year's platform purchases; approved: nothing bought on "
         "the platform last year, the annual purchase total the bureau approved for the year.",
     )
@@ -56,7 +55,7 @@ class EmergencyRegisterInput(serializers.Serializer):
         max_length=2000,
         help_text="Required when a product is listed and orderable on the platform.",
     )
-    lines = EmergencyLineInput(many=True, allow_empty=False, max_length=50)
+    lines = serializers.ListField(child=EmergencyLineInput(), allow_empty=False, max_length=50)
 
 
 class EmergencyLineOutput(serializers.Serializer):
