@@ -216,8 +216,8 @@ def build() -> ApiWorld:
     )
     contract = contract_for(w, users["bur"], contract_listing)
 
-    # [R-EMERG-CAP] an emergency purchase over the cap (nothing bought last year: a cap of 0),
-    # awaiting the bureau; a product not listed for a new registration.
+    # [R-EMERG-CAP] an emergency purchase over any cap, awaiting the bureau; a product not
+    # listed for a new registration.
     emergency_purchase = emergency.emergency_purchase_register(
         actor=w.purchaser,
         bought_on=clock.local_today(),
@@ -226,15 +226,15 @@ def build() -> ApiWorld:
         approver_role="分管副院长",
         lines=[
             {
-                "consumable_id": ConsumableFactory().pk,
+                "consumable_id": ConsumableFactory(manufacturer=w.manufacturer).pk,
                 "supplier_name": "南京某医疗器械有限公司",
-                "unit_price": "1200.00",
+                "unit_price": "90000000.00",
                 "quantity": 1,
             }
         ],
     )
 
-    emergency_product = ConsumableFactory()
+    emergency_product = ConsumableFactory(manufacturer=w.manufacturer)
     ids = {
         "emergency_purchase": emergency_purchase.pk,
         "emergency_consumable": emergency_product.pk,

@@ -53,6 +53,7 @@ from procurement.selectors.listings import listing_available_list
 from procurement.services.listings import history_context, require_reason
 
 MAX_LINES = 50
+MIN_YEAR = 2000  # the cap reads the year before: no platform data before this
 
 
 @dataclass(frozen=True)
@@ -183,6 +184,9 @@ def emergency_purchase_register(
     day = _date(bought_on)
     if day is None:
         errors["bought_on"] = [_("A date, YYYY-MM-DD.")]
+    elif day.year < MIN_YEAR:
+        errors["bought_on"] = [_("A date from %(year)s on.") % {"year": MIN_YEAR}]
+        day = None
     text_reason = _text(reason, "reason", errors, limit=2000)
     name = _text(approver_name, "approver_name", errors, limit=100)
     role = _text(approver_role, "approver_role", errors, limit=100)

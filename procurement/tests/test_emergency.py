@@ -219,6 +219,7 @@ def test_unlisted_product_needs_no_such_reason(purchaser, base):
     ("change", "field"),
     [
         pytest.param({"bought_on": "2026-13-01"}, "bought_on", id="bad-date"),
+        pytest.param({"bought_on": "0001-01-01"}, "bought_on", id="year-1"),
         pytest.param({"reason": "  "}, "reason", id="no-reason"),
         pytest.param({"approver_name": ""}, "approver_name", id="no-approver"),
         pytest.param(
