@@ -386,6 +386,9 @@ SPECTACULAR_SETTINGS = {
         "RoundStatusEnum": "procurement.choices.RoundStatus",
         "DemandStatusEnum": "procurement.choices.DemandStatus",
         "RoundActionEnum": "procurement.choices.RoundAction",
+        "EmergencyStatusEnum": "procurement.choices.EmergencyStatus",
+        "EmergencyActionEnum": "procurement.choices.EmergencyAction",
+        "EmergencyViolationKindEnum": "procurement.choices.EmergencyViolationKind",
     },
 }
 # make bench mounts its baseline endpoints (bench/urls.py) only with this set.

@@ -37,6 +37,7 @@ MENU: list[MenuItem] = [
     MenuItem(_("Purchase labels"), "procurement:listing_label_list", "tags", "listing.review"),
     MenuItem(_("Agreed prices"), "procurement:agreed_price_list", "cash-coin", "agreed_price.view"),
     MenuItem(_("Purchase plan"), "procurement:purchase_plan", "pie-chart", "purchase_plan.manage"),
+    MenuItem(_("Emergency purchases"), "procurement:emergency_list", "lightning", "emergency.view"),
     MenuItem(_("Tender rounds"), "procurement:round_list", "trophy", "round.manage"),
     MenuItem(_("Demand reports"), "procurement:demand_list", "clipboard-data", "demand.report"),
     MenuItem(

@@ -117,6 +117,13 @@ ACTIONS: dict[str, frozenset[str]] = {
     "contract.view": EVERYONE,
     "contract.sign": frozenset({HOSPITAL_PURCHASER, SUPPLIER_SALES}),
     "payment_standard.view": EVERYONE,
+    # [R-EMERG-CAP] [R-EMERG-DEADLINE] hospitals register their emergency purchases; the
+    # bureau decides on the amounts over the cap.
+    "emergency.view": frozenset(
+        {HOSPITAL_PURCHASER, HOSPITAL_FINANCE, BUREAU_OFFICER, AGENCY_FINANCE, PLATFORM_ADMIN}
+    ),
+    "emergency.register": frozenset({HOSPITAL_PURCHASER}),
+    "emergency.review": frozenset({BUREAU_OFFICER}),
 }
 
 

@@ -120,7 +120,24 @@ def collect() -> dict:
         "bureau": users["bureau"].organization.name,
         "products": products,
         "foreign_di": _other_di({p["di"] for p in products}),
+        "emergency_code": _unlisted_code(),
     }
+
+
+def _unlisted_code() -> str:
+    """A product no one lists on the platform nor bought in emergency yet: what a hospital
+    buys off the platform in the emergency journey."""
+    from catalog.models import Consumable
+
+    found = (
+        Consumable.objects.filter(listings__isnull=True, emergency_lines__isnull=True)
+        .order_by("pk")
+        .values_list("code", flat=True)
+        .first()
+    )
+    if found is None:
+        raise FactsError("every demo product is listed: the emergency journey needs one not")
+    return found
 
 
 def main() -> int:

@@ -515,3 +515,47 @@ AWARD_STATES = StateMachine(
     transitions=ROUND_TRANSITIONS,
     sources={action: frozenset({RoundStatus.FINAL}) for action in AwardAction},
 )
+
+
+class EmergencyStatus(models.TextChoices):
+    """[R-EMERG-CAP] an emergency purchase registration (应急采购登记)."""
+
+    REGISTERED = "registered", _("Registered")
+    PENDING = "pending", _("Over the cap: awaiting the bureau")
+    APPROVED = "approved", _("Over the cap: approved by the bureau")
+    REJECTED = "rejected", _("Over the cap: not approved")
+
+
+# A registration within the cap is registered, and that is all; one over the cap waits for the
+# bureau, which approves the amount over the cap (the violation is lifted) or does not (it
+# stands). A decision is final.
+EMERGENCY_TRANSITIONS: dict[str, frozenset[str]] = {
+    EmergencyStatus.REGISTERED: frozenset(),
+    EmergencyStatus.PENDING: frozenset({EmergencyStatus.APPROVED, EmergencyStatus.REJECTED}),
+    EmergencyStatus.APPROVED: frozenset(),
+    EmergencyStatus.REJECTED: frozenset(),
+}
+
+
+class EmergencyAction(models.TextChoices):
+    APPROVE = "approve", _("approval of the amount over the cap")
+    REJECT = "reject", _("refusal of the amount over the cap")
+
+
+EMERGENCY_STATES = StateMachine(
+    object="emergency_purchase",
+    transitions=EMERGENCY_TRANSITIONS,
+    targets={
+        EmergencyAction.APPROVE: EmergencyStatus.APPROVED,
+        EmergencyAction.REJECT: EmergencyStatus.REJECTED,
+    },
+    label=lambda purchase: gettext("Emergency purchase %(number)s") % {"number": purchase.pk},
+)
+
+
+class EmergencyViolationKind(models.TextChoices):
+    """[R-EMERG-DEADLINE] [R-EMERG-CAP] what settlement deducts and credit reads
+    [R-EMERG-DEDUCT]."""
+
+    LATE = "late", _("Registered after the deadline")
+    OVER_CAP = "over_cap", _("Over the emergency purchase cap")

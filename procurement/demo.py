@@ -55,6 +55,7 @@ from procurement.choices import (
 from procurement.models import (
     AgreedPrice,
     AnnualPurchasePlan,
+    EmergencyPurchase,
     Listing,
     Order,
     TenderRound,
@@ -63,6 +64,7 @@ from procurement.models import (
 from procurement.services import (
     agreed_prices,
     deliveries,
+    emergency,
     invoices,
     labels,
     listings,
@@ -186,11 +188,13 @@ def seed() -> dict[str, int]:
             world.record_usage()
     _seed_rounds(users)
     _seed_finished_round(users)
+    _seed_emergency(users, today)
     return {
         "rounds": TenderRound.objects.count(),
         "listings": Listing.objects.count(),
         "orders": Order.objects.filter(hospital__in=hospitals).count(),
         "usage_records": UsageRecord.objects.filter(hospital__in=hospitals).count(),
+        "emergency_purchases": EmergencyPurchase.objects.filter(hospital__in=hospitals).count(),
     }
 
 
@@ -1055,3 +1059,72 @@ def _demo_contract_order(contract, purchaser: User, sales_of: dict, quantity: in
                 }
             ],
         )
+
+
+# ---------------------------------------------------------------------------------------------
+# Emergency purchases [R-EMERG-DEADLINE] [R-EMERG-CAP] [R-LIST-OTHER]
+
+
+def _seed_emergency(users: dict[str, User], today: dt.date) -> None:
+    """A few registrations of products the platform does not list: h01's on time, one late
+    (bought five weeks ago, registered this week), one over the cap awaiting the bureau; and
+    the same product bought in emergency by h02-h06, the evidence an "other listing" of it
+    would need (5 tier-2+ hospitals, 3 of them tier 3)."""
+    hospitals = [users[f"{key}_purchaser"].organization for key, *_rest in HOSPITALS]
+    if EmergencyPurchase.objects.filter(hospital__in=hospitals).exists():
+        return
+    unlisted = list(Consumable.objects.filter(listings__isnull=True).order_by("pk")[:3])
+    if len(unlisted) < 3:
+        return
+    first, second, evidence = unlisted
+
+    def register(
+        key: str,
+        product: Consumable,
+        bought: dt.date,
+        registered: dt.date,
+        price: str,
+        quantity: int,
+        reason: str,
+    ):
+        purchaser = users[f"{key}_purchaser"]
+        with _at(_moment(registered, 15), purchaser, clamp=True):
+            return emergency.emergency_purchase_register(
+                actor=purchaser,
+                bought_on=bought,
+                reason=reason,
+                approver_name="张建国",
+                approver_role="分管采购副院长",
+                lines=[
+                    {
+                        "consumable_id": product.pk,
+                        "supplier_name": "南京康达医疗器械有限公司",
+                        "unit_price": price,
+                        "quantity": quantity,
+                    }
+                ],
+            )
+
+    week = dt.timedelta(days=7)
+    register(
+        "h01",
+        first,
+        today - 2 * week,
+        today - 2 * week + dt.timedelta(days=1),
+        "860.00",
+        2,
+        "夜间急诊手术，平台无该规格产品",
+    )
+    register(
+        "h01",
+        second,
+        today - 5 * week,
+        today - dt.timedelta(days=1),
+        "1250.00",
+        1,
+        "抢救患者急需，事后补登",
+    )
+    register("h01", first, today - week, today, "9800.00", 300, "突发公共卫生事件，批量应急采购")
+    for index, key in enumerate(("h02", "h03", "h04", "h05", "h06")):
+        day = today - dt.timedelta(days=20 - index)
+        register(key, evidence, day, day, f"{420 + index * 5}.00", 3, "平台暂无该产品，临床急需")

@@ -546,3 +546,25 @@ class RenewalNothingToRenewError(DomainError):
 class PriceCutInvalidError(ValidationError):
     code = "price_cut_invalid"
     message_template = _("A price cut is a share from 0 up to (not including) 1, e.g. 0.05.")
+
+
+class EmergencyDateInFutureError(ValidationError):
+    """[R-EMERG-DEADLINE] a purchase is registered after it was made, never before."""
+
+    code = "emergency_date_in_future"
+    message_template = _("The purchase date %(bought_on)s is in the future.")
+
+
+class EmergencyListedReasonRequiredError(ValidationError):
+    """An emergency purchase is for products the platform lacks: one listed and orderable
+    needs a stated reason."""
+
+    code = "emergency_listed_reason_required"
+    message_template = _(
+        "%(products)s can be ordered on the platform: state why it was bought in emergency."
+    )
+
+
+class EmergencyLinesRequiredError(ValidationError):
+    code = "emergency_lines_required"
+    message_template = _("Register at least one product bought.")

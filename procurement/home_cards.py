@@ -8,18 +8,28 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from accounts.choices import OrganizationKind, Role
-from core import export_jobs
+from core import clock, export_jobs
 from core.export_jobs import ExportStatus
 from core.home import CardQuery, register_card
 from procurement.choices import (
     DeliveryStatus,
     DemandStatus,
+    EmergencyStatus,
     InvoiceStatus,
     OrderStatus,
     PriceChangeStatus,
     RoundStatus,
 )
-from procurement.selectors import contracts, deliveries, demand, invoices, listings, orders, rounds
+from procurement.selectors import (
+    contracts,
+    deliveries,
+    demand,
+    emergency,
+    invoices,
+    listings,
+    orders,
+    rounds,
+)
 
 PURCHASER = {Role.HOSPITAL_PURCHASER}
 FINANCE = {Role.HOSPITAL_FINANCE}
@@ -279,4 +289,63 @@ def exports_ready(actor) -> CardQuery:
     rows = export_jobs.export_job_list(actor=actor, status=ExportStatus.SUCCEEDED)
     return CardQuery(
         rows=rows, path=reverse("core:export_jobs"), params={"status": ExportStatus.SUCCEEDED.value}
+    )
+
+
+# --- Emergency purchases [R-EMERG-CAP] [R-EMERG-DEADLINE] --------------------------------------
+
+
+def _emergency(actor, **params) -> CardQuery:
+    rows = emergency.emergency_purchase_list(
+        actor=actor,
+        status=[params["status"]] if "status" in params else None,
+        year=params.get("year"),
+    )
+    return CardQuery(rows=rows, path=reverse("procurement:emergency_list"), params=params)
+
+
+@register_card(
+    key="emergency_this_year",
+    title=_("Emergency purchases this year (amount used of the cap)"),
+    roles=PURCHASER,
+    order=170,
+    amount_field="amount",
+)
+def emergency_this_year(actor) -> CardQuery:
+    """The amount is the emergency purchases used of the cap; the list shows the cap."""
+    return _emergency(actor, year=clock.local_today().year)
+
+
+@register_card(
+    key="emergency_awaiting_bureau",
+    title=_("Over-cap emergency purchases awaiting the bureau"),
+    roles=PURCHASER,
+    order=171,
+)
+def emergency_awaiting_bureau(actor) -> CardQuery:
+    return _emergency(actor, status=EmergencyStatus.PENDING)
+
+
+@register_card(
+    key="emergency_to_decide",
+    title=_("Over-cap emergency purchases to decide"),
+    roles={Role.BUREAU_OFFICER},
+    order=470,
+)
+def emergency_to_decide(actor) -> CardQuery:
+    return _emergency(actor, status=EmergencyStatus.PENDING)
+
+
+@register_card(
+    key="emergency_violations_this_year",
+    title=_("Emergency purchase violations this year"),
+    roles=REGULATORS,
+    order=471,
+    amount_field="amount",
+)
+def emergency_violations_this_year(actor) -> CardQuery:
+    year = clock.local_today().year
+    rows = emergency.emergency_violation_list(actor=actor, year=year)
+    return CardQuery(
+        rows=rows, path=reverse("procurement:emergency_violation_list"), params={"year": year}
     )

@@ -28,6 +28,8 @@ from procurement.models import (
     AnnualPurchasePlan,
     Delivery,
     DeliveryLine,
+    EmergencyPurchase,
+    EmergencyViolation,
     Invoice,
     Listing,
     ListingPriceChange,
@@ -271,3 +273,39 @@ Locked = TypeVar("Locked", bound=QuerySet[Model])
 def locked(queryset: Locked) -> Locked:
     """The queryset's rows FOR UPDATE of their own table only (never a joined one)."""
     return queryset.select_for_update(of=("self",))
+
+
+# ---------------------------------------------------------------------------------------------
+# Emergency purchases [R-EMERG-CAP]
+
+
+def lock_emergency_hospital(*, hospital_id: int) -> None:
+    """The hospital's Organization row, locked: two registrations of one hospital queue here,
+    so they cannot both squeeze under the emergency cap (procurement.selectors.emergency)."""
+    Organization.objects.select_for_update(of=("self",)).filter(pk=hospital_id).first()
+
+
+def lock_emergency_purchase(*, actor: User, purchase_id: int) -> EmergencyPurchase:
+    """A registration the actor may see, by id, locked (the bureau's decision); 404 otherwise.
+    The hospital row first, as a registration takes it."""
+    found = EmergencyPurchase.objects.visible_to(actor).filter(pk=purchase_id)
+    hospital_id = found.values_list("hospital_id", flat=True).first()
+    if hospital_id is None:
+        raise NotFoundError()
+    lock_emergency_hospital(hospital_id=hospital_id)
+    return (
+        EmergencyPurchase.objects.select_for_update(of=("self",))
+        .select_related("hospital")
+        .get(pk=purchase_id)
+    )
+
+
+def lock_emergency_violations(
+    *, purchase: EmergencyPurchase, kind: str
+) -> list[EmergencyViolation]:
+    """The purchase's standing violations of ``kind``, locked in pk order (after the purchase)."""
+    return list(
+        EmergencyViolation.objects.filter(purchase=purchase, kind=kind, lifted_at__isnull=True)
+        .select_for_update(of=("self",))
+        .order_by("pk")
+    )

@@ -7,6 +7,7 @@ from procurement.views import (
     contracts,
     deliveries,
     demand,
+    emergency,
     invoices,
     listings,
     orders,
@@ -54,6 +55,21 @@ urlpatterns = [
         name="agreed_price_action",
     ),
     path("purchase-plan/", purchase_plans.purchase_plan, name="purchase_plan"),
+    # Emergency purchases [R-EMERG-DEADLINE] [R-EMERG-CAP].
+    path("emergency/", emergency.emergency_list, name="emergency_list"),
+    path("emergency/new/", emergency.emergency_register, name="emergency_register"),
+    path("emergency/cap/", emergency.emergency_cap_panel, name="emergency_cap_panel"),
+    path(
+        "emergency/violations/",
+        emergency.emergency_violation_list,
+        name="emergency_violation_list",
+    ),
+    path("emergency/<int:pk>/", emergency.emergency_detail, name="emergency_detail"),
+    path(
+        "emergency/<int:pk>/<slug:action>/",
+        emergency.emergency_decide,
+        name="emergency_decide",
+    ),
     path(
         "purchase-plans/<int:pk>/<slug:action>/",
         purchase_plans.purchase_plan_decide,

@@ -36,7 +36,7 @@ from core.services import calendar_day_create
 from core.workcalendar import DayKind
 from procurement.choices import AgreedPriceStatus, GreenChannel, ListingStatus
 from procurement.models import AnnualPurchasePlan, Event, ListingDistributor, ListingPriceChange
-from procurement.services import awards, demand, usage
+from procurement.services import awards, demand, emergency, usage
 from procurement.tests import round_world
 from procurement.tests.award_world import contract_for
 from procurement.tests.factories import (
@@ -216,7 +216,29 @@ def build() -> ApiWorld:
     )
     contract = contract_for(w, users["bur"], contract_listing)
 
+    # [R-EMERG-CAP] an emergency purchase over any cap, awaiting the bureau; a product not
+    # listed for a new registration.
+    emergency_purchase = emergency.emergency_purchase_register(
+        actor=w.purchaser,
+        bought_on=clock.local_today(),
+        reason="急诊手术，平台无货",
+        approver_name="王主任",
+        approver_role="分管副院长",
+        lines=[
+            {
+                "consumable_id": ConsumableFactory(manufacturer=w.manufacturer).pk,
+                "supplier_name": "南京某医疗器械有限公司",
+                "unit_price": "90000000.00",
+                "quantity": 1,
+            }
+        ],
+    )
+
+    emergency_product = ConsumableFactory(manufacturer=w.manufacturer)
     ids = {
+        "emergency_purchase": emergency_purchase.pk,
+        "emergency_consumable": emergency_product.pk,
+        "emergency_consumable_code": emergency_product.code,
         "final_round": final_round.pk,
         "winner": winner.pk,
         "contract": contract.pk,

@@ -16,13 +16,17 @@ from accounts.choices import Role
 from accounts.tests.factories import AgencyFactory, BureauFactory, UserFactory
 from catalog.choices import SyncRunStatus
 from catalog.models import SyncRun
-from catalog.tests.factories import PriceObjectionFactory, ReferencePriceFactory
+from catalog.tests.factories import (
+    ConsumableFactory,
+    PriceObjectionFactory,
+    ReferencePriceFactory,
+)
 from core import clock
 from core.export_jobs import ExportJob, ExportStatus
 from core.home import card_value, cards_for, home_cards, registered_cards
 from procurement.choices import ListingStatus
 from procurement.models import ListingPriceChange
-from procurement.services import deliveries, demand, invoices, orders
+from procurement.services import deliveries, demand, emergency, invoices, orders
 from procurement.tests import round_world
 from procurement.tests.award_world import contract_for
 from procurement.tests.factories import ListingDistributorFactory, ListingFactory
@@ -123,7 +127,31 @@ def world():
         created_by=w.purchaser, kind="orders", status=ExportStatus.FAILED, file_name="x.xlsx"
     )
     ExportJob.objects.create(created_by=w.other_purchaser, file="exports/o.xlsx", **ready)
+    # [R-EMERG-CAP] an emergency purchase over any cap, awaiting the bureau, with its over-cap
+    # violation; another hospital's is not the purchaser's.
+    o["emergency"] = _emergency_purchase(w.purchaser)
+    o["emergency_violation"] = o["emergency"].violations.get()
+    o["other_emergency"] = _emergency_purchase(w.other_purchaser)
+    o["other_emergency_violation"] = o["other_emergency"].violations.get()
     return w, users, o
+
+
+def _emergency_purchase(actor):
+    return emergency.emergency_purchase_register(
+        actor=actor,
+        bought_on=clock.local_today(),
+        reason="急诊手术，平台无货",
+        approver_name="王主任",
+        approver_role="分管副院长",
+        lines=[
+            {
+                "consumable_id": ConsumableFactory().pk,
+                "supplier_name": "南京某医疗器械有限公司",
+                "unit_price": "90000000.00",
+                "quantity": 1,
+            }
+        ],
+    )
 
 
 def expected(o) -> dict[str, dict[str, set]]:
@@ -138,6 +166,8 @@ def expected(o) -> dict[str, dict[str, set]]:
             "contracts_to_sign": {o["contract_to_sign"]},
             "contracts_lagging": {o["contract_lagging"]},
             "exports_ready": {o["export_ready"]},
+            "emergency_this_year": {o["emergency"]},
+            "emergency_awaiting_bureau": {o["emergency"]},
         },
         "fin": {
             "invoices_to_confirm": {o["registered"]},
@@ -171,6 +201,12 @@ def expected(o) -> dict[str, dict[str, set]]:
             "demand_awaiting_review": {o["other_demand"]},
             "contracts_lagging": {o["contract_lagging"]},
             "contracts_renewal_due": set(),
+            # The bureau decides for every hospital of its region.
+            "emergency_to_decide": {o["emergency"], o["other_emergency"]},
+            "emergency_violations_this_year": {
+                o["emergency_violation"],
+                o["other_emergency_violation"],
+            },
         },
         "agy": {
             "price_cuts_overdue": {o["cut_overdue"]},
@@ -179,6 +215,10 @@ def expected(o) -> dict[str, dict[str, set]]:
             "demand_awaiting_review": {o["other_demand"]},
             "contracts_lagging": {o["contract_lagging"]},
             "contracts_renewal_due": set(),
+            "emergency_violations_this_year": {
+                o["emergency_violation"],
+                o["other_emergency_violation"],
+            },
         },
         "adm": {
             "listing_applications": {o["application"]},
@@ -227,7 +267,13 @@ def test_money_cards_sum_the_amounts_they_count(world):
     assert cards["invoices_to_confirm"].amount == o["registered"].amount == Decimal("1000.00")
     regulator = {c.key: c for c in home_cards(actor=users["bur"])}
     assert regulator["invoices_awaiting_settlement"].amount == o["confirmed_invoice"].amount
-    assert {c.amount for c in home_cards(actor=users["pur"])} == {None}
+    purchaser = {c.key: c.amount for c in home_cards(actor=users["pur"])}
+    # [R-EMERG-CAP] the emergency purchases used of the cap this year.
+    assert purchaser.pop("emergency_this_year") == o["emergency"].amount
+    assert set(purchaser.values()) == {None}
+    assert regulator["emergency_violations_this_year"].amount == sum(
+        (o[k].amount for k in ("emergency_violation", "other_emergency_violation")), Decimal(0)
+    )
 
 
 def test_another_hospitals_orders_are_not_counted(world):

@@ -49,6 +49,21 @@ GROUP_FORM = {
     "winning_rule": '{"condition": {"op": "n_lowest", "n": 1}}',
 }
 
+EMERGENCY_BODY = {
+    "bought_on": "@today",
+    "reason": "急诊手术，平台无货",
+    "approver_name": "王主任",
+    "approver_role": "分管副院长",
+    "lines": [
+        {
+            "consumable_id": "@emergency_consumable",
+            "supplier_name": "南京某医疗器械有限公司",
+            "unit_price": "300.00",
+            "quantity": 2,
+        }
+    ],
+}
+
 ROWS = [
     # --- Pages: home, history, policy, health -------------------------------------------------
     row(
@@ -413,6 +428,59 @@ ROWS = [
         body={"year": "@year", "total": "2000000.00", "reason": "新院区开业"},
         GET="200   200   403   403   200   200   200   302L  302L  200",
         POST="403   302   403   403   403   403   403   302L  302L  403",
+    ),
+    # Emergency purchases [R-EMERG-DEADLINE] [R-EMERG-CAP]
+    row(
+        "procurement/emergency/",
+        GET="200   200   403   403   200   200   200   302L  302L  200",
+        POST="200   200   403   403   200   200   200   302L  302L  200",
+    ),
+    row(
+        "procurement/emergency/new/",
+        body={
+            "bought_on": "@today",
+            "reason": "急诊手术，平台无货",
+            "approver_name": "王主任",
+            "approver_role": "分管副院长",
+            "line1_code": "@emergency_consumable_code",
+            "line1_supplier": "南京某医疗器械有限公司",
+            "line1_price": "300.00",
+            "line1_quantity": "2",
+        },
+        GET="200   403   403   403   403   403   403   302L  302L  403",
+        POST="302   403   403   403   403   403   403   302L  302L  403",
+    ),
+    row(
+        "procurement/emergency/cap/",
+        GET="200   403   403   403   403   403   403   302L  302L  403",
+        POST="200   403   403   403   403   403   403   302L  302L  403",
+    ),
+    row(
+        "procurement/emergency/violations/",
+        GET="200   200   403   403   200   200   200   302L  302L  200",
+        POST="200   200   403   403   200   200   200   302L  302L  200",
+    ),
+    row(
+        "procurement/emergency/<int:pk>/",
+        pk="@emergency_purchase",
+        GET="200   200   403   403   200   200   200   302L  302L  200",
+        POST="200   200   403   403   200   200   200   302L  302L  200",
+    ),
+    row(
+        "procurement/emergency/<int:pk>/<slug:action>/",
+        pk="@emergency_purchase",
+        action="approve",
+        body={"reason": "疫情应急，准予超额"},
+        GET="405   405   405   405   405   405   405   302L  302L  405",
+        POST="403   403   403   403   302   403   403   302L  302L  403",
+    ),
+    row(
+        "procurement/emergency/<int:pk>/<slug:action>/",
+        pk="@emergency_purchase",
+        action="reject",
+        body={"reason": "不符合应急条件"},
+        GET="405   405   405   405   405   405   405   302L  302L  405",
+        POST="403   403   403   403   302   403   403   302L  302L  403",
     ),
     row(
         "procurement/purchase-plans/<int:pk>/<slug:action>/",
@@ -1393,6 +1461,45 @@ ROWS = [
         POST="403   403   403   403   200   403   403   403   401   403",
     ),
     row("api/v1/procurement/cap/", GET="200   200   403   403   400   400   400   200   401   400"),
+    # --- API: emergency purchases [R-EMERG-DEADLINE] [R-EMERG-CAP]
+    row(
+        "api/v1/procurement/emergency-purchases/",
+        body=EMERGENCY_BODY,
+        GET="200   200   403   403   200   200   200   200   401   200",
+        POST="201   403   403   403   403   403   403   201   401   403",
+    ),
+    row(
+        "api/v1/procurement/emergency-purchases/cap/",
+        GET="200   403   403   403   403   403   403   200   401   403",
+    ),
+    row(
+        "api/v1/procurement/emergency-purchases/<int:pk>/",
+        pk="@emergency_purchase",
+        GET="200   200   403   403   200   200   200   200   401   200",
+    ),
+    row(
+        "api/v1/procurement/emergency-purchases/<int:pk>/actions/",
+        pk="@emergency_purchase",
+        GET="200   200   403   403   200   200   200   200   401   200",
+    ),
+    row(
+        "api/v1/procurement/emergency-purchases/<int:pk>/approve/",
+        pk="@emergency_purchase",
+        body={"reason": "疫情应急，准予超额"},
+        GET="403   403   403   403   405   403   403   403   401   403",
+        POST="403   403   403   403   200   403   403   403   401   403",
+    ),
+    row(
+        "api/v1/procurement/emergency-purchases/<int:pk>/reject/",
+        pk="@emergency_purchase",
+        body={"reason": "不符合应急条件"},
+        GET="403   403   403   403   405   403   403   403   401   403",
+        POST="403   403   403   403   200   403   403   403   401   403",
+    ),
+    row(
+        "api/v1/procurement/emergency-violations/",
+        GET="200   200   403   403   200   200   200   200   401   200",
+    ),
     # --- API: volume-based procurement rounds and demand
     row(
         "api/v1/procurement/rounds/",

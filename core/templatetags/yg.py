@@ -25,6 +25,15 @@ def cny(value):
 
 
 @register.filter
+def percent(value):
+    """A share (0.0300) as a percentage: 3%, 2.5%, 0.15%."""
+    if value in (None, ""):
+        return ""
+    text = f"{Decimal(value) * 100:.2f}".rstrip("0").rstrip(".")
+    return f"{text}%"
+
+
+@register.filter
 def days_left(value):
     """Calendar days from today (Asia/Shanghai) to a deadline; negative once it has passed."""
     from core.clock import local_today

@@ -45,6 +45,8 @@ ALLOWED = {
         "demand.report",
         "allocation.choose",
         "contract.sign",
+        "emergency.view",
+        "emergency.register",
     },
     Role.HOSPITAL_FINANCE: EVERYONE
     | {
@@ -55,6 +57,7 @@ ALLOWED = {
         "usage.view",
         "event.view",
         "demand.view",
+        "emergency.view",
     },
     Role.SUPPLIER_SALES: EVERYONE
     | {
@@ -87,6 +90,8 @@ ALLOWED = {
         "demand.view",
         "demand.review",
         "award.manage",
+        "emergency.view",
+        "emergency.review",
     },
     # The agency runs volume-based procurement rounds with the bureau.
     Role.AGENCY_FINANCE: EVERYONE
@@ -97,6 +102,7 @@ ALLOWED = {
         "demand.view",
         "demand.review",
         "award.manage",
+        "emergency.view",
     },
     # Trading acts are the parties' own; an administrator cannot act on their behalf.
     Role.PLATFORM_ADMIN: set(permissions.ACTIONS)
@@ -123,6 +129,9 @@ ALLOWED = {
         "award.manage",
         "allocation.choose",
         "contract.sign",
+        # Emergency purchases are the hospitals'; the over-cap decision the bureau officer's.
+        "emergency.register",
+        "emergency.review",
     },
 }
 

@@ -5,6 +5,7 @@ from procurement.api import (
     awards,
     cart,
     deliveries,
+    emergency,
     invoices,
     listings,
     orders,
@@ -148,6 +149,38 @@ urlpatterns = [
         name="purchase_plan_reject",
     ),
     path("cap/", purchase_plans.CapStatusApi.as_view(), name="cap_status"),
+    # Emergency purchases [R-EMERG-DEADLINE] [R-EMERG-CAP].
+    path(
+        "emergency-purchases/",
+        emergency.EmergencyPurchaseListCreateApi.as_view(),
+        name="emergency_list",
+    ),
+    path("emergency-purchases/cap/", emergency.EmergencyCapApi.as_view(), name="emergency_cap"),
+    path(
+        "emergency-purchases/<int:pk>/",
+        emergency.EmergencyPurchaseDetailApi.as_view(),
+        name="emergency_detail",
+    ),
+    path(
+        "emergency-purchases/<int:pk>/actions/",
+        emergency.EmergencyPurchaseActionsApi.as_view(),
+        name="emergency_actions",
+    ),
+    path(
+        "emergency-purchases/<int:pk>/approve/",
+        emergency.EmergencyPurchaseApproveApi.as_view(),
+        name="emergency_approve",
+    ),
+    path(
+        "emergency-purchases/<int:pk>/reject/",
+        emergency.EmergencyPurchaseRejectApi.as_view(),
+        name="emergency_reject",
+    ),
+    path(
+        "emergency-violations/",
+        emergency.EmergencyViolationListApi.as_view(),
+        name="emergency_violation_list",
+    ),
     # Orders, the cart quote, deliveries, returns, invoices, usage records.
     path("orders/", orders.OrderListCreateApi.as_view(), name="order_list"),
     path("orders/quote/", cart.OrderQuoteApi.as_view(), name="order_quote"),

@@ -5,7 +5,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
     dependencies = [
         ("accounts", "0001_initial"),
-        ("procurement", "0010_feed_entries"),
+        ("procurement", "0008_feed_entries"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

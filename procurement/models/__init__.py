@@ -9,6 +9,11 @@ from procurement.models.awards import (
     SteppedTargetStep,
 )
 from procurement.models.deliveries import Delivery, DeliveryLine, ReturnRecord
+from procurement.models.emergency import (
+    EmergencyPurchase,
+    EmergencyPurchaseLine,
+    EmergencyViolation,
+)
 from procurement.models.events import Event, FeedEntry
 from procurement.models.invoices import Invoice, InvoiceLine
 from procurement.models.listings import (
@@ -32,6 +37,9 @@ __all__ = [
     "Contract",
     "Delivery",
     "DeliveryLine",
+    "EmergencyPurchase",
+    "EmergencyPurchaseLine",
+    "EmergencyViolation",
     "Event",
     "FeedEntry",
     "GroupRenewal",

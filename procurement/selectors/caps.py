@@ -103,3 +103,16 @@ def alternate_cap_check(*, hospital: Organization, year: int, adding: Decimal) -
             adding=str(adding),
         )
     return status
+
+
+def platform_purchase_total(*, hospital_id: int, year: int) -> Decimal:
+    """The hospital's platform purchases of ``year``: the lines that count (``COUNTED_*``), by
+    the order's submission year, both catalogues; the same figure as the alternate cap's
+    default base. [R-EMERG-CAP] reads it for last year's purchase total."""
+    total = OrderLine.objects.filter(
+        order__hospital_id=hospital_id,
+        order__status__in=COUNTED_ORDER_STATUSES,
+        order__submitted_at__year=year,
+        status__in=COUNTED_LINE_STATUSES,
+    ).aggregate(total=Sum("amount"))["total"]
+    return quantize(total or ZERO)

@@ -13,9 +13,8 @@ Agreed prices are in procurement.selectors.agreed_prices, purchase plans and the
 alternate-catalogue cap in procurement.selectors.purchase_plans.
 
 The purchase label the evidence suggests is procurement.selectors.labels; the confirmed
-reference prices, procurement.selectors.reference_prices. Evidence the platform does not record
-yet (emergency purchases) comes from the clearly named hook below, which reports "no data"
-until that issue lands.
+reference prices, procurement.selectors.reference_prices; the emergency purchases of a product
+[R-LIST-OTHER], procurement.selectors.emergency.
 """
 
 from __future__ import annotations
@@ -46,6 +45,7 @@ from procurement.choices import (
 from procurement.errors import PriceChangePendingError
 from procurement.models import Listing, ListingDistributor, ListingPriceChange
 from procurement.selectors import pricing
+from procurement.selectors.emergency import EmergencyEvidence, emergency_evidence
 from procurement.selectors.labels import listing_label_suggestion
 from procurement.selectors.reference_prices import (
     confirmed_reference_subquery,
@@ -58,25 +58,14 @@ LIVE_STATUSES = (ListingStatus.LISTED, ListingStatus.SUSPENDED)
 
 
 # ---------------------------------------------------------------------------------------------
-# Hooks for evidence the platform does not record yet
-
-
-@dataclass(frozen=True)
-class EmergencyEvidence:
-    """[R-LIST-OTHER] registered emergency purchases of a product in the region."""
-
-    hospitals: int = 0  # distinct tier-2 and tier-3 hospitals
-    tier3_hospitals: int = 0
-    lowest_price: Decimal | None = None  # the region's lowest emergency purchase price
-    available: bool = False  # False: emergency purchases are not recorded yet
+# Evidence recorded elsewhere on the platform
 
 
 def emergency_purchase_evidence(*, consumable_id: int, region_code: str) -> EmergencyEvidence:
-    """HOOK: emergency purchases (应急采购, issue "emergency purchase") do not exist yet, so
-    there is no evidence and the criterion is never met. When they land, count the distinct
-    tier-2+ hospitals of ``region_code`` that registered an emergency purchase of the product,
-    the tier-3 ones among them, and the lowest price paid."""
-    return EmergencyEvidence()
+    """[R-LIST-OTHER] the emergency purchases registered on the platform
+    (procurement.selectors.emergency): the distinct tier-2+ hospitals of ``region_code`` that
+    bought the product in emergency, the tier-3 ones among them, and the lowest price paid."""
+    return emergency_evidence(consumable_id=consumable_id, region_code=region_code)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -184,3 +184,24 @@ def test_one_finished_round_with_contracts_in_progress_R_VBP_CONTRACT(seeded):
     mine = list(contract_list(actor=h01, round_id=tender.pk))
     assert sum(c.done for c in mine) >= demo.FINISHED_BOUGHT["h01"]
     assert not all(c.lagging for c in mine)
+
+
+def test_emergency_purchases_one_late_one_over_the_cap_R_EMERG_CAP_R_EMERG_DEADLINE(seeded):
+    """The demo's emergency registrations: h01 has one on time, one late and one over the cap
+    awaiting the bureau; five tier-2+ hospitals (3 tier 3) bought one product in emergency,
+    enough for an "other listing" of it [R-LIST-OTHER]."""
+    from procurement.choices import EmergencyStatus
+    from procurement.models import EmergencyPurchase
+    from procurement.selectors.emergency import emergency_evidence
+
+    h01 = EmergencyPurchase.objects.filter(hospital__name="南京市第一医院")
+    assert h01.filter(late=True).count() == 1
+    assert h01.filter(status=EmergencyStatus.PENDING, over_cap_amount__gt=0).count() == 1
+    assert h01.filter(late=False, status=EmergencyStatus.REGISTERED).exists()
+    shared = (
+        EmergencyPurchase.objects.exclude(hospital__name="南京市第一医院")
+        .values_list("lines__consumable_id", flat=True)
+        .first()
+    )
+    evidence = emergency_evidence(consumable_id=shared, region_code="320100")
+    assert (evidence.hospitals, evidence.tier3_hospitals) == (5, 4)

@@ -348,7 +348,8 @@ def test_approval_refuses_a_price_above_the_reference_price(officer):
 
 @pytest.fixture
 def emergency(monkeypatch):
-    """Stand in for emergency purchases, which the platform does not record yet."""
+    """Stand in for registered emergency purchases (procurement.selectors.emergency; real
+    registrations: test_emergency.py)."""
 
     def install(hospitals: int, tier3: int, lowest=None):
         evidence = selectors.EmergencyEvidence(
@@ -418,7 +419,7 @@ def test_criteria_selector_reports_every_criterion(officer):
     assert criteria.reference_price is None
     assert criteria.price_within_reference is None
     assert (criteria.provinces_listed, criteria.min_provinces) == (2, 5)
-    assert criteria.emergency.available is False  # the hook: no emergency purchases yet
+    assert criteria.emergency.available is False  # no emergency purchase registered
     assert not criteria.approvable
 
 
