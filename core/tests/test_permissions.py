@@ -67,6 +67,9 @@ ALLOWED = {
         "invoice.register",
         "event.view",
         "contract.sign",
+        # Sealed bids: a supplier bids and reads its own bids, receipts and refusals.
+        "bid.view",
+        "bid.submit",
     },
     Role.BUREAU_OFFICER: EVERYONE
     | {
@@ -87,6 +90,11 @@ ALLOWED = {
         "demand.view",
         "demand.review",
         "award.manage",
+        # Sealed bids: who bid and when (never a price before the opening); custodians are
+        # officers; the bureau opens.
+        "bid.view",
+        "share.hold",
+        "round.open",
     },
     # The agency runs volume-based procurement rounds with the bureau.
     Role.AGENCY_FINANCE: EVERYONE
@@ -97,6 +105,9 @@ ALLOWED = {
         "demand.view",
         "demand.review",
         "award.manage",
+        "bid.view",
+        "share.hold",
+        "round.open",
     },
     # Trading acts are the parties' own; an administrator cannot act on their behalf.
     Role.PLATFORM_ADMIN: set(permissions.ACTIONS)
@@ -117,6 +128,9 @@ ALLOWED = {
         "event.view",
         # Rounds are run by the region's regulators; demand is the hospitals'.
         "round.manage",
+        "round.open",
+        "bid.submit",
+        "share.hold",
         "demand.report",
         "demand.review",
         # Awards are the regulators'; choices and signatures the parties'.

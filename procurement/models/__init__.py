@@ -8,6 +8,12 @@ from procurement.models.awards import (
     SteppedTarget,
     SteppedTargetStep,
 )
+from procurement.models.bids import (
+    RoundCustodian,
+    TenderBid,
+    TenderBidRefusal,
+    TenderBidWithdrawal,
+)
 from procurement.models.deliveries import Delivery, DeliveryLine, ReturnRecord
 from procurement.models.events import Event
 from procurement.models.invoices import Invoice, InvoiceLine
@@ -45,9 +51,13 @@ __all__ = [
     "PaymentStandard",
     "ReturnRecord",
     "RoundAward",
+    "RoundCustodian",
     "SteppedTarget",
     "SteppedTargetStep",
     "TenderAmendment",
+    "TenderBid",
+    "TenderBidRefusal",
+    "TenderBidWithdrawal",
     "TenderDemand",
     "TenderGroup",
     "TenderResult",

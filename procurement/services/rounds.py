@@ -46,6 +46,7 @@ from procurement.selectors.rounds import (
     round_publish_check,
     round_values,
 )
+from procurement.services import bids
 from procurement.services.numbering import next_number
 from procurement.services.orders import require_reason
 
@@ -243,6 +244,8 @@ def round_publish(*, actor: User, round_id: int) -> TenderRound:
     round.status = RoundStatus.PUBLISHED
     round.published_at = clock.now()
     round.save(update_fields=["status", "published_at"])
+    # Sealed bids: the round's key pair, its private half split among the custodians at once.
+    bids.round_key_ceremony(round=round)
     return round
 
 
