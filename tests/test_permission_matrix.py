@@ -1505,6 +1505,69 @@ ROWS = [
         GET="403   403   403   403   405   405   403   403   401   403",
         POST="403   403   403   403   409   409   403   403   401   403",
     ),
+    # Sealed bids: custodians (the round's regulators), shares (custodians: the bureau
+    # officer is one, who collected already), bids (suppliers; the bureau sees who bid, never
+    # a price), the opening (the bureau, from the opening time), public results (no login).
+    row(
+        "api/v1/procurement/rounds/<int:pk>/custodians/",
+        pk="@sealed_round",
+        body={"threshold": 2, "custodians": [{"user": "@custodian_user"}]},
+        GET="403   403   403   403   200   200   403   403   401   403",
+        POST="403   403   403   403   409   409   403   403   401   403",
+    ),
+    row(
+        "api/v1/procurement/rounds/<int:pk>/share/collect/",
+        pk="@sealed_round",
+        GET="403   403   403   403   405   405   403   403   401   403",
+        POST="403   403   403   403   409   403   403   403   401   403",
+    ),
+    row(
+        "api/v1/procurement/rounds/<int:pk>/share/enter/",
+        pk="@sealed_round",
+        body={"share": "YGS-AAAA"},
+        GET="403   403   403   403   405   405   403   403   401   403",
+        POST="403   403   403   403   409   403   403   403   401   403",
+    ),
+    row(
+        "api/v1/procurement/rounds/<int:pk>/open/",
+        pk="@sealed_round",
+        GET="403   403   403   403   405   405   403   403   401   403",
+        POST="403   403   403   403   409   409   403   403   401   403",
+    ),
+    row(
+        "api/v1/procurement/rounds/<int:pk>/finalise/",
+        pk="@sealed_round",
+        GET="403   403   403   403   405   405   403   403   401   403",
+        POST="403   403   403   403   409   409   403   403   401   403",
+    ),
+    row(
+        "api/v1/procurement/rounds/<int:pk>/bids/",
+        pk="@sealed_round",
+        body={
+            "group": "@sealed_group",
+            "product": "@sealed_product",
+            "envelope": "@sealed_envelope",
+        },
+        GET="403   403   200   200   200   200   200   403   401   200",
+        POST="403   403   201   400   403   403   403   403   401   403",
+    ),
+    row(
+        "api/v1/procurement/rounds/<int:pk>/bids/<int:bid>/withdraw/",
+        pk="@sealed_round",
+        bid="@sealed_bid",
+        GET="403   403   405   405   403   403   403   403   401   403",
+        POST="403   403   200   404   403   403   403   403   401   403",
+    ),
+    row(
+        "api/v1/procurement/rounds/<int:pk>/bid-refusals/",
+        pk="@sealed_round",
+        GET="403   403   200   200   200   200   200   403   401   200",
+    ),
+    row(
+        "api/v1/procurement/rounds/<int:pk>/results/",
+        pk="@final_round",
+        GET="200   200   200   200   200   200   200   200   200   200",
+    ),
     row(
         "api/v1/procurement/contracts/",
         GET="200   200   200   200   200   200   200   200   401   200",
