@@ -508,6 +508,62 @@ ROWS = [
         GET="405   405   405   405   405   405   405   302L  302L  405",
         POST="403   403   404   404   302   302   403   302L  302L  403",
     ),
+    # --- Pages: sealed bids (the supplier's bid page, custodians' shares, the opening, the
+    # public results without login)
+    row(
+        "procurement/rounds/<int:pk>/bids/",
+        pk="@sealed_round",
+        GET="403   403   200   200   200   200   200   302L  302L  200",
+        POST="403   403   200   200   200   200   200   302L  302L  200",
+    ),
+    # The distributor makes no product of the group: refused (a message, recorded).
+    row(
+        "procurement/rounds/<int:pk>/bids/submit/",
+        pk="@sealed_round",
+        body={
+            "group": "@sealed_group",
+            "product": "@sealed_product",
+            "envelope": "@sealed_envelope",
+        },
+        GET="405   405   405   405   405   405   405   302L  302L  405",
+        POST="403   403   302   302   403   403   403   302L  302L  403",
+    ),
+    row(
+        "procurement/rounds/<int:pk>/bids/<int:bid_id>/withdraw/",
+        pk="@sealed_round",
+        bid_id="@sealed_bid",
+        GET="405   405   405   405   405   405   405   302L  302L  405",
+        POST="403   403   302   404   403   403   403   302L  302L  403",
+    ),
+    row(
+        "procurement/rounds/<int:pk>/custody/",
+        pk="@sealed_round",
+        GET="403   403   403   403   200   200   403   302L  302L  403",
+        POST="403   403   403   403   200   200   403   302L  302L  403",
+    ),
+    row(
+        "procurement/custody/",
+        GET="403   403   403   403   200   200   403   302L  302L  403",
+        POST="403   403   403   403   200   200   403   302L  302L  403",
+    ),
+    # Before the opening time: the bureau is told so (a message).
+    row(
+        "procurement/rounds/<int:pk>/open/",
+        pk="@sealed_round",
+        GET="405   405   405   405   405   405   405   302L  302L  405",
+        POST="403   403   403   403   302   302   403   302L  302L  403",
+    ),
+    row(
+        "procurement/results/",
+        GET="200   200   200   200   200   200   200   200   200   200",
+        POST="200   200   200   200   200   200   200   200   200   200",
+    ),
+    row(
+        "procurement/results/<int:pk>/",
+        pk="@final_round",
+        GET="200   200   200   200   200   200   200   200   200   200",
+        POST="200   200   200   200   200   200   200   200   200   200",
+    ),
     # --- Pages: what follows a final round (award, choices, allocation, renewal, contracts)
     row(
         "procurement/rounds/<int:pk>/awards/",

@@ -89,6 +89,25 @@ def rounds_open_for_bids(*, actor: User) -> QuerySet[TenderRound]:
     )
 
 
+def rounds_to_open(*, actor: User) -> QuerySet[TenderRound]:
+    """The regulator's rounds whose opening time has come and that are not opened yet."""
+    return TenderRound.objects.visible_to(actor).filter(
+        status__in=[RoundStatus.PUBLISHED, RoundStatus.BIDDING_CLOSED],
+        opening_at__lte=clock.now(),
+        public_jwk__isnull=False,
+    )
+
+
+ROUND_TODOS = ("bid", "open")
+
+
+def rounds_todo(*, actor: User, todo: str) -> QuerySet[TenderRound]:
+    """The rounds of a home card's queue: ``bid`` (open for bids), ``open`` (to open)."""
+    if todo == "bid":
+        return rounds_open_for_bids(actor=actor)
+    return rounds_to_open(actor=actor)
+
+
 def rounds_public_results() -> QuerySet[TenderRound]:
     """Rounds whose results are public (publicity or final): anyone may read them."""
     return TenderRound.objects.filter(status__in=RESULTS_PUBLIC).order_by("-opened_at", "-pk")

@@ -18,6 +18,7 @@ from core.permissions import can, require
 from core.web import paginate
 from procurement.choices import RoundAction, RoundStatus
 from procurement.forms.rounds import AmendForm, DryRunForm, GroupForm, RoundForm, attach_error
+from procurement.selectors import bids as bid_selectors
 from procurement.selectors import demand as demand_selectors
 from procurement.selectors import rounds as selectors
 from procurement.services import rounds
@@ -40,16 +41,24 @@ def _form_error(form, error: DomainError) -> None:
 def round_list(request):
     require(request.user, "round.view")
     status = request.GET.get("status", "")
+    todo = request.GET.get("todo", "")
     rows = selectors.round_list(
         actor=request.user, status=[status] if status in RoundStatus.values else None
     )
+    if todo in bid_selectors.ROUND_TODOS:
+        rows = (
+            bid_selectors.rounds_todo(actor=request.user, todo=todo)
+            .filter(pk__in=rows.values("pk"))
+            .order_by("-created_at", "-id")
+        )
     return render(
         request,
         T + "list.html",
         {
             "page": paginate(request, rows),
             "statuses": RoundStatus.choices,
-            "params": {"status": status},
+            "params": {"status": status, "todo": todo},
+            "todo": todo if todo in bid_selectors.ROUND_TODOS else "",
             "can_manage": can(request.user, "round.manage"),
         },
     )
@@ -90,6 +99,8 @@ def round_detail(request, pk: int):
             "amendments": selectors.round_amendments(round=found),
             "actions": actions,
             "totals": totals,
+            "perms_bid_view": can(request.user, "bid.view"),
+            "perms_share_hold": can(request.user, "share.hold"),
         },
     )
 
