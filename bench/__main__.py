@@ -15,6 +15,7 @@ BENCHMARKS: dict[str, list[str]] = {
     "api_orders": ["api_order_create", "api_order_list"],
     "lowest_price_sync": ["lowest_price_sync"],
     "sealed_open": ["sealed_open"],
+    "tender_opening": ["tender_opening"],
 }
 
 
