@@ -52,7 +52,7 @@ def round_scope_q(actor, *, prefix: str = "") -> models.Q:
         return published & models.Q(
             **{f"{prefix}jurisdiction__in": _region_prefixes(org.region_code)}
         )
-    if org.is_supplier:
+    if getattr(org, "is_supplier", False):
         return published
     return models.Q(pk__in=[])
 
