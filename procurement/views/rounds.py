@@ -86,7 +86,7 @@ def round_detail(request, pk: int):
     actions = selectors.round_actions(actor=request.user, round=found)
     groups = selectors.round_groups(round=found)
     for group in groups:
-        group.product_count = selectors.group_products(group=group).count()
+        setattr(group, "product_count", selectors.group_products(group=group).count())  # noqa: B010
     totals = None
     if found.status != RoundStatus.DRAFT and _manages(request.user, found):
         totals = demand_selectors.round_demand_totals(actor=request.user, round=found)
@@ -116,7 +116,7 @@ def _manages(user, found) -> bool:
 @login_required
 def round_edit(request, pk: int):
     found = selectors.round_get(actor=request.user, round_id=pk)
-    if refused_here(request, selectors.round_actions(actor=request.user, round=found).get("edit")):
+    if refused_here(request, selectors.round_actions(actor=request.user, round=found)["edit"]):
         return redirect(_detail_url(pk))
     initial = {name: getattr(found, name) for name in RoundForm.base_fields}
     form = RoundForm(request.POST or None, initial=initial)
@@ -134,7 +134,7 @@ def round_edit(request, pk: int):
 @login_required
 def group_form(request, pk: int, group_id: int | None = None):
     found = selectors.round_get(actor=request.user, round_id=pk)
-    if refused_here(request, selectors.round_actions(actor=request.user, round=found).get("edit")):
+    if refused_here(request, selectors.round_actions(actor=request.user, round=found)["edit"]):
         return redirect(_detail_url(pk))
     group = selectors.round_group_get(round=found, group_id=group_id) if group_id else None
     initial = {}
@@ -173,9 +173,7 @@ def _json(value) -> str:
 @require_POST
 def round_publish(request, pk: int):
     found = selectors.round_get(actor=request.user, round_id=pk)
-    if refused_here(
-        request, selectors.round_actions(actor=request.user, round=found).get("publish")
-    ):
+    if refused_here(request, selectors.round_actions(actor=request.user, round=found)["publish"]):
         return redirect(_detail_url(pk))
     rounds.round_publish(actor=request.user, round_id=pk)
     messages.success(request, _("Round published: hospitals may now report their demand."))
@@ -185,7 +183,7 @@ def round_publish(request, pk: int):
 @login_required
 def round_amend(request, pk: int):
     found = selectors.round_get(actor=request.user, round_id=pk)
-    if refused_here(request, selectors.round_actions(actor=request.user, round=found).get("amend")):
+    if refused_here(request, selectors.round_actions(actor=request.user, round=found)["amend"]):
         return redirect(_detail_url(pk))
     initial = {name: getattr(found, name) for name in RoundForm.base_fields if name != "name"}
     form = AmendForm(request.POST or None, initial=initial, groups=found.groups.all())
@@ -221,7 +219,7 @@ def round_dry_run(request, pk: int):
     """[R-PAY-STANDARD] who would win with these bids, at what price, what the fund pays."""
     found = selectors.round_get(actor=request.user, round_id=pk)
     if refused_here(
-        request, selectors.round_actions(actor=request.user, round=found).get(RoundAction.DRY_RUN)
+        request, selectors.round_actions(actor=request.user, round=found)[RoundAction.DRY_RUN]
     ):
         return redirect(_detail_url(pk))
     form = DryRunForm(request.POST or None, groups=found.groups.all())
