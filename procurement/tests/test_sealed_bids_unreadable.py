@@ -6,6 +6,8 @@ opening reads them."""
 from __future__ import annotations
 
 import logging
+import os
+import shutil
 import subprocess
 from urllib.parse import urlparse
 
@@ -69,9 +71,13 @@ def _pg_dump() -> str:
         else None
     )
     user = migrate.username if migrate else owner
+    # The owner dumps (the runtime role may not read every table's sequence); its password,
+    # when the server asks for one, from the URL.
+    password = (migrate.password if migrate else db.get("PASSWORD")) or ""
+    env = {**os.environ, "PGPASSWORD": password} if password else None
     result = subprocess.run(  # noqa: S603 - fixed arguments
         [
-            "/usr/bin/pg_dump",
+            shutil.which("pg_dump") or "/usr/bin/pg_dump",
             "-h",
             db["HOST"] or "127.0.0.1",
             "-p",
@@ -87,6 +93,7 @@ def _pg_dump() -> str:
         text=True,
         check=True,
         timeout=120,
+        env=env,
     )
     return result.stdout
 
