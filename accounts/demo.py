@@ -95,6 +95,9 @@ def _user(username: str, org: Organization, roles: list[str], name: str, hashed:
     return user
 
 
+DEMO_CUSTODIANS = 5
+
+
 @transaction.atomic
 def seed() -> list[tuple[str, str, str]]:
     """Create the demo region; return (user name, role, organisation) for the README table."""
@@ -112,6 +115,11 @@ def seed() -> list[tuple[str, str, str]]:
     bureau = _org(key, OrganizationKind.BUREAU, name, authority, region)
     add("bureau", bureau, Role.BUREAU_OFFICER)
     add("admin", bureau, Role.PLATFORM_ADMIN)
+    # The key custodians of the demo's tender rounds (sealed bids): four bureau officers and
+    # the discipline-inspection officer (custodian5). DEMO ONLY: their shares are written to
+    # var/DEMO-ONLY-round-key-shares.txt (procurement.demo).
+    for n in range(1, DEMO_CUSTODIANS + 1):
+        add(f"custodian{n}", bureau, Role.BUREAU_OFFICER)
     key, name, authority, region = AGENCY
     agency = _org(key, OrganizationKind.AGENCY, name, authority, region)
     add("agency", agency, Role.AGENCY_FINANCE)

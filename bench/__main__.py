@@ -22,6 +22,7 @@ BENCHMARKS: dict[str, list[str]] = {
         "ui_pages_invoices",
         "ui_pages_feed",
     ],
+    "tender_opening": ["tender_opening"],
 }
 
 

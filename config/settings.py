@@ -236,6 +236,15 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "task": "core.export_jobs_purge",
         "schedule": timedelta(hours=1),
     },
+    # Sealed bids: close bidding at each round's deadline; finalise after its publicity.
+    "procurement-rounds-close-bidding": {
+        "task": "procurement.rounds_close_bidding_due",
+        "schedule": timedelta(minutes=1),
+    },
+    "procurement-rounds-finalise": {
+        "task": "procurement.rounds_finalise_due",
+        "schedule": timedelta(minutes=5),
+    },
 }
 # Hours a finished export's file is kept for download (core.export_jobs).
 EXPORT_RETENTION_H = env_int("EXPORT_RETENTION_H", 24)

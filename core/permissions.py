@@ -111,6 +111,13 @@ ACTIONS: dict[str, frozenset[str]] = {
     # What follows a final round: the bureau applies the results, allocates the agreed volume
     # and decides renewals; hospitals choose among the winners; the three parties sign the
     # contracts [R-VBP-CONTRACT]; payment standards are public [R-PAY-STANDARD].
+    # Sealed bids (docs/sealed-bids.md): suppliers bid; the bureau sees who bid and when,
+    # never a price before the opening; custodians (bureau officers named on the round) hold
+    # and enter the key shares; the bureau opens and finalises.
+    "bid.view": frozenset({SUPPLIER_SALES, BUREAU_OFFICER, AGENCY_FINANCE, PLATFORM_ADMIN}),
+    "bid.submit": frozenset({SUPPLIER_SALES}),
+    "share.hold": frozenset({BUREAU_OFFICER, AGENCY_FINANCE}),
+    "round.open": REGULATORS,
     "award.view": EVERYONE,
     "award.manage": REGULATORS,
     "allocation.choose": frozenset({HOSPITAL_PURCHASER}),

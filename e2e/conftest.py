@@ -146,7 +146,7 @@ def e2e_live():
     facts = server.facts(env)
     with server.live_server(env) as base_url:
         _state["notes"].append(f"live server {base_url} (log: var/e2e/server.log)")
-        yield {"base_url": base_url, "facts": facts}
+        yield {"base_url": base_url, "facts": facts, "env": env}
 
 
 @pytest.fixture(scope="package")

@@ -559,3 +559,41 @@ class EmergencyViolationKind(models.TextChoices):
 
     LATE = "late", _("Registered after the deadline")
     OVER_CAP = "over_cap", _("Over the emergency purchase cap")
+
+
+# --- Volume-based procurement: sealed bids and the opening (issue #12 items 4-5) -------------
+
+
+class BidAction(models.TextChoices):
+    """Bidding and opening: each moves the round along ROUND_TRANSITIONS or needs a status."""
+
+    NAME_CUSTODIANS = "name_custodians", _("naming the key custodians")
+    COLLECT_SHARE = "collect_share", _("collecting a key share")
+    BID = "bid", _("bidding")
+    CLOSE_BIDDING = "close_bidding", _("closing the bidding")
+    ENTER_SHARE = "enter_share", _("entering a key share")
+    OPEN = "open", _("opening the bids")
+    START_PUBLICITY = "start_publicity", _("publishing the results")
+    FINALISE = "finalise", _("finalising the results")
+
+
+BID_STATES = StateMachine(
+    object="round",
+    transitions=ROUND_TRANSITIONS,
+    targets={
+        BidAction.CLOSE_BIDDING: RoundStatus.BIDDING_CLOSED,
+        BidAction.OPEN: RoundStatus.OPENED,
+        BidAction.START_PUBLICITY: RoundStatus.PUBLICITY,
+        BidAction.FINALISE: RoundStatus.FINAL,
+    },
+    sources={
+        BidAction.NAME_CUSTODIANS: frozenset({RoundStatus.DRAFT}),
+        BidAction.COLLECT_SHARE: frozenset({RoundStatus.PUBLISHED}),
+        BidAction.BID: frozenset({RoundStatus.PUBLISHED}),
+        BidAction.CLOSE_BIDDING: frozenset({RoundStatus.PUBLISHED}),
+        BidAction.ENTER_SHARE: frozenset({RoundStatus.PUBLISHED, RoundStatus.BIDDING_CLOSED}),
+        BidAction.OPEN: frozenset({RoundStatus.BIDDING_CLOSED}),
+        BidAction.START_PUBLICITY: frozenset({RoundStatus.OPENED}),
+        BidAction.FINALISE: frozenset({RoundStatus.PUBLICITY}),
+    },
+)

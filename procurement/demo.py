@@ -29,10 +29,12 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal
+from pathlib import Path
 from typing import Any, cast
 
 import pghistory
 import time_machine
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Avg
 
@@ -50,7 +52,6 @@ from procurement.choices import (
     ListingStatus,
     OrderStatus,
     PurchaseLabel,
-    RoundStatus,
 )
 from procurement.models import (
     AgreedPrice,
@@ -131,7 +132,7 @@ FATES = (
 
 
 def _users() -> dict[str, User]:
-    names = ["bureau"]
+    names = ["bureau", *(f"custodian{n}" for n in range(1, 6))]
     names += [f"{key}_purchaser" for key, *_rest in HOSPITALS]
     names += [f"{key}_finance" for key, *_rest in HOSPITALS]
     names += [f"{key}_sales" for key, *_rest in MANUFACTURERS + DISTRIBUTORS]
@@ -778,6 +779,32 @@ class _OrderWorld:
 
 
 DEMO_ROUND_NAME = "2027年度南京市医用耗材集中带量采购（演示）"
+DEMO_SHARES_FILE = "DEMO-ONLY-round-key-shares.txt"
+
+
+def _custodians(users: dict[str, User]) -> list[User]:
+    """The demo's five key custodians (custodian5 is the discipline-inspection officer)."""
+    return [users[name] for name in (f"custodian{n}" for n in range(1, 6)) if name in users]
+
+
+def demo_shares_path() -> Path:
+    return Path(settings.BASE_DIR) / "var" / DEMO_SHARES_FILE
+
+
+def _write_demo_shares(tender: TenderRound, shares: list[tuple[str, int, str]]) -> None:
+    """DEMO ONLY: a real round's custodians keep their shares off the platform, one each. The
+    demo writes them to var/ so that whoever runs it can play every custodian at the opening."""
+    path = demo_shares_path()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    lines = [
+        "# DEMO ONLY - NOT FOR PRODUCTION. 仅供演示，切勿用于生产环境。",
+        "# Key shares of the demo tender round; in a real round each custodian alone holds",
+        "# theirs (docs/sealed-bids.md). 3 of 5 open the round at its opening time.",
+        f"# round {tender.number} (id {tender.pk}), key fingerprint {tender.key_fingerprint}",
+        "",
+    ]
+    lines += [f"{username} #{position}: {text}" for username, position, text in shares]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
 def _seed_rounds(users: dict[str, User]) -> None:
@@ -785,9 +812,11 @@ def _seed_rounds(users: dict[str, User]) -> None:
     (the first two generic names on sale); the second hospital has reported,
     so the bureau has a report to review and the first hospital one round to report for.
     Dates are relative to the seeding moment, so the round is open whenever the demo runs."""
+    from procurement.services import bids as bid_services
     from procurement.services import demand as demand_services
     from procurement.services import rounds as round_services
 
+    keepers: list[User] = []
     if TenderRound.objects.filter(name=DEMO_ROUND_NAME).exists():
         return
     bureau = users["bureau"]
@@ -841,7 +870,28 @@ def _seed_rounds(users: dict[str, User]) -> None:
                     "min_valid_bids": 2,
                 },
             )
+        keepers = _custodians(users)
+        if keepers:
+            bid_services.round_custodians_set(
+                actor=bureau,
+                round_id=tender.pk,
+                threshold=3,
+                custodians=[
+                    {"user": u.pk, "discipline_inspection": i == len(keepers) - 1}
+                    for i, u in enumerate(keepers)
+                ],
+            )
         round_services.round_publish(actor=bureau, round_id=tender.pk)
+    if keepers:
+        shares = []
+        for keeper in keepers:
+            with pghistory.context(
+                user=keeper.pk, organization=keeper.organization_id, source="demo"
+            ):
+                custodian, text = bid_services.share_collect(actor=keeper, round_id=tender.pk)
+            shares.append((keeper.username, custodian.position, text))
+        tender.refresh_from_db()
+        _write_demo_shares(tender, shares)
     reporter = users.get("h02_purchaser")
     if reporter is not None:
         with pghistory.context(
@@ -872,41 +922,18 @@ FINISHED_BOUGHT = {"h01": 60, "h02": 10}
 FINISHED_UNSIGNED = "h02_purchaser"
 
 
-def demo_results_without_opening(*, tender: TenderRound, group, listings: list[Listing]) -> list:
-    """DEMO ONLY: the results the sealed-bid opening writes, made up here until the demo runs
-    a real opening: each listed product bids 60% of its listed price, ranked by price; the
-    two lowest win; the lowest also bids a price with companion service (+10%)."""
-    from procurement.models import TenderResult
-
-    bids = sorted(
-        ((quantize(listing.price * Decimal("0.6")), listing) for listing in listings),
-        key=lambda bid: (bid[0], bid[1].pk),
-    )
-    return [
-        TenderResult.objects.create(
-            round=tender,
-            group=group,
-            consumable_id=listing.consumable_id,
-            supplier_id=listing.manufacturer_id,
-            price=price,
-            companion_price=quantize(price * Decimal("1.1")) if rank == 1 else None,
-            valid=True,
-            rank=rank,
-            won=rank <= 2,
-        )
-        for rank, (price, listing) in enumerate(bids, start=1)
-    ]
-
-
 def _seed_finished_round(users: dict[str, User]) -> None:
     """A final round of one group (a generic name three manufacturers list), its results
     applied, the hospitals' volume allocated (h01 chose part of it for the second winner),
     every contract signed by its three parties before the cycle began four months ago (but
     h02's, which await h02's signature), and
     orders of h01 and h02 counting toward theirs [R-VBP-CONTRACT] [R-PAY-STANDARD]."""
-    from procurement.models import TenderDemand, TenderGroup
+    from core.sealed import seal_bid
+    from procurement.models import RoundAward, TenderDemand, TenderResult
     from procurement.services import awards as award_services
+    from procurement.services import bids as bid_services
     from procurement.services import contracts as contract_services
+    from procurement.services import rounds as round_services
 
     if TenderRound.objects.filter(name=DEMO_FINISHED_ROUND_NAME).exists():
         return
@@ -934,13 +961,15 @@ def _seed_finished_round(users: dict[str, User]) -> None:
     chosen = chosen[:4]
     today = clock.local_today()
     start = today - dt.timedelta(days=FINISHED_CYCLE_DAYS_AGO)
-    decided = _moment(start - dt.timedelta(days=25), 9)
-    with _at(decided, bureau):
-        tender = TenderRound.objects.create(
-            number=f"VBP{start:%Y}-D{TenderRound.objects.count() + 1:03d}",
+    keepers = _custodians(users)
+    if len(keepers) < 3:
+        return
+    sales_of = {u.organization_id: u for n, u in users.items() if n.endswith("_sales")}
+    published = _moment(start - dt.timedelta(days=90), 9)
+    with _at(published, bureau):
+        tender = round_services.round_create(
+            actor=bureau,
             name=DEMO_FINISHED_ROUND_NAME,
-            jurisdiction=cast(Organization, bureau.organization).jurisdiction,
-            status=RoundStatus.FINAL,
             cycle_start=start,
             cycle_end=start + dt.timedelta(days=365),
             agreed_ratio=Decimal("0.8"),
@@ -949,22 +978,38 @@ def _seed_finished_round(users: dict[str, User]) -> None:
             bid_deadline=_moment(start - dt.timedelta(days=50), 17),
             opening_at=_moment(start - dt.timedelta(days=49), 9),
             publicity_end=_moment(start - dt.timedelta(days=42), 17),
-            published_at=_moment(start - dt.timedelta(days=90), 9),
-            created_by=bureau,
-            note="演示数据：已完成的带量采购批次，中选结果为演示用（未经开标）。",
+            note="演示数据：已完成的带量采购批次，经密封申报与开标产生中选结果。",
         )
-        group = TenderGroup.objects.create(
-            round=tender,
+        group = round_services.group_create(
+            actor=bureau,
+            round_id=tender.pk,
             code="G1",
             name=name,
             code_prefixes=sorted({listing.consumable.code for listing in chosen}),
+            attribute_filters={},
             max_valid_price=quantize(max(listing.price for listing in chosen)),
             winning_rule={"condition": {"op": "n_lowest", "n": 2}, "min_valid_bids": 2},
         )
-        for key, base in FINISHED_BASE_VOLUMES.items():
-            purchaser = users.get(f"{key}_purchaser")
-            if purchaser is None:
-                continue
+        bid_services.round_custodians_set(
+            actor=bureau,
+            round_id=tender.pk,
+            threshold=3,
+            custodians=[
+                {"user": u.pk, "discipline_inspection": i == len(keepers) - 1}
+                for i, u in enumerate(keepers)
+            ],
+        )
+        round_services.round_publish(actor=bureau, round_id=tender.pk)
+    shares: dict[int, str] = {}
+    for keeper in keepers:
+        with _at(published + dt.timedelta(hours=2), keeper):
+            custodian, text = bid_services.share_collect(actor=keeper, round_id=tender.pk)
+        shares[custodian.position] = text
+    for key, base in FINISHED_BASE_VOLUMES.items():
+        purchaser = users.get(f"{key}_purchaser")
+        if purchaser is None:
+            continue
+        with _at(_moment(start - dt.timedelta(days=75), 10), purchaser):
             TenderDemand.objects.create(
                 round=tender,
                 group=group,
@@ -972,10 +1017,38 @@ def _seed_finished_round(users: dict[str, User]) -> None:
                 reported_volume=base,
                 status=DemandStatus.ACCEPTED,
                 reported_by=purchaser,
-                reported_at=_moment(start - dt.timedelta(days=75), 10),
+                reported_at=clock.now(),
             )
-        results = demo_results_without_opening(tender=tender, group=group, listings=chosen)
-        award = award_services.round_apply_results(actor=bureau, round_id=tender.pk)
+    tender.refresh_from_db()
+    # Each manufacturer seals a bid of 60% of its listed price, as its browser would.
+    for n, listing in enumerate(chosen):
+        seller = sales_of.get(listing.manufacturer_id)
+        if seller is None:
+            continue
+        with _at(_moment(start - dt.timedelta(days=55), 10, n), seller):
+            bid_services.bid_submit(
+                actor=seller,
+                round_id=tender.pk,
+                group_id=group.pk,
+                product_id=listing.consumable_id,
+                envelope=seal_bid(
+                    cast(dict, tender.public_jwk),
+                    price=quantize(listing.price * Decimal("0.6")),
+                    product=listing.consumable_id,
+                    round_ref=tender.pk,
+                ),
+            )
+    # At the opening three custodians (the discipline-inspection officer among them) enter
+    # their shares: the third opens the round into publicity; after it the results are final.
+    for n, keeper in enumerate((keepers[0], keepers[1], keepers[-1])):
+        position = keepers.index(keeper) + 1
+        with _at(_moment(start - dt.timedelta(days=49), 9, 5 + n), keeper):
+            bid_services.share_enter(actor=keeper, round_id=tender.pk, share=shares[position])
+    with _at(_moment(start - dt.timedelta(days=42), 18), bureau):
+        bid_services.round_finalise(actor=bureau, round_id=tender.pk)
+    award = RoundAward.objects.get(round=tender)
+    results = list(TenderResult.objects.filter(round=tender, won=True).order_by("rank", "pk"))
+    decided = award.applied_at
     h01 = users["h01_purchaser"]
     with _at(decided + dt.timedelta(days=2), h01):
         award_services.allocation_choose(

@@ -568,3 +568,101 @@ class EmergencyListedReasonRequiredError(ValidationError):
 class EmergencyLinesRequiredError(ValidationError):
     code = "emergency_lines_required"
     message_template = _("Register at least one product bought.")
+
+
+# --- Sealed bids and the opening (issue #12 items 4-5) ---------------------------------------
+
+
+class CustodiansInvalidError(ValidationError):
+    """The custodians of a round: bureau officers of its region, one of them the
+    discipline-inspection officer, at least k and at most 9 of them, each once."""
+
+    code = "custodians_invalid"
+    message_template = _("The key custodians cannot be named so: %(problem)s")
+
+
+class RoundKeyMissingError(DomainError):
+    """A round published without custodians has no key: it takes no sealed bids."""
+
+    code = "round_key_missing"
+    http_status = 409
+    message_template = _("Round %(round)s has no key: it was published without key custodians.")
+
+
+class SharesNotCollectedError(DomainError):
+    """No bid exists while the server could still rebuild the round's key."""
+
+    code = "shares_not_collected"
+    http_status = 409
+    message_template = _(
+        "Round %(round)s takes bids once every custodian has collected their key share "
+        "(%(collected)s of %(custodians)s so far)."
+    )
+
+
+class BidDeadlinePassedError(DomainError):
+    code = "bid_deadline_passed"
+    http_status = 409
+    message_template = _("The bid deadline of round %(round)s passed at %(deadline)s.")
+
+
+class BidProductNotInGroupError(ValidationError):
+    code = "bid_product_not_in_group"
+    message_template = _("Product %(product)s is not one of group %(group)s's products.")
+
+
+class BidProductNotOwnError(ValidationError):
+    code = "bid_product_not_own"
+    message_template = _("Product %(product)s is not made by your organisation.")
+
+
+class BidSupplierBarredError(DomainError):
+    code = "bid_supplier_barred"
+    http_status = 403
+    message_template = _("Your organisation is barred from bidding (%(reason)s).")
+
+
+class BidNotLiveError(DomainError):
+    code = "bid_not_live"
+    http_status = 409
+    message_template = _("This bid was already replaced or withdrawn.")
+
+
+class BidAlreadyLiveError(DomainError):
+    """One live bid per product: a second one replaces the first (name it in ``replaces``)."""
+
+    code = "bid_already_live"
+    http_status = 409
+    message_template = _(
+        "Product %(product)s already has a live bid (receipt %(receipt)s): replace or withdraw it."
+    )
+
+
+class NotCustodianError(DomainError):
+    code = "not_custodian"
+    http_status = 403
+    message_template = _("You are not a key custodian of round %(round)s.")
+
+
+class ShareAlreadyCollectedError(DomainError):
+    code = "share_already_collected"
+    http_status = 409
+    message_template = _("You collected your key share of round %(round)s on %(at)s.")
+
+
+class ShareAlreadyEnteredError(DomainError):
+    code = "share_already_entered"
+    http_status = 409
+    message_template = _("You entered your key share of round %(round)s on %(at)s.")
+
+
+class OpeningTooEarlyError(DomainError):
+    code = "opening_too_early"
+    http_status = 409
+    message_template = _("Round %(round)s opens at %(opening_at)s; shares are entered from then.")
+
+
+class PublicityNotOverError(DomainError):
+    code = "publicity_not_over"
+    http_status = 409
+    message_template = _("The publicity of round %(round)s ends at %(publicity_end)s.")

@@ -30,6 +30,7 @@ from procurement.selectors import (
     orders,
     rounds,
 )
+from procurement.selectors import bids as bid_selectors
 
 PURCHASER = {Role.HOSPITAL_PURCHASER}
 FINANCE = {Role.HOSPITAL_FINANCE}
@@ -348,4 +349,58 @@ def emergency_violations_this_year(actor) -> CardQuery:
     rows = emergency.emergency_violation_list(actor=actor, year=year)
     return CardQuery(
         rows=rows, path=reverse("procurement:emergency_violation_list"), params={"year": year}
+    )
+
+
+# --- Sealed bids: suppliers bid, custodians collect and enter their shares, the bureau opens --
+
+
+@register_card(
+    key="rounds_open_for_bids", title=_("Rounds open for bids"), roles=SUPPLIER, order=360
+)
+def rounds_open_for_bids(actor) -> CardQuery:
+    return CardQuery(
+        rows=bid_selectors.rounds_todo(actor=actor, todo="bid"),
+        path=reverse("procurement:round_list"),
+        params={"todo": "bid"},
+    )
+
+
+@register_card(
+    key="shares_to_collect", title=_("Key shares to collect"), roles=REGULATORS, order=361
+)
+def shares_to_collect(actor) -> CardQuery:
+    return CardQuery(
+        rows=bid_selectors.shares_to_collect(actor=actor),
+        path=reverse("procurement:custody_list"),
+        params={"todo": "collect"},
+    )
+
+
+@register_card(key="shares_to_enter", title=_("Key shares to enter"), roles=REGULATORS, order=362)
+def shares_to_enter(actor) -> CardQuery:
+    return CardQuery(
+        rows=bid_selectors.shares_to_enter(actor=actor),
+        path=reverse("procurement:custody_list"),
+        params={"todo": "enter"},
+    )
+
+
+@register_card(key="rounds_to_open", title=_("Rounds to open"), roles=REGULATORS, order=363)
+def rounds_to_open(actor) -> CardQuery:
+    return CardQuery(
+        rows=bid_selectors.rounds_todo(actor=actor, todo="open"),
+        path=reverse("procurement:round_list"),
+        params={"todo": "open"},
+    )
+
+
+@register_card(
+    key="rounds_in_publicity", title=_("Rounds in publicity"), roles=REGULATORS, order=364
+)
+def rounds_in_publicity(actor) -> CardQuery:
+    return CardQuery(
+        rows=rounds.round_list(actor=actor, status=[RoundStatus.PUBLICITY]),
+        path=reverse("procurement:round_list"),
+        params={"status": RoundStatus.PUBLICITY},
     )

@@ -23,3 +23,21 @@ def listing_overdue_restrict_task() -> dict:
     from procurement.services.listings import listing_overdue_restrict
 
     return {"restricted": listing_overdue_restrict()}
+
+
+@shared_task(name="procurement.rounds_close_bidding_due")
+def rounds_close_bidding_due_task() -> dict:
+    """Sealed bids (beat: every minute): close bidding of the rounds whose deadline passed.
+    Idempotent: a closed round is not touched again."""
+    from procurement.services.bids import rounds_close_bidding_due
+
+    return {"closed": rounds_close_bidding_due()}
+
+
+@shared_task(name="procurement.rounds_finalise_due")
+def rounds_finalise_due_task() -> dict:
+    """(beat: every 5 minutes) make final the results of rounds whose publicity ended and
+    apply them (services.awards.round_apply_results). Idempotent."""
+    from procurement.services.bids import rounds_finalise_due
+
+    return {"finalised": rounds_finalise_due()}

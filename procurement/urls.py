@@ -3,6 +3,7 @@ from django.urls import path
 from procurement.views import (
     agreed_prices,
     awards,
+    bids,
     cart,
     contracts,
     deliveries,
@@ -75,6 +76,15 @@ urlpatterns = [
         purchase_plans.purchase_plan_decide,
         name="purchase_plan_decide",
     ),
+    # Sealed bids: the bid page, withdrawals, custodians, the opening, public results.
+    path("rounds/<int:pk>/bids/", bids.round_bids, name="round_bids"),
+    path("rounds/<int:pk>/bids/submit/", bids.bid_submit, name="bid_submit"),
+    path("rounds/<int:pk>/bids/<int:bid_id>/withdraw/", bids.bid_withdraw, name="bid_withdraw"),
+    path("rounds/<int:pk>/custody/", bids.round_custody, name="round_custody"),
+    path("custody/", bids.custody_list, name="custody_list"),
+    path("rounds/<int:pk>/open/", bids.round_open, name="round_open"),
+    path("results/", bids.results_list, name="results_list"),
+    path("results/<int:pk>/", bids.results_detail, name="results_detail"),
     # Volume-based procurement: rounds, groups, amendments, dry run, demand.
     path("rounds/", rounds.round_list, name="round_list"),
     path("rounds/new/", rounds.round_create, name="round_create"),

@@ -32,11 +32,13 @@ from catalog.tests.factories import (
 )
 from core import clock
 from core.export_jobs import ExportJob
+from core.sealed import seal_bid
 from core.services import calendar_day_create
 from core.workcalendar import DayKind
 from procurement.choices import AgreedPriceStatus, GreenChannel, ListingStatus
 from procurement.models import AnnualPurchasePlan, Event, ListingDistributor, ListingPriceChange
-from procurement.services import awards, demand, emergency, usage
+from procurement.services import awards, demand, emergency, rounds, usage
+from procurement.services import bids as bid_services
 from procurement.tests import round_world
 from procurement.tests.award_world import contract_for
 from procurement.tests.factories import (
@@ -201,6 +203,41 @@ def build() -> ApiWorld:
         lines=[{"group": round_world.first_group(open_round).pk, "volume": 10}],
     )
 
+    # Sealed bids: a published round whose three custodians (the bureau officer first) have
+    # collected their shares, with the manufacturer's live bid; an envelope for another bid.
+    sealed_round = round_world.draft_round(users["bur"], consumables=[w.listing.consumable])
+    keepers = [
+        users["bur"],
+        *(UserFactory(organization=bureau, roles=[Role.BUREAU_OFFICER]) for _ in range(2)),
+    ]
+    bid_services.round_custodians_set(
+        actor=users["bur"],
+        round_id=sealed_round.pk,
+        threshold=2,
+        custodians=[{"user": u.pk, "discipline_inspection": i == 2} for i, u in enumerate(keepers)],
+    )
+    rounds.round_publish(actor=users["bur"], round_id=sealed_round.pk)
+    for keeper in keepers:
+        bid_services.share_collect(actor=keeper, round_id=sealed_round.pk)
+    sealed_round.refresh_from_db()
+    sealed_group = round_world.first_group(sealed_round)
+
+    def _seal(price: str) -> str:
+        return seal_bid(
+            sealed_round.public_jwk,
+            price=Decimal(price),
+            product=w.listing.consumable.pk,
+            round_ref=sealed_round.pk,
+        )
+
+    sealed_bid = bid_services.bid_submit(
+        actor=w.sales,
+        round_id=sealed_round.pk,
+        group_id=sealed_group.pk,
+        product_id=w.listing.consumable.pk,
+        envelope=_seal("88.00"),
+    )
+
     # What follows a final round: one applied (hospitals may still choose among its winners),
     # and one allocated whose contract awaits the three parties' signatures.
     award_listing = add_listing(w)
@@ -239,6 +276,12 @@ def build() -> ApiWorld:
         "emergency_purchase": emergency_purchase.pk,
         "emergency_consumable": emergency_product.pk,
         "emergency_consumable_code": emergency_product.code,
+        "sealed_round": sealed_round.pk,
+        "sealed_group": sealed_group.pk,
+        "sealed_product": w.listing.consumable.pk,
+        "sealed_bid": sealed_bid.pk,
+        "sealed_envelope": _seal("87.00"),
+        "custodian_user": keepers[1].pk,
         "final_round": final_round.pk,
         "winner": winner.pk,
         "contract": contract.pk,

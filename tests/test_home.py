@@ -110,6 +110,24 @@ def world():
         round_id=o["open_round"].pk,
         lines=[{"group": round_world.first_group(o["open_round"]).pk, "volume": 5}],
     )
+    # Sealed bids: a round open for bids whose custodians are the bureau officer (who has not
+    # collected their share yet) and two colleagues.
+    from procurement.services import bids as bid_services
+    from procurement.services import rounds as round_services
+
+    sealed = round_world.draft_round(users["bur"], consumables=[w.listing.consumable])
+    keepers = [
+        users["bur"],
+        *(UserFactory(organization=bureau, roles=[Role.BUREAU_OFFICER]) for _ in range(2)),
+    ]
+    bid_services.round_custodians_set(
+        actor=users["bur"],
+        round_id=sealed.pk,
+        threshold=2,
+        custodians=[{"user": u.pk, "discipline_inspection": i == 2} for i, u in enumerate(keepers)],
+    )
+    o["sealed_round"] = round_services.round_publish(actor=users["bur"], round_id=sealed.pk)
+    o["bur_custody"] = sealed.custodians.get(user=users["bur"])
     SyncRun.objects.create(feed_url="file:///feed.csv", status=SyncRunStatus.SUCCEEDED)
     # Purchase contracts: one awaiting every party's signature, one in force with nothing
     # bought after a month of its cycle (lagging) [R-VBP-CONTRACT].
@@ -162,7 +180,7 @@ def expected(o) -> dict[str, dict[str, set]]:
             "orders_awaiting_supplier": {o["submitted"]},
             "deliveries_to_accept": {o["shipped"]},
             "deliveries_returned": {o["returned"]},
-            "demand_to_report": {o["open_round"]},
+            "demand_to_report": {o["open_round"], o["sealed_round"]},
             "contracts_to_sign": {o["contract_to_sign"]},
             "contracts_lagging": {o["contract_lagging"]},
             "exports_ready": {o["export_ready"]},
@@ -183,12 +201,14 @@ def expected(o) -> dict[str, dict[str, set]]:
             "price_cuts_due": {o["cut_due"], o["cut_overdue"]},
             "contracts_to_sign": {o["contract_to_sign"]},
             "contracts_lagging": {o["contract_lagging"]},
+            "rounds_open_for_bids": {o["sealed_round"]},
         },
         "dst": {
             "orders_to_deliver": {o["via_distributor"]},
             "orders_to_invoice": set(),
             "contracts_to_sign": {o["contract_to_sign"]},
             "contracts_lagging": {o["contract_lagging"]},
+            "rounds_open_for_bids": {o["sealed_round"]},
         },
         "bur": {
             "listing_applications": {o["application"]},
@@ -207,6 +227,10 @@ def expected(o) -> dict[str, dict[str, set]]:
                 o["emergency_violation"],
                 o["other_emergency_violation"],
             },
+            "shares_to_collect": {o["bur_custody"]},
+            "shares_to_enter": set(),
+            "rounds_to_open": set(),
+            "rounds_in_publicity": set(),
         },
         "agy": {
             "price_cuts_overdue": {o["cut_overdue"]},
@@ -219,6 +243,10 @@ def expected(o) -> dict[str, dict[str, set]]:
                 o["emergency_violation"],
                 o["other_emergency_violation"],
             },
+            "shares_to_collect": set(),
+            "shares_to_enter": set(),
+            "rounds_to_open": set(),
+            "rounds_in_publicity": set(),
         },
         "adm": {
             "listing_applications": {o["application"]},

@@ -37,7 +37,8 @@ def test_demo_has_the_promised_shape(demo_logins):
     for org in Organization.objects.all():
         kinds[org.kind] += 1
     assert kinds == {"bureau": 1, "agency": 1, "hospital": 12, "manufacturer": 15, "distributor": 5}
-    assert len({u for u, _, _ in demo_logins}) == len(demo_logins) == 47
+    # 47 users, plus the five key custodians of the tender rounds (sealed bids).
+    assert len({u for u, _, _ in demo_logins}) == len(demo_logins) == 52
 
 
 def test_seeding_twice_changes_nothing(demo_logins):

@@ -576,6 +576,62 @@ ROWS = [
         GET="405   405   405   405   405   405   405   302L  302L  405",
         POST="403   403   404   404   302   302   403   302L  302L  403",
     ),
+    # --- Pages: sealed bids (the supplier's bid page, custodians' shares, the opening, the
+    # public results without login)
+    row(
+        "procurement/rounds/<int:pk>/bids/",
+        pk="@sealed_round",
+        GET="403   403   200   200   200   200   200   302L  302L  200",
+        POST="403   403   200   200   200   200   200   302L  302L  200",
+    ),
+    # The distributor makes no product of the group: refused (a message, recorded).
+    row(
+        "procurement/rounds/<int:pk>/bids/submit/",
+        pk="@sealed_round",
+        body={
+            "group": "@sealed_group",
+            "product": "@sealed_product",
+            "envelope": "@sealed_envelope",
+        },
+        GET="405   405   405   405   405   405   405   302L  302L  405",
+        POST="403   403   302   302   403   403   403   302L  302L  403",
+    ),
+    row(
+        "procurement/rounds/<int:pk>/bids/<int:bid_id>/withdraw/",
+        pk="@sealed_round",
+        bid_id="@sealed_bid",
+        GET="405   405   405   405   405   405   405   302L  302L  405",
+        POST="403   403   302   404   403   403   403   302L  302L  403",
+    ),
+    row(
+        "procurement/rounds/<int:pk>/custody/",
+        pk="@sealed_round",
+        GET="403   403   403   403   200   200   403   302L  302L  403",
+        POST="403   403   403   403   200   200   403   302L  302L  403",
+    ),
+    row(
+        "procurement/custody/",
+        GET="403   403   403   403   200   200   403   302L  302L  403",
+        POST="403   403   403   403   200   200   403   302L  302L  403",
+    ),
+    # Before the opening time: the bureau is told so (a message).
+    row(
+        "procurement/rounds/<int:pk>/open/",
+        pk="@sealed_round",
+        GET="405   405   405   405   405   405   405   302L  302L  405",
+        POST="403   403   403   403   302   302   403   302L  302L  403",
+    ),
+    row(
+        "procurement/results/",
+        GET="200   200   200   200   200   200   200   200   200   200",
+        POST="200   200   200   200   200   200   200   200   200   200",
+    ),
+    row(
+        "procurement/results/<int:pk>/",
+        pk="@final_round",
+        GET="200   200   200   200   200   200   200   200   200   200",
+        POST="200   200   200   200   200   200   200   200   200   200",
+    ),
     # --- Pages: what follows a final round (award, choices, allocation, renewal, contracts)
     row(
         "procurement/rounds/<int:pk>/awards/",
@@ -1611,6 +1667,69 @@ ROWS = [
         body={"decision": "renew", "reason": "续约"},
         GET="403   403   403   403   405   405   403   403   401   403",
         POST="403   403   403   403   409   409   403   403   401   403",
+    ),
+    # Sealed bids: custodians (the round's regulators), shares (custodians: the bureau
+    # officer is one, who collected already), bids (suppliers; the bureau sees who bid, never
+    # a price), the opening (the bureau, from the opening time), public results (no login).
+    row(
+        "api/v1/procurement/rounds/<int:pk>/custodians/",
+        pk="@sealed_round",
+        body={"threshold": 2, "custodians": [{"user": "@custodian_user"}]},
+        GET="403   403   403   403   200   200   403   403   401   403",
+        POST="403   403   403   403   409   409   403   403   401   403",
+    ),
+    row(
+        "api/v1/procurement/rounds/<int:pk>/share/collect/",
+        pk="@sealed_round",
+        GET="403   403   403   403   405   405   403   403   401   403",
+        POST="403   403   403   403   409   403   403   403   401   403",
+    ),
+    row(
+        "api/v1/procurement/rounds/<int:pk>/share/enter/",
+        pk="@sealed_round",
+        body={"share": "YGS-AAAA"},
+        GET="403   403   403   403   405   405   403   403   401   403",
+        POST="403   403   403   403   409   403   403   403   401   403",
+    ),
+    row(
+        "api/v1/procurement/rounds/<int:pk>/open/",
+        pk="@sealed_round",
+        GET="403   403   403   403   405   405   403   403   401   403",
+        POST="403   403   403   403   409   409   403   403   401   403",
+    ),
+    row(
+        "api/v1/procurement/rounds/<int:pk>/finalise/",
+        pk="@sealed_round",
+        GET="403   403   403   403   405   405   403   403   401   403",
+        POST="403   403   403   403   409   409   403   403   401   403",
+    ),
+    row(
+        "api/v1/procurement/rounds/<int:pk>/bids/",
+        pk="@sealed_round",
+        body={
+            "group": "@sealed_group",
+            "product": "@sealed_product",
+            "envelope": "@sealed_envelope",
+        },
+        GET="403   403   200   200   200   200   200   403   401   200",
+        POST="403   403   201   400   403   403   403   403   401   403",
+    ),
+    row(
+        "api/v1/procurement/rounds/<int:pk>/bids/<int:bid>/withdraw/",
+        pk="@sealed_round",
+        bid="@sealed_bid",
+        GET="403   403   405   405   403   403   403   403   401   403",
+        POST="403   403   200   404   403   403   403   403   401   403",
+    ),
+    row(
+        "api/v1/procurement/rounds/<int:pk>/bid-refusals/",
+        pk="@sealed_round",
+        GET="403   403   200   200   200   200   200   403   401   200",
+    ),
+    row(
+        "api/v1/procurement/rounds/<int:pk>/results/",
+        pk="@final_round",
+        GET="200   200   200   200   200   200   200   200   200   200",
     ),
     row(
         "api/v1/procurement/contracts/",

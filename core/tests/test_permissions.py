@@ -70,6 +70,9 @@ ALLOWED = {
         "invoice.register",
         "event.view",
         "contract.sign",
+        # Sealed bids: a supplier bids and reads its own bids, receipts and refusals.
+        "bid.view",
+        "bid.submit",
     },
     Role.BUREAU_OFFICER: EVERYONE
     | {
@@ -92,6 +95,11 @@ ALLOWED = {
         "award.manage",
         "emergency.view",
         "emergency.review",
+        # Sealed bids: who bid and when (never a price before the opening); custodians are
+        # officers; the bureau opens.
+        "bid.view",
+        "share.hold",
+        "round.open",
     },
     # The agency runs volume-based procurement rounds with the bureau.
     Role.AGENCY_FINANCE: EVERYONE
@@ -103,6 +111,9 @@ ALLOWED = {
         "demand.review",
         "award.manage",
         "emergency.view",
+        "bid.view",
+        "share.hold",
+        "round.open",
     },
     # Trading acts are the parties' own; an administrator cannot act on their behalf.
     Role.PLATFORM_ADMIN: set(permissions.ACTIONS)
@@ -123,6 +134,9 @@ ALLOWED = {
         "event.view",
         # Rounds are run by the region's regulators; demand is the hospitals'.
         "round.manage",
+        "round.open",
+        "bid.submit",
+        "share.hold",
         "demand.report",
         "demand.review",
         # Awards are the regulators'; choices and signatures the parties'.

@@ -3,11 +3,14 @@ run; hospitals' demand [R-VBP-VOLUME]; one view per operation."""
 
 from __future__ import annotations
 
+from typing import cast
+
 from django.db.models import QuerySet
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
 from rest_framework.response import Response
 
+from accounts.models import User
 from core.api.actions import actions_body
 from core.api.params import query_statuses, validated
 from core.api.views import ApiView, ListApi
@@ -55,7 +58,8 @@ class RoundListApi(ListApi):
 
     def get_queryset(self) -> QuerySet:
         return selectors.round_list(
-            actor=self.request.user, status=query_statuses(self.request, RoundStatus.values)
+            actor=cast(User, self.request.user),  # IsAuthenticated ran first
+            status=query_statuses(self.request, RoundStatus.values),
         )
 
     @extend_schema(request=RoundInput, responses={201: RoundDetailOutput})

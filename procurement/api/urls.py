@@ -3,6 +3,7 @@ from django.urls import path
 from procurement.api import (
     agreed_prices,
     awards,
+    bids,
     cart,
     deliveries,
     emergency,
@@ -41,6 +42,28 @@ urlpatterns = [
     ),
     path("contracts/<int:pk>/sign/", awards.ContractSignApi.as_view(), name="contract_sign"),
     path("payment-standards/", awards.PaymentStandardApi.as_view(), name="payment_standard"),
+    # Sealed bids: custodians, shares, bids, withdrawals, refusals, opening, public results.
+    path("rounds/<int:pk>/custodians/", bids.RoundCustodiansApi.as_view(), name="round_custodians"),
+    path("rounds/<int:pk>/share/collect/", bids.ShareCollectApi.as_view(), name="share_collect"),
+    path("rounds/<int:pk>/share/enter/", bids.ShareEnterApi.as_view(), name="share_enter"),
+    path("rounds/<int:pk>/open/", bids.RoundOpenApi.as_view(), name="round_open"),
+    path("rounds/<int:pk>/finalise/", bids.RoundFinaliseApi.as_view(), name="round_finalise"),
+    path("rounds/<int:pk>/bids/", bids.RoundBidListApi.as_view(), name="round_bids"),
+    path(
+        "rounds/<int:pk>/bids/<int:bid>/withdraw/",
+        bids.BidWithdrawApi.as_view(),
+        name="bid_withdraw",
+    ),
+    path(
+        "rounds/<int:pk>/bid-refusals/",
+        bids.RoundBidRefusalListApi.as_view(),
+        name="round_bid_refusals",
+    ),
+    path(
+        "rounds/<int:pk>/results/",
+        bids.RoundPublicResultsApi.as_view(),
+        name="round_public_results",
+    ),
     # Volume-based procurement: rounds, groups, amendments, dry run, demand.
     path("rounds/", rounds.RoundListApi.as_view(), name="round_list"),
     path("rounds/<int:pk>/", rounds.RoundDetailApi.as_view(), name="round_detail"),

@@ -12,12 +12,13 @@ from django.utils.translation import gettext_lazy as _
 
 from core.errors import DomainError
 from core.forms import AmountFormField, BootstrapForm, add_domain_error, date_input
+from procurement.models import TenderGroup
 from procurement.selectors.rounds import GROUP_ATTRIBUTES
 
 RULE_EXAMPLE = '{"condition": {"op": "any_of", "of": [{"op": "price_at_most_k_times_lowest", "k": "1.8"}, {"op": "min_cut_vs", "base": "max_valid", "ratio": "0.5"}]}, "min_valid_bids": 2}'
 
 
-def attach_error(form: forms.Form, error: DomainError) -> None:
+def attach_error(form: BootstrapForm, error: DomainError) -> None:
     """A refusal next to the field it names (``extra.field``), else as the form's error."""
     name = error.extra.get("field") if isinstance(error.extra, dict) else None
     if name in form.fields:
@@ -56,8 +57,8 @@ class RoundForm(BootstrapForm):
 
 class AmendForm(RoundForm):
     reason = forms.CharField(label=_("Reason for the amendment"), max_length=500)
-    group = forms.ModelChoiceField(
-        label=_("Product group to change"), queryset=None, required=False
+    group: forms.ModelChoiceField = forms.ModelChoiceField(
+        label=_("Product group to change"), queryset=TenderGroup.objects.none(), required=False
     )
     max_valid_price = AmountFormField(label=_("New maximum valid bid price"), required=False)
     winning_rule = forms.CharField(
@@ -65,7 +66,7 @@ class AmendForm(RoundForm):
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
-    field_order: ClassVar = ["reason"]
+    field_order = ["reason"]
 
     def __init__(self, *args, groups=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -153,7 +154,7 @@ class GroupForm(BootstrapForm):
 def _attribute_label(name: str):
     from catalog.models import Consumable
 
-    return Consumable._meta.get_field(name).verbose_name
+    return getattr(Consumable._meta.get_field(name), "verbose_name", name)
 
 
 class DryRunForm(BootstrapForm):
@@ -162,7 +163,9 @@ class DryRunForm(BootstrapForm):
         "winning_rule_invalid": "winning_rule",
     }
 
-    group = forms.ModelChoiceField(label=_("Product group"), queryset=None)
+    group: forms.ModelChoiceField = forms.ModelChoiceField(
+        label=_("Product group"), queryset=TenderGroup.objects.none()
+    )
     bids = forms.CharField(
         label=_("Hypothetical bids"),
         widget=forms.Textarea(attrs={"rows": 6, "placeholder": "甲, 55.50\n乙, 60.00"}),

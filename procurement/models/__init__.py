@@ -8,6 +8,12 @@ from procurement.models.awards import (
     SteppedTarget,
     SteppedTargetStep,
 )
+from procurement.models.bids import (
+    RoundCustodian,
+    TenderBid,
+    TenderBidRefusal,
+    TenderBidWithdrawal,
+)
 from procurement.models.deliveries import Delivery, DeliveryLine, ReturnRecord
 from procurement.models.emergency import (
     EmergencyPurchase,
@@ -54,9 +60,13 @@ __all__ = [
     "PaymentStandard",
     "ReturnRecord",
     "RoundAward",
+    "RoundCustodian",
     "SteppedTarget",
     "SteppedTargetStep",
     "TenderAmendment",
+    "TenderBid",
+    "TenderBidRefusal",
+    "TenderBidWithdrawal",
     "TenderDemand",
     "TenderGroup",
     "TenderResult",

@@ -65,6 +65,15 @@ class TenderResult(models.Model):
         on_delete=models.PROTECT,
         related_name="tender_results",
     )
+    # The sealed bid this result opened (null for results made before sealed bids existed).
+    bid = models.OneToOneField(
+        "procurement.TenderBid",
+        verbose_name=_("sealed bid"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="result",
+    )
     # Null when the envelope could not be opened at all (see invalid_reason).
     price = money_field(_("bid price"), null=True, blank=True)
     # [R-VBP-COMPANION] the price with companion service (伴随服务), when the bid offered it.

@@ -52,7 +52,7 @@ def round_scope_q(actor, *, prefix: str = "") -> models.Q:
         return published & models.Q(
             **{f"{prefix}jurisdiction__in": _region_prefixes(org.region_code)}
         )
-    if org.is_supplier:
+    if getattr(org, "is_supplier", False):
         return published
     return models.Q(pk__in=[])
 
@@ -88,6 +88,13 @@ class TenderRound(models.Model):
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     published_at = models.DateTimeField(_("published at"), null=True, blank=True)
+    # Sealed bids (docs/sealed-bids.md): k of the custodians' shares rebuild the round's key;
+    # the public half and its fingerprint (RFC 7638) are published with the round; the private
+    # key is never stored.
+    key_threshold = models.PositiveSmallIntegerField(_("shares needed to open"), default=3)
+    public_jwk = models.JSONField(_("public key (JWK)"), null=True, blank=True)
+    key_fingerprint = models.CharField(_("key fingerprint"), max_length=64, blank=True)
+    opened_at = models.DateTimeField(_("opened at"), null=True, blank=True)
 
     objects = TenderRoundQuerySet.as_manager()
 

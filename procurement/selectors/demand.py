@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import IO, Any, cast
 
 from django.db.models import QuerySet, Sum
 from django.utils.translation import gettext as _
@@ -95,7 +95,7 @@ class DemandRow:
 
 def demand_rows(*, actor: User, round: TenderRound) -> list[DemandRow]:
     """The hospital's form for ``round``: one row per group, pre-filled from its purchases."""
-    hospital_id = actor.organization_id
+    hospital_id = cast(int, actor.organization_id)  # demand_party_check: a hospital
     existing = {
         row.group_id: row
         for row in TenderDemand.objects.visible_to(actor).filter(
@@ -155,7 +155,7 @@ def demand_xlsx_rows(rows: list[DemandRow]) -> list[list]:
     return [[row.group.pk, row.group.code, row.group.name, row.prefill, row.volume] for row in rows]
 
 
-def demand_lines_from_xlsx(raw) -> list[dict]:
+def demand_lines_from_xlsx(raw: IO[bytes]) -> list[dict]:
     """The ``[{"group", "volume"}]`` lines of an uploaded demand template (first sheet, a
     header row, then group id in column A and base volume in column E). Volumes are checked
     by the service, as typed ones are."""

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterable, Mapping, Sequence
-from typing import Any
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import Any, cast
 
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
@@ -146,7 +146,7 @@ def round_dates_check(values: Mapping[str, Any], *, ahead: Iterable[str] = ()) -
 
 
 def _field_label(name: str) -> str:
-    return str(TenderRound._meta.get_field(name).verbose_name)
+    return str(getattr(TenderRound._meta.get_field(name), "verbose_name", name))
 
 
 def round_values(round: TenderRound) -> dict[str, Any]:
@@ -209,10 +209,10 @@ def demand_party_check(*, actor: User) -> None:
 def round_actions(*, actor: User, round: TenderRound) -> Actions:
     """What ``actor`` may do with ``round`` now, each with the refusal its service would give."""
 
-    def state(action):
+    def state(action: RoundAction) -> Callable[[], None]:
         return lambda: ROUND_STATES.check(round, action)
 
-    def party(permission):
+    def party(permission: str) -> Callable[[], None]:
         return lambda: round_party_check(actor=actor, round=round, permission=permission)
 
     manage = role_check(actor, "round.manage")
@@ -254,17 +254,17 @@ def dry_run_bids(raw: object) -> list[winning_rules.Bid]:
     evaluator takes them."""
     if isinstance(raw, str):
         rows = []
-        for number, line in enumerate(raw.splitlines(), start=1):
-            if not line.strip():
+        for number, typed in enumerate(raw.splitlines(), start=1):
+            if not typed.strip():
                 continue
-            label, sep, price = line.replace("，", ",").rpartition(",")
+            text, sep, amount = typed.replace("，", ",").rpartition(",")
             if not sep:
                 raise DryRunBidsInvalidError(
                     problem=_("line %(line)s: write a label, a comma and a price.")
                     % {"line": number},
                     line=number,
                 )
-            rows.append({"label": label.strip(), "price": price.strip(), "line": number})
+            rows.append({"label": text.strip(), "price": amount.strip(), "line": number})
     elif isinstance(raw, list):
         rows = raw
     else:
@@ -305,7 +305,9 @@ def round_dry_run(
     if group is None:
         raise NotFoundError()
     rule = group.winning_rule if winning_rule in (None, "", {}) else winning_rule
-    return group, winning_rules.evaluate(rule, dry_run_bids(bids), group_context(group))
+    return group, winning_rules.evaluate(
+        cast(Mapping[str, Any], rule), dry_run_bids(bids), group_context(group)
+    )
 
 
 def now_local() -> dt.datetime:

@@ -20,11 +20,11 @@ Decisions:
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, cast
 
 from django.db import transaction
 
-from accounts.models import User
+from accounts.models import Organization, User
 from core import clock
 from procurement.choices import ROUND_STATES, DemandStatus, RoundAction
 from procurement.errors import DemandGroupUnknownError, DemandVolumeInvalidError
@@ -72,7 +72,7 @@ def demand_report(
         if group is None:
             raise DemandGroupUnknownError(group=str(group_id)[:30])
         wanted[group.pk] = _volume(line.get("volume"))
-    hospital = actor.organization
+    hospital = cast(Organization, actor.organization)  # demand_party_check: a hospital
     now = clock.now()
     existing = lock_hospital_demand(round=round, hospital=hospital, group_ids=list(wanted))
     saved = []

@@ -23,12 +23,12 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from accounts.models import User
+from accounts.models import Organization, User
 from core import clock, permissions
 from core.errors import PermissionDeniedError
 from core.money import quantize
@@ -46,6 +46,7 @@ from procurement.selectors.rounds import (
     round_publish_check,
     round_values,
 )
+from procurement.services import bids
 from procurement.services.numbering import next_number
 from procurement.services.orders import require_reason
 
@@ -81,6 +82,10 @@ AMENDABLE_ROUND_FIELDS = (
 AMENDABLE_GROUP_FIELDS = ("name", "max_valid_price", "reference_price", "winning_rule")
 
 
+def _field_label(model: type[TenderRound], name: str) -> str:
+    return str(getattr(model._meta.get_field(name), "verbose_name", name))
+
+
 def _require_regulator(actor: User) -> None:
     org = actor.organization
     if org is None or not org.is_regulator:
@@ -101,7 +106,7 @@ def _ratio(value: object, name: str) -> Decimal:
     ):
         raise RoundFieldInvalidError(
             problem=_("%(field)s must be a share between 0 and 1 with at most 4 decimals.")
-            % {"field": TenderRound._meta.get_field(name).verbose_name},
+            % {"field": _field_label(TenderRound, name)},
             field=name,
         )
     return ratio
@@ -135,7 +140,9 @@ def _group_clean(values: Mapping[str, Any], *, current: TenderGroup | None = Non
     max_price = clean.get("max_valid_price", current.max_valid_price if current else None)
     reference = clean.get("reference_price", current.reference_price if current else None)
     rule = clean.get("winning_rule", current.winning_rule if current else None)
-    context = winning_rules.GroupContext(max_valid_price=max_price, reference_price=reference)
+    context = winning_rules.GroupContext(
+        max_valid_price=cast(Decimal, max_price), reference_price=reference
+    )
     # [validated on save] the rule is stored only in its normalised, satisfiable form.
     clean["winning_rule"] = winning_rules.validate(rule, context)
     return clean
@@ -166,7 +173,7 @@ def round_create(*, actor: User, **values: object) -> TenderRound:
     return TenderRound.objects.create(
         pk=pk,
         number=number,
-        jurisdiction=actor.organization.jurisdiction,
+        jurisdiction=cast(Organization, actor.organization).jurisdiction,
         created_by=actor,
         **clean,
     )
@@ -243,6 +250,8 @@ def round_publish(*, actor: User, round_id: int) -> TenderRound:
     round.status = RoundStatus.PUBLISHED
     round.published_at = clock.now()
     round.save(update_fields=["status", "published_at"])
+    # Sealed bids: the round's key pair, its private half split among the custodians at once.
+    bids.round_key_ceremony(round=round)
     return round
 
 

@@ -71,15 +71,15 @@ def round_demand(request, pk: int):
     tender = round_selectors.round_get(actor=user, round_id=pk)
     actions = round_selectors.round_actions(actor=user, round=tender)
     if not is_hospital(user):
-        rows = selectors.demand_list(actor=user, round_id=tender.pk)
-        for row in rows:
-            row.agreed = row.agreed_volume(tender.agreed_ratio)
+        reports = list(selectors.demand_list(actor=user, round_id=tender.pk))
+        for report in reports:
+            setattr(report, "agreed", report.agreed_volume(tender.agreed_ratio))  # noqa: B010
         return render(
             request,
             T + "demand_review.html",
             {
                 "round": tender,
-                "rows": rows,
+                "rows": reports,
                 "actions": actions,
                 "totals": selectors.round_demand_totals(actor=user, round=tender),
             },

@@ -18,6 +18,7 @@ from core.permissions import can, require
 from core.web import paginate
 from procurement.choices import RoundAction, RoundStatus
 from procurement.forms.rounds import AmendForm, DryRunForm, GroupForm, RoundForm, attach_error
+from procurement.selectors import bids as bid_selectors
 from procurement.selectors import demand as demand_selectors
 from procurement.selectors import rounds as selectors
 from procurement.services import rounds
@@ -40,16 +41,24 @@ def _form_error(form, error: DomainError) -> None:
 def round_list(request):
     require(request.user, "round.view")
     status = request.GET.get("status", "")
+    todo = request.GET.get("todo", "")
     rows = selectors.round_list(
         actor=request.user, status=[status] if status in RoundStatus.values else None
     )
+    if todo in bid_selectors.ROUND_TODOS:
+        rows = (
+            bid_selectors.rounds_todo(actor=request.user, todo=todo)
+            .filter(pk__in=rows.values("pk"))
+            .order_by("-created_at", "-id")
+        )
     return render(
         request,
         T + "list.html",
         {
             "page": paginate(request, rows),
             "statuses": RoundStatus.choices,
-            "params": {"status": status},
+            "params": {"status": status, "todo": todo},
+            "todo": todo if todo in bid_selectors.ROUND_TODOS else "",
             "can_manage": can(request.user, "round.manage"),
         },
     )
@@ -77,7 +86,7 @@ def round_detail(request, pk: int):
     actions = selectors.round_actions(actor=request.user, round=found)
     groups = selectors.round_groups(round=found)
     for group in groups:
-        group.product_count = selectors.group_products(group=group).count()
+        setattr(group, "product_count", selectors.group_products(group=group).count())  # noqa: B010
     totals = None
     if found.status != RoundStatus.DRAFT and _manages(request.user, found):
         totals = demand_selectors.round_demand_totals(actor=request.user, round=found)
@@ -90,6 +99,8 @@ def round_detail(request, pk: int):
             "amendments": selectors.round_amendments(round=found),
             "actions": actions,
             "totals": totals,
+            "perms_bid_view": can(request.user, "bid.view"),
+            "perms_share_hold": can(request.user, "share.hold"),
         },
     )
 
@@ -105,7 +116,7 @@ def _manages(user, found) -> bool:
 @login_required
 def round_edit(request, pk: int):
     found = selectors.round_get(actor=request.user, round_id=pk)
-    if refused_here(request, selectors.round_actions(actor=request.user, round=found).get("edit")):
+    if refused_here(request, selectors.round_actions(actor=request.user, round=found)["edit"]):
         return redirect(_detail_url(pk))
     initial = {name: getattr(found, name) for name in RoundForm.base_fields}
     form = RoundForm(request.POST or None, initial=initial)
@@ -123,7 +134,7 @@ def round_edit(request, pk: int):
 @login_required
 def group_form(request, pk: int, group_id: int | None = None):
     found = selectors.round_get(actor=request.user, round_id=pk)
-    if refused_here(request, selectors.round_actions(actor=request.user, round=found).get("edit")):
+    if refused_here(request, selectors.round_actions(actor=request.user, round=found)["edit"]):
         return redirect(_detail_url(pk))
     group = selectors.round_group_get(round=found, group_id=group_id) if group_id else None
     initial = {}
@@ -162,9 +173,7 @@ def _json(value) -> str:
 @require_POST
 def round_publish(request, pk: int):
     found = selectors.round_get(actor=request.user, round_id=pk)
-    if refused_here(
-        request, selectors.round_actions(actor=request.user, round=found).get("publish")
-    ):
+    if refused_here(request, selectors.round_actions(actor=request.user, round=found)["publish"]):
         return redirect(_detail_url(pk))
     rounds.round_publish(actor=request.user, round_id=pk)
     messages.success(request, _("Round published: hospitals may now report their demand."))
@@ -174,7 +183,7 @@ def round_publish(request, pk: int):
 @login_required
 def round_amend(request, pk: int):
     found = selectors.round_get(actor=request.user, round_id=pk)
-    if refused_here(request, selectors.round_actions(actor=request.user, round=found).get("amend")):
+    if refused_here(request, selectors.round_actions(actor=request.user, round=found)["amend"]):
         return redirect(_detail_url(pk))
     initial = {name: getattr(found, name) for name in RoundForm.base_fields if name != "name"}
     form = AmendForm(request.POST or None, initial=initial, groups=found.groups.all())
@@ -210,7 +219,7 @@ def round_dry_run(request, pk: int):
     """[R-PAY-STANDARD] who would win with these bids, at what price, what the fund pays."""
     found = selectors.round_get(actor=request.user, round_id=pk)
     if refused_here(
-        request, selectors.round_actions(actor=request.user, round=found).get(RoundAction.DRY_RUN)
+        request, selectors.round_actions(actor=request.user, round=found)[RoundAction.DRY_RUN]
     ):
         return redirect(_detail_url(pk))
     form = DryRunForm(request.POST or None, groups=found.groups.all())

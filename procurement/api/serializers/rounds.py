@@ -91,9 +91,22 @@ class RoundOutput(serializers.ModelSerializer):
 class RoundDetailOutput(RoundOutput):
     groups = GroupOutput(many=True, read_only=True)
     amendments = AmendmentOutput(many=True, read_only=True)
+    public_jwk = serializers.JSONField(
+        read_only=True,
+        allow_null=True,
+        help_text="The round's public key (JWK, P-256): seal bids to it (docs/sealed-bids.md).",
+    )
 
     class Meta(RoundOutput.Meta):
-        fields = [*RoundOutput.Meta.fields, "groups", "amendments"]
+        fields = [
+            *RoundOutput.Meta.fields,
+            "key_threshold",
+            "key_fingerprint",
+            "public_jwk",
+            "opened_at",
+            "groups",
+            "amendments",
+        ]
 
 
 class RoundInput(serializers.Serializer):
