@@ -20,6 +20,7 @@ from procurement.choices import (
     PriceChangeStatus,
     RoundStatus,
 )
+from procurement.selectors import bids as bid_selectors
 from procurement.selectors import (
     contracts,
     deliveries,
@@ -30,7 +31,6 @@ from procurement.selectors import (
     orders,
     rounds,
 )
-from procurement.selectors import bids as bid_selectors
 
 PURCHASER = {Role.HOSPITAL_PURCHASER}
 FINANCE = {Role.HOSPITAL_FINANCE}
