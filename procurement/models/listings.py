@@ -113,6 +113,9 @@ class Listing(models.Model):
         verbose_name = _("listing")
         verbose_name_plural = _("listings")
         ordering = ["-created_at"]
+        # The order page lists what is on sale, newest first, 20 at a time: at a province's
+        # half a million listings a sort of them all per view spills to disk.
+        indexes = [models.Index(fields=["status", "-created_at", "-id"], name="listing_recent")]
         constraints = [
             # [R-VBP-COMPANION] one live listing per product and offer: a VBP winner is listed
             # at its winning price without companion service (伴随服务) and, when it bid one,

@@ -185,3 +185,20 @@ def test_the_delivery_and_invoice_api_count_no_further_than_the_cap(small_cap, h
     for path in ("/api/v1/procurement/deliveries/", "/api/v1/procurement/invoices/"):
         body = api.get(path).json()
         assert (body["count"], body["count_capped"]) == (CAP + 1, True), path
+
+
+def test_the_order_page_counts_listings_no_further_than_the_cap(small_cap, purchaser):
+    """The order page lists what is on sale: a province has half a million listings, so it
+    counts no further than the cap and says to narrow the search."""
+    from procurement.tests.factories import ListingFactory
+
+    listings = [ListingFactory() for _ in range(CAP + 2)]
+    with CaptureQueriesContext(connection) as queries:
+        response = browser(purchaser).get(reverse("procurement:order_place"))
+    page = response.context["page"]
+    assert page.paginator.capped and page.paginator.count_label == f"{CAP}+"
+    assert page[0] == listings[-1]  # newest first
+    counts = [
+        q["sql"] for q in queries if "COUNT(" in q["sql"] and "procurement_listing" in q["sql"]
+    ]
+    assert counts and all(f"LIMIT {CAP + 1}" in sql for sql in counts), counts

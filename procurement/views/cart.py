@@ -24,6 +24,7 @@ from django.views.decorators.http import require_POST
 from catalog import selectors as catalog_selectors
 from core.errors import DomainError, NotFoundError
 from core.money import ZERO
+from core.paging import CappedPaginator
 from core.permissions import require
 from core.web import paginate, parse_id, redirect_back
 from procurement.choices import Catalogue, ListingStatus, PurchaseLabel
@@ -189,7 +190,7 @@ def _place_context(request, *, errors=None) -> dict:
         code=params.get("code", ""),
         catalogue=params.get("catalogue", ""),
     )
-    page = paginate(request, rows)
+    page = paginate(request, rows, CappedPaginator)
     prices = listing_selectors.listing_unit_prices(actor=user, listings=list(page.object_list))
     for listing in page:
         listing.unit_price = prices.get(listing.pk, listing.price)
