@@ -21,6 +21,7 @@ from procurement.models.listings import (
 )
 from procurement.models.orders import Order, OrderLine
 from procurement.models.results import TenderResult
+from procurement.models.totals import PurchaseTotal
 from procurement.models.rounds import TenderAmendment, TenderDemand, TenderGroup, TenderRound
 from procurement.models.usage import UsageRecord
 
@@ -43,6 +44,7 @@ __all__ = [
     "Order",
     "OrderLine",
     "PaymentStandard",
+    "PurchaseTotal",
     "ReturnRecord",
     "RoundAward",
     "SteppedTarget",
