@@ -21,8 +21,8 @@ from procurement.models.listings import (
 )
 from procurement.models.orders import Order, OrderLine
 from procurement.models.results import TenderResult
-from procurement.models.totals import PurchaseTotal
 from procurement.models.rounds import TenderAmendment, TenderDemand, TenderGroup, TenderRound
+from procurement.models.totals import PurchaseTotal
 from procurement.models.usage import UsageRecord
 
 __all__ = [
