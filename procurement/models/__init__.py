@@ -10,6 +10,7 @@ from procurement.models.awards import (
 )
 from procurement.models.deliveries import Delivery, DeliveryLine, ReturnRecord
 from procurement.models.events import Event
+from procurement.models.evidence import ListingEvidenceFile
 from procurement.models.invoices import Invoice, InvoiceLine
 from procurement.models.listings import (
     AgreedPrice,
@@ -39,6 +40,7 @@ __all__ = [
     "InvoiceLine",
     "Listing",
     "ListingDistributor",
+    "ListingEvidenceFile",
     "ListingPriceChange",
     "ListingProvince",
     "Order",
