@@ -9,12 +9,19 @@ from django.db.models import QuerySet
 from accounts.models import User
 from core import permissions
 from core.errors import NotFoundError
-from procurement.models import ListingEvidenceFile
+from core.tenancy import OVERSEER_ROLES
+from procurement.models import Listing, ListingEvidenceFile
 
 
 def listing_evidence_list(*, actor: User, listing_id: int) -> QuerySet[ListingEvidenceFile]:
-    """The listing's evidence files the actor may see, without their content."""
+    """The listing's evidence files, without their content, for its supplier and the
+    regulators; anyone else (or a listing the actor cannot see) is 404."""
     permissions.require(actor, "listing.view")
+    listing = Listing.objects.visible_to(actor).filter(pk=listing_id).first()
+    org = getattr(actor, "organization", None)
+    overseer = bool(set(actor.roles) & OVERSEER_ROLES)
+    if listing is None or org is None or not (overseer or listing.manufacturer_id == org.pk):
+        raise NotFoundError()
     return (
         ListingEvidenceFile.objects.visible_to(actor)
         .filter(listing_id=listing_id)

@@ -6,12 +6,13 @@ import struct
 import zlib
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 
 from accounts.choices import Role
 from accounts.tests.factories import HospitalFactory, OrganizationFactory, UserFactory
 from catalog.tests.factories import ConsumableFactory
 from core.errors import DomainError
-from core.tests.helpers import code_of
+from core.tests.helpers import client_for, code_of
 from procurement.models import ListingEvidenceFile, ListingProvince
 from procurement.models.evidence import EVIDENCE_FILE_MAX_BYTES
 from procurement.selectors.listing_evidence import listing_evidence_get, listing_evidence_list
@@ -188,7 +189,9 @@ def test_R_LIST_OTHER_only_the_supplier_and_the_regulators_see_the_files(
         got = listing_evidence_get(actor=who, listing_id=application.pk, evidence_id=evidence.pk)
         assert bytes(got.content) == PDF
     for who in outsiders:
-        assert list(listing_evidence_list(actor=who, listing_id=application.pk)) == []
+        assert code_of(
+            lambda who=who: listing_evidence_list(actor=who, listing_id=application.pk)
+        ) == ("not_found")
         assert (
             code_of(
                 lambda who=who: listing_evidence_get(
@@ -212,3 +215,76 @@ def test_evidence_file_name_has_no_control_characters_and_is_bounded():
     assert evidence_file_name("a\x00b\u202e.pdf", "application/pdf") == "ab.pdf"
     assert len(evidence_file_name("名" * 500 + ".pdf", "application/pdf")) == 200
     assert evidence_file_name("", "image/png").endswith(".png")
+
+
+# --- API ---------------------------------------------------------------------------------------
+
+
+def upload(client, listing, content, *, name="证明.pdf", province="11"):
+    return client.post(
+        f"/api/v1/procurement/listings/{listing.pk}/evidence/",
+        {"province": province, "file": SimpleUploadedFile(name, content, "application/pdf")},
+        format="multipart",
+        HTTP_IDEMPOTENCY_KEY=f"evidence-{len(content)}-{name}",
+    )
+
+
+def test_R_LIST_OTHER_api_takes_a_file_as_multipart_and_serves_it_to_the_bureau(
+    sales, application, officer
+):
+    response = upload(client_for(sales), application, png(), name="北京平台截图.jpg")
+    assert response.status_code == 201, response.json()
+    body = response.json()
+    assert (body["province_code"], body["content_type"], body["name"], body["size"]) == (
+        "11",
+        "image/png",
+        "北京平台截图.png",
+        len(png()),
+    )
+    listed = client_for(officer).get(f"/api/v1/procurement/listings/{application.pk}/evidence/")
+    assert [row["id"] for row in listed.json()] == [body["id"]]
+    download = client_for(officer).get(body["download"])
+    assert download.status_code == 200
+    assert download["Content-Type"] == "image/png"
+    assert download["Content-Disposition"].startswith("attachment;")
+    assert download["X-Content-Type-Options"] == "nosniff"
+    assert download.content == png()
+
+
+@pytest.mark.parametrize(
+    ("content", "status", "code"),
+    [
+        pytest.param(b"MZ\x90\x00 a program", 400, "evidence_file_invalid", id="disguised"),
+        pytest.param(png()[:30], 400, "evidence_file_invalid", id="truncated"),
+        pytest.param(
+            PDF + b" " * EVIDENCE_FILE_MAX_BYTES, 413, "evidence_file_too_large", id="oversized"
+        ),
+    ],
+)
+def test_R_LIST_OTHER_api_refuses_bad_files_in_the_envelope_and_stores_nothing(
+    sales, application, content, status, code
+):
+    response = upload(client_for(sales), application, content)
+    assert response.status_code == status
+    assert response.json()["code"] == code
+    assert set(response.json()) == {"code", "message", "extra"}
+    assert not ListingEvidenceFile.objects.exists()
+
+
+def test_R_LIST_OTHER_api_without_a_file_is_invalid(sales, application):
+    response = client_for(sales).post(
+        f"/api/v1/procurement/listings/{application.pk}/evidence/",
+        {"province": "11"},
+        format="multipart",
+    )
+    assert response.status_code == 400
+    assert response.json()["code"] == "invalid"
+
+
+def test_R_LIST_OTHER_api_hides_the_files_from_others(sales, application, purchaser):
+    evidence = attach(sales, application, PDF)
+    base = f"/api/v1/procurement/listings/{application.pk}/evidence/"
+    for url in (base, f"{base}{evidence.pk}/"):
+        response = client_for(purchaser).get(url)
+        assert response.status_code == 404
+        assert response.json()["code"] == "not_found"
