@@ -5,7 +5,7 @@ procurement.services.listings and .labels decide."""
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import ClassVar
+from typing import ClassVar, cast
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -138,6 +138,6 @@ class EvidenceFileForm(BootstrapForm):
 
     def __init__(self, *args, provinces: Mapping[str, str], **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["province"].choices = [
+        cast(forms.ChoiceField, self.fields["province"]).choices = [
             (code, f"{code} {name}") for code, name in provinces.items()
         ]

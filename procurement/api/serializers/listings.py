@@ -278,8 +278,8 @@ class EvidenceFileInput(serializers.Serializer):
 
 class EvidenceFileOutput(serializers.ModelSerializer):
     province_name = serializers.CharField(source="get_province_code_display", read_only=True)
-    uploaded_by = serializers.StringRelatedField()
-    checked_by = serializers.StringRelatedField(
+    uploaded_by: serializers.StringRelatedField = serializers.StringRelatedField()
+    checked_by: serializers.StringRelatedField = serializers.StringRelatedField(
         allow_null=True, help_text="The bureau officer whose approval recorded the check."
     )
     download = serializers.SerializerMethodField(help_text="Where to download the file.")
