@@ -12,7 +12,7 @@ from accounts.choices import Role
 from accounts.tests.factories import HospitalFactory, OrganizationFactory, UserFactory
 from catalog.tests.factories import ConsumableFactory
 from core.errors import DomainError
-from core.tests.helpers import client_for, code_of
+from core.tests.helpers import browser, client_for, code_of
 from procurement.models import ListingEvidenceFile, ListingProvince
 from procurement.models.evidence import EVIDENCE_FILE_MAX_BYTES
 from procurement.selectors.listing_evidence import listing_evidence_get, listing_evidence_list
@@ -288,3 +288,62 @@ def test_R_LIST_OTHER_api_hides_the_files_from_others(sales, application, purcha
         response = client_for(purchaser).get(url)
         assert response.status_code == 404
         assert response.json()["code"] == "not_found"
+
+
+# --- the pages ---------------------------------------------------------------------------------
+
+
+def test_R_LIST_OTHER_supplier_attaches_on_the_page_and_the_bureau_downloads_and_confirms(
+    sales, application, officer
+):
+    page = f"/procurement/listings/{application.pk}/"
+    supplier = browser(sales)
+    form = supplier.get(page).content.decode()
+    assert "data-evidence-upload" in form
+    assert "5 MB" in form  # the limit is stated on the form
+    response = supplier.post(
+        f"{page}evidence/",
+        {"province": "12", "file": SimpleUploadedFile("天津公告.pdf", PDF, "application/pdf")},
+    )
+    assert response.status_code == 302
+    evidence = ListingEvidenceFile.objects.get()
+    assert (evidence.province_code, evidence.name) == ("12", "天津公告.pdf")
+    # A disguised file is refused with its reason on the page, and nothing more is stored.
+    refused = supplier.post(
+        f"{page}evidence/",
+        {"province": "12", "file": SimpleUploadedFile("x.pdf", b"MZ\x90", "application/pdf")},
+        follow=True,
+    )
+    assert "x.pdf" in refused.content.decode()
+    assert ListingEvidenceFile.objects.count() == 1
+    services.listing_submit(actor=sales, listing_id=application.pk)
+
+    bureau = browser(officer)
+    review = bureau.get(page).content.decode()
+    link = f"{page}evidence/{evidence.pk}/"
+    assert link in review
+    assert "天津公告.pdf" in review
+    download = bureau.get(link)
+    assert (download.status_code, download["Content-Type"], download.content) == (
+        200,
+        "application/pdf",
+        PDF,
+    )
+    bureau.post(f"{page}approve/", {"reason": "", "provinces_checked": "on"})
+    evidence.refresh_from_db()
+    assert evidence.checked_by == officer
+    assert "data-evidence-checked" in bureau.get(page).content.decode()
+
+
+def test_R_LIST_OTHER_a_hospital_sees_the_listing_page_but_not_the_files(
+    sales, application, officer, purchaser
+):
+    evidence = attach(sales, application, PDF)
+    services.listing_submit(actor=sales, listing_id=application.pk)
+    services.listing_approve(actor=officer, listing_id=application.pk, provinces_checked=True)
+    page = f"/procurement/listings/{application.pk}/"
+    hospital = browser(purchaser)
+    shown = hospital.get(page)
+    assert shown.status_code == 200
+    assert "data-evidence-files" not in shown.content.decode()
+    assert hospital.get(f"{page}evidence/{evidence.pk}/").status_code == 404
