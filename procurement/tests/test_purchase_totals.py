@@ -376,3 +376,25 @@ def test_R_LIST_ALT_CAP_concurrent_orders_leave_totals_equal_to_the_sum():
             order__status__in=COUNTED_ORDER_STATUSES, status__in=COUNTED_LINE_STATUSES
         )
     )
+
+
+def test_the_migrations_backfill_sums_as_the_cap_did():
+    """0008's backfill, run over orders of both years and every state, writes the totals the
+    order lines sum to (Asia/Shanghai years, counted statuses only)."""
+    import importlib
+
+    backfill = importlib.import_module("procurement.migrations.0008_purchase_totals").BACKFILL
+    w = make_world(plan_total=None)
+    _orders_of_two_years(w)
+    (cancelled,) = orders.order_create(
+        actor=w.purchaser, lines=[{"listing": w.listing.pk, "quantity": 1}]
+    )
+    orders.order_submit(actor=w.purchaser, order_id=cancelled.pk)
+    orders.order_cancel(actor=w.purchaser, order_id=cancelled.pk, reason="重复")
+    orders.order_create(actor=w.purchaser, lines=[{"listing": w.listing.pk, "quantity": 2}])
+    expected = summed()
+    PurchaseTotal.objects.all().delete()
+    with connection.cursor() as cursor:
+        cursor.execute(backfill)
+    assert kept() == expected
+    assert len(expected) == 2
