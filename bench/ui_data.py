@@ -103,6 +103,7 @@ def _migration_sql(module: str, name: str = "BACKFILL") -> Callable[[Any], None]
 
 BACKFILLS: list[tuple[str, Callable[[Any], None]]] = [
     ("feed fan-out", _migration_sql("procurement.migrations.0008_feed_entries")),
+    ("cart/plan running totals", _migration_sql("procurement.migrations.0013_purchase_totals")),
 ]
 
 

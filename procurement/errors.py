@@ -107,6 +107,25 @@ class ProvincesNotCheckedError(ValidationError):
     )
 
 
+class EvidenceFileInvalidError(ValidationError):
+    """[R-LIST-OTHER] an evidence file must be a PDF, PNG or JPEG by its content (the name
+    and the declared type are not trusted), whole, and no larger than the limit."""
+
+    code = "evidence_file_invalid"
+    message_template = _("%(name)s cannot be attached: %(reason)s")
+
+
+class EvidenceFileTooLargeError(ValidationError):
+    code = "evidence_file_too_large"
+    http_status = 413
+    message_template = _("%(name)s is larger than %(max_mb)s MB: attach a smaller file.")
+
+
+class EvidenceFilesTooManyError(ValidationError):
+    code = "evidence_files_too_many"
+    message_template = _("A listing has at most %(max)s evidence files.")
+
+
 class PriceChangePendingError(DomainError):
     code = "price_change_pending"
     http_status = 409

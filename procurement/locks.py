@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TypeVar
 
-from django.db.models import Model, QuerySet
+from django.db.models import Model, Q, QuerySet
 
 from accounts.models import Organization, User
 from catalog.models import ReferencePriceCut
@@ -35,6 +35,7 @@ from procurement.models import (
     ListingPriceChange,
     Order,
     OrderLine,
+    PurchaseTotal,
     TenderDemand,
     TenderGroup,
     TenderRound,
@@ -141,6 +142,20 @@ def lock_purchase_plan(*, hospital_id: int, year: int) -> AnnualPurchasePlan | N
         .filter(hospital_id=hospital_id, year=year)
         .first()
     )
+
+
+def lock_hospitals_unscoped(*, ids: Iterable[int] | None = None) -> list[int]:
+    """The hospitals' Organization rows (the lock :func:`lock_purchase_plan` takes first),
+    locked in pk order, for a repair of their purchase totals; None: every organisation that
+    placed an order or holds a total. Returns the ids locked."""
+    if ids is None:
+        rows = Organization.objects.filter(
+            Q(pk__in=Order.objects.values("hospital_id"))
+            | Q(pk__in=PurchaseTotal.objects.values("hospital_id"))
+        )
+    else:
+        rows = Organization.objects.filter(pk__in=list(ids))
+    return list(rows.select_for_update(of=("self",)).order_by("pk").values_list("pk", flat=True))
 
 
 def lock_purchase_plan_by_id(*, actor: User, plan_id: int) -> AnnualPurchasePlan:

@@ -27,6 +27,16 @@ urlpatterns = [
     path("listings/labels/", listings.listing_label_list, name="listing_label_list"),
     path("listings/<int:pk>/", listings.listing_detail, name="listing_detail"),
     path("listings/<int:pk>/edit/", listings.listing_edit, name="listing_edit"),
+    path(
+        "listings/<int:pk>/evidence/",
+        listings.listing_evidence_upload,
+        name="listing_evidence_upload",
+    ),
+    path(
+        "listings/<int:pk>/evidence/<int:evidence_id>/",
+        listings.listing_evidence_download,
+        name="listing_evidence_download",
+    ),
     path("listings/<int:pk>/label/", listings.listing_label, name="listing_label"),
     path(
         "listings/<int:pk>/price-change/",

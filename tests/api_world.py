@@ -11,6 +11,7 @@ the value to put in a path for each named object.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -36,7 +37,14 @@ from core.sealed import seal_bid
 from core.services import calendar_day_create
 from core.workcalendar import DayKind
 from procurement.choices import AgreedPriceStatus, GreenChannel, ListingStatus
-from procurement.models import AnnualPurchasePlan, Event, ListingDistributor, ListingPriceChange
+from procurement.models import (
+    AnnualPurchasePlan,
+    Event,
+    ListingDistributor,
+    ListingEvidenceFile,
+    ListingPriceChange,
+    ListingProvince,
+)
 from procurement.services import awards, demand, emergency, rounds, usage
 from procurement.services import bids as bid_services
 from procurement.tests import round_world
@@ -63,6 +71,8 @@ from procurement.tests.order_world import (
 # The roles of the matrix, in its column order. "his" is an API key of the hospital (its
 # service user is a purchaser); "staff" is a Django superuser (createsuperuser), the only kind
 # of account the Django admin admits.
+EVIDENCE_PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\n%%EOF\n"
+
 ROLES = ("pur", "fin", "mfr", "dst", "bur", "agy", "adm", "his", "ano", "su")
 ROLE_NAMES = {
     "pur": "hospital purchaser",
@@ -132,6 +142,20 @@ def build() -> ApiWorld:
         manufacturer=w.manufacturer,
         status=ListingStatus.DRAFT,
         green_channel=GreenChannel.INNOVATIVE,
+    )
+    # [R-LIST-OTHER] an evidence file of a province the draft names.
+    ListingProvince.objects.create(
+        listing=draft_listing, province_code="11", evidence="北京市平台 GW-11"
+    )
+    evidence_file = ListingEvidenceFile.objects.create(
+        listing=draft_listing,
+        province_code="11",
+        name="北京挂网公告.pdf",
+        content_type="application/pdf",
+        size=len(EVIDENCE_PDF),
+        sha256=hashlib.sha256(EVIDENCE_PDF).hexdigest(),
+        content=EVIDENCE_PDF,
+        uploaded_by=w.sales,
     )
     price_change = ListingPriceChange.objects.create(
         listing=w.listing,
@@ -302,6 +326,7 @@ def build() -> ApiWorld:
         "export_job": export_job.pk,
         "listing": w.listing.pk,
         "draft_listing": draft_listing.pk,
+        "evidence_file": evidence_file.pk,
         "listing_distributor": ListingDistributor.objects.get(listing=w.listing).pk,
         "price_change": price_change.pk,
         "agreed_price": agreed.pk,

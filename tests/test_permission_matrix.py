@@ -298,6 +298,21 @@ ROWS = [
         GET="404   404   200   404   403   403   403   302L  302L  403",
         POST="404   404   200   404   403   403   403   302L  302L  403",
     ),
+    # [R-LIST-OTHER] evidence files: the supplier attaches (a POST without a file is refused
+    # with a message: 302 back to the page), the supplier and the regulators download.
+    row(
+        "procurement/listings/<int:pk>/evidence/",
+        pk="@draft_listing",
+        GET="405   405   405   405   405   405   405   302L  302L  405",
+        POST="403   403   302   404   403   403   403   302L  302L  403",
+    ),
+    row(
+        "procurement/listings/<int:pk>/evidence/<int:evidence_id>/",
+        pk="@draft_listing",
+        evidence_id="@evidence_file",
+        GET="404   404   200   404   200   200   200   302L  302L  200",
+        POST="405   405   405   405   405   405   405   302L  302L  405",
+    ),
     row(
         "procurement/listings/<int:pk>/label/",
         pk="@listing",
@@ -1362,6 +1377,18 @@ ROWS = [
         body={"price": "99.00"},
         GET="404   404   200   404   200   200   200   404   401   200",
         PATCH="403   403   200   404   403   403   403   403   401   403",
+    ),
+    row(
+        "api/v1/procurement/listings/<int:pk>/evidence/",
+        pk="@draft_listing",
+        GET="404   404   200   404   200   200   200   404   401   200",
+        POST="403   403   415   415   403   403   403   403   401   403",
+    ),
+    row(
+        "api/v1/procurement/listings/<int:pk>/evidence/<int:evidence_id>/",
+        pk="@draft_listing",
+        evidence_id="@evidence_file",
+        GET="404   404   200   404   200   200   200   404   401   200",
     ),
     row(
         "api/v1/procurement/listings/<int:pk>/actions/",

@@ -5,25 +5,33 @@ every POST idempotent."""
 
 from __future__ import annotations
 
+import json
+
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status
+from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
 
 from accounts.selectors import request_actor
 from catalog import selectors as catalog_selectors
 from core.api.actions import actions_body
 from core.api.params import validated
+from core.api.parsers import FormParser, MultiPartParser
+from core.api.schema import ErrorSerializer
 from core.api.views import ApiView, ListApi
 from core.errors import NotFoundError, ValidationError
-from core.web import parse_id
+from core.web import attachment_response, parse_id
 from procurement.api.serializers.listings import (
     AvailableListingOutput,
     DecisionNoteInput,
     DecisionReasonInput,
     DistributorOutput,
     DistributorSetInput,
+    EvidenceFileInput,
+    EvidenceFileOutput,
     LabelInput,
     ListingActionsOutput,
     ListingApproveInput,
@@ -37,8 +45,11 @@ from procurement.api.serializers.listings import (
 )
 from procurement.choices import Catalogue, ListingStatus, PriceChangeStatus, PurchaseLabel
 from procurement.models import Listing, ListingPriceChange
+from procurement.models.evidence import EVIDENCE_FILE_MAX_BYTES
+from procurement.selectors import listing_evidence as evidence_selectors
 from procurement.selectors import listings as selectors
 from procurement.services import labels, listings
+from procurement.services import listing_evidence as evidence_services
 
 
 def _bool(value: str | None) -> bool | None:
@@ -369,3 +380,73 @@ class PriceChangeRejectApi(ApiView):
             actor=request.user, price_change_id=pk, reason=data["reason"]
         )
         return _price_change(request, pk)
+
+
+# ---------------------------------------------------------------------------------------------
+# Evidence files [R-LIST-OTHER]
+
+
+class EvidenceFileRenderer(BaseRenderer):
+    """Lets a client ask for the file's own type; an error is still JSON."""
+
+    media_type = "*/*"
+    format = "file"
+    charset = None
+    render_style = "binary"
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        return json.dumps(data).encode() if isinstance(data, (dict, list)) else data
+
+
+class ListingEvidenceApi(ApiView):
+    """GET: the application's evidence files (its supplier and the regulators; others 404).
+    POST (multipart/form-data, ``province`` and ``file``): attach one to a draft or rejected
+    application; a malformed, disguised or oversized file is refused and nothing is stored."""
+
+    required_actions = {"GET": "listing.view", "POST": "listing.apply"}
+    parser_classes = [MultiPartParser, FormParser]
+
+    @extend_schema(responses=EvidenceFileOutput(many=True))
+    def get(self, request, pk: int):
+        rows = evidence_selectors.listing_evidence_list(actor=request.user, listing_id=pk)
+        return Response(EvidenceFileOutput(rows, many=True).data)
+
+    @extend_schema(
+        request={"multipart/form-data": EvidenceFileInput},
+        responses={201: EvidenceFileOutput, 413: ErrorSerializer},
+    )
+    def post(self, request, pk: int):
+        data = validated(EvidenceFileInput, request.data)
+        upload = data["file"]
+        # One byte past the limit is enough to refuse it; never read more into memory.
+        content = upload.read(EVIDENCE_FILE_MAX_BYTES + 1)
+        evidence = evidence_services.listing_evidence_attach(
+            actor=request.user,
+            listing_id=pk,
+            province_code=data["province"],
+            name=upload.name,
+            content=content,
+        )
+        return Response(EvidenceFileOutput(evidence).data, status=status.HTTP_201_CREATED)
+
+
+class ListingEvidenceDownloadApi(ApiView):
+    """The evidence file itself, as an attachment of its type (PDF, PNG or JPEG)."""
+
+    required_action = "listing.view"
+    renderer_classes = [JSONRenderer, EvidenceFileRenderer]
+
+    @extend_schema(
+        responses={
+            (200, "application/pdf"): OpenApiResponse(OpenApiTypes.BINARY, description="PDF"),
+            (200, "image/png"): OpenApiResponse(OpenApiTypes.BINARY, description="PNG"),
+            (200, "image/jpeg"): OpenApiResponse(OpenApiTypes.BINARY, description="JPEG"),
+        }
+    )
+    def get(self, request, pk: int, evidence_id: int):
+        evidence = evidence_selectors.listing_evidence_get(
+            actor=request.user, listing_id=pk, evidence_id=evidence_id
+        )
+        return attachment_response(
+            bytes(evidence.content), content_type=evidence.content_type, name=evidence.name
+        )

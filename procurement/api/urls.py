@@ -92,6 +92,16 @@ urlpatterns = [
     ),
     path("listings/<int:pk>/submit/", listings.ListingSubmitApi.as_view(), name="listing_submit"),
     path(
+        "listings/<int:pk>/evidence/",
+        listings.ListingEvidenceApi.as_view(),
+        name="listing_evidence",
+    ),
+    path(
+        "listings/<int:pk>/evidence/<int:evidence_id>/",
+        listings.ListingEvidenceDownloadApi.as_view(),
+        name="listing_evidence_download",
+    ),
+    path(
         "listings/<int:pk>/approve/", listings.ListingApproveApi.as_view(), name="listing_approve"
     ),
     path("listings/<int:pk>/reject/", listings.ListingRejectApi.as_view(), name="listing_reject"),

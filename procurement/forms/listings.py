@@ -5,7 +5,7 @@ procurement.services.listings and .labels decide."""
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import ClassVar
+from typing import ClassVar, cast
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -124,3 +124,20 @@ class DistributorAddForm(BootstrapForm):
     def __init__(self, *args, distributors=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["distributor"].queryset = distributors
+
+
+class EvidenceFileForm(BootstrapForm):
+    """[R-LIST-OTHER] one evidence file for one of the provinces the application names."""
+
+    province = forms.ChoiceField(label=_("Province"))
+    file = forms.FileField(
+        label=_("Evidence file"),
+        help_text=_("PDF, PNG or JPEG, at most 5 MB; the type is judged by the content."),
+        widget=forms.ClearableFileInput(attrs={"accept": ".pdf,.png,.jpg,.jpeg"}),
+    )
+
+    def __init__(self, *args, provinces: Mapping[str, str], **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        cast(forms.ChoiceField, self.fields["province"]).choices = [
+            (code, f"{code} {name}") for code, name in provinces.items()
+        ]

@@ -21,6 +21,7 @@ from procurement.models.emergency import (
     EmergencyViolation,
 )
 from procurement.models.events import Event, FeedEntry
+from procurement.models.evidence import ListingEvidenceFile
 from procurement.models.invoices import Invoice, InvoiceLine
 from procurement.models.listings import (
     AgreedPrice,
@@ -33,6 +34,7 @@ from procurement.models.listings import (
 from procurement.models.orders import Order, OrderLine
 from procurement.models.results import TenderResult
 from procurement.models.rounds import TenderAmendment, TenderDemand, TenderGroup, TenderRound
+from procurement.models.totals import PurchaseTotal
 from procurement.models.usage import UsageRecord
 
 __all__ = [
@@ -53,11 +55,13 @@ __all__ = [
     "InvoiceLine",
     "Listing",
     "ListingDistributor",
+    "ListingEvidenceFile",
     "ListingPriceChange",
     "ListingProvince",
     "Order",
     "OrderLine",
     "PaymentStandard",
+    "PurchaseTotal",
     "ReturnRecord",
     "RoundAward",
     "RoundCustodian",

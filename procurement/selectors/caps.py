@@ -8,21 +8,24 @@ orders submitted, confirmed or completed, lines pending or confirmed by the supp
 drafts, no cancelled or rejected orders and no rejected lines), by the order's submission date
 in Asia/Shanghai, in both catalogues. A different figure is the hospital's AnnualPurchasePlan:
 proposed by its finance staff, in force only once the bureau approves it
-(procurement.services.purchase_plans)."""
+(procurement.services.purchase_plans).
+
+Both figures are read from the hospital's running totals (procurement.models.PurchaseTotal),
+kept in the transactions that change what counts (procurement.services.purchase_totals)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Q, Sum
+from django.db.models import OuterRef, Subquery, Sum
 
 from accounts.models import Organization
 from core.money import ZERO, format_cny, quantize
 from core.policy import policy_for
-from procurement.choices import COUNTED_LINE_STATUSES, COUNTED_ORDER_STATUSES, Catalogue
+from procurement.choices import Catalogue
 from procurement.errors import AlternateCapExceededError, PurchasePlanMissingError
-from procurement.models import AnnualPurchasePlan, OrderLine
+from procurement.models import AnnualPurchasePlan, PurchaseTotal
 
 BASE_PREVIOUS_YEAR = "previous_year"
 BASE_APPROVED = "approved"
@@ -46,23 +49,38 @@ class CapStatus:
 
 
 def alternate_cap_status(*, hospital: Organization, year: int) -> CapStatus:
+    """The cap's figures for ``hospital`` in ``year``, in one query of a few rows: the plan's
+    approved total, this year's alternate-catalogue purchases and last year's purchases, read
+    from the running totals (procurement.models.PurchaseTotal) that the order services keep,
+    never by summing the year's order lines."""
     ratio = policy_for(hospital.region_code).alternate_catalogue_cap_ratio
-    plan = AnnualPurchasePlan.objects.filter(hospital=hospital, year=year).first()
-    # One pass over the two years: this year's alternate-catalogue lines (used) and last
-    # year's lines of both catalogues (the default base).
-    sums = OrderLine.objects.filter(
-        order__hospital=hospital,
-        order__status__in=COUNTED_ORDER_STATUSES,
-        order__submitted_at__year__in=(year - 1, year),
-        status__in=COUNTED_LINE_STATUSES,
-    ).aggregate(
-        used=Sum("amount", filter=Q(order__submitted_at__year=year, catalogue=Catalogue.ALTERNATE)),
-        previous=Sum("amount", filter=Q(order__submitted_at__year=year - 1)),
+    totals = PurchaseTotal.objects.filter(hospital=OuterRef("pk"))
+    sums = (
+        Organization.objects.filter(pk=hospital.pk)
+        .annotate(
+            plan_total=Subquery(
+                AnnualPurchasePlan.objects.filter(hospital=OuterRef("pk"), year=year).values(
+                    "total"
+                )[:1]
+            ),
+            used=Subquery(
+                totals.filter(year=year, catalogue=Catalogue.ALTERNATE).values("amount")[:1]
+            ),
+            previous=Subquery(
+                totals.filter(year=year - 1)
+                .values("hospital")
+                .annotate(amount=Sum("amount"))
+                .values("amount")[:1]
+            ),
+        )
+        .values("plan_total", "used", "previous")
+        .get()
     )
+    plan_total = sums["plan_total"]
     used = sums["used"] or ZERO
     default_total = quantize(sums["previous"] or ZERO)
-    if plan is not None and plan.total is not None:
-        total, base = plan.total, BASE_APPROVED
+    if plan_total is not None:
+        total, base = plan_total, BASE_APPROVED
     else:
         total, base = default_total, BASE_PREVIOUS_YEAR
     cap = quantize(total * ratio)
@@ -108,11 +126,9 @@ def alternate_cap_check(*, hospital: Organization, year: int, adding: Decimal) -
 def platform_purchase_total(*, hospital_id: int, year: int) -> Decimal:
     """The hospital's platform purchases of ``year``: the lines that count (``COUNTED_*``), by
     the order's submission year, both catalogues; the same figure as the alternate cap's
-    default base. [R-EMERG-CAP] reads it for last year's purchase total."""
-    total = OrderLine.objects.filter(
-        order__hospital_id=hospital_id,
-        order__status__in=COUNTED_ORDER_STATUSES,
-        order__submitted_at__year=year,
-        status__in=COUNTED_LINE_STATUSES,
-    ).aggregate(total=Sum("amount"))["total"]
+    default base, read from the same running totals. [R-EMERG-CAP] reads it for last year's
+    purchase total."""
+    total = PurchaseTotal.objects.filter(hospital_id=hospital_id, year=year).aggregate(
+        total=Sum("amount")
+    )["total"]
     return quantize(total or ZERO)

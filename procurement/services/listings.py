@@ -246,6 +246,8 @@ def _provinces_replace(listing: Listing, provinces: list[ProvinceEvidence]) -> N
     stale = [row.pk for code, row in current.items() if code not in wanted]
     if stale:
         ListingProvince.objects.filter(pk__in=stale).delete()
+        # A province no longer named takes its evidence files along.
+        listing.evidence_files.exclude(province_code__in=list(wanted)).delete()
     for code, item in wanted.items():
         row = current.get(code)
         if row is None:
@@ -429,6 +431,8 @@ def listing_approve(
         listing.provinces_checked_by = actor
         listing.provinces_checked_at = clock.now()
         fields += ["provinces_checked_by", "provinces_checked_at"]
+        # Each evidence file attached records the same check (who, when).
+        listing.evidence_files.update(checked_by=actor, checked_at=listing.provinces_checked_at)
     listing.catalogue = criteria.catalogue
     with history_context(actor, "listing_approve"):
         _review(listing, actor, ListingStatus.LISTED, (reason or "").strip(), fields)

@@ -13,6 +13,9 @@ Decisions:
   listing and label and re-prices every line on the day of submission (the price that binds
   is the one on the submitted order), then checks the alternate-catalogue cap.
 - An order can be cancelled until the supplier has answered any line.
+- What counts as a purchase (the cap's figures) changes on submission, cancellation and a
+  supplier's rejection: each of them moves the hospital's running totals
+  (procurement.services.purchase_totals) in its own transaction, under the purchase-plan lock.
 - Each transition locks the order row first (procurement.locks, "lock order"),
   checks role, organisation and the table in procurement.choices, writes with
   ``update_fields`` or F() and records one change-feed event per change.
@@ -58,6 +61,7 @@ from procurement.selectors.listings import authorised_listing_ids, distributors_
 from procurement.selectors.orders import order_cancel_check, order_party_check
 from procurement.services.events import event_record, feed_fan_out
 from procurement.services.numbering import ORDER_PREFIX, next_number
+from procurement.services.purchase_totals import counted_amounts, purchase_totals_follow
 
 REASON_MAX = 500
 
@@ -165,15 +169,20 @@ def order_submit(*, actor: User, order_id: int) -> Order:
             for name in changed:
                 setattr(line, name, fresh[name])
             line.save(update_fields=changed)
+    before = counted_amounts(order=order, lines=lines)  # a draft counts nothing
+    submitted_at = clock.now()
+    year = clock.to_local(submitted_at).year
+    # The lock that serialises cap checks and purchase totals of one hospital and year (see
+    # caps.py): the check below and the addition to the totals are one step.
+    lock_purchase_plan(hospital_id=order.hospital_id, year=year)
     alternate = sum((line.amount for line in lines if line.catalogue == Catalogue.ALTERNATE), ZERO)
     if alternate > 0:
-        # The lock that serialises cap checks of one hospital and year (see caps.py).
-        lock_purchase_plan(hospital_id=order.hospital_id, year=today.year)
-        caps.alternate_cap_check(hospital=order.hospital, year=today.year, adding=alternate)
+        caps.alternate_cap_check(hospital=order.hospital, year=year, adding=alternate)
     order.status = OrderStatus.SUBMITTED
-    order.submitted_at = clock.now()
+    order.submitted_at = submitted_at
     order.total = sum((line.amount for line in lines), ZERO)
     order.save(update_fields=["status", "submitted_at", "total"])
+    purchase_totals_follow(order=order, lines=lines, before=before)
     event_record(
         type=EventType.ORDER_SUBMITTED,
         order=order,
@@ -192,11 +201,17 @@ def order_cancel(*, actor: User, order_id: int, reason: str) -> Order:
     order_party_check(actor=actor, order=order, action=OrderAction.CANCEL)
     order_cancel_check(order=order)
     from_status = order.status
+    lines = lock_order_lines(order=order)
+    before = counted_amounts(order=order, lines=lines)
     order.lines.filter(status=LineStatus.PENDING).update(status=LineStatus.CANCELLED)
+    for line in lines:
+        if line.status == LineStatus.PENDING:
+            line.status = LineStatus.CANCELLED
     order.status = OrderStatus.CANCELLED
     order.cancel_reason = reason
     order.closed_at = clock.now()
     order.save(update_fields=["status", "cancel_reason", "closed_at"])
+    purchase_totals_follow(order=order, lines=lines, before=before)
     event_record(
         type=EventType.ORDER_CANCELLED,
         order=order,
@@ -258,6 +273,7 @@ def order_respond(
                 fields={f"lines[{index}].decision": [_("Answer confirm or reject.")]}
             )
     lines = {line.pk: line for line in lock_order_lines(order=order)}
+    before = counted_amounts(order=order, lines=lines.values())
     for line_id, (index, _decision, _value) in wanted.items():
         line = lines.get(line_id)
         if line is None:
@@ -313,6 +329,7 @@ def order_respond(
             entity_id=order.pk,
             payload={"number": order.number, "status": order.status},
         )
+    purchase_totals_follow(order=order, lines=lines.values(), before=before)
     return order
 
 

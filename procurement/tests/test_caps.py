@@ -34,6 +34,7 @@ from procurement.services.purchase_plans import (
     purchase_plan_propose,
     purchase_plan_reject,
 )
+from procurement.services.purchase_totals import purchase_totals_rebuild
 from procurement.tests.factories import AnnualPurchasePlanFactory, ListingFactory
 
 pytestmark = pytest.mark.django_db
@@ -55,7 +56,8 @@ def buy(
     line_status=None,
     when=None,
 ):
-    """An order line as the order services would have written it."""
+    """An order line as the order services would have written it, with the hospital's
+    running purchase totals it moves (the services keep them; here they are rebuilt)."""
     listing = ListingFactory(catalogue=catalogue)
     user = UserFactory(organization=hospital, roles=[Role.HOSPITAL_PURCHASER])
     order = Order.objects.create(
@@ -67,7 +69,7 @@ def buy(
         submitted_at=when or clock.now(),
         total=Decimal(amount),
     )
-    return OrderLine.objects.create(
+    line = OrderLine.objects.create(
         order=order,
         listing=listing,
         consumable=listing.consumable,
@@ -78,6 +80,8 @@ def buy(
         label=listing.label,
         status=line_status or LineStatus.PENDING,
     )
+    purchase_totals_rebuild(hospital_ids=[hospital.pk])
+    return line
 
 
 # ---------------------------------------------------------------------------------------------

@@ -16,7 +16,7 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from catalog import selectors as catalog_selectors
 from core import clock
@@ -24,7 +24,8 @@ from core.errors import DomainError, NotFoundError, PermissionDeniedError
 from core.exports import export_response, xlsx_response
 from core.forms import ReasonForm, add_domain_error
 from core.permissions import can
-from core.web import local_time, paginate, redirect_back, wants_xlsx
+from core.tenancy import OVERSEER_ROLES
+from core.web import attachment_response, local_time, paginate, redirect_back, wants_xlsx
 from procurement import exports
 from procurement.choices import (
     Catalogue,
@@ -36,15 +37,19 @@ from procurement.choices import (
 )
 from procurement.forms.listings import (
     DistributorAddForm,
+    EvidenceFileForm,
     LabelForm,
     ListingForm,
     NoteForm,
     PriceChangeForm,
 )
 from procurement.models import Listing
+from procurement.models.evidence import EVIDENCE_FILE_MAX_BYTES
 from procurement.selectors import labels as label_selectors
+from procurement.selectors import listing_evidence as evidence_selectors
 from procurement.selectors import listings as selectors
 from procurement.services import labels, listings
+from procurement.services import listing_evidence as evidence_services
 from procurement.views.common import is_manufacturer
 
 T = "procurement/listings/"
@@ -182,7 +187,52 @@ def listing_detail(request, pk: int):
         context["distributor_form"] = DistributorAddForm(
             distributors=selectors.distributor_list_unscoped(actor=user)
         )
+    # [R-LIST-OTHER] the evidence files: the supplier's and the regulators' to see only.
+    if is_owner or set(user.roles) & OVERSEER_ROLES:
+        context["evidence_files"] = list(
+            evidence_selectors.listing_evidence_list(actor=user, listing_id=pk)
+        )
+        if context["is_owner"] and actions[ListingAction.EDIT] and listing.province_rows:
+            context["evidence_form"] = EvidenceFileForm(
+                provinces={
+                    p.province_code: p.get_province_code_display() for p in listing.province_rows
+                }
+            )
     return render(request, T + "detail.html", context)
+
+
+@login_required
+@require_POST
+def listing_evidence_upload(request, pk: int):
+    """[R-LIST-OTHER] attach an evidence file; a refused one is named with its reason."""
+    upload = request.FILES.get("file")
+    try:
+        # No file is an empty one: the service checks who may attach before what.
+        evidence_services.listing_evidence_attach(
+            actor=request.user,
+            listing_id=pk,
+            province_code=request.POST.get("province", ""),
+            name=(upload.name if upload else "") or "",
+            content=upload.read(EVIDENCE_FILE_MAX_BYTES + 1) if upload else b"",
+        )
+    except DomainError as error:
+        if error.http_status in (403, 404):
+            raise
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("Evidence file attached."))
+    return redirect("procurement:listing_detail", pk)
+
+
+@login_required
+@require_GET
+def listing_evidence_download(request, pk: int, evidence_id: int):
+    evidence = evidence_selectors.listing_evidence_get(
+        actor=request.user, listing_id=pk, evidence_id=evidence_id
+    )
+    return attachment_response(
+        bytes(evidence.content), content_type=evidence.content_type, name=evidence.name
+    )
 
 
 # action -> (service, whether the page sends a reason)

@@ -12,7 +12,13 @@ from core.api.actions import actions_output
 from core.api.fields import MoneyField
 from procurement.api.serializers.common import ConsumableBriefOutput, OrganizationBriefOutput
 from procurement.choices import GreenChannel, ListingAction, PriceChangeAction, PurchaseLabel
-from procurement.models import Listing, ListingDistributor, ListingPriceChange, ListingProvince
+from procurement.models import (
+    Listing,
+    ListingDistributor,
+    ListingEvidenceFile,
+    ListingPriceChange,
+    ListingProvince,
+)
 
 
 class ListingOutput(serializers.ModelSerializer):
@@ -260,3 +266,41 @@ class DistributorSetInput(serializers.Serializer):
 
 ListingActionsOutput = actions_output("Listing", ListingAction.choices)
 PriceChangeActionsOutput = actions_output("PriceChange", PriceChangeAction.choices)
+
+
+class EvidenceFileInput(serializers.Serializer):
+    """[R-LIST-OTHER] multipart: the province the file supports and the file (PDF, PNG or
+    JPEG by its content, at most 5 MB)."""
+
+    province = serializers.CharField(max_length=2, help_text="GB/T 2260 two-digit code.")
+    file = serializers.FileField(help_text="PDF, PNG or JPEG (judged by content), at most 5 MB.")
+
+
+class EvidenceFileOutput(serializers.ModelSerializer):
+    province_name = serializers.CharField(source="get_province_code_display", read_only=True)
+    uploaded_by: serializers.StringRelatedField = serializers.StringRelatedField()
+    checked_by: serializers.StringRelatedField = serializers.StringRelatedField(
+        allow_null=True, help_text="The bureau officer whose approval recorded the check."
+    )
+    download = serializers.SerializerMethodField(help_text="Where to download the file.")
+
+    class Meta:
+        model = ListingEvidenceFile
+        fields = [
+            "id",
+            "province_code",
+            "province_name",
+            "name",
+            "content_type",
+            "size",
+            "sha256",
+            "uploaded_by",
+            "uploaded_at",
+            "checked_by",
+            "checked_at",
+            "download",
+        ]
+        read_only_fields = fields
+
+    def get_download(self, obj: ListingEvidenceFile) -> str:
+        return f"/api/v1/procurement/listings/{obj.listing_id}/evidence/{obj.pk}/"
