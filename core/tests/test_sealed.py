@@ -401,7 +401,7 @@ def test_companion_price_r_vbp_companion_opens_with_the_price_and_is_checked_aga
         "sealed_bid_payload_invalid",
     ]
     assert "200.01" in str(opening.refused[0].error.message)
-    assert "below the price without it" in str(opening.refused[1].error.message)
+    assert "低于不含伴随服务的申报价" in str(opening.refused[1].error.message)  # in Chinese
 
 
 def test_every_envelope_carries_a_companion_member_so_its_presence_is_hidden(ceremony):
