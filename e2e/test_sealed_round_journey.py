@@ -1,5 +1,7 @@
-"""A sealed round in the browser: a supplier seals its price on the round's bid page (the
-page refuses a price above the group maximum before anything is sent) and gets its receipt;
+"""A sealed round in the browser: a supplier seals its price and its price with companion
+service (伴随服务) [R-VBP-COMPANION] on the round's bid page (the page refuses either above the
+group maximum, and a companion price below the price, before anything is sent) and gets its
+receipt, the page showing neither price;
 at the opening time three custodians enter their shares on their page, the third opens the
 round, and the results are public without login."""
 
@@ -44,12 +46,24 @@ def test_supplier_bids_in_the_browser_and_custodians_open_the_round(journey, e2e
     expect(form.locator("[data-sealed-error]")).to_contain_text("最高有效申报价")
     journey.shot(page, "bid-above-maximum-refused-in-page")
     price.fill("321.45")
+    companion = form.get_by_label("含伴随服务的申报价（可选）")
+    error = form.locator("[data-sealed-error]")
+    companion.fill("500.01")
+    form.get_by_role("button", name="密封并提交").click()
+    expect(error).to_have_text("含伴随服务的申报价高于本组最高有效申报价 500.00。")
+    companion.fill("300.00")
+    form.get_by_role("button", name="密封并提交").click()
+    expect(error).to_have_text("含伴随服务的申报价低于不含伴随服务的申报价（321.45）。")
+    journey.shot(page, "companion-price-refused-in-page")
+    companion.fill("345.67")
     form.get_by_role("button", name="密封并提交").click()
     expect_message(page, "申报已密封保存")
     receipt = page.locator("[data-receipts] [data-receipt]").first
     expect(receipt).to_be_visible()
     assert len(receipt.inner_text().strip()) == 64
     expect(page.locator("body")).not_to_contain_text("321.45")
+    expect(page.locator("body")).not_to_contain_text("345.67")
+    assert "345.67" not in page.content()
     journey.shot(page, "bid-sealed-with-receipt")
 
     wait = sealed["opening_at"] - time.time() + 1
@@ -68,5 +82,6 @@ def test_supplier_bids_in_the_browser_and_custodians_open_the_round(journey, e2e
     public.goto(f"/procurement/results/{sealed['round']}/")
     row = public.locator("tr[data-result]").first
     expect(row).to_contain_text("¥321.45")
+    expect(row.locator("[data-companion-price]")).to_have_text("¥345.67")
     expect(row).to_contain_text("中选")
     journey.shot(public, "public-results")

@@ -6,8 +6,11 @@ API's examples, the demo, tests and the benchmark). The server never needs the p
 accept an envelope: ``inspect_envelope`` checks its protected header and framing without
 decrypting, and ``commitment`` is the receipt.
 
-The payload is the UTF-8 JSON object ``{"price": "<amount as a string>", "product": "<id>",
-"round": "<id>", "nonce": "<random>"}``, exactly these four members.
+The payload is the UTF-8 JSON object ``{"price": "<amount as a string>", "companion_price":
+"<amount or empty>", "product": "<id>", "round": "<id>", "nonce": "<random>"}``: the four
+members ``price``, ``product``, ``round``, ``nonce``, and optionally ``companion_price``
+[R-VBP-COMPANION], the price with companion service (伴随服务), an empty string (or absent) when
+none is offered. The browser always sends it, so an envelope does not tell whether one was.
 """
 
 from __future__ import annotations
@@ -38,11 +41,12 @@ from core.sealed.keys import public_jwk_fingerprint
 ALG = "ECDH-ES"
 ENC = "A256GCM"
 CRV = "P-256"
-# A payload of four short members seals to about 450 bytes; anything far larger is not a bid.
+# A payload of five short members seals to about 500 bytes; anything far larger is not a bid.
 MAX_ENVELOPE_BYTES = 4096
 HEADER_MEMBERS = frozenset({"alg", "enc", "kid", "epk", "apu", "apv", "typ", "cty"})
 EPK_MEMBERS = frozenset({"kty", "crv", "x", "y"})
 PAYLOAD_MEMBERS = frozenset({"price", "product", "round", "nonce"})
+OPTIONAL_PAYLOAD_MEMBERS = frozenset({"companion_price"})
 _B64URL = re.compile(r"^[A-Za-z0-9_-]*$")
 _COMMITMENT_TAG = b"YGS-commitment-v1"
 
@@ -202,13 +206,22 @@ def commitment(
 
 
 def bid_payload(
-    *, price: Decimal, product: object, round_ref: object, nonce: str | None = None
+    *,
+    price: Decimal,
+    product: object,
+    round_ref: object,
+    nonce: str | None = None,
+    companion_price: Decimal | None = None,
 ) -> bytes:
-    """The payload JSON the browser builds, byte for byte (price as a string with 2 places)."""
+    """The payload JSON the browser builds, byte for byte (prices as strings with 2 places;
+    ``companion_price`` an empty string when none is offered)."""
     if not isinstance(price, Decimal):
         raise TypeError("price must be a Decimal")
+    if companion_price is not None and not isinstance(companion_price, Decimal):
+        raise TypeError("companion_price must be a Decimal")
     payload = {
         "price": str(quantize(price)),
+        "companion_price": "" if companion_price is None else str(quantize(companion_price)),
         "product": str(product),
         "round": str(round_ref),
         "nonce": nonce or secrets.token_urlsafe(16),
@@ -223,11 +236,18 @@ def seal_bid(
     product: object,
     round_ref: object,
     nonce: str | None = None,
+    companion_price: Decimal | None = None,
 ) -> str:
     """Seal a bid as the browser does: what a supplier's own system would send."""
     key = ECKey.import_key(_public_only(public_jwk))
     header = {"alg": ALG, "enc": ENC, "kid": public_jwk_fingerprint(public_jwk)}
-    plaintext = bid_payload(price=price, product=product, round_ref=round_ref, nonce=nonce)
+    plaintext = bid_payload(
+        price=price,
+        product=product,
+        round_ref=round_ref,
+        nonce=nonce,
+        companion_price=companion_price,
+    )
     return jwe.encrypt_compact(header, plaintext, key)
 
 

@@ -110,3 +110,12 @@ class BidPayloadInvalidError(DomainError):
 class BidPriceAboveMaximumError(DomainError):
     code = "sealed_bid_price_above_maximum"
     message_template = _("The bid price %(price)s is above the group's maximum %(maximum)s.")
+
+
+class BidCompanionPriceAboveMaximumError(DomainError):
+    """[R-VBP-COMPANION] the price with companion service is above the group's maximum."""
+
+    code = "sealed_bid_companion_price_above_maximum"
+    message_template = _(
+        "The bid price with companion service %(price)s is above the group's maximum %(maximum)s."
+    )

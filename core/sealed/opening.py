@@ -24,6 +24,7 @@ from core.money import AmountInvalidError, parse_amount
 from core.sealed.envelopes import (
     ALG,
     ENC,
+    OPTIONAL_PAYLOAD_MEMBERS,
     PAYLOAD_MEMBERS,
     commitment,
     envelope_bytes,
@@ -31,6 +32,7 @@ from core.sealed.envelopes import (
 )
 from core.sealed.errors import (
     BidCommitmentMismatchError,
+    BidCompanionPriceAboveMaximumError,
     BidPayloadInvalidError,
     BidPriceAboveMaximumError,
     BidUndecryptableError,
@@ -61,6 +63,8 @@ class OpenedBid:
     product: object
     price: Decimal
     nonce: str = field(repr=False)
+    # [R-VBP-COMPANION] the price with companion service, None when the bid offered none.
+    companion_price: Decimal | None = None
 
 
 @dataclass(frozen=True)
@@ -94,7 +98,9 @@ def open_bids(
     (``inspect_envelope``'s errors), decryption (``BidUndecryptableError``: the AES-GCM tag
     fails on any altered bit), the payload (``BidPayloadInvalidError``: four members, the
     price a positive amount in cents, the product the bid's own and, if ``round_ref`` is given,
-    the round this one) and the group maximum (``BidPriceAboveMaximumError``).
+    the round this one; a ``companion_price``, when not empty, an amount in cents not below the
+    price) and the group maximum (``BidPriceAboveMaximumError``, then
+    ``BidCompanionPriceAboveMaximumError``).
 
     ``threshold`` is the k recorded with the round (see ``recover_private_key``).
 
@@ -146,7 +152,28 @@ def _open_one(bid: SealedBid, key, fingerprint: str, round_ref: object) -> Opene
         raise BidPayloadInvalidError(reason=_("the price is not above zero"))
     if bid.maximum is not None and price > bid.maximum:
         raise BidPriceAboveMaximumError(price=price, maximum=bid.maximum)
-    return OpenedBid(bid.ref, bid.supplier, bid.product, price, payload["nonce"])
+    companion = _companion_price(payload.get("companion_price", ""), price)
+    if companion is not None and bid.maximum is not None and companion > bid.maximum:
+        raise BidCompanionPriceAboveMaximumError(price=companion, maximum=bid.maximum)
+    return OpenedBid(bid.ref, bid.supplier, bid.product, price, payload["nonce"], companion)
+
+
+def _companion_price(text: str, price: Decimal) -> Decimal | None:
+    """[R-VBP-COMPANION] the price with companion service (伴随服务): empty for none, else an
+    amount in cents not below the price without it (the service is on top of the product)."""
+    if text == "":
+        return None
+    try:
+        companion = parse_amount(text)
+    except AmountInvalidError as error:
+        raise BidPayloadInvalidError(
+            reason=_("the price with companion service: %(reason)s") % {"reason": error.message}
+        ) from None
+    if companion < price:
+        raise BidPayloadInvalidError(
+            reason=_("the price with companion service is below the price without it")
+        )
+    return companion
 
 
 def _payload(plaintext: bytes | None) -> dict:
@@ -154,8 +181,16 @@ def _payload(plaintext: bytes | None) -> dict:
         payload = json.loads(plaintext or b"")
     except ValueError:
         raise BidPayloadInvalidError(reason=_("it is not JSON")) from None
-    if not isinstance(payload, dict) or set(payload) != PAYLOAD_MEMBERS:
-        raise BidPayloadInvalidError(reason=_("it must have exactly price, product, round, nonce"))
+    if (
+        not isinstance(payload, dict)
+        or not set(payload) >= PAYLOAD_MEMBERS
+        or set(payload) - PAYLOAD_MEMBERS - OPTIONAL_PAYLOAD_MEMBERS
+    ):
+        raise BidPayloadInvalidError(
+            reason=_(
+                "it must have exactly price, product, round, nonce and optionally companion_price"
+            )
+        )
     if not all(isinstance(value, str) for value in payload.values()):
         raise BidPayloadInvalidError(reason=_("every member must be a string"))
     return payload

@@ -11,6 +11,7 @@ import itertools
 import json
 import logging
 from decimal import Decimal
+from unittest.mock import ANY
 
 import pytest
 from joserfc import jwe
@@ -19,6 +20,7 @@ from joserfc.jwk import ECKey
 from core.errors import DomainError
 from core.sealed import (
     SealedBid,
+    bid_payload,
     check_share,
     commitment,
     fingerprint_short,
@@ -353,6 +355,64 @@ def test_an_opened_payload_is_checked_again(ceremony):
     assert [r.error.code for r in opening.refused] == ["sealed_bid_payload_invalid"] * 6 + [
         "sealed_bid_price_above_maximum"
     ]
+
+
+def test_companion_price_r_vbp_companion_opens_with_the_price_and_is_checked_again(ceremony):
+    """[R-VBP-COMPANION] the price with companion service is sealed in the same envelope:
+    empty or absent for none, not below the price, not above the maximum."""
+    base = {"price": "10.00", "product": "p-1", "round": ROUND, "nonce": "n"}
+
+    def with_companion(price, companion, maximum=Decimal(200)):
+        token = seal_bid(
+            ceremony.public_jwk,
+            price=Decimal(price),
+            companion_price=None if companion is None else Decimal(companion),
+            product="p-1",
+            round_ref=ROUND,
+        )
+        receipt = commitment(
+            token, round_fingerprint=ceremony.fingerprint, supplier="s", product="p-1"
+        )
+        return SealedBid(token, receipt, "s", "p-1", ref=f"{price}/{companion}", maximum=maximum)
+
+    bids = [
+        with_companion("150.00", "180.5"),
+        with_companion("150.00", None),
+        custom(ceremony, base),  # a supplier's own system may leave the member out
+        with_companion("150.00", "150.00"),  # equal: the service at no extra cost
+        with_companion("150.00", "200.01"),
+        with_companion("150.00", "149.99"),
+        custom(ceremony, {**base, "companion_price": "1.001"}),
+        custom(ceremony, {**base, "companion_price": 12.5}),
+        custom(ceremony, {**base, "companion_price": "12.00", "supplier": "s"}),
+    ]
+    opening = open_bids(texts(ceremony, [1, 2, 3]), ceremony.public_jwk, bids, round_ref=ROUND)
+    assert [(b.price, b.companion_price) for b in opening.opened] == [
+        (Decimal("150.00"), Decimal("180.50")),
+        (Decimal("150.00"), None),
+        (Decimal("10.00"), None),
+        (Decimal("150.00"), Decimal("150.00")),
+    ]
+    assert [r.error.code for r in opening.refused] == [
+        "sealed_bid_companion_price_above_maximum",
+        "sealed_bid_payload_invalid",
+        "sealed_bid_payload_invalid",
+        "sealed_bid_payload_invalid",
+        "sealed_bid_payload_invalid",
+    ]
+    assert "200.01" in str(opening.refused[0].error.message)
+    assert "低于不含伴随服务的申报价" in str(opening.refused[1].error.message)  # in Chinese
+
+
+def test_every_envelope_carries_a_companion_member_so_its_presence_is_hidden(ceremony):
+    """The browser and seal_bid always send companion_price ("" for none)."""
+    assert json.loads(bid_payload(price=Decimal(1), product="p", round_ref="r")) == {
+        "price": "1.00",
+        "companion_price": "",
+        "product": "p",
+        "round": "r",
+        "nonce": ANY,
+    }
 
 
 # --- Nothing readable before opening ----------------------------------------------------------

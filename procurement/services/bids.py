@@ -24,6 +24,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections.abc import Iterable, Mapping, Sequence
+from decimal import Decimal
 from typing import Any, cast
 
 from django.conf import settings
@@ -37,7 +38,11 @@ from core.errors import DomainError, NotFoundError, PermissionDeniedError
 from core.sealed import Opening, SealedBid, check_share, commitment, inspect_envelope, key_ceremony
 from core.sealed import open_bids as sealed_open_bids
 from core.sealed.custody import unwrap, wrap
-from core.sealed.errors import ShareRejectedError, SharesInsufficientError
+from core.sealed.errors import (
+    BidCompanionPriceAboveMaximumError,
+    ShareRejectedError,
+    SharesInsufficientError,
+)
 from core.tenancy import REGULATOR_ROLES
 from procurement import winning_rules
 from procurement.choices import BID_STATES, BidAction, RoundStatus
@@ -449,14 +454,39 @@ def results_write(
 ) -> list[TenderResult]:
     """One TenderResult per opened bid: each group's winning rule on its valid bids (the
     price checked again against the maximum there), a refused envelope invalid with its
-    reason."""
+    reason; [R-VBP-COMPANION] the price with companion service written with the price, a bid
+    whose companion price is above the group maximum invalid with its reason."""
     by_pk = {bid.pk: bid for bid in bids}
     groups = {g.pk: g for g in TenderGroup.objects.filter(round=round)}
     priced: dict[int, list[winning_rules.Bid]] = {}
+    companion: dict[int, Decimal | None] = {}
+    rows = []
     for opened in opening.opened:
         bid = by_pk[cast(int, opened.ref)]
+        companion[bid.pk] = opened.companion_price
+        maximum = groups[bid.group_id].max_valid_price
+        if opened.companion_price is not None and opened.companion_price > maximum:
+            # [R-VBP-COMPANION] checked again like the price: the whole bid is invalid.
+            error = BidCompanionPriceAboveMaximumError(
+                price=opened.companion_price, maximum=maximum
+            )
+            rows.append(
+                TenderResult(
+                    round=round,
+                    group_id=bid.group_id,
+                    consumable_id=bid.consumable_id,
+                    supplier_id=bid.supplier_id,
+                    bid=bid,
+                    price=opened.price,
+                    companion_price=opened.companion_price,
+                    valid=False,
+                    invalid_reason=str(error.message)[:500],
+                    rank=None,
+                    won=False,
+                )
+            )
+            continue
         priced.setdefault(bid.group_id, []).append(winning_rules.Bid(opened.ref, opened.price))
-    rows = []
     for group_id, group_bids in sorted(priced.items()):
         group = groups[group_id]
         outcome = winning_rules.evaluate(group.winning_rule, group_bids, group_context(group))
@@ -470,6 +500,7 @@ def results_write(
                     supplier_id=bid.supplier_id,
                     bid=bid,
                     price=result.price,
+                    companion_price=companion[bid.pk],
                     valid=result.valid,
                     invalid_reason=str(result.reason)[:500],
                     rank=result.rank,

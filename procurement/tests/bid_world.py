@@ -36,21 +36,22 @@ class BidWorld:
     sellers: dict[str, User]
     shares: dict[int, str] = field(default_factory=dict)
 
-    def seal(self, key: str, price: str, **kw) -> str:
+    def seal(self, key: str, price: str, companion: str | None = None, **kw) -> str:
         return seal_bid(
             self.tender.public_jwk,
             price=Decimal(price),
+            companion_price=None if companion is None else Decimal(companion),
             product=kw.get("product", self.products[key].pk),
             round_ref=kw.get("round_ref", self.tender.pk),
         )
 
-    def bid(self, key: str, price: str) -> TenderBid:
+    def bid(self, key: str, price: str, companion: str | None = None) -> TenderBid:
         return bid_services.bid_submit(
             actor=self.sellers[key],
             round_id=self.tender.pk,
             group_id=self.group.pk,
             product_id=self.products[key].pk,
-            envelope=self.seal(key, price),
+            envelope=self.seal(key, price, companion),
         )
 
     def at_opening(self):

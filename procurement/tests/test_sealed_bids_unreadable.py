@@ -27,11 +27,16 @@ from procurement.tests.bid_world import make_bid_world
 pytestmark = pytest.mark.django_db(transaction=True)
 
 CANARIES = {"A": "73.91", "B": "81.37"}
+# [R-VBP-COMPANION] A's price with companion service, sealed in the same envelope.
+COMPANION_CANARY = "86.29"
 
 
 def _needles() -> list[str]:
     # As typed and as a JSON member; the digits alone occur by chance in ids and hashes.
-    return [n for price in CANARIES.values() for n in (price, f'"price":"{price}"')]
+    return [n for price in CANARIES.values() for n in (price, f'"price":"{price}"')] + [
+        COMPANION_CANARY,
+        f'"companion_price":"{COMPANION_CANARY}"',
+    ]
 
 
 def _seen_by(user, world) -> list[tuple[str, str]]:
@@ -129,7 +134,7 @@ def test_canary_prices_are_nowhere_before_the_opening(caplog, monkeypatch):
     caplog.set_level(logging.DEBUG)
     world = make_bid_world()
     for key, price in CANARIES.items():
-        world.bid(key, price)
+        world.bid(key, price, companion=COMPANION_CANARY if key == "A" else None)
     superuser = UserFactory(
         organization=world.officer.organization,
         roles=[Role.PLATFORM_ADMIN],
@@ -166,5 +171,8 @@ def test_canary_prices_are_nowhere_before_the_opening(caplog, monkeypatch):
     with world.at_opening():
         for position in (2, 3, 4):
             world.enter(position)
-    prices = {str(r.price) for r in TenderResult.objects.filter(round=world.tender)}
-    assert prices == set(CANARIES.values())
+    prices = {
+        (str(r.price), str(r.companion_price))
+        for r in TenderResult.objects.filter(round=world.tender)
+    }
+    assert prices == {(CANARIES["A"], COMPANION_CANARY), (CANARIES["B"], "None")}

@@ -10,8 +10,11 @@ from procurement.models import RoundCustodian, TenderBid, TenderBidRefusal, Tend
 
 ENVELOPE_HELP = (
     "A compact JWE (RFC 7516): alg ECDH-ES, enc A256GCM, kid = the round's key_fingerprint, "
-    'sealed to the round\'s public_jwk; plaintext {"price": "123.40", "product": "<id>", '
-    '"round": "<id>", "nonce": "<random>"} (docs/sealed-bids.md).'
+    'sealed to the round\'s public_jwk; plaintext {"price": "123.40", "companion_price": '
+    '"150.00", "product": "<id>", "round": "<id>", "nonce": "<random>"}: companion_price '
+    "[R-VBP-COMPANION] is the optional price with companion service (an empty string or absent "
+    "for none; not below price; checked against the group maximum at opening like the price) "
+    "(docs/sealed-bids.md)."
 )
 
 
@@ -132,6 +135,11 @@ class ResultOutput(serializers.ModelSerializer):
     product_name = serializers.CharField(source="consumable.generic_name", read_only=True)
     supplier_name = serializers.CharField(source="supplier.name", read_only=True)
     price = MoneyField(read_only=True, allow_null=True)
+    companion_price = MoneyField(
+        read_only=True,
+        allow_null=True,
+        help_text="[R-VBP-COMPANION] the bid price with companion service, if bid.",
+    )
     commitment = serializers.CharField(source="bid.commitment", read_only=True, default="")
 
     class Meta:
@@ -146,6 +154,7 @@ class ResultOutput(serializers.ModelSerializer):
             "supplier",
             "supplier_name",
             "price",
+            "companion_price",
             "valid",
             "invalid_reason",
             "rank",
