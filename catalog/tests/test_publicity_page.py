@@ -3,20 +3,30 @@ and an action returns only to a page of ours."""
 
 import datetime as dt
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from django.urls import reverse
 
 from accounts.choices import Role
 from accounts.tests.factories import BureauFactory, OrganizationFactory, UserFactory
 from catalog.choices import ReferencePriceStatus
 from catalog.tests.factories import ReferencePriceFactory
-from core import clock
 from core.tests.helpers import browser
 
 pytestmark = pytest.mark.django_db
 
-TODAY = clock.local_today()
+# Fixed, with the clock frozen at its noon (Asia/Shanghai): a date taken when the module is
+# imported and a request made after the next midnight would be two different days.
+TODAY = dt.date(2026, 6, 10)
+
+
+@pytest.fixture(autouse=True)
+def _noon_of_today():
+    noon = dt.datetime.combine(TODAY, dt.time(12), tzinfo=ZoneInfo("Asia/Shanghai"))
+    with time_machine.travel(noon, tick=True):
+        yield
 
 
 def test_the_bureau_sees_the_buttons_the_actions_allow():

@@ -5,8 +5,10 @@ publicity page show exactly these buttons)."""
 
 import datetime as dt
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from django.db import transaction
 
 from accounts.tests.factories import HospitalFactory, OrganizationFactory
@@ -14,7 +16,6 @@ from catalog import selectors as catalog_selectors
 from catalog.choices import ReferencePriceStatus
 from catalog.services import prices
 from catalog.tests.factories import ConsumableFactory, ReferencePriceFactory
-from core import clock
 from core.errors import DomainError, NotFoundError
 from procurement.choices import AgreedPriceStatus, ListingAction, ListingStatus
 from procurement.selectors import agreed_prices as agreed_selectors
@@ -25,7 +26,18 @@ from procurement.tests.test_listings import ROLES, actor_for
 
 pytestmark = pytest.mark.django_db
 
-TODAY = clock.local_today()
+# Fixed, with the clock frozen at its noon (Asia/Shanghai): a date taken when the module is
+# imported and a request made after the next midnight would be two different days.
+TODAY = dt.date(2026, 6, 10)
+
+
+@pytest.fixture(autouse=True)
+def _noon_of_today():
+    noon = dt.datetime.combine(TODAY, dt.time(12), tzinfo=ZoneInfo("Asia/Shanghai"))
+    with time_machine.travel(noon, tick=True):
+        yield
+
+
 # Every listing action but changing the price, which approving a price change checks (the
 # price change's own actions offer it).
 LISTING_ACTIONS = [a for a in ListingAction.values if a != ListingAction.CHANGE_PRICE]
