@@ -121,14 +121,3 @@ def alternate_cap_check(*, hospital: Organization, year: int, adding: Decimal) -
             adding=str(adding),
         )
     return status
-
-
-def platform_purchase_total(*, hospital_id: int, year: int) -> Decimal:
-    """The hospital's platform purchases of ``year``: the lines that count (``COUNTED_*``), by
-    the order's submission year, both catalogues; the same figure as the alternate cap's
-    default base, read from the same running totals. [R-EMERG-CAP] reads it for last year's
-    purchase total."""
-    total = PurchaseTotal.objects.filter(hospital_id=hospital_id, year=year).aggregate(
-        total=Sum("amount")
-    )["total"]
-    return quantize(total or ZERO)

@@ -39,7 +39,6 @@ from procurement.choices import (
     EmergencyViolationKind,
 )
 from procurement.models import (
-    AnnualPurchasePlan,
     EmergencyPurchase,
     EmergencyPurchaseLine,
     EmergencyViolation,
@@ -47,7 +46,7 @@ from procurement.models import (
 from procurement.selectors.caps import (
     BASE_APPROVED,
     BASE_PREVIOUS_YEAR,
-    platform_purchase_total,
+    alternate_cap_status,
 )
 
 # ---------------------------------------------------------------------------------------------
@@ -101,18 +100,14 @@ def emergency_cap_status(*, hospital: Organization, year: int) -> EmergencyCapSt
         used=Sum("amount"),
         approved=Sum("over_cap_amount", filter=Q(status=EmergencyStatus.APPROVED)),
     )
-    base = platform_purchase_total(hospital_id=hospital.pk, year=year - 1)
-    base_kind = BASE_PREVIOUS_YEAR
-    if not base:
+    # The same two figures the alternate cap reads (last year's running totals, the approved
+    # annual total), in its one query; the emergency cap prefers last year's purchases.
+    figures = alternate_cap_status(hospital=hospital, year=year)
+    base, base_kind = figures.default_total, BASE_PREVIOUS_YEAR
+    if not base and figures.base == BASE_APPROVED and figures.total:
         # New to the platform (nothing bought on it last year): the annual purchase total the
         # bureau approved for the year stands in, as it does for the alternate cap.
-        approved = (
-            AnnualPurchasePlan.objects.filter(hospital=hospital, year=year, total__isnull=False)
-            .values_list("total", flat=True)
-            .first()
-        )
-        if approved:
-            base, base_kind = quantize(approved), BASE_APPROVED
+        base, base_kind = quantize(figures.total), BASE_APPROVED
     return EmergencyCapStatus(
         hospital=hospital,
         year=year,
