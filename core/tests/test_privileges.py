@@ -83,6 +83,8 @@ def test_registry_holds_every_known_append_only_table():
         "catalog_priceobservation": (),
         "catalog_referencepricecut": ("processed_at",),
         "django_admin_log": (),
+        "settlement_journalentry": (),
+        "settlement_posting": (),
     }
     assert {name: tables.get(name) for name in known} == known
 

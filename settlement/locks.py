@@ -1,0 +1,31 @@
+"""Row locks for settlement: accounts are locked in primary-key order before any posting, then
+the ledger's chain (one advisory lock) is taken, always in that order, so two postings that
+share an account queue up and never deadlock."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.db import connection
+
+from settlement.models import Account
+
+# pg_advisory_xact_lock key of the hash chain: "YGLEDGER" read as a big-endian int64.
+CHAIN_LOCK_KEY = int.from_bytes(b"YGLEDGER", "big") - (1 << 63)
+
+
+def lock_accounts(account_ids: Iterable[int]) -> dict[int, Account]:
+    """The accounts, locked FOR UPDATE in pk order, by id."""
+    ids = sorted(set(account_ids))
+    rows = Account.objects.select_for_update(of=("self",)).filter(pk__in=ids).order_by("pk")
+    found = {account.pk: account for account in rows}
+    missing = set(ids) - set(found)
+    if missing:
+        raise Account.DoesNotExist(f"no ledger account {sorted(missing)}")
+    return found
+
+
+def lock_chain() -> None:
+    """Serialise appends to the hash chain until the transaction ends."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [CHAIN_LOCK_KEY])
