@@ -131,6 +131,14 @@ ACTIONS: dict[str, frozenset[str]] = {
     ),
     "emergency.register": frozenset({HOSPITAL_PURCHASER}),
     "emergency.review": frozenset({BUREAU_OFFICER}),
+    # settlement: the advance fund [R-ADVANCE] and the monthly fund settlement [R-FUND-MONTHLY],
+    # run by the agency; hospitals and the bureau read them.
+    "advance.view": frozenset({HOSPITAL_FINANCE, BUREAU_OFFICER, AGENCY_FINANCE, PLATFORM_ADMIN}),
+    "advance.pay": frozenset({AGENCY_FINANCE}),
+    "fund_settlement.view": frozenset(
+        {HOSPITAL_FINANCE, BUREAU_OFFICER, AGENCY_FINANCE, PLATFORM_ADMIN}
+    ),
+    "fund_settlement.manage": frozenset({AGENCY_FINANCE}),
 }
 
 

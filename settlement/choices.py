@@ -1,7 +1,10 @@
 """Choices of settlement: account kinds and their normal side, journal entry kinds."""
 
 from django.db import models
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+
+from core.transitions import StateMachine
 
 
 class Side(models.TextChoices):
@@ -16,21 +19,32 @@ class AccountKind(models.TextChoices):
     ESCROW = "escrow", _("escrow account")
     SUPPLIER_RECEIVABLE = "supplier_receivable", _("supplier receivables")
     FUND = "fund", _("insurance fund")
+    FUND_CLAIMS = "fund_claims", _("insurance fund claims")
     HOSPITAL_ADVANCE = "hospital_advance", _("hospital advance account")
+    HOSPITAL_FUND_CLAIM = "hospital_fund_claim", _("hospital fund claims due")
+    HOSPITAL_DIRECT = "hospital_direct", _("paid by the fund on the hospital's behalf")
 
 
-# The side on which each kind's balance grows; the ledger is the platform's own. A confirmed
-# invoice debits what the hospital owes and credits what the supplier is owed; the hospital's
-# transfer debits escrow (money held) and credits its payable; a payout credits escrow and
-# debits the supplier's receivable. The fund's outlays (advances, direct payments) are debits
-# to the fund; an advance credits the hospital's advance account (fund money it holds) and
-# each offset debits it back, so its floor of zero is "never offset more than was advanced".
+# The side on which each kind's balance grows; the ledger is the platform's own.
+# - Trade: a confirmed invoice debits what the hospital owes (hospital_payable) and credits what
+#   the supplier is owed (supplier_receivable); the hospital's transfer debits escrow (money
+#   held) and credits its payable; a payout credits escrow and debits the receivable.
+# - The fund: ``fund`` is what the fund has paid out (credit-normal: every payment credits it).
+#   An advance debits the hospital's advance account (what it owes back, floor zero) and
+#   credits the fund. A month's claims debit ``fund_claims`` (the fund's claims expense) and
+#   credit ``hospital_fund_claim`` (what the fund owes the hospital, floor zero); offsets,
+#   deductions and recoveries of direct payments debit that claim account and credit the
+#   advance, the claims expense and ``hospital_direct`` (what the fund paid on the hospital's
+#   behalf) respectively; the net paid out debits the claim account and credits the fund.
 NORMAL_SIDE: dict[str, str] = {
     AccountKind.HOSPITAL_PAYABLE: Side.DEBIT,
     AccountKind.ESCROW: Side.DEBIT,
     AccountKind.SUPPLIER_RECEIVABLE: Side.CREDIT,
-    AccountKind.FUND: Side.DEBIT,
-    AccountKind.HOSPITAL_ADVANCE: Side.CREDIT,
+    AccountKind.FUND: Side.CREDIT,
+    AccountKind.FUND_CLAIMS: Side.DEBIT,
+    AccountKind.HOSPITAL_ADVANCE: Side.DEBIT,
+    AccountKind.HOSPITAL_FUND_CLAIM: Side.CREDIT,
+    AccountKind.HOSPITAL_DIRECT: Side.DEBIT,
 }
 
 
@@ -43,4 +57,42 @@ class EntryKind(models.TextChoices):
     ADVANCE_OFFSET = "advance_offset", _("advance offset")
     FUND_CLAIM = "fund_claim", _("fund claim")
     DEDUCTION = "deduction", _("deduction")
+    DIRECT_RECOVERY = "direct_recovery", _("recovery of a direct payment")
+    FUND_PAYOUT = "fund_payout", _("fund settlement payout")
     REVERSAL = "reversal", _("reversal")
+
+
+class AdvanceStatus(models.TextChoices):
+    OFFSETTING = "offsetting", _("being offset")
+    CLOSED = "closed", _("fully offset")
+
+
+class FundSettlementStatus(models.TextChoices):
+    DRAFT = "draft", _("draft")
+    SETTLED = "settled", _("settled")
+
+
+class FundSettlementAction(models.TextChoices):
+    ADD_CLAIM = "add_claim", _("adding a claim")
+    SETTLE = "settle", _("settlement")
+
+
+FUND_SETTLEMENT_STATES = StateMachine(
+    object="fund_settlement",
+    transitions={
+        FundSettlementStatus.DRAFT: frozenset(
+            {FundSettlementStatus.DRAFT, FundSettlementStatus.SETTLED}
+        ),
+        FundSettlementStatus.SETTLED: frozenset(),
+    },
+    targets={
+        FundSettlementAction.ADD_CLAIM: FundSettlementStatus.DRAFT,
+        FundSettlementAction.SETTLE: FundSettlementStatus.SETTLED,
+    },
+    label=lambda s: gettext("Fund settlement %(month)s") % {"month": f"{s.month:%Y-%m}"},
+)
+
+
+class FundClaimSource(models.TextChoices):
+    ENTERED = "entered", _("entered")
+    IMPORTED = "imported", _("imported")

@@ -43,3 +43,53 @@ class ReversalOfReversalError(DomainError):
     message_template = _(
         "Journal entry #%(seq)s is itself a reversal; post a new entry instead of reversing it."
     )
+
+
+# --- The advance fund and the monthly fund settlement -----------------------------------------
+
+
+class AdvanceExistsError(DomainError):
+    code = "advance_exists"
+    http_status = 409
+    message_template = _(
+        "The advance for this hospital and cycle was paid already (advance %(advance)s)."
+    )
+
+
+class AdvanceNoContractsError(DomainError):
+    code = "advance_no_contracts"
+    message_template = _(
+        "The hospital has no contract of this round in force for the cycle starting %(cycle_start)s, "
+        "so there is no agreed amount to advance on."
+    )
+
+
+class FundMonthInvalidError(DomainError):
+    code = "fund_month_invalid"
+    message_template = _("%(month)s cannot be settled: %(reason)s")
+
+
+class FundSettlementExistsError(DomainError):
+    code = "fund_settlement_exists"
+    http_status = 409
+    message_template = _("The fund settlement of %(hospital)s for %(month)s exists already.")
+
+
+class FundClaimExistsError(DomainError):
+    code = "fund_claim_exists"
+    http_status = 409
+    message_template = _("Claim %(reference)s is in this settlement already.")
+
+
+class FundSettlementEmptyError(DomainError):
+    code = "fund_settlement_empty"
+    message_template = _("The settlement has no claims: enter or import the month's claims first.")
+
+
+class FundClaimsFileError(DomainError):
+    """An import refused whole: every problem with its row and column; nothing was written."""
+
+    code = "fund_claims_file_invalid"
+    message_template = _(
+        "The claims file was not imported: %(count)s problem(s), the first: %(first)s"
+    )

@@ -1,6 +1,9 @@
-"""Row locks for settlement: accounts are locked in primary-key order before any posting, then
-the ledger's chain (one advisory lock) is taken, always in that order, so two postings that
-share an account queue up and never deadlock."""
+"""Row locks for settlement: the only way a service fetches a row it is about to change.
+
+Lock order, everywhere: a fund settlement, then the advances it offsets (pk order), then the
+ledger accounts an entry touches (pk order), then the ledger's chain (one advisory lock), so
+that two postings sharing an account queue up and never deadlock.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +11,10 @@ from collections.abc import Iterable
 
 from django.db import connection
 
-from settlement.models import Account
+from accounts.models import User
+from core import permissions
+from core.errors import NotFoundError
+from settlement.models import Account, Advance, FundSettlement
 
 # pg_advisory_xact_lock key of the hash chain: "YGLEDGER" read as a big-endian int64.
 CHAIN_LOCK_KEY = int.from_bytes(b"YGLEDGER", "big") - (1 << 63)
@@ -29,3 +35,28 @@ def lock_chain() -> None:
     """Serialise appends to the hash chain until the transaction ends."""
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_advisory_xact_lock(%s)", [CHAIN_LOCK_KEY])
+
+
+def lock_fund_settlement(*, actor: User, settlement_id: int, action: str) -> FundSettlement:
+    """The fund settlement, locked FOR UPDATE, if the actor may see it (else 404) and do
+    ``action`` (else 403)."""
+    found = (
+        FundSettlement.objects.visible_to(actor)
+        .select_for_update(of=("self",))
+        .select_related("hospital")
+        .filter(pk=settlement_id)
+        .first()
+    )
+    if found is None:
+        raise NotFoundError()
+    permissions.require(actor, action)
+    return found
+
+
+def lock_advances(advance_ids: Iterable[int]) -> list[Advance]:
+    """Advances whose offsets a settlement moves, FOR UPDATE in pk order."""
+    return list(
+        Advance.objects.select_for_update(of=("self",))
+        .filter(pk__in=sorted(set(advance_ids)))
+        .order_by("pk")
+    )

@@ -90,6 +90,19 @@ def _counting(
     )
 
 
+def contract_counted_lines(*, contract: Contract, until: dt.date) -> QuerySet[OrderLine]:
+    """The lines counting toward ``contract`` from orders submitted up to ``until`` (for the
+    advance offsets of settlement, which read purchases month by month)."""
+    return _counting(
+        hospital=contract.hospital_id,
+        manufacturer=contract.manufacturer_id,
+        distributor=contract.distributor_id,
+        consumable=contract.consumable_id,
+        start=contract.cycle_start,
+        end=min(until, contract.cycle_end),
+    )
+
+
 def counted_lines() -> QuerySet[OrderLine]:
     """The order lines that count toward the contract of the enclosing query (OuterRef)."""
     ref = OuterRef

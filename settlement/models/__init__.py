@@ -1,3 +1,13 @@
+from settlement.models.advances import Advance
+from settlement.models.fund import FundAdjustment, FundClaim, FundSettlement
 from settlement.models.ledger import Account, JournalEntry, Posting
 
-__all__ = ["Account", "JournalEntry", "Posting"]
+__all__ = [
+    "Account",
+    "Advance",
+    "FundAdjustment",
+    "FundClaim",
+    "FundSettlement",
+    "JournalEntry",
+    "Posting",
+]

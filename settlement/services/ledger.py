@@ -48,10 +48,14 @@ def account_for(
     region_code: str | None = None,
     floor: Decimal | None = None,
 ) -> Account:
-    """The account of ``kind`` for the organisation (or, for escrow and the fund, the region),
-    opened on first use. Two first uses at once open one account."""
-    region = organization.region_code if organization is not None else region_code
-    if not region:
+    """The account of ``kind`` for the organisation (or, for escrow and the fund, the pooling
+    region of ``region_code``: its city), opened on first use. Two first uses at once open
+    one account."""
+    if organization is not None:
+        region = organization.region_code
+    elif region_code:
+        region = pooling_region(region_code)
+    else:
         raise ValueError("an account needs an organisation or a region")
     lookup = {"kind": kind, "organization": organization}
     if organization is None:
@@ -70,6 +74,14 @@ def account_for(
             )
     except IntegrityError:
         return Account.objects.get(**lookup)
+
+
+def pooling_region(region_code: str) -> str:
+    """The insurance pooling region (统筹区) of a region code: the city (a district's city; a
+    province-level code stays itself). Escrow and the fund are kept per pooling region."""
+    if region_code.endswith("0000"):
+        return region_code
+    return region_code[:4] + "00"
 
 
 def _legs_checked(legs: Sequence[Leg]) -> list[Leg]:

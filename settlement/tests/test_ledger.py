@@ -238,8 +238,8 @@ def test_two_first_uses_of_an_account_open_one(books):
 
 def test_the_effective_date_is_kept_apart_from_the_time_of_posting(books):
     entry = entry_post(
-        kind=EntryKind.FUND_CLAIM,
-        legs=[Leg(books["fund"].pk, D("1.00")), Leg(books["advance"].pk, D("-1.00"))],
+        kind=EntryKind.ADVANCE,
+        legs=[Leg(books["advance"].pk, D("1.00")), Leg(books["fund"].pk, D("-1.00"))],
         effective_date=dt.date(2026, 11, 30),
     )
     entry.refresh_from_db()

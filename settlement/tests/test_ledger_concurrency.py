@@ -50,15 +50,16 @@ def test_fifty_threads_offsetting_thirty_from_an_advance_of_a_thousand_r_advance
     the chain holds 34 entries in order."""
     hospital = HospitalFactory()
     fund = account_for(kind=AccountKind.FUND, region_code="320100")
+    claims = account_for(kind=AccountKind.FUND_CLAIMS, region_code="320100")
     advance = account_for(kind=AccountKind.HOSPITAL_ADVANCE, organization=hospital, floor=D("0.00"))
     entry_post(
-        kind=EntryKind.ADVANCE, legs=[Leg(fund.pk, D("1000.00")), Leg(advance.pk, D("-1000.00"))]
+        kind=EntryKind.ADVANCE, legs=[Leg(advance.pk, D("1000.00")), Leg(fund.pk, D("-1000.00"))]
     )
 
     def offset(_index):
         return entry_post(
             kind=EntryKind.ADVANCE_OFFSET,
-            legs=[Leg(advance.pk, D("30.00")), Leg(fund.pk, D("-30.00"))],
+            legs=[Leg(claims.pk, D("30.00")), Leg(advance.pk, D("-30.00"))],
         )
 
     results = _race(offset, 50)
