@@ -200,6 +200,15 @@ if TASK_HEARTBEAT_LIMIT_S < 3 * TASK_HEARTBEAT_S:
 
     raise ImproperlyConfigured("TASK_HEARTBEAT_LIMIT_S must be at least 3 x TASK_HEARTBEAT_S.")
 CELERY_BEAT_SCHEDULE: dict[str, dict] = {
+    # [R-ADVANCE] advances of contracts that began; then the reconciliation of the books.
+    "settlement-advances-pay-due": {
+        "task": "settlement.advances_pay_due",
+        "schedule": crontab(hour=4, minute=0),
+    },
+    "settlement-ledger-check": {
+        "task": "settlement.ledger_check",
+        "schedule": crontab(hour=4, minute=30),
+    },
     "idempotency-purge": {
         "task": "core.idempotency_purge",
         "schedule": crontab(hour=3, minute=30),
@@ -398,6 +407,9 @@ SPECTACULAR_SETTINGS = {
         "EmergencyStatusEnum": "procurement.choices.EmergencyStatus",
         "EmergencyActionEnum": "procurement.choices.EmergencyAction",
         "EmergencyViolationKindEnum": "procurement.choices.EmergencyViolationKind",
+        "AdvanceStatusEnum": "settlement.choices.AdvanceStatus",
+        "FundSettlementStatusEnum": "settlement.choices.FundSettlementStatus",
+        "FundSettlementActionEnum": "settlement.choices.FundSettlementAction",
     },
 }
 # make bench mounts its baseline endpoints (bench/urls.py) only with this set.

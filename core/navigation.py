@@ -48,6 +48,13 @@ MENU: list[MenuItem] = [
     MenuItem(_("Delivery notes"), "procurement:delivery_list", "truck", "order.view"),
     MenuItem(_("Invoices"), "procurement:invoice_list", "file-earmark-text", "order.view"),
     MenuItem(_("Usage records"), "procurement:usage_list", "clipboard2-pulse", "usage.view"),
+    MenuItem(
+        _("Fund settlements"), "settlement:fund_settlement_list", "bank", "fund_settlement.view"
+    ),
+    MenuItem(_("Advance fund"), "settlement:advance_list", "piggy-bank", "advance.view"),
+    MenuItem(
+        _("Ledger accounts"), "settlement:account_list", "journal-text", "fund_settlement.view"
+    ),
     MenuItem(_("Organisations"), "accounts:organization_list", "building", "organization.view"),
     MenuItem(_("API clients"), "accounts:api_client_list", "key", "api_client.view"),
     MenuItem(_("Region policy"), "core:region_policy", "sliders", "region_policy.view"),

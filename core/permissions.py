@@ -139,6 +139,8 @@ ACTIONS: dict[str, frozenset[str]] = {
         {HOSPITAL_FINANCE, BUREAU_OFFICER, AGENCY_FINANCE, PLATFORM_ADMIN}
     ),
     "fund_settlement.manage": frozenset({AGENCY_FINANCE}),
+    # [R-ESCROW] the daily reconciliation of the books (platform-wide).
+    "ledger_check.view": frozenset({BUREAU_OFFICER, AGENCY_FINANCE, PLATFORM_ADMIN}),
 }
 
 

@@ -5,3 +5,7 @@ from django.utils.translation import gettext_lazy as _
 class SettlementConfig(AppConfig):
     name = "settlement"
     verbose_name = _("Settlement")
+
+    def ready(self) -> None:
+        # The home page's work queues (core.home).
+        from settlement import home_cards  # noqa: F401

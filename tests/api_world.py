@@ -67,6 +67,10 @@ from procurement.tests.order_world import (
     shipped,
     submitted,
 )
+from settlement.choices import AccountKind
+from settlement.models import Account
+from settlement.services import advances as advance_services
+from settlement.services import fund as fund_services
 
 # The roles of the matrix, in its column order. "his" is an API key of the hospital (its
 # service user is a purchaser); "staff" is a Django superuser (createsuperuser), the only kind
@@ -277,6 +281,24 @@ def build() -> ApiWorld:
     )
     contract = contract_for(w, users["bur"], contract_listing)
 
+    # Settlement [R-ADVANCE] [R-FUND-MONTHLY]: a contract in force and its advance paid; a
+    # draft fund settlement of the hospital for this month with one claim.
+    advance_listing = add_listing(w)
+    ListingDistributorFactory(
+        listing=advance_listing, distributor=w.distributor, region_code="320100"
+    )
+    contract_for(w, users["bur"], advance_listing, sign=True)
+    (advance,) = advance_services.advances_pay_due()
+    fund_settlement = fund_services.fund_settlement_open(
+        actor=users["agy"], hospital_id=w.hospital.pk, month=clock.local_today()
+    )
+    fund_services.fund_claim_add(
+        actor=users["agy"], settlement_id=fund_settlement.pk, reference="JS-0001", amount="10000.00"
+    )
+    advance_account = Account.objects.get(
+        kind=AccountKind.HOSPITAL_ADVANCE, organization=w.hospital
+    )
+
     # [R-EMERG-CAP] an emergency purchase over any cap, awaiting the bureau; a product not
     # listed for a new registration.
     emergency_purchase = emergency.emergency_purchase_register(
@@ -297,6 +319,9 @@ def build() -> ApiWorld:
 
     emergency_product = ConsumableFactory(manufacturer=w.manufacturer)
     ids = {
+        "advance": advance.pk,
+        "fund_settlement": fund_settlement.pk,
+        "ledger_account": advance_account.pk,
         "emergency_purchase": emergency_purchase.pk,
         "emergency_consumable": emergency_product.pk,
         "emergency_consumable_code": emergency_product.code,
@@ -363,6 +388,9 @@ def build() -> ApiWorld:
         "udi": gs1(w.di),
         "udi_serial": gs1(w.di, serial="SN-0002"),
         "today": clock.local_today().isoformat(),
+        "first_of_last_month": (clock.local_today().replace(day=1) - dt.timedelta(days=1))
+        .replace(day=1)
+        .isoformat(),
         "promised": promised().isoformat(),
         "next_year": (clock.local_today() + dt.timedelta(days=300)).isoformat(),
         "year": clock.local_today().year,

@@ -40,6 +40,9 @@ from procurement.tests.order_world import (
     shipped,
     submitted,
 )
+from settlement.models import LedgerCheck
+from settlement.services import advances as advance_services
+from settlement.services import fund as fund_services
 
 pytestmark = pytest.mark.django_db
 
@@ -151,6 +154,33 @@ def world():
     o["emergency_violation"] = o["emergency"].violations.get()
     o["other_emergency"] = _emergency_purchase(w.other_purchaser)
     o["other_emergency_violation"] = o["other_emergency"].violations.get()
+    # Settlement: the lagging contract's advance, a settled month of each hospital, a draft
+    # month of the first, and a night whose ledger check found drift [R-ADVANCE] [R-ESCROW].
+    (o["advance"],) = advance_services.advances_pay_due()
+    month = clock.local_today().replace(day=1)
+    last_month = (month - dt.timedelta(days=1)).replace(day=1)
+    for key, hospital, day, settle in [
+        ("settled", w.hospital, last_month, True),
+        ("other_settled", w.other_purchaser.organization, last_month, True),
+        ("fund_draft", w.hospital, month, False),
+    ]:
+        s = fund_services.fund_settlement_open(
+            actor=users["agy"], hospital_id=hospital.pk, month=day
+        )
+        fund_services.fund_claim_add(
+            actor=users["agy"], settlement_id=s.pk, reference="JS", amount="900.00"
+        )
+        if settle:
+            s = fund_services.fund_settlement_settle(actor=users["agy"], settlement_id=s.pk)
+        o[key] = s
+    o["drift"] = LedgerCheck.objects.create(
+        checked_at=clock.now(),
+        entries=1,
+        last_hash="0" * 64,
+        ok=False,
+        findings=[{"check": "chain_broken"}],
+    )
+    LedgerCheck.objects.create(checked_at=clock.now(), entries=1, last_hash="0" * 64, ok=True)
     return w, users, o
 
 
@@ -190,6 +220,8 @@ def expected(o) -> dict[str, dict[str, set]]:
         "fin": {
             "invoices_to_confirm": {o["registered"]},
             "contracts_lagging": {o["contract_lagging"]},
+            "fund_settlements_settled": {o["settled"]},
+            "advances_offsetting": {o["advance"]},
         },
         "mfr": {
             # The manufacturer answers every hospital.
@@ -231,6 +263,9 @@ def expected(o) -> dict[str, dict[str, set]]:
             "shares_to_enter": set(),
             "rounds_to_open": set(),
             "rounds_in_publicity": set(),
+            "fund_settlements_settled": {o["settled"], o["other_settled"]},
+            "advances_offsetting": {o["advance"]},
+            "ledger_checks_drift": {o["drift"]},
         },
         "agy": {
             "price_cuts_overdue": {o["cut_overdue"]},
@@ -247,12 +282,17 @@ def expected(o) -> dict[str, dict[str, set]]:
             "shares_to_enter": set(),
             "rounds_to_open": set(),
             "rounds_in_publicity": set(),
+            "fund_settlements_draft": {o["fund_draft"]},
+            "fund_settlements_settled": {o["settled"], o["other_settled"]},
+            "advances_offsetting": {o["advance"]},
+            "ledger_checks_drift": {o["drift"]},
         },
         "adm": {
             "listing_applications": {o["application"]},
             "price_changes_to_review": {o["price_change"]},
             "objections_to_answer": {o["objection"]},
             "sync_runs_failed": {o["failed_run"]},
+            "ledger_checks_drift": {o["drift"]},
         },
     }
     for cards in want.values():
@@ -339,7 +379,7 @@ def test_home_page_shows_the_cards_with_links(world):
 
 
 def test_api_answers_the_same_cards(world):
-    _w, users, _o = world
+    _w, users, o = world
     client = Client()
     client.force_login(users["fin"])
     body = client.get("/api/v1/home/").json()
@@ -350,6 +390,20 @@ def test_api_answers_the_same_cards(world):
             "count": 1,
             "amount": "1000.00",
             "url": "/procurement/invoices/?status=registered",
+        },
+        {
+            "key": "fund_settlements_settled",
+            "title": "已完成的基金结算（拨付医疗机构）",
+            "count": 1,
+            "amount": "900.00",
+            "url": "/settlement/fund/?status=settled",
+        },
+        {
+            "key": "advances_offsetting",
+            "title": "冲抵中的预付金（预付金额）",
+            "count": 1,
+            "amount": str(o["advance"].amount),
+            "url": "/settlement/advances/?status=offsetting",
         },
         {
             "key": "contracts_lagging",

@@ -85,6 +85,7 @@ def test_login_page_is_chinese_by_default(client):
 _EVERYONE = ["core:home", "catalog:consumable_list", "catalog:publicity"]
 _TRADE = ["procurement:listing_list", "procurement:agreed_price_list"]
 _ORDERS = ["procurement:order_list", "procurement:delivery_list", "procurement:invoice_list"]
+_FUND = ["settlement:fund_settlement_list", "settlement:advance_list", "settlement:account_list"]
 MENUS = {
     "bureau": [
         *_EVERYONE,
@@ -100,6 +101,7 @@ MENUS = {
         "procurement:contract_list",
         *_ORDERS,
         "procurement:usage_list",
+        *_FUND,
         "accounts:organization_list",
         "core:region_policy",
         "core:history",
@@ -118,6 +120,7 @@ MENUS = {
         "procurement:contract_list",
         *_ORDERS,
         "procurement:usage_list",
+        *_FUND,
         "accounts:organization_list",
         "accounts:api_client_list",
         "core:region_policy",
@@ -134,6 +137,7 @@ MENUS = {
         "procurement:contract_list",
         *_ORDERS,
         "procurement:usage_list",
+        *_FUND,
         "accounts:organization_list",
         "core:region_policy",
         "core:export_jobs",
@@ -159,6 +163,7 @@ MENUS = {
         "procurement:contract_list",
         *_ORDERS,
         "procurement:usage_list",
+        *_FUND,
         "accounts:organization_list",
         "accounts:api_client_list",
         "core:export_jobs",

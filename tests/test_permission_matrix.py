@@ -444,6 +444,68 @@ ROWS = [
         GET="200   200   403   403   200   200   200   302L  302L  200",
         POST="403   302   403   403   403   403   403   302L  302L  403",
     ),
+    # Settlement, the fund's half [R-ADVANCE] [R-FUND-MONTHLY] [R-ESCROW]
+    row(
+        "settlement/fund/",
+        GET="403   200   403   403   200   200   200   302L  302L  200",
+        POST="403   200   403   403   200   200   200   302L  302L  200",
+    ),
+    row(
+        "settlement/fund/open/",
+        body={"hospital": "@organization", "month": "@first_of_last_month"},
+        GET="405   405   405   405   405   405   405   302L  302L  405",
+        POST="403   403   403   403   403   302   403   302L  302L  403",
+    ),
+    row(
+        "settlement/fund/import/",
+        GET="405   405   405   405   405   405   405   302L  302L  405",
+        POST="403   403   403   403   403   302   403   302L  302L  403",
+    ),
+    row(
+        "settlement/fund/<int:pk>/",
+        pk="@fund_settlement",
+        body={"reference": "JS-0003", "amount": "10.00"},
+        GET="403   200   403   403   200   200   200   302L  302L  200",
+        POST="403   200   403   403   200   302   200   302L  302L  200",
+    ),
+    row(
+        "settlement/fund/<int:pk>/settle/",
+        pk="@fund_settlement",
+        GET="405   405   405   405   405   405   405   302L  302L  405",
+        POST="403   403   404   404   403   302   403   302L  302L  403",
+    ),
+    row(
+        "settlement/advances/",
+        GET="403   200   403   403   200   200   200   302L  302L  200",
+        POST="403   200   403   403   200   200   200   302L  302L  200",
+    ),
+    row(
+        "settlement/advances/pay-due/",
+        GET="405   405   405   405   405   405   405   302L  302L  405",
+        POST="403   403   403   403   403   302   403   302L  302L  403",
+    ),
+    row(
+        "settlement/advances/<int:pk>/",
+        pk="@advance",
+        GET="403   200   403   403   200   200   200   302L  302L  200",
+        POST="403   200   403   403   200   200   200   302L  302L  200",
+    ),
+    row(
+        "settlement/accounts/",
+        GET="403   200   403   403   200   200   200   302L  302L  200",
+        POST="403   200   403   403   200   200   200   302L  302L  200",
+    ),
+    row(
+        "settlement/accounts/<int:pk>/",
+        pk="@ledger_account",
+        GET="403   200   403   403   200   200   200   302L  302L  200",
+        POST="403   200   403   403   200   200   200   302L  302L  200",
+    ),
+    row(
+        "settlement/ledger-checks/",
+        GET="403   403   403   403   200   200   200   302L  302L  200",
+        POST="403   403   403   403   200   200   200   302L  302L  200",
+    ),
     # Emergency purchases [R-EMERG-DEADLINE] [R-EMERG-CAP]
     row(
         "procurement/emergency/",
@@ -1582,6 +1644,64 @@ ROWS = [
     row(
         "api/v1/procurement/emergency-violations/",
         GET="200   200   403   403   200   200   200   200   401   200",
+    ),
+    # --- API: settlement, the fund's half [R-ADVANCE] [R-FUND-MONTHLY]
+    row(
+        "api/v1/settlement/accounts/",
+        GET="403   200   403   403   200   200   200   403   401   200",
+    ),
+    row(
+        "api/v1/settlement/accounts/<int:pk>/postings/",
+        pk="@ledger_account",
+        GET="403   200   403   403   200   200   200   403   401   200",
+    ),
+    row(
+        "api/v1/settlement/advances/",
+        GET="403   200   403   403   200   200   200   403   401   200",
+    ),
+    row(
+        "api/v1/settlement/advances/pay-due/",
+        GET="403   403   403   403   403   405   403   403   401   403",
+        POST="403   403   403   403   403   200   403   403   401   403",
+    ),
+    row(
+        "api/v1/settlement/advances/<int:pk>/",
+        pk="@advance",
+        GET="403   200   403   403   200   200   200   403   401   200",
+    ),
+    row(
+        "api/v1/settlement/fund-settlements/",
+        body={"hospital": "@organization", "month": "@first_of_last_month"},
+        GET="403   200   403   403   200   200   200   403   401   200",
+        POST="403   403   403   403   403   201   403   403   401   403",
+    ),
+    row(
+        "api/v1/settlement/fund-settlements/import/",
+        GET="403   403   403   403   403   405   403   403   401   403",
+        POST="403   403   403   403   403   415   403   403   401   403",
+    ),
+    row(
+        "api/v1/settlement/fund-settlements/<int:pk>/",
+        pk="@fund_settlement",
+        GET="403   200   403   403   200   200   200   403   401   200",
+    ),
+    row(
+        "api/v1/settlement/fund-settlements/<int:pk>/actions/",
+        pk="@fund_settlement",
+        GET="403   200   403   403   200   200   200   403   401   200",
+    ),
+    row(
+        "api/v1/settlement/fund-settlements/<int:pk>/claims/",
+        pk="@fund_settlement",
+        body={"reference": "JS-0002", "amount": "500.00"},
+        GET="403   403   403   403   403   405   403   403   401   403",
+        POST="403   403   403   403   403   201   403   403   401   403",
+    ),
+    row(
+        "api/v1/settlement/fund-settlements/<int:pk>/settle/",
+        pk="@fund_settlement",
+        GET="403   403   403   403   403   405   403   403   401   403",
+        POST="403   403   403   403   403   200   403   403   401   403",
     ),
     # --- API: volume-based procurement rounds and demand
     row(

@@ -25,6 +25,14 @@ def cny(value):
 
 
 @register.filter
+def cny_abs(value):
+    """An amount without its sign (a credit column): ¥30.00 for -30.00."""
+    if value in (None, ""):
+        return ""
+    return format_cny(abs(Decimal(value)))
+
+
+@register.filter
 def percent(value):
     """A share (0.0300) as a percentage: 3%, 2.5%, 0.15%."""
     if value in (None, ""):

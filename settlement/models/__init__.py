@@ -1,6 +1,6 @@
 from settlement.models.advances import Advance
 from settlement.models.fund import FundAdjustment, FundClaim, FundSettlement
-from settlement.models.ledger import Account, JournalEntry, Posting
+from settlement.models.ledger import Account, JournalEntry, LedgerCheck, Posting
 
 __all__ = [
     "Account",
@@ -9,5 +9,6 @@ __all__ = [
     "FundClaim",
     "FundSettlement",
     "JournalEntry",
+    "LedgerCheck",
     "Posting",
 ]

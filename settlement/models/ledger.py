@@ -27,6 +27,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core import history
 from core.money import money_field
+from core.tenancy import AnyActor, TenantQuerySet, scope_q
 from settlement.choices import NORMAL_SIDE, AccountKind, EntryKind, Side
 
 # An account's balance on its normal side, for queries (Account.balance for one row).
@@ -35,6 +36,10 @@ BALANCE_EXPRESSION = models.Case(
     default=models.F("credits") - models.F("debits"),
     output_field=models.DecimalField(max_digits=18, decimal_places=2),
 )
+
+
+class AccountQuerySet(TenantQuerySet):
+    pass
 
 
 class Account(models.Model):
@@ -57,6 +62,8 @@ class Account(models.Model):
     debits = money_field(_("debits posted"), default=Decimal("0.00"))
     credits = money_field(_("credits posted"), default=Decimal("0.00"))
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    objects = AccountQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("ledger account")
@@ -93,6 +100,12 @@ class Account(models.Model):
     def __str__(self) -> str:
         owner = self.organization.name if self.organization is not None else self.region_code
         return f"{self.get_kind_display()} · {owner}"
+
+    @classmethod
+    def tenant_q(cls, actor: AnyActor) -> models.Q:
+        """A party sees its own accounts; the bureau and the agency their region's, escrow and
+        the fund included (those have no organisation, so no party sees them)."""
+        return scope_q(actor, org_field="organization_id", region_field="region_code")
 
     @property
     def balance(self) -> Decimal:
@@ -221,3 +234,23 @@ class Posting(models.Model):
     @property
     def side(self) -> str:
         return Side.DEBIT if self.amount > 0 else Side.CREDIT
+
+
+class LedgerCheck(models.Model):
+    """One run of the daily reconciliation (settlement.selectors.ledger.ledger_verify): how
+    far it read and what did not hold. Append-only: a check is evidence."""
+
+    checked_at = models.DateTimeField(_("checked at"))
+    entries = models.BigIntegerField(_("entries checked"))
+    last_hash = models.CharField(_("last hash"), max_length=64)
+    ok = models.BooleanField(_("books hold"))
+    findings = models.JSONField(_("findings"), default=list)
+
+    class Meta:
+        verbose_name = _("ledger check")
+        verbose_name_plural = _("ledger checks")
+        ordering = ["-checked_at"]
+        triggers = [history.append_only()]
+
+    def __str__(self) -> str:
+        return f"{self.checked_at:%Y-%m-%d %H:%M} {'ok' if self.ok else 'drift'}"

@@ -12,8 +12,10 @@ from decimal import Decimal
 
 from django.db.models import Count, Q, QuerySet, Sum
 
-from core import clock
-from settlement.models import Account, JournalEntry, Posting
+from accounts.models import User
+from core import clock, permissions
+from core.errors import NotFoundError, PermissionDeniedError
+from settlement.models import Account, JournalEntry, LedgerCheck, Posting
 
 GENESIS_HASH = "0" * 64
 
@@ -71,11 +73,18 @@ def last_hash_on(day: dt.date) -> str | None:
     )
 
 
-def account_list(*, organization_id: int | None = None) -> QuerySet[Account]:
-    accounts = Account.objects.select_related("organization")
-    if organization_id is not None:
-        accounts = accounts.filter(organization_id=organization_id)
-    return accounts
+def account_list(*, actor: User) -> QuerySet[Account]:
+    """The accounts the actor may see (Account.tenant_q), with their balances."""
+    if not permissions.can(actor, "fund_settlement.view"):
+        raise PermissionDeniedError(action="fund_settlement.view")
+    return Account.objects.visible_to(actor).select_related("organization").order_by("kind", "pk")
+
+
+def account_get(*, actor: User, account_id: int) -> Account:
+    found = account_list(actor=actor).filter(pk=account_id).first()
+    if found is None:
+        raise NotFoundError()
+    return found
 
 
 def account_statement(*, account_id: int) -> QuerySet[Posting]:
@@ -188,3 +197,11 @@ def ledger_verify() -> list[Finding]:
             )
     findings.extend(_chain_findings())
     return findings
+
+
+def ledger_check_list(*, actor: User, ok: bool | None = None) -> QuerySet[LedgerCheck]:
+    """The daily reconciliations, newest first (``ok=False``: those that found drift)."""
+    if not permissions.can(actor, "ledger_check.view"):
+        raise PermissionDeniedError(action="ledger_check.view")
+    checks = LedgerCheck.objects.all()
+    return checks if ok is None else checks.filter(ok=ok)

@@ -83,16 +83,26 @@ def advance_pay(*, actor: User, round_id: int, hospital_id: int, cycle_start: dt
     return _pay(actor=actor, round_id=round_id, hospital_id=hospital_id, cycle_start=cycle_start)
 
 
-def advances_pay_due(*, today: dt.date | None = None) -> list[Advance]:
-    """The nightly task: pay every advance whose contracts are in force and whose cycle has
-    started, each in its own transaction; a rerun pays nothing twice."""
+def advances_pay_due(*, actor: User | None = None, today: dt.date | None = None) -> list[Advance]:
+    """Pay every advance whose contracts are in force and whose cycle has started, each in its
+    own transaction; a rerun pays nothing twice. The nightly task runs it for everyone; the
+    agency (``actor``) for the hospitals of its region, at once."""
+    if actor is not None:
+        require(actor, "advance.pay")
+    visible = (
+        set(Organization.objects.visible_to(actor).hospitals().values_list("pk", flat=True))
+        if actor is not None
+        else None
+    )
     paid = []
     for due in advances_due(today=today or clock.local_today()):
+        if visible is not None and due.hospital_id not in visible:
+            continue
         try:
             with transaction.atomic():
                 paid.append(
                     _pay(
-                        actor=None,
+                        actor=actor,
                         round_id=due.round_id,
                         hospital_id=due.hospital_id,
                         cycle_start=due.cycle_start,

@@ -51,6 +51,7 @@ from settlement.selectors.fund import fund_plan
 from settlement.services.ledger import Leg, account_for, entry_post
 
 MAX_IMPORT_ROWS = 20_000
+MAX_IMPORT_BYTES = 10 * 1024 * 1024
 
 
 def _month(value: dt.date) -> dt.date:

@@ -11,6 +11,7 @@ PostgreSQL checks the zero sum again at commit and the floors as CHECK constrain
 from __future__ import annotations
 
 import dataclasses
+import logging
 from collections.abc import Sequence
 from decimal import Decimal
 
@@ -29,8 +30,10 @@ from settlement.errors import (
     ReversalOfReversalError,
 )
 from settlement.locks import lock_accounts, lock_chain
-from settlement.models import Account, JournalEntry, Posting
-from settlement.selectors.ledger import chain_head, entry_hash, timestamp_text
+from settlement.models import Account, JournalEntry, LedgerCheck, Posting
+from settlement.selectors.ledger import chain_head, entry_hash, ledger_verify, timestamp_text
+
+logger = logging.getLogger(__name__)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -206,3 +209,20 @@ def entry_reverse(*, entry_id: int, reason: str, actor: User | None = None) -> J
             raise
         by = JournalEntry.objects.filter(reverses=original).values_list("seq", flat=True).first()
         raise EntryAlreadyReversedError(seq=original.seq, by=by) from None
+
+
+def ledger_check_run() -> LedgerCheck:
+    """The daily reconciliation: verify every invariant of the books and keep the result; any
+    finding is logged as an error for the operators' alerting."""
+    findings = ledger_verify()
+    seq, last = chain_head()
+    check = LedgerCheck.objects.create(
+        checked_at=clock.now(),
+        entries=seq,
+        last_hash=last,
+        ok=not findings,
+        findings=[dataclasses.asdict(f) for f in findings],
+    )
+    if findings:
+        logger.error("ledger check %s: %d findings, first %s", check.pk, len(findings), findings[0])
+    return check
