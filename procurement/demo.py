@@ -1078,13 +1078,15 @@ def _seed_finished_round(users: dict[str, User]) -> None:
             continue
         first = next((c for c in made if c.hospital_id == buyer.organization_id), None)
         if first is not None:
-            _demo_contract_order(first, buyer, sales_of, quantity, today)
+            demo_contract_order(first, buyer, sales_of, quantity, today)
 
 
-def _demo_contract_order(contract, purchaser: User, sales_of: dict, quantity: int, today) -> None:
-    """One order of the contract's product, delivered by its distributor and accepted, three
-    weeks ago (it counts toward the contract)."""
-    day = today - dt.timedelta(days=21)
+def demo_contract_order(
+    contract, purchaser: User, sales_of: dict, quantity: int, today, *, days_ago: int = 21
+) -> None:
+    """One order of the contract's product, delivered by its distributor and accepted,
+    ``days_ago`` (it counts toward the contract; settlement's demo buys month by month)."""
+    day = today - dt.timedelta(days=days_ago)
     maker = sales_of.get(contract.manufacturer_id)
     carrier = sales_of.get(contract.distributor_id)
     di = (

@@ -16,6 +16,7 @@ from core import clock, permissions
 from core.actions import Actions, Check, role_check, verdict
 from core.errors import NotFoundError, PermissionDeniedError
 from core.money import ZERO, format_cny, quantize
+from procurement.choices import EmergencyStatus
 from procurement.selectors.emergency import emergency_violations_unscoped
 from settlement.choices import FUND_SETTLEMENT_STATES, AccountKind, FundSettlementAction
 from settlement.errors import FundSettlementEmptyError
@@ -97,7 +98,9 @@ def fund_plan(*, settlement: FundSettlement) -> FundPlan:
     """What settling now takes off the month's claims, in this order, each only as far as the
     claims left allow (the rest waits for the next month): recoveries of direct payments
     [R-DIRECT], deductions for standing emergency-purchase violations recorded by the month's
-    end and not deducted before [R-EMERG-DEDUCT] (a violation is deducted whole or waits),
+    end and not deducted before [R-EMERG-DEDUCT] (a violation is deducted whole or waits; an
+    over-cap one the bureau has not decided on yet waits for its decision, since approving it
+    lifts it),
     then each advance's offset [R-ADVANCE-OFFSET]."""
     claims = quantize(settlement.claims.aggregate(total=Sum("amount"))["total"] or ZERO)
     left = claims
@@ -128,10 +131,13 @@ def fund_plan(*, settlement: FundSettlement) -> FundPlan:
     violations = (
         emergency_violations_unscoped(year=end.year, hospital_ids=[hospital_id])
         .filter(recorded_at__lt=end_of_month, deduction__isnull=True)
+        .exclude(purchase__status=EmergencyStatus.PENDING)
         .order_by("recorded_at", "pk")
     )
-    earlier = emergency_violations_unscoped(year=end.year - 1, hospital_ids=[hospital_id]).filter(
-        deduction__isnull=True
+    earlier = (
+        emergency_violations_unscoped(year=end.year - 1, hospital_ids=[hospital_id])
+        .filter(deduction__isnull=True)
+        .exclude(purchase__status=EmergencyStatus.PENDING)
     )
     for violation in [*earlier.order_by("recorded_at", "pk"), *violations]:
         fits = violation.amount <= left

@@ -17,7 +17,6 @@ from accounts.tests.factories import AgencyFactory, HospitalFactory, UserFactory
 from core import clock
 from core.errors import InvalidStateError, NotFoundError, PermissionDeniedError
 from core.money import quantize
-from procurement.models import EmergencyViolation
 from procurement.tests.award_world import bought, make_award_world, signed
 from settlement.choices import AccountKind, AdvanceStatus, EntryKind, FundSettlementStatus
 from settlement.errors import (
@@ -186,23 +185,27 @@ def test_an_offset_larger_than_the_claims_takes_what_there_is_and_the_rest_waits
     assert advance.offset_amount == D("100.00")
 
 
-def test_standing_emergency_violations_are_deducted_once_and_lifted_ones_not_r_emerg_deduct(aw):
-    from procurement.tests.emergency_world import register
+def test_standing_emergency_violations_are_deducted_once_and_pending_ones_wait_r_emerg_deduct(aw):
+    from procurement.tests.emergency_world import bought_last_year, register
 
     today = clock.local_today()
-    purchase = register(aw.w.purchaser, bought_on=today - dt.timedelta(days=30), price="300.00")
-    violation = EmergencyViolation.objects.get(purchase=purchase)
+    bought_last_year(aw.w.hospital, D("100000.00"), year=today.year)
+    late = register(aw.w.purchaser, bought_on=today - dt.timedelta(days=30), price="300.00")
+    over = register(aw.w.purchaser, bought_on=today, price="9000.00")  # over the 3% cap
+    assert [v.kind for v in late.violations.all()] == ["late"]
+    assert over.status == "pending"
+    violation = late.violations.get()
     settlement = _settle(aw, today.replace(day=1), "5000.00")
-    assert settlement.deductions_total == violation.amount
+    assert settlement.deductions_total == violation.amount == D("300.00")
     (deduction,) = settlement.adjustments.filter(kind="deduction")
     assert deduction.violation == violation
-    assert str(purchase.pk) in deduction.reason
+    assert str(late.pk) in deduction.reason
     entry = JournalEntry.objects.get(kind=EntryKind.DEDUCTION)
     assert (entry.source_type, entry.source_id) == ("fund_settlement", settlement.pk)
-    # A second month does not deduct it again.
-    again = _settle(
-        aw, (today.replace(day=1) - dt.timedelta(days=1)).replace(day=1), "5000.00", "JS-9"
-    )
+    assert balance(AccountKind.FUND_CLAIMS) == D("5000.00") - D("300.00")
+    # Another month deducts it no more; the over-cap one waits for the bureau's decision.
+    previous = (today.replace(day=1) - dt.timedelta(days=1)).replace(day=1)
+    again = _settle(aw, previous, "5000.00", "JS-9")
     assert again.deductions_total == D("0.00")
 
 
