@@ -57,6 +57,9 @@ def seed() -> dict[str, int]:
     tender = TenderRound.objects.filter(name=procurement_demo.DEMO_FINISHED_ROUND_NAME).first()
     if agency is None or h01 is None or h03 is None or tender is None:
         return {}
+    first, third = h01.organization_id, h03.organization_id
+    if first is None or third is None:
+        return {}
     if FundSettlement.objects.filter(hospital=h01.organization).exists():
         return {"fund_settlements": FundSettlement.objects.count()}
     today = clock.local_today()
@@ -74,6 +77,6 @@ def seed() -> dict[str, int]:
         advances.advances_pay_due()
     months = _months(contract.cycle_start, today)
     for index, month in enumerate(months):
-        _settle(agency, h01.organization_id, month, index, close=True)
-    _settle(agency, h03.organization_id, months[-1], 0, close=False)
+        _settle(agency, first, month, index, close=True)
+    _settle(agency, third, months[-1], 0, close=False)
     return {"fund_settlements": FundSettlement.objects.count()}
