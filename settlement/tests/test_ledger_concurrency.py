@@ -10,6 +10,7 @@ import pytest
 from django.db import connection
 
 from accounts.tests.factories import HospitalFactory
+from core import clock
 from core.errors import DomainError
 from settlement.choices import AccountKind, EntryKind
 from settlement.errors import AccountFloorError, EntryAlreadyReversedError
@@ -106,4 +107,31 @@ def test_racing_entries_on_disjoint_accounts_all_land_in_one_unbroken_chain():
     results = _race(pay, 8)
     assert all(isinstance(r, JournalEntry) for r in results), results
     assert Account.objects.get(pk=escrow.pk).balance == D("8.00")
+    assert ledger_verify() == []
+
+
+def test_eight_agency_clerks_settling_one_month_at_once_settle_it_once_r_fund_monthly():
+    from accounts.tests.factories import AgencyFactory, user_with_role
+    from settlement.choices import FundSettlementStatus
+    from settlement.models import FundSettlement
+    from settlement.services import fund
+
+    hospital = HospitalFactory()
+    agency = user_with_role("agency_finance", AgencyFactory(region_code="320100"))
+    settlement = fund.fund_settlement_open(
+        actor=agency, hospital_id=hospital.pk, month=clock.local_today()
+    )
+    fund.fund_claim_add(actor=agency, settlement_id=settlement.pk, reference="A", amount="800.00")
+
+    results = _race(
+        lambda _i: fund.fund_settlement_settle(actor=agency, settlement_id=settlement.pk), 8
+    )
+    assert sum(isinstance(r, FundSettlement) for r in results) == 1
+    assert all(
+        getattr(r, "code", None) == "invalid_state" for r in results if isinstance(r, DomainError)
+    )
+    assert FundSettlement.objects.get().status == FundSettlementStatus.SETTLED
+    # The claims entry and the payout, once.
+    assert JournalEntry.objects.count() == 2
+    assert account_for(kind=AccountKind.FUND, region_code="320100").balance == D("800.00")
     assert ledger_verify() == []
