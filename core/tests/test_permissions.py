@@ -58,6 +58,9 @@ ALLOWED = {
         "event.view",
         "demand.view",
         "emergency.view",
+        # Its own advances and fund settlements [R-ADVANCE] [R-FUND-MONTHLY].
+        "advance.view",
+        "fund_settlement.view",
     },
     Role.SUPPLIER_SALES: EVERYONE
     | {
@@ -100,6 +103,9 @@ ALLOWED = {
         "bid.view",
         "share.hold",
         "round.open",
+        "advance.view",
+        "fund_settlement.view",
+        "ledger_check.view",
     },
     # The agency runs volume-based procurement rounds with the bureau.
     Role.AGENCY_FINANCE: EVERYONE
@@ -114,6 +120,12 @@ ALLOWED = {
         "bid.view",
         "share.hold",
         "round.open",
+        # The fund's side of settlement: advances and the monthly fund settlement.
+        "advance.view",
+        "advance.pay",
+        "fund_settlement.view",
+        "fund_settlement.manage",
+        "ledger_check.view",
     },
     # Trading acts are the parties' own; an administrator cannot act on their behalf.
     Role.PLATFORM_ADMIN: set(permissions.ACTIONS)
@@ -146,6 +158,9 @@ ALLOWED = {
         # Emergency purchases are the hospitals'; the over-cap decision the bureau officer's.
         "emergency.register",
         "emergency.review",
+        # The fund's money moves by the agency's hand only.
+        "advance.pay",
+        "fund_settlement.manage",
     },
 }
 
