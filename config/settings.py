@@ -398,6 +398,12 @@ SPECTACULAR_SETTINGS = {
         "EmergencyStatusEnum": "procurement.choices.EmergencyStatus",
         "EmergencyActionEnum": "procurement.choices.EmergencyAction",
         "EmergencyViolationKindEnum": "procurement.choices.EmergencyViolationKind",
+        "NegotiationStatusEnum": "procurement.choices.NegotiationStatus",
+        "NegotiationItemStatusEnum": "procurement.choices.NegotiationItemStatus",
+        "NegotiationKindEnum": "procurement.choices.NegotiationKind",
+        "NegotiationOutcomeEnum": "procurement.choices.NegotiationOutcome",
+        "NegotiationOfferKindEnum": "procurement.choices.NegotiationOfferKind",
+        "NegotiationActionEnum": "procurement.choices.NegotiationAction",
     },
 }
 # make bench mounts its baseline endpoints (bench/urls.py) only with this set.

@@ -131,6 +131,10 @@ ACTIONS: dict[str, frozenset[str]] = {
     ),
     "emergency.register": frozenset({HOSPITAL_PURCHASER}),
     "emergency.review": frozenset({BUREAU_OFFICER}),
+    # [R-NEGOTIATION] the bureau and the agency negotiate; the manufacturers invited offer.
+    "negotiation.view": frozenset({SUPPLIER_SALES, BUREAU_OFFICER, AGENCY_FINANCE, PLATFORM_ADMIN}),
+    "negotiation.manage": REGULATORS,
+    "negotiation.offer": frozenset({SUPPLIER_SALES}),
 }
 
 

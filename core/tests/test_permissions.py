@@ -73,6 +73,9 @@ ALLOWED = {
         # Sealed bids: a supplier bids and reads its own bids, receipts and refusals.
         "bid.view",
         "bid.submit",
+        # [R-NEGOTIATION] invited manufacturers read their negotiations and offer.
+        "negotiation.view",
+        "negotiation.offer",
     },
     Role.BUREAU_OFFICER: EVERYONE
     | {
@@ -100,6 +103,8 @@ ALLOWED = {
         "bid.view",
         "share.hold",
         "round.open",
+        "negotiation.view",
+        "negotiation.manage",
     },
     # The agency runs volume-based procurement rounds with the bureau.
     Role.AGENCY_FINANCE: EVERYONE
@@ -114,6 +119,8 @@ ALLOWED = {
         "bid.view",
         "share.hold",
         "round.open",
+        "negotiation.view",
+        "negotiation.manage",
     },
     # Trading acts are the parties' own; an administrator cannot act on their behalf.
     Role.PLATFORM_ADMIN: set(permissions.ACTIONS)
@@ -146,6 +153,9 @@ ALLOWED = {
         # Emergency purchases are the hospitals'; the over-cap decision the bureau officer's.
         "emergency.register",
         "emergency.review",
+        # Negotiations are the region's regulators' and the suppliers'.
+        "negotiation.manage",
+        "negotiation.offer",
     },
 }
 

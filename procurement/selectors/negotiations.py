@@ -1,0 +1,320 @@
+"""Reads for negotiations (价格谈判) [R-NEGOTIATION], always actor-scoped but where named
+``*_unscoped``; and the checks the services, the pages and the API share:
+
+- ``negotiation_actions``: what an actor may do with a negotiation (or one of its products) now.
+- ``negotiation_invited_check``: a supplier offers only for its own products (403 otherwise;
+  a supplier not invited at all does not see the negotiation: 404).
+- ``negotiation_deadline_check``: no offer after the round's deadline (Asia/Shanghai day).
+- ``negotiation_price_check``: an agreement no higher than the listing's current price and the
+  product's confirmed reference price.
+- ``negotiation_public_results``: concluded, published agreements in force [R-DISCLOSE].
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.utils.translation import gettext as _
+
+from accounts.models import Organization, User
+from core import clock, permissions
+from core.actions import Actions, Allowed, role_check, verdict
+from core.errors import NotFoundError, PermissionDeniedError
+from core.money import format_cny
+from core.regions import jurisdiction_prefix
+from procurement.choices import (
+    NEGOTIATION_ITEM_STATES,
+    NEGOTIATION_STATES,
+    NegotiationAction,
+    NegotiationItemStatus,
+    NegotiationOutcome,
+    NegotiationStatus,
+)
+from procurement.errors import (
+    NegotiationDeadlinePassedError,
+    NegotiationNothingAgreedError,
+    NegotiationNotInvitedError,
+    PriceAboveCapError,
+)
+from procurement.models import (
+    Listing,
+    Negotiation,
+    NegotiationHospital,
+    NegotiationItem,
+    NegotiationOffer,
+    NegotiationRound,
+)
+from procurement.selectors.reference_prices import reference_price_for
+
+# ---------------------------------------------------------------------------------------------
+# Lists and one negotiation
+
+
+def negotiation_list(
+    *, actor: User, status: list[str] | None = None, kind: str = ""
+) -> QuerySet[Negotiation]:
+    """The negotiations the actor may see (the bureau its region's, a supplier those it is
+    invited to), newest first."""
+    if not permissions.can(actor, "negotiation.view"):
+        raise PermissionDeniedError(action="negotiation.view")
+    qs = Negotiation.objects.visible_to(actor).select_related("manufacturer", "opened_by")
+    if status:
+        qs = qs.filter(status__in=status)
+    if kind:
+        qs = qs.filter(kind=kind)
+    return qs
+
+
+def negotiation_get(*, actor: User, negotiation_id: int) -> Negotiation:
+    """One negotiation with its hospitals, rounds and products (a supplier sees only its own
+    products and their offers); another region's is a 404."""
+    found = negotiation_list(actor=actor).filter(pk=negotiation_id).first()
+    if found is None:
+        raise NotFoundError()
+    items = NegotiationItem.objects.select_related(
+        "listing__consumable", "listing__manufacturer"
+    ).prefetch_related(Prefetch("offers", queryset=NegotiationOffer.objects.order_by("pk")))
+    org = actor.organization
+    if org is not None and not org.is_regulator and "platform_admin" not in actor.roles:
+        items = items.filter(listing__manufacturer_id=org.pk)
+    found.shown_items = list(items.filter(negotiation=found))  # type: ignore[attr-defined]
+    found.shown_rounds = list(found.rounds.order_by("number"))  # type: ignore[attr-defined]
+    found.shown_hospitals = list(  # type: ignore[attr-defined]
+        negotiation_hospitals(negotiation=found).order_by("name")
+    )
+    return found
+
+
+def negotiation_hospitals(*, negotiation: Negotiation) -> QuerySet[Organization]:
+    """The hospitals an agreement applies to: those named, or every active hospital of the
+    negotiation's region."""
+    if negotiation.all_hospitals:
+        return Organization.objects.hospitals().filter(
+            is_active=True, region_code__startswith=jurisdiction_prefix(negotiation.region_code)
+        )
+    named = NegotiationHospital.objects.filter(negotiation=negotiation).values("hospital_id")
+    return Organization.objects.filter(pk__in=named)
+
+
+def negotiation_current_round(*, negotiation: Negotiation) -> NegotiationRound | None:
+    return negotiation.rounds.filter(number=negotiation.round_number).first()
+
+
+def negotiation_items_awaiting_offer(*, actor: User) -> QuerySet[NegotiationItem]:
+    """The supplier's products in open negotiations awaiting its offer (the home card)."""
+    if not permissions.can(actor, "negotiation.offer") or actor.organization is None:
+        return NegotiationItem.objects.none()
+    return NegotiationItem.objects.filter(
+        negotiation__in=negotiation_list(actor=actor, status=[NegotiationStatus.OPEN]),
+        listing__manufacturer_id=actor.organization.pk,
+        status=NegotiationItemStatus.AWAITING_OFFER,
+        negotiation__deadline__gte=clock.local_today(),
+    )
+
+
+def negotiation_invitations_awaiting(*, actor: User) -> QuerySet[Negotiation]:
+    """Open negotiations where one of the supplier's products awaits its offer."""
+    items = negotiation_items_awaiting_offer(actor=actor)
+    return negotiation_list(actor=actor, status=[NegotiationStatus.OPEN]).filter(
+        pk__in=items.values("negotiation_id")
+    )
+
+
+def negotiation_deadlines_within(*, actor: User, days: int) -> QuerySet[Negotiation]:
+    """The invitations above whose round closes within ``days`` days."""
+    until = clock.local_today() + dt.timedelta(days=days)
+    return negotiation_invitations_awaiting(actor=actor).filter(deadline__lte=until)
+
+
+def negotiation_to_decide(*, actor: User) -> QuerySet[Negotiation]:
+    """Open negotiations with an offer the bureau has not answered (its home card)."""
+    if not permissions.can(actor, "negotiation.manage"):
+        return Negotiation.objects.none()
+    offered = NegotiationItem.objects.filter(
+        negotiation=OuterRef("pk"), status=NegotiationItemStatus.OFFERED
+    )
+    return negotiation_list(actor=actor, status=[NegotiationStatus.OPEN]).filter(Exists(offered))
+
+
+# ---------------------------------------------------------------------------------------------
+# The checks services and pages share
+
+
+def negotiation_invited_check(*, actor: User, item: NegotiationItem) -> None:
+    """[R-NEGOTIATION] only the product's manufacturer offers for it."""
+    org = actor.organization
+    if org is None or item.listing.manufacturer_id != org.pk:
+        raise NegotiationNotInvitedError()
+
+
+def negotiation_deadline_check(*, negotiation: Negotiation) -> None:
+    """[R-NEGOTIATION] offers are taken until the end of the deadline day (Asia/Shanghai)."""
+    if clock.local_today() > negotiation.deadline:
+        raise NegotiationDeadlinePassedError(
+            round=negotiation.round_number, deadline=negotiation.deadline.isoformat()
+        )
+
+
+def negotiation_price_check(*, listing: Listing, price: Decimal) -> None:
+    """[R-NEGOTIATION] [R-LIST-PRICE-CAP] an offer or agreement no higher than the listing's
+    current price and the product's confirmed reference price."""
+    if price > listing.price:
+        raise PriceAboveCapError(
+            price=format_cny(price),
+            cap=format_cny(listing.price),
+            cap_kind=_("listed price"),
+            cap_amount=str(listing.price),
+        )
+    reference = reference_price_for(consumable_id=listing.consumable_id)
+    if reference is not None and price > reference:
+        raise PriceAboveCapError(
+            price=format_cny(price),
+            cap=format_cny(reference),
+            cap_kind=_("reference price"),
+            cap_amount=str(reference),
+        )
+
+
+def _has_agreement(negotiation: Negotiation) -> None:
+    if not negotiation.items.filter(status=NegotiationItemStatus.AGREED).exists():
+        raise NegotiationNothingAgreedError()
+
+
+def negotiation_actions(
+    *, actor: User, negotiation: Negotiation, item: NegotiationItem | None = None
+) -> Actions:
+    """What the actor may do now, as procurement.services.negotiations checks it, in the same
+    order: the role, the party, the state, the deadline. Without ``item``: the negotiation's
+    own actions; with it: the product's (offer, accept the target, accept the offer)."""
+    if item is None:
+
+        def manage(action: str, *extra) -> Allowed:
+            def state() -> None:
+                NEGOTIATION_STATES.check(negotiation, action)
+
+            return verdict(action, role_check(actor, "negotiation.manage"), state, *extra)
+
+        return Actions(
+            [
+                manage(NegotiationAction.INVITE),
+                manage(NegotiationAction.COUNTER),
+                manage(NegotiationAction.CONCLUDE, lambda: _has_agreement(negotiation)),
+                manage(NegotiationAction.CANCEL),
+            ]
+        )
+
+    def supplier(action: str) -> Allowed:
+        return verdict(
+            action,
+            role_check(actor, "negotiation.offer"),
+            lambda: negotiation_invited_check(actor=actor, item=item),
+            lambda: NEGOTIATION_STATES.check(negotiation, action),
+            lambda: NEGOTIATION_ITEM_STATES.check(item, action),
+            lambda: negotiation_deadline_check(negotiation=negotiation),
+        )
+
+    accept = verdict(
+        NegotiationAction.ACCEPT_OFFER,
+        role_check(actor, "negotiation.manage"),
+        lambda: NEGOTIATION_STATES.check(negotiation, NegotiationAction.ACCEPT_OFFER),
+        lambda: NEGOTIATION_ITEM_STATES.check(item, NegotiationAction.ACCEPT_OFFER),
+    )
+    return Actions(
+        [
+            supplier(NegotiationAction.OFFER),
+            supplier(NegotiationAction.ACCEPT_COUNTER),
+            accept,
+        ]
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Public results [R-DISCLOSE]
+
+
+@dataclass(frozen=True)
+class NegotiationResult:
+    negotiation_id: int
+    title: str
+    kind: str
+    outcome: str
+    consumable_id: int
+    product: str
+    code: str
+    specification: str
+    manufacturer: str
+    agreed_price: Decimal | None  # None: a hospital-specific price, kept private
+    effective_on: dt.date
+    valid_until: dt.date | None
+    published_at: dt.datetime
+    region_code: str
+    all_hospitals: bool
+    hospitals: list[str] = field(default_factory=list)
+
+
+def negotiation_public_results(
+    *, include_hospital_prices: bool, on: dt.date | None = None
+) -> list[NegotiationResult]:
+    """[R-NEGOTIATION] [R-DISCLOSE] what the public sees, without a login: every agreement of
+    a concluded, published negotiation in force on ``on`` (default today, Asia/Shanghai);
+    nothing before its effective date. A new listed price is public; a price agreed for a
+    group of hospitals shows its price and hospitals only with ``include_hospital_prices``
+    (a region setting), else the row says who negotiated what, from when, for how many.
+    Crosses organisations on purpose: it is the public record."""
+    day = on or clock.local_today()
+    now = clock.now()
+    items = (
+        NegotiationItem.objects.filter(
+            status=NegotiationItemStatus.AGREED,
+            negotiation__status=NegotiationStatus.CONCLUDED,
+            negotiation__published_at__lte=now,
+            negotiation__effective_on__lte=day,
+        )
+        .filter(
+            Q(negotiation__outcome=NegotiationOutcome.LISTED_PRICE)
+            | Q(negotiation__valid_until__gte=day)
+        )
+        .select_related("negotiation", "listing__consumable", "listing__manufacturer")
+        .order_by("-negotiation__effective_on", "negotiation_id", "pk")
+    )
+    rows = list(items)
+    hospitals: dict[int, list[str]] = {}
+    if include_hospital_prices:
+        for negotiation in {row.negotiation_id: row.negotiation for row in rows}.values():
+            if negotiation.outcome == NegotiationOutcome.HOSPITAL_PRICE:
+                hospitals[negotiation.pk] = list(
+                    negotiation_hospitals(negotiation=negotiation)
+                    .order_by("name")
+                    .values_list("name", flat=True)
+                )
+    results = []
+    for item in rows:
+        negotiation = item.negotiation
+        private = negotiation.outcome == NegotiationOutcome.HOSPITAL_PRICE
+        shown = not private or include_hospital_prices
+        consumable = item.listing.consumable
+        assert negotiation.published_at is not None  # noqa: S101 (filtered above)
+        results.append(
+            NegotiationResult(
+                negotiation_id=negotiation.pk,
+                title=negotiation.title,
+                kind=negotiation.kind,
+                outcome=negotiation.outcome,
+                consumable_id=consumable.pk,
+                product=consumable.product_name,
+                code=consumable.code,
+                specification=consumable.specification,
+                manufacturer=item.listing.manufacturer.name,
+                agreed_price=item.agreed_price if shown else None,
+                effective_on=negotiation.effective_on,
+                valid_until=negotiation.valid_until if private else None,
+                published_at=negotiation.published_at,
+                region_code=negotiation.region_code,
+                all_hospitals=negotiation.all_hospitals,
+                hospitals=hospitals.get(negotiation.pk, []) if shown else [],
+            )
+        )
+    return results
