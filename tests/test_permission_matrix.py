@@ -64,6 +64,15 @@ EMERGENCY_BODY = {
     ],
 }
 
+NEGOTIATION_BODY = {
+    "title": "冠脉球囊价格谈判",
+    "items": [{"listing_id": "@listing", "target_price": "80.00"}],
+    "hospitals": ["@hospital"],
+    "deadline": "@in_5_days",
+    "effective_on": "@in_10_days",
+    "valid_until": "@in_400_days",
+}
+
 ROWS = [
     # --- Pages: home, history, policy, health -------------------------------------------------
     row(
@@ -1582,6 +1591,71 @@ ROWS = [
     row(
         "api/v1/procurement/emergency-violations/",
         GET="200   200   403   403   200   200   200   200   401   200",
+    ),
+    # --- API: negotiations [R-NEGOTIATION]
+    row(
+        "api/v1/procurement/negotiations/",
+        body=NEGOTIATION_BODY,
+        GET="403   403   200   200   200   200   200   403   401   200",
+        POST="403   403   403   403   201   201   403   403   401   403",
+    ),
+    row(
+        "api/v1/procurement/negotiations/<int:pk>/",
+        pk="@negotiation_open",
+        GET="403   403   200   404   200   200   200   403   401   200",
+    ),
+    row(
+        "api/v1/procurement/negotiations/<int:pk>/actions/",
+        pk="@negotiation_open",
+        GET="403   403   200   404   200   200   200   403   401   200",
+    ),
+    row(
+        "api/v1/procurement/negotiations/<int:pk>/invite/",
+        pk="@negotiation_draft",
+        GET="403   403   403   403   405   405   403   403   401   403",
+        POST="403   403   403   403   200   200   403   403   401   403",
+    ),
+    row(
+        "api/v1/procurement/negotiations/<int:pk>/counter/",
+        pk="@negotiation_open",
+        body={"deadline": "@in_5_days", "note": "请进一步让利"},
+        GET="403   403   403   403   405   405   403   403   401   403",
+        POST="403   403   403   403   200   200   403   403   401   403",
+    ),
+    row(
+        "api/v1/procurement/negotiations/<int:pk>/conclude/",
+        pk="@negotiation_agreed",
+        GET="403   403   403   403   405   405   403   403   401   403",
+        POST="403   403   403   403   200   200   403   403   401   403",
+    ),
+    row(
+        "api/v1/procurement/negotiations/<int:pk>/cancel/",
+        pk="@negotiation_open",
+        body={"reason": "无需谈判"},
+        GET="403   403   403   403   405   405   403   403   401   403",
+        POST="403   403   403   403   200   200   403   403   401   403",
+    ),
+    row(
+        "api/v1/procurement/negotiations/<int:pk>/items/<int:item>/offer/",
+        pk="@negotiation_open",
+        item="@negotiation_open_item",
+        body={"price": "90.00"},
+        GET="403   403   405   405   403   403   403   403   401   403",
+        POST="403   403   200   404   403   403   403   403   401   403",
+    ),
+    row(
+        "api/v1/procurement/negotiations/<int:pk>/items/<int:item>/accept-target/",
+        pk="@negotiation_open",
+        item="@negotiation_open_item",
+        GET="403   403   405   405   403   403   403   403   401   403",
+        POST="403   403   200   404   403   403   403   403   401   403",
+    ),
+    row(
+        "api/v1/procurement/negotiations/<int:pk>/items/<int:item>/accept-offer/",
+        pk="@negotiation_offered",
+        item="@negotiation_offered_item",
+        GET="403   403   403   403   405   405   403   403   401   403",
+        POST="403   403   403   403   200   200   403   403   401   403",
     ),
     # --- API: volume-based procurement rounds and demand
     row(
