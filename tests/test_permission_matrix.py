@@ -73,6 +73,18 @@ NEGOTIATION_BODY = {
     "valid_until": "@in_400_days",
 }
 
+NEGOTIATION_FORM = {
+    "title": "冠脉球囊价格谈判",
+    "kind": "products",
+    "item1_code": "@consumable_code",
+    "item1_target": "80.00",
+    "hospitals": "@hospital",
+    "outcome": "hospital_price",
+    "deadline": "@in_5_days",
+    "effective_on": "@in_10_days",
+    "valid_until": "@in_400_days",
+}
+
 ROWS = [
     # --- Pages: home, history, policy, health -------------------------------------------------
     row(
@@ -454,6 +466,79 @@ ROWS = [
         POST="403   302   403   403   403   403   403   302L  302L  403",
     ),
     # Emergency purchases [R-EMERG-DEADLINE] [R-EMERG-CAP]
+    # Negotiations [R-NEGOTIATION]
+    row(
+        "procurement/negotiations/",
+        GET="403   403   200   200   200   200   200   302L  302L  200",
+        POST="403   403   200   200   200   200   200   302L  302L  200",
+    ),
+    row(
+        "procurement/negotiations/new/",
+        body=NEGOTIATION_FORM,
+        GET="403   403   403   403   200   200   403   302L  302L  403",
+        POST="403   403   403   403   302   302   403   302L  302L  403",
+    ),
+    row(
+        "procurement/negotiations/<int:pk>/",
+        pk="@negotiation_open",
+        GET="403   403   200   404   200   200   200   302L  302L  200",
+        POST="403   403   200   404   200   200   200   302L  302L  200",
+    ),
+    row(
+        "procurement/negotiations/<int:pk>/<slug:action>/",
+        pk="@negotiation_draft",
+        action="invite",
+        GET="405   405   405   405   405   405   405   302L  302L  405",
+        POST="403   403   403   403   302   302   403   302L  302L  403",
+    ),
+    row(
+        "procurement/negotiations/<int:pk>/<slug:action>/",
+        pk="@negotiation_open",
+        action="counter",
+        body={"deadline": "@in_5_days", "note": "请进一步让利"},
+        GET="405   405   405   405   405   405   405   302L  302L  405",
+        POST="403   403   403   403   302   302   403   302L  302L  403",
+    ),
+    row(
+        "procurement/negotiations/<int:pk>/<slug:action>/",
+        pk="@negotiation_agreed",
+        action="conclude",
+        GET="405   405   405   405   405   405   405   302L  302L  405",
+        POST="403   403   403   403   302   302   403   302L  302L  403",
+    ),
+    row(
+        "procurement/negotiations/<int:pk>/<slug:action>/",
+        pk="@negotiation_open",
+        action="cancel",
+        body={"reason": "无需谈判"},
+        GET="405   405   405   405   405   405   405   302L  302L  405",
+        POST="403   403   403   403   302   302   403   302L  302L  403",
+    ),
+    row(
+        "procurement/negotiations/<int:pk>/items/<int:item>/<slug:action>/",
+        pk="@negotiation_open",
+        item="@negotiation_open_item",
+        action="offer",
+        body={"price": "90.00"},
+        GET="405   405   405   405   405   405   405   302L  302L  405",
+        POST="403   403   302   404   403   403   403   302L  302L  403",
+    ),
+    row(
+        "procurement/negotiations/<int:pk>/items/<int:item>/<slug:action>/",
+        pk="@negotiation_open",
+        item="@negotiation_open_item",
+        action="accept-target",
+        GET="405   405   405   405   405   405   405   302L  302L  405",
+        POST="403   403   302   404   403   403   403   302L  302L  403",
+    ),
+    row(
+        "procurement/negotiations/<int:pk>/items/<int:item>/<slug:action>/",
+        pk="@negotiation_offered",
+        item="@negotiation_offered_item",
+        action="accept-offer",
+        GET="405   405   405   405   405   405   405   302L  302L  405",
+        POST="403   403   403   403   302   302   403   302L  302L  403",
+    ),
     row(
         "procurement/emergency/",
         GET="200   200   403   403   200   200   200   302L  302L  200",

@@ -16,7 +16,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, Min, OuterRef, Prefetch, Q, QuerySet, Sum
 from django.utils.translation import gettext as _
 
 from accounts.models import Organization, User
@@ -24,14 +24,17 @@ from core import clock, permissions
 from core.actions import Actions, Allowed, role_check, verdict
 from core.errors import NotFoundError, PermissionDeniedError
 from core.money import format_cny
+from core.policy import policy_for
 from core.regions import jurisdiction_prefix
 from procurement.choices import (
     NEGOTIATION_ITEM_STATES,
     NEGOTIATION_STATES,
+    ListingStatus,
     NegotiationAction,
     NegotiationItemStatus,
     NegotiationOutcome,
     NegotiationStatus,
+    OrderStatus,
 )
 from procurement.errors import (
     NegotiationDeadlinePassedError,
@@ -46,6 +49,7 @@ from procurement.models import (
     NegotiationItem,
     NegotiationOffer,
     NegotiationRound,
+    OrderLine,
 )
 from procurement.selectors.reference_prices import reference_price_for
 
@@ -53,11 +57,18 @@ from procurement.selectors.reference_prices import reference_price_for
 # Lists and one negotiation
 
 
+PAID_ORDER_STATUSES = (OrderStatus.SUBMITTED, OrderStatus.CONFIRMED, OrderStatus.COMPLETED)
+DUE_SOON_DAYS = 3  # the supplier's "deadline within" card and filter
+TODOS = ("offer", "due", "decide")
+
+
 def negotiation_list(
-    *, actor: User, status: list[str] | None = None, kind: str = ""
+    *, actor: User, status: list[str] | None = None, kind: str = "", todo: str = ""
 ) -> QuerySet[Negotiation]:
     """The negotiations the actor may see (the bureau its region's, a supplier those it is
-    invited to), newest first."""
+    invited to), newest first. ``todo``: ``offer`` (a product of the supplier's awaits its
+    offer), ``due`` (the same, the round closing within DUE_SOON_DAYS days), ``decide`` (an
+    offer awaits the bureau): what the home cards count."""
     if not permissions.can(actor, "negotiation.view"):
         raise PermissionDeniedError(action="negotiation.view")
     qs = Negotiation.objects.visible_to(actor).select_related("manufacturer", "opened_by")
@@ -65,7 +76,43 @@ def negotiation_list(
         qs = qs.filter(status__in=status)
     if kind:
         qs = qs.filter(kind=kind)
+    if todo in ("offer", "due"):
+        org = actor.organization
+        today = clock.local_today()
+        awaiting = NegotiationItem.objects.filter(
+            negotiation=OuterRef("pk"),
+            listing__manufacturer_id=org.pk if org is not None else None,
+            status=NegotiationItemStatus.AWAITING_OFFER,
+        )
+        qs = qs.filter(Exists(awaiting), status=NegotiationStatus.OPEN, deadline__gte=today)
+        if todo == "due":
+            qs = qs.filter(deadline__lte=today + dt.timedelta(days=DUE_SOON_DAYS))
+    elif todo == "decide":
+        offered = NegotiationItem.objects.filter(
+            negotiation=OuterRef("pk"), status=NegotiationItemStatus.OFFERED
+        )
+        qs = qs.filter(Exists(offered), status=NegotiationStatus.OPEN)
     return qs
+
+
+def negotiation_hospital_choices(*, actor: User) -> QuerySet[Organization]:
+    """The active hospitals of the regulator's jurisdiction (the open form's list)."""
+    permissions.require(actor, "negotiation.manage")
+    org = actor.organization
+    if org is None:
+        return Organization.objects.none()
+    return (
+        Organization.objects.hospitals()
+        .filter(is_active=True, region_code__startswith=org.jurisdiction)
+        .order_by("name")
+    )
+
+
+def negotiation_manufacturer_choices(*, actor: User) -> QuerySet[Organization]:
+    """Manufacturers with a listed product (the whole-portfolio choice, NJ 2.2)."""
+    permissions.require(actor, "negotiation.manage")
+    listed = Listing.objects.filter(status=ListingStatus.LISTED).values("manufacturer_id")
+    return Organization.objects.filter(pk__in=listed).order_by("name")
 
 
 def negotiation_get(*, actor: User, negotiation_id: int) -> Negotiation:
@@ -103,40 +150,19 @@ def negotiation_current_round(*, negotiation: Negotiation) -> NegotiationRound |
     return negotiation.rounds.filter(number=negotiation.round_number).first()
 
 
-def negotiation_items_awaiting_offer(*, actor: User) -> QuerySet[NegotiationItem]:
-    """The supplier's products in open negotiations awaiting its offer (the home card)."""
-    if not permissions.can(actor, "negotiation.offer") or actor.organization is None:
-        return NegotiationItem.objects.none()
-    return NegotiationItem.objects.filter(
-        negotiation__in=negotiation_list(actor=actor, status=[NegotiationStatus.OPEN]),
-        listing__manufacturer_id=actor.organization.pk,
-        status=NegotiationItemStatus.AWAITING_OFFER,
-        negotiation__deadline__gte=clock.local_today(),
-    )
-
-
 def negotiation_invitations_awaiting(*, actor: User) -> QuerySet[Negotiation]:
-    """Open negotiations where one of the supplier's products awaits its offer."""
-    items = negotiation_items_awaiting_offer(actor=actor)
-    return negotiation_list(actor=actor, status=[NegotiationStatus.OPEN]).filter(
-        pk__in=items.values("negotiation_id")
-    )
+    """Open negotiations where a product of the supplier's awaits its offer (its home card)."""
+    return negotiation_list(actor=actor, todo="offer")
 
 
-def negotiation_deadlines_within(*, actor: User, days: int) -> QuerySet[Negotiation]:
-    """The invitations above whose round closes within ``days`` days."""
-    until = clock.local_today() + dt.timedelta(days=days)
-    return negotiation_invitations_awaiting(actor=actor).filter(deadline__lte=until)
+def negotiation_deadlines_soon(*, actor: User) -> QuerySet[Negotiation]:
+    """The invitations above whose round closes within DUE_SOON_DAYS days."""
+    return negotiation_list(actor=actor, todo="due")
 
 
 def negotiation_to_decide(*, actor: User) -> QuerySet[Negotiation]:
     """Open negotiations with an offer the bureau has not answered (its home card)."""
-    if not permissions.can(actor, "negotiation.manage"):
-        return Negotiation.objects.none()
-    offered = NegotiationItem.objects.filter(
-        negotiation=OuterRef("pk"), status=NegotiationItemStatus.OFFERED
-    )
-    return negotiation_list(actor=actor, status=[NegotiationStatus.OPEN]).filter(Exists(offered))
+    return negotiation_list(actor=actor, todo="decide")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -318,3 +344,91 @@ def negotiation_public_results(
             )
         )
     return results
+
+
+# ---------------------------------------------------------------------------------------------
+# Candidates [R-NEGOTIATION] (SZ 5.2.2: price spread, competition, spend)
+
+
+@dataclass(frozen=True)
+class NegotiationCandidate:
+    listing_id: int
+    code: str
+    product: str
+    manufacturer: str
+    lowest: Decimal  # the lowest unit price a hospital of the region paid
+    highest: Decimal
+    hospitals: int
+    spend: Decimal
+    competitors: int  # listed manufacturers in the product's level-3 category
+
+    @property
+    def spread(self) -> Decimal:
+        """Highest over lowest paid price."""
+        return self.highest / self.lowest
+
+    @property
+    def spread_share(self) -> Decimal:
+        return 1 - self.lowest / self.highest
+
+
+def negotiation_candidates(*, actor: User, on: dt.date | None = None) -> list[NegotiationCandidate]:
+    """[R-NEGOTIATION] listed products worth negotiating, most spend first: over the last 12
+    months, the unit prices the region's hospitals paid (submitted orders onwards, each
+    hospital's lowest) spread at least the region's ``negotiation_candidate_min_spread``
+    (1 - lowest/highest), by at least two hospitals; at least
+    ``negotiation_candidate_min_competitors`` manufacturers list a product of the same level-3
+    category; and the spend reaches ``negotiation_candidate_min_spend_yuan``. Two queries."""
+    permissions.require(actor, "negotiation.manage")
+    org = actor.organization
+    if org is None:
+        return []
+    policy = policy_for(org.region_code)
+    day = on or clock.local_today()
+    since = dt.datetime.combine(day - dt.timedelta(days=365), dt.time(), tzinfo=clock.SHANGHAI)
+    paid = (
+        OrderLine.objects.filter(
+            order__hospital__region_code__startswith=org.jurisdiction,
+            order__submitted_at__gte=since,
+            order__status__in=PAID_ORDER_STATUSES,
+            listing__status=ListingStatus.LISTED,
+        )
+        .values("listing_id", "order__hospital_id")
+        .annotate(price=Min("unit_price"), spend=Sum("amount"))
+    )
+    by_listing: dict[int, list[tuple[Decimal, Decimal]]] = {}
+    for row in paid:
+        by_listing.setdefault(row["listing_id"], []).append((row["price"], row["spend"]))
+    listings = Listing.objects.filter(pk__in=list(by_listing)).select_related(
+        "consumable", "manufacturer"
+    )
+    competition = dict(
+        Listing.objects.filter(status=ListingStatus.LISTED)
+        .values("consumable__category_l3")
+        .annotate(n=Count("manufacturer", distinct=True))
+        .values_list("consumable__category_l3", "n")
+    )
+    found = []
+    for listing in listings:
+        rows = by_listing[listing.pk]
+        prices = [price for price, _spend in rows]
+        candidate = NegotiationCandidate(
+            listing_id=listing.pk,
+            code=listing.consumable.code,
+            product=listing.consumable.product_name,
+            manufacturer=listing.manufacturer.name,
+            lowest=min(prices),
+            highest=max(prices),
+            hospitals=len(rows),
+            spend=sum((spend for _price, spend in rows), Decimal(0)),
+            competitors=competition.get(listing.consumable.category_l3, 0),
+        )
+        if (
+            candidate.hospitals >= 2
+            and candidate.lowest > 0
+            and candidate.spread_share >= policy.negotiation_candidate_min_spread
+            and candidate.competitors >= policy.negotiation_candidate_min_competitors
+            and candidate.spend >= policy.negotiation_candidate_min_spend_yuan
+        ):
+            found.append(candidate)
+    return sorted(found, key=lambda c: (-c.spend, c.code))

@@ -135,7 +135,7 @@ def _targets(
 ) -> tuple[list[tuple[Listing, Decimal]], Organization | None, Decimal | None]:
     """The products and their first targets: those chosen, or (NJ 2.2) every listed product
     of one manufacturer, each target its listed price cut by ``cut_ratio``."""
-    listed = _listings_in_scope(actor)
+    listed = _listings_in_scope(actor).order_by("pk")
     if kind == NegotiationKind.PORTFOLIO:
         maker = Organization.objects.filter(pk=manufacturer_id).first() if manufacturer_id else None
         if maker is None:
@@ -162,13 +162,28 @@ def _targets(
     found = listed.select_related("consumable").in_bulk(
         [i for i in ids if isinstance(i, int) and not isinstance(i, bool)]
     )
+    # The page names products by their national code (the first listing of it, by pk).
+    codes = [
+        code.strip()
+        for row in rows
+        if isinstance(row, Mapping) and isinstance(code := row.get("consumable_code"), str)
+    ]
+    by_code: dict[str, Listing] = {}
+    for listing in listed.filter(consumable__code__in=codes).select_related("consumable"):
+        by_code.setdefault(listing.consumable.code, listing)
     errors: dict[str, list[str]] = {}
     chosen = []
     seen: set[int] = set()
     for number, row in enumerate(rows, start=1):
-        listing = found.get(row.get("listing_id")) if isinstance(row, Mapping) else None
+        listing = None
+        if isinstance(row, Mapping):
+            listing = found.get(row.get("listing_id"))  # type: ignore[arg-type]
+            code = row.get("consumable_code")
+            if listing is None and isinstance(code, str):
+                listing = by_code.get(code.strip())
         if listing is None or listing.pk in seen:
-            errors[f"items.{number}.listing_id"] = [_("No such listed product (or twice).")]
+            field = "listing_id" if "listing_id" in row else "consumable_code"
+            errors[f"items.{number}.{field}"] = [_("No such listed product (or twice).")]
             continue
         seen.add(listing.pk)
         try:
@@ -277,8 +292,8 @@ def negotiation_open(
 def negotiation_invite(*, actor: User, negotiation_id: int) -> Negotiation:
     """[R-NEGOTIATION] send the invitations: round 1 opens; the products' manufacturers see
     the negotiation and offer by its deadline."""
-    negotiation = lock_negotiation(actor=actor, negotiation_id=negotiation_id)
     require(actor, "negotiation.manage")
+    negotiation = lock_negotiation(actor=actor, negotiation_id=negotiation_id)
     NEGOTIATION_STATES.check(negotiation, NegotiationAction.INVITE)
     _deadline(negotiation.deadline)
     now = clock.now()
@@ -297,8 +312,8 @@ def negotiation_invite(*, actor: User, negotiation_id: int) -> Negotiation:
 
 
 def _supplier_item(actor: User, negotiation_id: int, item_id: int, action: str):
-    negotiation = lock_negotiation(actor=actor, negotiation_id=negotiation_id)
     require(actor, "negotiation.offer")
+    negotiation = lock_negotiation(actor=actor, negotiation_id=negotiation_id)
     items = lock_negotiation_items(negotiation=negotiation, item_ids=[item_id])
     if not items:
         raise NotFoundError()
@@ -371,8 +386,8 @@ def negotiation_accept_counter(
 def negotiation_accept_offer(*, actor: User, negotiation_id: int, item_id: int) -> NegotiationItem:
     """[R-NEGOTIATION] the bureau accepts the manufacturer's offer; checked again against the
     listing's current price and the reference price, which may have fallen since."""
-    negotiation = lock_negotiation(actor=actor, negotiation_id=negotiation_id)
     require(actor, "negotiation.manage")
+    negotiation = lock_negotiation(actor=actor, negotiation_id=negotiation_id)
     items = lock_negotiation_items(negotiation=negotiation, item_ids=[item_id])
     if not items:
         raise NotFoundError()
@@ -398,8 +413,8 @@ def negotiation_counter(
     """[R-NEGOTIATION] the bureau counters: a new round with its deadline and new targets
     (``targets``: product id -> price; the others keep theirs); every product not agreed
     awaits a new offer."""
-    negotiation = lock_negotiation(actor=actor, negotiation_id=negotiation_id)
     require(actor, "negotiation.manage")
+    negotiation = lock_negotiation(actor=actor, negotiation_id=negotiation_id)
     NEGOTIATION_STATES.check(negotiation, NegotiationAction.COUNTER)
     day = _deadline(deadline)
     if day >= negotiation.effective_on:
@@ -453,8 +468,8 @@ def negotiation_conclude(*, actor: User, negotiation_id: int) -> Negotiation:
     """[R-NEGOTIATION] [R-DISCLOSE] the bureau concludes: the agreements are published; the
     products not agreed close without one. The hospitals' prices are agreed prices from the
     effective date; a new listed price applies on the effective date."""
-    negotiation = lock_negotiation(actor=actor, negotiation_id=negotiation_id)
     require(actor, "negotiation.manage")
+    negotiation = lock_negotiation(actor=actor, negotiation_id=negotiation_id)
     NEGOTIATION_STATES.check(negotiation, NegotiationAction.CONCLUDE)
     items = lock_negotiation_items(negotiation=negotiation)
     agreed = [item for item in items if item.status == NegotiationItemStatus.AGREED]
@@ -501,8 +516,8 @@ def negotiation_conclude(*, actor: User, negotiation_id: int) -> Negotiation:
 def negotiation_cancel(*, actor: User, negotiation_id: int, reason: str) -> Negotiation:
     """The bureau cancels a negotiation not concluded, with a reason; nothing is agreed."""
     reason = require_reason(reason)
-    negotiation = lock_negotiation(actor=actor, negotiation_id=negotiation_id)
     require(actor, "negotiation.manage")
+    negotiation = lock_negotiation(actor=actor, negotiation_id=negotiation_id)
     NEGOTIATION_STATES.check(negotiation, NegotiationAction.CANCEL)
     with history_context(actor, "negotiation_cancel", reason=reason):
         negotiation.status = NegotiationStatus.CANCELLED
