@@ -36,7 +36,7 @@ class NegotiationOpenForm(BootstrapForm):
         label=_("Manufacturer (whole portfolio)"), required=False, coerce=int, empty_value=None
     )
     cut_ratio = forms.DecimalField(
-        label=_("Price cut asked (%)"),
+        label=_("Price cut asked, in per cent"),
         required=False,
         min_value=0,
         max_value=99,
