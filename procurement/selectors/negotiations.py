@@ -13,6 +13,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -217,7 +218,7 @@ def negotiation_actions(
     own actions; with it: the product's (offer, accept the target, accept the offer)."""
     if item is None:
 
-        def manage(action: str, *extra) -> Allowed:
+        def manage(action: str, *extra: Callable[[], object]) -> Allowed:
             def state() -> None:
                 NEGOTIATION_STATES.check(negotiation, action)
 

@@ -175,16 +175,18 @@ def _targets(
     chosen = []
     seen: set[int] = set()
     for number, row in enumerate(rows, start=1):
-        listing = None
+        found_listing: Listing | None = None
         if isinstance(row, Mapping):
-            listing = found.get(row.get("listing_id"))  # type: ignore[arg-type]
+            raw_id = row.get("listing_id")
+            found_listing = found.get(raw_id) if isinstance(raw_id, int) else None
             code = row.get("consumable_code")
-            if listing is None and isinstance(code, str):
-                listing = by_code.get(code.strip())
-        if listing is None or listing.pk in seen:
+            if found_listing is None and isinstance(code, str):
+                found_listing = by_code.get(code.strip())
+        if found_listing is None or found_listing.pk in seen:
             field = "listing_id" if "listing_id" in row else "consumable_code"
             errors[f"items.{number}.{field}"] = [_("No such listed product (or twice).")]
             continue
+        listing = found_listing
         seen.add(listing.pk)
         try:
             target = _price(row.get("target_price"), f"items.{number}.target_price")
@@ -311,7 +313,9 @@ def negotiation_invite(*, actor: User, negotiation_id: int) -> Negotiation:
     return negotiation
 
 
-def _supplier_item(actor: User, negotiation_id: int, item_id: int, action: str):
+def _supplier_item(
+    actor: User, negotiation_id: int, item_id: int, action: str
+) -> tuple[Negotiation, NegotiationItem]:
     require(actor, "negotiation.offer")
     negotiation = lock_negotiation(actor=actor, negotiation_id=negotiation_id)
     items = lock_negotiation_items(negotiation=negotiation, item_ids=[item_id])

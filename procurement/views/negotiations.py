@@ -139,7 +139,9 @@ def negotiation_act(request, pk: int, action: str):
         require(user, "negotiation.manage")
         negotiation = selectors.negotiation_get(actor=user, negotiation_id=pk)
         open_items = [
-            i for i in negotiation.shown_items if i.status != NegotiationItemStatus.AGREED
+            i
+            for i in negotiation.shown_items  # type: ignore[attr-defined]
+            if i.status != NegotiationItemStatus.AGREED
         ]
         form = NegotiationCounterForm(request.POST, items=open_items)
         if form.is_valid():
