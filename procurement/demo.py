@@ -58,6 +58,7 @@ from procurement.models import (
     AnnualPurchasePlan,
     EmergencyPurchase,
     Listing,
+    Negotiation,
     Order,
     TenderRound,
     UsageRecord,
@@ -190,12 +191,16 @@ def seed() -> dict[str, int]:
     _seed_rounds(users)
     _seed_finished_round(users)
     _seed_emergency(users, today)
+    from procurement import demo_negotiations  # it reads this module's clock helpers
+
+    demo_negotiations.seed(users, today)
     return {
         "rounds": TenderRound.objects.count(),
         "listings": Listing.objects.count(),
         "orders": Order.objects.filter(hospital__in=hospitals).count(),
         "usage_records": UsageRecord.objects.filter(hospital__in=hospitals).count(),
         "emergency_purchases": EmergencyPurchase.objects.filter(hospital__in=hospitals).count(),
+        "negotiations": Negotiation.objects.count(),
     }
 
 
