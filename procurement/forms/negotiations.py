@@ -25,7 +25,7 @@ class NegotiationOpenForm(BootstrapForm):
 
     title = forms.CharField(label=_("Title"), max_length=200)
     kind = forms.ChoiceField(
-        label=_("Kind"),
+        label=_("Negotiation kind"),
         choices=[
             (NegotiationKind.PRODUCTS.value, NegotiationKind.PRODUCTS.label),
             (NegotiationKind.PORTFOLIO.value, NegotiationKind.PORTFOLIO.label),
@@ -68,6 +68,7 @@ class NegotiationOpenForm(BootstrapForm):
     def __init__(self, *args, hospitals=(), manufacturers=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["hospitals"].choices = [(h.pk, h.name) for h in hospitals]
+        self.fields["hospitals"].widget.attrs["class"] = "form-check-input"
         self.fields["manufacturer"].choices = [("", "—")] + [(m.pk, m.name) for m in manufacturers]
         for i in range(1, ITEM_ROWS + 1):
             self.fields[f"item{i}_code"] = forms.CharField(

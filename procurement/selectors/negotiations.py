@@ -21,6 +21,8 @@ from django.db.models import Count, Exists, Min, OuterRef, Prefetch, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from accounts.models import Organization, User
+from catalog.choices import ReferencePriceStatus
+from catalog.models import PriceObservation, ReferencePrice
 from core import clock, permissions
 from core.actions import Actions, Allowed, role_check, verdict
 from core.errors import NotFoundError, PermissionDeniedError
@@ -433,3 +435,54 @@ def negotiation_candidates(*, actor: User, on: dt.date | None = None) -> list[Ne
         ):
             found.append(candidate)
     return sorted(found, key=lambda c: (-c.spend, c.code))
+
+
+# ---------------------------------------------------------------------------------------------
+# The national lowest price (NJ 2.4)
+
+LOWEST_PRICE_WINDOW_DAYS = 92  # a quarter of provincial observations
+
+
+def national_lowest_prices_unscoped(
+    *, consumable_ids: list[int], on: dt.date
+) -> dict[int, Decimal]:
+    """[R-NEGOTIATION] NJ 2.4: each product's national lowest price on ``on``: the lower of
+    its confirmed reference price (the lowest price after publicity) and the lowest price a
+    provincial platform showed over the quarter before (catalog price observations). Read by
+    the quarterly task, for no organisation."""
+    since = on - dt.timedelta(days=LOWEST_PRICE_WINDOW_DAYS)
+    observed = dict(
+        PriceObservation.objects.filter(
+            consumable_id__in=consumable_ids, observed_on__gte=since, observed_on__lte=on
+        )
+        .values("consumable_id")
+        .annotate(low=Min("price"))
+        .values_list("consumable_id", "low")
+    )
+    confirmed = dict(
+        ReferencePrice.objects.filter(
+            consumable_id__in=consumable_ids, status=ReferencePriceStatus.CONFIRMED
+        ).values_list("consumable_id", "price")
+    )
+    lowest: dict[int, Decimal] = {}
+    for consumable_id in set(observed) | set(confirmed):
+        prices = [p for p in (observed.get(consumable_id), confirmed.get(consumable_id)) if p]
+        lowest[consumable_id] = min(prices)
+    return lowest
+
+
+def listings_above_national_lowest_unscoped(*, on: dt.date) -> list[tuple[Listing, Decimal]]:
+    """Listed products priced above their national lowest price, with that price."""
+    listings = list(
+        Listing.objects.filter(status=ListingStatus.LISTED)
+        .select_related("consumable", "manufacturer")
+        .order_by("pk")
+    )
+    lowest = national_lowest_prices_unscoped(
+        consumable_ids=[x.consumable_id for x in listings], on=on
+    )
+    return [
+        (listing, lowest[listing.consumable_id])
+        for listing in listings
+        if listing.consumable_id in lowest and listing.price > lowest[listing.consumable_id]
+    ]

@@ -259,34 +259,90 @@ def negotiation_open(
     )
     hospitals = [] if all_hospitals else _hospitals(actor, org, hospital_ids)
     with history_context(actor, "negotiation_open"):
-        negotiation = Negotiation.objects.create(
+        return negotiation_create(
+            region_code=org.region_code,
+            opened_by=actor,
             title=title,
             kind=kind,
-            region_code=org.region_code,
+            chosen=chosen,
             manufacturer=maker,
             cut_ratio=ratio,
+            hospitals=hospitals,
             all_hospitals=all_hospitals,
             outcome=outcome,
+            deadline=day,
             effective_on=start,
             valid_until=end,
-            deadline=day,
             period=period,
-            source_note=source_note[:300],
-            opened_by=actor,
-            opened_at=clock.now(),
+            source_note=source_note,
         )
-        NegotiationHospital.objects.bulk_create(
-            NegotiationHospital(negotiation=negotiation, hospital=h) for h in hospitals
+
+
+def negotiation_create(
+    *,
+    region_code: str,
+    opened_by: User | None,
+    title: str,
+    kind: str,
+    chosen: list[tuple[Listing, Decimal]],
+    deadline: dt.date,
+    effective_on: dt.date,
+    valid_until: dt.date,
+    outcome: str = NegotiationOutcome.HOSPITAL_PRICE,
+    manufacturer: Organization | None = None,
+    cut_ratio: Decimal | None = None,
+    hospitals: Iterable[Organization] = (),
+    all_hospitals: bool = False,
+    period: str = "",
+    source_note: str = "",
+) -> Negotiation:
+    """The rows of a draft negotiation, its input already checked (by negotiation_open, or
+    by the scheduled and imported negotiations of negotiation_sources); inside the caller's
+    transaction and history context."""
+    negotiation = Negotiation.objects.create(
+        title=title[:200],
+        kind=kind,
+        region_code=region_code,
+        manufacturer=manufacturer,
+        cut_ratio=cut_ratio,
+        all_hospitals=all_hospitals,
+        outcome=outcome,
+        effective_on=effective_on,
+        valid_until=valid_until,
+        deadline=deadline,
+        period=period,
+        source_note=source_note[:300],
+        opened_by=opened_by,
+        opened_at=clock.now(),
+    )
+    NegotiationHospital.objects.bulk_create(
+        NegotiationHospital(negotiation=negotiation, hospital=h) for h in hospitals
+    )
+    NegotiationItem.objects.bulk_create(
+        NegotiationItem(
+            negotiation=negotiation,
+            listing=listing,
+            listed_price=listing.price,
+            target_price=target,
         )
-        NegotiationItem.objects.bulk_create(
-            NegotiationItem(
-                negotiation=negotiation,
-                listing=listing,
-                listed_price=listing.price,
-                target_price=target,
-            )
-            for listing, target in chosen
-        )
+        for listing, target in chosen
+    )
+    return negotiation
+
+
+def negotiation_round_open(negotiation: Negotiation, *, actor: User | None) -> Negotiation:
+    """Round 1 opens (the invitations): inside the caller's transaction, the row locked."""
+    now = clock.now()
+    negotiation.status = NegotiationStatus.OPEN
+    negotiation.invited_at = now
+    negotiation.save(update_fields=["status", "invited_at"])
+    NegotiationRound.objects.create(
+        negotiation=negotiation,
+        number=negotiation.round_number,
+        deadline=negotiation.deadline,
+        opened_by=actor,
+        opened_at=now,
+    )
     return negotiation
 
 
@@ -298,19 +354,8 @@ def negotiation_invite(*, actor: User, negotiation_id: int) -> Negotiation:
     negotiation = lock_negotiation(actor=actor, negotiation_id=negotiation_id)
     NEGOTIATION_STATES.check(negotiation, NegotiationAction.INVITE)
     _deadline(negotiation.deadline)
-    now = clock.now()
     with history_context(actor, "negotiation_invite"):
-        negotiation.status = NegotiationStatus.OPEN
-        negotiation.invited_at = now
-        negotiation.save(update_fields=["status", "invited_at"])
-        NegotiationRound.objects.create(
-            negotiation=negotiation,
-            number=negotiation.round_number,
-            deadline=negotiation.deadline,
-            opened_by=actor,
-            opened_at=now,
-        )
-    return negotiation
+        return negotiation_round_open(negotiation, actor=actor)
 
 
 def _supplier_item(
