@@ -45,6 +45,7 @@ from catalog.models import Consumable, DeviceIdentifier, ReferencePrice
 from core import clock
 from core.money import quantize
 from core.regions import MAINLAND_PROVINCES
+from procurement import demo_negotiations
 from procurement.choices import (
     DemandStatus,
     GreenChannel,
@@ -191,9 +192,7 @@ def seed() -> dict[str, int]:
     _seed_rounds(users)
     _seed_finished_round(users)
     _seed_emergency(users, today)
-    from procurement import demo_negotiations  # it reads this module's clock helpers
-
-    demo_negotiations.seed(users, today)
+    demo_negotiations.seed(users, today, at=_at, moment=_moment)
     return {
         "rounds": TenderRound.objects.count(),
         "listings": Listing.objects.count(),

@@ -5,12 +5,13 @@ h01-h03 since ten days ago) and one open (m02's products, awaiting its offers th
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 from decimal import Decimal
 
 from accounts.models import User
 from core.money import quantize
 from procurement.choices import ListingStatus
-from procurement.demo import _at, _moment
 from procurement.models import Listing, Negotiation
 from procurement.services import negotiations
 
@@ -19,7 +20,16 @@ def _cut(listing: Listing, share: str) -> str:
     return str(quantize(listing.price * Decimal(share)))
 
 
-def seed(users: dict[str, User], today: dt.date) -> None:
+def seed(
+    users: dict[str, User],
+    today: dt.date,
+    *,
+    at: Callable[..., AbstractContextManager[None]],
+    moment: Callable[[dt.date, int], dt.datetime],
+) -> None:
+    """``at`` and ``moment``: procurement.demo's clock helpers (a step run at a past moment,
+    as its actor)."""
+    _at, _moment = at, moment
     if Negotiation.objects.exists():
         return
     bureau = users["bureau"]
@@ -43,7 +53,7 @@ def seed(users: dict[str, User], today: dt.date) -> None:
             actor=bureau,
             title="冠脉介入类耗材价格谈判（2026 年第一批）",
             items=[{"listing_id": x.pk, "target_price": _cut(x, "0.85")} for x in finished],
-            hospital_ids=[h.pk for h in hospitals],
+            hospital_ids=[h.pk for h in hospitals if h is not None],
             deadline=opened_on + dt.timedelta(days=7),
             effective_on=today - dt.timedelta(days=10),
             valid_until=today + dt.timedelta(days=355),

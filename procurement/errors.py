@@ -735,3 +735,23 @@ class NegotiationAlreadyOpenedError(DomainError):
     code = "negotiation_already_opened"
     http_status = 409
     message_template = _("The negotiation of %(period)s is already open.")
+
+
+class NegotiationImportInvalidError(ValidationError):
+    """[R-NEGOTIATION] NJ 2.3: a workbook of other regions' winning prices that cannot be read;
+    nothing is written. ``extra``: ``row`` and ``column`` (Excel's: 2, "C") where it failed."""
+
+    code = "negotiation_import_invalid"
+    message_template = _(
+        "The workbook cannot be imported: row %(row)s, column %(column)s: %(problem)s"
+    )
+
+
+class NegotiationNothingToMatchError(DomainError):
+    """NJ 2.3: no listed product is priced above the winning prices imported."""
+
+    code = "negotiation_nothing_to_match"
+    http_status = 409
+    message_template = _(
+        "No listed product is priced above the winning prices imported: nothing to negotiate."
+    )

@@ -85,6 +85,11 @@ urlpatterns = [
     # Negotiations [R-NEGOTIATION].
     path("negotiations/", negotiations.negotiation_list, name="negotiation_list"),
     path("negotiations/new/", negotiations.negotiation_open, name="negotiation_open"),
+    path(
+        "negotiations/linked-import/",
+        negotiations.negotiation_linked_import,
+        name="negotiation_linked_import",
+    ),
     path("negotiations/<int:pk>/", negotiations.negotiation_detail, name="negotiation_detail"),
     path(
         "negotiations/<int:pk>/<slug:action>/",

@@ -479,6 +479,11 @@ ROWS = [
         POST="403   403   403   403   302   302   403   302L  302L  403",
     ),
     row(
+        "procurement/negotiations/linked-import/",
+        GET="403   403   403   403   200   200   403   302L  302L  403",
+        POST="403   403   403   403   200   200   403   302L  302L  403",
+    ),
+    row(
         "procurement/negotiations/<int:pk>/",
         pk="@negotiation_open",
         GET="403   403   200   404   200   200   200   302L  302L  200",
@@ -1683,6 +1688,12 @@ ROWS = [
         body=NEGOTIATION_BODY,
         GET="403   403   200   200   200   200   200   403   401   200",
         POST="403   403   403   403   201   201   403   403   401   403",
+    ),
+    # NJ 2.3 linked price cuts: a multipart upload (a JSON body is 415 for those allowed).
+    row(
+        "api/v1/procurement/negotiations/linked-import/",
+        GET="403   403   403   403   405   405   403   403   401   403",
+        POST="403   403   403   403   415   415   403   403   401   403",
     ),
     row(
         "api/v1/procurement/negotiations/<int:pk>/",

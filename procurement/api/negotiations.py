@@ -11,12 +11,14 @@ from rest_framework.response import Response
 from accounts.selectors import request_actor
 from core.api.actions import actions_body
 from core.api.params import query_id, query_statuses, status_parameter, validated
+from core.api.parsers import FormParser, MultiPartParser
 from core.api.views import ApiView, ListApi
 from core.errors import NotFoundError
 from procurement.api.serializers.listings import DecisionReasonInput
 from procurement.api.serializers.negotiations import (
     NegotiationActionsOutput,
     NegotiationCounterInput,
+    NegotiationLinkedImportInput,
     NegotiationOfferInput,
     NegotiationOpenInput,
     NegotiationOutput,
@@ -25,6 +27,7 @@ from procurement.api.serializers.negotiations import (
 from procurement.choices import NegotiationStatus
 from procurement.models import Negotiation
 from procurement.selectors import negotiations as selectors
+from procurement.services import negotiation_sources as sources
 from procurement.services import negotiations as services
 
 
@@ -204,3 +207,31 @@ class NegotiationAcceptOfferApi(ApiView):
     def post(self, request, pk: int, item: int):
         services.negotiation_accept_offer(actor=request.user, negotiation_id=pk, item_id=item)
         return _shown(request, pk)
+
+
+class NegotiationLinkedImportApi(ApiView):
+    """[R-NEGOTIATION] NJ 2.3 linked price cuts: upload other regions' winning prices
+    (multipart ``file``, an XLSX); the manufacturers of the listed products of those national
+    codes priced above them are invited at once to match them. A malformed workbook is 400
+    ``negotiation_import_invalid`` with ``extra.row`` and ``extra.column``; nothing is
+    written."""
+
+    required_action = "negotiation.manage"
+    parser_classes = [MultiPartParser, FormParser]
+
+    @extend_schema(
+        request={"multipart/form-data": NegotiationLinkedImportInput},
+        responses={201: NegotiationOutput},
+    )
+    def post(self, request):
+        data = validated(NegotiationLinkedImportInput, request.data)
+        negotiation = sources.negotiation_linked_import(
+            actor=request.user,
+            raw=data["file"],
+            title=data["title"],
+            deadline=data["deadline"],
+            effective_on=data["effective_on"],
+            valid_until=data["valid_until"],
+        )
+        shown = selectors.negotiation_get(actor=request.user, negotiation_id=negotiation.pk)
+        return Response(NegotiationOutput(shown).data, status=status.HTTP_201_CREATED)

@@ -218,6 +218,11 @@ urlpatterns = [
     # Negotiations [R-NEGOTIATION].
     path("negotiations/", negotiations.NegotiationListOpenApi.as_view(), name="negotiation_list"),
     path(
+        "negotiations/linked-import/",
+        negotiations.NegotiationLinkedImportApi.as_view(),
+        name="negotiation_linked_import",
+    ),
+    path(
         "negotiations/<int:pk>/",
         negotiations.NegotiationDetailApi.as_view(),
         name="negotiation_detail",

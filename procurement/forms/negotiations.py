@@ -151,3 +151,28 @@ class NegotiationSearchForm(SearchForm):
             ("decide", _("Offers to decide")),
         ],
     )
+
+
+class NegotiationLinkedImportForm(BootstrapForm):
+    """NJ 2.3: other regions' winning prices, as a workbook."""
+
+    error_fields: ClassVar[Mapping[str, str]] = {
+        "negotiation_import_invalid": "file",
+        "negotiation_nothing_to_match": "file",
+        "negotiation_deadline_invalid": "deadline",
+    }
+
+    file = forms.FileField(
+        label=_("Workbook of winning prices (XLSX)"),
+        help_text=_("A header row, then national code, region, winning price in columns A-C."),
+    )
+    title = forms.CharField(label=_("Title"), max_length=200, required=False)
+    deadline = forms.DateField(
+        label=_("Offers due by"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    effective_on = forms.DateField(
+        label=_("Effective from"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    valid_until = forms.DateField(
+        label=_("Hospital prices valid until"), widget=forms.DateInput(attrs={"type": "date"})
+    )

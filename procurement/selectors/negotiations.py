@@ -16,6 +16,7 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import IO
 
 from django.db.models import Count, Exists, Min, OuterRef, Prefetch, Q, QuerySet, Sum
 from django.utils.translation import gettext as _
@@ -26,7 +27,7 @@ from catalog.models import PriceObservation, ReferencePrice
 from core import clock, permissions
 from core.actions import Actions, Allowed, role_check, verdict
 from core.errors import NotFoundError, PermissionDeniedError
-from core.money import format_cny
+from core.money import AmountInvalidError, format_cny, parse_amount
 from core.policy import policy_for
 from core.regions import jurisdiction_prefix
 from procurement.choices import (
@@ -41,6 +42,7 @@ from procurement.choices import (
 )
 from procurement.errors import (
     NegotiationDeadlinePassedError,
+    NegotiationImportInvalidError,
     NegotiationNothingAgreedError,
     NegotiationNotInvitedError,
     PriceAboveCapError,
@@ -485,4 +487,83 @@ def listings_above_national_lowest_unscoped(*, on: dt.date) -> list[tuple[Listin
         (listing, lowest[listing.consumable_id])
         for listing in listings
         if listing.consumable_id in lowest and listing.price > lowest[listing.consumable_id]
+    ]
+
+
+# ---------------------------------------------------------------------------------------------
+# Linked price cuts (NJ 2.3): other regions' winning prices, from a workbook
+
+LINKED_COLUMNS = ("national code", "region", "winning price")
+LINKED_MAX_ROWS = 5000
+
+
+@dataclass(frozen=True)
+class LinkedPrice:
+    row: int
+    code: str
+    region: str
+    price: Decimal
+
+
+def linked_prices_from_xlsx(raw: IO[bytes]) -> list[LinkedPrice]:
+    """[R-NEGOTIATION] NJ 2.3: the rows of a workbook of other regions' winning prices (first
+    sheet: a header row, then national code in column A, the region that set the price in B,
+    the winning price in C). Any malformed cell refuses the whole file with its row and
+    column (NegotiationImportInvalidError): nothing is imported from it."""
+    import openpyxl
+
+    def refuse(row: int | str, column: str, problem: str) -> NegotiationImportInvalidError:
+        return NegotiationImportInvalidError(row=row, column=column, problem=problem)
+
+    try:
+        workbook = openpyxl.load_workbook(raw, read_only=True, data_only=True)
+    except Exception:  # openpyxl raises many kinds for a file that is no workbook
+        raise refuse("-", "-", _("not an XLSX file.")) from None
+    found = []
+    for number, row in enumerate(workbook.worksheets[0].iter_rows(values_only=True), start=1):
+        if number == 1 or row is None or all(cell in (None, "") for cell in row):
+            continue
+        if number > LINKED_MAX_ROWS:
+            raise refuse(number, "-", _("more than %(count)s rows.") % {"count": LINKED_MAX_ROWS})
+        cells = [*list(row), None, None, None]
+        code, region, price = cells[0], cells[1], cells[2]
+        if not isinstance(code, str) or not code.strip() or len(code.strip()) > 27:
+            raise refuse(number, "A", _("a national code (up to 27 characters) is required."))
+        if not isinstance(region, str) or not region.strip() or len(region.strip()) > 100:
+            raise refuse(number, "B", _("the region that set the price is required."))
+        if isinstance(price, bool) or not isinstance(price, int | float | Decimal | str):
+            raise refuse(number, "C", _("a price such as 82.50 is required."))
+        try:
+            # Excel stores numbers as floats: their shortest repr is what the cell shows.
+            amount = parse_amount(repr(price) if isinstance(price, float) else str(price).strip())
+        except AmountInvalidError as error:
+            raise refuse(number, "C", str(error.message)) from None
+        if amount <= 0:
+            raise refuse(number, "C", _("the price must be greater than zero."))
+        found.append(
+            LinkedPrice(row=number, code=code.strip(), region=region.strip(), price=amount)
+        )
+    if not found:
+        raise refuse(2, "A", _("the workbook has no rows of prices."))
+    return found
+
+
+def linked_price_targets_unscoped(
+    prices: list[LinkedPrice],
+) -> list[tuple[Listing, Decimal, LinkedPrice]]:
+    """The listed products whose national code an imported price names, priced above it (the
+    lowest imported price per code), with that price."""
+    lowest: dict[str, LinkedPrice] = {}
+    for price in prices:
+        if price.code not in lowest or price.price < lowest[price.code].price:
+            lowest[price.code] = price
+    listings = (
+        Listing.objects.filter(status=ListingStatus.LISTED, consumable__code__in=list(lowest))
+        .select_related("consumable", "manufacturer")
+        .order_by("pk")
+    )
+    return [
+        (listing, lowest[listing.consumable.code].price, lowest[listing.consumable.code])
+        for listing in listings
+        if listing.price > lowest[listing.consumable.code].price
     ]

@@ -95,7 +95,7 @@ def _price(value: object, field: str) -> Decimal:
     return amount
 
 
-def _day(value: object, field: str) -> dt.date:
+def negotiation_day(value: object, field: str) -> dt.date:
     if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
         return value
     if isinstance(value, str):
@@ -106,8 +106,9 @@ def _day(value: object, field: str) -> dt.date:
     raise ValidationError(fields={field: [_("A date, YYYY-MM-DD.")]})
 
 
-def _deadline(value: object) -> dt.date:
-    day = _day(value, "deadline")
+def negotiation_deadline(value: object) -> dt.date:
+    """A round's deadline: a date, today or later (Asia/Shanghai)."""
+    day = negotiation_day(value, "deadline")
     if day < clock.local_today():
         raise NegotiationDeadlineInvalidError(deadline=day.isoformat())
     return day
@@ -245,9 +246,9 @@ def negotiation_open(
         raise ValidationError(fields={"kind": [", ".join(NegotiationKind.values)]})
     if outcome not in NegotiationOutcome.values:
         raise ValidationError(fields={"outcome": [", ".join(NegotiationOutcome.values)]})
-    day = _deadline(deadline)
-    start = _day(effective_on, "effective_on")
-    end = _day(valid_until, "valid_until")
+    day = negotiation_deadline(deadline)
+    start = negotiation_day(effective_on, "effective_on")
+    end = negotiation_day(valid_until, "valid_until")
     if start <= day:
         raise ValidationError(
             fields={"effective_on": [_("The agreement takes effect after the deadline.")]}
@@ -353,7 +354,7 @@ def negotiation_invite(*, actor: User, negotiation_id: int) -> Negotiation:
     require(actor, "negotiation.manage")
     negotiation = lock_negotiation(actor=actor, negotiation_id=negotiation_id)
     NEGOTIATION_STATES.check(negotiation, NegotiationAction.INVITE)
-    _deadline(negotiation.deadline)
+    negotiation_deadline(negotiation.deadline)
     with history_context(actor, "negotiation_invite"):
         return negotiation_round_open(negotiation, actor=actor)
 
@@ -465,7 +466,7 @@ def negotiation_counter(
     require(actor, "negotiation.manage")
     negotiation = lock_negotiation(actor=actor, negotiation_id=negotiation_id)
     NEGOTIATION_STATES.check(negotiation, NegotiationAction.COUNTER)
-    day = _deadline(deadline)
+    day = negotiation_deadline(deadline)
     if day >= negotiation.effective_on:
         raise ValidationError(
             fields={"deadline": [_("The round closes before the effective date.")]}

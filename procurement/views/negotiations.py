@@ -19,10 +19,12 @@ from core.web import paginate
 from procurement.choices import NegotiationItemStatus
 from procurement.forms.negotiations import (
     NegotiationCounterForm,
+    NegotiationLinkedImportForm,
     NegotiationOpenForm,
     NegotiationSearchForm,
 )
 from procurement.selectors import negotiations as selectors
+from procurement.services import negotiation_sources as sources
 from procurement.services import negotiations as services
 from procurement.views.common import FIELD_ERROR_STATUS
 
@@ -212,3 +214,35 @@ def negotiation_item_act(request, pk: int, item: int, action: str):
         % {"product": found.listing.consumable.product_name, "status": found.get_status_display()},
     )
     return redirect("procurement:negotiation_detail", pk=pk)
+
+
+@login_required
+def negotiation_linked_import(request):
+    """NJ 2.3 linked price cuts: the bureau uploads other regions' winning prices; the
+    manufacturers of matching listed products are invited to match them."""
+    user = request.user
+    require(user, "negotiation.manage")
+    form = NegotiationLinkedImportForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            negotiation = sources.negotiation_linked_import(
+                actor=user,
+                raw=data["file"],
+                title=data["title"],
+                deadline=data["deadline"],
+                effective_on=data["effective_on"],
+                valid_until=data["valid_until"],
+            )
+        except DomainError as error:
+            if error.http_status not in (FIELD_ERROR_STATUS, 409):
+                raise
+            add_domain_error(form, error)
+        else:
+            messages.success(
+                request,
+                _("Linked price cut opened: %(count)s products, their manufacturers invited.")
+                % {"count": negotiation.items.count()},
+            )
+            return redirect("procurement:negotiation_detail", pk=negotiation.pk)
+    return render(request, T + "linked_import.html", {"form": form})

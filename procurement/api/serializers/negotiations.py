@@ -127,3 +127,14 @@ class NegotiationOutput(NegotiationRowOutput):
 
 
 NegotiationActionsOutput = actions_output("Negotiation", NegotiationAction.choices)
+
+
+class NegotiationLinkedImportInput(serializers.Serializer):
+    """NJ 2.3 multipart: the workbook of other regions' winning prices (first sheet: a header
+    row, then national code, region, winning price in columns A-C) and the round's dates."""
+
+    file = serializers.FileField(help_text="XLSX, at most 5,000 rows.")
+    title = serializers.CharField(required=False, default="", allow_blank=True, max_length=200)
+    deadline = serializers.DateField()
+    effective_on = serializers.DateField()
+    valid_until = serializers.DateField()
