@@ -32,7 +32,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Organization, User
 from core import clock
-from core.errors import NotFoundError, ValidationError
+from core.errors import DomainError, NotFoundError, ValidationError
 from core.money import AmountInvalidError, parse_amount, quantize
 from core.permissions import require
 from procurement.choices import (
@@ -595,17 +595,24 @@ def _apply_listed_prices(negotiation: Negotiation) -> None:
         if item.agreed_price is None or item.agreed_price >= listing.price:
             continue
         note = _("Agreed in negotiation %(number)s") % {"number": negotiation.pk}
-        with history_context(officer, "negotiation_listed_price_apply"):
-            for pending in listing.price_changes.filter(status=PriceChangeStatus.PENDING):
-                listing_price_change_reject(actor=officer, price_change_id=pending.pk, reason=note)
-            change = ListingPriceChange.objects.create(
-                listing=listing,
-                old_price=listing.price,
-                new_price=item.agreed_price,
-                reason=note,
-                requested_by=officer,
-            )
-        listing_price_change_approve(actor=officer, price_change_id=change.pk, reason=note)
+        try:
+            # One savepoint per product: a listing suspended or delisted since the agreement
+            # refuses its change (invalid_state) and keeps its price; the others apply.
+            with transaction.atomic(), history_context(officer, "negotiation_listed_price_apply"):
+                for pending in listing.price_changes.filter(status=PriceChangeStatus.PENDING):
+                    listing_price_change_reject(
+                        actor=officer, price_change_id=pending.pk, reason=note
+                    )
+                change = ListingPriceChange.objects.create(
+                    listing=listing,
+                    old_price=listing.price,
+                    new_price=item.agreed_price,
+                    reason=note,
+                    requested_by=officer,
+                )
+                listing_price_change_approve(actor=officer, price_change_id=change.pk, reason=note)
+        except DomainError:
+            continue
     negotiation.applied_at = clock.now()
     with history_context(officer, "negotiation_listed_price_apply"):
         negotiation.save(update_fields=["applied_at"])

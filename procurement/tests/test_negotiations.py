@@ -237,3 +237,41 @@ def test_r_negotiation_counter_reopens_offered_products_with_new_targets(world, 
         (1, dt.date(2026, 3, 15)),
         (2, dt.date(2026, 3, 18)),
     ]
+
+
+def test_r_negotiation_listed_price_skips_a_listing_delisted_since_and_applies_the_rest(
+    world, officer
+):
+    """The daily application: a product delisted after the agreement keeps its price (its
+    price change is refused), the others of the negotiation take the agreed price; a pending
+    request of the supplier's is superseded."""
+    from procurement.models import ListingPriceChange
+    from procurement.services.listings import listing_delist
+    from procurement.services.negotiations import negotiation_listed_prices_apply
+
+    w = world
+    other = ListingFactory(manufacturer=w.manufacturer, price=Decimal("60.00"))
+    with on(DAY):
+        negotiation = invited(
+            officer, [w.listing, other], outcome="listed_price", all_hospitals=True
+        )
+        for listing in (w.listing, other):
+            services.negotiation_accept_counter(
+                actor=w.sales,
+                negotiation_id=negotiation.pk,
+                item_id=item_of(negotiation, listing).pk,
+            )
+        services.negotiation_conclude(actor=officer, negotiation_id=negotiation.pk)
+        listing_delist(actor=officer, listing_id=other.pk, reason="质量抽检不合格")
+        pending = ListingPriceChange.objects.create(
+            listing=w.listing, old_price=w.listing.price, new_price="99.00", requested_by=w.sales
+        )
+    with on(DAY + dt.timedelta(days=10)):
+        assert negotiation_listed_prices_apply() == 1
+    w.listing.refresh_from_db()
+    other.refresh_from_db()
+    pending.refresh_from_db()
+    assert (w.listing.price, pending.status) == (Decimal("80.00"), "rejected")
+    negotiation.refresh_from_db()
+    assert negotiation.applied_at is not None
+    assert (other.status, other.price) == ("delisted", Decimal("60.00"))
