@@ -223,6 +223,16 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "task": "procurement.listing_reference_cuts_process",
         "schedule": crontab(hour=3, minute=0),
     },
+    # [R-NEGOTIATION] NJ 2.4: the quarterly lowest-price negotiation; listed-price agreements
+    # reaching their effective date.
+    "procurement-negotiation-quarterly": {
+        "task": "procurement.negotiation_quarterly_open",
+        "schedule": crontab(hour=4, minute=0, day_of_month=1, month_of_year="1,4,7,10"),
+    },
+    "procurement-negotiation-listed-prices": {
+        "task": "procurement.negotiation_listed_prices_apply",
+        "schedule": crontab(hour=0, minute=10),
+    },
     "procurement-listing-overdue-restrict": {
         "task": "procurement.listing_overdue_restrict",
         "schedule": crontab(hour=3, minute=15),
@@ -407,9 +417,18 @@ SPECTACULAR_SETTINGS = {
         "EmergencyStatusEnum": "procurement.choices.EmergencyStatus",
         "EmergencyActionEnum": "procurement.choices.EmergencyAction",
         "EmergencyViolationKindEnum": "procurement.choices.EmergencyViolationKind",
+<<<<<<< HEAD
         "AdvanceStatusEnum": "settlement.choices.AdvanceStatus",
         "FundSettlementStatusEnum": "settlement.choices.FundSettlementStatus",
         "FundSettlementActionEnum": "settlement.choices.FundSettlementAction",
+=======
+        "NegotiationStatusEnum": "procurement.choices.NegotiationStatus",
+        "NegotiationItemStatusEnum": "procurement.choices.NegotiationItemStatus",
+        "NegotiationKindEnum": "procurement.choices.NegotiationKind",
+        "NegotiationOutcomeEnum": "procurement.choices.NegotiationOutcome",
+        "NegotiationOfferKindEnum": "procurement.choices.NegotiationOfferKind",
+        "NegotiationActionEnum": "procurement.choices.NegotiationAction",
+>>>>>>> nego
     },
 }
 # make bench mounts its baseline endpoints (bench/urls.py) only with this set.

@@ -36,6 +36,9 @@ RULES: dict[str, str] = {
     "hospital_confirmation_deadline_days": "R-FIVE-RATES",
     "agency_settlement_deadline_days": "R-FIVE-RATES",
     "annual_price_cut_target": "R-CUTS-1000",
+    "negotiation_candidate_min_spread": "R-NEGOTIATION",
+    "negotiation_candidate_min_competitors": "R-NEGOTIATION",
+    "negotiation_candidate_min_spend_yuan": "R-NEGOTIATION",
 }
 
 
@@ -109,6 +112,18 @@ class RegionPolicy(models.Model):
     # [R-CUTS-1000] NJ 1.2
     annual_price_cut_target = models.PositiveIntegerField(
         _("products cut in price per year (target)"), default=1000
+    )
+    # [R-NEGOTIATION] SZ 5.2.2: candidates for negotiation by price spread, competition and
+    # spend. The seeds give no figures; these are the platform's defaults.
+    negotiation_candidate_min_spread = ratio_field(
+        _("negotiation candidates: minimum price spread across hospitals (1 - lowest/highest)"),
+        default=Decimal("0.2000"),
+    )
+    negotiation_candidate_min_competitors = models.PositiveSmallIntegerField(
+        _("negotiation candidates: minimum listed manufacturers in the category"), default=3
+    )
+    negotiation_candidate_min_spend_yuan = models.PositiveIntegerField(
+        _("negotiation candidates: minimum spend in 12 months (yuan)"), default=100000
     )
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 

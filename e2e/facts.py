@@ -121,7 +121,54 @@ def collect() -> dict:
         "products": products,
         "foreign_di": _other_di({p["di"] for p in products}),
         "emergency_code": _unlisted_code(),
+        "negotiation": _negotiable({sales.organization_id}),
     }
+
+
+def _negotiable(excluded: set[int]) -> dict:
+    """A listed product of a manufacturer that no demo negotiation touches (nor the order
+    journey's), and a hospital to negotiate it for [R-NEGOTIATION]."""
+    from django.db.models import Max
+
+    from accounts.models import User
+    from procurement.choices import ListingStatus
+    from procurement.models import Listing, NegotiationItem
+
+    busy = set(NegotiationItem.objects.values_list("listing__manufacturer_id", flat=True))
+    for sales in (
+        User.objects.select_related("organization")
+        .filter(username__regex=r"^m[0-9]+_sales$", organization__kind="manufacturer")
+        .order_by("username")
+    ):
+        if sales.organization_id in excluded | busy:
+            continue
+        listing = (
+            Listing.objects.filter(
+                manufacturer_id=sales.organization_id,
+                status=ListingStatus.LISTED,
+                price__gte=100,
+            )
+            .select_related("consumable")
+            .order_by("pk")
+            .first()
+        )
+        if (
+            listing is None
+            or Listing.objects.filter(consumable__code=listing.consumable.code).aggregate(
+                n=Max("pk")
+            )["n"]
+            != listing.pk
+        ):
+            continue
+        hospital = User.objects.select_related("organization").get(username="h04_purchaser")
+        return {
+            "supplier_user": sales.username,
+            "code": listing.consumable.code,
+            "product": listing.consumable.product_name,
+            "price": str(listing.price),
+            "hospital": hospital.organization.name,
+        }
+    raise FactsError("no demo manufacturer is free for the negotiation journey")
 
 
 def _unlisted_code() -> str:

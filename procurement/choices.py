@@ -597,3 +597,121 @@ BID_STATES = StateMachine(
         BidAction.FINALISE: frozenset({RoundStatus.PUBLICITY}),
     },
 )
+
+
+# --- Negotiation (价格谈判, issue #13 item 1) [R-NEGOTIATION] -----------------------------
+
+
+class NegotiationKind(models.TextChoices):
+    PRODUCTS = "products", _("Negotiation on chosen products")
+    PORTFOLIO = "portfolio", _("Whole-portfolio negotiation with one manufacturer")
+    QUARTERLY = "quarterly", _("Quarterly lowest-price negotiation")
+    LINKED = "linked", _("Linked price cut")
+
+
+class NegotiationOutcome(models.TextChoices):
+    """What an agreement becomes from its effective date."""
+
+    HOSPITAL_PRICE = "hospital_price", _("The price for the negotiation's hospitals")
+    LISTED_PRICE = "listed_price", _("The listed price")
+
+
+class NegotiationStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    OPEN = "open", _("Open: suppliers invited")
+    CONCLUDED = "concluded", _("Concluded and published")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+# The bureau drafts a negotiation, invites the suppliers (round 1 opens), counters (a new round
+# with a new deadline and targets) as often as it needs, then concludes it (the agreements
+# reached are published and take effect) or cancels it.
+NEGOTIATION_TRANSITIONS: dict[str, frozenset[str]] = {
+    NegotiationStatus.DRAFT: frozenset({NegotiationStatus.OPEN, NegotiationStatus.CANCELLED}),
+    NegotiationStatus.OPEN: frozenset({NegotiationStatus.CONCLUDED, NegotiationStatus.CANCELLED}),
+    NegotiationStatus.CONCLUDED: frozenset(),
+    NegotiationStatus.CANCELLED: frozenset(),
+}
+
+
+class NegotiationAction(models.TextChoices):
+    INVITE = "invite", _("inviting the suppliers")
+    OFFER = "offer", _("offering a price")
+    COUNTER = "counter", _("countering with a new round")
+    ACCEPT_OFFER = "accept_offer", _("accepting an offer")
+    ACCEPT_COUNTER = "accept_counter", _("accepting the bureau's target")
+    CONCLUDE = "conclude", _("concluding the negotiation")
+    CANCEL = "cancel", _("cancelling the negotiation")
+
+
+NEGOTIATION_STATES = StateMachine(
+    object="negotiation",
+    transitions=NEGOTIATION_TRANSITIONS,
+    targets={
+        NegotiationAction.INVITE: NegotiationStatus.OPEN,
+        NegotiationAction.CONCLUDE: NegotiationStatus.CONCLUDED,
+        NegotiationAction.CANCEL: NegotiationStatus.CANCELLED,
+    },
+    sources={
+        NegotiationAction.INVITE: frozenset({NegotiationStatus.DRAFT}),
+        NegotiationAction.OFFER: frozenset({NegotiationStatus.OPEN}),
+        NegotiationAction.COUNTER: frozenset({NegotiationStatus.OPEN}),
+        NegotiationAction.ACCEPT_OFFER: frozenset({NegotiationStatus.OPEN}),
+        NegotiationAction.ACCEPT_COUNTER: frozenset({NegotiationStatus.OPEN}),
+    },
+    label=lambda negotiation: gettext("Negotiation %(number)s") % {"number": negotiation.pk},
+)
+
+
+class NegotiationItemStatus(models.TextChoices):
+    AWAITING_OFFER = "awaiting", _("Awaiting the supplier's offer")
+    OFFERED = "offered", _("Offer in: awaiting the bureau")
+    AGREED = "agreed", _("Agreed")
+    NO_AGREEMENT = "no_agreement", _("No agreement")
+
+
+# Per product: the supplier offers; the bureau accepts the offer or counters (a new round: the
+# product awaits a new offer), the supplier may accept the counter's target instead of offering;
+# concluding closes every product not agreed as "no agreement".
+NEGOTIATION_ITEM_TRANSITIONS: dict[str, frozenset[str]] = {
+    NegotiationItemStatus.AWAITING_OFFER: frozenset(
+        {
+            NegotiationItemStatus.OFFERED,
+            NegotiationItemStatus.AGREED,
+            NegotiationItemStatus.NO_AGREEMENT,
+        }
+    ),
+    NegotiationItemStatus.OFFERED: frozenset(
+        {
+            NegotiationItemStatus.AWAITING_OFFER,
+            NegotiationItemStatus.OFFERED,
+            NegotiationItemStatus.AGREED,
+            NegotiationItemStatus.NO_AGREEMENT,
+        }
+    ),
+    NegotiationItemStatus.AGREED: frozenset(),
+    NegotiationItemStatus.NO_AGREEMENT: frozenset(),
+}
+
+NEGOTIATION_ITEM_STATES = StateMachine(
+    object="negotiation_item",
+    transitions=NEGOTIATION_ITEM_TRANSITIONS,
+    targets={
+        NegotiationAction.OFFER: NegotiationItemStatus.OFFERED,
+        NegotiationAction.ACCEPT_OFFER: NegotiationItemStatus.AGREED,
+        NegotiationAction.ACCEPT_COUNTER: NegotiationItemStatus.AGREED,
+    },
+    sources={
+        NegotiationAction.ACCEPT_OFFER: frozenset({NegotiationItemStatus.OFFERED}),
+        NegotiationAction.ACCEPT_COUNTER: frozenset({NegotiationItemStatus.AWAITING_OFFER}),
+    },
+    label=lambda item: (
+        gettext("Product %(product)s of negotiation %(number)s")
+        % {"product": item.listing.consumable.code, "number": item.negotiation_id}
+    ),
+)
+
+
+class NegotiationOfferKind(models.TextChoices):
+    OFFER = "offer", _("Offer")
+    ACCEPT_COUNTER = "accept_counter", _("Accepted the bureau's target")

@@ -45,6 +45,7 @@ from catalog.models import Consumable, DeviceIdentifier, ReferencePrice
 from core import clock
 from core.money import quantize
 from core.regions import MAINLAND_PROVINCES
+from procurement import demo_negotiations
 from procurement.choices import (
     DemandStatus,
     GreenChannel,
@@ -58,6 +59,7 @@ from procurement.models import (
     AnnualPurchasePlan,
     EmergencyPurchase,
     Listing,
+    Negotiation,
     Order,
     TenderRound,
     UsageRecord,
@@ -190,12 +192,14 @@ def seed() -> dict[str, int]:
     _seed_rounds(users)
     _seed_finished_round(users)
     _seed_emergency(users, today)
+    demo_negotiations.seed(users, today, at=_at, moment=_moment)
     return {
         "rounds": TenderRound.objects.count(),
         "listings": Listing.objects.count(),
         "orders": Order.objects.filter(hospital__in=hospitals).count(),
         "usage_records": UsageRecord.objects.filter(hospital__in=hospitals).count(),
         "emergency_purchases": EmergencyPurchase.objects.filter(hospital__in=hospitals).count(),
+        "negotiations": Negotiation.objects.count(),
     }
 
 

@@ -685,3 +685,73 @@ class PublicityNotOverError(DomainError):
     code = "publicity_not_over"
     http_status = 409
     message_template = _("The publicity of round %(round)s ends at %(publicity_end)s.")
+
+
+# --- Negotiation [R-NEGOTIATION] -------------------------------------------------------------
+
+
+class NegotiationDeadlinePassedError(DomainError):
+    """[R-NEGOTIATION] an offer after the round's deadline."""
+
+    code = "negotiation_deadline_passed"
+    http_status = 409
+    message_template = _("The offers of round %(round)s were due by %(deadline)s.")
+
+
+class NegotiationNotInvitedError(DomainError):
+    """[R-NEGOTIATION] a supplier offers only for its own products of the negotiation."""
+
+    code = "negotiation_not_invited"
+    http_status = 403
+    message_template = _("Your organisation is not invited to offer for this product.")
+
+
+class NegotiationDeadlineInvalidError(ValidationError):
+    code = "negotiation_deadline_invalid"
+    message_template = _("The deadline %(deadline)s must be today or later.")
+
+
+class NegotiationProductsRequiredError(ValidationError):
+    code = "negotiation_products_required"
+    message_template = _("Choose the products to negotiate, or a manufacturer's portfolio.")
+
+
+class NegotiationHospitalsRequiredError(ValidationError):
+    code = "negotiation_hospitals_required"
+    message_template = _("Choose the hospitals, or all hospitals of the region.")
+
+
+class NegotiationNothingAgreedError(DomainError):
+    """A negotiation concludes with at least one agreement; one without is cancelled."""
+
+    code = "negotiation_nothing_agreed"
+    http_status = 409
+    message_template = _("No product is agreed yet: accept an offer first, or cancel.")
+
+
+class NegotiationAlreadyOpenedError(DomainError):
+    """[R-NEGOTIATION] the quarterly negotiation opens once per region and quarter."""
+
+    code = "negotiation_already_opened"
+    http_status = 409
+    message_template = _("The negotiation of %(period)s is already open.")
+
+
+class NegotiationImportInvalidError(ValidationError):
+    """[R-NEGOTIATION] NJ 2.3: a workbook of other regions' winning prices that cannot be read;
+    nothing is written. ``extra``: ``row`` and ``column`` (Excel's: 2, "C") where it failed."""
+
+    code = "negotiation_import_invalid"
+    message_template = _(
+        "The workbook cannot be imported: row %(row)s, column %(column)s: %(problem)s"
+    )
+
+
+class NegotiationNothingToMatchError(DomainError):
+    """NJ 2.3: no listed product is priced above the winning prices imported."""
+
+    code = "negotiation_nothing_to_match"
+    http_status = 409
+    message_template = _(
+        "No listed product is priced above the winning prices imported: nothing to negotiate."
+    )

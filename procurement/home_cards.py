@@ -28,6 +28,7 @@ from procurement.selectors import (
     emergency,
     invoices,
     listings,
+    negotiations,
     orders,
     rounds,
 )
@@ -350,6 +351,49 @@ def emergency_violations_this_year(actor) -> CardQuery:
     return CardQuery(
         rows=rows, path=reverse("procurement:emergency_violation_list"), params={"year": year}
     )
+
+
+# --- Negotiations [R-NEGOTIATION] -----------------------------------------------------------
+
+
+def _negotiations(actor, todo: str) -> CardQuery:
+    return CardQuery(
+        rows=negotiations.negotiation_list(actor=actor, todo=todo),
+        path=reverse("procurement:negotiation_list"),
+        params={"todo": todo},
+    )
+
+
+@register_card(
+    key="negotiation_invitations",
+    title=_("Negotiation invitations awaiting my offer"),
+    roles=SUPPLIER,
+    order=365,
+    applies=_is_manufacturer,
+)
+def negotiation_invitations(actor) -> CardQuery:
+    return _negotiations(actor, "offer")
+
+
+@register_card(
+    key="negotiation_deadlines",
+    title=_("Negotiation deadlines within 3 days"),
+    roles=SUPPLIER,
+    order=366,
+    applies=_is_manufacturer,
+)
+def negotiation_deadlines(actor) -> CardQuery:
+    return _negotiations(actor, "due")
+
+
+@register_card(
+    key="negotiations_to_decide",
+    title=_("Negotiations to decide (offers in)"),
+    roles=REGULATORS,
+    order=472,
+)
+def negotiations_to_decide(actor) -> CardQuery:
+    return _negotiations(actor, "decide")
 
 
 # --- Sealed bids: suppliers bid, custodians collect and enter their shares, the bureau opens --

@@ -14,6 +14,7 @@ with ``SKIP LOCKED`` so that two workers share a backlog instead of waiting on e
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable
 from typing import TypeVar
 
@@ -23,6 +24,7 @@ from accounts.models import Organization, User
 from catalog.models import ReferencePriceCut
 from core import permissions
 from core.errors import NotFoundError
+from procurement.choices import NegotiationOutcome, NegotiationStatus
 from procurement.models import (
     AgreedPrice,
     AnnualPurchasePlan,
@@ -33,6 +35,8 @@ from procurement.models import (
     Invoice,
     Listing,
     ListingPriceChange,
+    Negotiation,
+    NegotiationItem,
     Order,
     OrderLine,
     PurchaseTotal,
@@ -322,5 +326,53 @@ def lock_emergency_violations(
     return list(
         EmergencyViolation.objects.filter(purchase=purchase, kind=kind, lifted_at__isnull=True)
         .select_for_update(of=("self",))
+        .order_by("pk")
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Negotiations [R-NEGOTIATION]: the negotiation row first, then its products in pk order.
+
+
+def lock_negotiation(*, actor: User, negotiation_id: int) -> Negotiation:
+    """A negotiation the actor may see, locked (another region's, or one a supplier is not
+    invited to: 404)."""
+    found = (
+        Negotiation.objects.visible_to(actor)
+        .select_for_update(of=("self",))
+        .filter(pk=negotiation_id)
+        .first()
+    )
+    if found is None:
+        raise NotFoundError()
+    return found
+
+
+def lock_negotiation_items(
+    *, negotiation: Negotiation, item_ids: Iterable[int] | None = None
+) -> list[NegotiationItem]:
+    """The negotiation's products (all, or ``item_ids`` of them), locked in pk order; call
+    after :func:`lock_negotiation`."""
+    qs = NegotiationItem.objects.filter(negotiation=negotiation)
+    if item_ids is not None:
+        qs = qs.filter(pk__in=list(item_ids))
+    return list(
+        qs.select_for_update(of=("self",))
+        .select_related("listing__consumable", "listing__manufacturer")
+        .order_by("pk")
+    )
+
+
+def lock_negotiations_to_apply_unscoped(*, today: dt.date) -> list[Negotiation]:
+    """Concluded negotiations whose listed prices fall due (the daily task), skipping those
+    another worker holds."""
+    return list(
+        Negotiation.objects.select_for_update(of=("self",), skip_locked=True)
+        .filter(
+            status=NegotiationStatus.CONCLUDED,
+            outcome=NegotiationOutcome.LISTED_PRICE,
+            applied_at__isnull=True,
+            effective_on__lte=today,
+        )
         .order_by("pk")
     )

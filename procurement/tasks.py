@@ -41,3 +41,21 @@ def rounds_finalise_due_task() -> dict:
     from procurement.services.bids import rounds_finalise_due
 
     return {"finalised": rounds_finalise_due()}
+
+
+@shared_task(name="procurement.negotiation_quarterly_open")
+def negotiation_quarterly_open_task() -> dict:
+    """[R-NEGOTIATION] NJ 2.4 (beat: 04:00 on the first day of each quarter): open the
+    quarter's lowest-price negotiation of each region. Idempotent per region and quarter."""
+    from procurement.services.negotiation_sources import negotiation_quarterly_open
+
+    return {"opened": negotiation_quarterly_open()}
+
+
+@shared_task(name="procurement.negotiation_listed_prices_apply")
+def negotiation_listed_prices_apply_task() -> dict:
+    """[R-NEGOTIATION] daily (beat: 00:10): agreements that become the listed price apply on
+    their effective date. Idempotent: an applied negotiation is marked."""
+    from procurement.services.negotiations import negotiation_listed_prices_apply
+
+    return {"applied": negotiation_listed_prices_apply()}

@@ -11,6 +11,7 @@ from procurement.views import (
     emergency,
     invoices,
     listings,
+    negotiations,
     orders,
     purchase_plans,
     rounds,
@@ -80,6 +81,25 @@ urlpatterns = [
         "emergency/<int:pk>/<slug:action>/",
         emergency.emergency_decide,
         name="emergency_decide",
+    ),
+    # Negotiations [R-NEGOTIATION].
+    path("negotiations/", negotiations.negotiation_list, name="negotiation_list"),
+    path("negotiations/new/", negotiations.negotiation_open, name="negotiation_open"),
+    path(
+        "negotiations/linked-import/",
+        negotiations.negotiation_linked_import,
+        name="negotiation_linked_import",
+    ),
+    path("negotiations/<int:pk>/", negotiations.negotiation_detail, name="negotiation_detail"),
+    path(
+        "negotiations/<int:pk>/<slug:action>/",
+        negotiations.negotiation_act,
+        name="negotiation_act",
+    ),
+    path(
+        "negotiations/<int:pk>/items/<int:item>/<slug:action>/",
+        negotiations.negotiation_item_act,
+        name="negotiation_item_act",
     ),
     path(
         "purchase-plans/<int:pk>/<slug:action>/",

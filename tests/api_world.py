@@ -47,7 +47,7 @@ from procurement.models import (
 )
 from procurement.services import awards, demand, emergency, rounds, usage
 from procurement.services import bids as bid_services
-from procurement.tests import round_world
+from procurement.tests import negotiation_world, round_world
 from procurement.tests.award_world import contract_for
 from procurement.tests.factories import (
     AgreedPriceFactory,
@@ -318,10 +318,26 @@ def build() -> ApiWorld:
     )
 
     emergency_product = ConsumableFactory(manufacturer=w.manufacturer)
+
+    # [R-NEGOTIATION] a draft, an open one awaiting the manufacturer's offer, one with its
+    # offer in, and one agreed (ready to conclude).
+    neg_draft = negotiation_world.drafted(users["bur"], [w.listing], [w.hospital])
+    neg_open = negotiation_world.invited(users["bur"], [w.listing], [w.hospital])
+    neg_offered = negotiation_world.offered(users["bur"], w.sales, w.listing, [w.hospital])
+    neg_agreed = negotiation_world.agreed(users["bur"], w.sales, w.listing, [w.hospital])
     ids = {
         "advance": advance.pk,
         "fund_settlement": fund_settlement.pk,
         "ledger_account": advance_account.pk,
+        "negotiation_draft": neg_draft.pk,
+        "negotiation_open": neg_open.pk,
+        "negotiation_open_item": negotiation_world.item_of(neg_open).pk,
+        "negotiation_offered": neg_offered.pk,
+        "negotiation_offered_item": negotiation_world.item_of(neg_offered).pk,
+        "negotiation_agreed": neg_agreed.pk,
+        "hospital": w.hospital.pk,
+        "in_5_days": (clock.local_today() + dt.timedelta(days=5)).isoformat(),
+        "in_10_days": (clock.local_today() + dt.timedelta(days=10)).isoformat(),
         "emergency_purchase": emergency_purchase.pk,
         "emergency_consumable": emergency_product.pk,
         "emergency_consumable_code": emergency_product.code,

@@ -27,7 +27,7 @@ from core.home import card_value, cards_for, home_cards, registered_cards
 from procurement.choices import ListingStatus
 from procurement.models import ListingPriceChange
 from procurement.services import deliveries, demand, emergency, invoices, orders
-from procurement.tests import round_world
+from procurement.tests import negotiation_world, round_world
 from procurement.tests.award_world import contract_for
 from procurement.tests.factories import ListingDistributorFactory, ListingFactory
 from procurement.tests.order_world import (
@@ -181,6 +181,14 @@ def world():
         findings=[{"check": "chain_broken"}],
     )
     LedgerCheck.objects.create(checked_at=clock.now(), entries=1, last_hash="0" * 64, ok=True)
+    # [R-NEGOTIATION] two invitations awaiting the manufacturer's offer (one closing within
+    # three days) and one whose offer awaits the bureau; a draft no supplier sees.
+    o["neg_invited"] = negotiation_world.invited(users["bur"], [w.listing], [w.hospital])
+    o["neg_due"] = negotiation_world.invited(
+        users["bur"], [w.listing], [w.hospital], deadline_days=2
+    )
+    o["neg_offered"] = negotiation_world.offered(users["bur"], w.sales, w.listing, [w.hospital])
+    negotiation_world.drafted(users["bur"], [w.listing], [w.hospital])
     return w, users, o
 
 
@@ -234,6 +242,8 @@ def expected(o) -> dict[str, dict[str, set]]:
             "contracts_to_sign": {o["contract_to_sign"]},
             "contracts_lagging": {o["contract_lagging"]},
             "rounds_open_for_bids": {o["sealed_round"]},
+            "negotiation_invitations": {o["neg_invited"], o["neg_due"]},
+            "negotiation_deadlines": {o["neg_due"]},
         },
         "dst": {
             "orders_to_deliver": {o["via_distributor"]},
@@ -266,6 +276,7 @@ def expected(o) -> dict[str, dict[str, set]]:
             "fund_settlements_settled": {o["settled"], o["other_settled"]},
             "advances_offsetting": {o["advance"]},
             "ledger_checks_drift": {o["drift"]},
+            "negotiations_to_decide": {o["neg_offered"]},
         },
         "agy": {
             "price_cuts_overdue": {o["cut_overdue"]},
@@ -286,6 +297,7 @@ def expected(o) -> dict[str, dict[str, set]]:
             "fund_settlements_settled": {o["settled"], o["other_settled"]},
             "advances_offsetting": {o["advance"]},
             "ledger_checks_drift": {o["drift"]},
+            "negotiations_to_decide": {o["neg_offered"]},
         },
         "adm": {
             "listing_applications": {o["application"]},

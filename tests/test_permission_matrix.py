@@ -64,6 +64,27 @@ EMERGENCY_BODY = {
     ],
 }
 
+NEGOTIATION_BODY = {
+    "title": "冠脉球囊价格谈判",
+    "items": [{"listing_id": "@listing", "target_price": "80.00"}],
+    "hospitals": ["@hospital"],
+    "deadline": "@in_5_days",
+    "effective_on": "@in_10_days",
+    "valid_until": "@in_400_days",
+}
+
+NEGOTIATION_FORM = {
+    "title": "冠脉球囊价格谈判",
+    "kind": "products",
+    "item1_code": "@consumable_code",
+    "item1_target": "80.00",
+    "hospitals": "@hospital",
+    "outcome": "hospital_price",
+    "deadline": "@in_5_days",
+    "effective_on": "@in_10_days",
+    "valid_until": "@in_400_days",
+}
+
 ROWS = [
     # --- Pages: home, history, policy, health -------------------------------------------------
     row(
@@ -507,6 +528,84 @@ ROWS = [
         POST="403   403   403   403   200   200   200   302L  302L  200",
     ),
     # Emergency purchases [R-EMERG-DEADLINE] [R-EMERG-CAP]
+    # Negotiations [R-NEGOTIATION]
+    row(
+        "procurement/negotiations/",
+        GET="403   403   200   200   200   200   200   302L  302L  200",
+        POST="403   403   200   200   200   200   200   302L  302L  200",
+    ),
+    row(
+        "procurement/negotiations/new/",
+        body=NEGOTIATION_FORM,
+        GET="403   403   403   403   200   200   403   302L  302L  403",
+        POST="403   403   403   403   302   302   403   302L  302L  403",
+    ),
+    row(
+        "procurement/negotiations/linked-import/",
+        GET="403   403   403   403   200   200   403   302L  302L  403",
+        POST="403   403   403   403   200   200   403   302L  302L  403",
+    ),
+    row(
+        "procurement/negotiations/<int:pk>/",
+        pk="@negotiation_open",
+        GET="403   403   200   404   200   200   200   302L  302L  200",
+        POST="403   403   200   404   200   200   200   302L  302L  200",
+    ),
+    row(
+        "procurement/negotiations/<int:pk>/<slug:action>/",
+        pk="@negotiation_draft",
+        action="invite",
+        GET="405   405   405   405   405   405   405   302L  302L  405",
+        POST="403   403   403   403   302   302   403   302L  302L  403",
+    ),
+    row(
+        "procurement/negotiations/<int:pk>/<slug:action>/",
+        pk="@negotiation_open",
+        action="counter",
+        body={"deadline": "@in_5_days", "note": "请进一步让利"},
+        GET="405   405   405   405   405   405   405   302L  302L  405",
+        POST="403   403   403   403   302   302   403   302L  302L  403",
+    ),
+    row(
+        "procurement/negotiations/<int:pk>/<slug:action>/",
+        pk="@negotiation_agreed",
+        action="conclude",
+        GET="405   405   405   405   405   405   405   302L  302L  405",
+        POST="403   403   403   403   302   302   403   302L  302L  403",
+    ),
+    row(
+        "procurement/negotiations/<int:pk>/<slug:action>/",
+        pk="@negotiation_open",
+        action="cancel",
+        body={"reason": "无需谈判"},
+        GET="405   405   405   405   405   405   405   302L  302L  405",
+        POST="403   403   403   403   302   302   403   302L  302L  403",
+    ),
+    row(
+        "procurement/negotiations/<int:pk>/items/<int:item>/<slug:action>/",
+        pk="@negotiation_open",
+        item="@negotiation_open_item",
+        action="offer",
+        body={"price": "90.00"},
+        GET="405   405   405   405   405   405   405   302L  302L  405",
+        POST="403   403   302   404   403   403   403   302L  302L  403",
+    ),
+    row(
+        "procurement/negotiations/<int:pk>/items/<int:item>/<slug:action>/",
+        pk="@negotiation_open",
+        item="@negotiation_open_item",
+        action="accept-target",
+        GET="405   405   405   405   405   405   405   302L  302L  405",
+        POST="403   403   302   404   403   403   403   302L  302L  403",
+    ),
+    row(
+        "procurement/negotiations/<int:pk>/items/<int:item>/<slug:action>/",
+        pk="@negotiation_offered",
+        item="@negotiation_offered_item",
+        action="accept-offer",
+        GET="405   405   405   405   405   405   405   302L  302L  405",
+        POST="403   403   403   403   302   302   403   302L  302L  403",
+    ),
     row(
         "procurement/emergency/",
         GET="200   200   403   403   200   200   200   302L  302L  200",
@@ -1702,6 +1801,77 @@ ROWS = [
         pk="@fund_settlement",
         GET="403   403   403   403   403   405   403   403   401   403",
         POST="403   403   403   403   403   200   403   403   401   403",
+    ),
+    # --- API: negotiations [R-NEGOTIATION]
+    row(
+        "api/v1/procurement/negotiations/",
+        body=NEGOTIATION_BODY,
+        GET="403   403   200   200   200   200   200   403   401   200",
+        POST="403   403   403   403   201   201   403   403   401   403",
+    ),
+    # NJ 2.3 linked price cuts: a multipart upload (a JSON body is 415 for those allowed).
+    row(
+        "api/v1/procurement/negotiations/linked-import/",
+        GET="403   403   403   403   405   405   403   403   401   403",
+        POST="403   403   403   403   415   415   403   403   401   403",
+    ),
+    row(
+        "api/v1/procurement/negotiations/<int:pk>/",
+        pk="@negotiation_open",
+        GET="403   403   200   404   200   200   200   403   401   200",
+    ),
+    row(
+        "api/v1/procurement/negotiations/<int:pk>/actions/",
+        pk="@negotiation_open",
+        GET="403   403   200   404   200   200   200   403   401   200",
+    ),
+    row(
+        "api/v1/procurement/negotiations/<int:pk>/invite/",
+        pk="@negotiation_draft",
+        GET="403   403   403   403   405   405   403   403   401   403",
+        POST="403   403   403   403   200   200   403   403   401   403",
+    ),
+    row(
+        "api/v1/procurement/negotiations/<int:pk>/counter/",
+        pk="@negotiation_open",
+        body={"deadline": "@in_5_days", "note": "请进一步让利"},
+        GET="403   403   403   403   405   405   403   403   401   403",
+        POST="403   403   403   403   200   200   403   403   401   403",
+    ),
+    row(
+        "api/v1/procurement/negotiations/<int:pk>/conclude/",
+        pk="@negotiation_agreed",
+        GET="403   403   403   403   405   405   403   403   401   403",
+        POST="403   403   403   403   200   200   403   403   401   403",
+    ),
+    row(
+        "api/v1/procurement/negotiations/<int:pk>/cancel/",
+        pk="@negotiation_open",
+        body={"reason": "无需谈判"},
+        GET="403   403   403   403   405   405   403   403   401   403",
+        POST="403   403   403   403   200   200   403   403   401   403",
+    ),
+    row(
+        "api/v1/procurement/negotiations/<int:pk>/items/<int:item>/offer/",
+        pk="@negotiation_open",
+        item="@negotiation_open_item",
+        body={"price": "90.00"},
+        GET="403   403   405   405   403   403   403   403   401   403",
+        POST="403   403   200   404   403   403   403   403   401   403",
+    ),
+    row(
+        "api/v1/procurement/negotiations/<int:pk>/items/<int:item>/accept-target/",
+        pk="@negotiation_open",
+        item="@negotiation_open_item",
+        GET="403   403   405   405   403   403   403   403   401   403",
+        POST="403   403   200   404   403   403   403   403   401   403",
+    ),
+    row(
+        "api/v1/procurement/negotiations/<int:pk>/items/<int:item>/accept-offer/",
+        pk="@negotiation_offered",
+        item="@negotiation_offered_item",
+        GET="403   403   403   403   405   405   403   403   401   403",
+        POST="403   403   403   403   200   200   403   403   401   403",
     ),
     # --- API: volume-based procurement rounds and demand
     row(

@@ -9,6 +9,7 @@ from procurement.api import (
     emergency,
     invoices,
     listings,
+    negotiations,
     orders,
     purchase_plans,
     rounds,
@@ -213,6 +214,58 @@ urlpatterns = [
         "emergency-violations/",
         emergency.EmergencyViolationListApi.as_view(),
         name="emergency_violation_list",
+    ),
+    # Negotiations [R-NEGOTIATION].
+    path("negotiations/", negotiations.NegotiationListOpenApi.as_view(), name="negotiation_list"),
+    path(
+        "negotiations/linked-import/",
+        negotiations.NegotiationLinkedImportApi.as_view(),
+        name="negotiation_linked_import",
+    ),
+    path(
+        "negotiations/<int:pk>/",
+        negotiations.NegotiationDetailApi.as_view(),
+        name="negotiation_detail",
+    ),
+    path(
+        "negotiations/<int:pk>/actions/",
+        negotiations.NegotiationActionsApi.as_view(),
+        name="negotiation_actions",
+    ),
+    path(
+        "negotiations/<int:pk>/invite/",
+        negotiations.NegotiationInviteApi.as_view(),
+        name="negotiation_invite",
+    ),
+    path(
+        "negotiations/<int:pk>/counter/",
+        negotiations.NegotiationCounterApi.as_view(),
+        name="negotiation_counter",
+    ),
+    path(
+        "negotiations/<int:pk>/conclude/",
+        negotiations.NegotiationConcludeApi.as_view(),
+        name="negotiation_conclude",
+    ),
+    path(
+        "negotiations/<int:pk>/cancel/",
+        negotiations.NegotiationCancelApi.as_view(),
+        name="negotiation_cancel",
+    ),
+    path(
+        "negotiations/<int:pk>/items/<int:item>/offer/",
+        negotiations.NegotiationOfferApi.as_view(),
+        name="negotiation_offer",
+    ),
+    path(
+        "negotiations/<int:pk>/items/<int:item>/accept-target/",
+        negotiations.NegotiationAcceptCounterApi.as_view(),
+        name="negotiation_accept_counter",
+    ),
+    path(
+        "negotiations/<int:pk>/items/<int:item>/accept-offer/",
+        negotiations.NegotiationAcceptOfferApi.as_view(),
+        name="negotiation_accept_offer",
     ),
     # Orders, the cart quote, deliveries, returns, invoices, usage records.
     path("orders/", orders.OrderListCreateApi.as_view(), name="order_list"),

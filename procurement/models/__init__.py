@@ -31,6 +31,13 @@ from procurement.models.listings import (
     ListingPriceChange,
     ListingProvince,
 )
+from procurement.models.negotiations import (
+    Negotiation,
+    NegotiationHospital,
+    NegotiationItem,
+    NegotiationOffer,
+    NegotiationRound,
+)
 from procurement.models.orders import Order, OrderLine
 from procurement.models.results import TenderResult
 from procurement.models.rounds import TenderAmendment, TenderDemand, TenderGroup, TenderRound
@@ -58,6 +65,11 @@ __all__ = [
     "ListingEvidenceFile",
     "ListingPriceChange",
     "ListingProvince",
+    "Negotiation",
+    "NegotiationHospital",
+    "NegotiationItem",
+    "NegotiationOffer",
+    "NegotiationRound",
     "Order",
     "OrderLine",
     "PaymentStandard",

@@ -205,3 +205,38 @@ def test_emergency_purchases_one_late_one_over_the_cap_R_EMERG_CAP_R_EMERG_DEADL
     )
     evidence = emergency_evidence(consumable_id=shared, region_code="320100")
     assert (evidence.hospitals, evidence.tier3_hospitals) == (5, 4)
+
+
+def test_negotiations_one_finished_in_force_one_open_R_NEGOTIATION(seeded):
+    """The demo's negotiations: one concluded and published whose agreed prices h01 pays
+    today (and h04, outside it, does not), with a counter in its history; one open, awaiting
+    m02's offers, closing within three days (the supplier's home cards)."""
+    from accounts.models import User
+    from core import clock
+    from core.home import home_cards
+    from procurement.choices import NegotiationItemStatus, NegotiationStatus
+    from procurement.models import Negotiation
+    from procurement.selectors.negotiations import negotiation_public_results
+    from procurement.selectors.pricing import unit_price_for
+
+    done = Negotiation.objects.get(status=NegotiationStatus.CONCLUDED)
+    assert done.published_at is not None
+    assert done.round_number == 2
+    h01 = User.objects.get(username="h01_purchaser").organization
+    h04 = User.objects.get(username="h04_purchaser").organization
+    for item in done.items.select_related("listing"):
+        assert item.status == NegotiationItemStatus.AGREED
+        today = clock.local_today()
+        assert unit_price_for(listing=item.listing, hospital_id=h01.pk, on=today) == (
+            item.agreed_price
+        )
+        assert unit_price_for(listing=item.listing, hospital_id=h04.pk, on=today) == (
+            item.listing.price
+        )
+    results = negotiation_public_results(include_hospital_prices=True)
+    assert {r.negotiation_id for r in results} == {done.pk}
+    waiting = Negotiation.objects.get(status=NegotiationStatus.OPEN)
+    assert set(waiting.items.values_list("status", flat=True)) == {"awaiting"}
+    cards = {c.key: c.count for c in home_cards(actor=User.objects.get(username="m02_sales"))}
+    assert cards["negotiation_invitations"] == 1
+    assert cards["negotiation_deadlines"] == 1
