@@ -417,18 +417,15 @@ SPECTACULAR_SETTINGS = {
         "EmergencyStatusEnum": "procurement.choices.EmergencyStatus",
         "EmergencyActionEnum": "procurement.choices.EmergencyAction",
         "EmergencyViolationKindEnum": "procurement.choices.EmergencyViolationKind",
-<<<<<<< HEAD
         "AdvanceStatusEnum": "settlement.choices.AdvanceStatus",
         "FundSettlementStatusEnum": "settlement.choices.FundSettlementStatus",
         "FundSettlementActionEnum": "settlement.choices.FundSettlementAction",
-=======
         "NegotiationStatusEnum": "procurement.choices.NegotiationStatus",
         "NegotiationItemStatusEnum": "procurement.choices.NegotiationItemStatus",
         "NegotiationKindEnum": "procurement.choices.NegotiationKind",
         "NegotiationOutcomeEnum": "procurement.choices.NegotiationOutcome",
         "NegotiationOfferKindEnum": "procurement.choices.NegotiationOfferKind",
         "NegotiationActionEnum": "procurement.choices.NegotiationAction",
->>>>>>> nego
     },
 }
 # make bench mounts its baseline endpoints (bench/urls.py) only with this set.

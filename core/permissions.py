@@ -131,7 +131,6 @@ ACTIONS: dict[str, frozenset[str]] = {
     ),
     "emergency.register": frozenset({HOSPITAL_PURCHASER}),
     "emergency.review": frozenset({BUREAU_OFFICER}),
-<<<<<<< HEAD
     # settlement: the advance fund [R-ADVANCE] and the monthly fund settlement [R-FUND-MONTHLY],
     # run by the agency; hospitals and the bureau read them.
     "advance.view": frozenset({HOSPITAL_FINANCE, BUREAU_OFFICER, AGENCY_FINANCE, PLATFORM_ADMIN}),
@@ -142,12 +141,10 @@ ACTIONS: dict[str, frozenset[str]] = {
     "fund_settlement.manage": frozenset({AGENCY_FINANCE}),
     # [R-ESCROW] the daily reconciliation of the books (platform-wide).
     "ledger_check.view": frozenset({BUREAU_OFFICER, AGENCY_FINANCE, PLATFORM_ADMIN}),
-=======
     # [R-NEGOTIATION] the bureau and the agency negotiate; the manufacturers invited offer.
     "negotiation.view": frozenset({SUPPLIER_SALES, BUREAU_OFFICER, AGENCY_FINANCE, PLATFORM_ADMIN}),
     "negotiation.manage": REGULATORS,
     "negotiation.offer": frozenset({SUPPLIER_SALES}),
->>>>>>> nego
 }
 
 

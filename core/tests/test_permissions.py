@@ -106,14 +106,11 @@ ALLOWED = {
         "bid.view",
         "share.hold",
         "round.open",
-<<<<<<< HEAD
         "advance.view",
         "fund_settlement.view",
         "ledger_check.view",
-=======
         "negotiation.view",
         "negotiation.manage",
->>>>>>> nego
     },
     # The agency runs volume-based procurement rounds with the bureau.
     Role.AGENCY_FINANCE: EVERYONE
@@ -128,17 +125,14 @@ ALLOWED = {
         "bid.view",
         "share.hold",
         "round.open",
-<<<<<<< HEAD
         # The fund's side of settlement: advances and the monthly fund settlement.
         "advance.view",
         "advance.pay",
         "fund_settlement.view",
         "fund_settlement.manage",
         "ledger_check.view",
-=======
         "negotiation.view",
         "negotiation.manage",
->>>>>>> nego
     },
     # Trading acts are the parties' own; an administrator cannot act on their behalf.
     Role.PLATFORM_ADMIN: set(permissions.ACTIONS)
@@ -171,15 +165,12 @@ ALLOWED = {
         # Emergency purchases are the hospitals'; the over-cap decision the bureau officer's.
         "emergency.register",
         "emergency.review",
-<<<<<<< HEAD
         # The fund's money moves by the agency's hand only.
         "advance.pay",
         "fund_settlement.manage",
-=======
         # Negotiations are the region's regulators' and the suppliers'.
         "negotiation.manage",
         "negotiation.offer",
->>>>>>> nego
     },
 }
 
