@@ -36,6 +36,7 @@ RULES: dict[str, str] = {
     "hospital_confirmation_deadline_days": "R-FIVE-RATES",
     "agency_settlement_deadline_days": "R-FIVE-RATES",
     "annual_price_cut_target": "R-CUTS-1000",
+    "disclose_hospital_agreed_prices": "R-DISCLOSE",
 }
 
 
@@ -109,6 +110,11 @@ class RegionPolicy(models.Model):
     # [R-CUTS-1000] NJ 1.2
     annual_price_cut_target = models.PositiveIntegerField(
         _("products cut in price per year (target)"), default=1000
+    )
+    # [R-DISCLOSE] SZ 5.2: results are public; a hospital's own agreed prices are not, unless
+    # the region publishes them (then on the public listings, never with volumes or orders).
+    disclose_hospital_agreed_prices = models.BooleanField(
+        _("publish hospitals' agreed prices on the public pages"), default=False
     )
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 

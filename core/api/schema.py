@@ -66,4 +66,7 @@ class AutoSchema(SpectacularAutoSchema):
             responses.setdefault("415", error)
         if self.method == "POST":
             responses.setdefault("422", error)
+        if getattr(self.view, "throttle_classes", None):
+            # 429 `throttled`, with Retry-After (core.api.throttling).
+            responses.setdefault("429", error)
         return responses
