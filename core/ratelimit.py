@@ -12,10 +12,10 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from functools import wraps
-from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 from django_ratelimit.core import get_usage
@@ -46,12 +46,12 @@ def rate_limited_response(request: HttpRequest, retry_after: int) -> HttpRespons
     return response
 
 
-def public_rate_limit(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+def public_rate_limit(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
     """Count the request against the client address's allowance for the public pages (one
     allowance for all of them); past it, 429 without calling the view."""
 
     @wraps(view)
-    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def wrapped(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponseBase:
         usage = get_usage(request, group=PAGE_GROUP, key="ip", rate=_page_rate, increment=True)
         if usage is not None and usage["should_limit"]:
             return rate_limited_response(request, max(1, math.ceil(usage["time_left"])))

@@ -23,6 +23,7 @@ from typing import Any
 from django.conf import settings
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
@@ -63,7 +64,7 @@ def _export(
     headers: Sequence[str],
     rows: QuerySet,
     row: Callable[[Any], Sequence],
-) -> HttpResponse:
+) -> HttpResponseBase:
     """The filtered rows as a download, at most PUBLIC_EXPORT_MAX_ROWS (counted first: a
     stream cannot turn into an error once it has begun)."""
     cap = settings.PUBLIC_EXPORT_MAX_ROWS
@@ -104,7 +105,7 @@ def _reference_row(price: Any) -> list:
 
 @require_GET
 @public_rate_limit
-def reference_prices(request: HttpRequest) -> HttpResponse:
+def reference_prices(request: HttpRequest) -> HttpResponseBase:
     form = ReferencePriceSearchForm(request.GET or None)
     if form.is_bound and not form.is_valid():
         return _invalid(request, "reference_prices.html", form)
@@ -154,7 +155,7 @@ def _agreed_text(prices: list) -> str:
 
 @require_GET
 @public_rate_limit
-def listings(request: HttpRequest) -> HttpResponse:
+def listings(request: HttpRequest) -> HttpResponseBase:
     form = ListingSearchForm(request.GET or None)
     if form.is_bound and not form.is_valid():
         return _invalid(request, "listings.html", form)
@@ -240,7 +241,7 @@ def _result_row(result: Any) -> list:
 
 @require_GET
 @public_rate_limit
-def tender_results(request: HttpRequest) -> HttpResponse:
+def tender_results(request: HttpRequest) -> HttpResponseBase:
     rounds = list(bid_selectors.rounds_public_results())
     form = TenderResultSearchForm(request.GET or None, rounds=rounds)
     if form.is_bound and not form.is_valid():

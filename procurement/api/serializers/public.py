@@ -41,7 +41,10 @@ class PublicListingQuery(PublicSearchQuery):
         required=False, allow_blank=True, max_length=27, help_text="National code prefix."
     )
     catalogue = serializers.ChoiceField(choices=Catalogue.choices, required=False, allow_blank=True)
-    label = serializers.ChoiceField(choices=PurchaseLabel.choices, required=False, allow_blank=True)
+    # A field named "label" (the purchase label), not DRF's Field.label.
+    label = serializers.ChoiceField(  # type: ignore[assignment]
+        choices=PurchaseLabel.choices, required=False, allow_blank=True
+    )
 
 
 class PublicTenderResultQuery(PublicSearchQuery):
@@ -113,7 +116,7 @@ class PublicListingOutput(serializers.ModelSerializer):
     @extend_schema_field(PublicAgreedPriceOutput(many=True))
     def get_agreed_prices(self, obj: Listing) -> list:
         disclosed = self.context.get("disclosed", {})
-        return PublicAgreedPriceOutput(disclosed.get(obj.pk, []), many=True).data
+        return list(PublicAgreedPriceOutput(disclosed.get(obj.pk, []), many=True).data)
 
 
 class PublicTenderResultOutput(serializers.ModelSerializer):
@@ -191,4 +194,4 @@ class PublicTenderRoundOutput(serializers.ModelSerializer):
     @extend_schema_field(PublicPaymentStandardOutput(many=True))
     def get_payment_standards(self, obj: TenderRound) -> list:
         standards = self.context.get("standards", {})
-        return PublicPaymentStandardOutput(standards.get(obj.pk, []), many=True).data
+        return list(PublicPaymentStandardOutput(standards.get(obj.pk, []), many=True).data)
