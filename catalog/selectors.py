@@ -244,6 +244,15 @@ def reference_price_list(
     qs = _with_objections(
         ReferencePrice.objects.select_related("consumable", "consumable__manufacturer"), actor
     )
+    qs = _reference_price_search(qs, q)
+    if open_only:
+        qs = qs.filter(status__in=OPEN_REFERENCE_STATUSES)
+    if status:
+        qs = qs.filter(status=status)
+    return qs.order_by("publicity_ends_on", "-proposed_at")
+
+
+def _reference_price_search(qs: QuerySet, q: str) -> QuerySet:
     q = (q or "").strip()
     if q:
         qs = qs.filter(
@@ -252,11 +261,28 @@ def reference_price_list(
             | Q(consumable__company_name__icontains=q)
             | Q(consumable__manufacturer__name__icontains=q)
         )
-    if open_only:
-        qs = qs.filter(status__in=OPEN_REFERENCE_STATUSES)
+    return qs
+
+
+# [R-DISCLOSE] what the public section shows: prices in publicity (from the day it started)
+# and confirmed ones; never a proposal, a flagged increase or a withdrawn price.
+PUBLIC_REFERENCE_STATUSES = (ReferencePriceStatus.PUBLICITY, ReferencePriceStatus.CONFIRMED)
+
+
+def reference_price_public_list(
+    *, q: str = "", status: str = "", today: dt.date | None = None
+) -> QuerySet[ReferencePrice]:
+    """[R-DISCLOSE] Reference prices anyone may read without logging in: in publicity since
+    its start day, or confirmed. ``q`` searches as the publicity page does (code, product,
+    manufacturer); ``status`` narrows to one of the two. No objection, no note, no person."""
+    today = today or clock.local_today()
+    qs = ReferencePrice.objects.select_related("consumable", "consumable__manufacturer").filter(
+        Q(status=ReferencePriceStatus.CONFIRMED)
+        | Q(status=ReferencePriceStatus.PUBLICITY, publicity_starts_on__lte=today)
+    )
     if status:
         qs = qs.filter(status=status)
-    return qs.order_by("publicity_ends_on", "-proposed_at")
+    return _reference_price_search(qs, q).order_by("-publicity_starts_on", "consumable__code", "pk")
 
 
 def reference_price_get(*, actor: User, reference_price_id: int) -> ReferencePrice:

@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "django_htmx",
     "axes",
+    "django_ratelimit",
     "pgtrigger",
     "pghistory",
     "pghistory.admin",
@@ -289,6 +290,14 @@ LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "core:home"
 LOGOUT_REDIRECT_URL = "accounts:login"
 
+# --- The public pages and API (阳光公开, no login) [R-DISCLOSE]: requests per client address
+# (REMOTE_ADDR, as for django-axes: the reverse proxy sets it) and the rows one export holds.
+# Pages count with django-ratelimit, the API with DRF's throttling, both on the default cache.
+PUBLIC_PAGE_RATE = env_str("PUBLIC_PAGE_RATE", default="120/m")
+PUBLIC_API_RATE = env_str("PUBLIC_API_RATE", default="60/m")
+PUBLIC_EXPORT_MAX_ROWS = env_int("PUBLIC_EXPORT_MAX_ROWS", 5_000)
+RATELIMIT_USE_CACHE = "default"
+
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15))
 AXES_LOCKOUT_PARAMETERS = ["username"]
@@ -298,7 +307,9 @@ AXES_VERBOSE = False
 AXES_IPWARE_META_PRECEDENCE_ORDER = ["REMOTE_ADDR"]
 # Lockout is per account on purpose: hospital staff reach the platform through one shared NAT
 # address, and locking by address would lock out a whole hospital after five typos.
-SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+# django_ratelimit.W001: its list of supported caches predates Django's own RedisCache, whose
+# add and incr are Redis's atomic SET NX and INCR, which is all the counter needs.
+SILENCED_SYSTEM_CHECKS = ["axes.W006", "django_ratelimit.W001"]
 
 SESSION_IDLE_TIMEOUT = timedelta(minutes=env_int("SESSION_IDLE_MINUTES", 30))
 SESSION_ABSOLUTE_TIMEOUT = timedelta(hours=env_int("SESSION_ABSOLUTE_HOURS", 12))

@@ -34,6 +34,8 @@ api_v1: list[URLPattern | URLResolver] = [
     # The HIS change feed of orders, deliveries and invoices, at the address HIS vendors are
     # given: /api/v1/events/?after=<cursor>.
     path("events/", EventFeedApi.as_view(), name="event_feed"),
+    # The public API (no login, GET only, throttled per address) [R-DISCLOSE].
+    path("public/", include(("procurement.api.public_urls", "public"), namespace="public")),
 ]
 
 urlpatterns = [
@@ -43,6 +45,7 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("catalog/", include("catalog.urls")),
     path("procurement/", include("procurement.urls")),
+    path("public/", include("procurement.public_urls")),
     path("settlement/", include("settlement.urls")),
     path("supervision/", include("supervision.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

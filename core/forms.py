@@ -100,6 +100,8 @@ class RegionPolicyForm(forms.ModelForm):
         """A figure as the page shows it: shares with a % sign."""
         if value is None or value == "":
             return ""
+        if isinstance(value, bool):
+            return str(_("Yes") if value else _("No"))
         return f"{percent_display(value)}%" if name in RATIO_FIELDS else str(value)
 
     def changes(self) -> list[dict]:

@@ -39,6 +39,7 @@ RULES: dict[str, str] = {
     "negotiation_candidate_min_spread": "R-NEGOTIATION",
     "negotiation_candidate_min_competitors": "R-NEGOTIATION",
     "negotiation_candidate_min_spend_yuan": "R-NEGOTIATION",
+    "disclose_hospital_agreed_prices": "R-DISCLOSE",
 }
 
 
@@ -124,6 +125,11 @@ class RegionPolicy(models.Model):
     )
     negotiation_candidate_min_spend_yuan = models.PositiveIntegerField(
         _("negotiation candidates: minimum spend in 12 months (yuan)"), default=100000
+    )
+    # [R-DISCLOSE] SZ 5.2: results are public; a hospital's own agreed prices are not, unless
+    # the region publishes them (then on the public listings, never with volumes or orders).
+    disclose_hospital_agreed_prices = models.BooleanField(
+        _("publish hospitals' agreed prices on the public pages"), default=False
     )
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 

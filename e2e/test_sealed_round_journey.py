@@ -79,7 +79,7 @@ def test_supplier_bids_in_the_browser_and_custodians_open_the_round(journey, e2e
     expect(keeper.locator("[data-status]")).to_have_attribute("data-status", "publicity")
 
     public = journey.new_page()
-    public.goto(f"/procurement/results/{sealed['round']}/")
+    public.goto(f"/public/tender-results/{sealed['round']}/")
     row = public.locator("tr[data-result]").first
     expect(row).to_contain_text("¥321.45")
     expect(row.locator("[data-companion-price]")).to_have_text("¥345.67")

@@ -8,4 +8,4 @@ class ProcurementConfig(AppConfig):
 
     def ready(self) -> None:
         # The home page's work queues (core.home).
-        from procurement import exports, home_cards  # noqa: F401
+        from procurement import exports, home_cards, public_parts  # noqa: F401

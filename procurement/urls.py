@@ -1,4 +1,5 @@
 from django.urls import path
+from django.views.generic import RedirectView
 
 from procurement.views import (
     agreed_prices,
@@ -113,8 +114,17 @@ urlpatterns = [
     path("rounds/<int:pk>/custody/", bids.round_custody, name="round_custody"),
     path("custody/", bids.custody_list, name="custody_list"),
     path("rounds/<int:pk>/open/", bids.round_open, name="round_open"),
-    path("results/", bids.results_list, name="results_list"),
-    path("results/<int:pk>/", bids.results_detail, name="results_detail"),
+    # The public results moved into the public section (/public/tender-results/).
+    path(
+        "results/",
+        RedirectView.as_view(pattern_name="public:tender_results", permanent=True),
+        name="results_list",
+    ),
+    path(
+        "results/<int:pk>/",
+        RedirectView.as_view(pattern_name="public:tender_round", permanent=True),
+        name="results_detail",
+    ),
     # Volume-based procurement: rounds, groups, amendments, dry run, demand.
     path("rounds/", rounds.round_list, name="round_list"),
     path("rounds/new/", rounds.round_create, name="round_create"),

@@ -797,16 +797,44 @@ ROWS = [
         GET="405   405   405   405   405   405   405   302L  302L  405",
         POST="403   403   403   403   302   302   403   302L  302L  403",
     ),
+    # The old addresses of the public results: moved into the public section.
     row(
         "procurement/results/",
-        GET="200   200   200   200   200   200   200   200   200   200",
-        POST="200   200   200   200   200   200   200   200   200   200",
+        GET="301   301   301   301   301   301   301   301   301   301",
+        POST="301   301   301   301   301   301   301   301   301   301",
     ),
     row(
         "procurement/results/<int:pk>/",
         pk="@final_round",
+        GET="301   301   301   301   301   301   301   301   301   301",
+        POST="301   301   301   301   301   301   301   301   301   301",
+    ),
+    # --- Pages: the public section (阳光公开), no login, GET only [R-DISCLOSE]
+    row(
+        "public/",
         GET="200   200   200   200   200   200   200   200   200   200",
-        POST="200   200   200   200   200   200   200   200   200   200",
+        POST="405   405   405   405   405   405   405   405   405   405",
+    ),
+    row(
+        "public/reference-prices/",
+        GET="200   200   200   200   200   200   200   200   200   200",
+        POST="405   405   405   405   405   405   405   405   405   405",
+    ),
+    row(
+        "public/listings/",
+        GET="200   200   200   200   200   200   200   200   200   200",
+        POST="405   405   405   405   405   405   405   405   405   405",
+    ),
+    row(
+        "public/tender-results/",
+        GET="200   200   200   200   200   200   200   200   200   200",
+        POST="405   405   405   405   405   405   405   405   405   405",
+    ),
+    row(
+        "public/tender-results/<int:pk>/",
+        pk="@final_round",
+        GET="200   200   200   200   200   200   200   200   200   200",
+        POST="405   405   405   405   405   405   405   405   405   405",
     ),
     # --- Pages: what follows a final round (award, choices, allocation, renewal, contracts)
     row(
@@ -2046,6 +2074,20 @@ ROWS = [
     row(
         "api/v1/procurement/rounds/<int:pk>/results/",
         pk="@final_round",
+        GET="200   200   200   200   200   200   200   200   200   200",
+    ),
+    # The public API: no login, GET only, throttled per address [R-DISCLOSE].
+    row(
+        "api/v1/public/reference-prices/",
+        GET="200   200   200   200   200   200   200   200   200   200",
+    ),
+    row("api/v1/public/listings/", GET="200   200   200   200   200   200   200   200   200   200"),
+    row(
+        "api/v1/public/tender-rounds/",
+        GET="200   200   200   200   200   200   200   200   200   200",
+    ),
+    row(
+        "api/v1/public/tender-results/",
         GET="200   200   200   200   200   200   200   200   200   200",
     ),
     row(

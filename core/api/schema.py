@@ -57,7 +57,9 @@ class AutoSchema(SpectacularAutoSchema):
     def _get_response_bodies(self, direction="response"):
         responses = super()._get_response_bodies(direction)
         error = self._get_response_for_code(ErrorSerializer, "400")
-        for code in ("400", "401", "403", "404"):
+        public = not self.view.authentication_classes and not self.view.permission_classes
+        # A public operation (no login, no permission: the public API) is never 401 or 403.
+        for code in ("400", "404") if public else ("400", "401", "403", "404"):
             responses.setdefault(code, error)
         if self.method in ("POST", "PUT", "PATCH"):
             # 409: the object's state refuses the change (or the same Idempotency-Key is
@@ -66,4 +68,7 @@ class AutoSchema(SpectacularAutoSchema):
             responses.setdefault("415", error)
         if self.method == "POST":
             responses.setdefault("422", error)
+        if getattr(self.view, "throttle_classes", None):
+            # 429 `throttled`, with Retry-After (core.api.throttling).
+            responses.setdefault("429", error)
         return responses

@@ -10,121 +10,481 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('pghistory', '0007_auto_20250421_0444'),
+        ("pghistory", "0007_auto_20250421_0444"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='RegionPolicyEvent',
+            name="RegionPolicyEvent",
             fields=[
-                ('pgh_id', models.AutoField(primary_key=True, serialize=False)),
-                ('pgh_created_at', models.DateTimeField(auto_now_add=True)),
-                ('pgh_label', models.TextField(help_text='The event label.')),
-                ('id', models.BigIntegerField()),
-                ('region_code', models.CharField(help_text="The bureau's region (GB/T 2260); it applies to every organisation below it.", max_length=6, verbose_name='region code')),
-                ('alternate_catalogue_cap_ratio', models.DecimalField(decimal_places=4, default=Decimal('0.1500'), max_digits=5, validators=[django.core.validators.MinValueValidator(Decimal('0')), django.core.validators.MaxValueValidator(Decimal('1'))], verbose_name='alternate catalogue cap (share of annual purchases)')),
-                ('other_listing_min_provinces', models.PositiveSmallIntegerField(default=5, verbose_name='listing: minimum provinces already listing')),
-                ('other_listing_min_emergency_hospitals', models.PositiveSmallIntegerField(default=5, verbose_name='listing: minimum tier-2+ hospitals with emergency purchases')),
-                ('other_listing_min_emergency_tier3', models.PositiveSmallIntegerField(default=3, verbose_name='listing: of which tier-3 hospitals')),
-                ('reference_price_publicity_working_days', models.PositiveSmallIntegerField(default=5, verbose_name='reference price publicity (working days)')),
-                ('listing_price_cut_grace_days', models.PositiveSmallIntegerField(default=15, verbose_name='days to cut a price above the reference price')),
-                ('emergency_cap_ratio_tier3', models.DecimalField(decimal_places=4, default=Decimal('0.0300'), max_digits=5, validators=[django.core.validators.MinValueValidator(Decimal('0')), django.core.validators.MaxValueValidator(Decimal('1'))], verbose_name='emergency purchase cap, tier-3 hospitals')),
-                ('emergency_cap_ratio_other', models.DecimalField(decimal_places=4, default=Decimal('0.0200'), max_digits=5, validators=[django.core.validators.MinValueValidator(Decimal('0')), django.core.validators.MaxValueValidator(Decimal('1'))], verbose_name='emergency purchase cap, other hospitals')),
-                ('emergency_registration_working_days', models.PositiveSmallIntegerField(default=5, verbose_name='emergency purchase registration deadline (working days)')),
-                ('payment_deadline_days', models.PositiveSmallIntegerField(default=30, verbose_name='payment deadline after acceptance (days)')),
-                ('advance_ratio', models.DecimalField(decimal_places=4, default=Decimal('0.3000'), max_digits=5, validators=[django.core.validators.MinValueValidator(Decimal('0')), django.core.validators.MaxValueValidator(Decimal('1'))], verbose_name='VBP advance payment ratio')),
-                ('direct_settlement_target_ratio', models.DecimalField(decimal_places=4, default=Decimal('0.5000'), max_digits=5, validators=[django.core.validators.MinValueValidator(Decimal('0')), django.core.validators.MaxValueValidator(Decimal('1'))], verbose_name='direct settlement target share')),
-                ('delivery_deadline_hours', models.PositiveSmallIntegerField(default=48, verbose_name='delivery deadline (hours)')),
-                ('urgent_delivery_deadline_hours', models.PositiveSmallIntegerField(default=24, verbose_name='urgent delivery deadline (hours)')),
-                ('payment_request_deadline_days', models.PositiveSmallIntegerField(default=5, verbose_name='payment request deadline after acceptance (days)')),
-                ('hospital_confirmation_deadline_days', models.PositiveSmallIntegerField(default=5, verbose_name='hospital confirmation deadline (days)')),
-                ('agency_settlement_deadline_days', models.PositiveSmallIntegerField(default=5, verbose_name='agency settlement deadline (days)')),
-                ('annual_price_cut_target', models.PositiveIntegerField(default=1000, verbose_name='products cut in price per year (target)')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),
+                ("pgh_id", models.AutoField(primary_key=True, serialize=False)),
+                ("pgh_created_at", models.DateTimeField(auto_now_add=True)),
+                ("pgh_label", models.TextField(help_text="The event label.")),
+                ("id", models.BigIntegerField()),
+                (
+                    "region_code",
+                    models.CharField(
+                        help_text="The bureau's region (GB/T 2260); it applies to every organisation below it.",
+                        max_length=6,
+                        verbose_name="region code",
+                    ),
+                ),
+                (
+                    "alternate_catalogue_cap_ratio",
+                    models.DecimalField(
+                        decimal_places=4,
+                        default=Decimal("0.1500"),
+                        max_digits=5,
+                        validators=[
+                            django.core.validators.MinValueValidator(Decimal("0")),
+                            django.core.validators.MaxValueValidator(Decimal("1")),
+                        ],
+                        verbose_name="alternate catalogue cap (share of annual purchases)",
+                    ),
+                ),
+                (
+                    "other_listing_min_provinces",
+                    models.PositiveSmallIntegerField(
+                        default=5, verbose_name="listing: minimum provinces already listing"
+                    ),
+                ),
+                (
+                    "other_listing_min_emergency_hospitals",
+                    models.PositiveSmallIntegerField(
+                        default=5,
+                        verbose_name="listing: minimum tier-2+ hospitals with emergency purchases",
+                    ),
+                ),
+                (
+                    "other_listing_min_emergency_tier3",
+                    models.PositiveSmallIntegerField(
+                        default=3, verbose_name="listing: of which tier-3 hospitals"
+                    ),
+                ),
+                (
+                    "reference_price_publicity_working_days",
+                    models.PositiveSmallIntegerField(
+                        default=5, verbose_name="reference price publicity (working days)"
+                    ),
+                ),
+                (
+                    "listing_price_cut_grace_days",
+                    models.PositiveSmallIntegerField(
+                        default=15, verbose_name="days to cut a price above the reference price"
+                    ),
+                ),
+                (
+                    "emergency_cap_ratio_tier3",
+                    models.DecimalField(
+                        decimal_places=4,
+                        default=Decimal("0.0300"),
+                        max_digits=5,
+                        validators=[
+                            django.core.validators.MinValueValidator(Decimal("0")),
+                            django.core.validators.MaxValueValidator(Decimal("1")),
+                        ],
+                        verbose_name="emergency purchase cap, tier-3 hospitals",
+                    ),
+                ),
+                (
+                    "emergency_cap_ratio_other",
+                    models.DecimalField(
+                        decimal_places=4,
+                        default=Decimal("0.0200"),
+                        max_digits=5,
+                        validators=[
+                            django.core.validators.MinValueValidator(Decimal("0")),
+                            django.core.validators.MaxValueValidator(Decimal("1")),
+                        ],
+                        verbose_name="emergency purchase cap, other hospitals",
+                    ),
+                ),
+                (
+                    "emergency_registration_working_days",
+                    models.PositiveSmallIntegerField(
+                        default=5,
+                        verbose_name="emergency purchase registration deadline (working days)",
+                    ),
+                ),
+                (
+                    "payment_deadline_days",
+                    models.PositiveSmallIntegerField(
+                        default=30, verbose_name="payment deadline after acceptance (days)"
+                    ),
+                ),
+                (
+                    "advance_ratio",
+                    models.DecimalField(
+                        decimal_places=4,
+                        default=Decimal("0.3000"),
+                        max_digits=5,
+                        validators=[
+                            django.core.validators.MinValueValidator(Decimal("0")),
+                            django.core.validators.MaxValueValidator(Decimal("1")),
+                        ],
+                        verbose_name="VBP advance payment ratio",
+                    ),
+                ),
+                (
+                    "direct_settlement_target_ratio",
+                    models.DecimalField(
+                        decimal_places=4,
+                        default=Decimal("0.5000"),
+                        max_digits=5,
+                        validators=[
+                            django.core.validators.MinValueValidator(Decimal("0")),
+                            django.core.validators.MaxValueValidator(Decimal("1")),
+                        ],
+                        verbose_name="direct settlement target share",
+                    ),
+                ),
+                (
+                    "delivery_deadline_hours",
+                    models.PositiveSmallIntegerField(
+                        default=48, verbose_name="delivery deadline (hours)"
+                    ),
+                ),
+                (
+                    "urgent_delivery_deadline_hours",
+                    models.PositiveSmallIntegerField(
+                        default=24, verbose_name="urgent delivery deadline (hours)"
+                    ),
+                ),
+                (
+                    "payment_request_deadline_days",
+                    models.PositiveSmallIntegerField(
+                        default=5, verbose_name="payment request deadline after acceptance (days)"
+                    ),
+                ),
+                (
+                    "hospital_confirmation_deadline_days",
+                    models.PositiveSmallIntegerField(
+                        default=5, verbose_name="hospital confirmation deadline (days)"
+                    ),
+                ),
+                (
+                    "agency_settlement_deadline_days",
+                    models.PositiveSmallIntegerField(
+                        default=5, verbose_name="agency settlement deadline (days)"
+                    ),
+                ),
+                (
+                    "annual_price_cut_target",
+                    models.PositiveIntegerField(
+                        default=1000, verbose_name="products cut in price per year (target)"
+                    ),
+                ),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated at")),
             ],
             options={
-                'abstract': False,
+                "abstract": False,
             },
         ),
         migrations.CreateModel(
-            name='IdempotencyRecord',
+            name="IdempotencyRecord",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('scope', models.CharField(max_length=64)),
-                ('key', models.CharField(max_length=255)),
-                ('method', models.CharField(max_length=10)),
-                ('path', models.CharField(max_length=500)),
-                ('fingerprint', models.CharField(max_length=64)),
-                ('state', models.CharField(choices=[('in_flight', 'In flight'), ('done', 'Done')], default='in_flight', max_length=10)),
-                ('response_status', models.PositiveSmallIntegerField(null=True)),
-                ('response_body', models.JSONField(encoder=django.core.serializers.json.DjangoJSONEncoder, null=True)),
-                ('claimed_at', models.DateTimeField()),
-                ('completed_at', models.DateTimeField(null=True)),
-                ('expires_at', models.DateTimeField(db_index=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("scope", models.CharField(max_length=64)),
+                ("key", models.CharField(max_length=255)),
+                ("method", models.CharField(max_length=10)),
+                ("path", models.CharField(max_length=500)),
+                ("fingerprint", models.CharField(max_length=64)),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[("in_flight", "In flight"), ("done", "Done")],
+                        default="in_flight",
+                        max_length=10,
+                    ),
+                ),
+                ("response_status", models.PositiveSmallIntegerField(null=True)),
+                (
+                    "response_body",
+                    models.JSONField(
+                        encoder=django.core.serializers.json.DjangoJSONEncoder, null=True
+                    ),
+                ),
+                ("claimed_at", models.DateTimeField()),
+                ("completed_at", models.DateTimeField(null=True)),
+                ("expires_at", models.DateTimeField(db_index=True)),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('scope', 'key'), name='idempotency_scope_key_unique')],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("scope", "key"), name="idempotency_scope_key_unique"
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='RegionPolicy',
+            name="RegionPolicy",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('region_code', models.CharField(help_text="The bureau's region (GB/T 2260); it applies to every organisation below it.", max_length=6, unique=True, verbose_name='region code')),
-                ('alternate_catalogue_cap_ratio', models.DecimalField(decimal_places=4, default=Decimal('0.1500'), max_digits=5, validators=[django.core.validators.MinValueValidator(Decimal('0')), django.core.validators.MaxValueValidator(Decimal('1'))], verbose_name='alternate catalogue cap (share of annual purchases)')),
-                ('other_listing_min_provinces', models.PositiveSmallIntegerField(default=5, verbose_name='listing: minimum provinces already listing')),
-                ('other_listing_min_emergency_hospitals', models.PositiveSmallIntegerField(default=5, verbose_name='listing: minimum tier-2+ hospitals with emergency purchases')),
-                ('other_listing_min_emergency_tier3', models.PositiveSmallIntegerField(default=3, verbose_name='listing: of which tier-3 hospitals')),
-                ('reference_price_publicity_working_days', models.PositiveSmallIntegerField(default=5, verbose_name='reference price publicity (working days)')),
-                ('listing_price_cut_grace_days', models.PositiveSmallIntegerField(default=15, verbose_name='days to cut a price above the reference price')),
-                ('emergency_cap_ratio_tier3', models.DecimalField(decimal_places=4, default=Decimal('0.0300'), max_digits=5, validators=[django.core.validators.MinValueValidator(Decimal('0')), django.core.validators.MaxValueValidator(Decimal('1'))], verbose_name='emergency purchase cap, tier-3 hospitals')),
-                ('emergency_cap_ratio_other', models.DecimalField(decimal_places=4, default=Decimal('0.0200'), max_digits=5, validators=[django.core.validators.MinValueValidator(Decimal('0')), django.core.validators.MaxValueValidator(Decimal('1'))], verbose_name='emergency purchase cap, other hospitals')),
-                ('emergency_registration_working_days', models.PositiveSmallIntegerField(default=5, verbose_name='emergency purchase registration deadline (working days)')),
-                ('payment_deadline_days', models.PositiveSmallIntegerField(default=30, verbose_name='payment deadline after acceptance (days)')),
-                ('advance_ratio', models.DecimalField(decimal_places=4, default=Decimal('0.3000'), max_digits=5, validators=[django.core.validators.MinValueValidator(Decimal('0')), django.core.validators.MaxValueValidator(Decimal('1'))], verbose_name='VBP advance payment ratio')),
-                ('direct_settlement_target_ratio', models.DecimalField(decimal_places=4, default=Decimal('0.5000'), max_digits=5, validators=[django.core.validators.MinValueValidator(Decimal('0')), django.core.validators.MaxValueValidator(Decimal('1'))], verbose_name='direct settlement target share')),
-                ('delivery_deadline_hours', models.PositiveSmallIntegerField(default=48, verbose_name='delivery deadline (hours)')),
-                ('urgent_delivery_deadline_hours', models.PositiveSmallIntegerField(default=24, verbose_name='urgent delivery deadline (hours)')),
-                ('payment_request_deadline_days', models.PositiveSmallIntegerField(default=5, verbose_name='payment request deadline after acceptance (days)')),
-                ('hospital_confirmation_deadline_days', models.PositiveSmallIntegerField(default=5, verbose_name='hospital confirmation deadline (days)')),
-                ('agency_settlement_deadline_days', models.PositiveSmallIntegerField(default=5, verbose_name='agency settlement deadline (days)')),
-                ('annual_price_cut_target', models.PositiveIntegerField(default=1000, verbose_name='products cut in price per year (target)')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "region_code",
+                    models.CharField(
+                        help_text="The bureau's region (GB/T 2260); it applies to every organisation below it.",
+                        max_length=6,
+                        unique=True,
+                        verbose_name="region code",
+                    ),
+                ),
+                (
+                    "alternate_catalogue_cap_ratio",
+                    models.DecimalField(
+                        decimal_places=4,
+                        default=Decimal("0.1500"),
+                        max_digits=5,
+                        validators=[
+                            django.core.validators.MinValueValidator(Decimal("0")),
+                            django.core.validators.MaxValueValidator(Decimal("1")),
+                        ],
+                        verbose_name="alternate catalogue cap (share of annual purchases)",
+                    ),
+                ),
+                (
+                    "other_listing_min_provinces",
+                    models.PositiveSmallIntegerField(
+                        default=5, verbose_name="listing: minimum provinces already listing"
+                    ),
+                ),
+                (
+                    "other_listing_min_emergency_hospitals",
+                    models.PositiveSmallIntegerField(
+                        default=5,
+                        verbose_name="listing: minimum tier-2+ hospitals with emergency purchases",
+                    ),
+                ),
+                (
+                    "other_listing_min_emergency_tier3",
+                    models.PositiveSmallIntegerField(
+                        default=3, verbose_name="listing: of which tier-3 hospitals"
+                    ),
+                ),
+                (
+                    "reference_price_publicity_working_days",
+                    models.PositiveSmallIntegerField(
+                        default=5, verbose_name="reference price publicity (working days)"
+                    ),
+                ),
+                (
+                    "listing_price_cut_grace_days",
+                    models.PositiveSmallIntegerField(
+                        default=15, verbose_name="days to cut a price above the reference price"
+                    ),
+                ),
+                (
+                    "emergency_cap_ratio_tier3",
+                    models.DecimalField(
+                        decimal_places=4,
+                        default=Decimal("0.0300"),
+                        max_digits=5,
+                        validators=[
+                            django.core.validators.MinValueValidator(Decimal("0")),
+                            django.core.validators.MaxValueValidator(Decimal("1")),
+                        ],
+                        verbose_name="emergency purchase cap, tier-3 hospitals",
+                    ),
+                ),
+                (
+                    "emergency_cap_ratio_other",
+                    models.DecimalField(
+                        decimal_places=4,
+                        default=Decimal("0.0200"),
+                        max_digits=5,
+                        validators=[
+                            django.core.validators.MinValueValidator(Decimal("0")),
+                            django.core.validators.MaxValueValidator(Decimal("1")),
+                        ],
+                        verbose_name="emergency purchase cap, other hospitals",
+                    ),
+                ),
+                (
+                    "emergency_registration_working_days",
+                    models.PositiveSmallIntegerField(
+                        default=5,
+                        verbose_name="emergency purchase registration deadline (working days)",
+                    ),
+                ),
+                (
+                    "payment_deadline_days",
+                    models.PositiveSmallIntegerField(
+                        default=30, verbose_name="payment deadline after acceptance (days)"
+                    ),
+                ),
+                (
+                    "advance_ratio",
+                    models.DecimalField(
+                        decimal_places=4,
+                        default=Decimal("0.3000"),
+                        max_digits=5,
+                        validators=[
+                            django.core.validators.MinValueValidator(Decimal("0")),
+                            django.core.validators.MaxValueValidator(Decimal("1")),
+                        ],
+                        verbose_name="VBP advance payment ratio",
+                    ),
+                ),
+                (
+                    "direct_settlement_target_ratio",
+                    models.DecimalField(
+                        decimal_places=4,
+                        default=Decimal("0.5000"),
+                        max_digits=5,
+                        validators=[
+                            django.core.validators.MinValueValidator(Decimal("0")),
+                            django.core.validators.MaxValueValidator(Decimal("1")),
+                        ],
+                        verbose_name="direct settlement target share",
+                    ),
+                ),
+                (
+                    "delivery_deadline_hours",
+                    models.PositiveSmallIntegerField(
+                        default=48, verbose_name="delivery deadline (hours)"
+                    ),
+                ),
+                (
+                    "urgent_delivery_deadline_hours",
+                    models.PositiveSmallIntegerField(
+                        default=24, verbose_name="urgent delivery deadline (hours)"
+                    ),
+                ),
+                (
+                    "payment_request_deadline_days",
+                    models.PositiveSmallIntegerField(
+                        default=5, verbose_name="payment request deadline after acceptance (days)"
+                    ),
+                ),
+                (
+                    "hospital_confirmation_deadline_days",
+                    models.PositiveSmallIntegerField(
+                        default=5, verbose_name="hospital confirmation deadline (days)"
+                    ),
+                ),
+                (
+                    "agency_settlement_deadline_days",
+                    models.PositiveSmallIntegerField(
+                        default=5, verbose_name="agency settlement deadline (days)"
+                    ),
+                ),
+                (
+                    "annual_price_cut_target",
+                    models.PositiveIntegerField(
+                        default=1000, verbose_name="products cut in price per year (target)"
+                    ),
+                ),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated at")),
             ],
             options={
-                'verbose_name': 'region policy',
-                'verbose_name_plural': 'region policies',
-                'constraints': [models.CheckConstraint(condition=models.Q(('alternate_catalogue_cap_ratio__gte', 0), ('alternate_catalogue_cap_ratio__lte', 1), ('emergency_cap_ratio_tier3__gte', 0), ('emergency_cap_ratio_tier3__lte', 1), ('emergency_cap_ratio_other__gte', 0), ('emergency_cap_ratio_other__lte', 1), ('advance_ratio__gte', 0), ('advance_ratio__lte', 1)), name='region_policy_ratios_within_0_1')],
+                "verbose_name": "region policy",
+                "verbose_name_plural": "region policies",
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("alternate_catalogue_cap_ratio__gte", 0),
+                            ("alternate_catalogue_cap_ratio__lte", 1),
+                            ("emergency_cap_ratio_tier3__gte", 0),
+                            ("emergency_cap_ratio_tier3__lte", 1),
+                            ("emergency_cap_ratio_other__gte", 0),
+                            ("emergency_cap_ratio_other__lte", 1),
+                            ("advance_ratio__gte", 0),
+                            ("advance_ratio__lte", 1),
+                        ),
+                        name="region_policy_ratios_within_0_1",
+                    )
+                ],
             },
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='regionpolicy',
-            trigger=pgtrigger.compiler.Trigger(name='insert_insert', sql=pgtrigger.compiler.UpsertTriggerSql(func='INSERT INTO "core_regionpolicyevent" ("advance_ratio", "agency_settlement_deadline_days", "alternate_catalogue_cap_ratio", "annual_price_cut_target", "delivery_deadline_hours", "direct_settlement_target_ratio", "emergency_cap_ratio_other", "emergency_cap_ratio_tier3", "emergency_registration_working_days", "hospital_confirmation_deadline_days", "id", "listing_price_cut_grace_days", "other_listing_min_emergency_hospitals", "other_listing_min_emergency_tier3", "other_listing_min_provinces", "payment_deadline_days", "payment_request_deadline_days", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "reference_price_publicity_working_days", "region_code", "updated_at", "urgent_delivery_deadline_hours") VALUES (NEW."advance_ratio", NEW."agency_settlement_deadline_days", NEW."alternate_catalogue_cap_ratio", NEW."annual_price_cut_target", NEW."delivery_deadline_hours", NEW."direct_settlement_target_ratio", NEW."emergency_cap_ratio_other", NEW."emergency_cap_ratio_tier3", NEW."emergency_registration_working_days", NEW."hospital_confirmation_deadline_days", NEW."id", NEW."listing_price_cut_grace_days", NEW."other_listing_min_emergency_hospitals", NEW."other_listing_min_emergency_tier3", NEW."other_listing_min_provinces", NEW."payment_deadline_days", NEW."payment_request_deadline_days", _pgh_attach_context(), NOW(), \'insert\', NEW."id", NEW."reference_price_publicity_working_days", NEW."region_code", NEW."updated_at", NEW."urgent_delivery_deadline_hours"); RETURN NULL;', hash='f2f9aad3579c1bb4c359456dc2bd20866b9a7d53', operation='INSERT', pgid='pgtrigger_insert_insert_0110f', table='core_regionpolicy', when='AFTER')),
+            model_name="regionpolicy",
+            trigger=pgtrigger.compiler.Trigger(
+                name="insert_insert",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    func='INSERT INTO "core_regionpolicyevent" ("advance_ratio", "agency_settlement_deadline_days", "alternate_catalogue_cap_ratio", "annual_price_cut_target", "delivery_deadline_hours", "direct_settlement_target_ratio", "emergency_cap_ratio_other", "emergency_cap_ratio_tier3", "emergency_registration_working_days", "hospital_confirmation_deadline_days", "id", "listing_price_cut_grace_days", "other_listing_min_emergency_hospitals", "other_listing_min_emergency_tier3", "other_listing_min_provinces", "payment_deadline_days", "payment_request_deadline_days", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "reference_price_publicity_working_days", "region_code", "updated_at", "urgent_delivery_deadline_hours") VALUES (NEW."advance_ratio", NEW."agency_settlement_deadline_days", NEW."alternate_catalogue_cap_ratio", NEW."annual_price_cut_target", NEW."delivery_deadline_hours", NEW."direct_settlement_target_ratio", NEW."emergency_cap_ratio_other", NEW."emergency_cap_ratio_tier3", NEW."emergency_registration_working_days", NEW."hospital_confirmation_deadline_days", NEW."id", NEW."listing_price_cut_grace_days", NEW."other_listing_min_emergency_hospitals", NEW."other_listing_min_emergency_tier3", NEW."other_listing_min_provinces", NEW."payment_deadline_days", NEW."payment_request_deadline_days", _pgh_attach_context(), NOW(), \'insert\', NEW."id", NEW."reference_price_publicity_working_days", NEW."region_code", NEW."updated_at", NEW."urgent_delivery_deadline_hours"); RETURN NULL;',
+                    hash="f2f9aad3579c1bb4c359456dc2bd20866b9a7d53",
+                    operation="INSERT",
+                    pgid="pgtrigger_insert_insert_0110f",
+                    table="core_regionpolicy",
+                    when="AFTER",
+                ),
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='regionpolicy',
-            trigger=pgtrigger.compiler.Trigger(name='update_update', sql=pgtrigger.compiler.UpsertTriggerSql(condition='WHEN (OLD.* IS DISTINCT FROM NEW.*)', func='INSERT INTO "core_regionpolicyevent" ("advance_ratio", "agency_settlement_deadline_days", "alternate_catalogue_cap_ratio", "annual_price_cut_target", "delivery_deadline_hours", "direct_settlement_target_ratio", "emergency_cap_ratio_other", "emergency_cap_ratio_tier3", "emergency_registration_working_days", "hospital_confirmation_deadline_days", "id", "listing_price_cut_grace_days", "other_listing_min_emergency_hospitals", "other_listing_min_emergency_tier3", "other_listing_min_provinces", "payment_deadline_days", "payment_request_deadline_days", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "reference_price_publicity_working_days", "region_code", "updated_at", "urgent_delivery_deadline_hours") VALUES (NEW."advance_ratio", NEW."agency_settlement_deadline_days", NEW."alternate_catalogue_cap_ratio", NEW."annual_price_cut_target", NEW."delivery_deadline_hours", NEW."direct_settlement_target_ratio", NEW."emergency_cap_ratio_other", NEW."emergency_cap_ratio_tier3", NEW."emergency_registration_working_days", NEW."hospital_confirmation_deadline_days", NEW."id", NEW."listing_price_cut_grace_days", NEW."other_listing_min_emergency_hospitals", NEW."other_listing_min_emergency_tier3", NEW."other_listing_min_provinces", NEW."payment_deadline_days", NEW."payment_request_deadline_days", _pgh_attach_context(), NOW(), \'update\', NEW."id", NEW."reference_price_publicity_working_days", NEW."region_code", NEW."updated_at", NEW."urgent_delivery_deadline_hours"); RETURN NULL;', hash='c8a0181e2da4ed8dafcdd699c556a30d84656853', operation='UPDATE', pgid='pgtrigger_update_update_ea873', table='core_regionpolicy', when='AFTER')),
+            model_name="regionpolicy",
+            trigger=pgtrigger.compiler.Trigger(
+                name="update_update",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    condition="WHEN (OLD.* IS DISTINCT FROM NEW.*)",
+                    func='INSERT INTO "core_regionpolicyevent" ("advance_ratio", "agency_settlement_deadline_days", "alternate_catalogue_cap_ratio", "annual_price_cut_target", "delivery_deadline_hours", "direct_settlement_target_ratio", "emergency_cap_ratio_other", "emergency_cap_ratio_tier3", "emergency_registration_working_days", "hospital_confirmation_deadline_days", "id", "listing_price_cut_grace_days", "other_listing_min_emergency_hospitals", "other_listing_min_emergency_tier3", "other_listing_min_provinces", "payment_deadline_days", "payment_request_deadline_days", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "reference_price_publicity_working_days", "region_code", "updated_at", "urgent_delivery_deadline_hours") VALUES (NEW."advance_ratio", NEW."agency_settlement_deadline_days", NEW."alternate_catalogue_cap_ratio", NEW."annual_price_cut_target", NEW."delivery_deadline_hours", NEW."direct_settlement_target_ratio", NEW."emergency_cap_ratio_other", NEW."emergency_cap_ratio_tier3", NEW."emergency_registration_working_days", NEW."hospital_confirmation_deadline_days", NEW."id", NEW."listing_price_cut_grace_days", NEW."other_listing_min_emergency_hospitals", NEW."other_listing_min_emergency_tier3", NEW."other_listing_min_provinces", NEW."payment_deadline_days", NEW."payment_request_deadline_days", _pgh_attach_context(), NOW(), \'update\', NEW."id", NEW."reference_price_publicity_working_days", NEW."region_code", NEW."updated_at", NEW."urgent_delivery_deadline_hours"); RETURN NULL;',
+                    hash="c8a0181e2da4ed8dafcdd699c556a30d84656853",
+                    operation="UPDATE",
+                    pgid="pgtrigger_update_update_ea873",
+                    table="core_regionpolicy",
+                    when="AFTER",
+                ),
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='regionpolicy',
-            trigger=pgtrigger.compiler.Trigger(name='delete_delete', sql=pgtrigger.compiler.UpsertTriggerSql(func='INSERT INTO "core_regionpolicyevent" ("advance_ratio", "agency_settlement_deadline_days", "alternate_catalogue_cap_ratio", "annual_price_cut_target", "delivery_deadline_hours", "direct_settlement_target_ratio", "emergency_cap_ratio_other", "emergency_cap_ratio_tier3", "emergency_registration_working_days", "hospital_confirmation_deadline_days", "id", "listing_price_cut_grace_days", "other_listing_min_emergency_hospitals", "other_listing_min_emergency_tier3", "other_listing_min_provinces", "payment_deadline_days", "payment_request_deadline_days", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "reference_price_publicity_working_days", "region_code", "updated_at", "urgent_delivery_deadline_hours") VALUES (OLD."advance_ratio", OLD."agency_settlement_deadline_days", OLD."alternate_catalogue_cap_ratio", OLD."annual_price_cut_target", OLD."delivery_deadline_hours", OLD."direct_settlement_target_ratio", OLD."emergency_cap_ratio_other", OLD."emergency_cap_ratio_tier3", OLD."emergency_registration_working_days", OLD."hospital_confirmation_deadline_days", OLD."id", OLD."listing_price_cut_grace_days", OLD."other_listing_min_emergency_hospitals", OLD."other_listing_min_emergency_tier3", OLD."other_listing_min_provinces", OLD."payment_deadline_days", OLD."payment_request_deadline_days", _pgh_attach_context(), NOW(), \'delete\', OLD."id", OLD."reference_price_publicity_working_days", OLD."region_code", OLD."updated_at", OLD."urgent_delivery_deadline_hours"); RETURN NULL;', hash='8431cb7858eb1b13fd3addd0a7f65d4a7dee884c', operation='DELETE', pgid='pgtrigger_delete_delete_baed8', table='core_regionpolicy', when='AFTER')),
+            model_name="regionpolicy",
+            trigger=pgtrigger.compiler.Trigger(
+                name="delete_delete",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    func='INSERT INTO "core_regionpolicyevent" ("advance_ratio", "agency_settlement_deadline_days", "alternate_catalogue_cap_ratio", "annual_price_cut_target", "delivery_deadline_hours", "direct_settlement_target_ratio", "emergency_cap_ratio_other", "emergency_cap_ratio_tier3", "emergency_registration_working_days", "hospital_confirmation_deadline_days", "id", "listing_price_cut_grace_days", "other_listing_min_emergency_hospitals", "other_listing_min_emergency_tier3", "other_listing_min_provinces", "payment_deadline_days", "payment_request_deadline_days", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "reference_price_publicity_working_days", "region_code", "updated_at", "urgent_delivery_deadline_hours") VALUES (OLD."advance_ratio", OLD."agency_settlement_deadline_days", OLD."alternate_catalogue_cap_ratio", OLD."annual_price_cut_target", OLD."delivery_deadline_hours", OLD."direct_settlement_target_ratio", OLD."emergency_cap_ratio_other", OLD."emergency_cap_ratio_tier3", OLD."emergency_registration_working_days", OLD."hospital_confirmation_deadline_days", OLD."id", OLD."listing_price_cut_grace_days", OLD."other_listing_min_emergency_hospitals", OLD."other_listing_min_emergency_tier3", OLD."other_listing_min_provinces", OLD."payment_deadline_days", OLD."payment_request_deadline_days", _pgh_attach_context(), NOW(), \'delete\', OLD."id", OLD."reference_price_publicity_working_days", OLD."region_code", OLD."updated_at", OLD."urgent_delivery_deadline_hours"); RETURN NULL;',
+                    hash="8431cb7858eb1b13fd3addd0a7f65d4a7dee884c",
+                    operation="DELETE",
+                    pgid="pgtrigger_delete_delete_baed8",
+                    table="core_regionpolicy",
+                    when="AFTER",
+                ),
+            ),
         ),
         migrations.AddField(
-            model_name='regionpolicyevent',
-            name='pgh_context',
-            field=models.ForeignKey(db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='pghistory.context'),
+            model_name="regionpolicyevent",
+            name="pgh_context",
+            field=models.ForeignKey(
+                db_constraint=False,
+                null=True,
+                on_delete=django.db.models.deletion.DO_NOTHING,
+                related_name="+",
+                to="pghistory.context",
+            ),
         ),
         migrations.AddField(
-            model_name='regionpolicyevent',
-            name='pgh_obj',
-            field=models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='events', to='core.regionpolicy'),
+            model_name="regionpolicyevent",
+            name="pgh_obj",
+            field=models.ForeignKey(
+                db_constraint=False,
+                on_delete=django.db.models.deletion.DO_NOTHING,
+                related_name="events",
+                to="core.regionpolicy",
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='regionpolicyevent',
-            trigger=pgtrigger.compiler.Trigger(name='append_only', sql=pgtrigger.compiler.UpsertTriggerSql(func="RAISE EXCEPTION 'pgtrigger: Cannot update or delete rows from % table', TG_TABLE_NAME;", hash='ce771fbe39414c00ca80307a5468610e0374716b', operation='UPDATE OR DELETE', pgid='pgtrigger_append_only_ec1f5', table='core_regionpolicyevent', when='BEFORE')),
+            model_name="regionpolicyevent",
+            trigger=pgtrigger.compiler.Trigger(
+                name="append_only",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    func="RAISE EXCEPTION 'pgtrigger: Cannot update or delete rows from % table', TG_TABLE_NAME;",
+                    hash="ce771fbe39414c00ca80307a5468610e0374716b",
+                    operation="UPDATE OR DELETE",
+                    pgid="pgtrigger_append_only_ec1f5",
+                    table="core_regionpolicyevent",
+                    when="BEFORE",
+                ),
+            ),
         ),
     ]

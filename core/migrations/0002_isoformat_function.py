@@ -23,5 +23,7 @@ class Migration(migrations.Migration):
     dependencies = [("core", "0001_initial")]
 
     operations = [
-        migrations.RunSQL(CREATE, reverse_sql="DROP FUNCTION IF EXISTS yg_isoformat(timestamptz, text);")
+        migrations.RunSQL(
+            CREATE, reverse_sql="DROP FUNCTION IF EXISTS yg_isoformat(timestamptz, text);"
+        )
     ]

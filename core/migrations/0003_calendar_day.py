@@ -7,69 +7,166 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('core', '0002_isoformat_function'),
-        ('pghistory', '0007_auto_20250421_0444'),
+        ("core", "0002_isoformat_function"),
+        ("pghistory", "0007_auto_20250421_0444"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='CalendarDayEvent',
+            name="CalendarDayEvent",
             fields=[
-                ('pgh_id', models.AutoField(primary_key=True, serialize=False)),
-                ('pgh_created_at', models.DateTimeField(auto_now_add=True)),
-                ('pgh_label', models.TextField(help_text='The event label.')),
-                ('id', models.BigIntegerField()),
-                ('date', models.DateField(verbose_name='date')),
-                ('kind', models.CharField(choices=[('holiday', 'Holiday (day off)'), ('workday', 'Make-up working day')], max_length=10, verbose_name='type of day')),
-                ('name', models.CharField(blank=True, help_text="The holiday the day belongs to, e.g. New Year's Day or Spring Festival.", max_length=40, verbose_name='holiday')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
+                ("pgh_id", models.AutoField(primary_key=True, serialize=False)),
+                ("pgh_created_at", models.DateTimeField(auto_now_add=True)),
+                ("pgh_label", models.TextField(help_text="The event label.")),
+                ("id", models.BigIntegerField()),
+                ("date", models.DateField(verbose_name="date")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("holiday", "Holiday (day off)"),
+                            ("workday", "Make-up working day"),
+                        ],
+                        max_length=10,
+                        verbose_name="type of day",
+                    ),
+                ),
+                (
+                    "name",
+                    models.CharField(
+                        blank=True,
+                        help_text="The holiday the day belongs to, e.g. New Year's Day or Spring Festival.",
+                        max_length=40,
+                        verbose_name="holiday",
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created at")),
             ],
             options={
-                'abstract': False,
+                "abstract": False,
             },
         ),
         migrations.CreateModel(
-            name='CalendarDay',
+            name="CalendarDay",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('date', models.DateField(unique=True, verbose_name='date')),
-                ('kind', models.CharField(choices=[('holiday', 'Holiday (day off)'), ('workday', 'Make-up working day')], max_length=10, verbose_name='type of day')),
-                ('name', models.CharField(blank=True, help_text="The holiday the day belongs to, e.g. New Year's Day or Spring Festival.", max_length=40, verbose_name='holiday')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("date", models.DateField(unique=True, verbose_name="date")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("holiday", "Holiday (day off)"),
+                            ("workday", "Make-up working day"),
+                        ],
+                        max_length=10,
+                        verbose_name="type of day",
+                    ),
+                ),
+                (
+                    "name",
+                    models.CharField(
+                        blank=True,
+                        help_text="The holiday the day belongs to, e.g. New Year's Day or Spring Festival.",
+                        max_length=40,
+                        verbose_name="holiday",
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created at")),
             ],
             options={
-                'verbose_name': 'calendar day',
-                'verbose_name_plural': 'calendar days',
-                'ordering': ['date'],
-                'constraints': [models.CheckConstraint(condition=models.Q(('kind__in', ['holiday', 'workday'])), name='calendar_day_kind')],
+                "verbose_name": "calendar day",
+                "verbose_name_plural": "calendar days",
+                "ordering": ["date"],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("kind__in", ["holiday", "workday"])),
+                        name="calendar_day_kind",
+                    )
+                ],
             },
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='calendarday',
-            trigger=pgtrigger.compiler.Trigger(name='insert_insert', sql=pgtrigger.compiler.UpsertTriggerSql(func='INSERT INTO "core_calendardayevent" ("created_at", "date", "id", "kind", "name", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id") VALUES (NEW."created_at", NEW."date", NEW."id", NEW."kind", NEW."name", _pgh_attach_context(), NOW(), \'insert\', NEW."id"); RETURN NULL;', hash='7e529236b870340dd893249ff5cd83cb82dd9d02', operation='INSERT', pgid='pgtrigger_insert_insert_e1369', table='core_calendarday', when='AFTER')),
+            model_name="calendarday",
+            trigger=pgtrigger.compiler.Trigger(
+                name="insert_insert",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    func='INSERT INTO "core_calendardayevent" ("created_at", "date", "id", "kind", "name", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id") VALUES (NEW."created_at", NEW."date", NEW."id", NEW."kind", NEW."name", _pgh_attach_context(), NOW(), \'insert\', NEW."id"); RETURN NULL;',
+                    hash="7e529236b870340dd893249ff5cd83cb82dd9d02",
+                    operation="INSERT",
+                    pgid="pgtrigger_insert_insert_e1369",
+                    table="core_calendarday",
+                    when="AFTER",
+                ),
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='calendarday',
-            trigger=pgtrigger.compiler.Trigger(name='update_update', sql=pgtrigger.compiler.UpsertTriggerSql(condition='WHEN (OLD.* IS DISTINCT FROM NEW.*)', func='INSERT INTO "core_calendardayevent" ("created_at", "date", "id", "kind", "name", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id") VALUES (NEW."created_at", NEW."date", NEW."id", NEW."kind", NEW."name", _pgh_attach_context(), NOW(), \'update\', NEW."id"); RETURN NULL;', hash='1e90ceb6141028e0ac44e90f43a612120f3c5b3b', operation='UPDATE', pgid='pgtrigger_update_update_36b7b', table='core_calendarday', when='AFTER')),
+            model_name="calendarday",
+            trigger=pgtrigger.compiler.Trigger(
+                name="update_update",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    condition="WHEN (OLD.* IS DISTINCT FROM NEW.*)",
+                    func='INSERT INTO "core_calendardayevent" ("created_at", "date", "id", "kind", "name", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id") VALUES (NEW."created_at", NEW."date", NEW."id", NEW."kind", NEW."name", _pgh_attach_context(), NOW(), \'update\', NEW."id"); RETURN NULL;',
+                    hash="1e90ceb6141028e0ac44e90f43a612120f3c5b3b",
+                    operation="UPDATE",
+                    pgid="pgtrigger_update_update_36b7b",
+                    table="core_calendarday",
+                    when="AFTER",
+                ),
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='calendarday',
-            trigger=pgtrigger.compiler.Trigger(name='delete_delete', sql=pgtrigger.compiler.UpsertTriggerSql(func='INSERT INTO "core_calendardayevent" ("created_at", "date", "id", "kind", "name", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id") VALUES (OLD."created_at", OLD."date", OLD."id", OLD."kind", OLD."name", _pgh_attach_context(), NOW(), \'delete\', OLD."id"); RETURN NULL;', hash='1946d202714497779cdecdc43e7173c886dfe05e', operation='DELETE', pgid='pgtrigger_delete_delete_94941', table='core_calendarday', when='AFTER')),
+            model_name="calendarday",
+            trigger=pgtrigger.compiler.Trigger(
+                name="delete_delete",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    func='INSERT INTO "core_calendardayevent" ("created_at", "date", "id", "kind", "name", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id") VALUES (OLD."created_at", OLD."date", OLD."id", OLD."kind", OLD."name", _pgh_attach_context(), NOW(), \'delete\', OLD."id"); RETURN NULL;',
+                    hash="1946d202714497779cdecdc43e7173c886dfe05e",
+                    operation="DELETE",
+                    pgid="pgtrigger_delete_delete_94941",
+                    table="core_calendarday",
+                    when="AFTER",
+                ),
+            ),
         ),
         migrations.AddField(
-            model_name='calendardayevent',
-            name='pgh_context',
-            field=models.ForeignKey(db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='pghistory.context'),
+            model_name="calendardayevent",
+            name="pgh_context",
+            field=models.ForeignKey(
+                db_constraint=False,
+                null=True,
+                on_delete=django.db.models.deletion.DO_NOTHING,
+                related_name="+",
+                to="pghistory.context",
+            ),
         ),
         migrations.AddField(
-            model_name='calendardayevent',
-            name='pgh_obj',
-            field=models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='events', to='core.calendarday'),
+            model_name="calendardayevent",
+            name="pgh_obj",
+            field=models.ForeignKey(
+                db_constraint=False,
+                on_delete=django.db.models.deletion.DO_NOTHING,
+                related_name="events",
+                to="core.calendarday",
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='calendardayevent',
-            trigger=pgtrigger.compiler.Trigger(name='append_only', sql=pgtrigger.compiler.UpsertTriggerSql(func="RAISE EXCEPTION 'pgtrigger: Cannot update or delete rows from % table', TG_TABLE_NAME;", hash='fed8464da39ecb1b67a427d3992fed644f87d4db', operation='UPDATE OR DELETE', pgid='pgtrigger_append_only_b86fd', table='core_calendardayevent', when='BEFORE')),
+            model_name="calendardayevent",
+            trigger=pgtrigger.compiler.Trigger(
+                name="append_only",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    func="RAISE EXCEPTION 'pgtrigger: Cannot update or delete rows from % table', TG_TABLE_NAME;",
+                    hash="fed8464da39ecb1b67a427d3992fed644f87d4db",
+                    operation="UPDATE OR DELETE",
+                    pgid="pgtrigger_append_only_b86fd",
+                    table="core_calendardayevent",
+                    when="BEFORE",
+                ),
+            ),
         ),
     ]

@@ -6,37 +6,84 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('core', '0003_calendar_day'),
+        ("core", "0003_calendar_day"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ExportJob',
+            name="ExportJob",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(max_length=40, verbose_name='export')),
-                ('filters', models.JSONField(blank=True, default=dict, verbose_name='filters')),
-                ('language', models.CharField(default='zh-hans', max_length=10, verbose_name='language')),
-                ('status', models.CharField(choices=[('queued', 'Queued'), ('running', 'Preparing'), ('succeeded', 'Ready'), ('failed', 'Failed')], default='queued', max_length=10, verbose_name='status')),
-                ('rows_total', models.PositiveIntegerField(default=0, verbose_name='rows')),
-                ('rows_done', models.PositiveIntegerField(default=0, verbose_name='rows written')),
-                ('error', models.TextField(blank=True, verbose_name='error')),
-                ('file', models.FileField(blank=True, max_length=300, upload_to='exports/%Y/%m/', verbose_name='file')),
-                ('file_name', models.CharField(max_length=200, verbose_name='file name')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='asked for at')),
-                ('started_at', models.DateTimeField(blank=True, null=True, verbose_name='started at')),
-                ('finished_at', models.DateTimeField(blank=True, null=True, verbose_name='finished at')),
-                ('heartbeat_at', models.DateTimeField(blank=True, null=True, verbose_name='last heartbeat')),
-                ('created_by', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='asked for by')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("kind", models.CharField(max_length=40, verbose_name="export")),
+                ("filters", models.JSONField(blank=True, default=dict, verbose_name="filters")),
+                (
+                    "language",
+                    models.CharField(default="zh-hans", max_length=10, verbose_name="language"),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("queued", "Queued"),
+                            ("running", "Preparing"),
+                            ("succeeded", "Ready"),
+                            ("failed", "Failed"),
+                        ],
+                        default="queued",
+                        max_length=10,
+                        verbose_name="status",
+                    ),
+                ),
+                ("rows_total", models.PositiveIntegerField(default=0, verbose_name="rows")),
+                ("rows_done", models.PositiveIntegerField(default=0, verbose_name="rows written")),
+                ("error", models.TextField(blank=True, verbose_name="error")),
+                (
+                    "file",
+                    models.FileField(
+                        blank=True, max_length=300, upload_to="exports/%Y/%m/", verbose_name="file"
+                    ),
+                ),
+                ("file_name", models.CharField(max_length=200, verbose_name="file name")),
+                (
+                    "created_at",
+                    models.DateTimeField(auto_now_add=True, verbose_name="asked for at"),
+                ),
+                (
+                    "started_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="started at"),
+                ),
+                (
+                    "finished_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="finished at"),
+                ),
+                (
+                    "heartbeat_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="last heartbeat"),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="asked for by",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'export',
-                'verbose_name_plural': 'exports',
-                'ordering': ['-created_at', '-id'],
-                'indexes': [models.Index(fields=['created_by', '-created_at'], name='core_export_mine')],
+                "verbose_name": "export",
+                "verbose_name_plural": "exports",
+                "ordering": ["-created_at", "-id"],
+                "indexes": [
+                    models.Index(fields=["created_by", "-created_at"], name="core_export_mine")
+                ],
             },
         ),
     ]

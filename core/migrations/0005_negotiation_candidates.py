@@ -8,64 +8,124 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('core', '0004_export_job'),
+        ("core", "0004_export_job"),
     ]
 
     operations = [
         pgtrigger.migrations.RemoveTrigger(
-            model_name='regionpolicy',
-            name='insert_insert',
+            model_name="regionpolicy",
+            name="insert_insert",
         ),
         pgtrigger.migrations.RemoveTrigger(
-            model_name='regionpolicy',
-            name='update_update',
+            model_name="regionpolicy",
+            name="update_update",
         ),
         pgtrigger.migrations.RemoveTrigger(
-            model_name='regionpolicy',
-            name='delete_delete',
+            model_name="regionpolicy",
+            name="delete_delete",
         ),
         migrations.AddField(
-            model_name='regionpolicy',
-            name='negotiation_candidate_min_competitors',
-            field=models.PositiveSmallIntegerField(default=3, verbose_name='negotiation candidates: minimum listed manufacturers in the category'),
+            model_name="regionpolicy",
+            name="negotiation_candidate_min_competitors",
+            field=models.PositiveSmallIntegerField(
+                default=3,
+                verbose_name="negotiation candidates: minimum listed manufacturers in the category",
+            ),
         ),
         migrations.AddField(
-            model_name='regionpolicy',
-            name='negotiation_candidate_min_spend_yuan',
-            field=models.PositiveIntegerField(default=100000, verbose_name='negotiation candidates: minimum spend in 12 months (yuan)'),
+            model_name="regionpolicy",
+            name="negotiation_candidate_min_spend_yuan",
+            field=models.PositiveIntegerField(
+                default=100000,
+                verbose_name="negotiation candidates: minimum spend in 12 months (yuan)",
+            ),
         ),
         migrations.AddField(
-            model_name='regionpolicy',
-            name='negotiation_candidate_min_spread',
-            field=models.DecimalField(decimal_places=4, default=Decimal('0.2000'), max_digits=5, validators=[django.core.validators.MinValueValidator(Decimal('0')), django.core.validators.MaxValueValidator(Decimal('1'))], verbose_name='negotiation candidates: minimum price spread across hospitals (1 - lowest/highest)'),
+            model_name="regionpolicy",
+            name="negotiation_candidate_min_spread",
+            field=models.DecimalField(
+                decimal_places=4,
+                default=Decimal("0.2000"),
+                max_digits=5,
+                validators=[
+                    django.core.validators.MinValueValidator(Decimal("0")),
+                    django.core.validators.MaxValueValidator(Decimal("1")),
+                ],
+                verbose_name="negotiation candidates: minimum price spread across hospitals (1 - lowest/highest)",
+            ),
         ),
         migrations.AddField(
-            model_name='regionpolicyevent',
-            name='negotiation_candidate_min_competitors',
-            field=models.PositiveSmallIntegerField(default=3, verbose_name='negotiation candidates: minimum listed manufacturers in the category'),
+            model_name="regionpolicyevent",
+            name="negotiation_candidate_min_competitors",
+            field=models.PositiveSmallIntegerField(
+                default=3,
+                verbose_name="negotiation candidates: minimum listed manufacturers in the category",
+            ),
         ),
         migrations.AddField(
-            model_name='regionpolicyevent',
-            name='negotiation_candidate_min_spend_yuan',
-            field=models.PositiveIntegerField(default=100000, verbose_name='negotiation candidates: minimum spend in 12 months (yuan)'),
+            model_name="regionpolicyevent",
+            name="negotiation_candidate_min_spend_yuan",
+            field=models.PositiveIntegerField(
+                default=100000,
+                verbose_name="negotiation candidates: minimum spend in 12 months (yuan)",
+            ),
         ),
         migrations.AddField(
-            model_name='regionpolicyevent',
-            name='negotiation_candidate_min_spread',
-            field=models.DecimalField(decimal_places=4, default=Decimal('0.2000'), max_digits=5, validators=[django.core.validators.MinValueValidator(Decimal('0')), django.core.validators.MaxValueValidator(Decimal('1'))], verbose_name='negotiation candidates: minimum price spread across hospitals (1 - lowest/highest)'),
+            model_name="regionpolicyevent",
+            name="negotiation_candidate_min_spread",
+            field=models.DecimalField(
+                decimal_places=4,
+                default=Decimal("0.2000"),
+                max_digits=5,
+                validators=[
+                    django.core.validators.MinValueValidator(Decimal("0")),
+                    django.core.validators.MaxValueValidator(Decimal("1")),
+                ],
+                verbose_name="negotiation candidates: minimum price spread across hospitals (1 - lowest/highest)",
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='regionpolicy',
-            trigger=pgtrigger.compiler.Trigger(name='insert_insert', sql=pgtrigger.compiler.UpsertTriggerSql(func='INSERT INTO "core_regionpolicyevent" ("advance_ratio", "agency_settlement_deadline_days", "alternate_catalogue_cap_ratio", "annual_price_cut_target", "delivery_deadline_hours", "direct_settlement_target_ratio", "emergency_cap_ratio_other", "emergency_cap_ratio_tier3", "emergency_registration_working_days", "hospital_confirmation_deadline_days", "id", "listing_price_cut_grace_days", "negotiation_candidate_min_competitors", "negotiation_candidate_min_spend_yuan", "negotiation_candidate_min_spread", "other_listing_min_emergency_hospitals", "other_listing_min_emergency_tier3", "other_listing_min_provinces", "payment_deadline_days", "payment_request_deadline_days", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "reference_price_publicity_working_days", "region_code", "updated_at", "urgent_delivery_deadline_hours") VALUES (NEW."advance_ratio", NEW."agency_settlement_deadline_days", NEW."alternate_catalogue_cap_ratio", NEW."annual_price_cut_target", NEW."delivery_deadline_hours", NEW."direct_settlement_target_ratio", NEW."emergency_cap_ratio_other", NEW."emergency_cap_ratio_tier3", NEW."emergency_registration_working_days", NEW."hospital_confirmation_deadline_days", NEW."id", NEW."listing_price_cut_grace_days", NEW."negotiation_candidate_min_competitors", NEW."negotiation_candidate_min_spend_yuan", NEW."negotiation_candidate_min_spread", NEW."other_listing_min_emergency_hospitals", NEW."other_listing_min_emergency_tier3", NEW."other_listing_min_provinces", NEW."payment_deadline_days", NEW."payment_request_deadline_days", _pgh_attach_context(), NOW(), \'insert\', NEW."id", NEW."reference_price_publicity_working_days", NEW."region_code", NEW."updated_at", NEW."urgent_delivery_deadline_hours"); RETURN NULL;', hash='3df1188ee185e299e2000ee284e53717bcff2ee4', operation='INSERT', pgid='pgtrigger_insert_insert_0110f', table='core_regionpolicy', when='AFTER')),
+            model_name="regionpolicy",
+            trigger=pgtrigger.compiler.Trigger(
+                name="insert_insert",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    func='INSERT INTO "core_regionpolicyevent" ("advance_ratio", "agency_settlement_deadline_days", "alternate_catalogue_cap_ratio", "annual_price_cut_target", "delivery_deadline_hours", "direct_settlement_target_ratio", "emergency_cap_ratio_other", "emergency_cap_ratio_tier3", "emergency_registration_working_days", "hospital_confirmation_deadline_days", "id", "listing_price_cut_grace_days", "negotiation_candidate_min_competitors", "negotiation_candidate_min_spend_yuan", "negotiation_candidate_min_spread", "other_listing_min_emergency_hospitals", "other_listing_min_emergency_tier3", "other_listing_min_provinces", "payment_deadline_days", "payment_request_deadline_days", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "reference_price_publicity_working_days", "region_code", "updated_at", "urgent_delivery_deadline_hours") VALUES (NEW."advance_ratio", NEW."agency_settlement_deadline_days", NEW."alternate_catalogue_cap_ratio", NEW."annual_price_cut_target", NEW."delivery_deadline_hours", NEW."direct_settlement_target_ratio", NEW."emergency_cap_ratio_other", NEW."emergency_cap_ratio_tier3", NEW."emergency_registration_working_days", NEW."hospital_confirmation_deadline_days", NEW."id", NEW."listing_price_cut_grace_days", NEW."negotiation_candidate_min_competitors", NEW."negotiation_candidate_min_spend_yuan", NEW."negotiation_candidate_min_spread", NEW."other_listing_min_emergency_hospitals", NEW."other_listing_min_emergency_tier3", NEW."other_listing_min_provinces", NEW."payment_deadline_days", NEW."payment_request_deadline_days", _pgh_attach_context(), NOW(), \'insert\', NEW."id", NEW."reference_price_publicity_working_days", NEW."region_code", NEW."updated_at", NEW."urgent_delivery_deadline_hours"); RETURN NULL;',
+                    hash="3df1188ee185e299e2000ee284e53717bcff2ee4",
+                    operation="INSERT",
+                    pgid="pgtrigger_insert_insert_0110f",
+                    table="core_regionpolicy",
+                    when="AFTER",
+                ),
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='regionpolicy',
-            trigger=pgtrigger.compiler.Trigger(name='update_update', sql=pgtrigger.compiler.UpsertTriggerSql(condition='WHEN (OLD.* IS DISTINCT FROM NEW.*)', func='INSERT INTO "core_regionpolicyevent" ("advance_ratio", "agency_settlement_deadline_days", "alternate_catalogue_cap_ratio", "annual_price_cut_target", "delivery_deadline_hours", "direct_settlement_target_ratio", "emergency_cap_ratio_other", "emergency_cap_ratio_tier3", "emergency_registration_working_days", "hospital_confirmation_deadline_days", "id", "listing_price_cut_grace_days", "negotiation_candidate_min_competitors", "negotiation_candidate_min_spend_yuan", "negotiation_candidate_min_spread", "other_listing_min_emergency_hospitals", "other_listing_min_emergency_tier3", "other_listing_min_provinces", "payment_deadline_days", "payment_request_deadline_days", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "reference_price_publicity_working_days", "region_code", "updated_at", "urgent_delivery_deadline_hours") VALUES (NEW."advance_ratio", NEW."agency_settlement_deadline_days", NEW."alternate_catalogue_cap_ratio", NEW."annual_price_cut_target", NEW."delivery_deadline_hours", NEW."direct_settlement_target_ratio", NEW."emergency_cap_ratio_other", NEW."emergency_cap_ratio_tier3", NEW."emergency_registration_working_days", NEW."hospital_confirmation_deadline_days", NEW."id", NEW."listing_price_cut_grace_days", NEW."negotiation_candidate_min_competitors", NEW."negotiation_candidate_min_spend_yuan", NEW."negotiation_candidate_min_spread", NEW."other_listing_min_emergency_hospitals", NEW."other_listing_min_emergency_tier3", NEW."other_listing_min_provinces", NEW."payment_deadline_days", NEW."payment_request_deadline_days", _pgh_attach_context(), NOW(), \'update\', NEW."id", NEW."reference_price_publicity_working_days", NEW."region_code", NEW."updated_at", NEW."urgent_delivery_deadline_hours"); RETURN NULL;', hash='656c2dec34e20a952874fbe7432f833ef40f4bc7', operation='UPDATE', pgid='pgtrigger_update_update_ea873', table='core_regionpolicy', when='AFTER')),
+            model_name="regionpolicy",
+            trigger=pgtrigger.compiler.Trigger(
+                name="update_update",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    condition="WHEN (OLD.* IS DISTINCT FROM NEW.*)",
+                    func='INSERT INTO "core_regionpolicyevent" ("advance_ratio", "agency_settlement_deadline_days", "alternate_catalogue_cap_ratio", "annual_price_cut_target", "delivery_deadline_hours", "direct_settlement_target_ratio", "emergency_cap_ratio_other", "emergency_cap_ratio_tier3", "emergency_registration_working_days", "hospital_confirmation_deadline_days", "id", "listing_price_cut_grace_days", "negotiation_candidate_min_competitors", "negotiation_candidate_min_spend_yuan", "negotiation_candidate_min_spread", "other_listing_min_emergency_hospitals", "other_listing_min_emergency_tier3", "other_listing_min_provinces", "payment_deadline_days", "payment_request_deadline_days", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "reference_price_publicity_working_days", "region_code", "updated_at", "urgent_delivery_deadline_hours") VALUES (NEW."advance_ratio", NEW."agency_settlement_deadline_days", NEW."alternate_catalogue_cap_ratio", NEW."annual_price_cut_target", NEW."delivery_deadline_hours", NEW."direct_settlement_target_ratio", NEW."emergency_cap_ratio_other", NEW."emergency_cap_ratio_tier3", NEW."emergency_registration_working_days", NEW."hospital_confirmation_deadline_days", NEW."id", NEW."listing_price_cut_grace_days", NEW."negotiation_candidate_min_competitors", NEW."negotiation_candidate_min_spend_yuan", NEW."negotiation_candidate_min_spread", NEW."other_listing_min_emergency_hospitals", NEW."other_listing_min_emergency_tier3", NEW."other_listing_min_provinces", NEW."payment_deadline_days", NEW."payment_request_deadline_days", _pgh_attach_context(), NOW(), \'update\', NEW."id", NEW."reference_price_publicity_working_days", NEW."region_code", NEW."updated_at", NEW."urgent_delivery_deadline_hours"); RETURN NULL;',
+                    hash="656c2dec34e20a952874fbe7432f833ef40f4bc7",
+                    operation="UPDATE",
+                    pgid="pgtrigger_update_update_ea873",
+                    table="core_regionpolicy",
+                    when="AFTER",
+                ),
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='regionpolicy',
-            trigger=pgtrigger.compiler.Trigger(name='delete_delete', sql=pgtrigger.compiler.UpsertTriggerSql(func='INSERT INTO "core_regionpolicyevent" ("advance_ratio", "agency_settlement_deadline_days", "alternate_catalogue_cap_ratio", "annual_price_cut_target", "delivery_deadline_hours", "direct_settlement_target_ratio", "emergency_cap_ratio_other", "emergency_cap_ratio_tier3", "emergency_registration_working_days", "hospital_confirmation_deadline_days", "id", "listing_price_cut_grace_days", "negotiation_candidate_min_competitors", "negotiation_candidate_min_spend_yuan", "negotiation_candidate_min_spread", "other_listing_min_emergency_hospitals", "other_listing_min_emergency_tier3", "other_listing_min_provinces", "payment_deadline_days", "payment_request_deadline_days", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "reference_price_publicity_working_days", "region_code", "updated_at", "urgent_delivery_deadline_hours") VALUES (OLD."advance_ratio", OLD."agency_settlement_deadline_days", OLD."alternate_catalogue_cap_ratio", OLD."annual_price_cut_target", OLD."delivery_deadline_hours", OLD."direct_settlement_target_ratio", OLD."emergency_cap_ratio_other", OLD."emergency_cap_ratio_tier3", OLD."emergency_registration_working_days", OLD."hospital_confirmation_deadline_days", OLD."id", OLD."listing_price_cut_grace_days", OLD."negotiation_candidate_min_competitors", OLD."negotiation_candidate_min_spend_yuan", OLD."negotiation_candidate_min_spread", OLD."other_listing_min_emergency_hospitals", OLD."other_listing_min_emergency_tier3", OLD."other_listing_min_provinces", OLD."payment_deadline_days", OLD."payment_request_deadline_days", _pgh_attach_context(), NOW(), \'delete\', OLD."id", OLD."reference_price_publicity_working_days", OLD."region_code", OLD."updated_at", OLD."urgent_delivery_deadline_hours"); RETURN NULL;', hash='2afccc864a26b6e984f61ac3cf6dd96786cd9ef9', operation='DELETE', pgid='pgtrigger_delete_delete_baed8', table='core_regionpolicy', when='AFTER')),
+            model_name="regionpolicy",
+            trigger=pgtrigger.compiler.Trigger(
+                name="delete_delete",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    func='INSERT INTO "core_regionpolicyevent" ("advance_ratio", "agency_settlement_deadline_days", "alternate_catalogue_cap_ratio", "annual_price_cut_target", "delivery_deadline_hours", "direct_settlement_target_ratio", "emergency_cap_ratio_other", "emergency_cap_ratio_tier3", "emergency_registration_working_days", "hospital_confirmation_deadline_days", "id", "listing_price_cut_grace_days", "negotiation_candidate_min_competitors", "negotiation_candidate_min_spend_yuan", "negotiation_candidate_min_spread", "other_listing_min_emergency_hospitals", "other_listing_min_emergency_tier3", "other_listing_min_provinces", "payment_deadline_days", "payment_request_deadline_days", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "reference_price_publicity_working_days", "region_code", "updated_at", "urgent_delivery_deadline_hours") VALUES (OLD."advance_ratio", OLD."agency_settlement_deadline_days", OLD."alternate_catalogue_cap_ratio", OLD."annual_price_cut_target", OLD."delivery_deadline_hours", OLD."direct_settlement_target_ratio", OLD."emergency_cap_ratio_other", OLD."emergency_cap_ratio_tier3", OLD."emergency_registration_working_days", OLD."hospital_confirmation_deadline_days", OLD."id", OLD."listing_price_cut_grace_days", OLD."negotiation_candidate_min_competitors", OLD."negotiation_candidate_min_spend_yuan", OLD."negotiation_candidate_min_spread", OLD."other_listing_min_emergency_hospitals", OLD."other_listing_min_emergency_tier3", OLD."other_listing_min_provinces", OLD."payment_deadline_days", OLD."payment_request_deadline_days", _pgh_attach_context(), NOW(), \'delete\', OLD."id", OLD."reference_price_publicity_working_days", OLD."region_code", OLD."updated_at", OLD."urgent_delivery_deadline_hours"); RETURN NULL;',
+                    hash="2afccc864a26b6e984f61ac3cf6dd96786cd9ef9",
+                    operation="DELETE",
+                    pgid="pgtrigger_delete_delete_baed8",
+                    table="core_regionpolicy",
+                    when="AFTER",
+                ),
+            ),
         ),
     ]

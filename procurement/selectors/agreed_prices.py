@@ -4,14 +4,16 @@ side and accepted by the other [R-LIST-PRICE-CAP]; always actor-scoped."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from decimal import Decimal
 
 from django.db.models import Min, QuerySet
 
 from accounts.models import User
-from core import permissions
+from core import clock, permissions
 from core.actions import Actions, Allowed, Check, role_check, verdict
 from core.errors import NotFoundError, PermissionDeniedError
+from core.policy import RegionPolicy, policy_for
 from procurement.choices import (
     AGREED_PRICE_STATES,
     COUNTED_LINE_STATUSES,
@@ -143,3 +145,38 @@ def agreed_price_actions(*, actor: User, agreed_price: AgreedPrice) -> Actions:
             answer(AgreedPriceAction.END),
         ]
     )
+
+
+def agreed_prices_disclosed(
+    *, listing_ids: Iterable[int], on: dt.date | None = None
+) -> dict[int, list[AgreedPrice]]:
+    """[R-DISCLOSE] The agreed prices in force on ``on`` (default today) of the given
+    listings that the public may read: only those of hospitals whose region policy
+    (core.policy.policy_for, the nearest enclosing region) sets
+    ``disclose_hospital_agreed_prices``; by default none. Price, hospital and validity only:
+    never the committed volume, who proposed it, or the hospital's orders."""
+    on = on or clock.local_today()
+    ids = list(listing_ids)
+    if not ids or not RegionPolicy.objects.filter(disclose_hospital_agreed_prices=True).exists():
+        return {}
+    rows = list(
+        AgreedPrice.objects.agreed()
+        .filter(listing_id__in=ids, valid_from__lte=on, valid_until__gte=on)
+        .select_related("hospital")
+        .only(
+            "listing_id",
+            "price",
+            "valid_from",
+            "valid_until",
+            "hospital__name",
+            "hospital__region_code",
+        )
+        .order_by("listing_id", "price", "hospital__name", "pk")
+    )
+    regions = {row.hospital.region_code for row in rows}
+    disclosed = {code for code in regions if policy_for(code).disclose_hospital_agreed_prices}
+    out: dict[int, list[AgreedPrice]] = {}
+    for row in rows:
+        if row.hospital.region_code in disclosed:
+            out.setdefault(row.listing_id, []).append(row)
+    return out

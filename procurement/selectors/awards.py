@@ -44,6 +44,7 @@ from procurement.models import (
     TenderResult,
     TenderRound,
 )
+from procurement.models.results import RESULTS_PUBLIC
 from procurement.selectors.listings import LIVE_STATUSES, distributors_authorised
 from procurement.selectors.rounds import group_products_q, round_party_check
 
@@ -205,6 +206,17 @@ def payment_standard_list(
     if group_id is not None:
         rows = rows.filter(group_id=group_id)
     return rows.order_by("group__code", "valid_from", "id")
+
+
+def payment_standard_public_list(*, round_id: int | None = None) -> QuerySet[PaymentStandard]:
+    """[R-DISCLOSE] [R-PAY-STANDARD] Every version of the payment standards of the rounds
+    whose results are public (in publicity or final): anyone may read them."""
+    rows = PaymentStandard.objects.filter(round__status__in=RESULTS_PUBLIC)
+    if round_id is not None:
+        rows = rows.filter(round_id=round_id)
+    return rows.select_related("group", "round").order_by(
+        "round_id", "group__code", "valid_from", "id"
+    )
 
 
 # --- the round's award page -------------------------------------------------------------------

@@ -3,7 +3,7 @@ returns a price before the opening: there is none on the server (docs/sealed-bid
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from accounts.models import User
 from core import clock
@@ -128,6 +128,32 @@ def round_public_results(*, round: TenderRound) -> QuerySet[TenderResult]:
         TenderResult.objects.filter(round=round)
         .select_related("group", "consumable", "supplier")
         .order_by("group__code", "rank", "pk")
+    )
+
+
+def tender_result_public_list(
+    *, q: str = "", round_id: int | None = None, won: bool | None = None
+) -> QuerySet[TenderResult]:
+    """[R-DISCLOSE] The results of every round whose publicity has begun (in publicity or
+    final), across rounds: what the public section searches and exports. Nothing of a round
+    before its publicity (a bid is sealed until the opening, and an opened round's results
+    wait for its publicity). ``q``: words in the product's code or name or the supplier's."""
+    rows = TenderResult.objects.filter(round__status__in=RESULTS_PUBLIC)
+    if round_id is not None:
+        rows = rows.filter(round_id=round_id)
+    if won is not None:
+        rows = rows.filter(won=won)
+    for word in (q or "").split():
+        rows = rows.filter(
+            Q(consumable__code__icontains=word)
+            | Q(consumable__generic_name__icontains=word)
+            | Q(consumable__product_name__icontains=word)
+            | Q(supplier__name__icontains=word)
+            | Q(round__number__icontains=word)
+            | Q(round__name__icontains=word)
+        )
+    return rows.select_related("round", "group", "consumable", "supplier").order_by(
+        "-round__opened_at", "round_id", "group__code", "rank", "pk"
     )
 
 

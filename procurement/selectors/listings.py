@@ -186,6 +186,22 @@ def listing_list(
         qs = qs.filter(manufacturer_id=actor.organization_id)
     if status:
         qs = qs.filter(status=status)
+    qs = _listing_search(qs, catalogue=catalogue, label=label, q=q, code=code)
+    if manufacturer_id:
+        qs = qs.filter(manufacturer_id=manufacturer_id)
+    if price_cut_due is not None:
+        qs = qs.filter(price_cut_due_on__isnull=not price_cut_due)
+    if price_cut_overdue:
+        # [R-LIST-PRICE-CAP] past the deadline (the due day itself is still in time).
+        qs = qs.filter(price_cut_due_on__lt=clock.local_today())
+    return qs.order_by("-created_at", "-pk")
+
+
+def _listing_search(
+    qs: QuerySet, *, catalogue: str = "", label: str = "", q: str = "", code: str = ""
+) -> QuerySet:
+    """The filters the listing lists share: catalogue, purchase label, a code prefix and
+    words found in the product or its manufacturer's name."""
     if catalogue:
         qs = qs.filter(catalogue=catalogue)
     if label:
@@ -201,14 +217,19 @@ def listing_list(
                 | Q(consumable__model__icontains=word)
                 | Q(manufacturer__name__icontains=word)
             )
-    if manufacturer_id:
-        qs = qs.filter(manufacturer_id=manufacturer_id)
-    if price_cut_due is not None:
-        qs = qs.filter(price_cut_due_on__isnull=not price_cut_due)
-    if price_cut_overdue:
-        # [R-LIST-PRICE-CAP] past the deadline (the due day itself is still in time).
-        qs = qs.filter(price_cut_due_on__lt=clock.local_today())
-    return qs.order_by("-created_at", "-pk")
+    return qs
+
+
+def listing_public_list(
+    *, catalogue: str = "", label: str = "", q: str = "", code: str = ""
+) -> QuerySet[Listing]:
+    """[R-DISCLOSE] What anyone may read without logging in: the listings on sale now
+    (listed; never a draft, one under review, rejected, suspended or delisted), with their
+    purchase label, listed price and the product's confirmed reference price. The same
+    search as the listing list; no reviewer, no review note, no evidence."""
+    qs = with_reference_price(Listing.objects.listed().select_related("consumable", "manufacturer"))
+    qs = _listing_search(qs, catalogue=catalogue, label=label, q=q, code=code)
+    return qs.order_by("consumable__code", "manufacturer__name", "pk")
 
 
 def listing_get(*, actor: User, listing_id: int) -> Listing:

@@ -240,3 +240,24 @@ def test_negotiations_one_finished_in_force_one_open_R_NEGOTIATION(seeded):
     cards = {c.key: c.count for c in home_cards(actor=User.objects.get(username="m02_sales"))}
     assert cards["negotiation_invitations"] == 1
     assert cards["negotiation_deadlines"] == 1
+
+
+def test_every_public_page_shows_real_rows_R_DISCLOSE(seeded):
+    """[R-DISCLOSE] An anonymous visitor finds reference prices in publicity and confirmed,
+    listings with their labels, and the finished round's results and payment standards."""
+    from django.test import Client
+    from django.urls import reverse
+
+    client = Client()
+    for status in ("publicity", "confirmed"):
+        page = client.get(reverse("public:reference_prices"), {"status": status})
+        assert page.status_code == 200
+        assert page.content.decode().count("data-reference-price=") >= 1, status
+    listings = client.get(reverse("public:listings")).content.decode()
+    assert listings.count("data-listing=") >= 10
+    results = client.get(reverse("public:tender_results")).content.decode()
+    assert results.count("data-round=") >= 1
+    assert results.count("data-result=") >= 2
+    assert "data-standard=" in results
+    api = client.get(reverse("api:public:tender_rounds")).json()
+    assert any(r["payment_standards"] for r in api["results"])

@@ -38,7 +38,7 @@ def test_a_sealed_companion_price_R_VBP_COMPANION_is_listed_beside_the_winning_p
     assert (b.price, b.companion_price, b.won) == (Decimal("85.00"), None, True)
     assert (c.price, c.companion_price, c.won) == (Decimal("99.00"), Decimal("99.50"), False)
     # The public results show it once the round is in publicity.
-    page = Client().get(reverse("procurement:results_detail", args=[world.tender.pk]))
+    page = Client().get(reverse("public:tender_round", args=[world.tender.pk]))
     assert "95.00" in page.content.decode()
     with world.after_publicity():
         bid_services.round_finalise(actor=world.officer, round_id=world.tender.pk)

@@ -100,7 +100,7 @@ def test_results_are_public_in_publicity_and_not_before():
     world.bid("A", "80.00")
     world.bid("B", "85.00")
     anonymous = _client()
-    url = reverse("procurement:results_detail", args=[world.tender.pk])
+    url = reverse("public:tender_round", args=[world.tender.pk])
     assert anonymous.get(url).status_code == 404
     with world.at_opening():
         for position in (1, 2, 3):
@@ -109,6 +109,5 @@ def test_results_are_public_in_publicity_and_not_before():
     assert "¥80.00" in html
     assert "¥85.00" in html
     assert (
-        str(world.tender.number)
-        in anonymous.get(reverse("procurement:results_list")).content.decode()
+        str(world.tender.number) in anonymous.get(reverse("public:tender_results")).content.decode()
     )

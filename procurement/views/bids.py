@@ -185,22 +185,3 @@ def round_open(request, pk: int):
     else:
         messages.success(request, _("The round is open: its results are in publicity."))
     return redirect(_bids_url(pk))
-
-
-def results_list(request):
-    """Public: the rounds whose results are in publicity or final."""
-    return render(request, T + "results_list.html", {"rounds": selectors.rounds_public_results()})
-
-
-def results_detail(request, pk: int):
-    """Public: one round's results (公示), with the publicity deadline."""
-    found = selectors.round_public_get(round_id=pk)
-    return render(
-        request,
-        T + "results.html",
-        {
-            "round": found,
-            "results": selectors.round_public_results(round=found),
-            "now": clock.now(),
-        },
-    )
