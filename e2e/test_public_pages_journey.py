@@ -18,7 +18,7 @@ def test_anonymous_visitor_searches_and_downloads_the_public_lists(journey, tmp_
     page.locator("main [data-public-link]").get_by_role("link").click()
     expect(page.get_by_role("heading", name="阳光公开")).to_be_visible()
     parts = page.locator("[data-public-parts] [data-part]")
-    expect(parts).to_have_count(3)
+    expect(parts).to_have_count(4)
     journey.shot(page, "public-index")
 
     # Reference prices: search by a word of a product shown, then only the confirmed ones.

@@ -20,7 +20,16 @@ register_part(
     order=20,
     icon="shop",
 )
-# Negotiation results (order 30) are registered by the negotiation module.
+register_part(
+    key="negotiations",
+    title=_("Negotiation results"),
+    description=_(
+        "Prices the bureau negotiated with suppliers, in force from their effective date."
+    ),
+    url_name="public:negotiation_results",
+    order=30,
+    icon="chat-square-dots",
+)
 register_part(
     key="tender_results",
     title=_("Tender results"),

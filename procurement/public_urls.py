@@ -10,6 +10,7 @@ urlpatterns = [
     path("", public.index, name="index"),
     path("reference-prices/", public.reference_prices, name="reference_prices"),
     path("listings/", public.listings, name="listings"),
+    path("negotiation-results/", public.negotiation_results, name="negotiation_results"),
     path("tender-results/", public.tender_results, name="tender_results"),
     path("tender-results/<int:pk>/", public.tender_round, name="tender_round"),
 ]

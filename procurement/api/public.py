@@ -18,12 +18,14 @@ from catalog.models import ReferencePrice
 from core.api.pagination import CappedCountPagination
 from core.api.params import validated
 from core.api.throttling import PublicRateThrottle
-from core.api.views import ListApi
+from core.api.views import ApiView, ListApi
 from procurement.api.serializers.public import (
     PublicListingOutput,
     PublicListingQuery,
+    PublicNegotiationResultOutput,
     PublicReferencePriceOutput,
     PublicReferencePriceQuery,
+    PublicSearchQuery,
     PublicTenderResultOutput,
     PublicTenderResultQuery,
     PublicTenderRoundOutput,
@@ -33,6 +35,7 @@ from procurement.selectors import bids as bid_selectors
 from procurement.selectors.agreed_prices import agreed_prices_disclosed
 from procurement.selectors.awards import payment_standard_public_list
 from procurement.selectors.listings import listing_public_list
+from procurement.selectors.negotiations import negotiation_results_published
 
 
 class PublicListApi(ListApi):
@@ -119,3 +122,22 @@ class PublicTenderResultListApi(PublicListApi):
         return bid_selectors.tender_result_public_list(
             q=query.get("q", ""), round_id=query.get("round"), won=query.get("won")
         )
+
+
+class PublicNegotiationResultListApi(ApiView):
+    """[R-NEGOTIATION] [R-DISCLOSE] the agreements of published negotiations in force: a new
+    listed price, or a price for a group of hospitals (its price and hospitals only where the
+    region policy publishes hospitals' agreed prices)."""
+
+    authentication_classes: list = []
+    permission_classes: list = []
+    throttle_classes = [PublicRateThrottle]
+    http_method_names = ["get", "head", "options"]
+
+    @extend_schema(
+        parameters=[PublicSearchQuery], responses=PublicNegotiationResultOutput(many=True)
+    )
+    def get(self, request: Request) -> Response:
+        query = validated(PublicSearchQuery, request.query_params.dict())
+        rows = negotiation_results_published(q=query.get("q", ""))
+        return Response(PublicNegotiationResultOutput(rows, many=True).data)

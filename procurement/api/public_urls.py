@@ -11,6 +11,11 @@ urlpatterns = [
         name="reference_prices",
     ),
     path("listings/", public.PublicListingListApi.as_view(), name="listings"),
+    path(
+        "negotiation-results/",
+        public.PublicNegotiationResultListApi.as_view(),
+        name="negotiation_results",
+    ),
     path("tender-rounds/", public.PublicTenderRoundListApi.as_view(), name="tender_rounds"),
     path("tender-results/", public.PublicTenderResultListApi.as_view(), name="tender_results"),
 ]

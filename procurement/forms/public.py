@@ -47,6 +47,10 @@ class ListingSearchForm(PublicSearchForm):
     )
 
 
+class NegotiationResultSearchForm(PublicSearchForm):
+    """Product, national code, manufacturer or negotiation title."""
+
+
 class TenderResultSearchForm(PublicSearchForm):
     """``rounds``: the rounds whose results are public; another id is refused (400)."""
 

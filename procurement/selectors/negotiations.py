@@ -28,7 +28,7 @@ from core import clock, permissions
 from core.actions import Actions, Allowed, role_check, verdict
 from core.errors import NotFoundError, PermissionDeniedError
 from core.money import AmountInvalidError, format_cny, parse_amount
-from core.policy import policy_for
+from core.policy import policy_for, system_region_policy
 from core.regions import jurisdiction_prefix
 from procurement.choices import (
     NEGOTIATION_ITEM_STATES,
@@ -349,6 +349,20 @@ def negotiation_public_results(
             )
         )
     return results
+
+
+def negotiation_results_published(*, q: str = "") -> list[NegotiationResult]:
+    """The public section's negotiation results [R-DISCLOSE]: hospital-specific prices only
+    where the platform's region policy publishes hospitals' agreed prices
+    (``disclose_hospital_agreed_prices``); ``q`` searches product, code and manufacturer."""
+    disclose = system_region_policy().disclose_hospital_agreed_prices
+    rows = negotiation_public_results(include_hospital_prices=disclose)
+    needle = q.strip().lower()
+    if needle:
+        rows = [
+            r for r in rows if needle in f"{r.product} {r.code} {r.manufacturer} {r.title}".lower()
+        ]
+    return rows
 
 
 # ---------------------------------------------------------------------------------------------

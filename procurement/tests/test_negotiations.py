@@ -275,3 +275,40 @@ def test_r_negotiation_listed_price_skips_a_listing_delisted_since_and_applies_t
     negotiation.refresh_from_db()
     assert negotiation.applied_at is not None
     assert (other.status, other.price) == ("delisted", Decimal("60.00"))
+
+
+def test_r_disclose_public_negotiation_page_and_api_follow_the_region_policy(world, officer):
+    """[R-DISCLOSE] The public section's negotiation results, page, download and API: a
+    hospital-specific price is hidden (with its hospitals) until the platform's region policy
+    publishes hospitals' agreed prices; nothing shows before the effective date."""
+    import json
+
+    from django.test import Client
+    from django.urls import reverse
+
+    w = world
+    with on(DAY):
+        private = agreed(officer, w.sales, w.listing, [w.hospital], price="87.65")
+        services.negotiation_conclude(actor=officer, negotiation_id=private.pk)
+    client = Client()
+    page_url = reverse("public:negotiation_results")
+    api_url = reverse("api:public:negotiation_results")
+    with on(DAY):
+        assert "data-negotiation-result=" not in client.get(page_url).content.decode()
+        assert client.get(api_url).json() == []
+    with on(DAY + dt.timedelta(days=10)):
+        page = client.get(page_url).content.decode()
+        export = client.get(page_url, {"export": "csv"}).getvalue().decode("utf-8-sig")
+        api = client.get(api_url).json()
+        assert f'data-negotiation-result="{private.pk}"' in page
+        for text in (page, export, json.dumps(api, ensure_ascii=False)):
+            assert "87.65" not in text
+            assert w.hospital.name not in text
+        assert api[0]["agreed_price"] is None
+        RegionPolicy.objects.create(region_code="320100", disclose_hospital_agreed_prices=True)
+        page = client.get(page_url).content.decode()
+        api = client.get(api_url, {"q": w.listing.consumable.code}).json()
+        assert "87.65" in page
+        assert w.hospital.name in page
+        assert (api[0]["agreed_price"], api[0]["hospitals"]) == ("87.65", [w.hospital.name])
+        assert client.get(api_url, {"q": "x" * 101}).status_code == 400

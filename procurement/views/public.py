@@ -39,6 +39,7 @@ from core.ratelimit import public_rate_limit
 from core.web import paginate
 from procurement.forms.public import (
     ListingSearchForm,
+    NegotiationResultSearchForm,
     ReferencePriceSearchForm,
     TenderResultSearchForm,
 )
@@ -46,6 +47,7 @@ from procurement.selectors import bids as bid_selectors
 from procurement.selectors.agreed_prices import agreed_prices_disclosed
 from procurement.selectors.awards import payment_standard_public_list
 from procurement.selectors.listings import listing_public_list
+from procurement.selectors.negotiations import negotiation_results_published
 
 T = "public/"
 # The widest id a bigint column holds: <int:pk> matches any run of digits.
@@ -301,5 +303,63 @@ def tender_round(request: HttpRequest, pk: int) -> HttpResponse:
             "results": bid_selectors.round_public_results(round=found),
             "standards": payment_standard_public_list(round_id=found.pk),
             "now": clock.now(),
+        },
+    )
+
+
+# --- Negotiation results [R-NEGOTIATION] ------------------------------------------------------
+
+
+def _negotiation_row(r: Any) -> list:
+    return [
+        r.title,
+        r.code,
+        r.product,
+        r.specification,
+        r.manufacturer,
+        r.agreed_price if r.agreed_price is not None else _("agreed for its hospitals, not public"),
+        r.effective_on,
+        r.valid_until,
+        "、".join(r.hospitals),
+    ]
+
+
+@require_GET
+@public_rate_limit
+def negotiation_results(request: HttpRequest) -> HttpResponseBase:
+    form = NegotiationResultSearchForm(request.GET or None)
+    if form.is_bound and not form.is_valid():
+        return _invalid(request, "negotiation_results.html", form)
+    filters = form.filters()
+    rows = negotiation_results_published(q=filters.get("q", ""))
+    if filters.get("export"):
+        cap = settings.PUBLIC_EXPORT_MAX_ROWS
+        if len(rows) > cap:
+            raise ExportTooLargeError(limit=f"{cap:,}", reason=_("a public download"))
+        headers = [
+            _("Negotiation"),
+            _("National code"),
+            _("Product name"),
+            _("Specification"),
+            _("Manufacturer"),
+            _("Agreed price"),
+            _("Effective from"),
+            _("Valid until"),
+            _("Hospitals"),
+        ]
+        stem = f"negotiation-results-{clock.local_today():%Y%m%d}"
+        lines = (_negotiation_row(r) for r in rows)
+        if filters["export"] == "csv":
+            return csv_streaming_response(f"{stem}.csv", headers, lines)
+        return xlsx_response(
+            f"{stem}.xlsx", headers, lines, sheet=_("Negotiation results"), limit=cap
+        )
+    return render(
+        request,
+        T + "negotiation_results.html",
+        {
+            "form": form,
+            "export_cap": f"{settings.PUBLIC_EXPORT_MAX_ROWS:,}",
+            "page": paginate(request, rows),
         },
     )

@@ -195,3 +195,23 @@ class PublicTenderRoundOutput(serializers.ModelSerializer):
     def get_payment_standards(self, obj: TenderRound) -> list:
         standards = self.context.get("standards", {})
         return list(PublicPaymentStandardOutput(standards.get(obj.pk, []), many=True).data)
+
+
+class PublicNegotiationResultOutput(serializers.Serializer):
+    """[R-NEGOTIATION] [R-DISCLOSE] one agreement of a published negotiation in force."""
+
+    negotiation = serializers.IntegerField(source="negotiation_id")
+    title = serializers.CharField()
+    outcome = serializers.CharField(help_text="listed_price or hospital_price.")
+    code = serializers.CharField(help_text="National code.")
+    product = serializers.CharField()
+    specification = serializers.CharField()
+    manufacturer = serializers.CharField()
+    agreed_price = MoneyField(
+        read_only=True,
+        allow_null=True,
+        help_text="Null for a hospital-specific price the region does not publish.",
+    )
+    effective_on = serializers.DateField()
+    valid_until = serializers.DateField(allow_null=True)
+    hospitals = serializers.ListField(child=serializers.CharField())
