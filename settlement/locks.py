@@ -8,7 +8,9 @@ from collections.abc import Iterable
 
 from django.db import connection
 
-from settlement.models import Account
+from core import permissions
+from settlement.choices import PaymentRequestStatus
+from settlement.models import Account, PaymentRequest
 
 # pg_advisory_xact_lock key of the hash chain: "YGLEDGER" read as a big-endian int64.
 CHAIN_LOCK_KEY = int.from_bytes(b"YGLEDGER", "big") - (1 << 63)
@@ -29,3 +31,23 @@ def lock_chain() -> None:
     """Serialise appends to the hash chain until the transaction ends."""
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_advisory_xact_lock(%s)", [CHAIN_LOCK_KEY])
+
+
+def lock_payment_request(*, actor, request_id: int, action: str):
+    """The payment request, locked FOR UPDATE, if the actor may see it (else 404) and do
+    ``action`` (else 403). Every service that changes a request takes this lock first, then
+    the ledger's accounts (entry_post), so two payers of one request queue up."""
+    locking = PaymentRequest.objects.select_for_update(of=("self",)).select_related(
+        "hospital", "supplier"
+    )
+    return permissions.access(actor, locking, action=action, pk=request_id)
+
+
+def lock_payment_requests_to_settle(*, region_prefix: str):
+    """The requests paid into escrow in the region, locked in pk order. A second batch run at
+    the same time waits here, then finds them settled (READ COMMITTED re-reads the status)."""
+    return list(
+        PaymentRequest.objects.select_for_update(of=("self",))
+        .filter(status=PaymentRequestStatus.PAID, region_code__startswith=region_prefix)
+        .order_by("pk")
+    )
