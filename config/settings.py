@@ -398,6 +398,10 @@ SPECTACULAR_SETTINGS = {
         "EmergencyStatusEnum": "procurement.choices.EmergencyStatus",
         "EmergencyActionEnum": "procurement.choices.EmergencyAction",
         "EmergencyViolationKindEnum": "procurement.choices.EmergencyViolationKind",
+        "PaymentRequestStatusEnum": "settlement.choices.PaymentRequestStatus",
+        "PaymentLineStatusEnum": "settlement.choices.PaymentLineStatus",
+        "PaymentRequestActionEnum": "settlement.choices.PaymentRequestAction",
+        "SettlementBatchStatusEnum": "settlement.choices.SettlementBatchStatus",
     },
 }
 # make bench mounts its baseline endpoints (bench/urls.py) only with this set.

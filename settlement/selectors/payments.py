@@ -438,3 +438,47 @@ def ledger_region(region_code: str) -> str:
 def open_line_total(request: PaymentRequest) -> Decimal:
     total = request.lines.filter(~Q(status=PaymentLineStatus.DISPUTED)).aggregate(s=Sum("amount"))
     return quantize(total["s"] or ZERO)
+
+
+# ---------------------------------------------------------------------------------------------
+# The bank payment file (docs/settlement-bank-file.md)
+
+
+def bank_file_headers() -> list[str]:
+    from django.utils.translation import gettext as _
+
+    return [
+        _("No."),
+        _("Payee"),
+        _("Payee unified social credit code"),
+        _("Amount (CNY)"),
+        _("Invoices"),
+        _("Batch number"),
+        _("Purpose"),
+        _("Ledger entry"),
+    ]
+
+
+def bank_file_rows(batch: SettlementBatch) -> list[list]:
+    """One row per supplier paid by the batch, in payee order: what the bank transfers."""
+    from django.utils.translation import gettext as _
+
+    payouts = batch.payouts.select_related("supplier", "entry").order_by("supplier__name", "pk")
+    return [
+        [
+            index,
+            payout.supplier.name,
+            payout.supplier.uscc,
+            payout.amount,
+            payout.invoice_count,
+            batch.number,
+            _("Payment for medical consumables, settlement batch %(number)s")
+            % {"number": batch.number},
+            payout.entry.seq,
+        ]
+        for index, payout in enumerate(payouts, start=1)
+    ]
+
+
+def bank_file_name(batch: SettlementBatch) -> str:
+    return f"{batch.number}-bank.xlsx"
