@@ -47,6 +47,18 @@ MENU: list[MenuItem] = [
     MenuItem(_("Orders"), "procurement:order_list", "receipt", "order.view"),
     MenuItem(_("Delivery notes"), "procurement:delivery_list", "truck", "order.view"),
     MenuItem(_("Invoices"), "procurement:invoice_list", "file-earmark-text", "order.view"),
+    MenuItem(
+        _("Payment requests"),
+        "settlement:payment_request_list",
+        "wallet2",
+        "payment_request.view",
+    ),
+    MenuItem(
+        _("Settlement batches"),
+        "settlement:settlement_batch_list",
+        "bank",
+        "settlement_batch.run",
+    ),
     MenuItem(_("Usage records"), "procurement:usage_list", "clipboard2-pulse", "usage.view"),
     MenuItem(_("Organisations"), "accounts:organization_list", "building", "organization.view"),
     MenuItem(_("API clients"), "accounts:api_client_list", "key", "api_client.view"),
