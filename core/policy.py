@@ -94,9 +94,7 @@ class RegionPolicy(models.Model):
     # [R-DIRECT] the fund pays suppliers directly (the agency pays an approved request from the
     # fund, deducted from the hospital's next fund settlement) instead of the hospital paying
     # into the escrow account. Off by default: the seed documents' default route is escrow.
-    direct_settlement = models.BooleanField(
-        _("direct settlement by the fund"), default=False
-    )
+    direct_settlement = models.BooleanField(_("direct settlement by the fund"), default=False)
     # [R-FIVE-RATES] platform definitions (domain.md, "The five rates").
     delivery_deadline_hours = models.PositiveSmallIntegerField(
         _("delivery deadline (hours)"), default=48

@@ -251,9 +251,7 @@ class SettlementBatchBankFileApi(ApiView):
     required_action = "settlement_batch.run"
 
     @extend_schema(
-        responses={
-            (200, XLSX_TYPE): OpenApiResponse(OpenApiTypes.BINARY, description="XLSX")
-        }
+        responses={(200, XLSX_TYPE): OpenApiResponse(OpenApiTypes.BINARY, description="XLSX")}
     )
     def get(self, request, pk: int):
         batch = selectors.settlement_batch_get(actor=request.user, batch_id=pk)

@@ -149,9 +149,9 @@ def three_flows_mismatches(requested: dict[int, Decimal]) -> list[Mismatch]:
             )
         sums[line["invoice_id"]] = sums.get(line["invoice_id"], ZERO) + line["amount"]
     for invoice_id, amount in requested.items():
-        invoice = invoices.get(invoice_id)
-        if invoice is None:
+        if invoice_id not in invoices:
             continue
+        invoice = invoices[invoice_id]
         line_sum = sums.get(invoice_id, ZERO)
         if line_sum != invoice["amount"]:
             found.append(
@@ -209,12 +209,13 @@ def _deadline_days() -> Subquery | Coalesce:
     )
 
 
-def _unpaid_invoices() -> QuerySet[Invoice]:
+def _unpaid_invoices(actor: User) -> QuerySet[Invoice]:
     paid = PaymentRequestLine.objects.filter(
         invoice_id=OuterRef("pk"), status=PaymentLineStatus.PAID
     )
     return (
-        Invoice.objects.exclude(status=InvoiceStatus.REJECTED)
+        Invoice.objects.visible_to(actor)
+        .exclude(status=InvoiceStatus.REJECTED)
         .annotate(paid=Exists(paid))
         .filter(paid=False)
     )
@@ -229,9 +230,7 @@ def payment_clock(qs: QuerySet[Invoice]) -> QuerySet[Invoice]:
         .annotate(last=Max("delivery__accepted_at"))
         .values("last")[:1]
     )
-    return qs.annotate(
-        accepted_at=Subquery(accepted), deadline_days=_deadline_days()
-    ).annotate(
+    return qs.annotate(accepted_at=Subquery(accepted), deadline_days=_deadline_days()).annotate(
         due_at=ExpressionWrapper(
             F("accepted_at") + F("deadline_days") * dt.timedelta(days=1),
             output_field=DateTimeField(),
@@ -247,10 +246,11 @@ def payment_overdue_list(*, actor: User, today: dt.date | None = None) -> QueryS
     day = today or clock.local_today()
     start_of_today = dt.datetime.combine(day, dt.time.min, tzinfo=clock.SHANGHAI)
     return (
-        payment_clock(_unpaid_invoices().visible_to(actor))
-        .filter(accepted_at__isnull=False, due_at__lt=start_of_today)
+        payment_clock(_unpaid_invoices(actor))
+        # Q: the annotations of payment_clock, which the type checker does not see.
+        .filter(Q(accepted_at__isnull=False) & Q(due_at__lt=start_of_today))
         .select_related("hospital", "issuer", "order")
-        .order_by("accepted_at", "pk")
+        .order_by(F("accepted_at").asc(), "pk")
     )
 
 
@@ -259,9 +259,10 @@ def due_on(invoice: Invoice) -> dt.date | None:
     accepted_at = getattr(invoice, "accepted_at", None)
     if accepted_at is None:
         return None
-    days = getattr(invoice, "deadline_days", None) or policy_for(
-        invoice.hospital.region_code
-    ).payment_deadline_days
+    days = (
+        getattr(invoice, "deadline_days", None)
+        or policy_for(invoice.hospital.region_code).payment_deadline_days
+    )
     return clock.to_local(accepted_at).date() + dt.timedelta(days=days)
 
 

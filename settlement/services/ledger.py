@@ -282,7 +282,7 @@ def entries_post_many(
     ids = dict(
         JournalEntry.objects.filter(seq__gte=first_seq, seq__lte=seq).values_list("seq", "pk")
     )
-    postings = []
+    postings: list[Posting] = []
     for entry, legs in zip(entries, checked, strict=True):
         entry.pk = ids[entry.seq]
         postings.extend(

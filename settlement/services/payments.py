@@ -94,9 +94,7 @@ def _own_organization(actor: User, organization_id: int, action: str) -> None:
 
 
 def escrow_account(region_code: str):
-    return account_for(
-        kind=AccountKind.ESCROW, region_code=ledger_region(region_code), floor=ZERO
-    )
+    return account_for(kind=AccountKind.ESCROW, region_code=ledger_region(region_code), floor=ZERO)
 
 
 def fund_account(region_code: str):
@@ -364,11 +362,11 @@ def payment_request_pay_direct(*, actor: User, request_id: int) -> PaymentReques
     return request
 
 
-def _agency_prefix(actor: User) -> str:
+def _agency(actor: User) -> Organization:
     org = actor.organization
     if org is None or not org.is_regulator:
         raise PermissionDeniedError(action="settlement_batch.run")
-    return org.jurisdiction
+    return org
 
 
 @transaction.atomic
@@ -380,10 +378,10 @@ def settlement_batch_run(*, actor: User) -> SettlementBatch:
     request once (the requests are locked, and a second run finds them settled). Refused
     whole, with the reason, when any invoice's order, acceptance and invoice disagree."""
     require(actor, "settlement_batch.run")
-    prefix = _agency_prefix(actor)
-    requests = lock_payment_requests_to_settle(region_prefix=prefix)
+    agency = _agency(actor)
+    requests = lock_payment_requests_to_settle(region_prefix=agency.jurisdiction)
     if not requests:
-        raise SettlementBatchEmptyError(region=actor.organization.region_code)
+        raise SettlementBatchEmptyError(region=agency.region_code)
     by_id = {request.pk: request for request in requests}
     lines = list(
         PaymentRequestLine.objects.filter(request_id__in=by_id, status=PaymentLineStatus.OPEN)
@@ -413,7 +411,7 @@ def settlement_batch_run(*, actor: User) -> SettlementBatch:
         batch = SettlementBatch.objects.create(
             pk=pk,
             number=number,
-            region_code=actor.organization.region_code,
+            region_code=agency.region_code,
             total=grand,
             request_count=len(requests),
             invoice_count=len(lines),
@@ -444,7 +442,10 @@ def settlement_batch_run(*, actor: User) -> SettlementBatch:
             payout = payouts.get(supplier_id)
             if payout is None:
                 payouts[supplier_id] = SettlementPayout(
-                    batch=batch, supplier_id=supplier_id, amount=amount, invoice_count=count,
+                    batch=batch,
+                    supplier_id=supplier_id,
+                    amount=amount,
+                    invoice_count=count,
                     entry=entry,
                 )
             else:
@@ -462,4 +463,3 @@ def settlement_batch_run(*, actor: User) -> SettlementBatch:
 
 def _receivable_id(supplier: Organization) -> int:
     return account_for(kind=AccountKind.SUPPLIER_RECEIVABLE, organization=supplier).pk
-

@@ -87,10 +87,12 @@ def test_a_batch_killed_half_way_leaves_no_entry_and_a_rerun_settles_once_r_escr
     # The killed session's transaction is rolled back once PostgreSQL notices it gone.
     probe = connect()
     wait_until(
-        lambda: not probe.execute(
-            "SELECT 1 FROM pg_locks WHERE relation = 'settlement_journalentry'::regclass "
-            "AND pid <> pg_backend_pid()"
-        ).fetchone(),
+        lambda: (
+            not probe.execute(
+                "SELECT 1 FROM pg_locks WHERE relation = 'settlement_journalentry'::regclass "
+                "AND pid <> pg_backend_pid()"
+            ).fetchone()
+        ),
         "the killed batch's session to end",
     )
     probe.close()

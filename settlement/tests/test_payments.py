@@ -61,7 +61,8 @@ def test_money_flows_from_confirmed_invoices_to_the_paid_supplier_r_escrow():
     assert _balance(AccountKind.ESCROW, region_code="320100") == D("0.00")
     assert _balance(AccountKind.SUPPLIER_RECEIVABLE, organization=supplier) == D("0.00")
     request.refresh_from_db()
-    assert request.status == PaymentRequestStatus.SETTLED and request.batch == batch
+    assert request.status == PaymentRequestStatus.SETTLED
+    assert request.batch == batch
     lines = selectors.payment_line_list(actor=pw.sales)
     assert {line.invoice_id: line.status for line in lines} == {
         one.pk: PaymentLineStatus.PAID,
@@ -83,7 +84,8 @@ def test_a_disputed_line_drops_out_and_can_be_requested_again():
         actor=pw.finance, request_id=request.pk, line_id=line.pk, reason="数量与入库不符"
     )
     request.refresh_from_db()
-    assert request.amount == D("1000.00") and request.status == PaymentRequestStatus.REQUESTED
+    assert request.amount == D("1000.00")
+    assert request.status == PaymentRequestStatus.REQUESTED
     again = requested(pw, two)
     assert again.amount == D("500.00")
     with pytest.raises(PaymentInvoiceNotPayableError):
@@ -98,7 +100,8 @@ def test_disputing_the_last_line_closes_the_request():
         actor=pw.finance, request_id=request.pk, line_id=line.pk, reason="发票抬头错误"
     )
     request.refresh_from_db()
-    assert request.status == PaymentRequestStatus.DISPUTED and request.amount == 0
+    assert request.status == PaymentRequestStatus.DISPUTED
+    assert request.amount == 0
     with pytest.raises(InvalidStateError):
         payments.payment_request_approve(actor=pw.finance, request_id=request.pk)
 
@@ -174,9 +177,11 @@ def test_direct_settlement_pays_from_the_fund_and_records_the_deduction_r_direct
     RegionPolicy.objects.create(region_code="320100", direct_settlement=True)
     payments.payment_request_pay_direct(actor=pw.agency, request_id=request.pk)
     request.refresh_from_db()
-    assert request.status == PaymentRequestStatus.SETTLED and request.method == "direct"
+    assert request.status == PaymentRequestStatus.SETTLED
+    assert request.method == "direct"
     direct = DirectSettlement.objects.get(request=request)
-    assert direct.amount == D("1000.00") and direct.deducted_at is None
+    assert direct.amount == D("1000.00")
+    assert direct.deducted_at is None
     assert list(selectors.direct_settlements_undeducted_unscoped(hospital_id=pw.w.hospital.pk)) == [
         direct
     ]

@@ -59,7 +59,8 @@ def test_the_whole_flow_through_the_api_r_escrow():
     body = finance.post(
         f"{API}/payment-requests/{pk}/pay/", {"transfer_reference": "ICBC-778"}, format="json"
     ).json()
-    assert body["status"] == "paid" and body["transfer_reference"] == "ICBC-778"
+    assert body["status"] == "paid"
+    assert body["transfer_reference"] == "ICBC-778"
     agency = _api(pw.agency)
     batch = agency.post(f"{API}/settlement-batches/")
     assert batch.status_code == 201, batch.json()
@@ -70,7 +71,8 @@ def test_the_whole_flow_through_the_api_r_escrow():
     assert file.status_code == 200
     sheet = load_workbook(BytesIO(file.content)).active
     rows = list(sheet.iter_rows(values_only=True))
-    assert rows[1][1] == pw.w.manufacturer.name and Decimal(str(rows[1][3])) == Decimal("1000")
+    assert rows[1][1] == pw.w.manufacturer.name
+    assert Decimal(str(rows[1][3])) == Decimal("1000")
     lines = sales.get(f"{API}/payment-lines/").json()["results"]
     assert [(line["invoice"]["id"], line["status"]) for line in lines] == [(invoice.pk, "paid")]
     assert sales.get(f"{API}/settlement-batches/").json()["count"] == 1
@@ -101,7 +103,8 @@ def test_the_pages_walk_the_flow_and_show_the_overdue_r_pay_30():
     assert response.status_code == 302
     finance = _page(pw.finance)
     html = finance.get(f"/settlement/payments/{request.pk}/").content.decode()
-    assert "data-approve" in html and "data-pay" not in html.replace("data-payment", "")
+    assert "data-approve" in html
+    assert "data-pay" not in html.replace("data-payment", "")
     finance.post(f"/settlement/payments/{request.pk}/approve/")
     finance.post(f"/settlement/payments/{request.pk}/pay/", {"transfer_reference": "CCB-1"})
     request.refresh_from_db()

@@ -43,7 +43,9 @@ def payment_request_list(request):
     require(user, "payment_request.view")
     status = _statuses(request, PaymentRequestStatus.values)
     rows = selectors.payment_request_list(actor=user, status=status)
-    return _render(request, "list.html",
+    return _render(
+        request,
+        "list.html",
         {
             "page": paginate(request, rows),
             "statuses": PaymentRequestStatus.choices,
@@ -77,7 +79,9 @@ def payment_request_new(request):
 def payment_request_detail(request, pk: int):
     user = request.user
     shown = selectors.payment_request_get(actor=user, request_id=pk)
-    return _render(request, "detail.html",
+    return _render(
+        request,
+        "detail.html",
         {
             "pr": shown,
             "lines": selectors.payment_request_lines(request=shown),
@@ -124,7 +128,9 @@ def payment_line_list(request):
     require(user, "payment_request.view")
     status = _statuses(request, PaymentLineStatus.values)
     rows = selectors.payment_line_list(actor=user, status=status)
-    return _render(request, "lines.html",
+    return _render(
+        request,
+        "lines.html",
         {
             "page": paginate(request, rows),
             "statuses": PaymentLineStatus.choices,
@@ -152,7 +158,8 @@ def direct_settlement_list(request):
     require(user, "payment_request.view")
     undeducted = request.GET.get("undeducted") == "1"
     rows = selectors.direct_settlement_list(actor=user, undeducted=undeducted)
-    return _render(request, "direct.html", {"page": paginate(request, rows), "undeducted": undeducted}
+    return _render(
+        request, "direct.html", {"page": paginate(request, rows), "undeducted": undeducted}
     )
 
 
@@ -160,7 +167,9 @@ def direct_settlement_list(request):
 def settlement_batch_list(request):
     user = request.user
     require(user, "settlement_batch.view")
-    return _render(request, "batches.html",
+    return _render(
+        request,
+        "batches.html",
         {
             "page": paginate(request, selectors.settlement_batch_list(actor=user)),
             "can_run": can(user, "settlement_batch.run"),
@@ -188,7 +197,9 @@ def settlement_batch_detail(request, pk: int):
     user = request.user
     require(user, "settlement_batch.view")
     batch = selectors.settlement_batch_get(actor=user, batch_id=pk)
-    return _render(request, "batch.html",
+    return _render(
+        request,
+        "batch.html",
         {
             "batch": batch,
             "payouts": selectors.settlement_batch_payouts(actor=user, batch=batch),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from core.api.actions import actions_output
@@ -171,7 +172,8 @@ class SettlementBatchOutput(SettlementBatchRowOutput):
     class Meta(SettlementBatchRowOutput.Meta):
         fields = [*SettlementBatchRowOutput.Meta.fields, "payouts"]
 
-    def get_payouts(self, batch) -> list[dict]:  # the caller's own only, for a supplier
+    @extend_schema_field(SettlementPayoutOutput(many=True))
+    def get_payouts(self, batch):  # the caller's own only, for a supplier
         payouts = self.context.get("payouts", batch.payouts.all())
         return SettlementPayoutOutput(payouts, many=True).data
 
