@@ -79,6 +79,7 @@ def payment_request_new(request):
 def payment_request_detail(request, pk: int):
     user = request.user
     shown = selectors.payment_request_get(actor=user, request_id=pk)
+    require(user, "payment_request.view")
     return _render(
         request,
         "detail.html",
