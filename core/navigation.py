@@ -57,7 +57,7 @@ MENU: list[MenuItem] = [
         _("Settlement batches"),
         "settlement:settlement_batch_list",
         "bank",
-        "settlement_batch.run",
+        "settlement_batch.view",
     ),
     MenuItem(_("Usage records"), "procurement:usage_list", "clipboard2-pulse", "usage.view"),
     MenuItem(_("Organisations"), "accounts:organization_list", "building", "organization.view"),
