@@ -92,7 +92,14 @@ PAYMENT_REQUEST_STATES = StateMachine(
     },
     # A line is disputed while the request awaits the hospital; the request itself only turns
     # "disputed" when no line is left.
-    sources={PaymentRequestAction.DISPUTE: frozenset({PaymentRequestStatus.REQUESTED})},
+    # Paying starts from an approved request only (a request paid into escrow also leads to
+    # "settled", by the batch, never by a second payment from the fund).
+    sources={
+        PaymentRequestAction.DISPUTE: frozenset({PaymentRequestStatus.REQUESTED}),
+        PaymentRequestAction.PAY: frozenset({PaymentRequestStatus.APPROVED}),
+        PaymentRequestAction.PAY_DIRECT: frozenset({PaymentRequestStatus.APPROVED}),
+        PaymentRequestAction.SETTLE: frozenset({PaymentRequestStatus.PAID}),
+    },
 )
 
 

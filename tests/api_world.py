@@ -46,8 +46,8 @@ from procurement.models import (
     ListingProvince,
 )
 from procurement.services import awards, demand, emergency, rounds, usage
-from procurement.services import invoices as invoice_services
 from procurement.services import bids as bid_services
+from procurement.services import invoices as invoice_services
 from procurement.tests import round_world
 from procurement.tests.award_world import contract_for
 from procurement.tests.factories import (

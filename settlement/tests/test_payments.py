@@ -153,7 +153,7 @@ def test_three_flows_mismatch_between_invoice_and_scanned_acceptance_is_refused_
     with pytest.raises(ThreeFlowsMismatchError) as refused:
         requested(pw, invoice)
     assert refused.value.extra["invoice"] == invoice.number
-    assert refused.value.extra["figures"] == "invoiced 10, accepted with UDI 8"
+    assert refused.value.extra["figures"] == "开票 10，UDI 扫码验收 8"
     assert PaymentRequest.objects.count() == before
 
 

@@ -117,7 +117,7 @@ def test_the_pages_walk_the_flow_and_show_the_overdue_r_pay_30():
     assert request.status == "settled"
     html = sales.get("/settlement/payments/invoices/").content.decode()
     assert f'data-invoice-line="{invoice.pk}" data-status="paid"' in html
-    assert "已支付给供应商" in html or "Paid to the supplier" in html
+    assert "已支付给企业" in html
 
 
 def test_overdue_card_counts_what_the_overdue_list_shows_r_pay_30():
