@@ -437,6 +437,10 @@ SPECTACULAR_SETTINGS = {
         "NegotiationOutcomeEnum": "procurement.choices.NegotiationOutcome",
         "NegotiationOfferKindEnum": "procurement.choices.NegotiationOfferKind",
         "NegotiationActionEnum": "procurement.choices.NegotiationAction",
+        "PaymentRequestStatusEnum": "settlement.choices.PaymentRequestStatus",
+        "PaymentLineStatusEnum": "settlement.choices.PaymentLineStatus",
+        "PaymentRequestActionEnum": "settlement.choices.PaymentRequestAction",
+        "SettlementBatchStatusEnum": "settlement.choices.SettlementBatchStatus",
     },
 }
 # make bench mounts its baseline endpoints (bench/urls.py) only with this set.

@@ -53,6 +53,18 @@ MENU: list[MenuItem] = [
     MenuItem(_("Orders"), "procurement:order_list", "receipt", "order.view"),
     MenuItem(_("Delivery notes"), "procurement:delivery_list", "truck", "order.view"),
     MenuItem(_("Invoices"), "procurement:invoice_list", "file-earmark-text", "order.view"),
+    MenuItem(
+        _("Payment requests"),
+        "settlement:payment_request_list",
+        "wallet2",
+        "payment_request.view",
+    ),
+    MenuItem(
+        _("Settlement batches"),
+        "settlement:settlement_batch_list",
+        "bank",
+        "settlement_batch.view",
+    ),
     MenuItem(_("Usage records"), "procurement:usage_list", "clipboard2-pulse", "usage.view"),
     MenuItem(
         _("Fund settlements"), "settlement:fund_settlement_list", "bank", "fund_settlement.view"

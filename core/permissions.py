@@ -145,6 +145,21 @@ ACTIONS: dict[str, frozenset[str]] = {
     "negotiation.view": frozenset({SUPPLIER_SALES, BUREAU_OFFICER, AGENCY_FINANCE, PLATFORM_ADMIN}),
     "negotiation.manage": REGULATORS,
     "negotiation.offer": frozenset({SUPPLIER_SALES}),
+    # settlement: the payment flow [R-ESCROW] [R-PAY-30] [R-DIRECT]. Suppliers request payment
+    # for confirmed invoices; hospital finance approves (or disputes a line) and pays into
+    # escrow; the agency pays from the fund where the region settles directly, and runs the
+    # settlement batches that pay suppliers out of escrow. All three parties see the overdue.
+    "payment_request.view": frozenset(
+        {HOSPITAL_FINANCE, SUPPLIER_SALES, BUREAU_OFFICER, AGENCY_FINANCE, PLATFORM_ADMIN}
+    ),
+    "payment_request.create": frozenset({SUPPLIER_SALES}),
+    "payment_request.approve": frozenset({HOSPITAL_FINANCE}),
+    "payment_request.pay": frozenset({HOSPITAL_FINANCE}),
+    "payment_request.pay_direct": frozenset({AGENCY_FINANCE}),
+    "settlement_batch.view": frozenset(
+        {SUPPLIER_SALES, BUREAU_OFFICER, AGENCY_FINANCE, PLATFORM_ADMIN}
+    ),
+    "settlement_batch.run": frozenset({AGENCY_FINANCE}),
 }
 
 

@@ -30,6 +30,7 @@ RULES: dict[str, str] = {
     "payment_deadline_days": "R-PAY-30",
     "advance_ratio": "R-ADVANCE",
     "direct_settlement_target_ratio": "R-DIRECT",
+    "direct_settlement": "R-DIRECT",
     "delivery_deadline_hours": "R-FIVE-RATES",
     "urgent_delivery_deadline_hours": "R-FIVE-RATES",
     "payment_request_deadline_days": "R-FIVE-RATES",
@@ -94,6 +95,10 @@ class RegionPolicy(models.Model):
     direct_settlement_target_ratio = ratio_field(
         _("direct settlement target share"), default=Decimal("0.5000")
     )
+    # [R-DIRECT] the fund pays suppliers directly (the agency pays an approved request from the
+    # fund, deducted from the hospital's next fund settlement) instead of the hospital paying
+    # into the escrow account. Off by default: the seed documents' default route is escrow.
+    direct_settlement = models.BooleanField(_("direct settlement by the fund"), default=False)
     # [R-FIVE-RATES] platform definitions (domain.md, "The five rates").
     delivery_deadline_hours = models.PositiveSmallIntegerField(
         _("delivery deadline (hours)"), default=48

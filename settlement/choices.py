@@ -96,3 +96,74 @@ FUND_SETTLEMENT_STATES = StateMachine(
 class FundClaimSource(models.TextChoices):
     ENTERED = "entered", _("entered")
     IMPORTED = "imported", _("imported")
+
+
+# --- The payment flow [R-ESCROW] [R-PAY-30] [R-DIRECT] ---------------------------------------
+
+
+class PaymentRequestStatus(models.TextChoices):
+    REQUESTED = "requested", _("Awaiting the hospital")
+    APPROVED = "approved", _("Approved, awaiting payment")
+    PAID = "paid", _("Paid into escrow")
+    SETTLED = "settled", _("Paid to the supplier")
+    DISPUTED = "disputed", _("Disputed")
+
+
+PAYMENT_REQUEST_TRANSITIONS: dict[str, frozenset[str]] = {
+    PaymentRequestStatus.REQUESTED: frozenset(
+        {PaymentRequestStatus.APPROVED, PaymentRequestStatus.DISPUTED}
+    ),
+    # Paid into escrow by the hospital, or by the fund straight to the supplier [R-DIRECT].
+    PaymentRequestStatus.APPROVED: frozenset(
+        {PaymentRequestStatus.PAID, PaymentRequestStatus.SETTLED}
+    ),
+    PaymentRequestStatus.PAID: frozenset({PaymentRequestStatus.SETTLED}),
+    PaymentRequestStatus.SETTLED: frozenset(),
+    PaymentRequestStatus.DISPUTED: frozenset(),
+}
+
+
+class PaymentRequestAction(models.TextChoices):
+    APPROVE = "approve", _("approval")
+    DISPUTE = "dispute", _("disputing a line")
+    PAY = "pay", _("payment into escrow")
+    PAY_DIRECT = "pay_direct", _("direct payment by the fund")
+    SETTLE = "settle", _("settlement to the supplier")
+
+
+PAYMENT_REQUEST_STATES = StateMachine(
+    object="payment_request",
+    transitions=PAYMENT_REQUEST_TRANSITIONS,
+    targets={
+        PaymentRequestAction.APPROVE: PaymentRequestStatus.APPROVED,
+        PaymentRequestAction.PAY: PaymentRequestStatus.PAID,
+        PaymentRequestAction.PAY_DIRECT: PaymentRequestStatus.SETTLED,
+        PaymentRequestAction.SETTLE: PaymentRequestStatus.SETTLED,
+    },
+    # A line is disputed while the request awaits the hospital; the request itself only turns
+    # "disputed" when no line is left.
+    # Paying starts from an approved request only (a request paid into escrow also leads to
+    # "settled", by the batch, never by a second payment from the fund).
+    sources={
+        PaymentRequestAction.DISPUTE: frozenset({PaymentRequestStatus.REQUESTED}),
+        PaymentRequestAction.PAY: frozenset({PaymentRequestStatus.APPROVED}),
+        PaymentRequestAction.PAY_DIRECT: frozenset({PaymentRequestStatus.APPROVED}),
+        PaymentRequestAction.SETTLE: frozenset({PaymentRequestStatus.PAID}),
+    },
+)
+
+
+class PaymentLineStatus(models.TextChoices):
+    OPEN = "open", _("Requested")
+    DISPUTED = "disputed", _("Disputed")
+    PAID = "paid", _("Paid to the supplier")
+
+
+class PaymentMethod(models.TextChoices):
+    ESCROW = "escrow", _("through the escrow account")
+    DIRECT = "direct", _("directly by the fund")
+
+
+class SettlementBatchStatus(models.TextChoices):
+    # A batch is written whole in one transaction: it exists only once settled.
+    SETTLED = "settled", _("Settled")

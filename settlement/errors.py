@@ -93,3 +93,81 @@ class FundClaimsFileError(DomainError):
     message_template = _(
         "The claims file was not imported: %(count)s problem(s), the first: %(first)s"
     )
+
+
+# --- The payment flow [R-ESCROW] [R-PAY-30] [R-DIRECT] ---------------------------------------
+
+
+class PaymentInvoicesRequiredError(DomainError):
+    code = "payment_invoices_required"
+    message_template = _("Choose at least one confirmed invoice to request payment for.")
+
+
+class PaymentInvoiceNotPayableError(DomainError):
+    """The invoice is not the requester's, not confirmed, or already requested or paid."""
+
+    code = "payment_invoice_not_payable"
+    http_status = 409
+    message_template = _("Invoice %(number)s cannot be requested for payment: %(reason)s")
+
+
+class PaymentInvoicesMixedHospitalsError(DomainError):
+    code = "payment_invoices_mixed_hospitals"
+    message_template = _(
+        "One payment request is to one hospital: invoice %(number)s is to %(hospital)s, the "
+        "others to %(first)s."
+    )
+
+
+class ThreeFlowsMismatchError(DomainError):
+    """[R-ESCROW] the order (its lines' prices), the UDI-scanned acceptance and the invoice
+    must agree on what is paid (三流合一)."""
+
+    code = "three_flows_mismatch"
+    http_status = 409
+    message_template = _(
+        "Invoice %(invoice)s, %(where)s: %(what)s (%(figures)s). Escrow releases only what the "
+        "order, its UDI-scanned acceptance and the invoice all agree on."
+    )
+
+
+class PaymentLineUnknownError(DomainError):
+    code = "payment_line_unknown"
+    http_status = 404
+    message_template = _("The payment request has no open line %(line)s.")
+
+
+class PaymentTransferReferenceError(DomainError):
+    code = "payment_transfer_reference"
+    message_template = _(
+        "Give the bank transfer reference of the payment (1 to 60 letters, digits or -)."
+    )
+
+
+class PaymentTransferReferenceTakenError(DomainError):
+    code = "payment_transfer_reference_taken"
+    http_status = 409
+    message_template = _(
+        "Bank transfer %(reference)s is already recorded for payment request %(number)s: "
+        "one transfer pays one request."
+    )
+
+
+class DirectSettlementDisabledError(DomainError):
+    """[R-DIRECT] the fund pays suppliers directly only where the region settles directly."""
+
+    code = "direct_settlement_disabled"
+    http_status = 409
+    message_template = _(
+        "Region %(region)s does not settle directly from the fund: the hospital pays this "
+        "request into the escrow account."
+    )
+
+
+class SettlementBatchEmptyError(DomainError):
+    code = "settlement_batch_empty"
+    http_status = 409
+    message_template = _(
+        "Nothing to settle: no payment request of region %(region)s is paid into escrow and "
+        "awaiting its supplier."
+    )

@@ -1,5 +1,7 @@
-"""Settlement's home cards (core.home): the agency's months to settle, the advances being
-offset, each counting the rows of the list it links to."""
+"""Settlement's cards on the home page (core.home): each party's queue in the payment flow and
+the invoices overdue for payment [R-PAY-30]; the agency's months to settle, the advances being
+offset and the ledger checks that found drift; each counted from the very selector (and
+filters) the linked list uses. Registered from SettlementConfig.ready."""
 
 from __future__ import annotations
 
@@ -8,10 +10,102 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.choices import Role
 from core.home import CardQuery, register_card
-from settlement.choices import AdvanceStatus, FundSettlementStatus
-from settlement.selectors import advances, fund, ledger
+from settlement.choices import AdvanceStatus, FundSettlementStatus, PaymentRequestStatus
+from settlement.selectors import advances, fund, ledger, payments
 
+FINANCE = {Role.HOSPITAL_FINANCE}
+SUPPLIER = {Role.SUPPLIER_SALES}
 AGENCY = {Role.AGENCY_FINANCE}
+# [R-PAY-30] the three parties: the hospital, the supplier, the bureau and the agency.
+OVERDUE_VIEWERS = {
+    Role.HOSPITAL_FINANCE,
+    Role.SUPPLIER_SALES,
+    Role.BUREAU_OFFICER,
+    Role.AGENCY_FINANCE,
+}
+
+
+def _requests(actor, status: str) -> CardQuery:
+    return CardQuery(
+        rows=payments.payment_request_list(actor=actor, status=[status]),
+        path=reverse("settlement:payment_request_list"),
+        params={"status": status},
+    )
+
+
+@register_card(
+    key="payment_invoices_to_request",
+    title=_("Confirmed invoices to request payment for"),
+    roles=SUPPLIER,
+    order=560,
+    amount_field="amount",
+)
+def invoices_to_request(actor) -> CardQuery:
+    return CardQuery(
+        rows=payments.payable_invoice_list(actor=actor),
+        path=reverse("settlement:payment_request_new"),
+        params={},
+    )
+
+
+@register_card(
+    key="payment_requests_awaiting_hospital",
+    title=_("Payment requests awaiting the hospital"),
+    roles=SUPPLIER,
+    order=561,
+    amount_field="amount",
+)
+def requests_awaiting_hospital(actor) -> CardQuery:
+    return _requests(actor, PaymentRequestStatus.REQUESTED)
+
+
+@register_card(
+    key="payment_requests_to_approve",
+    title=_("Payment requests to approve"),
+    roles=FINANCE,
+    order=560,
+    amount_field="amount",
+)
+def requests_to_approve(actor) -> CardQuery:
+    return _requests(actor, PaymentRequestStatus.REQUESTED)
+
+
+@register_card(
+    key="payment_requests_to_pay",
+    title=_("Approved payment requests awaiting payment"),
+    roles=FINANCE | AGENCY,
+    order=561,
+    amount_field="amount",
+)
+def requests_to_pay(actor) -> CardQuery:
+    return _requests(actor, PaymentRequestStatus.APPROVED)
+
+
+@register_card(
+    key="payment_requests_to_settle",
+    title=_("Paid into escrow, awaiting a settlement batch"),
+    roles=AGENCY,
+    order=562,
+    amount_field="amount",
+)
+def requests_to_settle(actor) -> CardQuery:
+    return _requests(actor, PaymentRequestStatus.PAID)
+
+
+@register_card(
+    key="payment_overdue",
+    title=_("Invoices overdue for payment"),
+    roles=OVERDUE_VIEWERS,
+    order=565,
+    amount_field="amount",
+)
+def overdue(actor) -> CardQuery:
+    """[R-PAY-30] unpaid past the region's deadline after acceptance."""
+    return CardQuery(
+        rows=payments.payment_overdue_list(actor=actor),
+        path=reverse("settlement:payment_overdue_list"),
+        params={},
+    )
 
 
 @register_card(

@@ -1,8 +1,8 @@
 """Row locks for settlement: the only way a service fetches a row it is about to change.
 
-Lock order, everywhere: a fund settlement, then the advances it offsets (pk order), then the
-ledger accounts an entry touches (pk order), then the ledger's chain (one advisory lock), so
-that two postings sharing an account queue up and never deadlock.
+Lock order, everywhere: a payment request (or a fund settlement, then the advances it offsets,
+in pk order), then the ledger accounts an entry touches (pk order), then the ledger's chain
+(one advisory lock), so that two postings sharing an account queue up and never deadlock.
 """
 
 from __future__ import annotations
@@ -14,7 +14,8 @@ from django.db import connection
 from accounts.models import User
 from core import permissions
 from core.errors import NotFoundError
-from settlement.models import Account, Advance, FundSettlement
+from settlement.choices import PaymentRequestStatus
+from settlement.models import Account, Advance, FundSettlement, PaymentRequest
 
 # pg_advisory_xact_lock key of the hash chain: "YGLEDGER" read as a big-endian int64.
 CHAIN_LOCK_KEY = int.from_bytes(b"YGLEDGER", "big") - (1 << 63)
@@ -58,5 +59,25 @@ def lock_advances(advance_ids: Iterable[int]) -> list[Advance]:
     return list(
         Advance.objects.select_for_update(of=("self",))
         .filter(pk__in=sorted(set(advance_ids)))
+        .order_by("pk")
+    )
+
+
+def lock_payment_request(*, actor, request_id: int, action: str):
+    """The payment request, locked FOR UPDATE, if the actor may see it (else 404) and do
+    ``action`` (else 403). Every service that changes a request takes this lock first, then
+    the ledger's accounts (entry_post), so two payers of one request queue up."""
+    locking = PaymentRequest.objects.select_for_update(of=("self",)).select_related(
+        "hospital", "supplier"
+    )
+    return permissions.access(actor, locking, action=action, pk=request_id)
+
+
+def lock_payment_requests_to_settle(*, region_prefix: str):
+    """The requests paid into escrow in the region, locked in pk order. A second batch run at
+    the same time waits here, then finds them settled (READ COMMITTED re-reads the status)."""
+    return list(
+        PaymentRequest.objects.select_for_update(of=("self",))
+        .filter(status=PaymentRequestStatus.PAID, region_code__startswith=region_prefix)
         .order_by("pk")
     )

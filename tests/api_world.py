@@ -47,6 +47,7 @@ from procurement.models import (
 )
 from procurement.services import awards, demand, emergency, rounds, usage
 from procurement.services import bids as bid_services
+from procurement.services import invoices as invoice_services
 from procurement.tests import negotiation_world, round_world
 from procurement.tests.award_world import contract_for
 from procurement.tests.factories import (
@@ -325,6 +326,32 @@ def build() -> ApiWorld:
     neg_open = negotiation_world.invited(users["bur"], [w.listing], [w.hospital])
     neg_offered = negotiation_world.offered(users["bur"], w.sales, w.listing, [w.hospital])
     neg_agreed = negotiation_world.agreed(users["bur"], w.sales, w.listing, [w.hospital])
+    # The payment flow [R-ESCROW]: confirmed invoices, a request in each state its actions
+    # need, and a settlement batch that paid one (run before the request left paid).
+    from settlement.services import payments
+
+    def confirmed_invoice(number: int):
+        _order, bill = invoiced(w, number=f"{number:020d}")
+        return invoice_services.invoice_confirm(actor=w.finance, invoice_id=bill.pk)
+
+    def pay_request(number: int, *, upto: str):
+        made = payments.payment_request_create(
+            actor=w.sales, invoice_ids=[confirmed_invoice(number).pk]
+        )
+        if upto in ("approved", "paid"):
+            payments.payment_request_approve(actor=w.finance, request_id=made.pk)
+        if upto == "paid":
+            payments.payment_request_pay(
+                actor=w.finance, request_id=made.pk, transfer_reference=f"TR-{number}"
+            )
+        return made
+
+    pay_request(90001, upto="paid")
+    batch = payments.settlement_batch_run(actor=users["agy"])
+    requested_payment = pay_request(90002, upto="requested")
+    approved_payment = pay_request(90003, upto="approved")
+    paid_payment = pay_request(90004, upto="paid")
+    payable_invoice = confirmed_invoice(90005)
     ids = {
         "advance": advance.pk,
         "fund_settlement": fund_settlement.pk,
@@ -338,6 +365,12 @@ def build() -> ApiWorld:
         "hospital": w.hospital.pk,
         "in_5_days": (clock.local_today() + dt.timedelta(days=5)).isoformat(),
         "in_10_days": (clock.local_today() + dt.timedelta(days=10)).isoformat(),
+        "payment_request": requested_payment.pk,
+        "payment_line": requested_payment.lines.get().pk,
+        "approved_payment_request": approved_payment.pk,
+        "paid_payment_request": paid_payment.pk,
+        "payable_invoice": payable_invoice.pk,
+        "settlement_batch": batch.pk,
         "emergency_purchase": emergency_purchase.pk,
         "emergency_consumable": emergency_product.pk,
         "emergency_consumable_code": emergency_product.code,

@@ -189,7 +189,35 @@ def world():
     )
     o["neg_offered"] = negotiation_world.offered(users["bur"], w.sales, w.listing, [w.hospital])
     negotiation_world.drafted(users["bur"], [w.listing], [w.hospital])
+    _payment_flow(w, users, o)
     return w, users, o
+
+
+def _payment_flow(w, users, o) -> None:
+    """[R-ESCROW] [R-PAY-30] an invoice accepted 40 days ago and unpaid (overdue), and a
+    payment request awaiting the hospital, one approved and one paid into escrow."""
+    import time_machine
+
+    from settlement.services import payments
+
+    def confirmed_invoice(number: str):
+        _order, bill = invoiced(w, number=number)
+        return invoices.invoice_confirm(actor=w.finance, invoice_id=bill.pk)
+
+    with time_machine.travel(clock.now() - dt.timedelta(days=40), tick=False):
+        o["overdue_invoice"] = confirmed_invoice("24320000000000000040")
+    made = [
+        payments.payment_request_create(
+            actor=w.sales, invoice_ids=[confirmed_invoice(f"2432000000000000005{i}").pk]
+        )
+        for i in range(3)
+    ]
+    o["payment_requested"], o["payment_approved"], o["payment_paid"] = made
+    for request in made[1:]:
+        payments.payment_request_approve(actor=w.finance, request_id=request.pk)
+    payments.payment_request_pay(
+        actor=w.finance, request_id=made[2].pk, transfer_reference="BOC-HOME-1"
+    )
 
 
 def _emergency_purchase(actor):
@@ -208,6 +236,10 @@ def _emergency_purchase(actor):
             }
         ],
     )
+
+
+def _requests(o) -> list:
+    return [o["payment_requested"], o["payment_approved"], o["payment_paid"]]
 
 
 def expected(o) -> dict[str, dict[str, set]]:
@@ -230,6 +262,9 @@ def expected(o) -> dict[str, dict[str, set]]:
             "contracts_lagging": {o["contract_lagging"]},
             "fund_settlements_settled": {o["settled"]},
             "advances_offsetting": {o["advance"]},
+            "payment_requests_to_approve": {o["payment_requested"]},
+            "payment_requests_to_pay": {o["payment_approved"]},
+            "payment_overdue": {o["overdue_invoice"]},
         },
         "mfr": {
             # The manufacturer answers every hospital.
@@ -244,6 +279,9 @@ def expected(o) -> dict[str, dict[str, set]]:
             "rounds_open_for_bids": {o["sealed_round"]},
             "negotiation_invitations": {o["neg_invited"], o["neg_due"]},
             "negotiation_deadlines": {o["neg_due"]},
+            "payment_invoices_to_request": {o["confirmed_invoice"], o["overdue_invoice"]},
+            "payment_requests_awaiting_hospital": {o["payment_requested"]},
+            "payment_overdue": {o["overdue_invoice"]},
         },
         "dst": {
             "orders_to_deliver": {o["via_distributor"]},
@@ -251,6 +289,9 @@ def expected(o) -> dict[str, dict[str, set]]:
             "contracts_to_sign": {o["contract_to_sign"]},
             "contracts_lagging": {o["contract_lagging"]},
             "rounds_open_for_bids": {o["sealed_round"]},
+            "payment_invoices_to_request": set(),
+            "payment_requests_awaiting_hospital": set(),
+            "payment_overdue": set(),
         },
         "bur": {
             "listing_applications": {o["application"]},
@@ -258,7 +299,11 @@ def expected(o) -> dict[str, dict[str, set]]:
             "objections_to_answer": {o["objection"]},
             "price_cuts_overdue": {o["cut_overdue"]},
             "sync_runs_failed": {o["failed_run"]},
-            "invoices_awaiting_settlement": {o["confirmed_invoice"]},
+            "invoices_awaiting_settlement": {
+                o["confirmed_invoice"],
+                o["overdue_invoice"],
+                *(r.lines.get().invoice for r in _requests(o)),
+            },
             "rounds_in_draft": {o["draft_round"]},
             "demand_awaiting_review": {o["other_demand"]},
             "contracts_lagging": {o["contract_lagging"]},
@@ -270,6 +315,7 @@ def expected(o) -> dict[str, dict[str, set]]:
                 o["other_emergency_violation"],
             },
             "shares_to_collect": {o["bur_custody"]},
+            "payment_overdue": {o["overdue_invoice"]},
             "shares_to_enter": set(),
             "rounds_to_open": set(),
             "rounds_in_publicity": set(),
@@ -279,8 +325,15 @@ def expected(o) -> dict[str, dict[str, set]]:
             "negotiations_to_decide": {o["neg_offered"]},
         },
         "agy": {
+            "payment_overdue": {o["overdue_invoice"]},
+            "payment_requests_to_pay": {o["payment_approved"]},
+            "payment_requests_to_settle": {o["payment_paid"]},
             "price_cuts_overdue": {o["cut_overdue"]},
-            "invoices_awaiting_settlement": {o["confirmed_invoice"]},
+            "invoices_awaiting_settlement": {
+                o["confirmed_invoice"],
+                o["overdue_invoice"],
+                *(r.lines.get().invoice for r in _requests(o)),
+            },
             "rounds_in_draft": {o["draft_round"]},
             "demand_awaiting_review": {o["other_demand"]},
             "contracts_lagging": {o["contract_lagging"]},
@@ -320,6 +373,8 @@ def listed(client: Client, card) -> list:
         return list(response.context["queue"])
     if card.key == "price_changes_to_review":
         return list(response.context["changes"])
+    if card.key == "payment_invoices_to_request":
+        return list(response.context["invoices"])
     page = response.context["page"]
     assert page.paginator.count <= page.paginator.per_page  # all of it on the first page
     return list(page.object_list)
@@ -346,7 +401,10 @@ def test_money_cards_sum_the_amounts_they_count(world):
     cards = {c.key: c for c in home_cards(actor=users["fin"])}
     assert cards["invoices_to_confirm"].amount == o["registered"].amount == Decimal("1000.00")
     regulator = {c.key: c for c in home_cards(actor=users["bur"])}
-    assert regulator["invoices_awaiting_settlement"].amount == o["confirmed_invoice"].amount
+    confirmed = [o["confirmed_invoice"], o["overdue_invoice"], *_requests(o)]
+    assert regulator["invoices_awaiting_settlement"].amount == sum(
+        (x.amount for x in confirmed), Decimal(0)
+    )
     purchaser = {c.key: c.amount for c in home_cards(actor=users["pur"])}
     # [R-EMERG-CAP] the emergency purchases used of the cap this year.
     assert purchaser.pop("emergency_this_year") == o["emergency"].amount
@@ -423,6 +481,27 @@ def test_api_answers_the_same_cards(world):
             "count": 1,
             "amount": None,
             "url": "/procurement/contracts/?lagging=1",
+        },
+        {
+            "key": "payment_requests_to_approve",
+            "title": "待审核的付款申请",
+            "count": 1,
+            "amount": "800.00",
+            "url": "/settlement/payments/?status=requested",
+        },
+        {
+            "key": "payment_requests_to_pay",
+            "title": "已审核待付款的付款申请",
+            "count": 1,
+            "amount": "800.00",
+            "url": "/settlement/payments/?status=approved",
+        },
+        {
+            "key": "payment_overdue",
+            "title": "逾期未付款的发票",
+            "count": 1,
+            "amount": "800.00",
+            "url": "/settlement/payments/overdue/",
         },
         {
             "key": "exports_ready",

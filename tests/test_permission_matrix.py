@@ -658,6 +658,91 @@ ROWS = [
         GET="405   405   405   405   405   405   405   302L  302L  405",
         POST="403   403   403   403   302   403   403   302L  302L  403",
     ),
+    # --- Pages: settlement, the payment flow [R-ESCROW] [R-PAY-30] [R-DIRECT]
+    row(
+        "settlement/payments/",
+        GET="403   200   200   200   200   200   200   302L  302L  200",
+        POST="403   200   200   200   200   200   200   302L  302L  200",
+    ),
+    row(
+        "settlement/payments/new/",
+        body={"invoice": "@payable_invoice"},
+        GET="403   403   200   200   403   403   403   302L  302L  403",
+        POST="403   403   302   409   403   403   403   302L  302L  403",
+    ),
+    row(
+        "settlement/payments/invoices/",
+        GET="403   200   200   200   200   200   200   302L  302L  200",
+        POST="403   200   200   200   200   200   200   302L  302L  200",
+    ),
+    row(
+        "settlement/payments/overdue/",
+        GET="403   200   200   200   200   200   200   302L  302L  200",
+        POST="403   200   200   200   200   200   200   302L  302L  200",
+    ),
+    row(
+        "settlement/payments/direct/",
+        GET="403   200   200   200   200   200   200   302L  302L  200",
+        POST="403   200   200   200   200   200   200   302L  302L  200",
+    ),
+    row(
+        "settlement/payments/<int:pk>/",
+        pk="@payment_request",
+        GET="403   200   200   404   200   200   200   302L  302L  200",
+        POST="403   200   200   404   200   200   200   302L  302L  200",
+    ),
+    row(
+        "settlement/payments/<int:pk>/<slug:action>/",
+        pk="@payment_request",
+        action="approve",
+        GET="405   405   405   405   405   405   405   302L  302L  405",
+        POST="403   302   403   404   403   403   403   302L  302L  403",
+    ),
+    row(
+        "settlement/payments/<int:pk>/<slug:action>/",
+        pk="@payment_request",
+        action="dispute",
+        body={"line": "@payment_line", "reason": "数量不符"},
+        GET="405   405   405   405   405   405   405   302L  302L  405",
+        POST="403   302   403   404   403   403   403   302L  302L  403",
+    ),
+    row(
+        "settlement/payments/<int:pk>/<slug:action>/",
+        pk="@approved_payment_request",
+        action="pay",
+        body={"transfer_reference": "BOC-PAGE-1"},
+        GET="405   405   405   405   405   405   405   302L  302L  405",
+        POST="403   302   403   404   403   403   403   302L  302L  403",
+    ),
+    row(
+        "settlement/payments/<int:pk>/<slug:action>/",
+        pk="@approved_payment_request",
+        action="pay_direct",
+        GET="405   405   405   405   405   405   405   302L  302L  405",
+        POST="403   403   403   404   403   409   403   302L  302L  403",
+    ),
+    row(
+        "settlement/batches/",
+        GET="403   403   200   200   200   200   200   302L  302L  200",
+        POST="403   403   200   200   200   200   200   302L  302L  200",
+    ),
+    row(
+        "settlement/batches/run/",
+        GET="405   405   405   405   405   405   405   302L  302L  405",
+        POST="403   403   403   403   403   302   403   302L  302L  403",
+    ),
+    row(
+        "settlement/batches/<int:pk>/",
+        pk="@settlement_batch",
+        GET="403   403   200   404   200   200   200   302L  302L  200",
+        POST="403   403   200   404   200   200   200   302L  302L  200",
+    ),
+    row(
+        "settlement/batches/<int:pk>/bank-file/",
+        pk="@settlement_batch",
+        GET="403   403   403   404   403   200   403   302L  302L  403",
+        POST="403   403   403   404   403   200   403   302L  302L  403",
+    ),
     row(
         "procurement/purchase-plans/<int:pk>/<slug:action>/",
         pk="@purchase_plan",
@@ -1739,6 +1824,80 @@ ROWS = [
     ),
     row("api/v1/procurement/cap/", GET="200   200   403   403   400   400   400   200   401   400"),
     # --- API: emergency purchases [R-EMERG-DEADLINE] [R-EMERG-CAP]
+    # --- API: settlement, the payment flow [R-ESCROW] [R-PAY-30] [R-DIRECT]
+    row(
+        "api/v1/settlement/payment-requests/",
+        body={"invoices": ["@payable_invoice"]},
+        GET="403   200   200   200   200   200   200   403   401   200",
+        POST="403   403   201   409   403   403   403   403   401   403",
+    ),
+    row(
+        "api/v1/settlement/payment-requests/<int:pk>/",
+        pk="@payment_request",
+        GET="403   200   200   404   200   200   200   403   401   200",
+    ),
+    row(
+        "api/v1/settlement/payment-requests/<int:pk>/actions/",
+        pk="@payment_request",
+        GET="403   200   200   404   200   200   200   403   401   200",
+    ),
+    row(
+        "api/v1/settlement/payment-requests/<int:pk>/approve/",
+        pk="@payment_request",
+        GET="403   405   403   403   403   403   403   403   401   403",
+        POST="403   200   403   403   403   403   403   403   401   403",
+    ),
+    row(
+        "api/v1/settlement/payment-requests/<int:pk>/dispute/",
+        pk="@payment_request",
+        body={"line": "@payment_line", "reason": "数量不符"},
+        GET="403   405   403   403   403   403   403   403   401   403",
+        POST="403   200   403   403   403   403   403   403   401   403",
+    ),
+    row(
+        "api/v1/settlement/payment-requests/<int:pk>/pay/",
+        pk="@approved_payment_request",
+        body={"transfer_reference": "BOC-API-1"},
+        GET="403   405   403   403   403   403   403   403   401   403",
+        POST="403   200   403   403   403   403   403   403   401   403",
+    ),
+    row(
+        "api/v1/settlement/payment-requests/<int:pk>/pay-direct/",
+        pk="@approved_payment_request",
+        GET="403   403   403   403   403   405   403   403   401   403",
+        POST="403   403   403   403   403   409   403   403   401   403",
+    ),
+    row(
+        "api/v1/settlement/payable-invoices/",
+        GET="403   403   200   200   403   403   403   403   401   403",
+    ),
+    row(
+        "api/v1/settlement/payment-lines/",
+        GET="403   200   200   200   200   200   200   403   401   200",
+    ),
+    row(
+        "api/v1/settlement/overdue-invoices/",
+        GET="403   200   200   200   200   200   200   403   401   200",
+    ),
+    row(
+        "api/v1/settlement/direct-settlements/",
+        GET="403   200   200   200   200   200   200   403   401   200",
+    ),
+    row(
+        "api/v1/settlement/settlement-batches/",
+        GET="403   403   200   200   200   200   200   403   401   200",
+        POST="403   403   403   403   403   201   403   403   401   403",
+    ),
+    row(
+        "api/v1/settlement/settlement-batches/<int:pk>/",
+        pk="@settlement_batch",
+        GET="403   403   200   404   200   200   200   403   401   200",
+    ),
+    row(
+        "api/v1/settlement/settlement-batches/<int:pk>/bank-file/",
+        pk="@settlement_batch",
+        GET="403   403   403   403   403   200   403   403   401   403",
+    ),
     row(
         "api/v1/procurement/emergency-purchases/",
         body=EMERGENCY_BODY,

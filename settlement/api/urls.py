@@ -1,8 +1,66 @@
 from django.urls import path
 
-from settlement.api import fund
+from settlement.api import fund, payments
 
 urlpatterns = [
+    path(
+        "payment-requests/",
+        payments.PaymentRequestListCreateApi.as_view(),
+        name="payment_request_list",
+    ),
+    path(
+        "payment-requests/<int:pk>/",
+        payments.PaymentRequestDetailApi.as_view(),
+        name="payment_request_detail",
+    ),
+    path(
+        "payment-requests/<int:pk>/actions/",
+        payments.PaymentRequestActionsApi.as_view(),
+        name="payment_request_actions",
+    ),
+    path(
+        "payment-requests/<int:pk>/approve/",
+        payments.PaymentRequestApproveApi.as_view(),
+        name="payment_request_approve",
+    ),
+    path(
+        "payment-requests/<int:pk>/dispute/",
+        payments.PaymentRequestDisputeApi.as_view(),
+        name="payment_request_dispute",
+    ),
+    path(
+        "payment-requests/<int:pk>/pay/",
+        payments.PaymentRequestPayApi.as_view(),
+        name="payment_request_pay",
+    ),
+    path(
+        "payment-requests/<int:pk>/pay-direct/",
+        payments.PaymentRequestPayDirectApi.as_view(),
+        name="payment_request_pay_direct",
+    ),
+    path("payable-invoices/", payments.PayableInvoiceListApi.as_view(), name="payable_invoices"),
+    path("payment-lines/", payments.PaymentLineListApi.as_view(), name="payment_line_list"),
+    path("overdue-invoices/", payments.PaymentOverdueListApi.as_view(), name="overdue_invoices"),
+    path(
+        "direct-settlements/",
+        payments.DirectSettlementListApi.as_view(),
+        name="direct_settlement_list",
+    ),
+    path(
+        "settlement-batches/",
+        payments.SettlementBatchListCreateApi.as_view(),
+        name="settlement_batch_list",
+    ),
+    path(
+        "settlement-batches/<int:pk>/",
+        payments.SettlementBatchDetailApi.as_view(),
+        name="settlement_batch_detail",
+    ),
+    path(
+        "settlement-batches/<int:pk>/bank-file/",
+        payments.SettlementBatchBankFileApi.as_view(),
+        name="settlement_batch_bank_file",
+    ),
     path("accounts/", fund.AccountListApi.as_view(), name="account_list"),
     path("accounts/<int:pk>/postings/", fund.AccountPostingsApi.as_view(), name="account_postings"),
     path("advances/", fund.AdvanceListApi.as_view(), name="advance_list"),

@@ -18,10 +18,11 @@ from core.errors import NotFoundError, PermissionDeniedError
 from core.money import ZERO, format_cny, quantize
 from procurement.choices import EmergencyStatus
 from procurement.selectors.emergency import emergency_violations_unscoped
-from settlement.choices import FUND_SETTLEMENT_STATES, AccountKind, FundSettlementAction
+from settlement.choices import FUND_SETTLEMENT_STATES, FundSettlementAction
 from settlement.errors import FundSettlementEmptyError
-from settlement.models import Account, Advance, FundAdjustment, FundSettlement
+from settlement.models import Advance, FundAdjustment, FundSettlement
 from settlement.selectors.advances import offset_due, purchases_to_date
+from settlement.selectors.payments import direct_settlements_undeducted_unscoped
 
 
 def month_end(month: dt.date) -> dt.date:
@@ -62,6 +63,7 @@ class PlannedAdjustment:
     reason: str
     advance: Advance | None = None
     violation_id: int | None = None
+    direct_id: int | None = None
     purchases_to_date: Decimal | None = None
     cumulative_offset: Decimal | None = None
     # What was due but did not fit in the month's claims: carried to the next settlement.
@@ -85,19 +87,10 @@ class FundPlan:
         return sum((a.carried for a in self.adjustments), ZERO)
 
 
-def _direct_outstanding(hospital_id: int) -> Decimal:
-    """What the fund paid suppliers on the hospital's behalf under direct settlement and has
-    not recovered yet [R-DIRECT]: the balance of its hospital_direct account."""
-    account = Account.objects.filter(
-        kind=AccountKind.HOSPITAL_DIRECT, organization_id=hospital_id
-    ).first()
-    return account.balance if account is not None else ZERO
-
-
 def fund_plan(*, settlement: FundSettlement) -> FundPlan:
     """What settling now takes off the month's claims, in this order, each only as far as the
-    claims left allow (the rest waits for the next month): recoveries of direct payments
-    [R-DIRECT], deductions for standing emergency-purchase violations recorded by the month's
+    claims left allow (the rest waits for the next month): recoveries of what the fund paid
+    suppliers on the hospital's behalf by the month's end [R-DIRECT] (each whole or waits), deductions for standing emergency-purchase violations recorded by the month's
     end and not deducted before [R-EMERG-DEDUCT] (a violation is deducted whole or waits; an
     over-cap one the bureau has not decided on yet waits for its decision, since approving it
     lifts it),
@@ -108,22 +101,24 @@ def fund_plan(*, settlement: FundSettlement) -> FundPlan:
     hospital_id = settlement.hospital_id
     planned: list[PlannedAdjustment] = []
 
-    owed = _direct_outstanding(hospital_id)
-    if owed > 0:
-        take = min(owed, left)
-        if take > 0:
-            planned.append(
-                PlannedAdjustment(
-                    kind=FundAdjustment.Kind.RECOVERY,
-                    amount=take,
-                    reason=_(
-                        "Direct payments made by the fund on the hospital's behalf: %(amount)s"
-                    )
-                    % {"amount": format_cny(take)},
-                    carried=owed - take,
-                )
+    for direct in direct_settlements_undeducted_unscoped(hospital_id=hospital_id).filter(
+        paid_at__lt=dt.datetime.combine(
+            end + dt.timedelta(days=1), dt.time.min, tzinfo=clock.SHANGHAI
+        )
+    ):
+        fits = direct.amount <= left
+        planned.append(
+            PlannedAdjustment(
+                kind=FundAdjustment.Kind.RECOVERY,
+                amount=direct.amount if fits else ZERO,
+                reason=_("Paid by the fund on the hospital's behalf: payment request %(number)s")
+                % {"number": direct.request.number},
+                direct_id=direct.pk,
+                carried=ZERO if fits else direct.amount,
             )
-            left -= take
+        )
+        if fits:
+            left -= direct.amount
 
     end_of_month = dt.datetime.combine(
         end + dt.timedelta(days=1), dt.time.min, tzinfo=clock.SHANGHAI

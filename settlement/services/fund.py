@@ -46,7 +46,13 @@ from settlement.errors import (
     FundSettlementExistsError,
 )
 from settlement.locks import lock_advances, lock_fund_settlement
-from settlement.models import Advance, FundAdjustment, FundClaim, FundSettlement
+from settlement.models import (
+    Advance,
+    DirectSettlement,
+    FundAdjustment,
+    FundClaim,
+    FundSettlement,
+)
 from settlement.selectors.fund import fund_plan
 from settlement.services.ledger import Leg, account_for, entry_post
 
@@ -174,6 +180,10 @@ def fund_settlement_settle(*, actor: User, settlement_id: int) -> FundSettlement
             cumulative_offset=item.cumulative_offset,
             entry=entry,
         )
+        if item.direct_id is not None:
+            DirectSettlement.objects.filter(pk=item.direct_id, deducted_at__isnull=True).update(
+                deducted_at=clock.now(), deducted_by_entry=entry
+            )
         if item.advance is not None:
             advance = item.advance
             advance.offset_amount += item.amount

@@ -17,6 +17,7 @@ from accounts.tests.factories import AgencyFactory, HospitalFactory, UserFactory
 from core import clock
 from core.errors import InvalidStateError, NotFoundError, PermissionDeniedError
 from core.money import quantize
+from core.policy import RegionPolicy
 from procurement.tests.award_world import bought, make_award_world, signed
 from settlement.choices import AccountKind, AdvanceStatus, EntryKind, FundSettlementStatus
 from settlement.errors import (
@@ -30,7 +31,6 @@ from settlement.selectors.advances import offset_due
 from settlement.selectors.fund import fund_settlement_actions, fund_settlement_get
 from settlement.selectors.ledger import ledger_verify
 from settlement.services import advances, fund
-from settlement.services.ledger import Leg, account_for, entry_post
 
 pytestmark = pytest.mark.django_db
 
@@ -209,17 +209,30 @@ def test_standing_emergency_violations_are_deducted_once_and_pending_ones_wait_r
     assert again.deductions_total == D("0.00")
 
 
-def test_what_the_fund_paid_on_the_hospitals_behalf_is_recovered_r_direct(aw):
-    owed = account_for(kind=AccountKind.HOSPITAL_DIRECT, organization=aw.w.hospital)
-    escrow = account_for(kind=AccountKind.ESCROW, region_code="320100")
-    entry_post(
-        kind=EntryKind.DIRECT_PAYMENT,
-        legs=[Leg(owed.pk, D("700.00")), Leg(escrow.pk, D("-700.00"))],
-    )
-    settlement = _settle(aw, clock.local_today().replace(day=1), "5000.00")
-    assert settlement.recoveries_total == D("700.00")
+def test_a_direct_payment_larger_than_the_claims_waits_for_the_next_month_r_direct(aw):
+    """A recovery is whole or waits: 700.00 paid on the hospital's behalf against claims of
+    500.00 takes nothing this month and is carried; the next month, with more claims, takes it."""
+    from procurement.services import invoices as invoice_services
+    from procurement.tests.order_world import invoiced
+    from settlement.models import DirectSettlement
+    from settlement.services import payments
+
+    RegionPolicy.objects.create(region_code="320100", direct_settlement=True)
+    _order, bill = invoiced(aw.w, 7, number="99000000000000000001")
+    invoice_services.invoice_confirm(actor=aw.w.finance, invoice_id=bill.pk)
+    request = payments.payment_request_create(actor=aw.w.sales, invoice_ids=[bill.pk])
+    payments.payment_request_approve(actor=aw.w.finance, request_id=request.pk)
+    payments.payment_request_pay_direct(actor=aw.agency, request_id=request.pk)
+    owed = DirectSettlement.objects.get().amount
+    month = clock.local_today().replace(day=1)
+    previous = (month - dt.timedelta(days=1)).replace(day=1)
+    small = _settle(aw, previous, str(owed - D("0.01")))
+    assert small.recoveries_total == D("0.00")
+    assert small.net_amount == owed - D("0.01")
+    assert DirectSettlement.objects.get().deducted_at is None
+    big = _settle(aw, month, str(owed * 2), reference="JS-2")
+    assert big.recoveries_total == owed
     assert balance(AccountKind.HOSPITAL_DIRECT, aw.w.hospital) == D("0.00")
-    assert settlement.net_amount == D("4300.00")
 
 
 def test_settling_twice_or_without_claims_or_for_a_future_month_is_refused(aw):

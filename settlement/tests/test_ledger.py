@@ -208,6 +208,7 @@ def test_a_rewritten_posting_breaks_the_chain_and_the_totals_and_verification_sh
         )
         cursor.execute("ALTER TABLE settlement_posting ENABLE TRIGGER USER")
     findings = ledger_verify()
+    # Sorted both sides: the accounts' names sort differently once translated.
     assert sorted((f.check, f.object) for f in findings) == sorted(
         [
             ("account_totals_drift", str(books["payable"])),

@@ -1,0 +1,485 @@
+"""Reads of the payment flow [R-ESCROW] [R-PAY-30] [R-DIRECT], always actor-scoped but where
+named ``*_unscoped``. The rules stated once, for the services, pages, API and home cards:
+
+- ``three_flows_check`` [R-ESCROW]: escrow releases only what the order, its UDI-scanned
+  acceptance and the invoice agree on (三流合一): each invoice line's amount is its quantity at
+  the order line's unit price; the invoices of an order line bill no more than the quantity
+  accepted with a scanned UDI, minus returns; the invoice's amount is its lines' sum; and the
+  amount requested is the invoice's amount. A mismatch names the invoice, where, what and the
+  figures.
+- ``payment_due_list`` / ``payment_overdue_list`` [R-PAY-30]: the clock runs per invoice, from
+  the last acceptance of the goods it bills to the supplier being paid; it is due
+  ``payment_deadline_days`` (region policy, seed 30) after, and overdue from the day after.
+- ``payment_request_actions``: what an actor may do with a request now.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import (
+    DateTimeField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    IntegerField,
+    Max,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+)
+from django.db.models.functions import Coalesce, Concat, Substr
+
+from accounts.models import User
+from core import clock
+from core.actions import Actions, Allowed, role_check, verdict
+from core.errors import NotFoundError, PermissionDeniedError
+from core.money import ZERO, format_cny, quantize
+from core.policy import RegionPolicy, policy_for
+from procurement.choices import InvoiceStatus
+from procurement.models import DeliveryLine, Invoice, InvoiceLine
+from settlement.choices import (
+    PAYMENT_REQUEST_STATES,
+    PaymentLineStatus,
+    PaymentRequestAction,
+    PaymentRequestStatus,
+)
+from settlement.errors import DirectSettlementDisabledError, ThreeFlowsMismatchError
+from settlement.models import (
+    DirectSettlement,
+    PaymentRequest,
+    PaymentRequestLine,
+    SettlementBatch,
+)
+
+# ---------------------------------------------------------------------------------------------
+# Three flows in one [R-ESCROW]
+
+
+@dataclass(frozen=True)
+class Mismatch:
+    """One disagreement between the order, the acceptance and the invoice."""
+
+    invoice: str
+    where: str
+    what: str
+    figures: str
+
+    def error(self) -> ThreeFlowsMismatchError:
+        return ThreeFlowsMismatchError(
+            invoice=self.invoice, where=self.where, what=self.what, figures=self.figures
+        )
+
+
+def three_flows_mismatches(requested: dict[int, Decimal]) -> list[Mismatch]:
+    """[R-ESCROW] every disagreement of the invoices ``{invoice_id: amount requested}`` with
+    their orders and UDI-scanned acceptances, in four queries whatever the number of invoices."""
+    from django.utils.translation import gettext as _
+
+    invoices = {
+        row["pk"]: row
+        for row in Invoice.objects.filter(pk__in=requested).values("pk", "number", "amount")
+    }
+    lines = list(
+        InvoiceLine.objects.filter(invoice_id__in=requested).values(
+            "invoice_id",
+            "order_line_id",
+            "quantity",
+            "amount",
+            "order_line__unit_price",
+            "order_line__consumable__product_name",
+        )
+    )
+    order_lines = {line["order_line_id"] for line in lines}
+    # Goods accepted with a scanned UDI, minus what came back, per order line.
+    scanned = {
+        row["order_line_id"]: row["kept"] or 0
+        for row in DeliveryLine.objects.filter(order_line_id__in=order_lines)
+        .exclude(udi_di="")
+        .values("order_line_id")
+        .annotate(kept=Sum(F("accepted_quantity") - F("returned_quantity")))
+        .values("order_line_id", "kept")
+    }
+    invoiced = {
+        row["order_line_id"]: row["billed"] or 0
+        for row in InvoiceLine.objects.filter(order_line_id__in=order_lines)
+        .exclude(invoice__status=InvoiceStatus.REJECTED)
+        .values("order_line_id")
+        .annotate(billed=Sum("quantity"))
+        .values("order_line_id", "billed")
+    }
+    found: list[Mismatch] = []
+    sums: dict[int, Decimal] = {}
+    for line in lines:
+        invoice = invoices[line["invoice_id"]]
+        product = line["order_line__consumable__product_name"]
+        expected = quantize(line["order_line__unit_price"] * line["quantity"])
+        if line["amount"] != expected:
+            found.append(
+                Mismatch(
+                    invoice["number"],
+                    product,
+                    _("the invoice line does not match the order's price"),
+                    _("%(quantity)s x %(price)s = %(expected)s, invoiced %(amount)s")
+                    % {
+                        "quantity": line["quantity"],
+                        "price": format_cny(line["order_line__unit_price"]),
+                        "expected": format_cny(expected),
+                        "amount": format_cny(line["amount"]),
+                    },
+                )
+            )
+        kept = scanned.get(line["order_line_id"], 0)
+        billed = invoiced.get(line["order_line_id"], 0)
+        if billed > kept:
+            found.append(
+                Mismatch(
+                    invoice["number"],
+                    product,
+                    _("more is invoiced than was accepted with a scanned UDI"),
+                    _("invoiced %(billed)s, accepted with UDI %(kept)s")
+                    % {"billed": billed, "kept": kept},
+                )
+            )
+        sums[line["invoice_id"]] = sums.get(line["invoice_id"], ZERO) + line["amount"]
+    for invoice_id, amount in requested.items():
+        if invoice_id not in invoices:
+            continue
+        invoice = invoices[invoice_id]
+        line_sum = sums.get(invoice_id, ZERO)
+        if line_sum != invoice["amount"]:
+            found.append(
+                Mismatch(
+                    invoice["number"],
+                    _("invoice total"),
+                    _("the invoice's lines do not add up to its amount"),
+                    _("lines %(sum)s, invoice %(amount)s")
+                    % {"sum": format_cny(line_sum), "amount": format_cny(invoice["amount"])},
+                )
+            )
+        if amount != invoice["amount"]:
+            found.append(
+                Mismatch(
+                    invoice["number"],
+                    _("payment request"),
+                    _("the amount requested is not the invoice's amount"),
+                    _("requested %(requested)s, invoice %(amount)s")
+                    % {"requested": format_cny(amount), "amount": format_cny(invoice["amount"])},
+                )
+            )
+    return found
+
+
+def three_flows_check(requested: dict[int, Decimal]) -> None:
+    """[R-ESCROW] refuse (ThreeFlowsMismatchError, the first mismatch) unless the order, the
+    UDI-scanned acceptance and the invoice agree on every amount requested."""
+    found = three_flows_mismatches(requested)
+    if found:
+        raise found[0].error()
+
+
+# ---------------------------------------------------------------------------------------------
+# The 30-day clock [R-PAY-30]
+
+
+def _deadline_days() -> Subquery | Coalesce:
+    """The invoice's hospital's ``payment_deadline_days``: its district's, city's or province's
+    policy, or the seed default (policy_for, as one SQL expression)."""
+    region = OuterRef("hospital__region_code")
+
+    def days(code) -> Subquery:
+        return Subquery(
+            RegionPolicy.objects.filter(region_code=code).values("payment_deadline_days")[:1],
+            output_field=IntegerField(),
+        )
+
+    default = RegionPolicy._meta.get_field("payment_deadline_days").default
+    return Coalesce(
+        days(region),
+        days(Concat(Substr(region, 1, 4), Value("00"))),
+        days(Concat(Substr(region, 1, 2), Value("0000"))),
+        Value(default),
+        output_field=IntegerField(),
+    )
+
+
+def _unpaid_invoices(actor: User) -> QuerySet[Invoice]:
+    paid = PaymentRequestLine.objects.filter(
+        invoice_id=OuterRef("pk"), status=PaymentLineStatus.PAID
+    )
+    return (
+        Invoice.objects.visible_to(actor)
+        .exclude(status=InvoiceStatus.REJECTED)
+        .annotate(paid=Exists(paid))
+        .filter(paid=False)
+    )
+
+
+def payment_clock(qs: QuerySet[Invoice]) -> QuerySet[Invoice]:
+    """Annotate each invoice with ``accepted_at`` (the last acceptance of the goods it bills),
+    ``deadline_days`` and ``due_at`` [R-PAY-30]."""
+    accepted = (
+        DeliveryLine.objects.filter(order_line__invoice_lines__invoice_id=OuterRef("pk"))
+        .values("order_line__invoice_lines__invoice_id")
+        .annotate(last=Max("delivery__accepted_at"))
+        .values("last")[:1]
+    )
+    return qs.annotate(accepted_at=Subquery(accepted), deadline_days=_deadline_days()).annotate(
+        due_at=ExpressionWrapper(
+            F("accepted_at") + F("deadline_days") * dt.timedelta(days=1),
+            output_field=DateTimeField(),
+        )
+    )
+
+
+def payment_overdue_list(*, actor: User, today: dt.date | None = None) -> QuerySet[Invoice]:
+    """[R-PAY-30] the invoices the actor may see whose supplier is not paid
+    ``payment_deadline_days`` after the goods were accepted: due on the accepted day + N
+    (Asia/Shanghai), overdue from the day after, oldest acceptance first. The hospital, the
+    supplier and the bureau and agency of the region each see theirs."""
+    day = today or clock.local_today()
+    start_of_today = dt.datetime.combine(day, dt.time.min, tzinfo=clock.SHANGHAI)
+    return (
+        payment_clock(_unpaid_invoices(actor))
+        # Q: the annotations of payment_clock, which the type checker does not see.
+        .filter(Q(accepted_at__isnull=False) & Q(due_at__lt=start_of_today))
+        .select_related("hospital", "issuer", "order")
+        .order_by(F("accepted_at").asc(), "pk")
+    )
+
+
+def due_on(invoice: Invoice) -> dt.date | None:
+    """The last day the supplier may be paid on time [R-PAY-30] (an annotated invoice)."""
+    accepted_at = getattr(invoice, "accepted_at", None)
+    if accepted_at is None:
+        return None
+    days = (
+        getattr(invoice, "deadline_days", None)
+        or policy_for(invoice.hospital.region_code).payment_deadline_days
+    )
+    return clock.to_local(accepted_at).date() + dt.timedelta(days=days)
+
+
+# ---------------------------------------------------------------------------------------------
+# Requests, lines, batches
+
+
+def payable_invoice_list(*, actor: User) -> QuerySet[Invoice]:
+    """The supplier's confirmed invoices not in a live payment request: what it may request
+    payment for now (as issuer)."""
+    org_id = getattr(actor, "organization_id", None)
+    live = PaymentRequestLine.objects.filter(invoice_id=OuterRef("pk")).exclude(
+        status=PaymentLineStatus.DISPUTED
+    )
+    return (
+        Invoice.objects.visible_to(actor)
+        .filter(status=InvoiceStatus.CONFIRMED, issuer_id=org_id)
+        .annotate(requested=Exists(live))
+        .filter(requested=False)
+        .select_related("hospital", "order")
+        .order_by("hospital_id", "confirmed_at", "pk")
+    )
+
+
+def payment_request_list(
+    *,
+    actor: User,
+    status: Iterable[str] | None = None,
+    hospital_id: int | None = None,
+    supplier_id: int | None = None,
+) -> QuerySet[PaymentRequest]:
+    rows = PaymentRequest.objects.visible_to(actor).select_related("hospital", "supplier")
+    if status:
+        rows = rows.filter(status__in=list(status))
+    if hospital_id is not None:
+        rows = rows.filter(hospital_id=hospital_id)
+    if supplier_id is not None:
+        rows = rows.filter(supplier_id=supplier_id)
+    return rows.order_by("-requested_at", "-pk")
+
+
+def payment_request_get(*, actor: User, request_id: int) -> PaymentRequest:
+    found = (
+        PaymentRequest.objects.visible_to(actor)
+        .select_related("hospital", "supplier", "batch", "payable_entry", "payment_entry")
+        .filter(pk=request_id)
+        .first()
+    )
+    if found is None:
+        raise NotFoundError()
+    return found
+
+
+def payment_request_lines(*, request: PaymentRequest) -> QuerySet[PaymentRequestLine]:
+    return request.lines.select_related("invoice", "invoice__order", "disputed_by").order_by("pk")
+
+
+def payment_line_list(
+    *, actor: User, status: Iterable[str] | None = None
+) -> QuerySet[PaymentRequestLine]:
+    """Per invoice, what was requested, disputed and paid (the supplier's receivables view)."""
+    rows = PaymentRequestLine.objects.visible_to(actor).select_related(
+        "invoice", "request", "request__hospital", "request__supplier", "request__batch"
+    )
+    if status:
+        rows = rows.filter(status__in=list(status))
+    return rows.order_by("-request__requested_at", "-pk")
+
+
+def settlement_batch_list(*, actor: User) -> QuerySet[SettlementBatch]:
+    return SettlementBatch.objects.visible_to(actor).distinct().order_by("-created_at", "-pk")
+
+
+def settlement_batch_get(*, actor: User, batch_id: int) -> SettlementBatch:
+    found = settlement_batch_list(actor=actor).filter(pk=batch_id).first()
+    if found is None:
+        raise NotFoundError()
+    return found
+
+
+def settlement_batch_payouts(*, actor: User, batch: SettlementBatch):
+    payouts = batch.payouts.select_related("supplier", "entry").order_by("supplier__name", "pk")
+    org = getattr(actor, "organization", None)
+    if org is not None and org.is_supplier:
+        payouts = payouts.filter(supplier_id=org.pk)
+    return payouts
+
+
+def settleable_request_list(*, actor: User) -> QuerySet[PaymentRequest]:
+    """Requests paid into escrow and awaiting their supplier: what the next batch pays."""
+    return payment_request_list(actor=actor, status=[PaymentRequestStatus.PAID])
+
+
+def direct_settlement_list(*, actor: User, undeducted: bool = False) -> QuerySet[DirectSettlement]:
+    """[R-DIRECT] what the fund paid on hospitals' behalf; ``undeducted``: what their next fund
+    settlement deducts."""
+    rows = DirectSettlement.objects.visible_to(actor).select_related(
+        "hospital", "request", "request__supplier", "entry"
+    )
+    if undeducted:
+        rows = rows.undeducted()
+    return rows.order_by("-paid_at", "-pk")
+
+
+def direct_settlements_undeducted_unscoped(*, hospital_id: int) -> QuerySet[DirectSettlement]:
+    """[R-DIRECT] the hospital's direct settlements its next fund settlement deducts (read by
+    the monthly fund settlement, which acts for no organisation)."""
+    return DirectSettlement.objects.undeducted().filter(hospital_id=hospital_id).order_by("pk")
+
+
+# ---------------------------------------------------------------------------------------------
+# What an actor may do now
+
+
+def _own(actor: User, organization_id: int, action: str):
+    def check() -> None:
+        if getattr(actor, "organization_id", None) != organization_id:
+            raise PermissionDeniedError(action=action)
+
+    return check
+
+
+def _state(request: PaymentRequest, action: str):
+    return lambda: PAYMENT_REQUEST_STATES.check(request, action)
+
+
+def _direct_enabled(request: PaymentRequest):
+    def check() -> None:
+        if not policy_for(request.region_code).direct_settlement:
+            raise DirectSettlementDisabledError(region=request.region_code)
+
+    return check
+
+
+def payment_request_actions(*, actor: User, request: PaymentRequest) -> Actions:
+    """The same checks, in the same order, as settlement.services.payments."""
+    A = PaymentRequestAction
+    hospital = request.hospital_id
+    checks: list[Allowed] = [
+        verdict(
+            A.APPROVE,
+            role_check(actor, "payment_request.approve"),
+            _own(actor, hospital, "payment_request.approve"),
+            _state(request, A.APPROVE),
+        ),
+        verdict(
+            A.DISPUTE,
+            role_check(actor, "payment_request.approve"),
+            _own(actor, hospital, "payment_request.approve"),
+            _state(request, A.DISPUTE),
+        ),
+        verdict(
+            A.PAY,
+            role_check(actor, "payment_request.pay"),
+            _own(actor, hospital, "payment_request.pay"),
+            _state(request, A.PAY),
+        ),
+        verdict(
+            A.PAY_DIRECT,
+            role_check(actor, "payment_request.pay_direct"),
+            _state(request, A.PAY_DIRECT),
+            _direct_enabled(request),
+        ),
+    ]
+    return Actions(checks)
+
+
+def ledger_region(region_code: str) -> str:
+    """The region whose escrow account and fund a hospital's money goes through: its city
+    (统筹地区), ``320106`` -> ``320100``."""
+    return region_code[:4] + "00"
+
+
+def open_line_total(request: PaymentRequest) -> Decimal:
+    total = request.lines.filter(~Q(status=PaymentLineStatus.DISPUTED)).aggregate(s=Sum("amount"))
+    return quantize(total["s"] or ZERO)
+
+
+# ---------------------------------------------------------------------------------------------
+# The bank payment file (docs/settlement-bank-file.md)
+
+
+def bank_file_headers() -> list[str]:
+    from django.utils.translation import gettext as _
+
+    return [
+        _("No."),
+        _("Payee"),
+        _("Payee unified social credit code"),
+        _("Amount (CNY)"),
+        _("Invoices"),
+        _("Batch number"),
+        _("Purpose"),
+        _("Ledger entry"),
+    ]
+
+
+def bank_file_rows(batch: SettlementBatch) -> list[list]:
+    """One row per supplier paid by the batch, in payee order: what the bank transfers."""
+    from django.utils.translation import gettext as _
+
+    payouts = batch.payouts.select_related("supplier", "entry").order_by("supplier__name", "pk")
+    return [
+        [
+            index,
+            payout.supplier.name,
+            payout.supplier.uscc,
+            payout.amount,
+            payout.invoice_count,
+            batch.number,
+            _("Payment for medical consumables, settlement batch %(number)s")
+            % {"number": batch.number},
+            payout.entry.seq,
+        ]
+        for index, payout in enumerate(payouts, start=1)
+    ]
+
+
+def bank_file_name(batch: SettlementBatch) -> str:
+    return f"{batch.number}-bank.xlsx"
