@@ -38,6 +38,9 @@ MENU: list[MenuItem] = [
     MenuItem(_("Agreed prices"), "procurement:agreed_price_list", "cash-coin", "agreed_price.view"),
     MenuItem(_("Purchase plan"), "procurement:purchase_plan", "pie-chart", "purchase_plan.manage"),
     MenuItem(_("Emergency purchases"), "procurement:emergency_list", "lightning", "emergency.view"),
+    MenuItem(
+        _("Hospital catalogue"), "procurement:catalogue_list", "journal-check", "catalogue.view"
+    ),
     MenuItem(_("Tender rounds"), "procurement:round_list", "trophy", "round.manage"),
     MenuItem(_("Demand reports"), "procurement:demand_list", "clipboard-data", "demand.report"),
     MenuItem(

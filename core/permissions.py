@@ -89,6 +89,8 @@ ACTIONS: dict[str, frozenset[str]] = {
     # procurement: orders to invoices
     "order.view": EVERYONE,
     "order.place": frozenset({HOSPITAL_PURCHASER}),
+    # [R-HOSP-CATALOGUE] departments do not order on their own: the purchasers submit.
+    "order.submit": frozenset({HOSPITAL_PURCHASER}),
     "order.respond": frozenset({SUPPLIER_SALES}),
     "delivery.create": frozenset({SUPPLIER_SALES}),
     "delivery.accept": frozenset({HOSPITAL_PURCHASER}),
@@ -131,6 +133,12 @@ ACTIONS: dict[str, frozenset[str]] = {
     ),
     "emergency.register": frozenset({HOSPITAL_PURCHASER}),
     "emergency.review": frozenset({BUREAU_OFFICER}),
+    # [R-HOSP-CATALOGUE] the hospital's own catalogue (院内目录): its purchasers record the
+    # committee's admissions, stops and resumptions; the hospital and its overseers read it.
+    "catalogue.view": frozenset(
+        {HOSPITAL_PURCHASER, HOSPITAL_FINANCE, BUREAU_OFFICER, AGENCY_FINANCE, PLATFORM_ADMIN}
+    ),
+    "catalogue.manage": frozenset({HOSPITAL_PURCHASER}),
 }
 
 

@@ -36,6 +36,7 @@ RULES: dict[str, str] = {
     "hospital_confirmation_deadline_days": "R-FIVE-RATES",
     "agency_settlement_deadline_days": "R-FIVE-RATES",
     "annual_price_cut_target": "R-CUTS-1000",
+    "hospital_catalogue_required": "R-HOSP-CATALOGUE",
 }
 
 
@@ -109,6 +110,11 @@ class RegionPolicy(models.Model):
     # [R-CUTS-1000] NJ 1.2
     annual_price_cut_target = models.PositiveIntegerField(
         _("products cut in price per year (target)"), default=1000
+    )
+    # [R-HOSP-CATALOGUE] YY 2.2, NM 2.2, CX 3.1: hospitals order only what their own catalogue
+    # (院内目录) admitted and has not stopped. On in every seed document.
+    hospital_catalogue_required = models.BooleanField(
+        _("hospitals order only from their own catalogue"), default=True
     )
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 

@@ -26,6 +26,7 @@ from core.errors import NotFoundError
 from procurement.models import (
     AgreedPrice,
     AnnualPurchasePlan,
+    CatalogueEntry,
     Delivery,
     DeliveryLine,
     EmergencyPurchase,
@@ -324,3 +325,21 @@ def lock_emergency_violations(
         .select_for_update(of=("self",))
         .order_by("pk")
     )
+
+
+# ---------------------------------------------------------------------------------------------
+# The hospital's own catalogue [R-HOSP-CATALOGUE]
+
+
+def lock_catalogue_entry(*, actor: User, entry_id: int) -> CatalogueEntry:
+    """A catalogue entry the actor may see, locked (a stop or resumption); 404 otherwise."""
+    entry = (
+        CatalogueEntry.objects.visible_to(actor)
+        .select_for_update(of=("self",))
+        .select_related("consumable")
+        .filter(pk=entry_id)
+        .first()
+    )
+    if entry is None:
+        raise NotFoundError(catalogue_entry=entry_id)
+    return entry

@@ -77,8 +77,10 @@ def world():
     invoices.invoice_confirm(actor=w.finance, invoice_id=o["confirmed_invoice"].pk)
     # The other hospital: a draft and a submitted order of its own.
     other_lines = [{"listing": w.listing.pk, "quantity": 3}]
-    o["other_draft"] = orders.order_create(actor=w.other_purchaser, lines=other_lines)[0]
-    other = orders.order_create(actor=w.other_purchaser, lines=other_lines)[0]
+    o["other_draft"] = orders.order_create(
+        department="骨科", actor=w.other_purchaser, lines=other_lines
+    )[0]
+    other = orders.order_create(department="骨科", actor=w.other_purchaser, lines=other_lines)[0]
     o["other_submitted"] = orders.order_submit(actor=w.other_purchaser, order_id=other.pk)
     # Listings: a cut due in time, one overdue, an application, a pending price change.
     today = clock.local_today()

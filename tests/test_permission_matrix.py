@@ -1786,7 +1786,7 @@ ROWS = [
     # --- API: orders, deliveries, returns, invoices, usage, feed
     row(
         "api/v1/procurement/orders/",
-        body={"lines": [{"listing": "@listing", "quantity": 1}]},
+        body={"lines": [{"listing": "@listing", "quantity": 1}], "department": "骨科"},
         GET="200   200   200   200   200   200   200   200   401   200",
         POST="201   403   403   403   403   403   403   201   401   403",
     ),
