@@ -205,3 +205,29 @@ def test_emergency_purchases_one_late_one_over_the_cap_R_EMERG_CAP_R_EMERG_DEADL
     )
     evidence = emergency_evidence(consumable_id=shared, region_code="320100")
     assert (evidence.hospitals, evidence.tier3_hospitals) == (5, 4)
+
+
+def test_hospital_catalogues_with_a_stopped_product_and_flagged_usage_R_HOSP_CATALOGUE(seeded):
+    """[R-HOSP-CATALOGUE] every demo hospital has a catalogue; h01 and h02 each have a product
+    stopped with its reason and history; h01 has products awaiting its committee (the admit
+    page offers them) and HIS usage records flagged for both reasons; every demo order names
+    its requesting department."""
+    from procurement.choices import CatalogueEntryStatus, CatalogueEventKind
+    from procurement.models import CatalogueEntry
+
+    hospitals = {key for key, *_rest in accounts_demo.HOSPITALS}
+    entries = CatalogueEntry.objects.select_related("hospital")
+    with_catalogue = {name for name in entries.values_list("hospital__name", flat=True).distinct()}
+    assert len(with_catalogue) == len(hospitals)
+    stopped = list(entries.filter(status=CatalogueEntryStatus.STOPPED))
+    assert {e.hospital.name for e in stopped} == {"南京市第一医院", "南京鼓楼医院"}
+    for entry in stopped:
+        assert entry.stop_reason
+        kinds = list(entry.decisions.values_list("kind", flat=True))
+        assert kinds == [CatalogueEventKind.ADMITTED, CatalogueEventKind.STOPPED]
+    h01 = UsageRecord.objects.filter(hospital__name="南京市第一医院")
+    assert set(h01.exclude(catalogue_flag="").values_list("catalogue_flag", flat=True)) == {
+        "stopped",
+        "not_admitted",
+    }
+    assert not Order.objects.filter(department="").exists()
