@@ -217,7 +217,7 @@ def test_hospital_catalogues_with_a_stopped_product_and_flagged_usage_R_HOSP_CAT
 
     hospitals = {key for key, *_rest in accounts_demo.HOSPITALS}
     entries = CatalogueEntry.objects.select_related("hospital")
-    with_catalogue = {name for name in entries.values_list("hospital__name", flat=True).distinct()}
+    with_catalogue = set(entries.values_list("hospital__name", flat=True).distinct())
     assert len(with_catalogue) == len(hospitals)
     stopped = list(entries.filter(status=CatalogueEntryStatus.STOPPED))
     assert {e.hospital.name for e in stopped} == {"南京市第一医院", "南京鼓楼医院"}
