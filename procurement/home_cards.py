@@ -420,7 +420,7 @@ def _catalogue(actor, **params) -> CardQuery:
 @register_card(
     key="catalogue_in_use",
     title=_("Products in the hospital catalogue"),
-    roles=PURCHASER | FINANCE,
+    roles=PURCHASER,
     order=180,
 )
 def catalogue_in_use(actor) -> CardQuery:
@@ -430,7 +430,7 @@ def catalogue_in_use(actor) -> CardQuery:
 @register_card(
     key="catalogue_stopped",
     title=_("Products stopped in the hospital catalogue"),
-    roles=PURCHASER | FINANCE,
+    roles=PURCHASER,
     order=181,
 )
 def catalogue_stopped(actor) -> CardQuery:
@@ -440,7 +440,7 @@ def catalogue_stopped(actor) -> CardQuery:
 @register_card(
     key="usage_outside_catalogue",
     title=_("Usage records outside the catalogue"),
-    roles=PURCHASER | FINANCE,
+    roles=PURCHASER,
     order=182,
 )
 def usage_outside_catalogue(actor) -> CardQuery:

@@ -153,6 +153,31 @@ def world():
     o["emergency_violation"] = o["emergency"].violations.get()
     o["other_emergency"] = _emergency_purchase(w.other_purchaser)
     o["other_emergency_violation"] = o["other_emergency"].violations.get()
+    # [R-HOSP-CATALOGUE] the hospital's catalogue (every listed product: the suite's fixture
+    # admits them), one product stopped and an HIS usage record of it flagged; the other
+    # hospital's catalogue is not the purchaser's.
+    from procurement.models import CatalogueEntry
+    from procurement.services import catalogue, usage
+    from procurement.tests.order_world import di_of, gs1, patient_hash
+
+    entries = CatalogueEntry.objects.filter(hospital=w.hospital)
+    o["catalogue_stopped"] = catalogue.catalogue_stop(
+        actor=w.purchaser, entry_id=entries.get(listing=second).pk, reason="抽检不合格"
+    )
+    o["catalogue_in_use"] = set(entries.filter(status="admitted"))
+    (o["usage_flagged"],) = usage.usage_record(
+        actor=w.purchaser,
+        records=[
+            {
+                "barcode": gs1(di_of(second), serial="HOME1"),
+                "operation_id": "OP-HOME-1",
+                "doctor_code": "D001",
+                "department": "骨科",
+                "patient_hash": patient_hash("HOME1"),
+                "used_at": clock.now() - dt.timedelta(hours=1),
+            }
+        ],
+    )
     return w, users, o
 
 
@@ -188,6 +213,9 @@ def expected(o) -> dict[str, dict[str, set]]:
             "exports_ready": {o["export_ready"]},
             "emergency_this_year": {o["emergency"]},
             "emergency_awaiting_bureau": {o["emergency"]},
+            "catalogue_in_use": o["catalogue_in_use"],
+            "catalogue_stopped": {o["catalogue_stopped"]},
+            "usage_outside_catalogue": {o["usage_flagged"]},
         },
         "fin": {
             "invoices_to_confirm": {o["registered"]},
