@@ -398,6 +398,10 @@ SPECTACULAR_SETTINGS = {
         "EmergencyStatusEnum": "procurement.choices.EmergencyStatus",
         "EmergencyActionEnum": "procurement.choices.EmergencyAction",
         "EmergencyViolationKindEnum": "procurement.choices.EmergencyViolationKind",
+        "CatalogueEntryStatusEnum": "procurement.choices.CatalogueEntryStatus",
+        "CatalogueActionEnum": "procurement.choices.CatalogueAction",
+        "CatalogueEventKindEnum": "procurement.choices.CatalogueEventKind",
+        "UsageCatalogueFlagEnum": "procurement.choices.UsageCatalogueFlag",
     },
 }
 # make bench mounts its baseline endpoints (bench/urls.py) only with this set.

@@ -296,7 +296,16 @@ def build() -> ApiWorld:
     )
 
     emergency_product = ConsumableFactory(manufacturer=w.manufacturer)
+    # [R-HOSP-CATALOGUE] the hospital's catalogue entry of its listing, and a listed product
+    # its committee has not admitted yet.
+    from procurement.models import CatalogueEntry
+
+    catalogue_entry = CatalogueEntry.objects.get(hospital=w.hospital, listing=w.listing)
+    admissible = add_listing(w)
+    CatalogueEntry.objects.filter(hospital=w.hospital, listing=admissible).delete()
     ids = {
+        "catalogue_entry": catalogue_entry.pk,
+        "admissible_listing": admissible.pk,
         "emergency_purchase": emergency_purchase.pk,
         "emergency_consumable": emergency_product.pk,
         "emergency_consumable_code": emergency_product.code,
