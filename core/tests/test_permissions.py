@@ -47,6 +47,10 @@ ALLOWED = {
         "contract.sign",
         "emergency.view",
         "emergency.register",
+        # [R-HOSP-CATALOGUE] the hospital's own catalogue; only purchasers submit orders.
+        "catalogue.view",
+        "catalogue.manage",
+        "order.submit",
     },
     Role.HOSPITAL_FINANCE: EVERYONE
     | {
@@ -58,6 +62,7 @@ ALLOWED = {
         "event.view",
         "demand.view",
         "emergency.view",
+        "catalogue.view",
     },
     Role.SUPPLIER_SALES: EVERYONE
     | {
@@ -95,6 +100,7 @@ ALLOWED = {
         "award.manage",
         "emergency.view",
         "emergency.review",
+        "catalogue.view",
         # Sealed bids: who bid and when (never a price before the opening); custodians are
         # officers; the bureau opens.
         "bid.view",
@@ -111,6 +117,7 @@ ALLOWED = {
         "demand.review",
         "award.manage",
         "emergency.view",
+        "catalogue.view",
         "bid.view",
         "share.hold",
         "round.open",
@@ -146,6 +153,9 @@ ALLOWED = {
         # Emergency purchases are the hospitals'; the over-cap decision the bureau officer's.
         "emergency.register",
         "emergency.review",
+        # [R-HOSP-CATALOGUE] the hospitals' committees decide their catalogues and submit.
+        "catalogue.manage",
+        "order.submit",
     },
 }
 
