@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import TypeVar
 
 from django.db.models import (
     BooleanField,
@@ -46,7 +47,7 @@ def _policy_candidates(region_code: str) -> list[str]:
     return [region_code, region_code[:4] + "00", region_code[:2] + "0000"]
 
 
-def _required_expression(region_code: str):
+def _required_expression(region_code: str) -> Coalesce:
     """The region's ``hospital_catalogue_required`` as a subquery, as core.policy.policy_for
     reads it: the nearest enclosing region's policy (district, city, province: of the three
     codes the more specific sorts first in descending order), else the default."""
@@ -59,7 +60,10 @@ def _required_expression(region_code: str):
     return Coalesce(Subquery(nearest), Value(default), output_field=BooleanField())
 
 
-def with_catalogue(qs: QuerySet[Listing], *, hospital: Organization) -> QuerySet[Listing]:
+_ListingsT = TypeVar("_ListingsT", bound=QuerySet[Listing])
+
+
+def with_catalogue(qs: _ListingsT, *, hospital: Organization) -> _ListingsT:
     """Listings with the hospital's entry (``hc_status``, ``hc_stop_reason``,
     ``hc_changed_at``; None when never admitted) and the region's rule (``hc_required``)."""
     entry = CatalogueEntry.objects.filter(hospital_id=hospital.pk, listing_id=OuterRef("pk"))

@@ -32,7 +32,7 @@ class CatalogueListingOutput(serializers.Serializer):
     manufacturer = OrganizationBriefOutput()
     price = MoneyField(read_only=True, help_text="The listed price.")
     catalogue = serializers.CharField(help_text="The platform's catalogue (capped, alternate).")
-    label = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]
     status = serializers.CharField(help_text="The listing's status on the platform.")
 
 
@@ -76,7 +76,7 @@ class CatalogueAdmissibleOutput(serializers.Serializer):
     manufacturer = OrganizationBriefOutput()
     price = MoneyField(read_only=True)
     catalogue = serializers.CharField()
-    label = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]
 
 
 CatalogueActionsOutput = actions_output("CatalogueEntry", CatalogueAction.choices)
