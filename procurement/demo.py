@@ -622,6 +622,18 @@ class _OrderWorld:
                 return cycle[turn % len(cycle)]
         raise AssertionError(age)  # pragma: no cover (FATES ends with an open bucket)
 
+    def _admitted_only(self, key: str, picked: list[Listing], offered: list[Listing]) -> list:
+        """[R-HOSP-CATALOGUE] a product the hospital's committee has not admitted is swapped
+        for one it has, of the same maker, without drawing again (the rest of the demo stays
+        as the generator made it)."""
+        skip = self.not_admitted.get(key, set())
+        if not skip & {x.pk for x in picked}:
+            return picked
+        spare = [x for x in offered if x.pk not in skip and x not in picked]
+        return [
+            x if x.pk not in skip else spare.pop(0) for x in picked if x.pk not in skip or spare
+        ]
+
     def one_order(
         self, day: dt.date, key: str, *, fate: str | None = None, maker_key: str | None = None
     ) -> None:
@@ -632,11 +644,9 @@ class _OrderWorld:
         maker_id = self.makers[rng.randrange(len(self.makers))]
         if maker_key is not None:
             maker_id = cast(int, self.users[f"{maker_key}_sales"].organization_id)
-        skip = self.not_admitted.get(key, set())
-        offered = [x for x in self.by_maker[maker_id] if x.pk not in skip] or [
-            x for x in self.by_maker[self.makers[0]] if x.pk not in skip
-        ]
+        offered = self.by_maker[maker_id]
         picked = rng.sample(offered, k=min(len(offered), rng.choice((1, 1, 2, 2, 3, 4))))
+        picked = self._admitted_only(key, picked, offered)
         lines = []
         for listing in picked:
             high = listing.consumable.is_high_value
@@ -652,7 +662,8 @@ class _OrderWorld:
             order = orders.order_create(
                 actor=purchaser,
                 lines=lines,
-                department=DEPARTMENTS[rng.randrange(len(DEPARTMENTS))],
+                # Not drawn from the generator: the rest of the demo stays as it was.
+                department=DEPARTMENTS[(day.toordinal() + maker_id) % len(DEPARTMENTS)],
                 note=rng.choice(("", "", "请于工作日送达", "手术急用")),
                 is_urgent=rng.random() < 0.1,
             )[0]
