@@ -97,13 +97,21 @@ class CatalogueAdmissibleApi(ListApi):
     queryset = Listing.objects.none()
     filter_backends: list = []
 
-    @extend_schema(parameters=[OpenApiParameter("q", str, description="Product or manufacturer")])
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("q", str, description="Product or manufacturer"),
+            OpenApiParameter("code", str, description="National code prefix"),
+        ]
+    )
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
 
     def get_queryset(self) -> QuerySet:
+        params = self.request.query_params
         return selectors.catalogue_admissible(
-            actor=request_actor(self.request), q=self.request.query_params.get("q", "")[:200]
+            actor=request_actor(self.request),
+            q=params.get("q", "")[:200],
+            code=params.get("code", "")[:40],
         )
 
 

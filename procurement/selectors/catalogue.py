@@ -216,14 +216,14 @@ def catalogue_history(*, entry: CatalogueEntry) -> QuerySet[CatalogueEvent]:
     return CatalogueEvent.objects.filter(entry=entry).select_related("actor").order_by("at", "pk")
 
 
-def catalogue_admissible(*, actor: User, q: str = "") -> QuerySet[Listing]:
+def catalogue_admissible(*, actor: User, q: str = "", code: str = "") -> QuerySet[Listing]:
     """Listed products the actor's hospital has not admitted yet: what the admit page offers
     (the platform's listing search, less the catalogue and the Forbidden products, which no
     hospital may order [R-LABELS])."""
     permissions.require(actor, "catalogue.manage")
     admitted = CatalogueEntry.objects.filter(hospital_id=actor.organization_id).values("listing_id")
     return (
-        listing_list(actor=actor, status=ListingStatus.LISTED, q=q)
+        listing_list(actor=actor, status=ListingStatus.LISTED, q=q, code=code)
         .exclude(pk__in=admitted)
         .exclude(label=PurchaseLabel.FORBIDDEN)
         .order_by("consumable__code", "pk")

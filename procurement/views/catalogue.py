@@ -64,6 +64,7 @@ def catalogue_admit(request):
     user = request.user
     require(user, "catalogue.manage")
     q = request.GET.get("q", "").strip()[:200]
+    code = request.GET.get("code", "").strip()[:40]
     form = CatalogueAdmitForm(request.POST or None)
     ticked: set[int] = set()
     status = 200
@@ -89,11 +90,11 @@ def catalogue_admit(request):
                 )
                 return redirect("procurement:catalogue_list")
         status = FIELD_ERROR_STATUS
-    rows = selectors.catalogue_admissible(actor=user, q=q)
+    rows = selectors.catalogue_admissible(actor=user, q=q, code=code)
     return render(
         request,
         T + "admit.html",
-        {"form": form, "page": paginate(request, rows), "q": q, "ticked": ticked},
+        {"form": form, "page": paginate(request, rows), "q": q, "code": code, "ticked": ticked},
         status=status,
     )
 
