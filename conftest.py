@@ -90,3 +90,24 @@ def _clear_cache():
     from django.core.cache import cache
 
     cache.clear()
+
+
+def pytest_configure(config):
+    config.addinivalue_line(
+        "markers",
+        "catalogue_strict: the hospitals' own catalogues as the test builds them; without it "
+        "every listed product is admitted everywhere (procurement/tests/catalogue_world.py)",
+    )
+
+
+@pytest.fixture(autouse=True)
+def _hospital_catalogues(request):
+    """[R-HOSP-CATALOGUE] the committee's admissions as a fixture for the tests that order for
+    other reasons (procurement/tests/catalogue_world.py says why and how)."""
+    if request.node.get_closest_marker("catalogue_strict"):
+        yield
+        return
+    from procurement.tests.catalogue_world import admit_everything
+
+    with admit_everything():
+        yield

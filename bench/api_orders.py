@@ -111,6 +111,26 @@ def prepare(orders_wanted: int) -> dict:
         )
         keys.append(api_client_create(actor=None, organization=hospital, name=f"bench {n}").key)
         hospitals.append(hospital)
+        # [R-HOSP-CATALOGUE] the hospital orders only what its own catalogue admitted.
+        from core import clock
+        from procurement.models import CatalogueEntry
+
+        now = clock.now()
+        CatalogueEntry.objects.bulk_create(
+            [
+                CatalogueEntry(
+                    hospital=hospital,
+                    listing_id=pk,
+                    consumable_id=Listing.objects.get(pk=pk).consumable_id,
+                    decision_date=clock.local_today(),
+                    decision_reference="基准测试",
+                    admitted_at=now,
+                    changed_at=now,
+                )
+                for pk in listings
+            ],
+            ignore_conflicts=True,
+        )
     first = hospitals[0]
     have = Order.objects.filter(hospital=first).count()
     if have < orders_wanted:
@@ -225,7 +245,8 @@ class _OrderBody:
         return {
             "lines": [
                 {"listing": pk, "quantity": 1 + i} for i, pk in enumerate(self.listings[:LINES])
-            ]
+            ],
+            "department": "骨科",
         }
 
 

@@ -441,6 +441,10 @@ SPECTACULAR_SETTINGS = {
         "PaymentLineStatusEnum": "settlement.choices.PaymentLineStatus",
         "PaymentRequestActionEnum": "settlement.choices.PaymentRequestAction",
         "SettlementBatchStatusEnum": "settlement.choices.SettlementBatchStatus",
+        "CatalogueEntryStatusEnum": "procurement.choices.CatalogueEntryStatus",
+        "CatalogueActionEnum": "procurement.choices.CatalogueAction",
+        "CatalogueEventKindEnum": "procurement.choices.CatalogueEventKind",
+        "UsageCatalogueFlagEnum": "procurement.choices.UsageCatalogueFlag",
     },
 }
 # make bench mounts its baseline endpoints (bench/urls.py) only with this set.

@@ -44,6 +44,9 @@ MENU: list[MenuItem] = [
         "chat-square-dots",
         "negotiation.view",
     ),
+    MenuItem(
+        _("Hospital catalogue"), "procurement:catalogue_list", "journal-check", "catalogue.view"
+    ),
     MenuItem(_("Tender rounds"), "procurement:round_list", "trophy", "round.manage"),
     MenuItem(_("Demand reports"), "procurement:demand_list", "clipboard-data", "demand.report"),
     MenuItem(

@@ -89,6 +89,8 @@ ACTIONS: dict[str, frozenset[str]] = {
     # procurement: orders to invoices
     "order.view": EVERYONE,
     "order.place": frozenset({HOSPITAL_PURCHASER}),
+    # [R-HOSP-CATALOGUE] departments do not order on their own: the purchasers submit.
+    "order.submit": frozenset({HOSPITAL_PURCHASER}),
     "order.respond": frozenset({SUPPLIER_SALES}),
     "delivery.create": frozenset({SUPPLIER_SALES}),
     "delivery.accept": frozenset({HOSPITAL_PURCHASER}),
@@ -160,6 +162,12 @@ ACTIONS: dict[str, frozenset[str]] = {
         {SUPPLIER_SALES, BUREAU_OFFICER, AGENCY_FINANCE, PLATFORM_ADMIN}
     ),
     "settlement_batch.run": frozenset({AGENCY_FINANCE}),
+    # [R-HOSP-CATALOGUE] the hospital's own catalogue (院内目录): its purchasers record the
+    # committee's admissions, stops and resumptions; the hospital and its overseers read it.
+    "catalogue.view": frozenset(
+        {HOSPITAL_PURCHASER, HOSPITAL_FINANCE, BUREAU_OFFICER, AGENCY_FINANCE, PLATFORM_ADMIN}
+    ),
+    "catalogue.manage": frozenset({HOSPITAL_PURCHASER}),
 }
 
 

@@ -41,6 +41,7 @@ RULES: dict[str, str] = {
     "negotiation_candidate_min_competitors": "R-NEGOTIATION",
     "negotiation_candidate_min_spend_yuan": "R-NEGOTIATION",
     "disclose_hospital_agreed_prices": "R-DISCLOSE",
+    "hospital_catalogue_required": "R-HOSP-CATALOGUE",
 }
 
 
@@ -135,6 +136,11 @@ class RegionPolicy(models.Model):
     # the region publishes them (then on the public listings, never with volumes or orders).
     disclose_hospital_agreed_prices = models.BooleanField(
         _("publish hospitals' agreed prices on the public pages"), default=False
+    )
+    # [R-HOSP-CATALOGUE] YY 2.2, NM 2.2, CX 3.1: hospitals order only what their own catalogue
+    # (院内目录) admitted and has not stopped. On in every seed document.
+    hospital_catalogue_required = models.BooleanField(
+        _("hospitals order only from their own catalogue"), default=True
     )
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 

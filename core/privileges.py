@@ -54,6 +54,10 @@ APPEND_ONLY_NAME = re.compile(r"(Event|Log|Entry|Ledger|Journal|Record|Audit|His
 NOT_APPEND_ONLY = {
     "core.IdempotencyRecord": "a replay cache: stored responses are purged after their TTL",
     "procurement.ReturnRecord": "a return moves through statuses; ReturnRecordEvent is its history",
+    "procurement.CatalogueEntry": (
+        "a hospital's catalogue entry is stopped and resumed; CatalogueEvent (and "
+        "CatalogueEntryEvent) is its history"
+    ),
     "axes.AccessLog": "django-axes sets the logout time on logout",
     "axes.AccessFailureLog": "django-axes prunes old failures per user",
 }

@@ -9,6 +9,7 @@ from decimal import Decimal
 import pytest
 from playwright.sync_api import Page, expect
 
+from core import clock
 from e2e.helpers import cny, expect_message, menu
 
 pytestmark = pytest.mark.e2e
@@ -66,7 +67,8 @@ def test_bureau_approves_and_rejects_listing_applications(journey):
     assert _queue_count(page) == waiting - 2
     journey.shot(page, "bureau-review-after-decisions")
 
-    # What a hospital sees: the approved product is orderable at its listed price.
+    # What a hospital sees: the approved product at its listed price, orderable once the
+    # hospital's committee admits it to its own catalogue [R-HOSP-CATALOGUE].
     buyer = journey.login("h01_purchaser")
     _search_by_code(buyer, approved["code"])
     found = buyer.locator("tbody tr[data-listing]")
@@ -74,6 +76,14 @@ def test_bureau_approves_and_rejects_listing_applications(journey):
     expect(found).to_contain_text(approved["product"])
     expect(found).to_contain_text(approved["manufacturer"])
     expect(found).to_contain_text(approved["price"])
+    expect(found.locator("[data-not-orderable='catalogue_not_admitted']")).to_be_visible()
+    buyer.goto(journey.url(f"/procurement/catalogue/admit/?code={approved['code']}"))
+    buyer.locator(f"tr[data-admissible='{approved['id']}'] input[name=listing]").check()
+    buyer.locator("#id_decision_date").fill(clock.local_today().isoformat())
+    buyer.locator("#id_decision_reference").fill("耗材委〔2026〕15号")
+    buyer.locator("button[data-admit-submit]").click()
+    expect_message(buyer, "已将 1 个产品纳入院内目录。")
+    _search_by_code(buyer, approved["code"])
     expect(found.get_by_role("button", name="加入")).to_be_enabled()
     journey.shot(buyer, "purchaser-finds-approved-listing")
     _search_by_code(buyer, rejected["code"])

@@ -80,6 +80,8 @@ def purchaser_places_order(journey: Journey, a: dict, b: dict) -> str:
     expect(cart.locator("[data-cart-total]")).to_have_text(cny(total))
     journey.shot(page, "purchaser-cart")
 
+    # [R-HOSP-CATALOGUE] the purchaser orders for the department that asked.
+    cart.get_by_label("申请科室").fill("骨科")
     cart.get_by_role("button", name="创建 1 个订单").click()
     expect_message(page, "已创建草稿订单")
     number = page.locator("[data-order-number]").inner_text()

@@ -715,3 +715,49 @@ NEGOTIATION_ITEM_STATES = StateMachine(
 class NegotiationOfferKind(models.TextChoices):
     OFFER = "offer", _("Offer")
     ACCEPT_COUNTER = "accept_counter", _("Accepted the bureau's target")
+
+
+class CatalogueEntryStatus(models.TextChoices):
+    """[R-HOSP-CATALOGUE] a product in a hospital's own catalogue (院内目录)."""
+
+    ADMITTED = "admitted", _("In use")
+    STOPPED = "stopped", _("Stopped")
+
+
+# Admitted and stopped alternate (停用 / 复用), each with a reason, as often as the hospital
+# decides; a product is never removed from the catalogue (its history stays with it).
+CATALOGUE_TRANSITIONS: dict[str, frozenset[str]] = {
+    CatalogueEntryStatus.ADMITTED: frozenset({CatalogueEntryStatus.STOPPED}),
+    CatalogueEntryStatus.STOPPED: frozenset({CatalogueEntryStatus.ADMITTED}),
+}
+
+
+class CatalogueAction(models.TextChoices):
+    STOP = "stop", _("stopping the product")
+    RESUME = "resume", _("resuming the product")
+
+
+CATALOGUE_STATES = StateMachine(
+    object="catalogue_entry",
+    transitions=CATALOGUE_TRANSITIONS,
+    targets={
+        CatalogueAction.STOP: CatalogueEntryStatus.STOPPED,
+        CatalogueAction.RESUME: CatalogueEntryStatus.ADMITTED,
+    },
+    label=lambda entry: gettext("Catalogue entry %(number)s") % {"number": entry.pk},
+)
+
+
+class CatalogueEventKind(models.TextChoices):
+    ADMITTED = "admitted", _("Admitted")
+    STOPPED = "stopped", _("Stopped")
+    RESUMED = "resumed", _("Resumed")
+
+
+class UsageCatalogueFlag(models.TextChoices):
+    """[R-HOSP-CATALOGUE] why a usage record's product was outside the hospital's catalogue
+    when it was used (blank: it was in use)."""
+
+    NONE = "", _("In the catalogue")
+    NOT_ADMITTED = "not_admitted", _("Never admitted to the hospital's catalogue")
+    STOPPED = "stopped", _("Stopped in the hospital's catalogue")

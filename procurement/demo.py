@@ -47,6 +47,8 @@ from core.money import quantize
 from core.regions import MAINLAND_PROVINCES
 from procurement import demo_negotiations
 from procurement.choices import (
+    Catalogue,
+    CatalogueEntryStatus,
     DemandStatus,
     GreenChannel,
     LineStatus,
@@ -57,6 +59,8 @@ from procurement.choices import (
 from procurement.models import (
     AgreedPrice,
     AnnualPurchasePlan,
+    CatalogueEntry,
+    Contract,
     EmergencyPurchase,
     Listing,
     Negotiation,
@@ -75,6 +79,7 @@ from procurement.services import (
     purchase_plans,
     usage,
 )
+from procurement.services import catalogue as catalogue_services
 
 SEED = 20260301
 LISTINGS_PER_MANUFACTURER = 30
@@ -184,8 +189,11 @@ def seed() -> dict[str, int]:
     _seed_plans(users, today, start)
     _seed_agreed_prices(users, catalogue, start, today)
     hospitals = [users[f"{key}_purchaser"].organization for key, *_rest in HOSPITALS]
+    awaiting = _seed_catalogues(users, catalogue, start)
     if not Order.objects.filter(hospital__in=hospitals).exists():
-        world = _OrderWorld(users=users, rng=rng, today=today, catalogue=catalogue)
+        world = _OrderWorld(
+            users=users, rng=rng, today=today, catalogue=catalogue, not_admitted=awaiting
+        )
         world.run(start)
         if not UsageRecord.objects.filter(hospital__in=hospitals).exists():
             world.record_usage()
@@ -193,6 +201,7 @@ def seed() -> dict[str, int]:
     _seed_finished_round(users)
     _seed_emergency(users, today)
     demo_negotiations.seed(users, today, at=_at, moment=_moment)
+    _seed_catalogue_stops(users, catalogue, awaiting)
     return {
         "rounds": TenderRound.objects.count(),
         "listings": Listing.objects.count(),
@@ -313,6 +322,118 @@ def _seed_listings(users: dict[str, User], rng: random.Random, start: dt.date) -
         .select_related("consumable", "manufacturer")
         .order_by("manufacturer_id", "pk")
     )
+
+
+# ---------------------------------------------------------------------------------------------
+# The hospitals' own catalogues [R-HOSP-CATALOGUE]
+
+# h01's committee has yet to decide on its last few alternate-catalogue products: the admit
+# page offers them (and a usage record of one is flagged "never admitted").
+AWAITING_COMMITTEE = {"h01": 3}
+# Stopped for these hospitals after the orders, with the reason; h01 then reports a use.
+CATALOGUE_STOPS = {
+    "h01": "质量问题：院内抽检批次不合格，暂停使用",
+    "h02": "临床反馈不良事件，医用耗材管理委员会决定暂停使用",
+}
+
+
+def _admit_missing(purchaser: User, listing_ids: list[int], day: dt.date) -> None:
+    hospital_id = purchaser.organization_id
+    have = set(
+        CatalogueEntry.objects.filter(
+            hospital_id=hospital_id, listing_id__in=listing_ids
+        ).values_list("listing_id", flat=True)
+    )
+    missing = [pk for pk in listing_ids if pk not in have]
+    size = catalogue_services.MAX_ADMIT
+    for start in range(0, len(missing), size):
+        with _at(_moment(day, 15), purchaser, clamp=True):
+            catalogue_services.catalogue_admit(
+                actor=purchaser,
+                listing_ids=missing[start : start + size],
+                decision_date=day,
+                decision_reference=f"耗材委〔{day:%Y}〕{day:%m%d}号",
+            )
+
+
+def _seed_catalogues(
+    users: dict[str, User], catalogue: list[Listing], start: dt.date
+) -> dict[str, set[int]]:
+    """Each hospital's committee admitted the listed products (not the forbidden ones) at
+    its sitting before the history starts; h01's has a few left to decide. Returns those,
+    by hospital key."""
+    orderable = [x for x in catalogue if x.label != PurchaseLabel.FORBIDDEN]
+    alternate = [x.pk for x in orderable if x.catalogue == Catalogue.ALTERNATE]
+    awaiting = {key: set(alternate[-count:]) for key, count in AWAITING_COMMITTEE.items()}
+    sitting = start - dt.timedelta(days=7)
+    for key, *_rest in HOSPITALS:
+        purchaser = users[f"{key}_purchaser"]
+        skip = awaiting.get(key, set())
+        _admit_missing(purchaser, [x.pk for x in orderable if x.pk not in skip], sitting)
+    return awaiting
+
+
+def _seed_catalogue_stops(
+    users: dict[str, User], catalogue: list[Listing], awaiting: dict[str, set[int]]
+) -> None:
+    """One product stopped for h01 and h02, with the reason, and two HIS usage records of
+    h01 flagged: one of the stopped product, one of a product never admitted."""
+    contracted = set(Contract.objects.values_list("listing_id", flat=True))
+    for key, reason in CATALOGUE_STOPS.items():
+        purchaser = users[f"{key}_purchaser"]
+        entries = CatalogueEntry.objects.filter(hospital_id=purchaser.organization_id)
+        if entries.filter(status=CatalogueEntryStatus.STOPPED).exists():
+            continue
+        entry = (
+            entries.filter(listing__catalogue=Catalogue.ALTERNATE)
+            .exclude(listing_id__in=contracted)
+            .exclude(listing__consumable__device_identifiers__isnull=True)
+            .order_by("listing_id")
+            .first()
+        )
+        if entry is None:
+            continue
+        with _at(clock.now() - dt.timedelta(days=2), purchaser):
+            catalogue_services.catalogue_stop(actor=purchaser, entry_id=entry.pk, reason=reason)
+    purchaser = users["h01_purchaser"]
+    if (
+        UsageRecord.objects.filter(hospital_id=purchaser.organization_id)
+        .exclude(catalogue_flag="")
+        .exists()
+    ):
+        return
+    stopped = CatalogueEntry.objects.filter(
+        hospital_id=purchaser.organization_id, status=CatalogueEntryStatus.STOPPED
+    ).values_list("consumable_id", flat=True)
+    never = Listing.objects.filter(pk__in=awaiting.get("h01", set())).values_list(
+        "consumable_id", flat=True
+    )
+    records = []
+    for n, consumable_id in enumerate([*stopped[:1], *never[:1]], start=1):
+        di = (
+            DeviceIdentifier.objects.filter(consumable_id=consumable_id)
+            .order_by("di")
+            .values_list("di", flat=True)
+            .first()
+        )
+        if di is None:
+            continue
+        used_at = clock.now() - dt.timedelta(hours=3 + n)
+        case_number = f"ZY{used_at:%Y}01FLAG{n:02d}"
+        records.append(
+            {
+                "udi_di": di,
+                "lot": f"FLAG{n}",
+                "operation_id": f"OP{used_at:%Y%m%d}01FLAG{n}",
+                "doctor_code": "D01007",
+                "department": DEPARTMENTS[n],
+                "patient_hash": hashlib.sha256(f"h01-salt:{case_number}".encode()).hexdigest(),
+                "used_at": used_at,
+            }
+        )
+    if records:
+        with _at(clock.now() - dt.timedelta(hours=1), purchaser):
+            usage.usage_record(actor=purchaser, records=records)
 
 
 def _listing_fate(n: int) -> str:
@@ -451,6 +572,8 @@ class _OrderWorld:
     rng: random.Random
     today: dt.date
     catalogue: list[Listing]
+    # [R-HOSP-CATALOGUE] by hospital key: listings its committee has not admitted yet.
+    not_admitted: dict[str, set[int]] = field(default_factory=dict)
     invoice_seq: int = 0
     shipped: list[_Shipped] = field(default_factory=list)
     turns: dict[int, int] = field(default_factory=dict)
@@ -503,6 +626,18 @@ class _OrderWorld:
                 return cycle[turn % len(cycle)]
         raise AssertionError(age)  # pragma: no cover (FATES ends with an open bucket)
 
+    def _admitted_only(self, key: str, picked: list[Listing], offered: list[Listing]) -> list:
+        """[R-HOSP-CATALOGUE] a product the hospital's committee has not admitted is swapped
+        for one it has, of the same maker, without drawing again (the rest of the demo stays
+        as the generator made it)."""
+        skip = self.not_admitted.get(key, set())
+        if not skip & {x.pk for x in picked}:
+            return picked
+        spare = [x for x in offered if x.pk not in skip and x not in picked]
+        return [
+            x if x.pk not in skip else spare.pop(0) for x in picked if x.pk not in skip or spare
+        ]
+
     def one_order(
         self, day: dt.date, key: str, *, fate: str | None = None, maker_key: str | None = None
     ) -> None:
@@ -515,6 +650,7 @@ class _OrderWorld:
             maker_id = cast(int, self.users[f"{maker_key}_sales"].organization_id)
         offered = self.by_maker[maker_id]
         picked = rng.sample(offered, k=min(len(offered), rng.choice((1, 1, 2, 2, 3, 4))))
+        picked = self._admitted_only(key, picked, offered)
         lines = []
         for listing in picked:
             high = listing.consumable.is_high_value
@@ -530,6 +666,8 @@ class _OrderWorld:
             order = orders.order_create(
                 actor=purchaser,
                 lines=lines,
+                # Not drawn from the generator: the rest of the demo stays as it was.
+                department=DEPARTMENTS[(day.toordinal() + maker_id) % len(DEPARTMENTS)],
                 note=rng.choice(("", "", "请于工作日送达", "手术急用")),
                 is_urgent=rng.random() < 0.1,
             )[0]
@@ -1101,9 +1239,12 @@ def demo_contract_order(
     )
     if maker is None or carrier is None or di is None:
         return
+    _admit_missing(purchaser, [contract.listing_id], day - dt.timedelta(days=1))
     with _at(_moment(day, 9), purchaser):
         (order,) = orders.order_create(
-            actor=purchaser, lines=[{"listing": contract.listing_id, "quantity": quantity}]
+            actor=purchaser,
+            lines=[{"listing": contract.listing_id, "quantity": quantity}],
+            department="心血管内科",
         )
         orders.order_submit(actor=purchaser, order_id=order.pk)
     line = order.lines.get()

@@ -755,3 +755,60 @@ class NegotiationNothingToMatchError(DomainError):
     message_template = _(
         "No listed product is priced above the winning prices imported: nothing to negotiate."
     )
+
+
+# --- The hospital's own catalogue (院内目录) [R-HOSP-CATALOGUE] -------------------------------
+
+
+class CatalogueNotAdmittedError(DomainError):
+    """[R-HOSP-CATALOGUE] the hospital orders only what its committee admitted."""
+
+    code = "catalogue_not_admitted"
+    message_template = _(
+        "%(product)s is not in the hospital's catalogue: the committee has not admitted it, so "
+        "it cannot be ordered."
+    )
+
+
+class CatalogueStoppedError(DomainError):
+    """[R-HOSP-CATALOGUE] a product stopped for the hospital (停用) cannot be ordered."""
+
+    code = "catalogue_stopped"
+    message_template = _(
+        "%(product)s is stopped in the hospital's catalogue (since %(since)s: %(reason)s) and "
+        "cannot be ordered."
+    )
+
+
+class CatalogueEntryExistsError(DomainError):
+    """A listing is admitted once per hospital; a stopped one is resumed, not admitted again."""
+
+    code = "catalogue_entry_exists"
+    http_status = 409
+    message_template = _("%(product)s is already in the hospital's catalogue (%(status)s).")
+
+
+class CatalogueListingNotAdmissibleError(ValidationError):
+    """Only products listed on the platform are admitted."""
+
+    code = "catalogue_listing_not_admissible"
+    message_template = _(
+        "%(product)s cannot be admitted: its listing is %(status)s; only listed products are."
+    )
+
+
+class CatalogueDecisionRequiredError(ValidationError):
+    """An admission names the committee's decision: its date (not in the future) and
+    reference."""
+
+    code = "catalogue_decision_required"
+    message_template = _(
+        "Give the committee's decision date (not in the future) and reference number."
+    )
+
+
+class OrderDepartmentRequiredError(ValidationError):
+    """[R-HOSP-CATALOGUE] an order names the department that asked for it."""
+
+    code = "order_department_required"
+    message_template = _("Name the requesting department of the order.")

@@ -37,6 +37,7 @@ from procurement.choices import (
     ListingStatus,
     OrderStatus,
     PurchaseLabel,
+    UsageCatalogueFlag,
 )
 from procurement.models import DeliveryLine, OrderLine
 from procurement.selectors import deliveries as delivery_selectors
@@ -527,8 +528,18 @@ def usage_export_filters(actor: Any, params: Mapping[str, str]) -> dict[str, Any
         "operation_id": _text(params, "operation_id", 64),
         "date_from": _date(params, "date_from"),
         "date_to": _date(params, "date_to"),
+        "flagged": _flagged(params),
     }
     return {k: v for k, v in filters.items() if v}
+
+
+def _flagged(params: Mapping[str, str]) -> str:
+    """[R-HOSP-CATALOGUE] ``any`` or one reason a record is outside the catalogue."""
+    value = str(params.get("flagged", "") or "")
+    allowed = ["any", *[flag for flag in UsageCatalogueFlag.values if flag]]
+    if value and value not in allowed:
+        raise _invalid("flagged")
+    return value
 
 
 def usage_export_rows(actor: Any, filters: dict[str, Any]) -> ExportRows:
@@ -540,6 +551,7 @@ def usage_export_rows(actor: Any, filters: dict[str, Any]) -> ExportRows:
         operation_id=filters.get("operation_id", ""),
         used_from=dt.date.fromisoformat(date_from) if date_from else None,
         used_to=dt.date.fromisoformat(date_to) if date_to else None,
+        flagged=filters.get("flagged", ""),
     )
     rows = records.values_list(
         "used_at",
@@ -576,6 +588,13 @@ USAGE_RECORDS = register(
         list_url="procurement:usage_list",
         filters=usage_export_filters,
         rows=usage_export_rows,
-        filter_names=("doctor_code", "department", "operation_id", "date_from", "date_to"),
+        filter_names=(
+            "doctor_code",
+            "department",
+            "operation_id",
+            "date_from",
+            "date_to",
+            "flagged",
+        ),
     )
 )

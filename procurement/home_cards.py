@@ -12,6 +12,7 @@ from core import clock, export_jobs
 from core.export_jobs import ExportStatus
 from core.home import CardQuery, register_card
 from procurement.choices import (
+    CatalogueEntryStatus,
     DeliveryStatus,
     DemandStatus,
     EmergencyStatus,
@@ -22,6 +23,7 @@ from procurement.choices import (
 )
 from procurement.selectors import bids as bid_selectors
 from procurement.selectors import (
+    catalogue,
     contracts,
     deliveries,
     demand,
@@ -31,6 +33,7 @@ from procurement.selectors import (
     negotiations,
     orders,
     rounds,
+    usage,
 )
 
 PURCHASER = {Role.HOSPITAL_PURCHASER}
@@ -448,3 +451,43 @@ def rounds_in_publicity(actor) -> CardQuery:
         path=reverse("procurement:round_list"),
         params={"status": RoundStatus.PUBLICITY},
     )
+
+
+# --- The hospital's own catalogue [R-HOSP-CATALOGUE] -----------------------------------------
+
+
+def _catalogue(actor, **params) -> CardQuery:
+    rows = catalogue.catalogue_entry_list(actor=actor, status=params.get("status", ""))
+    return CardQuery(rows=rows, path=reverse("procurement:catalogue_list"), params=params)
+
+
+@register_card(
+    key="catalogue_in_use",
+    title=_("Products in the hospital catalogue"),
+    roles=PURCHASER,
+    order=180,
+)
+def catalogue_in_use(actor) -> CardQuery:
+    return _catalogue(actor, status=CatalogueEntryStatus.ADMITTED)
+
+
+@register_card(
+    key="catalogue_stopped",
+    title=_("Products stopped in the hospital catalogue"),
+    roles=PURCHASER,
+    order=181,
+)
+def catalogue_stopped(actor) -> CardQuery:
+    return _catalogue(actor, status=CatalogueEntryStatus.STOPPED)
+
+
+@register_card(
+    key="usage_outside_catalogue",
+    title=_("Usage records outside the catalogue"),
+    roles=PURCHASER,
+    order=182,
+)
+def usage_outside_catalogue(actor) -> CardQuery:
+    """HIS usage records of products never admitted or stopped (flagged when received)."""
+    rows = usage.usage_list(actor=actor, flagged="any")
+    return CardQuery(rows=rows, path=reverse("procurement:usage_list"), params={"flagged": "any"})

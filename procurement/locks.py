@@ -28,6 +28,7 @@ from procurement.choices import NegotiationOutcome, NegotiationStatus
 from procurement.models import (
     AgreedPrice,
     AnnualPurchasePlan,
+    CatalogueEntry,
     Delivery,
     DeliveryLine,
     EmergencyPurchase,
@@ -376,3 +377,20 @@ def lock_negotiations_to_apply_unscoped(*, today: dt.date) -> list[Negotiation]:
         )
         .order_by("pk")
     )
+
+
+# The hospital's own catalogue [R-HOSP-CATALOGUE]
+
+
+def lock_catalogue_entry(*, actor: User, entry_id: int) -> CatalogueEntry:
+    """A catalogue entry the actor may see, locked (a stop or resumption); 404 otherwise."""
+    entry = (
+        CatalogueEntry.objects.visible_to(actor)
+        .select_for_update(of=("self",))
+        .select_related("consumable")
+        .filter(pk=entry_id)
+        .first()
+    )
+    if entry is None:
+        raise NotFoundError(catalogue_entry=entry_id)
+    return entry

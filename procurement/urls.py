@@ -6,6 +6,7 @@ from procurement.views import (
     awards,
     bids,
     cart,
+    catalogue,
     contracts,
     deliveries,
     demand,
@@ -69,6 +70,15 @@ urlpatterns = [
     ),
     path("purchase-plan/", purchase_plans.purchase_plan, name="purchase_plan"),
     # Emergency purchases [R-EMERG-DEADLINE] [R-EMERG-CAP].
+    # The hospital's own catalogue [R-HOSP-CATALOGUE]
+    path("catalogue/", catalogue.catalogue_list, name="catalogue_list"),
+    path("catalogue/admit/", catalogue.catalogue_admit, name="catalogue_admit"),
+    path("catalogue/<int:pk>/", catalogue.catalogue_detail, name="catalogue_detail"),
+    path(
+        "catalogue/<int:pk>/<slug:action>/",
+        catalogue.catalogue_change,
+        name="catalogue_change",
+    ),
     path("emergency/", emergency.emergency_list, name="emergency_list"),
     path("emergency/new/", emergency.emergency_register, name="emergency_register"),
     path("emergency/cap/", emergency.emergency_cap_panel, name="emergency_cap_panel"),

@@ -352,6 +352,13 @@ def build() -> ApiWorld:
     approved_payment = pay_request(90003, upto="approved")
     paid_payment = pay_request(90004, upto="paid")
     payable_invoice = confirmed_invoice(90005)
+    # [R-HOSP-CATALOGUE] the hospital's catalogue entry of its listing, and a listed product
+    # its committee has not admitted yet.
+    from procurement.models import CatalogueEntry
+
+    catalogue_entry = CatalogueEntry.objects.get(hospital=w.hospital, listing=w.listing)
+    admissible = add_listing(w)
+    CatalogueEntry.objects.filter(hospital=w.hospital, listing=admissible).delete()
     ids = {
         "advance": advance.pk,
         "fund_settlement": fund_settlement.pk,
@@ -371,6 +378,8 @@ def build() -> ApiWorld:
         "paid_payment_request": paid_payment.pk,
         "payable_invoice": payable_invoice.pk,
         "settlement_batch": batch.pk,
+        "catalogue_entry": catalogue_entry.pk,
+        "admissible_listing": admissible.pk,
         "emergency_purchase": emergency_purchase.pk,
         "emergency_consumable": emergency_product.pk,
         "emergency_consumable_code": emergency_product.code,

@@ -80,8 +80,10 @@ def world():
     invoices.invoice_confirm(actor=w.finance, invoice_id=o["confirmed_invoice"].pk)
     # The other hospital: a draft and a submitted order of its own.
     other_lines = [{"listing": w.listing.pk, "quantity": 3}]
-    o["other_draft"] = orders.order_create(actor=w.other_purchaser, lines=other_lines)[0]
-    other = orders.order_create(actor=w.other_purchaser, lines=other_lines)[0]
+    o["other_draft"] = orders.order_create(
+        department="骨科", actor=w.other_purchaser, lines=other_lines
+    )[0]
+    other = orders.order_create(department="骨科", actor=w.other_purchaser, lines=other_lines)[0]
     o["other_submitted"] = orders.order_submit(actor=w.other_purchaser, order_id=other.pk)
     # Listings: a cut due in time, one overdue, an application, a pending price change.
     today = clock.local_today()
@@ -190,6 +192,31 @@ def world():
     o["neg_offered"] = negotiation_world.offered(users["bur"], w.sales, w.listing, [w.hospital])
     negotiation_world.drafted(users["bur"], [w.listing], [w.hospital])
     _payment_flow(w, users, o)
+    # [R-HOSP-CATALOGUE] the hospital's catalogue (every listed product: the suite's fixture
+    # admits them), one product stopped and an HIS usage record of it flagged; the other
+    # hospital's catalogue is not the purchaser's.
+    from procurement.models import CatalogueEntry
+    from procurement.services import catalogue, usage
+    from procurement.tests.order_world import di_of, gs1, patient_hash
+
+    entries = CatalogueEntry.objects.filter(hospital=w.hospital)
+    o["catalogue_stopped"] = catalogue.catalogue_stop(
+        actor=w.purchaser, entry_id=entries.get(listing=second).pk, reason="抽检不合格"
+    )
+    o["catalogue_in_use"] = set(entries.filter(status="admitted"))
+    (o["usage_flagged"],) = usage.usage_record(
+        actor=w.purchaser,
+        records=[
+            {
+                "barcode": gs1(di_of(second), serial="HOME1"),
+                "operation_id": "OP-HOME-1",
+                "doctor_code": "D001",
+                "department": "骨科",
+                "patient_hash": patient_hash("HOME1"),
+                "used_at": clock.now() - dt.timedelta(hours=1),
+            }
+        ],
+    )
     return w, users, o
 
 
@@ -256,6 +283,9 @@ def expected(o) -> dict[str, dict[str, set]]:
             "exports_ready": {o["export_ready"]},
             "emergency_this_year": {o["emergency"]},
             "emergency_awaiting_bureau": {o["emergency"]},
+            "catalogue_in_use": o["catalogue_in_use"],
+            "catalogue_stopped": {o["catalogue_stopped"]},
+            "usage_outside_catalogue": {o["usage_flagged"]},
         },
         "fin": {
             "invoices_to_confirm": {o["registered"]},

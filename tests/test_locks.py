@@ -52,6 +52,7 @@ def test_an_orders_lines_are_locked_in_primary_key_order():
     _order, delivery = shipped(w)
 
     two = orders.order_create(
+        department="骨科",
         actor=w.purchaser,
         lines=[{"listing": second.pk, "quantity": 1}, {"listing": w.listing.pk, "quantity": 1}],
     )[0]

@@ -527,6 +527,44 @@ ROWS = [
         GET="403   403   403   403   200   200   200   302L  302L  200",
         POST="403   403   403   403   200   200   200   302L  302L  200",
     ),
+    # The hospital's own catalogue [R-HOSP-CATALOGUE]
+    row(
+        "procurement/catalogue/",
+        GET="200   200   403   403   200   200   200   302L  302L  200",
+        POST="200   200   403   403   200   200   200   302L  302L  200",
+    ),
+    row(
+        "procurement/catalogue/admit/",
+        body={
+            "listing": "@admissible_listing",
+            "decision_date": "@today",
+            "decision_reference": "药事会〔2026〕3号",
+        },
+        GET="200   403   403   403   403   403   403   302L  302L  403",
+        POST="302   403   403   403   403   403   403   302L  302L  403",
+    ),
+    row(
+        "procurement/catalogue/<int:pk>/",
+        pk="@catalogue_entry",
+        GET="200   200   403   403   200   200   200   302L  302L  200",
+        POST="200   200   403   403   200   200   200   302L  302L  200",
+    ),
+    row(
+        "procurement/catalogue/<int:pk>/<slug:action>/",
+        pk="@catalogue_entry",
+        action="stop",
+        body={"reason": "抽检不合格"},
+        GET="405   405   405   405   405   405   405   302L  302L  405",
+        POST="302   403   403   403   403   403   403   302L  302L  403",
+    ),
+    row(
+        "procurement/catalogue/<int:pk>/<slug:action>/",
+        pk="@catalogue_entry",
+        action="resume",
+        body={"reason": "复检合格"},
+        GET="405   405   405   405   405   405   405   302L  302L  405",
+        POST="409   403   403   403   403   403   403   302L  302L  403",
+    ),
     # Emergency purchases [R-EMERG-DEADLINE] [R-EMERG-CAP]
     # Negotiations [R-NEGOTIATION]
     row(
@@ -1823,6 +1861,45 @@ ROWS = [
         POST="403   403   403   403   200   403   403   403   401   403",
     ),
     row("api/v1/procurement/cap/", GET="200   200   403   403   400   400   400   200   401   400"),
+    # --- API: the hospital's own catalogue [R-HOSP-CATALOGUE]
+    row(
+        "api/v1/procurement/catalogue/",
+        body={
+            "listings": ["@admissible_listing"],
+            "decision_date": "@today",
+            "decision_reference": "药事会〔2026〕3号",
+        },
+        GET="200   200   403   403   200   200   200   200   401   200",
+        POST="201   403   403   403   403   403   403   201   401   403",
+    ),
+    row(
+        "api/v1/procurement/catalogue/admissible/",
+        GET="200   403   403   403   403   403   403   200   401   403",
+    ),
+    row(
+        "api/v1/procurement/catalogue/<int:pk>/",
+        pk="@catalogue_entry",
+        GET="200   200   403   403   200   200   200   200   401   200",
+    ),
+    row(
+        "api/v1/procurement/catalogue/<int:pk>/actions/",
+        pk="@catalogue_entry",
+        GET="200   200   403   403   200   200   200   200   401   200",
+    ),
+    row(
+        "api/v1/procurement/catalogue/<int:pk>/stop/",
+        pk="@catalogue_entry",
+        body={"reason": "抽检不合格"},
+        GET="405   403   403   403   403   403   403   405   401   403",
+        POST="200   403   403   403   403   403   403   200   401   403",
+    ),
+    row(
+        "api/v1/procurement/catalogue/<int:pk>/resume/",
+        pk="@catalogue_entry",
+        body={"reason": "复检合格"},
+        GET="405   403   403   403   403   403   403   405   401   403",
+        POST="409   403   403   403   403   403   403   409   401   403",
+    ),
     # --- API: emergency purchases [R-EMERG-DEADLINE] [R-EMERG-CAP]
     # --- API: settlement, the payment flow [R-ESCROW] [R-PAY-30] [R-DIRECT]
     row(
@@ -2286,7 +2363,7 @@ ROWS = [
     # --- API: orders, deliveries, returns, invoices, usage, feed
     row(
         "api/v1/procurement/orders/",
-        body={"lines": [{"listing": "@listing", "quantity": 1}]},
+        body={"lines": [{"listing": "@listing", "quantity": 1}], "department": "骨科"},
         GET="200   200   200   200   200   200   200   200   401   200",
         POST="201   403   403   403   403   403   403   201   401   403",
     ),

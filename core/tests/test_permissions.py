@@ -47,6 +47,10 @@ ALLOWED = {
         "contract.sign",
         "emergency.view",
         "emergency.register",
+        # [R-HOSP-CATALOGUE] the hospital's own catalogue; only purchasers submit orders.
+        "catalogue.view",
+        "catalogue.manage",
+        "order.submit",
     },
     Role.HOSPITAL_FINANCE: EVERYONE
     | {
@@ -61,6 +65,7 @@ ALLOWED = {
         # Its own advances and fund settlements [R-ADVANCE] [R-FUND-MONTHLY].
         "advance.view",
         "fund_settlement.view",
+        "catalogue.view",
     },
     Role.SUPPLIER_SALES: EVERYONE
     | {
@@ -101,6 +106,7 @@ ALLOWED = {
         "award.manage",
         "emergency.view",
         "emergency.review",
+        "catalogue.view",
         # Sealed bids: who bid and when (never a price before the opening); custodians are
         # officers; the bureau opens.
         "bid.view",
@@ -122,6 +128,7 @@ ALLOWED = {
         "demand.review",
         "award.manage",
         "emergency.view",
+        "catalogue.view",
         "bid.view",
         "share.hold",
         "round.open",
@@ -171,6 +178,9 @@ ALLOWED = {
         # Negotiations are the region's regulators' and the suppliers'.
         "negotiation.manage",
         "negotiation.offer",
+        # [R-HOSP-CATALOGUE] the hospitals' committees decide their catalogues and submit.
+        "catalogue.manage",
+        "order.submit",
     },
 }
 

@@ -109,6 +109,7 @@ class OrderListCreateApi(ListApi):
         created = orders.order_create(
             actor=request.user,
             lines=data["lines"],
+            department=data["department"],
             note=data.get("note", ""),
             is_urgent=data.get("is_urgent", False),
         )
@@ -138,9 +139,10 @@ class OrderActionsApi(ApiView):
 
 
 class OrderSubmitApi(ApiView):
-    """Send a draft to the supplier; checks labels and the alternate-catalogue cap."""
+    """Send a draft to the supplier (the hospital's purchasers only); re-checks labels, the
+    hospital's own catalogue [R-HOSP-CATALOGUE] and the alternate-catalogue cap."""
 
-    required_action = "order.place"
+    required_action = "order.submit"
 
     @extend_schema(request=None, responses=OrderOutput)
     def post(self, request, pk: int):

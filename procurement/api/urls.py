@@ -5,6 +5,7 @@ from procurement.api import (
     awards,
     bids,
     cart,
+    catalogue,
     deliveries,
     emergency,
     invoices,
@@ -268,6 +269,31 @@ urlpatterns = [
         name="negotiation_accept_offer",
     ),
     # Orders, the cart quote, deliveries, returns, invoices, usage records.
+    # The hospital's own catalogue [R-HOSP-CATALOGUE]
+    path("catalogue/", catalogue.CatalogueListCreateApi.as_view(), name="catalogue_list"),
+    path(
+        "catalogue/admissible/",
+        catalogue.CatalogueAdmissibleApi.as_view(),
+        name="catalogue_admissible",
+    ),
+    path(
+        "catalogue/<int:pk>/", catalogue.CatalogueEntryDetailApi.as_view(), name="catalogue_entry"
+    ),
+    path(
+        "catalogue/<int:pk>/actions/",
+        catalogue.CatalogueEntryActionsApi.as_view(),
+        name="catalogue_actions",
+    ),
+    path(
+        "catalogue/<int:pk>/stop/",
+        catalogue.CatalogueEntryStopApi.as_view(),
+        name="catalogue_stop",
+    ),
+    path(
+        "catalogue/<int:pk>/resume/",
+        catalogue.CatalogueEntryResumeApi.as_view(),
+        name="catalogue_resume",
+    ),
     path("orders/", orders.OrderListCreateApi.as_view(), name="order_list"),
     path("orders/quote/", cart.OrderQuoteApi.as_view(), name="order_quote"),
     path("orders/<int:pk>/", orders.OrderDetailApi.as_view(), name="order_detail"),

@@ -16,10 +16,21 @@ from rest_framework.response import Response
 from accounts.selectors import request_actor
 from core.api.params import query_date, query_id, validated
 from core.api.views import ListApi
+from core.errors import ValidationError
 from procurement.api.serializers.usage import UsageCreateInput, UsageCreateOutput, UsageRecordOutput
+from procurement.choices import UsageCatalogueFlag
 from procurement.models import UsageRecord
 from procurement.selectors import usage as usage_selectors
 from procurement.services import usage
+
+FLAG_FILTERS = ["any", *[flag for flag in UsageCatalogueFlag.values if flag]]
+
+
+def _flagged(request) -> str:
+    value = request.query_params.get("flagged", "")
+    if value and value not in FLAG_FILTERS:
+        raise ValidationError(fields={"flagged": [", ".join(FLAG_FILTERS)]})
+    return value
 
 
 class UsageRecordListCreateApi(ListApi):
@@ -40,6 +51,13 @@ class UsageRecordListCreateApi(ListApi):
             OpenApiParameter("consumable", int),
             OpenApiParameter("used_from", str, description="YYYY-MM-DD"),
             OpenApiParameter("used_to", str, description="YYYY-MM-DD"),
+            OpenApiParameter(
+                "flagged",
+                str,
+                enum=FLAG_FILTERS,
+                description="[R-HOSP-CATALOGUE] records outside the hospital's catalogue: "
+                "any, or one reason",
+            ),
         ]
     )
     def get(self, request, *args, **kwargs):
@@ -55,6 +73,7 @@ class UsageRecordListCreateApi(ListApi):
             consumable_id=query_id(self.request, "consumable"),
             used_from=query_date(self.request, "used_from"),
             used_to=query_date(self.request, "used_to"),
+            flagged=_flagged(self.request),
         )
 
     @extend_schema(request=UsageCreateInput, responses={201: UsageCreateOutput})

@@ -14,6 +14,7 @@ from procurement.models.bids import (
     TenderBidRefusal,
     TenderBidWithdrawal,
 )
+from procurement.models.catalogue import CatalogueEntry, CatalogueEvent
 from procurement.models.deliveries import Delivery, DeliveryLine, ReturnRecord
 from procurement.models.emergency import (
     EmergencyPurchase,
@@ -49,6 +50,8 @@ __all__ = [
     "Allocation",
     "AllocationChoice",
     "AnnualPurchasePlan",
+    "CatalogueEntry",
+    "CatalogueEvent",
     "Contract",
     "Delivery",
     "DeliveryLine",

@@ -78,6 +78,11 @@ class Order(models.Model):
         _("status"), max_length=10, choices=OrderStatus.choices, default=OrderStatus.DRAFT
     )
     is_urgent = models.BooleanField(_("urgent"), default=False)
+    # [R-HOSP-CATALOGUE] departments do not order on their own: the hospital's purchaser
+    # orders for the department that asked. Required for new orders (order_create); orders
+    # made before the field existed keep it blank (nobody recorded who asked, and a made-up
+    # department would be a false record).
+    department = models.CharField(_("requesting department"), max_length=100, blank=True)
     note = models.CharField(_("note"), max_length=500, blank=True)
     total = money_field(_("order total"), default=0)
     created_by = models.ForeignKey(

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from core import history
 from core.money import money_field
 from core.tenancy import AnyActor, TenantQuerySet, scope_q
+from procurement.choices import UsageCatalogueFlag
 
 
 class UsageRecordQuerySet(TenantQuerySet):
@@ -51,6 +52,15 @@ class UsageRecord(models.Model):
     patient_hash = models.CharField(_("patient case number hash"), max_length=128)
     used_at = models.DateTimeField(_("used at"))
     charged_price = money_field(_("price charged to the patient"), null=True, blank=True)
+    # [R-HOSP-CATALOGUE] set when received: the product was never admitted to the hospital's
+    # catalogue, or stopped in it. The record is kept (the use happened); the flag says so.
+    catalogue_flag = models.CharField(
+        _("outside the hospital's catalogue"),
+        max_length=12,
+        choices=UsageCatalogueFlag.choices,
+        blank=True,
+        default="",
+    )
     created_at = models.DateTimeField(_("received at"), auto_now_add=True)
 
     objects = UsageRecordQuerySet.as_manager()
@@ -63,6 +73,11 @@ class UsageRecord(models.Model):
             models.Index(fields=["hospital", "doctor_code", "used_at"], name="usage_by_doctor"),
             models.Index(fields=["hospital", "manufacturer", "used_at"], name="usage_by_brand"),
             models.Index(fields=["hospital", "department", "used_at"], name="usage_by_dept"),
+            models.Index(
+                fields=["hospital", "used_at"],
+                condition=~models.Q(catalogue_flag=""),
+                name="usage_flagged",
+            ),
         ]
         constraints = [
             models.CheckConstraint(condition=models.Q(quantity__gt=0), name="usage_qty_gt_0"),

@@ -27,6 +27,7 @@ from procurement.errors import (
 )
 from procurement.models import Listing
 from procurement.selectors import caps, pricing
+from procurement.selectors.catalogue import check_in_catalogue, with_catalogue
 from procurement.selectors.orders import parse_quantity
 
 
@@ -135,6 +136,8 @@ def _prepare(
         fetched = Listing.objects.visible_to(actor).only(*_SNAPSHOT_FIELDS)
     fetched = fetched.filter(pk__in=seen)
     on = on or clock.local_today()
+    # [R-HOSP-CATALOGUE] the hospital's entry of each listing, in the same query.
+    fetched = with_catalogue(fetched, hospital=hospital)
     listings = {
         listing.pk: listing
         for listing in pricing.with_agreed_price(fetched, hospital_id=hospital.pk, on=on)
@@ -147,6 +150,7 @@ def _prepare(
             if listing is None:
                 raise NotFoundError(listing=listing_id, line=index)
             check_listing_orderable(listing, line=index, restricted_reason=reason)
+            check_in_catalogue(listing, line=index)
         except DomainError as error:
             listing_errors[index] = error
             continue
@@ -186,6 +190,7 @@ def order_lines_prepare(
     caller. Listings are read in the hospital's scope (``Listing.tenant_q``): one it cannot
     see (a draft, an application under review) is 404, as if missing, exactly as reading it
     is; a suspended or delisted one it sees, and ordering it is refused with the reason.
+    [R-HOSP-CATALOGUE] so is one outside the hospital's own catalogue, or stopped in it.
     """
     result = _prepare(actor=actor, lines=lines, on=on, for_display=for_display)
     if result.first_error is not None:

@@ -46,7 +46,7 @@ HOSPITAL, SUPPLIER, CARRIER = "hospital", "supplier", "carrier"
 # action -> (the role it needs, core.permissions.ACTIONS; the party of the order it is for).
 # The carrier is the manufacturer or the distributor it named on the order.
 ORDER_ACTION_PARTIES: dict[str, tuple[str, str]] = {
-    OrderAction.SUBMIT: ("order.place", HOSPITAL),
+    OrderAction.SUBMIT: ("order.submit", HOSPITAL),
     OrderAction.CANCEL: ("order.place", HOSPITAL),
     OrderAction.RESPOND: ("order.respond", SUPPLIER),
     OrderAction.CHOOSE_DISTRIBUTOR: ("order.respond", SUPPLIER),

@@ -21,8 +21,11 @@ def usage_list(
     consumable_id: int | None = None,
     used_from: dt.date | None = None,
     used_to: dt.date | None = None,
+    flagged: str = "",
 ) -> QuerySet:
-    """Usage records newest first, with product and brand: two queries a page."""
+    """Usage records newest first, with product and brand: two queries a page. ``flagged``:
+    ``any`` for the records outside the hospital's catalogue [R-HOSP-CATALOGUE], or one flag
+    (``not_admitted``, ``stopped``)."""
     permissions.require(actor, "usage.view")
     qs = UsageRecord.objects.visible_to(actor).select_related(
         "hospital", "consumable", "manufacturer"
@@ -40,4 +43,8 @@ def usage_list(
         filters &= Q(used_at__date__gte=used_from)
     if used_to:
         filters &= Q(used_at__date__lte=used_to)
+    if flagged == "any":
+        filters &= ~Q(catalogue_flag="")
+    elif flagged:
+        filters &= Q(catalogue_flag=flagged)
     return qs.filter(filters).order_by("-used_at", "-id")

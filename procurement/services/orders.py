@@ -47,6 +47,7 @@ from procurement.choices import (
 )
 from procurement.errors import (
     DistributorNotAuthorisedError,
+    OrderDepartmentRequiredError,
     OrderEmptyError,
     OrderLineDuplicateError,
     OrderLineUnknownError,
@@ -57,6 +58,7 @@ from procurement.locks import lock_order, lock_order_lines, lock_purchase_plan
 from procurement.models import InvoiceLine, Order, OrderLine
 from procurement.selectors import caps, pricing
 from procurement.selectors.cart import check_listing_orderable, order_lines_prepare
+from procurement.selectors.catalogue import catalogue_refusal, catalogue_required, catalogue_states
 from procurement.selectors.listings import authorised_listing_ids, distributors_unscoped
 from procurement.selectors.orders import order_cancel_check, order_party_check
 from procurement.services.events import event_record, feed_fan_out
@@ -71,6 +73,17 @@ def require_reason(reason: object) -> str:
     if not text:
         raise ReasonRequiredError()
     return text[:REASON_MAX]
+
+
+DEPARTMENT_MAX = 100
+
+
+def require_department(department: object) -> str:
+    """[R-HOSP-CATALOGUE] the requesting department, named (at most 100 characters)."""
+    text = str(department or "").strip()
+    if not text or len(text) > DEPARTMENT_MAX:
+        raise OrderDepartmentRequiredError(field="department")
+    return text
 
 
 def _require_hospital(actor: User) -> Organization:
@@ -93,14 +106,18 @@ def order_create(
     *,
     actor: User,
     lines: Sequence[Mapping[str, Any]],
+    department: str,
     note: str = "",
     is_urgent: bool = False,
 ) -> list[Order]:
     """Create draft orders from cart lines ``{"listing", "quantity", "restricted_reason"}``:
     one order per manufacturer. Prices, catalogue and label are the platform's, snapshot on
-    each line [R-LABELS] [R-LIST-PRICE-CAP]."""
+    each line [R-LABELS] [R-LIST-PRICE-CAP]; every product must be in use in the hospital's
+    own catalogue [R-HOSP-CATALOGUE]. ``department`` is the department that asked: departments
+    do not order on their own, the hospital's purchaser orders for them."""
     permissions.require(actor, "order.place")
     hospital = _require_hospital(actor)
+    department = require_department(department)
     prepared = order_lines_prepare(actor=actor, lines=lines)
     by_supplier: dict[int, list] = {}
     for line in prepared:
@@ -115,6 +132,7 @@ def order_create(
             hospital=hospital,
             supplier_id=supplier_id,
             is_urgent=bool(is_urgent),
+            department=department,
             note=str(note or "")[:500],
             total=sum((line.amount for line in group), ZERO),
             created_by=actor,
@@ -144,8 +162,10 @@ def order_submit(*, actor: User, order_id: int) -> Order:
     """Send a draft to its supplier. Every line is re-checked (still listed, label allows it)
     and re-priced for today; then [R-LIST-ALT-CAP] the alternate-catalogue amount must fit
     under the hospital's cap, checked while holding the lock on its purchase plan row so that
-    two submissions cannot both squeeze under it."""
-    order = lock_order(actor=actor, order_id=order_id, action="order.place")
+    two submissions cannot both squeeze under it. [R-HOSP-CATALOGUE] every product must still
+    be in use in the hospital's catalogue (one stopped since the draft is refused), and only
+    the hospital's purchasers submit (``order.submit``)."""
+    order = lock_order(actor=actor, order_id=order_id, action="order.submit")
     order_party_check(actor=actor, order=order, action=OrderAction.SUBMIT)
     ORDER_STATES.check(order, OrderAction.SUBMIT)
     lines = lock_order_lines(order=order)
@@ -155,9 +175,24 @@ def order_submit(*, actor: User, order_id: int) -> Order:
     prices = pricing.unit_prices_for(
         listings=[line.listing for line in lines], hospital_id=order.hospital_id, on=today
     )
+    required = catalogue_required(hospital=order.hospital)
+    states = (
+        catalogue_states(hospital=order.hospital, listing_ids=[line.listing_id for line in lines])
+        if required
+        else {}
+    )
     for index, line in enumerate(lines, start=1):
         line.listing.consumable = line.consumable  # for the error message, without a query
         check_listing_orderable(line.listing, line=index, restricted_reason=line.restricted_reason)
+        refused = catalogue_refusal(
+            product=str(line.consumable),
+            listing_id=line.listing_id,
+            line=index,
+            required=required,
+            state=states.get(line.listing_id),
+        )
+        if refused is not None:
+            raise refused
         fresh = {
             "unit_price": prices[line.listing_id],
             "amount": quantize(prices[line.listing_id] * line.quantity),

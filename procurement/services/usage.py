@@ -31,6 +31,7 @@ from procurement.errors import (
     UsedAtInvalidError,
 )
 from procurement.models import UsageRecord
+from procurement.selectors.catalogue import usage_flags
 from procurement.selectors.deliveries import consumable_for_di
 from procurement.selectors.orders import parse_quantity
 from procurement.services.deliveries import udi_from_input
@@ -72,7 +73,9 @@ def usage_record(*, actor: User, records: Sequence[Mapping[str, Any]]) -> list[U
     """Store usage records, all or nothing. Each is ``{"barcode"}`` or ``{"udi_di", "lot",
     "serial"}``, plus ``quantity`` (default 1), ``operation_id``, ``doctor_code``,
     ``department``, ``patient_hash``, ``used_at`` (aware datetime) and optionally
-    ``charged_price`` (the price charged to the patient, [R-ZERO-MARKUP])."""
+    ``charged_price`` (the price charged to the patient, [R-ZERO-MARKUP]). [R-HOSP-CATALOGUE]
+    a record of a product outside the hospital's catalogue, or stopped in it, is accepted and
+    flagged (``catalogue_flag``)."""
     permissions.require(actor, "usage.record")
     hospital = actor.organization
     if hospital is None or not hospital.is_hospital:
@@ -121,6 +124,11 @@ def usage_record(*, actor: User, records: Sequence[Mapping[str, Any]]) -> list[U
                 charged_price=None if charged in (None, "") else parse_amount(charged),
             )
         )
+    # [R-HOSP-CATALOGUE] a product never admitted to the hospital's catalogue, or stopped in
+    # it, is still recorded (it was used) and flagged with the reason.
+    flags = usage_flags(hospital=hospital, consumable_ids={row.consumable_id for row in rows})
+    for row in rows:
+        row.catalogue_flag = flags[row.consumable_id]
     if serials:
         used = (
             UsageRecord.objects.filter(hospital=hospital, serial__in={s for _d, s in serials})

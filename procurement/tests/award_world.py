@@ -106,7 +106,7 @@ def bought(
     w = aw.w
     listing = listing or w.listing
     (order,) = orders.order_create(
-        actor=w.purchaser, lines=[{"listing": listing.pk, "quantity": quantity}]
+        department="骨科", actor=w.purchaser, lines=[{"listing": listing.pk, "quantity": quantity}]
     )
     orders.order_submit(actor=w.purchaser, order_id=order.pk)
     line = order.lines.get()

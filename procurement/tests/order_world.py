@@ -123,7 +123,7 @@ def promised() -> dt.date:
 
 def draft(w: World, quantity: int = 10, listing: Listing | None = None) -> Order:
     lines = [{"listing": (listing or w.listing).pk, "quantity": quantity}]
-    return orders.order_create(actor=w.purchaser, lines=lines)[0]
+    return orders.order_create(department="骨科", actor=w.purchaser, lines=lines)[0]
 
 
 def submitted(w: World, quantity: int = 10) -> Order:

@@ -325,7 +325,7 @@ def test_a_quote_reports_every_line_it_cannot_order_at_once():
     # What ordering would meet first: the bad input, before any listing's refusal.
     assert quote.first_error.code == "quantity_invalid"
     with pytest.raises(DomainError) as error:
-        orders.order_create(actor=w.purchaser, lines=lines)
+        orders.order_create(department="骨科", actor=w.purchaser, lines=lines)
     assert error.value.code == "quantity_invalid"
 
 

@@ -84,7 +84,7 @@ def test_companion_listing_keeps_its_own_price_R_VBP_COMPANION():
     from procurement.services import orders
 
     (order,) = orders.order_create(
-        actor=aw.w.purchaser, lines=[{"listing": companion.pk, "quantity": 1}]
+        department="骨科", actor=aw.w.purchaser, lines=[{"listing": companion.pk, "quantity": 1}]
     )
     assert order.lines.get().unit_price == Decimal("95.00")
 

@@ -392,6 +392,7 @@ def test_scan_box_finds_the_line_of_a_scanned_unit():
     w = make_world()
     second = add_listing(w)
     order = orders.order_create(
+        department="骨科",
         actor=w.purchaser,
         lines=[{"listing": w.listing.pk, "quantity": 2}, {"listing": second.pk, "quantity": 3}],
     )[0]

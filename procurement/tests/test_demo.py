@@ -261,3 +261,29 @@ def test_every_public_page_shows_real_rows_R_DISCLOSE(seeded):
     assert "data-standard=" in results
     api = client.get(reverse("api:public:tender_rounds")).json()
     assert any(r["payment_standards"] for r in api["results"])
+
+
+def test_hospital_catalogues_with_a_stopped_product_and_flagged_usage_R_HOSP_CATALOGUE(seeded):
+    """[R-HOSP-CATALOGUE] every demo hospital has a catalogue; h01 and h02 each have a product
+    stopped with its reason and history; h01 has products awaiting its committee (the admit
+    page offers them) and HIS usage records flagged for both reasons; every demo order names
+    its requesting department."""
+    from procurement.choices import CatalogueEntryStatus, CatalogueEventKind
+    from procurement.models import CatalogueEntry
+
+    hospitals = {key for key, *_rest in accounts_demo.HOSPITALS}
+    entries = CatalogueEntry.objects.select_related("hospital")
+    with_catalogue = set(entries.values_list("hospital__name", flat=True).distinct())
+    assert len(with_catalogue) == len(hospitals)
+    stopped = list(entries.filter(status=CatalogueEntryStatus.STOPPED))
+    assert {e.hospital.name for e in stopped} == {"南京市第一医院", "南京鼓楼医院"}
+    for entry in stopped:
+        assert entry.stop_reason
+        kinds = list(entry.decisions.values_list("kind", flat=True))
+        assert kinds == [CatalogueEventKind.ADMITTED, CatalogueEventKind.STOPPED]
+    h01 = UsageRecord.objects.filter(hospital__name="南京市第一医院")
+    assert set(h01.exclude(catalogue_flag="").values_list("catalogue_flag", flat=True)) == {
+        "stopped",
+        "not_admitted",
+    }
+    assert not Order.objects.filter(department="").exists()

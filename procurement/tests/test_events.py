@@ -169,7 +169,7 @@ def test_an_event_that_took_its_id_early_but_committed_late_is_not_lost():
     w = make_world()
     held_order = draft(w)
     later_order = orders.order_create(
-        actor=w.other_purchaser, lines=[{"listing": w.listing.pk, "quantity": 3}]
+        department="骨科", actor=w.other_purchaser, lines=[{"listing": w.listing.pk, "quantity": 3}]
     )[0]
     _seen, start = _drain(w.sales)
     inserted, release = threading.Event(), threading.Event()

@@ -76,9 +76,9 @@ def test_order_to_confirmed_invoice_through_the_api_alone():
     assert w.listing.pk in [listing["id"] for listing in available["results"]]
 
     # 2. Create and submit the order.
-    [order] = his.post("/orders/", {"lines": [{"listing": w.listing.pk, "quantity": 3}]}, 201)[
-        "orders"
-    ]
+    [order] = his.post(
+        "/orders/", {"lines": [{"listing": w.listing.pk, "quantity": 3}], "department": "骨科"}, 201
+    )["orders"]
     assert (order["status"], order["total"]) == ("draft", "7140.00")
     assert his.post(f"/orders/{order['id']}/submit/")["status"] == "submitted"
     assert [o["id"] for o in his.get("/orders/", {"status": "submitted"})["results"]] == [

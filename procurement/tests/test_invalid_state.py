@@ -44,6 +44,7 @@ def _cancel_confirmed(w):
 def _cancel_partly_answered(w):
     second = add_listing(w)
     order = orders.order_create(
+        department="骨科",
         actor=w.purchaser,
         lines=[{"listing": w.listing.pk, "quantity": 1}, {"listing": second.pk, "quantity": 1}],
     )[0]

@@ -50,7 +50,11 @@ def test_eight_concurrent_duplicates_of_an_order_create_make_one_order():
     every answer is the stored 201 or a 409 "still in flight", never a second order."""
     w = make_world()
     key = api_client_create(actor=None, organization=w.hospital, name="HIS").key
-    body = {"lines": [{"listing": w.listing.pk, "quantity": 5}], "note": "重复提交测试"}
+    body = {
+        "lines": [{"listing": w.listing.pk, "quantity": 5}],
+        "note": "重复提交测试",
+        "department": "骨科",
+    }
 
     def create(_index):
         client = APIClient()

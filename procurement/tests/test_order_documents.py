@@ -141,7 +141,7 @@ def test_created_orders_are_returned_as_documents_and_replayed_identically():
     client = APIClient()
     client.force_authenticate(w.purchaser)
     key = str(uuid.uuid4())
-    body = {"lines": [{"listing": w.listing.pk, "quantity": 2}]}
+    body = {"lines": [{"listing": w.listing.pk, "quantity": 2}], "department": "骨科"}
     first = client.post(f"{API}/orders/", body, format="json", HTTP_IDEMPOTENCY_KEY=key)
     again = client.post(f"{API}/orders/", body, format="json", HTTP_IDEMPOTENCY_KEY=key)
     assert first.status_code == again.status_code == 201

@@ -84,7 +84,8 @@ def test_purchaser_takes_the_cart_to_a_submitted_order(w):
 
     page.post(url("cart_update"), {f"quantity_{w.listing.pk}": "4", "note": "急用"})
     response = page.post(
-        url("cart_update"), {f"quantity_{w.listing.pk}": "4", "note": "急用", "action": "create"}
+        url("cart_update"),
+        {f"quantity_{w.listing.pk}": "4", "note": "急用", "department": "骨科", "action": "create"},
     )
     order = Order.objects.get(hospital=w.hospital)
     assert response.status_code == 302
@@ -111,7 +112,7 @@ def test_cart_splits_by_manufacturer_into_one_order_each(w):
     page.post(url("cart_add"), {"listing": w.listing.pk, "quantity": "1"})
     page.post(url("cart_add"), {"listing": other.pk, "quantity": "2"})
     assert len(page.get(url("order_place")).context["cart_groups"]) == 2
-    response = page.post(url("cart_update"), {"action": "create"})
+    response = page.post(url("cart_update"), {"department": "骨科", "action": "create"})
     assert response["Location"] == url("order_list") + "?status=draft"
     assert Order.objects.filter(hospital=w.hospital, status=OrderStatus.DRAFT).count() == 2
 
@@ -130,7 +131,10 @@ def test_restricted_product_asks_for_a_reason_and_keeps_what_was_typed(w):
     restricted = add_listing(w, label=PurchaseLabel.RESTRICTED)
     page = browser(w.purchaser)
     page.post(url("cart_add"), {"listing": restricted.pk, "quantity": "1"})
-    response = page.post(url("cart_update"), {f"quantity_{restricted.pk}": "7", "action": "create"})
+    response = page.post(
+        url("cart_update"),
+        {f"quantity_{restricted.pk}": "7", "department": "骨科", "action": "create"},
+    )
     assert response.status_code == 400
     html = response.content.decode()
     assert 'data-line-error="restricted_reason_required"' in html
@@ -142,6 +146,7 @@ def test_restricted_product_asks_for_a_reason_and_keeps_what_was_typed(w):
         {
             f"quantity_{restricted.pk}": "7",
             f"reason_{restricted.pk}": "临床特殊需要",
+            "department": "骨科",
             "action": "create",
         },
     )
@@ -154,7 +159,8 @@ def test_bad_quantity_is_shown_next_to_its_line(w):
     page = browser(w.purchaser)
     page.post(url("cart_add"), {"listing": w.listing.pk, "quantity": "2"})
     response = page.post(
-        url("cart_update"), {f"quantity_{w.listing.pk}": "1.5", "action": "create"}
+        url("cart_update"),
+        {f"quantity_{w.listing.pk}": "1.5", "department": "骨科", "action": "create"},
     )
     assert response.status_code == 400
     html = response.content.decode()
@@ -263,7 +269,7 @@ def test_purchaser_cancels_a_draft_with_a_reason(w):
 def test_submission_over_the_cap_is_refused_with_a_message(w):
     alternate = add_listing(w, catalogue=Catalogue.ALTERNATE, price=Decimal("60000.00"))
     order = orders.order_create(
-        actor=w.purchaser, lines=[{"listing": alternate.pk, "quantity": 3}]
+        department="骨科", actor=w.purchaser, lines=[{"listing": alternate.pk, "quantity": 3}]
     )[0]
     page = browser(w.purchaser)
     detail = url("order_detail", order.pk)
@@ -280,6 +286,7 @@ def test_submission_over_the_cap_is_refused_with_a_message(w):
 def test_supplier_confirms_and_rejects_lines_through_the_page(w):
     second = add_listing(w)
     order = orders.order_create(
+        department="骨科",
         actor=w.purchaser,
         lines=[{"listing": w.listing.pk, "quantity": 5}, {"listing": second.pk, "quantity": 2}],
     )[0]
@@ -400,6 +407,7 @@ def test_delivery_of_another_products_barcode_is_refused_next_to_the_line(w):
 def _confirmed_with_two_lines(w):
     second = add_listing(w)
     order = orders.order_create(
+        department="骨科",
         actor=w.purchaser,
         lines=[{"listing": w.listing.pk, "quantity": 5}, {"listing": second.pk, "quantity": 5}],
     )[0]
@@ -748,7 +756,9 @@ def test_exports_escape_formula_cells(w):
     """A name a supplier chose (=, +, -, @) must stay text in Excel and WPS."""
     evil = OrganizationFactory(name='=HYPERLINK("http://x","y")')
     listing = ListingFactory(manufacturer=evil)
-    orders.order_create(actor=w.purchaser, lines=[{"listing": listing.pk, "quantity": 1}])
+    orders.order_create(
+        department="骨科", actor=w.purchaser, lines=[{"listing": listing.pk, "quantity": 1}]
+    )
     rows = sheet_rows(browser(w.purchaser).get(url("order_list"), {"export": "xlsx"}))
     assert rows[1][4] == '\'=HYPERLINK("http://x","y")'
 

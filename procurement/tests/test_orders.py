@@ -64,6 +64,7 @@ def test_create_splits_a_cart_into_one_order_per_manufacturer():
     other = add_listing(w, manufacturer=OrganizationFactory())
     second = add_listing(w)
     created = orders.order_create(
+        department="骨科",
         actor=w.purchaser,
         lines=[
             {"listing": w.listing.pk, "quantity": 1},
@@ -98,14 +99,16 @@ def test_create_splits_a_cart_into_one_order_per_manufacturer():
 def test_create_refuses_a_quantity_that_is_not_a_positive_whole_number(quantity):
     w = make_world()
     lines = [{"listing": w.listing.pk, "quantity": quantity}]
-    error = refused(orders.order_create, "quantity_invalid", actor=w.purchaser, lines=lines)
+    error = refused(
+        orders.order_create, "quantity_invalid", actor=w.purchaser, lines=lines, department="骨科"
+    )
     assert error.extra["line"] == 1
 
 
 def test_create_accepts_a_digit_string_quantity():
     w = make_world()
     order = orders.order_create(
-        actor=w.purchaser, lines=[{"listing": w.listing.pk, "quantity": "4"}]
+        department="骨科", actor=w.purchaser, lines=[{"listing": w.listing.pk, "quantity": "4"}]
     )
     assert order[0].lines.get().quantity == 4
 
@@ -118,7 +121,9 @@ def test_create_refuses_a_forbidden_product():
         {"listing": w.listing.pk, "quantity": 1},
         {"listing": forbidden.pk, "quantity": 1, "restricted_reason": "急需"},
     ]
-    error = refused(orders.order_create, "listing_forbidden", actor=w.purchaser, lines=lines)
+    error = refused(
+        orders.order_create, "listing_forbidden", actor=w.purchaser, lines=lines, department="骨科"
+    )
     assert error.extra["line"] == 2
 
 
@@ -126,9 +131,15 @@ def test_create_needs_a_reason_for_a_restricted_product():
     """[R-LABELS] 限制: a written reason on each line."""
     w = make_world(label=PurchaseLabel.RESTRICTED)
     lines = [{"listing": w.listing.pk, "quantity": 1, "restricted_reason": "  "}]
-    refused(orders.order_create, "restricted_reason_required", actor=w.purchaser, lines=lines)
+    refused(
+        orders.order_create,
+        "restricted_reason_required",
+        actor=w.purchaser,
+        lines=lines,
+        department="骨科",
+    )
     lines[0]["restricted_reason"] = "患者过敏，需此型号"
-    order = orders.order_create(actor=w.purchaser, lines=lines)[0]
+    order = orders.order_create(department="骨科", actor=w.purchaser, lines=lines)[0]
     assert order.lines.get().restricted_reason == "患者过敏，需此型号"
 
 
@@ -148,7 +159,7 @@ def test_create_refuses_listings_that_are_not_listed(status, code):
     w = make_world()
     other = add_listing(w, status=status)
     lines = [{"listing": other.pk, "quantity": 1}]
-    refused(orders.order_create, code, actor=w.purchaser, lines=lines)
+    refused(orders.order_create, code, actor=w.purchaser, lines=lines, department="骨科")
 
 
 @pytest.mark.parametrize("status", [ListingStatus.SUSPENDED, ListingStatus.DELISTED])
@@ -166,7 +177,13 @@ def test_a_listing_off_sale_reads_and_quotes_alike_for_a_hospital(status):
     assert refusal.listing == other
     assert refusal.error.code == "listing_not_orderable"
     assert refusal.error.extra["reason"] == ListingStatus(status).label
-    refused(orders.order_create, "listing_not_orderable", actor=w.purchaser, lines=lines)
+    refused(
+        orders.order_create,
+        "listing_not_orderable",
+        actor=w.purchaser,
+        lines=lines,
+        department="骨科",
+    )
 
 
 @pytest.mark.parametrize(
@@ -183,7 +200,7 @@ def test_create_refuses_malformed_carts(lines, code):
     w = make_world()
     if lines == "dup":
         lines = [{"listing": w.listing.pk, "quantity": 1}] * 2
-    refused(orders.order_create, code, actor=w.purchaser, lines=lines)
+    refused(orders.order_create, code, actor=w.purchaser, lines=lines, department="骨科")
 
 
 @pytest.mark.parametrize(
@@ -196,7 +213,7 @@ def test_only_a_hospital_purchaser_creates_orders(role):
     org = {Role.HOSPITAL_FINANCE: w.hospital, Role.SUPPLIER_SALES: w.manufacturer}.get(role)
     actor = UserFactory(organization=org, roles=[role]) if org else UserFactory(roles=[role])
     lines = [{"listing": w.listing.pk, "quantity": 1}]
-    refused(orders.order_create, "permission_denied", actor=actor, lines=lines)
+    refused(orders.order_create, "permission_denied", actor=actor, lines=lines, department="骨科")
 
 
 # --- order_submit ----------------------------------------------------------------------------
@@ -330,6 +347,7 @@ def test_cancel_needs_a_reason():
 def test_cancel_is_refused_once_the_supplier_answered_a_line():
     w = make_world()
     order = orders.order_create(
+        department="骨科",
         actor=w.purchaser,
         lines=[
             {"listing": w.listing.pk, "quantity": 1},
@@ -350,6 +368,7 @@ def test_cancel_is_refused_once_the_supplier_answered_a_line():
 
 def _two_line_order(w):
     order = orders.order_create(
+        department="骨科",
         actor=w.purchaser,
         lines=[
             {"listing": w.listing.pk, "quantity": 5},

@@ -233,7 +233,7 @@ def test_a_hospital_never_sees_another_hospitals_orders():
     w = make_world()
     mine = submitted(w)
     [theirs] = orders.order_create(
-        actor=w.other_purchaser, lines=[{"listing": w.listing.pk, "quantity": 1}]
+        department="骨科", actor=w.other_purchaser, lines=[{"listing": w.listing.pk, "quantity": 1}]
     )
     client = client_for(w.purchaser)
     listed = client.get(f"{API}/orders/").json()
@@ -303,7 +303,9 @@ def test_order_create_refuses_bad_lines_and_creates_nothing(line, code):
     w = make_world()
     before = state()
     response = post(
-        client_for(w.purchaser), f"{API}/orders/", {"lines": [{"listing": w.listing.pk, **line}]}
+        client_for(w.purchaser),
+        f"{API}/orders/",
+        {"lines": [{"listing": w.listing.pk, **line}], "department": "骨科"},
     )
     assert response.status_code == 400
     assert response.json()["code"] == code
@@ -315,7 +317,7 @@ def test_order_create_returns_the_drafts_with_server_prices():
     response = post(
         client_for(w.purchaser),
         f"{API}/orders/",
-        {"lines": [{"listing": w.listing.pk, "quantity": 3}]},
+        {"lines": [{"listing": w.listing.pk, "quantity": 3}], "department": "骨科"},
     )
     assert response.status_code == 201
     [order] = response.json()["orders"]
@@ -330,7 +332,7 @@ def test_quote_groups_a_cart_by_supplier_and_shows_the_cap():
     response = post(
         client_for(w.purchaser),
         f"{API}/orders/quote/",
-        {"lines": [{"listing": w.listing.pk, "quantity": 2}]},
+        {"lines": [{"listing": w.listing.pk, "quantity": 2}], "department": "骨科"},
     )
     assert response.status_code == 200, response.json()
     body = response.json()
@@ -405,6 +407,7 @@ def test_delivery_with_several_wrong_udi_lines_names_every_line_via_api():
     w = make_world()
     second = add_listing(w)
     order = orders.order_create(
+        department="骨科",
         actor=w.purchaser,
         lines=[{"listing": w.listing.pk, "quantity": 5}, {"listing": second.pk, "quantity": 5}],
     )[0]

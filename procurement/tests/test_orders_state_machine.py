@@ -169,7 +169,7 @@ ORDER_ACTORS = ["purchaser", "finance", "sales", "distributor_sales", "other_pur
 
 # The permission a refusal names when the actor sees the order but may not do the action.
 ORDER_PERMISSIONS = {
-    "submit": "order.place",
+    "submit": "order.submit",  # [R-HOSP-CATALOGUE] only purchasers submit
     "cancel": "order.place",
     "confirm": "order.respond",
     "reject": "order.respond",

@@ -88,7 +88,7 @@ FITS = {
 def _create(w, listings, made, which, quantity) -> Order:
     chosen = listings if which == "both" else [listings[0 if which == "capped" else 1]]
     lines = [{"listing": listing.pk, "quantity": quantity} for listing in chosen]
-    (order,) = orders.order_create(actor=w.purchaser, lines=lines)
+    (order,) = orders.order_create(department="骨科", actor=w.purchaser, lines=lines)
     made.append(order)
     return order
 
@@ -199,7 +199,7 @@ def test_a_cancelled_order_of_last_year_comes_off_last_years_total():
     with time_machine.travel(START, tick=False) as traveller:
         w = make_world(plan_total=None)
         (order,) = orders.order_create(
-            actor=w.purchaser, lines=[{"listing": w.listing.pk, "quantity": 3}]
+            department="骨科", actor=w.purchaser, lines=[{"listing": w.listing.pk, "quantity": 3}]
         )
         orders.order_submit(actor=w.purchaser, order_id=order.pk)
         assert kept() == {(w.hospital.pk, 2026, Catalogue.CAPPED): Decimal("300.00")}
@@ -218,7 +218,7 @@ def test_a_cancelled_order_of_last_year_comes_off_last_years_total():
 def test_rebuild_repairs_wrong_totals_and_a_second_run_changes_nothing(capsys):
     w = make_world()
     (order,) = orders.order_create(
-        actor=w.purchaser, lines=[{"listing": w.listing.pk, "quantity": 4}]
+        department="骨科", actor=w.purchaser, lines=[{"listing": w.listing.pk, "quantity": 4}]
     )
     orders.order_submit(actor=w.purchaser, order_id=order.pk)
     right = kept()
@@ -253,11 +253,11 @@ def _orders_of_two_years(w):
     year = dt.datetime.now(tz=dt.UTC).year
     with time_machine.travel(dt.datetime(year - 1, 6, 1, 4, tzinfo=dt.UTC), tick=False):
         (old,) = orders.order_create(
-            actor=w.purchaser, lines=[{"listing": w.listing.pk, "quantity": 100}]
+            department="骨科", actor=w.purchaser, lines=[{"listing": w.listing.pk, "quantity": 100}]
         )
         orders.order_submit(actor=w.purchaser, order_id=old.pk)
     (new,) = orders.order_create(
-        actor=w.purchaser, lines=[{"listing": alternate.pk, "quantity": 3}]
+        department="骨科", actor=w.purchaser, lines=[{"listing": alternate.pk, "quantity": 3}]
     )
     orders.order_submit(actor=w.purchaser, order_id=new.pk)
     return alternate
@@ -351,7 +351,7 @@ def test_R_LIST_ALT_CAP_concurrent_orders_leave_totals_equal_to_the_sum():
             {"listing": w.listing.pk, "quantity": quantity},
             {"listing": alternate.pk, "quantity": quantity},
         ]
-        return orders.order_create(actor=w.purchaser, lines=lines)[0]
+        return orders.order_create(department="骨科", actor=w.purchaser, lines=lines)[0]
 
     drafts = [make(i + 1) for i in range(THREADS)]
     live = [orders.order_submit(actor=w.purchaser, order_id=make(10 + i).pk) for i in range(4)]
@@ -387,11 +387,13 @@ def test_the_migrations_backfill_sums_as_the_cap_did():
     w = make_world(plan_total=None)
     _orders_of_two_years(w)
     (cancelled,) = orders.order_create(
-        actor=w.purchaser, lines=[{"listing": w.listing.pk, "quantity": 1}]
+        department="骨科", actor=w.purchaser, lines=[{"listing": w.listing.pk, "quantity": 1}]
     )
     orders.order_submit(actor=w.purchaser, order_id=cancelled.pk)
     orders.order_cancel(actor=w.purchaser, order_id=cancelled.pk, reason="重复")
-    orders.order_create(actor=w.purchaser, lines=[{"listing": w.listing.pk, "quantity": 2}])
+    orders.order_create(
+        department="骨科", actor=w.purchaser, lines=[{"listing": w.listing.pk, "quantity": 2}]
+    )
     expected = summed()
     PurchaseTotal.objects.all().delete()
     with connection.cursor() as cursor:

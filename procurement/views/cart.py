@@ -27,9 +27,10 @@ from core.money import ZERO
 from core.paging import CappedPaginator
 from core.permissions import require
 from core.web import paginate, parse_id, redirect_back
-from procurement.choices import Catalogue, ListingStatus, PurchaseLabel
-from procurement.errors import RestrictedReasonRequiredError
+from procurement.choices import Catalogue, CatalogueEntryStatus, ListingStatus, PurchaseLabel
+from procurement.errors import OrderDepartmentRequiredError, RestrictedReasonRequiredError
 from procurement.selectors import cart as cart_selectors
+from procurement.selectors import catalogue as catalogue_selectors
 from procurement.selectors import listings as listing_selectors
 from procurement.selectors import purchase_plans as plan_selectors
 from procurement.services import orders
@@ -60,6 +61,7 @@ def _cart(request) -> dict:
         "lines": list(cart.get("lines") or []),
         "note": cart.get("note", ""),
         "urgent": bool(cart.get("urgent")),
+        "department": cart.get("department", ""),
     }
 
 
@@ -87,7 +89,12 @@ def _cart_quote(user, lines: list[dict]):
     return quote, {lines[r.index - 1]["listing"]: r for r in quote.refusals}
 
 
-def _cart_context(request, *, errors: dict[int, DomainError] | None = None) -> dict:
+def _cart_context(
+    request,
+    *,
+    errors: dict[int, DomainError] | None = None,
+    department_error: DomainError | None = None,
+) -> dict:
     """The cart panel. ``errors``: refusals from creating the orders, by listing id."""
     user = request.user
     cart = _cart(request)
@@ -140,13 +147,15 @@ def _cart_context(request, *, errors: dict[int, DomainError] | None = None) -> d
         "cart_alternate": alternate,
         "cap_after": cap.used + alternate,
         "over_cap": quote.over_cap if quote is not None else False,
+        "department_error": department_error,
     }
 
 
-def _cart_response(request, *, errors=None):
+def _cart_response(request, *, errors=None, department_error=None):
     """htmx: the cart panel alone; otherwise back to the order page."""
     if request.htmx:
-        return render(request, T + "partials/cart.html", _cart_context(request, errors=errors))
+        context = _cart_context(request, errors=errors, department_error=department_error)
+        return render(request, T + "partials/cart.html", context)
     return redirect_back(request, reverse("procurement:order_place"))
 
 
@@ -179,7 +188,7 @@ def _cart_put(request, listing_id: int, quantity: str) -> bool:
     return True
 
 
-def _place_context(request, *, errors=None) -> dict:
+def _place_context(request, *, errors=None, department_error=None) -> dict:
     user = request.user
     params = request.GET
     # Forbidden products are shown (with their label) but offer no "add" button.
@@ -190,17 +199,21 @@ def _place_context(request, *, errors=None) -> dict:
         code=params.get("code", ""),
         catalogue=params.get("catalogue", ""),
     )
+    # [R-HOSP-CATALOGUE] whether each product is in use in the hospital's own catalogue.
+    rows = catalogue_selectors.with_catalogue(rows, hospital=user.organization)
     page = paginate(request, rows, CappedPaginator)
     prices = listing_selectors.listing_unit_prices(actor=user, listings=list(page.object_list))
     for listing in page:
         listing.unit_price = prices.get(listing.pk, listing.price)
-        listing.orderable = listing.label != PurchaseLabel.FORBIDDEN
+        listing.orderable = listing.label != PurchaseLabel.FORBIDDEN and (
+            not listing.hc_required or listing.hc_status == CatalogueEntryStatus.ADMITTED
+        )
     return {
         "page": page,
         "params": params,
         "catalogues": Catalogue.choices,
         "in_cart": {line["listing"] for line in _cart(request)["lines"]},
-        **_cart_context(request, errors=errors),
+        **_cart_context(request, errors=errors, department_error=department_error),
     }
 
 
@@ -288,6 +301,8 @@ def cart_update(request):
         if "note" in post:
             cart["note"] = post.get("note", "").strip()[:500]
             cart["urgent"] = post.get("urgent") == "1"
+        if "department" in post:
+            cart["department"] = post.get("department", "").strip()[:100]
     _cart_save(request, cart)
     if post.get("action") != "create":
         return _cart_response(request)
@@ -301,21 +316,25 @@ def _order_create(request, cart: dict):
         return redirect("procurement:order_place")
     _quote, refusals = _cart_quote(user, cart["lines"])
     errors = {listing_id: refusal.error for listing_id, refusal in refusals.items()}
+    department_error = None
     if not errors:
         try:
             created = orders.order_create(
                 actor=user,
                 lines=_service_lines(cart["lines"]),
+                department=cart["department"],
                 note=cart["note"],
                 is_urgent=cart["urgent"],
             )
+        except OrderDepartmentRequiredError as error:
+            department_error = error
         except DomainError as error:
             position = error.extra.get("line") if isinstance(error.extra, dict) else None
             if error.http_status != FIELD_ERROR_STATUS or not isinstance(position, int):
                 raise
             errors = {cart["lines"][position - 1]["listing"]: error}
         else:
-            _cart_save(request, {"lines": [], "note": "", "urgent": False})
+            _cart_save(request, {"lines": [], "note": "", "urgent": False, "department": ""})
             numbers = ", ".join(order.number for order in created)
             messages.success(
                 request,
@@ -332,8 +351,11 @@ def _order_create(request, cart: dict):
                 response["HX-Redirect"] = target
                 return response
             return redirect(target)
-    messages.error(request, _("Some lines need attention before the order can be created."))
-    if request.htmx:
-        return _cart_response(request, errors=errors)  # htmx swaps 2xx responses only
-    context = _place_context(request, errors=errors)
+    if department_error is not None:
+        messages.error(request, department_error.message)
+    else:
+        messages.error(request, _("Some lines need attention before the order can be created."))
+    if request.htmx:  # htmx swaps 2xx responses only
+        return _cart_response(request, errors=errors, department_error=department_error)
+    context = _place_context(request, errors=errors, department_error=department_error)
     return render(request, T + "place.html", context, status=FIELD_ERROR_STATUS)

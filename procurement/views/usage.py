@@ -33,6 +33,7 @@ def usage_list(request):
         operation_id=filters.get("operation_id", ""),
         used_from=filters.get("date_from"),
         used_to=filters.get("date_to"),
+        flagged=filters.get("flagged", ""),
     )
     return render(
         request,

@@ -21,6 +21,11 @@ from procurement.models import Order, OrderLine
 
 
 class OrderCreateInput(OrderQuoteInput):
+    department = serializers.CharField(
+        max_length=100,
+        help_text="[R-HOSP-CATALOGUE] the department that asked for the order (departments do "
+        "not order on their own; the hospital's purchaser orders for them).",
+    )
     note = serializers.CharField(required=False, allow_blank=True, max_length=500)
     is_urgent = serializers.BooleanField(required=False, default=False)
 
@@ -73,6 +78,7 @@ class OrderOutput(serializers.ModelSerializer):
             "supplier",
             "distributor",
             "is_urgent",
+            "department",
             "note",
             "total",
             "created_at",

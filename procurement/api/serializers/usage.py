@@ -66,6 +66,7 @@ class UsageRecordOutput(serializers.ModelSerializer):
             "patient_hash",
             "used_at",
             "charged_price",
+            "catalogue_flag",
             "created_at",
         ]
         read_only_fields = fields
