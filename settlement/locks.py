@@ -14,8 +14,15 @@ from django.db import connection
 from accounts.models import User
 from core import permissions
 from core.errors import NotFoundError
-from settlement.choices import PaymentRequestStatus
-from settlement.models import Account, Advance, FundSettlement, PaymentRequest
+from procurement.models import Invoice
+from settlement.choices import PaymentLineStatus, PaymentRequestStatus
+from settlement.models import (
+    Account,
+    Advance,
+    FundSettlement,
+    PaymentRequest,
+    PaymentRequestLine,
+)
 
 # pg_advisory_xact_lock key of the hash chain: "YGLEDGER" read as a big-endian int64.
 CHAIN_LOCK_KEY = int.from_bytes(b"YGLEDGER", "big") - (1 << 63)
@@ -80,4 +87,26 @@ def lock_payment_requests_to_settle(*, region_prefix: str):
         PaymentRequest.objects.select_for_update(of=("self",))
         .filter(status=PaymentRequestStatus.PAID, region_code__startswith=region_prefix)
         .order_by("pk")
+    )
+
+
+def lock_invoices_for_request(*, actor, invoice_ids) -> list:
+    """The invoices a supplier requests payment for, visible to it, locked in pk order: two
+    requests for the same invoice queue up here."""
+    return list(
+        Invoice.objects.visible_to(actor)
+        .select_for_update(of=("self",))
+        .filter(pk__in=invoice_ids)
+        .select_related("hospital")
+        .order_by("pk")
+    )
+
+
+def lock_open_payment_line(*, request, line_id: object):
+    """One open line of the (locked) request, locked, or None."""
+    return (
+        PaymentRequestLine.objects.select_for_update()
+        .filter(request=request, pk=line_id if isinstance(line_id, int) else -1)
+        .filter(status=PaymentLineStatus.OPEN)
+        .first()
     )

@@ -65,6 +65,10 @@ ALLOWED = {
         # Its own advances and fund settlements [R-ADVANCE] [R-FUND-MONTHLY].
         "advance.view",
         "fund_settlement.view",
+        # The payment flow [R-ESCROW]: it approves, disputes and pays into escrow.
+        "payment_request.view",
+        "payment_request.approve",
+        "payment_request.pay",
         "catalogue.view",
     },
     Role.SUPPLIER_SALES: EVERYONE
@@ -81,6 +85,10 @@ ALLOWED = {
         # Sealed bids: a supplier bids and reads its own bids, receipts and refusals.
         "bid.view",
         "bid.submit",
+        # The payment flow: it requests payment and reads what was paid.
+        "payment_request.view",
+        "payment_request.create",
+        "settlement_batch.view",
         # [R-NEGOTIATION] invited manufacturers read their negotiations and offer.
         "negotiation.view",
         "negotiation.offer",
@@ -115,6 +123,8 @@ ALLOWED = {
         "advance.view",
         "fund_settlement.view",
         "ledger_check.view",
+        "payment_request.view",
+        "settlement_batch.view",
         "negotiation.view",
         "negotiation.manage",
     },
@@ -138,6 +148,10 @@ ALLOWED = {
         "fund_settlement.view",
         "fund_settlement.manage",
         "ledger_check.view",
+        "payment_request.view",
+        "payment_request.pay_direct",
+        "settlement_batch.view",
+        "settlement_batch.run",
         "negotiation.view",
         "negotiation.manage",
     },
@@ -172,9 +186,14 @@ ALLOWED = {
         # Emergency purchases are the hospitals'; the over-cap decision the bureau officer's.
         "emergency.register",
         "emergency.review",
-        # The fund's money moves by the agency's hand only.
+        # The fund's money moves by the agency's hand only; payments are the parties' own.
         "advance.pay",
         "fund_settlement.manage",
+        "payment_request.create",
+        "payment_request.approve",
+        "payment_request.pay",
+        "payment_request.pay_direct",
+        "settlement_batch.run",
         # Negotiations are the region's regulators' and the suppliers'.
         "negotiation.manage",
         "negotiation.offer",

@@ -126,14 +126,14 @@ def test_r_negotiation_end_to_end_through_the_api_then_orders_pay_it(world, offi
         ours = post(
             client_for(w.purchaser),
             url("order_list"),
-            {"lines": [{"listing": w.listing.pk, "quantity": 2}]},
+            {"lines": [{"listing": w.listing.pk, "quantity": 2}], "department": "心内科"},
         )
         assert ours.status_code == 201, ours.json()
         assert ours.json()["orders"][0]["lines"][0]["unit_price"] == "88.00"
         theirs = post(
             client_for(w.other_purchaser),
             url("order_list"),
-            {"lines": [{"listing": w.listing.pk, "quantity": 2}]},
+            {"lines": [{"listing": w.listing.pk, "quantity": 2}], "department": "心内科"},
         )
         assert theirs.status_code == 201, theirs.json()
         assert theirs.json()["orders"][0]["lines"][0]["unit_price"] == "100.00"

@@ -37,7 +37,6 @@ from core.money import ZERO, quantize
 from core.permissions import require
 from core.policy import policy_for
 from procurement.choices import InvoiceStatus
-from procurement.models import Invoice
 from procurement.services.listings import history_context, require_reason
 from procurement.services.numbering import next_number
 from settlement.choices import (
@@ -59,7 +58,12 @@ from settlement.errors import (
     PaymentTransferReferenceTakenError,
     SettlementBatchEmptyError,
 )
-from settlement.locks import lock_payment_request, lock_payment_requests_to_settle
+from settlement.locks import (
+    lock_invoices_for_request,
+    lock_open_payment_line,
+    lock_payment_request,
+    lock_payment_requests_to_settle,
+)
 from settlement.models import (
     DirectSettlement,
     PaymentRequest,
@@ -114,13 +118,7 @@ def payment_request_create(*, actor: User, invoice_ids: Iterable[object]) -> Pay
     if not ids or len(ids) > MAX_INVOICES:
         raise PaymentInvoicesRequiredError()
     # Locked in pk order: two requests for the same invoice queue up here.
-    invoices = list(
-        Invoice.objects.visible_to(actor)
-        .select_for_update(of=("self",))
-        .filter(pk__in=ids)
-        .select_related("hospital")
-        .order_by("pk")
-    )
+    invoices = lock_invoices_for_request(actor=actor, invoice_ids=ids)
     found = {invoice.pk for invoice in invoices}
     for missing in ids:
         if missing not in found:
@@ -226,12 +224,7 @@ def payment_request_dispute(
     )
     _own_organization(actor, request.hospital_id, "payment_request.approve")
     PAYMENT_REQUEST_STATES.check(request, PaymentRequestAction.DISPUTE)
-    line = (
-        PaymentRequestLine.objects.select_for_update()
-        .filter(request=request, pk=line_id if isinstance(line_id, int) else -1)
-        .filter(status=PaymentLineStatus.OPEN)
-        .first()
-    )
+    line = lock_open_payment_line(request=request, line_id=line_id)
     if line is None:
         raise PaymentLineUnknownError(line=line_id)
     with history_context(actor, "payment_request_dispute"):
