@@ -42,7 +42,7 @@ def base(hospital):
         pytest.param(dt.date(2026, 10, 13), True, id="one-working-day-late"),
     ],
 )
-def test_deadline_skips_national_day_and_counts_the_make_up_saturday(
+def test_deadline_skips_national_day_and_counts_the_make_up_saturday_R_EMERG_DEADLINE(
     purchaser, base, registered_on, late
 ):
     """[R-EMERG-DEADLINE] bought Tuesday 2026-09-29: 5 working days are 09-30, 10-08, 10-09,
@@ -57,7 +57,9 @@ def test_deadline_skips_national_day_and_counts_the_make_up_saturday(
     assert (EmergencyViolationKind.LATE in kinds) is late
 
 
-def test_late_registration_is_accepted_and_recorded_as_a_violation(purchaser, base):
+def test_late_registration_is_accepted_and_recorded_as_a_violation_R_EMERG_DEADLINE(
+    purchaser, base
+):
     """[R-EMERG-DEADLINE] never refused, never silent: a violation of the whole amount."""
     with on(dt.date(2026, 3, 31)):
         purchase = register(purchaser, bought_on=DAY, price="250.00", quantity=2)
@@ -73,7 +75,7 @@ def test_late_registration_is_accepted_and_recorded_as_a_violation(purchaser, ba
     ) == [violation]
 
 
-def test_the_deadline_is_the_region_policys(purchaser, hospital, base):
+def test_the_deadline_is_the_region_policys_R_EMERG_DEADLINE(purchaser, hospital, base):
     """[R-EMERG-DEADLINE] SZ counts 10 working days."""
     RegionPolicy.objects.create(
         region_code=hospital.region_code, emergency_registration_working_days=10
@@ -110,7 +112,7 @@ def test_future_date_is_refused_and_writes_nothing(purchaser, base):
         pytest.param(1, EmergencyStatus.PENDING, id="one-cent-over"),
     ],
 )
-def test_cap_at_the_boundary_per_tier(tier, cap, cents_over, status):
+def test_cap_at_the_boundary_per_tier_R_EMERG_CAP(tier, cap, cents_over, status):
     """[R-EMERG-CAP] tier 3: 3% of last year's platform purchases, others 2% (region policy
     defaults); exactly at the cap is fine, one cent over is an over-cap violation awaiting the
     bureau."""
@@ -131,7 +133,7 @@ def test_cap_at_the_boundary_per_tier(tier, cap, cents_over, status):
         assert over.get().purchase == purchase
 
 
-def test_cap_ratios_are_the_region_policys(purchaser, hospital, base):
+def test_cap_ratios_are_the_region_policys_R_EMERG_CAP(purchaser, hospital, base):
     """[R-EMERG-CAP] SZ: 5% for every hospital."""
     RegionPolicy.objects.create(
         region_code=hospital.region_code,
@@ -370,7 +372,7 @@ def _bought_by(product, tiers, price="100.00"):
         ),
     ],
 )
-def test_emergency_purchases_qualify_an_other_listing(officer, tiers, price, approved):
+def test_emergency_purchases_qualify_an_other_listing_R_LIST_OTHER(officer, tiers, price, approved):
     """[R-LIST-OTHER] the listing review reads the registered emergency purchases: 5+ tier-2+
     hospitals of the region (3+ tier 3), at no more than the region's lowest emergency price."""
     from procurement.choices import ListingStatus
