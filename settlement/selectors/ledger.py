@@ -20,6 +20,14 @@ from settlement.models import Account, JournalEntry, LedgerCheck, Posting
 GENESIS_HASH = "0" * 64
 
 
+def pooling_region(region_code: str) -> str:
+    """The insurance pooling region (统筹区) of a region code: the city (a district's city; a
+    province-level code stays itself). Escrow and the fund are kept per pooling region."""
+    if region_code.endswith("0000"):
+        return region_code
+    return region_code[:4] + "00"
+
+
 def entry_hash(
     *,
     prev_hash: str,

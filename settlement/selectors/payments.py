@@ -430,12 +430,6 @@ def payment_request_actions(*, actor: User, request: PaymentRequest) -> Actions:
     return Actions(checks)
 
 
-def ledger_region(region_code: str) -> str:
-    """The region whose escrow account and fund a hospital's money goes through: its city
-    (统筹地区), ``320106`` -> ``320100``."""
-    return region_code[:4] + "00"
-
-
 def open_line_total(request: PaymentRequest) -> Decimal:
     total = request.lines.filter(~Q(status=PaymentLineStatus.DISPUTED)).aggregate(s=Sum("amount"))
     return quantize(total["s"] or ZERO)

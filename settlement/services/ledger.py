@@ -31,7 +31,13 @@ from settlement.errors import (
 )
 from settlement.locks import lock_accounts, lock_chain
 from settlement.models import Account, JournalEntry, LedgerCheck, Posting
-from settlement.selectors.ledger import chain_head, entry_hash, ledger_verify, timestamp_text
+from settlement.selectors.ledger import (
+    chain_head,
+    entry_hash,
+    ledger_verify,
+    pooling_region,
+    timestamp_text,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -77,14 +83,6 @@ def account_for(
             )
     except IntegrityError:
         return Account.objects.get(**lookup)
-
-
-def pooling_region(region_code: str) -> str:
-    """The insurance pooling region (统筹区) of a region code: the city (a district's city; a
-    province-level code stays itself). Escrow and the fund are kept per pooling region."""
-    if region_code.endswith("0000"):
-        return region_code
-    return region_code[:4] + "00"
 
 
 def _legs_checked(legs: Sequence[Leg]) -> list[Leg]:

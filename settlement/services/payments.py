@@ -71,7 +71,8 @@ from settlement.models import (
     SettlementBatch,
     SettlementPayout,
 )
-from settlement.selectors.payments import ledger_region, three_flows_check, three_flows_mismatches
+from settlement.selectors.ledger import pooling_region
+from settlement.selectors.payments import three_flows_check, three_flows_mismatches
 from settlement.services.ledger import EntrySpec, Leg, account_for, entries_post_many, entry_post
 
 REQUEST_PREFIX = "PR"
@@ -98,11 +99,11 @@ def _own_organization(actor: User, organization_id: int, action: str) -> None:
 
 
 def escrow_account(region_code: str):
-    return account_for(kind=AccountKind.ESCROW, region_code=ledger_region(region_code), floor=ZERO)
+    return account_for(kind=AccountKind.ESCROW, region_code=pooling_region(region_code), floor=ZERO)
 
 
 def fund_account(region_code: str):
-    return account_for(kind=AccountKind.FUND, region_code=ledger_region(region_code))
+    return account_for(kind=AccountKind.FUND, region_code=pooling_region(region_code))
 
 
 @transaction.atomic
@@ -396,7 +397,7 @@ def settlement_batch_run(*, actor: User) -> SettlementBatch:
     totals: dict[tuple[int, str], list] = {}
     for request_id, _invoice, amount in lines:
         request = by_id[request_id]
-        key = (request.supplier_id, ledger_region(request.region_code))
+        key = (request.supplier_id, pooling_region(request.region_code))
         total = totals.setdefault(key, [ZERO, 0])
         total[0] += amount
         total[1] += 1
