@@ -308,7 +308,9 @@ def region_policy_history(*, actor: Actor, policy: RegionPolicy) -> dict[str, li
     events = (
         pghistory.models.Events.objects.across(apps.get_model("core", "RegionPolicyEvent"))
         .filter(pgh_obj_model=RegionPolicy._meta.label, pgh_obj_id=str(policy.pk))
-        .order_by("-pgh_created_at", "-pgh_slug")
+        # pgh_id, not the slug: the slug is text ("core.RegionPolicyEvent:10" sorts before
+        # ":9"), and changes within one transaction share their pgh_created_at.
+        .order_by("-pgh_created_at", "-pgh_id")
     )
     for event in history_describe(events[:200]):
         if event.pgh_label != "update":
