@@ -168,6 +168,9 @@ ACTIONS: dict[str, frozenset[str]] = {
         {HOSPITAL_PURCHASER, HOSPITAL_FINANCE, BUREAU_OFFICER, AGENCY_FINANCE, PLATFORM_ADMIN}
     ),
     "catalogue.manage": frozenset({HOSPITAL_PURCHASER}),
+    # supervision: the quarterly price monitoring index of the jurisdiction's purchases
+    # [R-PRICE-INDEX], read by the regulators.
+    "price_index.view": frozenset({BUREAU_OFFICER, AGENCY_FINANCE, PLATFORM_ADMIN}),
 }
 
 

@@ -1,5 +1,9 @@
-from django.urls import path  # noqa: F401  (pages arrive with their issue)
+from django.urls import path
+
+from supervision.views import price_index
 
 app_name = "supervision"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("price-index/", price_index.price_index_page, name="price_index"),
+]

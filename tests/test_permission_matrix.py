@@ -527,6 +527,12 @@ ROWS = [
         GET="403   403   403   403   200   200   200   302L  302L  200",
         POST="403   403   403   403   200   200   200   302L  302L  200",
     ),
+    # The price monitoring index [R-PRICE-INDEX]: the regulators'.
+    row(
+        "supervision/price-index/",
+        GET="403   403   403   403   200   200   200   302L  302L  200",
+        POST="403   403   403   403   200   200   200   302L  302L  200",
+    ),
     # The hospital's own catalogue [R-HOSP-CATALOGUE]
     row(
         "procurement/catalogue/",
@@ -2026,6 +2032,10 @@ ROWS = [
     row(
         "api/v1/settlement/advances/",
         GET="403   200   403   403   200   200   200   403   401   200",
+    ),
+    row(
+        "api/v1/supervision/price-index/",
+        GET="403   403   403   403   200   200   200   403   401   200",
     ),
     row(
         "api/v1/settlement/advances/pay-due/",

@@ -127,6 +127,7 @@ ALLOWED = {
         "settlement_batch.view",
         "negotiation.view",
         "negotiation.manage",
+        "price_index.view",
     },
     # The agency runs volume-based procurement rounds with the bureau.
     Role.AGENCY_FINANCE: EVERYONE
@@ -154,6 +155,7 @@ ALLOWED = {
         "settlement_batch.run",
         "negotiation.view",
         "negotiation.manage",
+        "price_index.view",
     },
     # Trading acts are the parties' own; an administrator cannot act on their behalf.
     Role.PLATFORM_ADMIN: set(permissions.ACTIONS)
