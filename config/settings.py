@@ -210,6 +210,11 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "task": "settlement.ledger_check",
         "schedule": crontab(hour=4, minute=30),
     },
+    # [R-FIVE-RATES] the 1st of each month at 03:00 Asia/Shanghai: freeze the previous month.
+    "supervision-five-rates-freeze": {
+        "task": "supervision.five_rates_freeze",
+        "schedule": crontab(hour=3, minute=0, day_of_month=1),
+    },
     "idempotency-purge": {
         "task": "core.idempotency_purge",
         "schedule": crontab(hour=3, minute=30),

@@ -168,6 +168,12 @@ ACTIONS: dict[str, frozenset[str]] = {
         {HOSPITAL_PURCHASER, HOSPITAL_FINANCE, BUREAU_OFFICER, AGENCY_FINANCE, PLATFORM_ADMIN}
     ),
     "catalogue.manage": frozenset({HOSPITAL_PURCHASER}),
+    # supervision: the five rates [R-FIVE-RATES]. Everyone reads them, each within its own
+    # slice (supervision.selectors.five_rates.five_rates_scope: hospitals and suppliers their
+    # own, with their rank; regulators their jurisdiction); the frozen months' reports, which
+    # name every party of the jurisdiction, are the regulators'.
+    "five_rates.view": EVERYONE,
+    "five_rates.report": frozenset({BUREAU_OFFICER, AGENCY_FINANCE, PLATFORM_ADMIN}),
 }
 
 

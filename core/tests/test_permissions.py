@@ -30,6 +30,8 @@ EVERYONE = {
     "award.view",
     "contract.view",
     "payment_standard.view",
+    # [R-FIVE-RATES] each within its own slice (supervision.selectors.five_rates_scope).
+    "five_rates.view",
 }
 ALLOWED = {
     Role.HOSPITAL_PURCHASER: EVERYONE
@@ -127,6 +129,7 @@ ALLOWED = {
         "settlement_batch.view",
         "negotiation.view",
         "negotiation.manage",
+        "five_rates.report",
     },
     # The agency runs volume-based procurement rounds with the bureau.
     Role.AGENCY_FINANCE: EVERYONE
@@ -154,6 +157,7 @@ ALLOWED = {
         "settlement_batch.run",
         "negotiation.view",
         "negotiation.manage",
+        "five_rates.report",
     },
     # Trading acts are the parties' own; an administrator cannot act on their behalf.
     Role.PLATFORM_ADMIN: set(permissions.ACTIONS)
