@@ -411,6 +411,9 @@ SPECTACULAR_SETTINGS = {
     "SCHEMA_PATH_PREFIX": r"/api/v1",
     # Several models call their status field "status": name each choice set after its model.
     "ENUM_NAME_OVERRIDES": {
+        # [R-FIVE-RATES] the five rates and their slices (supervision.choices).
+        "FiveRatesRateEnum": "supervision.choices.Rate",
+        "FiveRatesSliceKindEnum": "supervision.choices.SliceKind",
         "ListingStatusEnum": "procurement.choices.ListingStatus",
         "PriceChangeStatusEnum": "procurement.choices.PriceChangeStatus",
         "AgreedPriceStatusEnum": "procurement.choices.AgreedPriceStatus",

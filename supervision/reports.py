@@ -7,12 +7,14 @@ from __future__ import annotations
 import datetime as dt
 from io import BytesIO
 
+from django.http import HttpResponse
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Font, PatternFill
 
-from core.exports import safe_text, sheet_name
+from core.exports import XLSX_TYPE, attachment, safe_text, sheet_name
 from supervision.choices import Rate, SliceKind
+from supervision.selectors import five_rates as selectors
 from supervision.selectors.five_rates import SliceRates
 
 BELOW_FILL = PatternFill(start_color="FFC7CE", end_color="FFC7CE", fill_type="solid")
@@ -82,3 +84,17 @@ def five_rates_xlsx(month: dt.date, tables: dict[str, list[SliceRates]]) -> byte
     buffer = BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
+
+
+def five_rates_report_response(actor, month_value: object) -> HttpResponse:
+    """The download of a frozen month's report under the actor's jurisdiction, shared by the
+    page and the API (the stored platform-wide report is the freezing run's own copy)."""
+    month = selectors.parse_month(month_value)
+    snapshot, figures = selectors.five_rates_snapshot_figures(actor=actor, month=month)
+    org = actor.organization
+    tables = selectors.five_rates_report_tables(
+        figures=figures, policy_region=org.region_code if org is not None else ""
+    )
+    response = HttpResponse(five_rates_xlsx(snapshot.month, tables), content_type=XLSX_TYPE)
+    response["Content-Disposition"] = attachment(f"five-rates-{snapshot.month:%Y-%m}.xlsx")
+    return response

@@ -1,5 +1,11 @@
-from django.urls import path  # noqa: F401  (pages arrive with their issue)
+from django.urls import path
+
+from supervision import views
 
 app_name = "supervision"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("five-rates/", views.five_rates, name="five_rates"),
+    path("five-rates/below/", views.five_rates_below, name="five_rates_below"),
+    path("five-rates/report/", views.five_rates_report, name="five_rates_report"),
+]

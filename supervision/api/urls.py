@@ -1,1 +1,11 @@
-urlpatterns: list = []
+from django.urls import path
+
+from supervision.api import five_rates
+
+urlpatterns = [
+    path("five-rates/", five_rates.FiveRatesApi.as_view(), name="five_rates"),
+    path(
+        "five-rates/months/", five_rates.FiveRatesMonthListApi.as_view(), name="five_rates_months"
+    ),
+    path("five-rates/report/", five_rates.FiveRatesReportApi.as_view(), name="five_rates_report"),
+]

@@ -10,11 +10,14 @@ in the database, like listing evidence files (procurement/models/evidence.py say
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from core import history
 from core.money import money_field, ratio_field
+from core.tenancy import AnyActor, TenantQuerySet, is_active_actor, overseer_q
 from supervision.choices import Rate, SliceKind
 
 
@@ -39,6 +42,15 @@ class FiveRatesSnapshot(models.Model):
         return f"{self.month:%Y-%m}"
 
 
+class FiveRatesFigureQuerySet(TenantQuerySet):
+    def below(self):
+        """Below the threshold by amount or by count (nothing to count is never below)."""
+        return self.filter(
+            models.Q(amount_numerator__lt=models.F("threshold") * models.F("amount_denominator"))
+            | models.Q(count_numerator__lt=models.F("threshold") * models.F("count_denominator"))
+        )
+
+
 class FiveRatesFigure(models.Model):
     """One rate of one slice in one district, by amount and by count, with the threshold of
     the district's region policy when the month was frozen."""
@@ -58,6 +70,8 @@ class FiveRatesFigure(models.Model):
     count_numerator = models.PositiveIntegerField(_("count on time"))
     count_denominator = models.PositiveIntegerField(_("count"))
     threshold = ratio_field(_("threshold"))
+
+    objects = FiveRatesFigureQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("five rates figure")
@@ -81,3 +95,30 @@ class FiveRatesFigure(models.Model):
 
     def __str__(self) -> str:
         return f"{self.snapshot_id} {self.rate} {self.kind}:{self.key}@{self.region_code}"
+
+    @classmethod
+    def tenant_q(cls, actor: AnyActor) -> models.Q:
+        """Regulators: the figures of their jurisdiction's districts; a hospital or supplier:
+        its own figures (as a hospital, as a supplier)."""
+        if not is_active_actor(actor) or actor.organization is None:
+            return models.Q(pk__in=[])
+        overseer = overseer_q(actor, region_field="region_code")
+        if overseer is not None:
+            return overseer
+        org = actor.organization
+        if not org.is_active:
+            return models.Q(pk__in=[])
+        kind = SliceKind.HOSPITAL if org.is_hospital else SliceKind.SUPPLIER
+        return models.Q(kind=kind, key=str(org.pk))
+
+    @property
+    def amount_rate(self):
+        if not self.amount_denominator:
+            return None
+        return self.amount_numerator / self.amount_denominator
+
+    @property
+    def count_rate(self):
+        if not self.count_denominator:
+            return None
+        return Decimal(self.count_numerator) / self.count_denominator

@@ -43,7 +43,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db import connection
-from django.db.models import Sum
+from django.db.models import QuerySet, Subquery, Sum
 from django.utils.translation import gettext
 
 from accounts.models import Organization
@@ -143,14 +143,17 @@ class RateFigures:
 
     @property
     def amount_below(self) -> bool:
-        """Below the region's threshold by amount (a rate with nothing to count is not)."""
-        rate = self.amount_rate
-        return rate is not None and self.threshold is not None and rate < self.threshold
+        """Below the region's threshold by amount (a rate with nothing to count is not); the
+        same comparison as FiveRatesFigure.objects.below()."""
+        if self.threshold is None:
+            return False
+        return self.amount_numerator < self.threshold * self.amount_denominator
 
     @property
     def count_below(self) -> bool:
-        rate = self.count_rate
-        return rate is not None and self.threshold is not None and rate < self.threshold
+        if self.threshold is None:
+            return False
+        return self.count_numerator < self.threshold * self.count_denominator
 
     @property
     def below(self) -> bool:
@@ -828,3 +831,46 @@ def five_rates_snapshot_figures(
         )
         for f in rows
     ]
+
+
+@dataclass(frozen=True)
+class RateThreshold:
+    rate: str
+    label: str
+    threshold: Decimal
+
+
+def rate_thresholds(*, region_code: str) -> list[RateThreshold]:
+    """Each rate's threshold in the region's policy, in the rates' order (a page's header)."""
+    policy = policy_for(region_code) if region_code else RegionPolicy(region_code="")
+    return [
+        RateThreshold(
+            rate=r.value, label=str(r.label), threshold=getattr(policy, THRESHOLD_FIELD[r])
+        )
+        for r in Rate
+    ]
+
+
+def five_rates_below_list(*, actor: AnyActor) -> QuerySet[FiveRatesFigure]:
+    """[R-FIVE-RATES] the hospitals' and suppliers' figures below threshold in the last frozen
+    month that the actor may see (regulators: their jurisdiction, per district; a hospital or
+    supplier: its own), worst first."""
+    require(actor, "five_rates.view")
+    latest = FiveRatesSnapshot.objects.order_by("-month").values("month")[:1]
+    return (
+        FiveRatesFigure.objects.visible_to(actor)
+        .filter(
+            snapshot__month=Subquery(latest),
+            kind__in=[SliceKind.HOSPITAL, SliceKind.SUPPLIER],
+        )
+        .below()
+        .select_related("snapshot")
+        .order_by("kind", "key", "region_code", "rate")
+    )
+
+
+def figure_labels(figures: Iterable[FiveRatesFigure]) -> dict[tuple[str, str], str]:
+    """The names of the figures' hospitals and suppliers (one query)."""
+    ids = {int(f.key) for f in figures if f.key.isdigit()}
+    names = dict(Organization.objects.filter(pk__in=ids).values_list("pk", "name"))
+    return {(f.kind, f.key): names.get(int(f.key), f.key) for f in figures if f.key.isdigit()}
