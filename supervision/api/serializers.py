@@ -4,20 +4,21 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
+from core.api.fields import MoneyField, RatioField
 from supervision.choices import Rate, SliceKind
 
 
-def _ratio(**kwargs) -> serializers.DecimalField:
-    return serializers.DecimalField(max_digits=5, decimal_places=4, **kwargs)
+def _ratio(**kwargs) -> RatioField:
+    return RatioField(read_only=True, **kwargs)
 
 
-def _money(**kwargs) -> serializers.DecimalField:
-    return serializers.DecimalField(max_digits=18, decimal_places=2, **kwargs)
+def _money(**kwargs) -> MoneyField:
+    return MoneyField(read_only=True, **kwargs)
 
 
 class RateFiguresOutput(serializers.Serializer):
     rate = serializers.ChoiceField(choices=Rate.choices)
-    label = serializers.CharField()
+    rate_name = serializers.CharField(source="label")
     amount_numerator = _money()
     amount_denominator = _money()
     amount_rate = _ratio(allow_null=True, help_text="Null when there was nothing to count.")
@@ -31,7 +32,7 @@ class RateFiguresOutput(serializers.Serializer):
 
 class SliceRatesOutput(serializers.Serializer):
     key = serializers.CharField()
-    label = serializers.CharField()
+    name = serializers.CharField(source="label")
     rates = RateFiguresOutput(many=True, source="figures")
     below = serializers.ListField(child=serializers.ChoiceField(choices=Rate.choices))
     rank = serializers.DictField(

@@ -41,6 +41,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 
 from django.db import connection
 from django.db.models import QuerySet, Subquery, Sum
@@ -53,7 +54,7 @@ from core.errors import NotFoundError
 from core.money import ZERO
 from core.permissions import PLATFORM_ADMIN, REGULATORS, require
 from core.policy import RegionPolicy, policy_for
-from core.tenancy import AnyActor
+from core.tenancy import AnyActor, is_active_actor
 from procurement.models import (
     Delivery,
     DeliveryLine,
@@ -248,7 +249,7 @@ _BASES: dict[str, str] = {
         ) dd
         WHERE ol.status = 'confirmed' AND o.submitted_at IS NOT NULL
           AND dd.deadline >= %(start)s AND dd.deadline < %(end)s
-    """,
+    """,  # noqa: S608  (table names from _meta; values are parameters)
     Rate.PAYMENT_REQUEST: f"""
         SELECT h.region_code AS region, o.hospital_id, o.supplier_id, c.category_l1 AS category,
                ROUND(ol.unit_price * dl.accepted_quantity, 2) AS amount, dl.id AS unit,
@@ -270,7 +271,7 @@ _BASES: dict[str, str] = {
         JOIN {_T["consumable"]} c ON c.id = ol.consumable_id
         JOIN pol ON pol.region_code = h.region_code
         WHERE dl.accepted_quantity > 0 AND d.accepted_at >= %(start)s AND d.accepted_at < %(end)s
-    """,
+    """,  # noqa: S608  (table names from _meta; values are parameters)
     Rate.HOSPITAL_CONFIRMATION: f"""
         SELECT h.region_code AS region, r.hospital_id, o.supplier_id, c.category_l1 AS category,
                il.amount AS amount, pl.id AS unit,
@@ -287,7 +288,7 @@ _BASES: dict[str, str] = {
         JOIN {_T["org"]} h ON h.id = r.hospital_id
         JOIN pol ON pol.region_code = h.region_code
         WHERE r.requested_at >= %(start)s AND r.requested_at < %(end)s
-    """,
+    """,  # noqa: S608  (table names from _meta; values are parameters)
     Rate.PAYMENT: f"""
         SELECT h.region_code AS region, i.hospital_id, o.supplier_id, c.category_l1 AS category,
                il.amount AS amount, i.id AS unit,
@@ -315,7 +316,7 @@ _BASES: dict[str, str] = {
         JOIN {_T["orderline"]} ol ON ol.id = il.order_line_id
         JOIN {_T["consumable"]} c ON c.id = ol.consumable_id
         WHERE i.status = 'confirmed' AND due.day >= %(first)s AND due.day < %(next)s
-    """,
+    """,  # noqa: S608  (table names from _meta; values are parameters)
     Rate.AGENCY_SETTLEMENT: f"""
         SELECT h.region_code AS region, r.hospital_id, o.supplier_id, c.category_l1 AS category,
                il.amount AS amount, pl.id AS unit,
@@ -333,7 +334,7 @@ _BASES: dict[str, str] = {
         JOIN pol ON pol.region_code = h.region_code
         WHERE r.method = 'escrow' AND pl.status <> 'disputed'
           AND r.paid_at >= %(start)s AND r.paid_at < %(end)s
-    """,
+    """,  # noqa: S608  (table names from _meta; values are parameters)
 }
 
 # The slice key of a base row (text, so that every kind's key has one type).
@@ -428,7 +429,7 @@ def _compute_unscoped(
     if not codes:
         return []
     policies = _policies(codes)
-    params: dict[str, object] = {
+    params: dict[str, Any] = {
         "codes": codes,
         "prefix": filters.region_prefix + "%",
         "hospital_id": filters.hospital_id,
@@ -468,7 +469,7 @@ def five_rates_figures_unscoped(*, month: dt.date) -> list[tuple[str, str, str, 
     district's threshold), over the whole platform, for each frozen slice kind."""
     from supervision.choices import FROZEN_KINDS
 
-    out = []
+    out: list[tuple[str, str, str, RateFigures]] = []
     policies: dict[str, RegionPolicy] = {}
     for kind in FROZEN_KINDS:
         for row in _compute_unscoped(month=month, kind=kind, filters=Filters(), by_district=True):
@@ -559,13 +560,15 @@ def five_rates_scope(*, actor: AnyActor, kind: object = "", key: object = "") ->
     Another organisation's hospital or supplier, or one outside the regulator's jurisdiction,
     is missing (NotFoundError), never forbidden."""
     require(actor, "five_rates.view")
-    org = actor.organization  # type: ignore[union-attr]  # require: an active user
+    if not is_active_actor(actor):  # require refused anyone else
+        raise NotFoundError()
+    org = actor.organization
     kind = str(kind or "")
     key = str(key or "").strip()
     if kind and kind not in SliceKind.values:
         raise FiveRatesSliceRefusedError(slice=kind[:20], reason=gettext("there is no such slice."))
     if PLATFORM_ADMIN in actor.roles or (org is not None and _is_regulator(actor)):
-        prefix = "" if PLATFORM_ADMIN in actor.roles else org.jurisdiction
+        prefix = "" if PLATFORM_ADMIN in actor.roles or org is None else org.jurisdiction
         kind = kind or SliceKind.DISTRICT
         return Scope(
             kind=kind,
@@ -753,7 +756,7 @@ def five_rates_below_unscoped(
     """[R-FIVE-RATES] the parties below a threshold in ``month`` under ``region_prefix``, by
     slice kind (hospitals and suppliers): what threshold notifications are sent to. Frozen
     figures for a frozen month, live ones otherwise."""
-    out = {}
+    out: dict[str, list[SliceRates]] = {}
     for kind in (SliceKind.HOSPITAL, SliceKind.SUPPLIER):
         rows, _frozen = _rows_for(month, kind, Filters(region_prefix=region_prefix))
         out[kind] = [s for s in _assemble(kind, rows, region_prefix.ljust(6, "0")) if s.below]

@@ -134,9 +134,11 @@ def test_the_parties_below_threshold_are_what_notifications_go_to_r_five_rates()
 
 @pytest.mark.parametrize("value", ["2026-13", "11-2026", "2027-01", "1999-12", "x", "2026-1"])
 def test_a_malformed_or_future_month_is_refused(value):
-    with time_machine.travel(DURING_NOVEMBER, tick=False):
-        with pytest.raises(FiveRatesMonthInvalidError):
-            parse_month(value)
+    with (
+        time_machine.travel(DURING_NOVEMBER, tick=False),
+        pytest.raises(FiveRatesMonthInvalidError),
+    ):
+        parse_month(value)
 
 
 def test_the_api_answers_the_table_and_refuses_with_a_reason_r_five_rates():

@@ -77,7 +77,7 @@ def test_the_report_has_a_sheet_per_slice_and_marks_rates_below_threshold_r_five
     assert book.sheetnames[0].startswith("2026-11")
     hospitals = book.worksheets[SliceKind.values.index(SliceKind.HOSPITAL)]
     header = [cell.value for cell in hospitals[1]]
-    row = [cell for cell in hospitals[2]]
+    row = list(hospitals[2])
     assert row[1].value == "鼓楼医院"
     delivery_by_amount = row[2]
     assert delivery_by_amount.value == Decimal("0.25") or float(delivery_by_amount.value) == 0.25
@@ -105,15 +105,18 @@ def test_a_frozen_month_is_read_from_its_snapshot_r_five_rates():
         Decimal("10.00"),
         Decimal("40.00"),
     )
-    assert delivery.amount_below and delivery.count_below
+    assert delivery.amount_below
+    assert delivery.count_below
     assert row.below == [Rate.DELIVERY]
 
 
 @pytest.mark.django_db
 def test_the_current_month_is_not_frozen_r_five_rates():
-    with time_machine.travel(FIRST_OF_DECEMBER, tick=False):
-        with pytest.raises(FiveRatesMonthInvalidError) as refused:
-            five_rates_freeze(month=at(1, month=12).date())
+    with (
+        time_machine.travel(FIRST_OF_DECEMBER, tick=False),
+        pytest.raises(FiveRatesMonthInvalidError) as refused,
+    ):
+        five_rates_freeze(month=at(1, month=12).date())
     assert refused.value.code == "five_rates_month_invalid"
     assert not FiveRatesSnapshot.objects.exists()
 
