@@ -380,17 +380,39 @@ def _hospital_regions(prefix: str) -> list[str]:
     )
 
 
-def _rate_sql(rate: str, kind: str, filters: Filters, *, by_district: bool) -> str:
-    key = _KEYS[kind]
+# Freezing groups every frozen kind by district in one pass over each rate's rows.
+_FROZEN_SETS = {
+    SliceKind.HOSPITAL: "hospital_id",
+    SliceKind.SUPPLIER: "supplier_id",
+    SliceKind.CATEGORY: "category",
+}
+
+
+def _rate_sql(rate: str, kind: str | None, filters: Filters, *, by_district: bool) -> str:
+    """One rate's aggregate grouped by ``kind``'s key (and by district); ``kind`` None: every
+    frozen kind by district at once (GROUPING SETS), for freezing."""
     where = ["region LIKE %(prefix)s"]
     if filters.hospital_id is not None:
         where.append("hospital_id = %(hospital_id)s")
     if filters.supplier_id is not None:
         where.append("supplier_id = %(supplier_id)s")
-    if filters.key is not None:
-        where.append(f"{key} = %(key)s")
-    group = f"{key}, region" if by_district else key
-    district = "region" if by_district else "''"
+    if kind is None:
+        cases = " ".join(
+            f"WHEN GROUPING({column}) = 0 THEN '{frozen.value}'"
+            for frozen, column in _FROZEN_SETS.items()
+        )
+        kind_sql = f"CASE {cases} ELSE '{SliceKind.DISTRICT.value}' END"
+        key = "COALESCE(hospital_id::text, supplier_id::text, category, region)"
+        sets = ", ".join(f"(region, {column})" for column in _FROZEN_SETS.values())
+        group = f"GROUPING SETS ({sets}, (region))"
+        district = "region"
+    else:
+        key = _KEYS[kind]
+        kind_sql = f"'{SliceKind(kind).value}'"
+        if filters.key is not None:
+            where.append(f"{key} = %(key)s")
+        group = f"{key}, region" if by_district else key
+        district = "region" if by_district else "''"
     columns = ", ".join(_POLICY_COLUMNS)
     unnest = ", ".join(f"%({c})s::int[]" for c in _POLICY_COLUMNS)
     # Only identifiers of this module (table names from _meta, the fixed key and policy column
@@ -400,7 +422,7 @@ def _rate_sql(rate: str, kind: str, filters: Filters, *, by_district: bool) -> s
             SELECT * FROM unnest(%(codes)s::text[], {unnest})
         ),
         base AS ({_BASES[rate]})
-        SELECT {key} AS key, {district} AS district,
+        SELECT {kind_sql} AS kind, {key} AS key, {district} AS district,
                COALESCE(SUM(amount) FILTER (WHERE ontime), 0),
                COALESCE(SUM(amount), 0),
                COUNT(DISTINCT unit) FILTER (WHERE ontime),
@@ -417,10 +439,11 @@ class _Row:
     key: str
     district: str
     figures: RateFigures
+    kind: str = ""
 
 
 def _compute_unscoped(
-    *, month: dt.date, kind: str, filters: Filters, by_district: bool = False
+    *, month: dt.date, kind: str | None, filters: Filters, by_district: bool = False
 ) -> list[_Row]:
     """The five rates of ``month`` grouped by ``kind`` (and by district), over every hospital
     under ``filters.region_prefix``: five queries, one per rate. Not actor-scoped: callers
@@ -446,9 +469,10 @@ def _compute_unscoped(
     with connection.cursor() as cursor:
         for rate in Rate.values:
             cursor.execute(_rate_sql(rate, kind, filters, by_district=by_district), params)
-            for key, district, a_num, a_den, c_num, c_den in cursor.fetchall():
+            for row_kind, key, district, a_num, a_den, c_num, c_den in cursor.fetchall():
                 rows.append(
                     _Row(
+                        kind=row_kind,
                         rate=rate,
                         key=key,
                         district=district,
@@ -466,24 +490,27 @@ def _compute_unscoped(
 
 def five_rates_figures_unscoped(*, month: dt.date) -> list[tuple[str, str, str, RateFigures]]:
     """Every figure of ``month`` for freezing: (kind, key, district, figures with the
-    district's threshold), over the whole platform, for each frozen slice kind."""
+    district's threshold), over the whole platform, for each frozen slice kind: one query per
+    rate (every kind grouped by district at once)."""
     from supervision.choices import FROZEN_KINDS
 
-    out: list[tuple[str, str, str, RateFigures]] = []
-    policies: dict[str, RegionPolicy] = {}
-    for kind in FROZEN_KINDS:
-        for row in _compute_unscoped(month=month, kind=kind, filters=Filters(), by_district=True):
-            if row.district not in policies:
-                policies.update(_policies([row.district]))
-            threshold = getattr(policies[row.district], THRESHOLD_FIELD[row.rate])
-            out.append(
-                (
-                    kind,
-                    row.key,
-                    row.district,
-                    RateFigures(**{**row.figures.__dict__, "threshold": threshold}),
-                )
-            )
+    rows = _compute_unscoped(month=month, kind=None, filters=Filters(), by_district=True)
+    policies = _policies({row.district for row in rows})
+    out = [
+        (
+            row.kind,
+            row.key,
+            row.district,
+            RateFigures(
+                **{
+                    **row.figures.__dict__,
+                    "threshold": getattr(policies[row.district], THRESHOLD_FIELD[row.rate]),
+                }
+            ),
+        )
+        for row in rows
+        if row.kind in FROZEN_KINDS
+    ]
     return out
 
 

@@ -149,3 +149,51 @@ def test_concurrent_runs_freeze_one_snapshot_r_five_rates():
     snapshot = FiveRatesSnapshot.objects.get()
     assert results == [snapshot.pk] * count
     assert FiveRatesFigure.objects.filter(snapshot=snapshot).count() == snapshot.figure_count
+
+
+@pytest.mark.django_db
+def test_the_frozen_figures_are_the_live_ones_of_every_slice_r_five_rates():
+    """Freezing groups every kind by district in one query per rate: its figures match each
+    kind's live figures, district by district."""
+    from supervision.selectors.five_rates import (
+        Filters,
+        _compute_unscoped,
+        five_rates_figures_unscoped,
+    )
+    from supervision.tests.rates_world import invoiced, payment_request
+
+    w = make_rates_world()
+    _november(w)
+    other = order_line(
+        w,
+        quantity=2,
+        price="15.00",
+        submitted_at=at(3),
+        hospital=w.far_hospital,
+        supplier=w.other_supplier,
+    )
+    ship(other, quantity=2, shipped_at=at(4))
+    paid = invoiced(w, quantity=3, price="10.00", accepted_at=at(2))
+    payment_request(w, paid, requested_at=at(3), approved_at=at(4), paid_at=at(5), settled_at=at(6))
+    frozen = {
+        (kind, key, district, f.rate): f
+        for kind, key, district, f in five_rates_figures_unscoped(month=NOVEMBER)
+    }
+    live = {}
+    for kind in (SliceKind.DISTRICT, SliceKind.HOSPITAL, SliceKind.SUPPLIER, SliceKind.CATEGORY):
+        for row in _compute_unscoped(
+            month=NOVEMBER, kind=kind, filters=Filters(), by_district=True
+        ):
+            live[kind, row.key, row.district, row.rate] = row.figures
+    assert set(frozen) == set(live)
+    assert len(live) > 10
+    for key, figures in live.items():
+        got = frozen[key]
+        assert (got.amount_numerator, got.amount_denominator) == (
+            figures.amount_numerator,
+            figures.amount_denominator,
+        ), key
+        assert (got.count_numerator, got.count_denominator) == (
+            figures.count_numerator,
+            figures.count_denominator,
+        ), key
