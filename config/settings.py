@@ -210,6 +210,11 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "task": "settlement.ledger_check",
         "schedule": crontab(hour=4, minute=30),
     },
+    # [R-FIVE-RATES] the 1st of each month at 03:00 Asia/Shanghai: freeze the previous month.
+    "supervision-five-rates-freeze": {
+        "task": "supervision.five_rates_freeze",
+        "schedule": crontab(hour=3, minute=0, day_of_month=1),
+    },
     "idempotency-purge": {
         "task": "core.idempotency_purge",
         "schedule": crontab(hour=3, minute=30),
@@ -406,6 +411,9 @@ SPECTACULAR_SETTINGS = {
     "SCHEMA_PATH_PREFIX": r"/api/v1",
     # Several models call their status field "status": name each choice set after its model.
     "ENUM_NAME_OVERRIDES": {
+        # [R-FIVE-RATES] the five rates and their slices (supervision.choices).
+        "FiveRatesRateEnum": "supervision.choices.Rate",
+        "FiveRatesSliceKindEnum": "supervision.choices.SliceKind",
         "ListingStatusEnum": "procurement.choices.ListingStatus",
         "PriceChangeStatusEnum": "procurement.choices.PriceChangeStatus",
         "AgreedPriceStatusEnum": "procurement.choices.AgreedPriceStatus",

@@ -76,6 +76,7 @@ MENU: list[MenuItem] = [
     MenuItem(
         _("Ledger accounts"), "settlement:account_list", "journal-text", "fund_settlement.view"
     ),
+    MenuItem(_("Five rates"), "supervision:five_rates", "speedometer2", "five_rates.view"),
     MenuItem(
         _("Price monitoring index"), "supervision:price_index", "graph-up", "price_index.view"
     ),

@@ -171,6 +171,12 @@ ACTIONS: dict[str, frozenset[str]] = {
     # supervision: the quarterly price monitoring index of the jurisdiction's purchases
     # [R-PRICE-INDEX], read by the regulators.
     "price_index.view": frozenset({BUREAU_OFFICER, AGENCY_FINANCE, PLATFORM_ADMIN}),
+    # supervision: the five rates [R-FIVE-RATES]. Everyone reads them, each within its own
+    # slice (supervision.selectors.five_rates.five_rates_scope: hospitals and suppliers their
+    # own, with their rank; regulators their jurisdiction); the frozen months' reports, which
+    # name every party of the jurisdiction, are the regulators'.
+    "five_rates.view": EVERYONE,
+    "five_rates.report": frozenset({BUREAU_OFFICER, AGENCY_FINANCE, PLATFORM_ADMIN}),
 }
 
 

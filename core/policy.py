@@ -36,6 +36,11 @@ RULES: dict[str, str] = {
     "payment_request_deadline_days": "R-FIVE-RATES",
     "hospital_confirmation_deadline_days": "R-FIVE-RATES",
     "agency_settlement_deadline_days": "R-FIVE-RATES",
+    "delivery_rate_threshold": "R-FIVE-RATES",
+    "payment_request_rate_threshold": "R-FIVE-RATES",
+    "hospital_confirmation_rate_threshold": "R-FIVE-RATES",
+    "payment_rate_threshold": "R-FIVE-RATES",
+    "agency_settlement_rate_threshold": "R-FIVE-RATES",
     "annual_price_cut_target": "R-CUTS-1000",
     "negotiation_candidate_min_spread": "R-NEGOTIATION",
     "negotiation_candidate_min_competitors": "R-NEGOTIATION",
@@ -100,21 +105,58 @@ class RegionPolicy(models.Model):
     # fund, deducted from the hospital's next fund settlement) instead of the hospital paying
     # into the escrow account. Off by default: the seed documents' default route is escrow.
     direct_settlement = models.BooleanField(_("direct settlement by the fund"), default=False)
-    # [R-FIVE-RATES] platform definitions (domain.md, "The five rates").
+    # [R-FIVE-RATES] platform definitions (domain.md, "The five rates"): the deadlines each
+    # rate counts against, and the threshold below which a party is marked (and notified).
     delivery_deadline_hours = models.PositiveSmallIntegerField(
-        _("delivery deadline (hours)"), default=48
+        _("delivery deadline (hours)"),
+        default=48,
+        help_text=_("[R-FIVE-RATES] delivery rate: hours after the order is sent to the supplier."),
     )
     urgent_delivery_deadline_hours = models.PositiveSmallIntegerField(
-        _("urgent delivery deadline (hours)"), default=24
+        _("urgent delivery deadline (hours)"),
+        default=24,
+        help_text=_("[R-FIVE-RATES] delivery rate: hours for an urgent order."),
     )
     payment_request_deadline_days = models.PositiveSmallIntegerField(
-        _("payment request deadline after acceptance (days)"), default=5
+        _("payment request deadline after acceptance (days)"),
+        default=5,
+        help_text=_("[R-FIVE-RATES] payment-request rate: days after the hospital accepted."),
     )
     hospital_confirmation_deadline_days = models.PositiveSmallIntegerField(
-        _("hospital confirmation deadline (days)"), default=5
+        _("hospital confirmation deadline (days)"),
+        default=5,
+        help_text=_("[R-FIVE-RATES] hospital confirmation rate: days after the request."),
     )
     agency_settlement_deadline_days = models.PositiveSmallIntegerField(
-        _("agency settlement deadline (days)"), default=5
+        _("agency settlement deadline (days)"),
+        default=5,
+        help_text=_("[R-FIVE-RATES] agency settlement rate: days after receipt into escrow."),
+    )
+    # The seeds give no thresholds: 90% is the platform's default for each rate.
+    delivery_rate_threshold = ratio_field(
+        _("delivery rate threshold"),
+        default=Decimal("0.9000"),
+        help_text=_("[R-FIVE-RATES] a delivery rate below this share is marked."),
+    )
+    payment_request_rate_threshold = ratio_field(
+        _("payment-request rate threshold"),
+        default=Decimal("0.9000"),
+        help_text=_("[R-FIVE-RATES] a payment-request rate below this share is marked."),
+    )
+    hospital_confirmation_rate_threshold = ratio_field(
+        _("hospital confirmation rate threshold"),
+        default=Decimal("0.9000"),
+        help_text=_("[R-FIVE-RATES] a hospital confirmation rate below this share is marked."),
+    )
+    payment_rate_threshold = ratio_field(
+        _("payment rate threshold"),
+        default=Decimal("0.9000"),
+        help_text=_("[R-FIVE-RATES] [R-PAY-30] a payment rate below this share is marked."),
+    )
+    agency_settlement_rate_threshold = ratio_field(
+        _("agency settlement rate threshold"),
+        default=Decimal("0.9000"),
+        help_text=_("[R-FIVE-RATES] an agency settlement rate below this share is marked."),
     )
     # [R-CUTS-1000] NJ 1.2
     annual_price_cut_target = models.PositiveIntegerField(

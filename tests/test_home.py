@@ -217,7 +217,39 @@ def world():
             }
         ],
     )
+    _five_rates(w, o)
     return w, users, o
+
+
+def _five_rates(w, o) -> None:
+    """[R-FIVE-RATES] last month frozen: the hospital's delivery rate below its threshold, the
+    manufacturer's payment-request rate below, the other hospital's above (not counted), and
+    a Shanghai hospital's below (outside the bureau's region)."""
+    from supervision.models import FiveRatesFigure, FiveRatesSnapshot
+    from supervision.selectors.five_rates import current_month, previous_month
+
+    snapshot = FiveRatesSnapshot.objects.create(
+        month=previous_month(current_month()), frozen_at=clock.now(), figure_count=4, report=b""
+    )
+
+    def figure(kind, org, rate, on_time, region="320106"):
+        return FiveRatesFigure.objects.create(
+            snapshot=snapshot,
+            kind=kind,
+            key=str(org.pk),
+            region_code=region,
+            rate=rate,
+            amount_numerator=Decimal(on_time),
+            amount_denominator=Decimal(100),
+            count_numerator=int(on_time) // 10,
+            count_denominator=10,
+            threshold=Decimal("0.9000"),
+        )
+
+    o["rate_hospital"] = figure("hospital", w.hospital, "delivery", 50)
+    o["rate_supplier"] = figure("supplier", w.sales.organization, "payment_request", 80)
+    figure("hospital", w.other_hospital, "delivery", 95)
+    o["rate_far"] = figure("hospital", w.other_hospital, "payment", 10, region="310101")
 
 
 def _payment_flow(w, users, o) -> None:
@@ -390,6 +422,14 @@ def expected(o) -> dict[str, dict[str, set]]:
             "ledger_checks_drift": {o["drift"]},
         },
     }
+    # [R-FIVE-RATES] the hospital's and supplier's own; the regulators' region; everything.
+    want["pur"]["five_rates_below"] = {o["rate_hospital"]}
+    want["fin"]["five_rates_below"] = {o["rate_hospital"]}
+    want["mfr"]["five_rates_below"] = {o["rate_supplier"]}
+    want["dst"]["five_rates_below"] = set()
+    want["bur"]["five_rates_below"] = {o["rate_hospital"], o["rate_supplier"]}
+    want["agy"]["five_rates_below"] = {o["rate_hospital"], o["rate_supplier"]}
+    want["adm"]["five_rates_below"] = {o["rate_hospital"], o["rate_supplier"], o["rate_far"]}
     for cards in want.values():
         cards.setdefault("exports_ready", set())
     return want
@@ -532,6 +572,13 @@ def test_api_answers_the_same_cards(world):
             "count": 1,
             "amount": "800.00",
             "url": "/settlement/payments/overdue/",
+        },
+        {
+            "key": "five_rates_below",
+            "title": "上月低于阈值的五率",
+            "count": 1,
+            "amount": None,
+            "url": "/supervision/five-rates/below/",
         },
         {
             "key": "exports_ready",

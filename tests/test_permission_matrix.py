@@ -787,6 +787,23 @@ ROWS = [
         GET="403   403   403   404   403   200   403   302L  302L  403",
         POST="403   403   403   404   403   200   403   302L  302L  403",
     ),
+    # [R-FIVE-RATES] everyone reads the five rates within its own slice; the frozen months'
+    # reports are the regulators' (none is frozen in this world: 404 for them).
+    row(
+        "supervision/five-rates/",
+        GET="200   200   200   200   200   200   200   302L  302L  200",
+        POST="200   200   200   200   200   200   200   302L  302L  200",
+    ),
+    row(
+        "supervision/five-rates/below/",
+        GET="200   200   200   200   200   200   200   302L  302L  200",
+        POST="200   200   200   200   200   200   200   302L  302L  200",
+    ),
+    row(
+        "supervision/five-rates/report/",
+        GET="403   403   403   403   404   404   404   302L  302L  404",
+        POST="403   403   403   403   404   404   404   302L  302L  404",
+    ),
     row(
         "procurement/purchase-plans/<int:pk>/<slug:action>/",
         pk="@purchase_plan",
@@ -1957,6 +1974,19 @@ ROWS = [
     row(
         "api/v1/settlement/payment-lines/",
         GET="403   200   200   200   200   200   200   403   401   200",
+    ),
+    # The HIS key acts as its hospital's purchaser: it reads the hospital's own five rates.
+    row(
+        "api/v1/supervision/five-rates/",
+        GET="200   200   200   200   200   200   200   200   401   200",
+    ),
+    row(
+        "api/v1/supervision/five-rates/months/",
+        GET="200   200   200   200   200   200   200   200   401   200",
+    ),
+    row(
+        "api/v1/supervision/five-rates/report/",
+        GET="403   403   403   403   404   404   404   403   401   404",
     ),
     row(
         "api/v1/settlement/overdue-invoices/",

@@ -30,6 +30,8 @@ EVERYONE = {
     "award.view",
     "contract.view",
     "payment_standard.view",
+    # [R-FIVE-RATES] each within its own slice (supervision.selectors.five_rates_scope).
+    "five_rates.view",
 }
 ALLOWED = {
     Role.HOSPITAL_PURCHASER: EVERYONE
@@ -128,6 +130,7 @@ ALLOWED = {
         "negotiation.view",
         "negotiation.manage",
         "price_index.view",
+        "five_rates.report",
     },
     # The agency runs volume-based procurement rounds with the bureau.
     Role.AGENCY_FINANCE: EVERYONE
@@ -156,6 +159,7 @@ ALLOWED = {
         "negotiation.view",
         "negotiation.manage",
         "price_index.view",
+        "five_rates.report",
     },
     # Trading acts are the parties' own; an administrator cannot act on their behalf.
     Role.PLATFORM_ADMIN: set(permissions.ACTIONS)

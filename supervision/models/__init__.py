@@ -1,0 +1,3 @@
+from supervision.models.five_rates import FiveRatesFigure, FiveRatesSnapshot
+
+__all__ = ["FiveRatesFigure", "FiveRatesSnapshot"]
