@@ -542,7 +542,9 @@ def main(argv: list[str] | None = None) -> int:
     django.setup()
     logging.getLogger("settlement").setLevel(logging.WARNING)
     WORK_DIR.mkdir(parents=True, exist_ok=True)
-    runs, problems, info = [], [], {}
+    runs: list[dict] = []
+    problems: list[str] = []
+    info: dict = {}
     for _ in range(args.repeat):
         times, found, info = run_once(app_url, owner_url, template, args)
         runs.append(times)

@@ -143,11 +143,11 @@ def _load(conn, sk: Skeleton, n: int, log: Callable[[str], None]) -> None:
     conn.execute("CREATE TEMP TABLE t_s (i int PRIMARY KEY, org bigint, sales bigint)")
     with conn.cursor() as cur:
         with cur.copy("COPY t_h FROM STDIN") as copy:
-            for i, row in enumerate(sk.hospitals):
-                copy.write_row((i, *row))
+            for i, hospital in enumerate(sk.hospitals):
+                copy.write_row((i, *hospital))
         with cur.copy("COPY t_s FROM STDIN") as copy:
-            for i, row in enumerate(sk.suppliers):
-                copy.write_row((i, *row))
+            for i, supplier in enumerate(sk.suppliers):
+                copy.write_row((i, *supplier))
     # Products: supplier s makes consumables s*pp+1 .. s*pp+pp, each listed at its price.
     conn.execute(
         f"""
