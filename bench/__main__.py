@@ -1,5 +1,6 @@
 """`make bench`: run every benchmark (or those named) each in its own process, so that each
-one's peak RSS is its own. Usage: python -m bench [name ...] [--rows N] [--scale S] (ui_pages)."""
+one's peak RSS is its own. Usage: python -m bench [name ...] [--rows N] [--scale S] (ui_pages)
+[--invoices N --suppliers N --hospitals N] (settlement_batch)."""
 
 from __future__ import annotations
 
@@ -23,11 +24,17 @@ BENCHMARKS: dict[str, list[str]] = {
         "ui_pages_feed",
     ],
     "tender_opening": ["tender_opening"],
+    "settlement_batch": ["settlement_batch"],
 }
 
 
 # Options only some benchmarks take (with their value); the others never see them.
-OWN_OPTIONS: dict[str, set[str]] = {"--scale": {"ui_pages"}}
+OWN_OPTIONS: dict[str, set[str]] = {
+    "--scale": {"ui_pages"},
+    "--invoices": {"settlement_batch"},
+    "--suppliers": {"settlement_batch"},
+    "--hospitals": {"settlement_batch"},
+}
 
 
 def _options_for(module: str, options: list[str]) -> list[str]:

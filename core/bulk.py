@@ -18,6 +18,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from django.db import connection, models
+from django.db.models.expressions import RawSQL
 
 SERIAL = frozenset({"AutoField", "BigAutoField", "SmallAutoField"})
 # Fields whose Python value is what the database stores and that fill nothing in on save:
@@ -74,3 +75,11 @@ def _plain_types(field: models.Field) -> tuple[type, ...]:
         for name in ("pre_save", "get_db_prep_save", "get_db_prep_value", "get_prep_value")
     )
     return (cls,) if keeps else ()
+
+
+def id_array(ids: Iterable[int]) -> RawSQL:
+    """``field__in=id_array(ids)``: the ids as one array parameter (``IN (SELECT unnest(…))``)
+    rather than one placeholder each. For the tens of thousands of ids of a batch: psycopg
+    splits a query at every placeholder on the client, and PostgreSQL parses each literal,
+    which for 100,000 ids costs seconds; one array costs neither."""
+    return RawSQL("SELECT unnest(%s::bigint[])", [list(ids)])

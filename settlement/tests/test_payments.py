@@ -169,6 +169,35 @@ def test_three_flows_mismatch_on_price_is_refused_when_escrow_pays_out_r_escrow(
     assert _balance(AccountKind.ESCROW, region_code="320100") == D("1000.00")
 
 
+def test_three_flows_mismatches_name_every_rule_per_invoice_r_escrow():
+    """[R-ESCROW] the check the batch runs over all its invoices at once: a good invoice gives
+    nothing; an invoice line off the order's price, more billed than accepted with a UDI, an
+    invoice whose lines do not add up and a request for another amount each name the invoice
+    and their figures; an unknown invoice id is not this check's to report."""
+    pw = make_pay_world()
+    good = confirmed_invoice(pw, 10)
+    priced = confirmed_invoice(pw, 10)
+    unscanned = confirmed_invoice(pw, 10)
+    assert selectors.three_flows_mismatches({good.pk: good.amount, 10**9: D("1.00")}) == []
+    InvoiceLine.objects.filter(invoice=priced).update(amount=D("999.00"))
+    DeliveryLine.objects.filter(order_line__invoice_lines__invoice=unscanned).update(udi_di="")
+    found = selectors.three_flows_mismatches(
+        {good.pk: good.amount, priced.pk: priced.amount, unscanned.pk: D("1.00")}
+    )
+    by_invoice = {}
+    for mismatch in found:
+        by_invoice.setdefault(mismatch.invoice, []).append(mismatch.figures)
+    assert good.number not in by_invoice
+    assert by_invoice[priced.number] == [
+        "10 × ¥100.00 = ¥1,000.00，发票金额 ¥999.00",
+        "明细合计 ¥999.00，发票金额 ¥1,000.00",
+    ]
+    assert by_invoice[unscanned.number] == [
+        "开票 10，UDI 扫码验收 0",
+        "申请 ¥1.00，发票金额 ¥1,000.00",
+    ]
+
+
 def test_direct_settlement_pays_from_the_fund_and_records_the_deduction_r_direct():
     pw = make_pay_world()
     request = approved(pw)
