@@ -329,10 +329,11 @@ def expected(o) -> dict[str, dict[str, set]]:
             "objections_to_answer": {o["objection"]},
             "price_cuts_overdue": {o["cut_overdue"]},
             "sync_runs_failed": {o["failed_run"]},
+            # Not the invoice the hospital has paid into escrow.
             "invoices_awaiting_settlement": {
                 o["confirmed_invoice"],
                 o["overdue_invoice"],
-                *(r.lines.get().invoice for r in _requests(o)),
+                *(r.lines.get().invoice for r in _requests(o)[:2]),
             },
             "rounds_in_draft": {o["draft_round"]},
             "demand_awaiting_review": {o["other_demand"]},
@@ -359,10 +360,11 @@ def expected(o) -> dict[str, dict[str, set]]:
             "payment_requests_to_pay": {o["payment_approved"]},
             "payment_requests_to_settle": {o["payment_paid"]},
             "price_cuts_overdue": {o["cut_overdue"]},
+            # Not the invoice the hospital has paid into escrow.
             "invoices_awaiting_settlement": {
                 o["confirmed_invoice"],
                 o["overdue_invoice"],
-                *(r.lines.get().invoice for r in _requests(o)),
+                *(r.lines.get().invoice for r in _requests(o)[:2]),
             },
             "rounds_in_draft": {o["draft_round"]},
             "demand_awaiting_review": {o["other_demand"]},
@@ -431,7 +433,7 @@ def test_money_cards_sum_the_amounts_they_count(world):
     cards = {c.key: c for c in home_cards(actor=users["fin"])}
     assert cards["invoices_to_confirm"].amount == o["registered"].amount == Decimal("1000.00")
     regulator = {c.key: c for c in home_cards(actor=users["bur"])}
-    confirmed = [o["confirmed_invoice"], o["overdue_invoice"], *_requests(o)]
+    confirmed = [o["confirmed_invoice"], o["overdue_invoice"], *_requests(o)[:2]]
     assert regulator["invoices_awaiting_settlement"].amount == sum(
         (x.amount for x in confirmed), Decimal(0)
     )
