@@ -76,6 +76,8 @@ MENU: list[MenuItem] = [
     MenuItem(
         _("Ledger accounts"), "settlement:account_list", "journal-text", "fund_settlement.view"
     ),
+    # [R-DIRECT] the fund's view with the direct-settlement ratio (the bureau, the agency).
+    MenuItem(_("The fund"), "settlement:fund_view", "graph-up", "fund.view"),
     MenuItem(_("Organisations"), "accounts:organization_list", "building", "organization.view"),
     MenuItem(_("API clients"), "accounts:api_client_list", "key", "api_client.view"),
     MenuItem(_("Region policy"), "core:region_policy", "sliders", "region_policy.view"),
