@@ -99,7 +99,9 @@ def seed(users: dict[str, User], agency: User, bureau: User) -> dict[str, Paymen
     made: dict[str, PaymentRequest] = {}
     taken: set[int] = set()  # one supplier for each step: several suppliers' requests
     for step in STEPS:
-        finance = users[f"{step.hospital}_finance"]
+        finance = users.get(f"{step.hospital}_finance")
+        if finance is None or finance.organization_id is None:
+            continue
         before = _moment(today - dt.timedelta(days=step.requested), 9)
         groups = _candidates(finance.organization_id, before, taken)
         # The supplier with the most invoices to request (the oldest first on a tie).
@@ -117,7 +119,7 @@ def seed(users: dict[str, User], agency: User, bureau: User) -> dict[str, Paymen
                 actor=sales, invoice_ids=[i.pk for i in chosen]
             )
         if step.name == "disputed":
-            line = request.lines.order_by("pk").last()
+            line = request.lines.order_by("-pk")[0]
             with at((step.approved or 0) + 1, 9, finance):
                 payments.payment_request_dispute(
                     actor=finance, request_id=request.pk, line_id=line.pk, reason=DISPUTE_REASON

@@ -10,7 +10,7 @@ from rest_framework.response import Response
 from accounts.selectors import request_actor
 from core.api.params import query_statuses, status_parameter
 from core.api.views import ApiView
-from core.exports import XLSX_TYPE, xlsx_response
+from core.exports import XLSX_TYPE
 from settlement.api.serializers.fund import FundViewOutput
 from settlement.choices import PaymentLineStatus
 from settlement.selectors import fund_view as fund_selectors
@@ -54,15 +54,4 @@ class PaymentStatementApi(ApiView):
             actor=request_actor(request),
             status=query_statuses(request, PaymentLineStatus.values),
         )
-        return statement_response(lines)
-
-
-def statement_response(lines):
-    from django.utils.translation import gettext as _
-
-    return xlsx_response(
-        statements.payment_statement_name(),
-        statements.payment_statement_headers(),
-        statements.payment_statement_rows(lines),
-        sheet=_("Payment statement"),
-    )
+        return statements.payment_statement_response(lines)

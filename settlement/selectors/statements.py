@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from django.db.models import QuerySet
 
 from core import clock
+from core.exports import xlsx_response
 from settlement.choices import PaymentMethod
 from settlement.models import PaymentRequestLine
 
@@ -65,3 +66,15 @@ def payment_statement_rows(lines: QuerySet[PaymentRequestLine]) -> Iterator[list
 
 def payment_statement_name() -> str:
     return f"payment-statement-{clock.local_today():%Y%m%d}.xlsx"
+
+
+def payment_statement_response(lines: QuerySet[PaymentRequestLine]):
+    """The statement as an XLSX download (the page's and the API's)."""
+    from django.utils.translation import gettext as _
+
+    return xlsx_response(
+        payment_statement_name(),
+        payment_statement_headers(),
+        payment_statement_rows(lines),
+        sheet=_("Payment statement"),
+    )

@@ -8,10 +8,10 @@ from django.shortcuts import render
 
 from core.permissions import require
 from core.web import paginate
-from settlement.api.reports import statement_response
 from settlement.choices import PaymentLineStatus
 from settlement.selectors import fund_view as selectors
 from settlement.selectors import payments as payment_selectors
+from settlement.selectors import statements
 
 
 @login_required
@@ -21,7 +21,9 @@ def payment_statement(request):
     require(user, "payment_request.view")
     value = request.GET.get("status", "")
     status = [value] if value in PaymentLineStatus.values else None
-    return statement_response(payment_selectors.payment_line_list(actor=user, status=status))
+    return statements.payment_statement_response(
+        payment_selectors.payment_line_list(actor=user, status=status)
+    )
 
 
 @login_required
