@@ -37,8 +37,8 @@ def test_supplier_is_paid_through_escrow_by_a_settlement_batch_R_ESCROW(journey)
     for number in invoices:
         expect(sales.locator("tr[data-line][data-status='open']", has_text=number)).to_be_visible()
     request_url = sales.url
-    number = re.search(r"PR\d{8}-\d{6}", heading.inner_text())
-    assert number is not None
+    request_number = re.search(r"PR\d{8}-\d{6}", heading.inner_text())
+    assert request_number is not None
     journey.shot(sales, "supplier-request-sent")
 
     # The hospital: approves the request, then records its bank transfer into escrow.
@@ -95,4 +95,23 @@ def test_supplier_is_paid_through_escrow_by_a_settlement_batch_R_ESCROW(journey)
         )
     )
     assert set(invoices) <= {row[0] for row in rows}
-    assert number.group(0) in {row[3] for row in rows}
+    assert request_number.group(0) in {row[3] for row in rows}
+
+
+def test_the_bureau_reads_the_funds_direct_settlement_ratio_R_DIRECT(journey):
+    """The demo's one direct settlement, against the batches out of escrow: the share the fund
+    paid directly, beside the region's 50% goal."""
+    bureau = journey.login("bureau")
+    card = bureau.locator("a[data-card='fund_direct_settlements']")
+    expect(card).to_be_visible()
+    card.click()
+    expect(bureau.get_by_role("heading", name="医保基金", exact=True)).to_be_visible()
+    # From long ago: in early January the demo's direct settlement lies in the year before.
+    bureau.locator("#start").fill("2000-01-01")
+    bureau.get_by_role("button", name="显示").click()
+    ratio = bureau.locator("[data-figure='ratio']")
+    expect(ratio).to_contain_text("目标：50%")
+    expect(ratio).to_contain_text("%")
+    expect(bureau.locator("tr[data-direct]")).to_have_count(1)
+    expect(bureau.locator("tr[data-direct]")).to_contain_text("江苏省人民医院")
+    journey.shot(bureau, "bureau-fund-view")

@@ -56,7 +56,7 @@ class Step:
 # In the order they run, each step after the one before: the batch (BATCH_DAYS_AGO) pays
 # "settled" and "settled_other"; "escrow" is paid into escrow after it.
 STEPS = (
-    Step("settled", "h01", 3, requested=20, approved=18, paid=17),
+    Step("settled", "h01", 3, requested=22, approved=21, paid=20),
     Step("settled_other", "h04", 3, requested=19, approved=18, paid=17, batch_after=True),
     Step("direct", "h03", 2, requested=14, approved=13, paid=12),
     Step("disputed", "h01", 2, requested=10, approved=8, least=2),
