@@ -76,9 +76,11 @@ MENU: list[MenuItem] = [
     MenuItem(
         _("Ledger accounts"), "settlement:account_list", "journal-text", "fund_settlement.view"
     ),
+    # [R-DIRECT] the fund's view with the direct-settlement ratio (the bureau, the agency).
+    MenuItem(_("The fund"), "settlement:fund_view", "graph-up", "fund.view"),
     MenuItem(_("Five rates"), "supervision:five_rates", "speedometer2", "five_rates.view"),
     MenuItem(
-        _("Price monitoring index"), "supervision:price_index", "graph-up", "price_index.view"
+        _("Price monitoring index"), "supervision:price_index", "bar-chart-line", "price_index.view"
     ),
     MenuItem(_("Organisations"), "accounts:organization_list", "building", "organization.view"),
     MenuItem(_("API clients"), "accounts:api_client_list", "key", "api_client.view"),

@@ -162,6 +162,9 @@ ACTIONS: dict[str, frozenset[str]] = {
         {SUPPLIER_SALES, BUREAU_OFFICER, AGENCY_FINANCE, PLATFORM_ADMIN}
     ),
     "settlement_batch.run": frozenset({AGENCY_FINANCE}),
+    # [R-DIRECT] the bureau's view of the fund: its accounts, the advances outstanding and the
+    # share of supplier payments the fund made directly (the agency runs the fund).
+    "fund.view": frozenset({BUREAU_OFFICER, AGENCY_FINANCE, PLATFORM_ADMIN}),
     # [R-HOSP-CATALOGUE] the hospital's own catalogue (院内目录): its purchasers record the
     # committee's admissions, stops and resumptions; the hospital and its overseers read it.
     "catalogue.view": frozenset(

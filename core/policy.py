@@ -99,7 +99,12 @@ class RegionPolicy(models.Model):
     advance_ratio = ratio_field(_("VBP advance payment ratio"), default=Decimal("0.3000"))
     # [R-DIRECT] NJ 1.1
     direct_settlement_target_ratio = ratio_field(
-        _("direct settlement target share"), default=Decimal("0.5000")
+        _("direct settlement target share"),
+        default=Decimal("0.5000"),
+        help_text=_(
+            "[R-DIRECT] the region's goal for the share, by amount, of supplier payments the "
+            "fund makes directly (the fund view's direct-settlement ratio)."
+        ),
     )
     # [R-DIRECT] the fund pays suppliers directly (the agency pays an approved request from the
     # fund, deducted from the hospital's next fund settlement) instead of the hospital paying

@@ -122,7 +122,44 @@ def collect() -> dict:
         "foreign_di": _other_di({p["di"] for p in products}),
         "emergency_code": _unlisted_code(),
         "negotiation": _negotiable({sales.organization_id}),
+        "payment": _payable(),
     }
+
+
+def _payable() -> dict:
+    """[R-ESCROW] a supplier's confirmed invoices to one hospital that no payment request holds
+    and whose order, acceptance and invoice agree: the payment journey requests them (h01's
+    first, the hospital the demo's finance staff work for)."""
+    from accounts.models import User
+    from procurement.models import Invoice
+    from settlement.models import PaymentRequestLine
+    from settlement.selectors.payments import three_flows_mismatches
+
+    finance = {
+        u.organization_id: u
+        for u in User.objects.filter(username__regex=r"^h[0-9]+_finance$").order_by("username")
+    }
+    sales = {u.organization_id: u for u in User.objects.filter(username__endswith="_sales")}
+    invoices = list(
+        Invoice.objects.filter(status="confirmed", hospital_id__in=finance, issuer_id__in=sales)
+        .exclude(pk__in=PaymentRequestLine.objects.values("invoice_id"))
+        .select_related("hospital", "issuer")
+        .order_by("hospital__name", "pk")
+    )
+    bad = {m.invoice for m in three_flows_mismatches({i.pk: i.amount for i in invoices})}
+    for hospital_id, user in finance.items():
+        mine = [i for i in invoices if i.hospital_id == hospital_id and i.number not in bad]
+        if mine:
+            chosen = [i for i in mine if i.issuer_id == mine[0].issuer_id]
+            return {
+                "supplier_user": sales[chosen[0].issuer_id].username,
+                "supplier": chosen[0].issuer.name,
+                "finance_user": user.username,
+                "hospital": chosen[0].hospital.name,
+                "invoices": [i.number for i in chosen],
+                "amount": str(sum(i.amount for i in chosen)),
+            }
+    raise FactsError("no confirmed invoice awaits a payment request in the demo")
 
 
 def _negotiable(excluded: set[int]) -> dict:

@@ -35,6 +35,7 @@ LOG_DIR = ROOT / "var" / "e2e"
 FINGERPRINT_GLOBS = (
     "*/migrations/*.py",
     "*/demo.py",
+    "*/demo_*.py",
     "catalog/demo_feed.py",
     "catalog/data/*",
     "core/management/commands/seed_demo.py",

@@ -121,13 +121,12 @@ def invoices_to_confirm(actor) -> CardQuery:
     amount_field="amount",
 )
 def invoices_awaiting_settlement(actor) -> CardQuery:
-    # Settlement (the settlement app's issue) has no records yet: every confirmed invoice
-    # awaits it. When it lands, narrow this to the invoices no settlement covers.
-    rows = invoices.invoice_list(actor=actor, status=[InvoiceStatus.CONFIRMED])
+    # Not those the hospital has paid already (into escrow, or the fund directly).
+    rows = invoices.invoice_list(actor=actor, status=[InvoiceStatus.CONFIRMED], unpaid=True)
     return CardQuery(
         rows=rows,
         path=reverse("procurement:invoice_list"),
-        params={"status": InvoiceStatus.CONFIRMED},
+        params={"status": InvoiceStatus.CONFIRMED, "unpaid": "1"},
     )
 
 

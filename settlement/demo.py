@@ -1,7 +1,9 @@
 """The demo's money [R-ADVANCE] [R-ADVANCE-OFFSET] [R-FUND-MONTHLY] [R-EMERG-DEDUCT]: the
 finished VBP round's advances paid when its cycle began, h01's purchases of its contract month
 by month, each month's fund settlement of h01 offsetting its advance (December's deducting the
-late emergency registration), and h03's December open for the agency to settle."""
+late emergency registration), and h03's December open for the agency to settle; then the
+payment flow (settlement.demo_payments): suppliers' requests at every step, one settled by a
+batch, and one direct settlement by the fund that h03's open month recovers [R-DIRECT]."""
 
 from __future__ import annotations
 
@@ -14,6 +16,7 @@ from accounts.models import User
 from core import clock
 from procurement import demo as procurement_demo
 from procurement.models import Contract, TenderRound
+from settlement import demo_payments
 from settlement.models import FundSettlement
 from settlement.selectors.fund import month_end
 from settlement.services import advances, fund
@@ -51,6 +54,15 @@ def _settle(agency: User, hospital_id: int, month: dt.date, index: int, *, close
 
 @transaction.atomic
 def seed() -> dict[str, int]:
+    counts = _seed_fund()
+    users = procurement_demo._users()
+    agency = User.objects.filter(username="agency").first()
+    if counts and agency is not None and "bureau" in users:
+        demo_payments.seed(users, agency, users["bureau"])
+    return counts
+
+
+def _seed_fund() -> dict[str, int]:
     users = procurement_demo._users()
     agency = User.objects.filter(username="agency").first()
     h01, h03 = users.get("h01_purchaser"), users.get("h03_purchaser")

@@ -10,8 +10,13 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.choices import Role
 from core.home import CardQuery, register_card
-from settlement.choices import AdvanceStatus, FundSettlementStatus, PaymentRequestStatus
-from settlement.selectors import advances, fund, ledger, payments
+from settlement.choices import (
+    AdvanceStatus,
+    FundSettlementStatus,
+    PaymentLineStatus,
+    PaymentRequestStatus,
+)
+from settlement.selectors import advances, fund, fund_view, ledger, payments
 
 FINANCE = {Role.HOSPITAL_FINANCE}
 SUPPLIER = {Role.SUPPLIER_SALES}
@@ -84,7 +89,8 @@ def requests_to_pay(actor) -> CardQuery:
 @register_card(
     key="payment_requests_to_settle",
     title=_("Paid into escrow, awaiting a settlement batch"),
-    roles=AGENCY,
+    # The hospital's payments, the supplier's money on its way, the agency's next batch.
+    roles=FINANCE | SUPPLIER | AGENCY,
     order=562,
     amount_field="amount",
 )
@@ -164,3 +170,51 @@ def advances_offsetting(actor) -> CardQuery:
 def ledger_checks_drift(actor) -> CardQuery:
     rows = ledger.ledger_check_list(actor=actor, ok=False)
     return CardQuery(rows=rows, path=reverse("settlement:ledger_check_list"), params={"ok": "0"})
+
+
+@register_card(
+    key="payment_invoices_paid",
+    title=_("Invoices paid to you (statement)"),
+    roles=SUPPLIER,
+    order=563,
+    amount_field="amount",
+)
+def invoices_paid(actor) -> CardQuery:
+    """What the supplier was paid, per invoice (the statement's page)."""
+    return CardQuery(
+        rows=payments.payment_line_list(actor=actor, status=[PaymentLineStatus.PAID]),
+        path=reverse("settlement:payment_line_list"),
+        params={"status": PaymentLineStatus.PAID},
+    )
+
+
+@register_card(
+    key="settlement_batches",
+    title=_("Settlement batches (paid out of escrow)"),
+    roles={Role.BUREAU_OFFICER, Role.AGENCY_FINANCE},
+    order=564,
+    amount_field="total",
+)
+def settlement_batches(actor) -> CardQuery:
+    return CardQuery(
+        rows=payments.settlement_batch_list(actor=actor),
+        path=reverse("settlement:settlement_batch_list"),
+        params={},
+    )
+
+
+@register_card(
+    key="fund_direct_settlements",
+    title=_("Paid directly by the fund this year (direct-settlement ratio)"),
+    roles={Role.BUREAU_OFFICER, Role.AGENCY_FINANCE},
+    order=524,
+    amount_field="amount",
+)
+def fund_direct_settlements(actor) -> CardQuery:
+    """[R-DIRECT] the fund view's default period (this year): its direct settlements."""
+    period = fund_view.period_parse()
+    return CardQuery(
+        rows=fund_view.direct_settlements_in(actor=actor, period=period),
+        path=reverse("settlement:fund_view"),
+        params={},
+    )

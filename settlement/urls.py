@@ -1,11 +1,12 @@
 from django.urls import path
 
-from settlement.views import fund, payments
+from settlement.views import fund, payments, reports
 
 app_name = "settlement"
 
 urlpatterns = [
     path("fund/", fund.fund_settlement_list, name="fund_settlement_list"),
+    path("fund/view/", reports.fund_view, name="fund_view"),
     path("fund/open/", fund.fund_settlement_open, name="fund_settlement_open"),
     path("fund/import/", fund.fund_claims_import, name="fund_claims_import"),
     path("fund/<int:pk>/", fund.fund_settlement_detail, name="fund_settlement_detail"),
@@ -19,6 +20,7 @@ urlpatterns = [
     path("payments/", payments.payment_request_list, name="payment_request_list"),
     path("payments/new/", payments.payment_request_new, name="payment_request_new"),
     path("payments/invoices/", payments.payment_line_list, name="payment_line_list"),
+    path("payments/statement/", reports.payment_statement, name="payment_statement"),
     path("payments/overdue/", payments.payment_overdue_list, name="payment_overdue_list"),
     path("payments/direct/", payments.direct_settlement_list, name="direct_settlement_list"),
     path("payments/<int:pk>/", payments.payment_request_detail, name="payment_request_detail"),

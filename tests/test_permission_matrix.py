@@ -766,6 +766,16 @@ ROWS = [
         POST="403   403   403   404   403   409   403   302L  302L  403",
     ),
     row(
+        "settlement/payments/statement/",
+        GET="403   200   200   200   200   200   200   302L  302L  200",
+        POST="403   200   200   200   200   200   200   302L  302L  200",
+    ),
+    row(
+        "settlement/fund/view/",
+        GET="403   403   403   403   200   200   200   302L  302L  200",
+        POST="403   403   403   403   200   200   200   302L  302L  200",
+    ),
+    row(
         "settlement/batches/",
         GET="403   403   200   200   200   200   200   302L  302L  200",
         POST="403   403   200   200   200   200   200   302L  302L  200",
@@ -1987,6 +1997,14 @@ ROWS = [
     row(
         "api/v1/supervision/five-rates/report/",
         GET="403   403   403   403   404   404   404   403   401   404",
+    ),
+    row(
+        "api/v1/settlement/payment-lines/statement/",
+        GET="403   200   200   200   200   200   200   403   401   200",
+    ),
+    row(
+        "api/v1/settlement/fund-view/",
+        GET="403   403   403   403   200   200   200   403   401   200",
     ),
     row(
         "api/v1/settlement/overdue-invoices/",

@@ -37,7 +37,15 @@ class InvoiceListCreateApi(ListApi):
     # (``count_capped`` says it did), so that a page costs no COUNT of every row.
     pagination_class = CappedCountPagination
 
-    @extend_schema(parameters=[OpenApiParameter("order", int), status_parameter(InvoiceStatus)])
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("order", int),
+            status_parameter(InvoiceStatus),
+            OpenApiParameter(
+                "unpaid", bool, description="Only invoices the hospital has not paid yet."
+            ),
+        ]
+    )
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
 
@@ -46,6 +54,7 @@ class InvoiceListCreateApi(ListApi):
             actor=request_actor(self.request),
             order_id=query_id(self.request, "order"),
             status=query_statuses(self.request, InvoiceStatus.values),
+            unpaid=self.request.query_params.get("unpaid") in ("1", "true"),
         )
 
     @extend_schema(request=InvoiceCreateInput, responses={201: InvoiceOutput})

@@ -19,16 +19,34 @@ def invoices_visible(actor: User) -> QuerySet:
     return Invoice.objects.visible_to(actor)
 
 
+# The settlement app's payment lines (related name ``payment_lines``), read by name since
+# procurement imports no settlement module: an invoice whose line (not disputed) belongs to a
+# request the hospital has paid into escrow, or that the supplier was paid, is paid.
+_LIVE_LINE_STATUSES = ("open", "paid")
+_PAID_REQUEST_STATUSES = ("paid", "settled")
+
+
 def invoice_list(
-    *, actor: User, order_id: int | None = None, status: Sequence[str] = ()
+    *,
+    actor: User,
+    order_id: int | None = None,
+    status: Sequence[str] = (),
+    unpaid: bool = False,
 ) -> QuerySet:
-    """Invoices newest first, with order, parties and lines: three queries a page."""
+    """Invoices newest first, with order, parties and lines: three queries a page.
+    ``unpaid``: only those the hospital has not paid yet (settlement's payment flow)."""
     permissions.require(actor, "order.view")
     qs = invoices_visible(actor).select_related("order", "hospital", "issuer")
     if order_id:
         qs = qs.filter(order_id=order_id)
     if status:
         qs = qs.filter(status__in=list(status))
+    if unpaid:
+        paid = Invoice.objects.filter(
+            payment_lines__status__in=_LIVE_LINE_STATUSES,
+            payment_lines__request__status__in=_PAID_REQUEST_STATUSES,
+        )
+        qs = qs.exclude(pk__in=paid.values("pk"))
     lines = (
         InvoiceLine.objects.select_related("order_line__consumable")
         .defer("order_line__consumable__search_terms")

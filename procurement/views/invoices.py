@@ -132,7 +132,10 @@ def invoice_list(request):
     default = InvoiceStatus.REGISTERED if can(user, "invoice.confirm") else ""
     tab, status = status_filter(request, InvoiceStatus, default=default)
     rows = invoice_selectors.invoice_list(
-        actor=user, status=status, order_id=parse_id(request.GET.get("order"))
+        actor=user,
+        status=status,
+        order_id=parse_id(request.GET.get("order")),
+        unpaid=request.GET.get("unpaid") == "1",
     )
     page = paginate_keyset(request, rows, key="registered_at")
     for invoice in page:

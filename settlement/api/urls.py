@@ -1,6 +1,6 @@
 from django.urls import path
 
-from settlement.api import fund, payments
+from settlement.api import fund, payments, reports
 
 urlpatterns = [
     path(
@@ -40,6 +40,12 @@ urlpatterns = [
     ),
     path("payable-invoices/", payments.PayableInvoiceListApi.as_view(), name="payable_invoices"),
     path("payment-lines/", payments.PaymentLineListApi.as_view(), name="payment_line_list"),
+    path(
+        "payment-lines/statement/",
+        reports.PaymentStatementApi.as_view(),
+        name="payment_statement",
+    ),
+    path("fund-view/", reports.FundViewApi.as_view(), name="fund_view"),
     path("overdue-invoices/", payments.PaymentOverdueListApi.as_view(), name="overdue_invoices"),
     path(
         "direct-settlements/",

@@ -141,3 +141,25 @@ class FundClaimsImportInput(serializers.Serializer):
 FundSettlementActionsOutput = actions_output(
     "FundSettlementActionsOutput", [a.value for a in FundSettlementAction]
 )
+
+
+class FundViewOutput(serializers.Serializer):
+    """[R-DIRECT] [R-ADVANCE] the bureau's view of the fund over a period."""
+
+    start = serializers.DateField(source="period.start")
+    end = serializers.DateField(source="period.end", help_text="Inclusive.")
+    fund_accounts = AccountOutput(many=True)
+    fund_paid_out = MoneyField(read_only=True, help_text="The fund accounts' balance.")
+    advances_outstanding = MoneyField(read_only=True, help_text="Advanced, not yet offset.")
+    advances_offsetting = serializers.IntegerField()
+    direct_amount = MoneyField(read_only=True, help_text="Paid to suppliers by the fund directly.")
+    direct_count = serializers.IntegerField()
+    escrow_amount = MoneyField(read_only=True, help_text="Paid to suppliers out of escrow.")
+    supplier_payments = MoneyField(read_only=True)
+    ratio = RatioField(
+        read_only=True,
+        allow_null=True,
+        help_text="[R-DIRECT] direct / supplier payments, by amount; null with no payment.",
+    )
+    goal = RatioField(read_only=True, help_text="The region policy's direct settlement target.")
+    meets_goal = serializers.BooleanField(allow_null=True)

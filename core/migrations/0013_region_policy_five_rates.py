@@ -10,7 +10,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('core', '0011_region_policy_history_catalogue'),
+        ('core', '0012_direct_settlement_goal_help'),
     ]
 
     operations = [
