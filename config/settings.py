@@ -445,6 +445,13 @@ SPECTACULAR_SETTINGS = {
         "CatalogueActionEnum": "procurement.choices.CatalogueAction",
         "CatalogueEventKindEnum": "procurement.choices.CatalogueEventKind",
         "UsageCatalogueFlagEnum": "procurement.choices.UsageCatalogueFlag",
+        "CreditEventStatusEnum": "supervision.choices.CreditEventStatus",
+        "CreditRepairStatusEnum": "supervision.choices.RepairStatus",
+        "MisconductLevelEnum": "supervision.choices.MisconductLevel",
+        "SanctionKindEnum": "supervision.choices.SanctionKind",
+        "CreditEventSourceEnum": "supervision.choices.CreditEventSource",
+        "CreditRatingEnum": "supervision.choices.CreditRating",
+        "NotificationKindEnum": "supervision.choices.NotificationKind",
     },
 }
 # make bench mounts its baseline endpoints (bench/urls.py) only with this set.

@@ -168,6 +168,17 @@ ACTIONS: dict[str, frozenset[str]] = {
         {HOSPITAL_PURCHASER, HOSPITAL_FINANCE, BUREAU_OFFICER, AGENCY_FINANCE, PLATFORM_ADMIN}
     ),
     "catalogue.manage": frozenset({HOSPITAL_PURCHASER}),
+    # supervision: credit [R-CREDIT] [R-MISCONDUCT]. The bureau keeps the misconduct catalogue,
+    # records credit events and decides on repairs; an organisation reads its own events and
+    # sanctions, and a supplier applies for the repair of its own.
+    "credit.view": EVERYONE,
+    "credit.record": frozenset({BUREAU_OFFICER}),
+    "credit.decide": frozenset({BUREAU_OFFICER}),
+    "credit.repair_apply": frozenset({SUPPLIER_SALES}),
+    "misconduct_item.view": EVERYONE,
+    "misconduct_item.manage": frozenset({BUREAU_OFFICER}),
+    # supervision: in-app notifications, each person their organisation's.
+    "notification.view": EVERYONE,
 }
 
 
