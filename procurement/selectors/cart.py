@@ -6,7 +6,7 @@ reason for every line that cannot be ordered."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, cast
@@ -72,7 +72,7 @@ def check_listing_orderable(listing: Listing, *, line: int, restricted_reason: s
         )
 
 
-def listing_restrictions(listings) -> dict[int, DomainError]:
+def listing_restrictions(listings: Iterable[Listing]) -> dict[int, DomainError]:
     """[R-CREDIT] The listings that may not be ordered now because a restriction stands
     (core.restrictions: supervision's suspended listings), each with its refusal."""
     subjects = {

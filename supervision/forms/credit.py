@@ -56,12 +56,10 @@ class CreditEventForm(BootstrapForm):
         super().__init__(*args, **kwargs)
         self.fields["subject"].queryset = (
             Organization.objects.filter(is_active=True)
-            .exclude(  # type: ignore[attr-defined]
-                kind__in=REGULATOR_KINDS
-            )
+            .exclude(kind__in=REGULATOR_KINDS)
             .order_by("name")
         )
-        self.fields["item"].queryset = MisconductItem.objects.filter(is_active=True)  # type: ignore[attr-defined]
+        self.fields["item"].queryset = MisconductItem.objects.filter(is_active=True)
 
 
 class RepairApplyForm(BootstrapForm):

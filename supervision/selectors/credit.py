@@ -7,7 +7,7 @@ procurement)."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from django.db.models import Count, Exists, OuterRef, QuerySet, Sum
@@ -125,7 +125,7 @@ def sanction_list(
     _require(actor, "credit.view")
     rows = Sanction.objects.visible_to(actor).select_related("subject", "event__item", "listing")
     if in_force:
-        rows = rows.in_force(clock.now())  # type: ignore[attr-defined]
+        rows = rows.in_force(clock.now())
     if kind:
         rows = rows.filter(kind=kind)
     if subject_id:
@@ -175,7 +175,7 @@ def credit_standing_unscoped(*, subject_id: int) -> CreditStanding:
     B >= 75, C >= 60, else D). Unscoped: the rating shown to the bureau and the subject."""
     since = clock.now() - dt.timedelta(days=SCORE_WINDOW_DAYS)
     figures = (
-        CreditEvent.objects.standing()  # type: ignore[attr-defined]
+        CreditEvent.objects.standing()
         .filter(subject_id=subject_id, recorded_at__gte=since)
         .aggregate(deducted=Sum("score_deduction"), count=Count("pk"))
     )
@@ -226,6 +226,10 @@ def credit_event_actions(*, actor: User, event: CreditEvent) -> Actions:
     )
 
 
+def _state_check(repair: CreditRepair, action: str) -> Callable[[], None]:
+    return lambda: REPAIR_STATES.check(repair, action)
+
+
 def credit_repair_actions(*, actor: User, repair: CreditRepair) -> Actions:
     """What the actor may do with the application: the bureau approves or rejects it."""
     return Actions(
@@ -233,7 +237,7 @@ def credit_repair_actions(*, actor: User, repair: CreditRepair) -> Actions:
             verdict(
                 action,
                 role_check(actor, "credit.decide"),
-                lambda action=action: REPAIR_STATES.check(repair, action),
+                _state_check(repair, action),
             )
             for action in (RepairAction.APPROVE, RepairAction.REJECT)
         ]
@@ -254,7 +258,7 @@ def sanction_refusals(
         return {}
     now = clock.now()
     rows = (
-        Sanction.objects.in_force(now)  # type: ignore[attr-defined]
+        Sanction.objects.in_force(now)
         .filter(kind=sanction_kind, subject_id__in={s.organization_id for s in subjects})
         .select_related("subject", "event__item", "listing__consumable")
         .order_by("-ends_at", "pk")
@@ -300,7 +304,7 @@ def credit_public_cases() -> QuerySet[CreditEvent]:
     sanction is in force, for the public pages (no login): the organisation, the misconduct,
     its level and dates; never who recorded it or the evidence."""
     now = clock.now()
-    disclosed = Sanction.objects.in_force(now).filter(  # type: ignore[attr-defined]
+    disclosed = Sanction.objects.in_force(now).filter(
         event=OuterRef("pk"), kind=SanctionKind.PUBLIC_DISCLOSURE
     )
     return (

@@ -14,7 +14,7 @@ def notification_list(*, actor: User, unread: bool = False) -> QuerySet[Notifica
     if not permissions.can(actor, "notification.view"):
         raise PermissionDeniedError(action="notification.view")
     rows = Notification.objects.visible_to(actor)
-    return rows.unread() if unread else rows  # type: ignore[attr-defined]
+    return rows.unread() if unread else rows
 
 
 def notification_get(*, actor: User, notification_id: int) -> Notification:

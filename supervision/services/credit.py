@@ -15,6 +15,8 @@ Sanctions are not switched on or off by a task: procurement asks core.restrictio
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
+from functools import partial
 
 from django.conf import settings
 from django.db import transaction
@@ -28,7 +30,7 @@ from core import clock
 from core.errors import NotFoundError, ValidationError
 from core.permissions import require
 from procurement.errors import EvidenceFileTooLargeError
-from procurement.models import Listing
+from procurement.models import EmergencyViolation, Listing
 from procurement.models.evidence import EVIDENCE_FILE_MAX_BYTES
 from procurement.selectors.emergency import emergency_violations_unscoped
 from procurement.services.listing_evidence import evidence_file_name, evidence_sniff
@@ -85,7 +87,7 @@ def _evidence(file: tuple[str, bytes] | None) -> dict[str, object]:
     }
 
 
-def _in_platform_language(text_of):
+def _in_platform_language(text_of: Callable[[], object]) -> str:
     with translation.override(settings.LANGUAGE_CODE):
         return str(text_of())
 
@@ -281,6 +283,13 @@ def credit_event_record(
     )
 
 
+def _violation_text(violation: EmergencyViolation) -> str:
+    return _("Emergency purchase %(purchase)s: %(violation)s.") % {
+        "purchase": violation.purchase_id,
+        "violation": violation.get_kind_display(),
+    }
+
+
 def credit_sources_sweep() -> int:
     """Raise the credit events of the platform's sources not raised yet: the standing
     emergency purchase violations [R-EMERG-DEADLINE] [R-EMERG-CAP] of this year and the last
@@ -298,12 +307,7 @@ def credit_sources_sweep() -> int:
                 subject=violation.hospital,
                 source=CreditEventSource.EMERGENCY,
                 source_key=key,
-                description=_in_platform_language(
-                    lambda v=violation: (
-                        _("Emergency purchase %(purchase)s: %(violation)s.")
-                        % {"purchase": v.purchase_id, "violation": v.get_kind_display()}
-                    )
-                ),
+                description=_in_platform_language(partial(_violation_text, violation)),
                 occurred_on=clock.to_local(violation.recorded_at).date(),
             )
             raised += 1

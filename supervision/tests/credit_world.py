@@ -12,7 +12,6 @@ from accounts.choices import Role
 from accounts.models import User
 from accounts.tests.factories import BureauFactory, UserFactory
 from core import clock
-from procurement.tests.order_world import World
 from supervision.models import CreditEvent
 from supervision.services import credit as services
 

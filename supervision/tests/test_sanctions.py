@@ -6,11 +6,12 @@ allowed again once the sanction's days are over (the clock moved, no task run)."
 import pytest
 
 from core import restrictions
+from core.errors import DomainError
+from core.tests.helpers import code_of
 from procurement.selectors.cart import order_quote
 from procurement.services import deliveries, orders
 from procurement.tests import bid_world
 from procurement.tests.order_world import add_listing, confirmed, draft, gs1, make_world, refused
-from core.tests.helpers import code_of
 from supervision.choices import CreditRating, SanctionKind
 from supervision.models import Notification, Sanction
 from supervision.selectors.credit import credit_standing_unscoped
@@ -116,7 +117,7 @@ def test_barred_supplier_cannot_bid_until_the_bar_ends_r_credit():
     officer = world.officer
     set_days(officer, "collusive_bidding", {SanctionKind.BAR_TENDERS: 2}, repairable=False)
     record(officer, world.sellers["A"].organization, "collusive_bidding")
-    with pytest.raises(Exception) as error:
+    with pytest.raises(DomainError) as error:
         world.bid("A", "80.00")
     assert getattr(error.value, "code", None) == "sanction_in_force"
     assert world.bid("B", "85.00").pk  # another supplier bids

@@ -126,7 +126,9 @@ def credit_event_detail(request, pk: int):
 def credit_event_evidence(request, pk: int):
     event = selectors.credit_event_evidence(actor=request_actor(request), event_id=pk)
     return attachment_response(
-        bytes(event.evidence_content), content_type=event.evidence_type, name=event.evidence_name
+        bytes(event.evidence_content or b""),
+        content_type=event.evidence_type,
+        name=event.evidence_name,
     )
 
 
@@ -184,7 +186,7 @@ def credit_repair_evidence(request, pk: int):
         type(repair).objects.filter(pk=repair.pk).values_list("evidence_content", flat=True)[0]
     )
     return attachment_response(
-        bytes(content), content_type=repair.evidence_type, name=repair.evidence_name
+        bytes(content or b""), content_type=repair.evidence_type, name=repair.evidence_name
     )
 
 

@@ -81,7 +81,9 @@ class CreditEventRowOutput(serializers.Serializer):
     repairable = serializers.BooleanField()
     listing = serializers.IntegerField(source="listing_id", allow_null=True)
     occurred_on = serializers.DateField()
-    source = serializers.ChoiceField(choices=CreditEventSource.choices)
+    origin = serializers.ChoiceField(
+        choices=CreditEventSource.choices, source="source", help_text="Who raised it."
+    )
     status = serializers.ChoiceField(choices=CreditEventStatus.choices)
     recorded_at = serializers.DateTimeField()
     repaired_at = serializers.DateTimeField(allow_null=True)

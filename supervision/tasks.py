@@ -1,0 +1,14 @@
+"""Supervision's scheduled tasks: each a service call (config.settings.CELERY_BEAT_SCHEDULE)."""
+
+from __future__ import annotations
+
+from celery import shared_task
+
+from supervision.services import credit
+
+
+@shared_task(name="supervision.credit_sources_sweep")
+def credit_sources_sweep() -> int:
+    """[R-CREDIT] raise the credit events of the platform's sources (emergency purchase
+    violations) not raised yet; idempotent."""
+    return credit.credit_sources_sweep()
