@@ -106,10 +106,14 @@ MENUS = {
         "settlement:settlement_batch_list",
         "procurement:usage_list",
         *_FUND,
+        "supervision:credit_event_list",
+        "supervision:sanction_list",
+        "supervision:misconduct_item_list",
         "accounts:organization_list",
         "core:region_policy",
         "core:history",
         "core:export_jobs",
+        "supervision:notification_list",
     ],
     "admin": [
         *_EVERYONE,
@@ -129,6 +133,8 @@ MENUS = {
         "settlement:settlement_batch_list",
         "procurement:usage_list",
         *_FUND,
+        "supervision:credit_event_list",
+        "supervision:sanction_list",
         "accounts:organization_list",
         "accounts:api_client_list",
         "core:region_policy",
@@ -136,6 +142,7 @@ MENUS = {
         "core:history",
         "accounts:security_event_list",
         "core:export_jobs",
+        "supervision:notification_list",
     ],
     "agency": [
         *_EVERYONE,
@@ -150,9 +157,12 @@ MENUS = {
         "settlement:settlement_batch_list",
         "procurement:usage_list",
         *_FUND,
+        "supervision:credit_event_list",
+        "supervision:sanction_list",
         "accounts:organization_list",
         "core:region_policy",
         "core:export_jobs",
+        "supervision:notification_list",
     ],
     "h01_purchaser": [
         *_EVERYONE,
@@ -164,9 +174,12 @@ MENUS = {
         "procurement:order_place",
         *_ORDERS,
         "procurement:usage_list",
+        "supervision:credit_event_list",
+        "supervision:sanction_list",
         "accounts:organization_list",
         "accounts:api_client_list",
         "core:export_jobs",
+        "supervision:notification_list",
     ],
     "h01_finance": [
         *_EVERYONE,
@@ -179,9 +192,12 @@ MENUS = {
         "settlement:payment_request_list",
         "procurement:usage_list",
         *_FUND,
+        "supervision:credit_event_list",
+        "supervision:sanction_list",
         "accounts:organization_list",
         "accounts:api_client_list",
         "core:export_jobs",
+        "supervision:notification_list",
     ],
     "m01_sales": [
         *_EVERYONE,
@@ -192,8 +208,11 @@ MENUS = {
         *_ORDERS,
         "settlement:payment_request_list",
         "settlement:settlement_batch_list",
+        "supervision:credit_event_list",
+        "supervision:sanction_list",
         "accounts:organization_list",
         "core:export_jobs",
+        "supervision:notification_list",
     ],
     "d01_sales": [
         *_EVERYONE,
@@ -204,8 +223,11 @@ MENUS = {
         *_ORDERS,
         "settlement:payment_request_list",
         "settlement:settlement_batch_list",
+        "supervision:credit_event_list",
+        "supervision:sanction_list",
         "accounts:organization_list",
         "core:export_jobs",
+        "supervision:notification_list",
     ],
 }
 
@@ -227,12 +249,29 @@ TITLES = {
 # them); the bureau's queue of demand to review is reached from its home card.
 READABLE_OUTSIDE_THE_MENU = {
     "bureau": {"procurement:demand_list"},
-    "admin": {"procurement:purchase_plan", "procurement:round_list", "procurement:demand_list"},
-    "agency": {"procurement:purchase_plan", "procurement:demand_list"},
-    "h01_purchaser": {"procurement:purchase_plan", "procurement:round_list"},
-    "h01_finance": {"procurement:round_list", "procurement:demand_list"},
-    "m01_sales": {"procurement:round_list"},
-    "d01_sales": {"procurement:round_list"},
+    "admin": {
+        "procurement:purchase_plan",
+        "procurement:round_list",
+        "procurement:demand_list",
+        "supervision:misconduct_item_list",
+    },
+    "agency": {
+        "procurement:purchase_plan",
+        "procurement:demand_list",
+        "supervision:misconduct_item_list",
+    },
+    "h01_purchaser": {
+        "procurement:purchase_plan",
+        "procurement:round_list",
+        "supervision:misconduct_item_list",
+    },
+    "h01_finance": {
+        "procurement:round_list",
+        "procurement:demand_list",
+        "supervision:misconduct_item_list",
+    },
+    "m01_sales": {"procurement:round_list", "supervision:misconduct_item_list"},
+    "d01_sales": {"procurement:round_list", "supervision:misconduct_item_list"},
 }
 
 _MENU_LINK = re.compile(

@@ -30,6 +30,10 @@ EVERYONE = {
     "award.view",
     "contract.view",
     "payment_standard.view",
+    # supervision: everyone reads its own credit, the catalogue and its notifications.
+    "credit.view",
+    "misconduct_item.view",
+    "notification.view",
 }
 ALLOWED = {
     Role.HOSPITAL_PURCHASER: EVERYONE
@@ -73,6 +77,7 @@ ALLOWED = {
     },
     Role.SUPPLIER_SALES: EVERYONE
     | {
+        "credit.repair_apply",
         "price_objection.raise",
         "price_objection.view",
         "listing.apply",
@@ -95,6 +100,9 @@ ALLOWED = {
     },
     Role.BUREAU_OFFICER: EVERYONE
     | {
+        "credit.record",
+        "credit.decide",
+        "misconduct_item.manage",
         "region_policy.view",
         "region_policy.edit",
         "reference_price.manage",
@@ -158,6 +166,10 @@ ALLOWED = {
     # Trading acts are the parties' own; an administrator cannot act on their behalf.
     Role.PLATFORM_ADMIN: set(permissions.ACTIONS)
     - {
+        "credit.record",
+        "credit.decide",
+        "credit.repair_apply",
+        "misconduct_item.manage",
         "price_objection.raise",
         "listing.apply",
         "agreed_price.negotiate",
