@@ -92,3 +92,70 @@ class NotificationKind(models.TextChoices):
     REPAIR_APPLIED = "repair_applied", _("credit repair applied for")
     REPAIR_DECIDED = "repair_decided", _("credit repair decided")
     NOTICE = "notice", _("notice")
+
+
+# [R-MISCONDUCT] the catalogue as the policy documents list it (NJ 8.3; SZ 6.3 for the graded
+# sanctions): code, name, level, score deducted, {sanction: days}, repairable. Seeded by the
+# migration 0001 (its own copy) and by ``misconduct_catalogue_seed`` (tests that flush the
+# database, the demo); editable by the bureau afterwards.
+MISCONDUCT_CATALOGUE = [
+    (
+        "false_documents",
+        "提供虚假证明材料",
+        "serious",
+        20,
+        {"suspend_listing": 180, "bar_tenders": 365, "public_disclosure": 365},
+        False,
+    ),
+    (
+        "untrue_price",
+        "不如实申报价格",
+        "moderate",
+        10,
+        {"risk_notice": 90, "suspend_listing": 90},
+        True,
+    ),
+    (
+        "collusive_bidding",
+        "相互串通报价",
+        "very_serious",
+        30,
+        {"suspend_listing": 365, "bar_tenders": 730, "public_disclosure": 730},
+        False,
+    ),
+    ("abnormal_price_rise", "价格上涨幅度或频次异常", "moderate", 8, {"risk_notice": 90}, True),
+    ("regional_price_gap", "区域间价格差异较大", "minor", 5, {"written_warning": 30}, True),
+    (
+        "quality_problem",
+        "出现质量问题",
+        "serious",
+        20,
+        {"suspend_listing": 180, "public_disclosure": 180},
+        True,
+    ),
+    (
+        "supply_failure",
+        "未按合同约定供货",
+        "moderate",
+        10,
+        {"risk_notice": 90, "suspend_listing": 30},
+        True,
+    ),
+    ("delivery_failure", "未按合同约定配送", "moderate", 10, {"suspend_delivery": 60}, True),
+    (
+        "commercial_bribery",
+        "发生商业贿赂",
+        "very_serious",
+        40,
+        {"suspend_listing": 730, "bar_tenders": 730, "public_disclosure": 730},
+        False,
+    ),
+    (
+        "emergency_violation",
+        "应急采购违规（逾期登记或超出限额）",
+        "minor",
+        5,
+        {"written_warning": 30},
+        False,
+    ),
+]

@@ -29,6 +29,7 @@ def seed() -> dict[str, int]:
     sales = User.objects.filter(organization=m08, roles__contains=["supplier_sales"]).first()
     if bureau is None or m08 is None or d05 is None or sales is None:
         return {}
+    services.misconduct_catalogue_seed()
     today = clock.local_today()
     listing = Listing.objects.filter(manufacturer=m08, status="listed").order_by("-pk").first()
     supply = services.credit_event_record(

@@ -471,6 +471,7 @@ def _credit(w, officer) -> dict[str, Any]:
     from supervision.models import MisconductItem, Notification
     from supervision.services import credit as credit_services
 
+    credit_services.misconduct_catalogue_seed()
     def record(item: str):
         return credit_services.credit_event_record(
             actor=officer,

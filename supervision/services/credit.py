@@ -36,6 +36,7 @@ from procurement.selectors.emergency import emergency_violations_unscoped
 from procurement.services.listing_evidence import evidence_file_name, evidence_sniff
 from supervision.choices import (
     CREDIT_EVENT_STATES,
+    MISCONDUCT_CATALOGUE,
     REPAIR_STATES,
     CreditEventSource,
     CreditEventStatus,
@@ -144,6 +145,26 @@ def misconduct_item_update(
         update_fields=["name", "level", "score_deduction", "sanctions", "repairable", "is_active"]
     )
     return item
+
+
+def misconduct_catalogue_seed() -> int:
+    """[R-MISCONDUCT] add the catalogue's items that are missing (never changes one the bureau
+    edited); how many were added."""
+    added = 0
+    for code, name, level, deduction, sanctions, repairable in MISCONDUCT_CATALOGUE:
+        _item, created = MisconductItem.objects.get_or_create(
+            code=code,
+            defaults={
+                "name": name,
+                "level": level,
+                "score_deduction": deduction,
+                "sanctions": sanctions,
+                "repairable": repairable,
+                "basis": "SZ 5.2.4, NJ 3.3" if code == EMERGENCY_ITEM else "SZ 6.3, NJ 8.3",
+            },
+        )
+        added += created
+    return added
 
 
 # --- Events ------------------------------------------------------------------------------------

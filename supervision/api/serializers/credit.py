@@ -102,7 +102,9 @@ class CreditEventInput(serializers.Serializer):
     item = serializers.SlugField(max_length=40, help_text="The misconduct item's code.")
     occurred_on = serializers.DateField()
     description = serializers.CharField(max_length=TEXT_MAX)
-    evidence_text = serializers.CharField(max_length=TEXT_MAX, required=False, default="")
+    evidence_text = serializers.CharField(
+        max_length=TEXT_MAX, required=False, default="", allow_blank=True
+    )
     listing = serializers.IntegerField(
         min_value=1, max_value=2**63 - 1, required=False, allow_null=True, default=None
     )
