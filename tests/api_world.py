@@ -472,6 +472,7 @@ def _credit(w, officer) -> dict[str, Any]:
     from supervision.services import credit as credit_services
 
     credit_services.misconduct_catalogue_seed()
+
     def record(item: str):
         return credit_services.credit_event_record(
             actor=officer,
