@@ -87,7 +87,7 @@ def my_sanctions(actor) -> CardQuery:
     key="notifications_unread",
     title=_("Unread notifications"),
     roles=EVERYONE,
-    order=5,
+    order=990,
 )
 def notifications_unread(actor) -> CardQuery:
     return CardQuery(

@@ -580,6 +580,13 @@ def test_api_answers_the_same_cards(world):
             "amount": None,
             "url": "/exports/?status=succeeded",
         },
+        {
+            "key": "notifications_unread",
+            "title": "未读消息",
+            "count": 0,
+            "amount": None,
+            "url": "/supervision/notifications/?unread=1",
+        },
     ]
 
 
