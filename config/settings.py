@@ -201,6 +201,11 @@ if TASK_HEARTBEAT_LIMIT_S < 3 * TASK_HEARTBEAT_S:
 
     raise ImproperlyConfigured("TASK_HEARTBEAT_LIMIT_S must be at least 3 x TASK_HEARTBEAT_S.")
 CELERY_BEAT_SCHEDULE: dict[str, dict] = {
+    # [R-CREDIT] credit events from the platform's own sources (emergency violations).
+    "supervision-credit-sources-sweep": {
+        "task": "supervision.credit_sources_sweep",
+        "schedule": crontab(hour=5, minute=30),
+    },
     # [R-ADVANCE] advances of contracts that began; then the reconciliation of the books.
     "settlement-advances-pay-due": {
         "task": "settlement.advances_pay_due",
@@ -453,6 +458,13 @@ SPECTACULAR_SETTINGS = {
         "CatalogueActionEnum": "procurement.choices.CatalogueAction",
         "CatalogueEventKindEnum": "procurement.choices.CatalogueEventKind",
         "UsageCatalogueFlagEnum": "procurement.choices.UsageCatalogueFlag",
+        "CreditEventStatusEnum": "supervision.choices.CreditEventStatus",
+        "CreditRepairStatusEnum": "supervision.choices.RepairStatus",
+        "MisconductLevelEnum": "supervision.choices.MisconductLevel",
+        "SanctionKindEnum": "supervision.choices.SanctionKind",
+        "CreditEventSourceEnum": "supervision.choices.CreditEventSource",
+        "CreditRatingEnum": "supervision.choices.CreditRating",
+        "NotificationKindEnum": "supervision.choices.NotificationKind",
     },
 }
 # make bench mounts its baseline endpoints (bench/urls.py) only with this set.

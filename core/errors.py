@@ -126,6 +126,21 @@ class DatabaseUnavailableError(DomainError):
     message_template = _("The service is briefly unavailable; retry the request.")
 
 
+# --- Restrictions on trading (core.restrictions): a sanction in force [R-CREDIT]
+
+
+class SanctionInForceError(DomainError):
+    """A sanction in force refuses the action (supervision's credit sanctions): ``sanction``
+    is its kind, ``until`` its last day (Asia/Shanghai), ``event`` the credit event's id."""
+
+    code = "sanction_in_force"
+    http_status = 409
+    message_template = _(
+        "%(who)s is under a sanction (%(sanction_label)s) until %(until)s for %(misconduct)s: "
+        "%(action_label)s is not allowed."
+    )
+
+
 # --- The platform's working-day calendar (core.workcalendar)
 
 

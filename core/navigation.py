@@ -82,6 +82,17 @@ MENU: list[MenuItem] = [
     MenuItem(
         _("Price monitoring index"), "supervision:price_index", "bar-chart-line", "price_index.view"
     ),
+    # supervision: credit [R-CREDIT] [R-MISCONDUCT]
+    MenuItem(
+        _("Credit events"), "supervision:credit_event_list", "shield-exclamation", "credit.view"
+    ),
+    MenuItem(_("Sanctions"), "supervision:sanction_list", "slash-circle", "credit.view"),
+    MenuItem(
+        _("Misconduct catalogue"),
+        "supervision:misconduct_item_list",
+        "list-check",
+        "misconduct_item.manage",
+    ),
     MenuItem(_("Organisations"), "accounts:organization_list", "building", "organization.view"),
     MenuItem(_("API clients"), "accounts:api_client_list", "key", "api_client.view"),
     MenuItem(_("Region policy"), "core:region_policy", "sliders", "region_policy.view"),
@@ -92,6 +103,7 @@ MENU: list[MenuItem] = [
     ),
     # The exports the user asked for, being prepared or ready to download (core.export_jobs).
     MenuItem(_("My exports"), "core:export_jobs", "file-earmark-arrow-down", "order.view"),
+    MenuItem(_("My notifications"), "supervision:notification_list", "bell", "notification.view"),
 ]
 
 

@@ -180,6 +180,17 @@ ACTIONS: dict[str, frozenset[str]] = {
     # name every party of the jurisdiction, are the regulators'.
     "five_rates.view": EVERYONE,
     "five_rates.report": frozenset({BUREAU_OFFICER, AGENCY_FINANCE, PLATFORM_ADMIN}),
+    # supervision: credit [R-CREDIT] [R-MISCONDUCT]. The bureau keeps the misconduct catalogue,
+    # records credit events and decides on repairs; an organisation reads its own events and
+    # sanctions, and a supplier applies for the repair of its own.
+    "credit.view": EVERYONE,
+    "credit.record": frozenset({BUREAU_OFFICER}),
+    "credit.decide": frozenset({BUREAU_OFFICER}),
+    "credit.repair_apply": frozenset({SUPPLIER_SALES}),
+    "misconduct_item.view": EVERYONE,
+    "misconduct_item.manage": frozenset({BUREAU_OFFICER}),
+    # supervision: in-app notifications, each person their organisation's.
+    "notification.view": EVERYONE,
 }
 
 

@@ -58,6 +58,9 @@ NOT_APPEND_ONLY = {
         "a hospital's catalogue entry is stopped and resumed; CatalogueEvent (and "
         "CatalogueEntryEvent) is its history"
     ),
+    "supervision.CreditEvent": (
+        "a credit event is repaired (its status changes); CreditEventEvent is its history"
+    ),
     "axes.AccessLog": "django-axes sets the logout time on logout",
     "axes.AccessFailureLog": "django-axes prunes old failures per user",
 }

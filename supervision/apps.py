@@ -7,4 +7,23 @@ class SupervisionConfig(AppConfig):
     verbose_name = _("Supervision")
 
     def ready(self) -> None:
-        from supervision import home_cards  # noqa: F401  (registers the home cards)
+        from core.public import register_part
+        from core.restrictions import register_provider
+
+        # The home page's work queues (core.home).
+        from supervision import home_cards  # noqa: F401
+        from supervision.selectors.credit import sanction_refusals
+
+        # [R-CREDIT] sanctions bite in procurement through core.restrictions.
+        register_provider("credit_sanctions", sanction_refusals)
+        # [R-CREDIT] [R-DISCLOSE] serious cases on the public pages.
+        register_part(
+            key="credit_cases",
+            title=_("Serious credit cases"),
+            description=_(
+                "Organisations disclosed for serious misconduct, while the disclosure is in force."
+            ),
+            url_name="supervision:public_credit_cases",
+            order=60,
+            icon="exclamation-octagon",
+        )

@@ -26,3 +26,36 @@ class FiveRatesSnapshotMissingError(DomainError):
     code = "five_rates_snapshot_missing"
     http_status = 404
     message_template = _("The five rates of %(month)s have not been frozen yet.")
+
+
+class CreditRepairNotAllowedError(DomainError):
+    """[R-CREDIT] the misconduct item says its events cannot be repaired."""
+
+    code = "credit_repair_not_allowed"
+    message_template = _(
+        "Credit event %(event)s (%(misconduct)s) cannot be repaired: this kind of misconduct "
+        "is not repairable."
+    )
+
+
+class CreditRepairPendingError(DomainError):
+    code = "credit_repair_pending"
+    http_status = 409
+    message_template = _(
+        "Credit event %(event)s already has a repair application awaiting the bureau."
+    )
+
+
+class CreditSubjectInvalidError(DomainError):
+    code = "credit_subject_invalid"
+    message_template = _("A credit event is recorded against a supplier or a hospital.")
+
+
+class MisconductItemUnknownError(DomainError):
+    code = "misconduct_item_unknown"
+    message_template = _("There is no active misconduct item %(item)s.")
+
+
+class SanctionDaysInvalidError(DomainError):
+    code = "sanction_days_invalid"
+    message_template = _("A sanction lasts from 1 to 3650 days (%(sanction)s: %(days)s).")

@@ -1,7 +1,9 @@
-"""Supervision's cards on the home page (core.home) [R-FIVE-RATES]: the five rates below their
-thresholds in the last frozen month (regulators: their jurisdiction's hospitals and suppliers;
-a hospital or supplier: its own), counted from the selector the linked list uses. Registered
-from SupervisionConfig.ready."""
+"""Supervision's cards on the home page (core.home): the five rates below their thresholds in
+the last frozen month [R-FIVE-RATES] (regulators: their jurisdiction's hospitals and
+suppliers; a hospital or supplier: its own); [R-CREDIT] the bureau's credit events of
+the month, repair applications to decide and sanctions in force; an organisation's own
+sanctions in force; everyone's unread notifications. Each counted from the selector (and
+filters) its linked list uses. Registered from SupervisionConfig.ready."""
 
 from __future__ import annotations
 
@@ -9,8 +11,21 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from accounts.choices import Role
+from core import clock
 from core.home import CardQuery, register_card
-from supervision.selectors import five_rates
+from supervision.choices import RepairStatus
+from supervision.selectors import credit, five_rates, notifications
+
+BUREAU = {Role.BUREAU_OFFICER}
+SUPPLIER = {Role.SUPPLIER_SALES}
+EVERYONE = {
+    Role.HOSPITAL_PURCHASER,
+    Role.HOSPITAL_FINANCE,
+    Role.SUPPLIER_SALES,
+    Role.BUREAU_OFFICER,
+    Role.AGENCY_FINANCE,
+    Role.PLATFORM_ADMIN,
+}
 
 
 @register_card(
@@ -31,4 +46,75 @@ def five_rates_below(actor) -> CardQuery:
         rows=five_rates.five_rates_below_list(actor=actor),
         path=reverse("supervision:five_rates_below"),
         params={},
+    )
+
+
+@register_card(
+    key="credit_events_this_month",
+    title=_("Credit events this month"),
+    roles=BUREAU,
+    order=700,
+)
+def events_this_month(actor) -> CardQuery:
+    month = clock.local_today().replace(day=1)
+    return CardQuery(
+        rows=credit.credit_event_list(actor=actor, month=month),
+        path=reverse("supervision:credit_event_list"),
+        params={"month": f"{month:%Y-%m}"},
+    )
+
+
+@register_card(
+    key="credit_repairs_to_decide",
+    title=_("Credit repairs to decide"),
+    roles=BUREAU,
+    order=701,
+)
+def repairs_to_decide(actor) -> CardQuery:
+    return CardQuery(
+        rows=credit.repair_list(actor=actor, status=[RepairStatus.PENDING]),
+        path=reverse("supervision:credit_repair_list"),
+        params={"status": RepairStatus.PENDING},
+    )
+
+
+@register_card(
+    key="sanctions_in_force",
+    title=_("Sanctions in force"),
+    roles=BUREAU,
+    order=702,
+)
+def sanctions_in_force(actor) -> CardQuery:
+    return CardQuery(
+        rows=credit.sanction_list(actor=actor),
+        path=reverse("supervision:sanction_list"),
+        params={},
+    )
+
+
+@register_card(
+    key="my_sanctions_in_force",
+    title=_("Sanctions on us in force"),
+    roles=SUPPLIER,
+    order=703,
+)
+def my_sanctions(actor) -> CardQuery:
+    return CardQuery(
+        rows=credit.sanction_list(actor=actor),
+        path=reverse("supervision:sanction_list"),
+        params={},
+    )
+
+
+@register_card(
+    key="notifications_unread",
+    title=_("Unread notifications"),
+    roles=EVERYONE,
+    order=990,
+)
+def notifications_unread(actor) -> CardQuery:
+    return CardQuery(
+        rows=notifications.notification_list(actor=actor, unread=True),
+        path=reverse("supervision:notification_list"),
+        params={"unread": "1"},
     )

@@ -4,10 +4,17 @@ from __future__ import annotations
 
 from celery import shared_task
 
-from supervision.services import five_rates
+from supervision.services import credit, five_rates
 
 
 @shared_task(name="supervision.five_rates_freeze")
 def five_rates_freeze() -> str:
     """[R-FIVE-RATES] the 1st of each month: freeze the previous month (idempotent)."""
     return str(five_rates.five_rates_freeze())
+
+
+@shared_task(name="supervision.credit_sources_sweep")
+def credit_sources_sweep() -> int:
+    """[R-CREDIT] raise the credit events of the platform's sources (emergency purchase
+    violations) not raised yet; idempotent."""
+    return credit.credit_sources_sweep()

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from supervision.views import five_rates, price_index
+from supervision.views import credit, five_rates, notifications, price_index, public
 
 app_name = "supervision"
 
@@ -9,4 +9,35 @@ urlpatterns = [
     path("five-rates/", five_rates.five_rates, name="five_rates"),
     path("five-rates/below/", five_rates.five_rates_below, name="five_rates_below"),
     path("five-rates/report/", five_rates.five_rates_report, name="five_rates_report"),
+    path("credit/events/", credit.credit_event_list, name="credit_event_list"),
+    path("credit/events/new/", credit.credit_event_new, name="credit_event_new"),
+    path("credit/events/<int:pk>/", credit.credit_event_detail, name="credit_event_detail"),
+    path(
+        "credit/events/<int:pk>/evidence/",
+        credit.credit_event_evidence,
+        name="credit_event_evidence",
+    ),
+    path("credit/events/<int:pk>/repair/", credit.credit_repair_apply, name="credit_repair_apply"),
+    path("credit/repairs/", credit.credit_repair_list, name="credit_repair_list"),
+    path(
+        "credit/repairs/<int:pk>/evidence/",
+        credit.credit_repair_evidence,
+        name="credit_repair_evidence",
+    ),
+    path(
+        "credit/repairs/<int:pk>/<slug:action>/",
+        credit.credit_repair_decide,
+        name="credit_repair_decide",
+    ),
+    path("credit/sanctions/", credit.sanction_list, name="sanction_list"),
+    path("credit/items/", credit.misconduct_item_list, name="misconduct_item_list"),
+    path("credit/items/<int:pk>/", credit.misconduct_item_edit, name="misconduct_item_edit"),
+    path("notifications/", notifications.notification_list, name="notification_list"),
+    path("notifications/<int:pk>/read/", notifications.notification_read, name="notification_read"),
+    path(
+        "notifications/read-all/",
+        notifications.notifications_read_all,
+        name="notifications_read_all",
+    ),
+    path("public/credit-cases/", public.public_credit_cases, name="public_credit_cases"),
 ]

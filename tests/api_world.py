@@ -460,7 +460,42 @@ def build() -> ApiWorld:
         "in_11_days_at": (clock.now() + dt.timedelta(days=11)).isoformat(),
         "in_18_days_at": (clock.now() + dt.timedelta(days=18)).isoformat(),
     }
+    ids.update(_credit(w, users["bur"]))
     return ApiWorld(users=users, his_key=issued.key, ids=ids)
+
+
+def _credit(w, officer) -> dict[str, Any]:
+    """[R-CREDIT] the manufacturer's credit: two events whose sanctions block nothing (a
+    written warning, a risk notice), the second with a repair awaiting the bureau, and the
+    notifications they sent."""
+    from supervision.models import MisconductItem, Notification
+    from supervision.services import credit as credit_services
+
+    credit_services.misconduct_catalogue_seed()
+
+    def record(item: str):
+        return credit_services.credit_event_record(
+            actor=officer,
+            subject_id=w.manufacturer.pk,
+            item_code=item,
+            occurred_on=clock.local_today(),
+            description="区域间价格差异较大",
+        )
+
+    event = record("regional_price_gap")
+    repaired = record("abnormal_price_rise")
+    repair = credit_services.credit_repair_apply(
+        actor=w.sales, event_id=repaired.pk, statement="已下调挂网价格"
+    )
+    return {
+        "credit_event": event.pk,
+        "credit_repair": repair.pk,
+        "misconduct_item": MisconductItem.objects.get(code="regional_price_gap").pk,
+        "notification": Notification.objects.filter(organization=w.manufacturer)
+        .order_by("pk")
+        .first()
+        .pk,
+    }
 
 
 def _first_history_event_id() -> str:

@@ -192,6 +192,7 @@ def world():
     o["neg_offered"] = negotiation_world.offered(users["bur"], w.sales, w.listing, [w.hospital])
     negotiation_world.drafted(users["bur"], [w.listing], [w.hospital])
     _payment_flow(w, users, o)
+    _credit(w, users, o)
     # [R-HOSP-CATALOGUE] the hospital's catalogue (every listed product: the suite's fixture
     # admits them), one product stopped and an HIS usage record of it flagged; the other
     # hospital's catalogue is not the purchaser's.
@@ -298,6 +299,33 @@ def _payment_flow(w, users, o) -> None:
     )
 
 
+def _credit(w, users, o) -> None:
+    """[R-CREDIT] two events against the manufacturer whose sanctions block nothing (a written
+    warning, a risk notice), the second with a repair application awaiting the bureau; the
+    notifications they sent (two to the manufacturer, one to the bureau)."""
+    from supervision.models import Notification, Sanction
+    from supervision.services import credit
+
+    credit.misconduct_catalogue_seed()
+    events = [
+        credit.credit_event_record(
+            actor=users["bur"],
+            subject_id=w.manufacturer.pk,
+            item_code=code,
+            occurred_on=clock.local_today(),
+            description="价格问题",
+        )
+        for code in ("regional_price_gap", "abnormal_price_rise")
+    ]
+    o["credit_events"] = set(events)
+    o["credit_repair"] = credit.credit_repair_apply(
+        actor=w.sales, event_id=events[1].pk, statement="已整改"
+    )
+    o["sanctions"] = set(Sanction.objects.filter(event__in=events))
+    o["maker_notes"] = set(Notification.objects.filter(organization=w.manufacturer))
+    o["bureau_notes"] = set(Notification.objects.filter(organization=users["bur"].organization))
+
+
 def _emergency_purchase(actor):
     return emergency.emergency_purchase_register(
         actor=actor,
@@ -324,6 +352,7 @@ def expected(o) -> dict[str, dict[str, set]]:
     """role -> card -> the objects its list must show."""
     want = {
         "pur": {
+            "notifications_unread": set(),
             "order_drafts": {o["draft"]},
             "orders_awaiting_supplier": {o["submitted"]},
             "deliveries_to_accept": {o["shipped"]},
@@ -339,6 +368,7 @@ def expected(o) -> dict[str, dict[str, set]]:
             "usage_outside_catalogue": {o["usage_flagged"]},
         },
         "fin": {
+            "notifications_unread": set(),
             "invoices_to_confirm": {o["registered"]},
             "contracts_lagging": {o["contract_lagging"]},
             "fund_settlements_settled": {o["settled"]},
@@ -349,6 +379,8 @@ def expected(o) -> dict[str, dict[str, set]]:
             "payment_overdue": {o["overdue_invoice"]},
         },
         "mfr": {
+            "notifications_unread": o["maker_notes"],
+            "my_sanctions_in_force": o["sanctions"],
             # The manufacturer answers every hospital.
             "orders_to_answer": {o["submitted"], o["other_submitted"]},
             # The order handed to the distributor is the distributor's to deliver.
@@ -368,6 +400,8 @@ def expected(o) -> dict[str, dict[str, set]]:
             "payment_overdue": {o["overdue_invoice"]},
         },
         "dst": {
+            "notifications_unread": set(),
+            "my_sanctions_in_force": set(),
             "orders_to_deliver": {o["via_distributor"]},
             "orders_to_invoice": set(),
             "contracts_to_sign": {o["contract_to_sign"]},
@@ -380,6 +414,10 @@ def expected(o) -> dict[str, dict[str, set]]:
             "payment_overdue": set(),
         },
         "bur": {
+            "notifications_unread": o["bureau_notes"],
+            "credit_events_this_month": o["credit_events"],
+            "credit_repairs_to_decide": {o["credit_repair"]},
+            "sanctions_in_force": o["sanctions"],
             "listing_applications": {o["application"]},
             "price_changes_to_review": {o["price_change"]},
             "objections_to_answer": {o["objection"]},
@@ -414,6 +452,7 @@ def expected(o) -> dict[str, dict[str, set]]:
             "fund_direct_settlements": {o["direct"]},
         },
         "agy": {
+            "notifications_unread": set(),
             "payment_overdue": {o["overdue_invoice"]},
             "payment_requests_to_pay": {o["payment_approved"]},
             "payment_requests_to_settle": {o["payment_paid"]},
@@ -445,6 +484,7 @@ def expected(o) -> dict[str, dict[str, set]]:
             "fund_direct_settlements": {o["direct"]},
         },
         "adm": {
+            "notifications_unread": o["bureau_notes"],
             "listing_applications": {o["application"]},
             "price_changes_to_review": {o["price_change"]},
             "objections_to_answer": {o["objection"]},
@@ -623,6 +663,13 @@ def test_api_answers_the_same_cards(world):
             "count": 0,
             "amount": None,
             "url": "/exports/?status=succeeded",
+        },
+        {
+            "key": "notifications_unread",
+            "title": "未读消息",
+            "count": 0,
+            "amount": None,
+            "url": "/supervision/notifications/?unread=1",
         },
     ]
 

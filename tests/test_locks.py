@@ -16,7 +16,12 @@ from procurement.services import orders
 from procurement.tests.order_world import add_listing, make_world, shipped
 
 ROOT = Path(__file__).resolve().parent.parent
-LOCK_MODULES = {"procurement/locks.py", "catalog/locks.py", "settlement/locks.py"}
+LOCK_MODULES = {
+    "procurement/locks.py",
+    "catalog/locks.py",
+    "settlement/locks.py",
+    "supervision/locks.py",
+}
 # Apps outside procurement and catalog keep their few locks next to their services for now.
 ELSEWHERE = {"accounts/services.py", "core/services.py"}
 

@@ -109,10 +109,14 @@ MENUS = {
         "settlement:fund_view",
         "supervision:five_rates",
         "supervision:price_index",
+        "supervision:credit_event_list",
+        "supervision:sanction_list",
+        "supervision:misconduct_item_list",
         "accounts:organization_list",
         "core:region_policy",
         "core:history",
         "core:export_jobs",
+        "supervision:notification_list",
     ],
     "admin": [
         *_EVERYONE,
@@ -135,6 +139,8 @@ MENUS = {
         "settlement:fund_view",
         "supervision:five_rates",
         "supervision:price_index",
+        "supervision:credit_event_list",
+        "supervision:sanction_list",
         "accounts:organization_list",
         "accounts:api_client_list",
         "core:region_policy",
@@ -142,6 +148,7 @@ MENUS = {
         "core:history",
         "accounts:security_event_list",
         "core:export_jobs",
+        "supervision:notification_list",
     ],
     "agency": [
         *_EVERYONE,
@@ -159,9 +166,12 @@ MENUS = {
         "settlement:fund_view",
         "supervision:five_rates",
         "supervision:price_index",
+        "supervision:credit_event_list",
+        "supervision:sanction_list",
         "accounts:organization_list",
         "core:region_policy",
         "core:export_jobs",
+        "supervision:notification_list",
     ],
     "h01_purchaser": [
         *_EVERYONE,
@@ -174,9 +184,12 @@ MENUS = {
         *_ORDERS,
         "procurement:usage_list",
         "supervision:five_rates",
+        "supervision:credit_event_list",
+        "supervision:sanction_list",
         "accounts:organization_list",
         "accounts:api_client_list",
         "core:export_jobs",
+        "supervision:notification_list",
     ],
     "h01_finance": [
         *_EVERYONE,
@@ -190,9 +203,12 @@ MENUS = {
         "procurement:usage_list",
         *_FUND,
         "supervision:five_rates",
+        "supervision:credit_event_list",
+        "supervision:sanction_list",
         "accounts:organization_list",
         "accounts:api_client_list",
         "core:export_jobs",
+        "supervision:notification_list",
     ],
     "m01_sales": [
         *_EVERYONE,
@@ -204,8 +220,11 @@ MENUS = {
         "settlement:payment_request_list",
         "settlement:settlement_batch_list",
         "supervision:five_rates",
+        "supervision:credit_event_list",
+        "supervision:sanction_list",
         "accounts:organization_list",
         "core:export_jobs",
+        "supervision:notification_list",
     ],
     "d01_sales": [
         *_EVERYONE,
@@ -217,8 +236,11 @@ MENUS = {
         "settlement:payment_request_list",
         "settlement:settlement_batch_list",
         "supervision:five_rates",
+        "supervision:credit_event_list",
+        "supervision:sanction_list",
         "accounts:organization_list",
         "core:export_jobs",
+        "supervision:notification_list",
     ],
 }
 
@@ -245,12 +267,29 @@ TITLES = {
 # them); the bureau's queue of demand to review is reached from its home card.
 READABLE_OUTSIDE_THE_MENU = {
     "bureau": {"procurement:demand_list"},
-    "admin": {"procurement:purchase_plan", "procurement:round_list", "procurement:demand_list"},
-    "agency": {"procurement:purchase_plan", "procurement:demand_list"},
-    "h01_purchaser": {"procurement:purchase_plan", "procurement:round_list"},
-    "h01_finance": {"procurement:round_list", "procurement:demand_list"},
-    "m01_sales": {"procurement:round_list"},
-    "d01_sales": {"procurement:round_list"},
+    "admin": {
+        "procurement:purchase_plan",
+        "procurement:round_list",
+        "procurement:demand_list",
+        "supervision:misconduct_item_list",
+    },
+    "agency": {
+        "procurement:purchase_plan",
+        "procurement:demand_list",
+        "supervision:misconduct_item_list",
+    },
+    "h01_purchaser": {
+        "procurement:purchase_plan",
+        "procurement:round_list",
+        "supervision:misconduct_item_list",
+    },
+    "h01_finance": {
+        "procurement:round_list",
+        "procurement:demand_list",
+        "supervision:misconduct_item_list",
+    },
+    "m01_sales": {"procurement:round_list", "supervision:misconduct_item_list"},
+    "d01_sales": {"procurement:round_list", "supervision:misconduct_item_list"},
 }
 
 _MENU_LINK = re.compile(

@@ -85,6 +85,30 @@ NEGOTIATION_FORM = {
     "valid_until": "@in_400_days",
 }
 
+CREDIT_EVENT_FORM = {
+    "subject": "@manufacturer",
+    "item": "regional_price_gap",
+    "occurred_on": "@today",
+    "description": "区域间价格差异较大",
+}
+CREDIT_EVENT_BODY = {**CREDIT_EVENT_FORM}
+MISCONDUCT_ITEM_FORM = {
+    "name": "区域间价格差异较大",
+    "level": "minor",
+    "score_deduction": "5",
+    "repairable": "on",
+    "is_active": "on",
+    "days_written_warning": "30",
+}
+MISCONDUCT_ITEM_BODY = {
+    "name": "区域间价格差异较大",
+    "level": "minor",
+    "score_deduction": 5,
+    "sanctions": {"written_warning": 30},
+    "repairable": True,
+    "is_active": True,
+}
+
 ROWS = [
     # --- Pages: home, history, policy, health -------------------------------------------------
     row(
@@ -701,6 +725,102 @@ ROWS = [
         body={"reason": "不符合应急条件"},
         GET="405   405   405   405   405   405   405   302L  302L  405",
         POST="403   403   403   403   302   403   403   302L  302L  403",
+    ),
+    # --- Pages: supervision, credit [R-CREDIT] [R-MISCONDUCT] and notifications
+    row(
+        "supervision/credit/events/",
+        GET="200   200   200   200   200   200   200   302L  302L  200",
+        POST="200   200   200   200   200   200   200   302L  302L  200",
+    ),
+    row(
+        "supervision/credit/events/new/",
+        body=CREDIT_EVENT_FORM,
+        GET="403   403   403   403   200   403   403   302L  302L  403",
+        POST="403   403   403   403   302   403   403   302L  302L  403",
+    ),
+    row(
+        "supervision/credit/events/<int:pk>/",
+        pk="@credit_event",
+        GET="404   404   200   404   200   200   200   302L  302L  200",
+        POST="404   404   200   404   200   200   200   302L  302L  200",
+    ),
+    row(
+        "supervision/credit/events/<int:pk>/evidence/",
+        pk="@credit_event",
+        GET="404   404   404   404   404   404   404   302L  302L  404",
+        POST="404   404   404   404   404   404   404   302L  302L  404",
+    ),
+    row(
+        "supervision/credit/events/<int:pk>/repair/",
+        pk="@credit_event",
+        body={"statement": "已整改"},
+        GET="405   405   405   405   405   405   405   302L  302L  405",
+        POST="404   404   302   404   403   403   403   302L  302L  403",
+    ),
+    row(
+        "supervision/credit/repairs/",
+        GET="200   200   200   200   200   200   200   302L  302L  200",
+        POST="200   200   200   200   200   200   200   302L  302L  200",
+    ),
+    row(
+        "supervision/credit/repairs/<int:pk>/evidence/",
+        pk="@credit_repair",
+        GET="404   404   404   404   404   404   404   302L  302L  404",
+        POST="404   404   404   404   404   404   404   302L  302L  404",
+    ),
+    row(
+        "supervision/credit/repairs/<int:pk>/<slug:action>/",
+        pk="@credit_repair",
+        action="approve",
+        body={"reason": "整改到位"},
+        GET="405   405   405   405   405   405   405   302L  302L  405",
+        POST="404   404   403   404   302   403   403   302L  302L  403",
+    ),
+    row(
+        "supervision/credit/repairs/<int:pk>/<slug:action>/",
+        pk="@credit_repair",
+        action="reject",
+        body={"reason": "证据不足"},
+        GET="405   405   405   405   405   405   405   302L  302L  405",
+        POST="404   404   403   404   302   403   403   302L  302L  403",
+    ),
+    row(
+        "supervision/credit/sanctions/",
+        GET="200   200   200   200   200   200   200   302L  302L  200",
+        POST="200   200   200   200   200   200   200   302L  302L  200",
+    ),
+    row(
+        "supervision/credit/items/",
+        GET="200   200   200   200   200   200   200   302L  302L  200",
+        POST="200   200   200   200   200   200   200   302L  302L  200",
+    ),
+    row(
+        "supervision/credit/items/<int:pk>/",
+        pk="@misconduct_item",
+        body=MISCONDUCT_ITEM_FORM,
+        GET="403   403   403   403   200   403   403   302L  302L  403",
+        POST="403   403   403   403   302   403   403   302L  302L  403",
+    ),
+    row(
+        "supervision/notifications/",
+        GET="200   200   200   200   200   200   200   302L  302L  200",
+        POST="200   200   200   200   200   200   200   302L  302L  200",
+    ),
+    row(
+        "supervision/notifications/<int:pk>/read/",
+        pk="@notification",
+        GET="405   405   405   405   405   405   405   302L  302L  405",
+        POST="404   404   302   404   404   404   404   302L  302L  404",
+    ),
+    row(
+        "supervision/notifications/read-all/",
+        GET="405   405   405   405   405   405   405   302L  302L  405",
+        POST="302   302   302   302   302   302   302   302L  302L  302",
+    ),
+    row(
+        "supervision/public/credit-cases/",
+        GET="200   200   200   200   200   200   200   200   200   200",
+        POST="405   405   405   405   405   405   405   405   405   405",
     ),
     # --- Pages: settlement, the payment flow [R-ESCROW] [R-PAY-30] [R-DIRECT]
     row(
@@ -1934,6 +2054,95 @@ ROWS = [
         POST="409   403   403   403   403   403   403   409   401   403",
     ),
     # --- API: emergency purchases [R-EMERG-DEADLINE] [R-EMERG-CAP]
+    # --- API: supervision, credit [R-CREDIT] [R-MISCONDUCT] and notifications
+    row(
+        "api/v1/supervision/credit/items/",
+        GET="200   200   200   200   200   200   200   200   401   200",
+    ),
+    row(
+        "api/v1/supervision/credit/items/<int:pk>/",
+        pk="@misconduct_item",
+        body=MISCONDUCT_ITEM_BODY,
+        GET="200   200   200   200   200   200   200   200   401   200",
+        PUT="403   403   403   403   200   403   403   403   401   403",
+    ),
+    row(
+        "api/v1/supervision/credit/events/",
+        body=CREDIT_EVENT_BODY,
+        GET="200   200   200   200   200   200   200   200   401   200",
+        POST="403   403   403   403   201   403   403   403   401   403",
+    ),
+    row(
+        "api/v1/supervision/credit/events/<int:pk>/",
+        pk="@credit_event",
+        GET="404   404   200   404   200   200   200   404   401   200",
+    ),
+    row(
+        "api/v1/supervision/credit/events/<int:pk>/actions/",
+        pk="@credit_event",
+        GET="404   404   200   404   200   200   200   404   401   200",
+    ),
+    row(
+        "api/v1/supervision/credit/events/<int:pk>/repair/",
+        pk="@credit_event",
+        body={"statement": "已整改"},
+        GET="403   403   405   405   403   403   403   403   401   403",
+        POST="403   403   201   404   403   403   403   403   401   403",
+    ),
+    row(
+        "api/v1/supervision/credit/repairs/",
+        GET="200   200   200   200   200   200   200   200   401   200",
+    ),
+    row(
+        "api/v1/supervision/credit/repairs/<int:pk>/actions/",
+        pk="@credit_repair",
+        GET="404   404   200   404   200   200   200   404   401   200",
+    ),
+    row(
+        "api/v1/supervision/credit/repairs/<int:pk>/approve/",
+        pk="@credit_repair",
+        body={"reason": "整改到位"},
+        GET="403   403   403   403   405   403   403   403   401   403",
+        POST="403   403   403   403   200   403   403   403   401   403",
+    ),
+    row(
+        "api/v1/supervision/credit/repairs/<int:pk>/reject/",
+        pk="@credit_repair",
+        body={"reason": "证据不足"},
+        GET="403   403   403   403   405   403   403   403   401   403",
+        POST="403   403   403   403   200   403   403   403   401   403",
+    ),
+    row(
+        "api/v1/supervision/credit/sanctions/",
+        GET="200   200   200   200   200   200   200   200   401   200",
+    ),
+    row(
+        "api/v1/supervision/credit/standing/",
+        GET="200   200   200   200   200   200   200   200   401   200",
+    ),
+    row(
+        "api/v1/supervision/public/credit-cases/",
+        GET="200   200   200   200   200   200   200   200   200   200",
+    ),
+    row(
+        "api/v1/supervision/notifications/",
+        GET="200   200   200   200   200   200   200   200   401   200",
+    ),
+    row(
+        "api/v1/supervision/notifications/unread-count/",
+        GET="200   200   200   200   200   200   200   200   401   200",
+    ),
+    row(
+        "api/v1/supervision/notifications/<int:pk>/read/",
+        pk="@notification",
+        GET="405   405   405   405   405   405   405   405   401   405",
+        POST="404   404   200   404   404   404   404   404   401   404",
+    ),
+    row(
+        "api/v1/supervision/notifications/read-all/",
+        GET="405   405   405   405   405   405   405   405   401   405",
+        POST="200   200   200   200   200   200   200   200   401   200",
+    ),
     # --- API: settlement, the payment flow [R-ESCROW] [R-PAY-30] [R-DIRECT]
     row(
         "api/v1/settlement/payment-requests/",

@@ -32,6 +32,10 @@ EVERYONE = {
     "payment_standard.view",
     # [R-FIVE-RATES] each within its own slice (supervision.selectors.five_rates_scope).
     "five_rates.view",
+    # supervision: everyone reads its own credit, the catalogue and its notifications.
+    "credit.view",
+    "misconduct_item.view",
+    "notification.view",
 }
 ALLOWED = {
     Role.HOSPITAL_PURCHASER: EVERYONE
@@ -75,6 +79,7 @@ ALLOWED = {
     },
     Role.SUPPLIER_SALES: EVERYONE
     | {
+        "credit.repair_apply",
         "price_objection.raise",
         "price_objection.view",
         "listing.apply",
@@ -97,6 +102,9 @@ ALLOWED = {
     },
     Role.BUREAU_OFFICER: EVERYONE
     | {
+        "credit.record",
+        "credit.decide",
+        "misconduct_item.manage",
         "region_policy.view",
         "region_policy.edit",
         "reference_price.manage",
@@ -166,6 +174,10 @@ ALLOWED = {
     # Trading acts are the parties' own; an administrator cannot act on their behalf.
     Role.PLATFORM_ADMIN: set(permissions.ACTIONS)
     - {
+        "credit.record",
+        "credit.decide",
+        "credit.repair_apply",
+        "misconduct_item.manage",
         "price_objection.raise",
         "listing.apply",
         "agreed_price.negotiate",

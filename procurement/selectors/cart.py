@@ -6,7 +6,7 @@ reason for every line that cannot be ordered."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, cast
@@ -17,6 +17,7 @@ from accounts.models import Organization, User
 from core import clock, permissions
 from core.errors import DomainError, NotFoundError, PermissionDeniedError, ValidationError
 from core.money import ZERO, quantize
+from core.restrictions import ORDER_LISTING, Subject, restriction_refusals
 from procurement.choices import Catalogue, ListingStatus, PurchaseLabel
 from procurement.errors import (
     ListingForbiddenError,
@@ -69,6 +70,17 @@ def check_listing_orderable(listing: Listing, *, line: int, restricted_reason: s
         raise RestrictedReasonRequiredError(
             product=str(listing.consumable), listing=listing.pk, line=line
         )
+
+
+def listing_restrictions(listings: Iterable[Listing]) -> dict[int, DomainError]:
+    """[R-CREDIT] The listings that may not be ordered now because a restriction stands
+    (core.restrictions: supervision's suspended listings), each with its refusal."""
+    subjects = {
+        listing.pk: Subject(organization_id=listing.manufacturer_id, listing_id=listing.pk)
+        for listing in listings
+    }
+    refused = restriction_refusals(ORDER_LISTING, subjects.values())
+    return {pk: refused[subject] for pk, subject in subjects.items() if subject in refused}
 
 
 # What an order line takes from its listing (procurement.services.orders.order_create).
@@ -142,6 +154,8 @@ def _prepare(
         listing.pk: listing
         for listing in pricing.with_agreed_price(fetched, hospital_id=hospital.pk, on=on)
     }
+    # [R-CREDIT] a sanction in force (a suspended listing) refuses the line: one ask for all.
+    sanctioned = listing_restrictions(listings.values())
     prepared: list[PreparedLine] = []
     listing_errors: dict[int, DomainError] = {}
     for index, listing_id, quantity, reason in wanted:
@@ -151,6 +165,8 @@ def _prepare(
                 raise NotFoundError(listing=listing_id, line=index)
             check_listing_orderable(listing, line=index, restricted_reason=reason)
             check_in_catalogue(listing, line=index)
+            if listing.pk in sanctioned:
+                raise sanctioned[listing.pk]
         except DomainError as error:
             listing_errors[index] = error
             continue

@@ -36,6 +36,7 @@ from catalog.models import Consumable
 from core import clock
 from core.bulk import copy_insert
 from core.errors import DomainError, NotFoundError, PermissionDeniedError
+from core.restrictions import TENDER_BID, restriction_check
 from core.sealed import Opening, SealedBid, check_share, commitment, inspect_envelope, key_ceremony
 from core.sealed import open_bids as sealed_open_bids
 from core.sealed.custody import unwrap, wrap
@@ -301,6 +302,8 @@ def _bid_round(actor: User, round_id: int) -> TenderRound:
         )
     if supplier_credit_for(manufacturer_id=org.pk) == CreditStanding.BLACKLISTED:
         raise BidSupplierBarredError(reason=_("blacklisted"))
+    # [R-CREDIT] a supplier barred from tenders by a sanction in force bids nothing.
+    restriction_check(TENDER_BID, organization_id=org.pk)
     return round
 
 

@@ -27,6 +27,7 @@ from accounts.models import User
 from catalog.barcodes import parse_barcode
 from core import clock
 from core.errors import DomainError, LinesRefusedError, ValidationError
+from core.restrictions import DELIVERY, restriction_check
 from core.transitions import refusal
 from procurement.choices import (
     DELIVERY_STATES,
@@ -184,6 +185,8 @@ def delivery_create(*, actor: User, order_id: int, lines: Sequence[Mapping[str, 
     # order_party_check: the actor's organisation is the order's carrier.
     carrier_id = cast(int, actor.organization_id)
     ORDER_STATES.check(order, OrderAction.DELIVER)
+    # [R-CREDIT] a carrier whose delivery right is suspended ships nothing while it stands.
+    restriction_check(DELIVERY, organization_id=carrier_id)
     if not lines:
         raise OrderEmptyError()
     # Looked up by the ids as the client sent them.

@@ -57,7 +57,11 @@ from procurement.errors import (
 from procurement.locks import lock_order, lock_order_lines, lock_purchase_plan
 from procurement.models import InvoiceLine, Order, OrderLine
 from procurement.selectors import caps, pricing
-from procurement.selectors.cart import check_listing_orderable, order_lines_prepare
+from procurement.selectors.cart import (
+    check_listing_orderable,
+    listing_restrictions,
+    order_lines_prepare,
+)
 from procurement.selectors.catalogue import catalogue_refusal, catalogue_required, catalogue_states
 from procurement.selectors.listings import authorised_listing_ids, distributors_unscoped
 from procurement.selectors.orders import order_cancel_check, order_party_check
@@ -181,9 +185,13 @@ def order_submit(*, actor: User, order_id: int) -> Order:
         if required
         else {}
     )
+    # [R-CREDIT] a listing suspended since the draft was made is refused (sanctions).
+    sanctioned = listing_restrictions(line.listing for line in lines)
     for index, line in enumerate(lines, start=1):
         line.listing.consumable = line.consumable  # for the error message, without a query
         check_listing_orderable(line.listing, line=index, restricted_reason=line.restricted_reason)
+        if line.listing_id in sanctioned:
+            raise sanctioned[line.listing_id]
         refused = catalogue_refusal(
             product=str(line.consumable),
             listing_id=line.listing_id,

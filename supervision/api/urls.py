@@ -1,6 +1,6 @@
 from django.urls import path
 
-from supervision.api import five_rates, price_index
+from supervision.api import credit, five_rates, notifications, price_index
 
 urlpatterns = [
     path("five-rates/", five_rates.FiveRatesApi.as_view(), name="five_rates"),
@@ -9,4 +9,59 @@ urlpatterns = [
     ),
     path("five-rates/report/", five_rates.FiveRatesReportApi.as_view(), name="five_rates_report"),
     path("price-index/", price_index.PriceIndexApi.as_view(), name="price_index"),
+    path("credit/items/", credit.MisconductItemListApi.as_view(), name="misconduct_items"),
+    path(
+        "credit/items/<int:pk>/", credit.MisconductItemDetailApi.as_view(), name="misconduct_item"
+    ),
+    path("credit/events/", credit.CreditEventListCreateApi.as_view(), name="credit_events"),
+    path("credit/events/<int:pk>/", credit.CreditEventDetailApi.as_view(), name="credit_event"),
+    path(
+        "credit/events/<int:pk>/actions/",
+        credit.CreditEventActionsApi.as_view(),
+        name="credit_event_actions",
+    ),
+    path(
+        "credit/events/<int:pk>/repair/",
+        credit.CreditRepairApplyApi.as_view(),
+        name="credit_repair_apply",
+    ),
+    path("credit/repairs/", credit.CreditRepairListApi.as_view(), name="credit_repairs"),
+    path(
+        "credit/repairs/<int:pk>/actions/",
+        credit.CreditRepairActionsApi.as_view(),
+        name="credit_repair_actions",
+    ),
+    path(
+        "credit/repairs/<int:pk>/approve/",
+        credit.CreditRepairApproveApi.as_view(),
+        name="credit_repair_approve",
+    ),
+    path(
+        "credit/repairs/<int:pk>/reject/",
+        credit.CreditRepairRejectApi.as_view(),
+        name="credit_repair_reject",
+    ),
+    path("credit/sanctions/", credit.SanctionListApi.as_view(), name="sanctions"),
+    path("credit/standing/", credit.CreditStandingApi.as_view(), name="credit_standing"),
+    path(
+        "public/credit-cases/",
+        credit.PublicCreditCaseListApi.as_view(),
+        name="public_credit_cases",
+    ),
+    path("notifications/", notifications.NotificationListApi.as_view(), name="notifications"),
+    path(
+        "notifications/unread-count/",
+        notifications.NotificationUnreadCountApi.as_view(),
+        name="notifications_unread_count",
+    ),
+    path(
+        "notifications/<int:pk>/read/",
+        notifications.NotificationReadApi.as_view(),
+        name="notification_read",
+    ),
+    path(
+        "notifications/read-all/",
+        notifications.NotificationReadAllApi.as_view(),
+        name="notifications_read_all",
+    ),
 ]

@@ -1,3 +1,18 @@
+from supervision.models.credit import (
+    CreditEvent,
+    CreditRepair,
+    MisconductItem,
+    Sanction,
+)
 from supervision.models.five_rates import FiveRatesFigure, FiveRatesSnapshot
+from supervision.models.notifications import Notification
 
-__all__ = ["FiveRatesFigure", "FiveRatesSnapshot"]
+__all__ = [
+    "CreditEvent",
+    "CreditRepair",
+    "FiveRatesFigure",
+    "FiveRatesSnapshot",
+    "MisconductItem",
+    "Notification",
+    "Sanction",
+]

@@ -576,7 +576,7 @@ class Scope:
     peers: Filters | None = None
 
 
-def _is_regulator(actor) -> bool:
+def _is_regulator(actor: Any) -> bool:
     return bool(set(actor.roles) & REGULATORS) and actor.organization.is_regulator
 
 

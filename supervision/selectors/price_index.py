@@ -29,13 +29,14 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-from django.db.models import F, Sum
+from django.db.models import F, QuerySet, Sum
 from django.db.models.functions import TruncQuarter
 from django.utils.translation import gettext as _
 
 from catalog.models import Category
 from core import clock, permissions
 from core.errors import ValidationError
+from core.tenancy import Actor
 from procurement.choices import COUNTED_LINE_STATUSES, COUNTED_ORDER_STATUSES
 from procurement.models import OrderLine
 
@@ -44,6 +45,8 @@ MAX_QUARTERS = 40
 DEFAULT_QUARTERS = 8
 ALL = "all"
 ONE = Decimal(1)
+# (quantity, amount) of one product in one quarter
+Cell = tuple[Decimal, Decimal]
 HUNDRED = Decimal(100)
 
 
@@ -137,7 +140,11 @@ class IndexQuery:
 
 
 def index_query(
-    *, level: object = None, first: object = None, last: object = None, today=None
+    *,
+    level: object = None,
+    first: object = None,
+    last: object = None,
+    today: dt.date | None = None,
 ) -> IndexQuery:
     """The validated query: category level 1–3 (default 1), quarters from ``first`` to
     ``last`` (default: the last eight up to the current one), at most 40, in order."""
@@ -167,7 +174,7 @@ def index_query(
     return query
 
 
-def _purchases(actor, query: IndexQuery):
+def _purchases(actor: Actor, query: IndexQuery) -> QuerySet:
     """(category, product, quarter start) -> (quantity, amount), one grouped query."""
     start = dt.datetime.combine(query.first.start, dt.time(), tzinfo=SHANGHAI)
     end = dt.datetime.combine(query.last.next().start, dt.time(), tzinfo=SHANGHAI)
@@ -190,7 +197,9 @@ def _purchases(actor, query: IndexQuery):
     )
 
 
-def _chain(code: str, name: str, quarters: list[Quarter], cells) -> IndexSeries:
+def _chain(
+    code: str, name: str, quarters: list[Quarter], cells: dict[Quarter, dict[int, Cell]]
+) -> IndexSeries:
     """``cells``: quarter -> product -> (quantity, amount)."""
     series = IndexSeries(code=code, name=name)
     index = HUNDRED
@@ -216,13 +225,13 @@ def _chain(code: str, name: str, quarters: list[Quarter], cells) -> IndexSeries:
     return series
 
 
-def price_index(*, actor, query: IndexQuery) -> list[IndexSeries]:
+def price_index(*, actor: Actor, query: IndexQuery) -> list[IndexSeries]:
     """[R-PRICE-INDEX] the index of all purchases first (code ``all``), then one series per
     category bought in the range, by code."""
     permissions.require(actor, "price_index.view")
     quarters = query.quarters
-    by_category: dict[str, dict] = defaultdict(lambda: defaultdict(dict))
-    overall: dict = defaultdict(dict)
+    by_category: dict[str, dict[Quarter, dict[int, Cell]]] = defaultdict(lambda: defaultdict(dict))
+    overall: dict[Quarter, dict[int, Cell]] = defaultdict(dict)
     for code, product, moment, quantity, amount in _purchases(actor, query):
         quarter = Quarter.of(moment.astimezone(SHANGHAI).date())
         cell = (Decimal(quantity), amount)

@@ -5,7 +5,13 @@ from importlib import import_module
 from django.core.management.base import BaseCommand
 
 # In dependency order; each app's demo.seed() is idempotent.
-DEMO_MODULES = ["accounts.demo", "catalog.demo", "procurement.demo", "settlement.demo"]
+DEMO_MODULES = [
+    "accounts.demo",
+    "catalog.demo",
+    "procurement.demo",
+    "settlement.demo",
+    "supervision.demo",
+]
 
 
 class Command(BaseCommand):

@@ -1,0 +1,65 @@
+"""Row locks for supervision: the only way a service fetches a row it is about to change.
+Lock order: a credit event, then its repair application, then its sanctions (pk order)."""
+
+from __future__ import annotations
+
+from accounts.models import User
+from core import permissions
+from core.errors import NotFoundError
+from supervision.models import CreditEvent, CreditRepair, MisconductItem, Notification, Sanction
+
+
+def lock_misconduct_item(*, actor: User, item_id: int) -> MisconductItem:
+    permissions.require(actor, "misconduct_item.manage")
+    found = MisconductItem.objects.select_for_update(of=("self",)).filter(pk=item_id).first()
+    if found is None:
+        raise NotFoundError()
+    return found
+
+
+def lock_credit_event(*, actor: User | None, event_id: int, action: str) -> CreditEvent:
+    """The event, locked FOR UPDATE, if the actor may see it (else 404) and do ``action``
+    (else 403); ``actor=None``: a system job."""
+    rows = CreditEvent.objects.all() if actor is None else CreditEvent.objects.visible_to(actor)
+    found = (
+        rows.select_for_update(of=("self",))
+        .select_related("item", "subject")
+        .filter(pk=event_id)
+        .first()
+    )
+    if found is None:
+        raise NotFoundError()
+    if actor is not None:
+        permissions.require(actor, action)
+    return found
+
+
+def lock_credit_repair(*, actor: User, repair_id: int, action: str) -> CreditRepair:
+    found = (
+        CreditRepair.objects.visible_to(actor)
+        .select_for_update(of=("self",))
+        .select_related("event", "subject")
+        .filter(pk=repair_id)
+        .first()
+    )
+    if found is None:
+        raise NotFoundError()
+    permissions.require(actor, action)
+    return found
+
+
+def lock_event_sanctions(*, event: CreditEvent) -> list[Sanction]:
+    return list(Sanction.objects.select_for_update(of=("self",)).filter(event=event).order_by("pk"))
+
+
+def lock_notification(*, actor: User, notification_id: int) -> Notification:
+    found = (
+        Notification.objects.visible_to(actor)
+        .select_for_update(of=("self",))
+        .filter(pk=notification_id)
+        .first()
+    )
+    if found is None:
+        raise NotFoundError()
+    permissions.require(actor, "notification.view")
+    return found

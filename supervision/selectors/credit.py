@@ -1,0 +1,326 @@
+"""Reads of credit [R-CREDIT] [R-MISCONDUCT], actor-scoped but where named ``*_unscoped``:
+the misconduct catalogue, credit events and their sanctions, an organisation's score and
+rating, what an actor may do with an event or a repair application, the serious cases the
+public pages disclose, and the provider of core.restrictions (sanctions that bite in
+procurement)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+
+from django.db.models import Count, Exists, OuterRef, QuerySet, Sum
+from django.utils.translation import gettext as _
+
+from accounts.models import User
+from core import clock, permissions, restrictions
+from core.actions import Actions, role_check, verdict
+from core.errors import DomainError, NotFoundError, PermissionDeniedError, SanctionInForceError
+from core.tenancy import OVERSEER_ROLES
+from supervision.choices import (
+    CREDIT_EVENT_STATES,
+    REPAIR_STATES,
+    SERIOUS_LEVELS,
+    CreditEventStatus,
+    CreditRating,
+    RepairAction,
+    RepairStatus,
+    SanctionKind,
+)
+from supervision.errors import CreditRepairNotAllowedError, CreditRepairPendingError
+from supervision.models import CreditEvent, CreditRepair, MisconductItem, Sanction
+
+# [R-CREDIT] the score: 100, less the deductions of the standing events recorded in the last
+# SCORE_WINDOW_DAYS; the rating's floors. Platform constants until a bureau asks to tune them.
+SCORE_FULL = 100
+SCORE_WINDOW_DAYS = 365
+RATING_FLOORS = ((90, CreditRating.A), (75, CreditRating.B), (60, CreditRating.C))
+
+# Which sanction refuses which restriction of core.restrictions.
+RESTRICTING: dict[str, str] = {
+    restrictions.ORDER_LISTING: SanctionKind.SUSPEND_LISTING,
+    restrictions.DELIVERY: SanctionKind.SUSPEND_DELIVERY,
+    restrictions.TENDER_BID: SanctionKind.BAR_TENDERS,
+}
+
+
+def _require(actor: User, action: str) -> None:
+    if not permissions.can(actor, action):
+        raise PermissionDeniedError(action=action)
+
+
+# --- The catalogue ---------------------------------------------------------------------------
+
+
+def misconduct_item_list(*, actor: User, active_only: bool = False) -> QuerySet[MisconductItem]:
+    _require(actor, "misconduct_item.view")
+    rows = MisconductItem.objects.all()
+    return rows.filter(is_active=True) if active_only else rows
+
+
+def misconduct_item_get(*, actor: User, item_id: int) -> MisconductItem:
+    item = misconduct_item_list(actor=actor).filter(pk=item_id).first()
+    if item is None:
+        raise NotFoundError()
+    return item
+
+
+# --- Events, sanctions -------------------------------------------------------------------------
+
+
+def credit_event_list(
+    *,
+    actor: User,
+    status: list[str] | None = None,
+    subject_id: int | None = None,
+    month: dt.date | None = None,
+    repair_pending: bool = False,
+) -> QuerySet[CreditEvent]:
+    """The events the actor may see (an organisation its own, the bureau its region's),
+    newest first; ``month`` (its first day): recorded that month in Asia/Shanghai;
+    ``repair_pending``: with a repair application awaiting the bureau."""
+    _require(actor, "credit.view")
+    rows = CreditEvent.objects.visible_to(actor).select_related("subject", "item", "listing")
+    if status:
+        rows = rows.filter(status__in=status)
+    if subject_id:
+        rows = rows.filter(subject_id=subject_id)
+    if month is not None:
+        start = dt.datetime.combine(month, dt.time(), tzinfo=clock.SHANGHAI)
+        following = (month.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+        end = dt.datetime.combine(following, dt.time(), tzinfo=clock.SHANGHAI)
+        rows = rows.filter(recorded_at__gte=start, recorded_at__lt=end)
+    if repair_pending:
+        rows = rows.filter(
+            Exists(CreditRepair.objects.filter(event=OuterRef("pk"), status=RepairStatus.PENDING))
+        )
+    return rows.defer("evidence_content")
+
+
+def credit_event_get(*, actor: User, event_id: int) -> CreditEvent:
+    event = (
+        credit_event_list(actor=actor)
+        .prefetch_related("sanctions", "repairs__applied_by", "repairs__decided_by")
+        .filter(pk=event_id)
+        .first()
+    )
+    if event is None:
+        raise NotFoundError()
+    return event
+
+
+def credit_event_evidence(*, actor: User, event_id: int) -> CreditEvent:
+    event = CreditEvent.objects.visible_to(actor).filter(pk=event_id).first()
+    if event is None or not event.evidence_content:
+        raise NotFoundError()
+    _require(actor, "credit.view")
+    return event
+
+
+def sanction_list(
+    *, actor: User, in_force: bool = True, kind: str = "", subject_id: int | None = None
+) -> QuerySet[Sanction]:
+    """The sanctions the actor may see; ``in_force``: only those that bite now."""
+    _require(actor, "credit.view")
+    rows = Sanction.objects.visible_to(actor).select_related("subject", "event__item", "listing")
+    if in_force:
+        rows = rows.in_force(clock.now())
+    if kind:
+        rows = rows.filter(kind=kind)
+    if subject_id:
+        rows = rows.filter(subject_id=subject_id)
+    return rows
+
+
+def repair_list(*, actor: User, status: list[str] | None = None) -> QuerySet[CreditRepair]:
+    _require(actor, "credit.view")
+    rows = CreditRepair.objects.visible_to(actor).select_related("event__item", "subject")
+    if status:
+        rows = rows.filter(status__in=status)
+    return rows.defer("evidence_content")
+
+
+def credit_repair_get(*, actor: User, repair_id: int) -> CreditRepair:
+    repair = repair_list(actor=actor).filter(pk=repair_id).first()
+    if repair is None:
+        raise NotFoundError()
+    return repair
+
+
+# --- Score and rating ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CreditStanding:
+    score: int
+    rating: str
+    standing_events: int
+
+    @property
+    def rating_display(self) -> str:
+        return str(CreditRating(self.rating).label)
+
+
+def rating_for(score: int) -> str:
+    for floor, rating in RATING_FLOORS:
+        if score >= floor:
+            return rating
+    return CreditRating.D
+
+
+def credit_standing_unscoped(*, subject_id: int) -> CreditStanding:
+    """[R-CREDIT] the organisation's score: 100 less the deductions of its standing events of
+    the last 365 days (a repaired event no longer counts), floor 0; and its rating (A >= 90,
+    B >= 75, C >= 60, else D). Unscoped: the rating shown to the bureau and the subject."""
+    since = clock.now() - dt.timedelta(days=SCORE_WINDOW_DAYS)
+    figures = (
+        CreditEvent.objects.standing()
+        .filter(subject_id=subject_id, recorded_at__gte=since)
+        .aggregate(deducted=Sum("score_deduction"), count=Count("pk"))
+    )
+    score = max(0, SCORE_FULL - int(figures["deducted"] or 0))
+    return CreditStanding(
+        score=score, rating=rating_for(score), standing_events=figures["count"] or 0
+    )
+
+
+def credit_standing(*, actor: User, subject_id: int) -> CreditStanding:
+    """The standing of an organisation the actor may see credit of: its own, or, for the
+    bureau, any."""
+    _require(actor, "credit.view")
+    own = actor.organization_id == subject_id
+    if not own and not set(actor.roles) & OVERSEER_ROLES:
+        raise NotFoundError()
+    return credit_standing_unscoped(subject_id=subject_id)
+
+
+# --- What an actor may do ----------------------------------------------------------------------
+
+
+def repair_apply_check(*, event: CreditEvent) -> None:
+    """[R-CREDIT] a repair is applied for a standing, repairable event with none pending."""
+    CREDIT_EVENT_STATES.check(event, RepairAction.APPLY)
+    if not event.repairable:
+        raise CreditRepairNotAllowedError(event=event.pk, misconduct=str(event.item))
+    if CreditRepair.objects.filter(event=event, status=RepairStatus.PENDING).exists():
+        raise CreditRepairPendingError(event=event.pk)
+
+
+def repair_party_check(*, actor: User, event: CreditEvent) -> None:
+    if actor.organization_id != event.subject_id:
+        raise PermissionDeniedError(action="credit.repair_apply")
+
+
+def credit_event_actions(*, actor: User, event: CreditEvent) -> Actions:
+    """What the actor may do with the event: apply for its repair."""
+    return Actions(
+        [
+            verdict(
+                RepairAction.APPLY,
+                role_check(actor, "credit.repair_apply"),
+                lambda: repair_party_check(actor=actor, event=event),
+                lambda: repair_apply_check(event=event),
+            )
+        ]
+    )
+
+
+def _state_check(repair: CreditRepair, action: str) -> Callable[[], None]:
+    return lambda: REPAIR_STATES.check(repair, action)
+
+
+def credit_repair_actions(*, actor: User, repair: CreditRepair) -> Actions:
+    """What the actor may do with the application: the bureau approves or rejects it."""
+    return Actions(
+        [
+            verdict(
+                action,
+                role_check(actor, "credit.decide"),
+                _state_check(repair, action),
+            )
+            for action in (RepairAction.APPROVE, RepairAction.REJECT)
+        ]
+    )
+
+
+# --- Sanctions that bite (core.restrictions) -----------------------------------------------------
+
+
+def sanction_refusals(
+    kind: str, subjects: frozenset[restrictions.Subject]
+) -> Mapping[restrictions.Subject, DomainError]:
+    """[R-CREDIT] the provider of core.restrictions: the subjects a sanction in force refuses
+    (a suspended listing: the listing concerned, or every listing of the supplier when the
+    event named none; a suspended delivery right; a bar from tenders). One query."""
+    sanction_kind = RESTRICTING.get(kind)
+    if sanction_kind is None or not subjects:
+        return {}
+    now = clock.now()
+    rows = (
+        Sanction.objects.in_force(now)
+        .filter(kind=sanction_kind, subject_id__in={s.organization_id for s in subjects})
+        .select_related("subject", "event__item", "listing__consumable")
+        .order_by("-ends_at", "pk")
+    )
+    action_label = {
+        restrictions.ORDER_LISTING: _("ordering its products"),
+        restrictions.DELIVERY: _("delivering"),
+        restrictions.TENDER_BID: _("bidding in tenders"),
+    }[kind]
+    refused: dict[restrictions.Subject, DomainError] = {}
+    for sanction in rows:
+        for subject in subjects:
+            if subject in refused or subject.organization_id != sanction.subject_id:
+                continue
+            if sanction.listing_id is not None and sanction.listing_id != subject.listing_id:
+                continue
+            who = sanction.subject.name
+            if sanction.listing_id is not None:
+                who = f"{who} · {sanction.listing.consumable}"
+            refused[subject] = SanctionInForceError(
+                who=who,
+                sanction=sanction.kind,
+                sanction_label=sanction.get_kind_display(),
+                until=last_day(sanction.ends_at).isoformat(),
+                misconduct=str(sanction.event.item),
+                event=sanction.event_id,
+                action_label=action_label,
+                **({"listing": subject.listing_id} if subject.listing_id else {}),
+            )
+    return refused
+
+
+def last_day(ends_at: dt.datetime) -> dt.date:
+    """The last day a sanction ending (exclusively) at ``ends_at`` is in force."""
+    return clock.to_local(ends_at - dt.timedelta(microseconds=1)).date()
+
+
+# --- Public disclosure ----------------------------------------------------------------------------
+
+
+def credit_public_cases() -> QuerySet[CreditEvent]:
+    """[R-CREDIT] [R-DISCLOSE] the serious cases (严重, 特别严重) whose public-disclosure
+    sanction is in force, for the public pages (no login): the organisation, the misconduct,
+    its level and dates; never who recorded it or the evidence."""
+    now = clock.now()
+    disclosed = Sanction.objects.in_force(now).filter(
+        event=OuterRef("pk"), kind=SanctionKind.PUBLIC_DISCLOSURE
+    )
+    return (
+        CreditEvent.objects.filter(level__in=SERIOUS_LEVELS, status=CreditEventStatus.STANDING)
+        .filter(Exists(disclosed))
+        .select_related("subject", "item")
+        .only(
+            "pk",
+            "level",
+            "occurred_on",
+            "recorded_at",
+            "subject__name",
+            "subject__uscc",
+            "subject__kind",
+            "item__name",
+            "item__code",
+        )
+        .order_by("-recorded_at", "-pk")
+    )

@@ -1,0 +1,62 @@
+"""In-app notifications: ``notify`` is what any app right of procurement calls (settlement,
+supervision); reading marks them read. The text is written in the platform's language
+(settings.LANGUAGE_CODE), the people who read it work in Chinese."""
+
+from __future__ import annotations
+
+from django.db import transaction
+
+from accounts.models import User
+from core import clock
+from core.errors import ValidationError
+from supervision.choices import NotificationKind
+from supervision.locks import lock_notification
+from supervision.models import Notification
+from supervision.selectors.notifications import notification_list
+
+TEXT_MAX = 500
+
+
+def notify(
+    *,
+    organization_id: int,
+    kind: str,
+    text: str,
+    link: str = "",
+    person_id: int | None = None,
+) -> Notification:
+    """Tell ``organization_id`` (everyone of it, or only ``person_id``) ``text``, with a link
+    inside the platform (a path starting with "/")."""
+    if kind not in NotificationKind.values:
+        raise ValidationError(fields={"kind": [", ".join(NotificationKind.values)]})
+    text = str(text or "").strip()
+    if not text:
+        raise ValidationError(fields={"text": ["required"]})
+    if link and not link.startswith("/"):
+        raise ValidationError(fields={"link": ["/..."]})
+    return Notification.objects.create(
+        organization_id=organization_id,
+        person_id=person_id,
+        kind=kind,
+        text=text[:TEXT_MAX],
+        link=link[:300],
+        created_at=clock.now(),
+    )
+
+
+@transaction.atomic
+def notification_read(*, actor: User, notification_id: int) -> Notification:
+    """Mark one notification read (once: reading it again changes nothing)."""
+    found = lock_notification(actor=actor, notification_id=notification_id)
+    if found.read_at is None:
+        found.read_at = clock.now()
+        found.read_by = actor
+        found.save(update_fields=["read_at", "read_by"])
+    return found
+
+
+@transaction.atomic
+def notifications_read_all(*, actor: User) -> int:
+    """Mark every unread notification of the actor read; how many were."""
+    rows = notification_list(actor=actor, unread=True)
+    return rows.update(read_at=clock.now(), read_by=actor)
