@@ -76,6 +76,12 @@ MENU: list[MenuItem] = [
     MenuItem(
         _("Ledger accounts"), "settlement:account_list", "journal-text", "fund_settlement.view"
     ),
+    MenuItem(
+        _("Bank statements"),
+        "settlement:bank_statement_list",
+        "file-earmark-spreadsheet",
+        "bank_statement.view",
+    ),
     MenuItem(_("Organisations"), "accounts:organization_list", "building", "organization.view"),
     MenuItem(_("API clients"), "accounts:api_client_list", "key", "api_client.view"),
     MenuItem(_("Region policy"), "core:region_policy", "sliders", "region_policy.view"),

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.choices import Role
 from core.home import CardQuery, register_card
 from settlement.choices import AdvanceStatus, FundSettlementStatus, PaymentRequestStatus
-from settlement.selectors import advances, fund, ledger, payments
+from settlement.selectors import advances, fund, ledger, payments, reconciliation
 
 FINANCE = {Role.HOSPITAL_FINANCE}
 SUPPLIER = {Role.SUPPLIER_SALES}
@@ -164,3 +164,16 @@ def advances_offsetting(actor) -> CardQuery:
 def ledger_checks_drift(actor) -> CardQuery:
     rows = ledger.ledger_check_list(actor=actor, ok=False)
     return CardQuery(rows=rows, path=reverse("settlement:ledger_check_list"), params={"ok": "0"})
+
+
+@register_card(
+    key="bank_statement_lines_unmatched",
+    title=_("Bank statement lines not matched to a recorded transfer"),
+    roles={Role.BUREAU_OFFICER, Role.AGENCY_FINANCE, Role.PLATFORM_ADMIN},
+    order=524,
+    amount_field=None,
+)
+def bank_statement_lines_unmatched(actor) -> CardQuery:
+    """[R-ESCROW] the escrow account's statement lines no recorded transfer accounts for."""
+    rows = reconciliation.unmatched_line_list(actor=actor)
+    return CardQuery(rows=rows, path=reverse("settlement:bank_statement_unmatched"), params={})
