@@ -189,8 +189,10 @@ def test_the_public_page_and_api_list_each_days_hash_without_amounts_or_parties(
     page = anonymous.get(reverse("public_ledger_hashes"))
     html = page.content.decode()
     assert page.status_code == 200
-    assert entry.hash in html and f"data-day=\"{clock.local_today():%Y-%m-%d}\"" in html
-    assert "1234.56" not in html and "1,234.56" not in html
+    assert entry.hash in html
+    assert f'data-day="{clock.local_today():%Y-%m-%d}"' in html
+    assert "1234.56" not in html
+    assert "1,234.56" not in html
     assert books[0].organization.name not in html
     api = anonymous.get("/api/v1/public/ledger-hashes/")
     assert api.status_code == 200
@@ -250,4 +252,5 @@ def test_a_history_rewritten_after_publication_no_longer_matches_the_published_h
     assert findings[0].detail["computed"] == rewritten[-1][2] != published.hash
     # The public list still shows what was published, not the rewritten chain.
     html = Client().get(reverse("public_ledger_hashes")).content.decode()
-    assert published.hash in html and rewritten[-1][2] not in html
+    assert published.hash in html
+    assert rewritten[-1][2] not in html
