@@ -63,9 +63,7 @@ class LedgerCheckDetailApi(ApiView):
 
 
 def _statement_body(statement: BankStatement) -> dict:
-    body = BankStatementOutput(statement).data
-    body["matched"] = selectors.statement_summary(statement=statement)["matched"]
-    return body
+    return BankStatementOutput(statement).data
 
 
 class BankStatementListCreateApi(ListApi):
@@ -115,7 +113,6 @@ class BankStatementDetailApi(ApiView):
                 "missing_payouts": selectors.missing_payouts(statement=statement),
             }
         ).data
-        body["statement"] = _statement_body(statement)
         return Response(body)
 
 

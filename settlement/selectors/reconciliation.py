@@ -27,7 +27,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from decimal import Decimal
 
-from django.db.models import Q, QuerySet, Sum
+from django.db.models import Count, Q, QuerySet, Sum
 
 from accounts.models import Organization, User
 from core import clock, permissions
@@ -342,6 +342,7 @@ def bank_statement_list(*, actor: User) -> QuerySet[BankStatement]:
     return (
         BankStatement.objects.visible_to(actor)
         .select_related("imported_by")
+        .annotate(matched=Count("lines__match"))
         .order_by("-imported_at", "-pk")
     )
 

@@ -14,6 +14,7 @@ from settlement.models import (
     PaymentRequest,
     PublishedDayHash,
     SettlementPayout,
+    StatementMatch,
 )
 
 
@@ -42,7 +43,7 @@ class BankStatementImportInput(serializers.Serializer):
 class BankStatementOutput(serializers.ModelSerializer):
     total_in = MoneyField(read_only=True)
     total_out = MoneyField(read_only=True)
-    matched = serializers.IntegerField(read_only=True, required=False)
+    matched = serializers.SerializerMethodField(help_text="How many of its lines are matched.")
 
     class Meta:
         model = BankStatement
@@ -60,6 +61,12 @@ class BankStatementOutput(serializers.ModelSerializer):
             "imported_at",
             "matched",
         ]
+
+    def get_matched(self, statement) -> int:
+        annotated = getattr(statement, "matched", None)
+        if annotated is not None:
+            return annotated
+        return StatementMatch.objects.filter(line__statement=statement).count()
 
 
 class StatementMatchOutput(serializers.Serializer):
