@@ -11,6 +11,8 @@ from core.api.history import HistoryListApi
 from core.api.home import HomeCardListApi
 from core.api.policy import RegionPolicyApi
 from procurement.api.events import EventFeedApi
+from settlement.api.reconciliation import PublicDayHashListApi
+from settlement.views.reconciliation import public_day_hashes
 
 api_v1: list[URLPattern | URLResolver] = [
     path("accounts/", include(("accounts.api.urls", "accounts"), namespace="accounts")),
@@ -34,7 +36,9 @@ api_v1: list[URLPattern | URLResolver] = [
     # The HIS change feed of orders, deliveries and invoices, at the address HIS vendors are
     # given: /api/v1/events/?after=<cursor>.
     path("events/", EventFeedApi.as_view(), name="event_feed"),
-    # The public API (no login, GET only, throttled per address) [R-DISCLOSE].
+    # The public API (no login, GET only, throttled per address) [R-DISCLOSE]; the ledger's
+    # daily hashes are settlement's (procurement may not import it).
+    path("public/ledger-hashes/", PublicDayHashListApi.as_view(), name="public_ledger_hashes"),
     path("public/", include(("procurement.api.public_urls", "public"), namespace="public")),
 ]
 
@@ -45,6 +49,7 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("catalog/", include("catalog.urls")),
     path("procurement/", include("procurement.urls")),
+    path("public/ledger-hashes/", public_day_hashes, name="public_ledger_hashes"),
     path("public/", include("procurement.public_urls")),
     path("settlement/", include("settlement.urls")),
     path("supervision/", include("supervision.urls")),

@@ -78,6 +78,12 @@ MENU: list[MenuItem] = [
     ),
     # [R-DIRECT] the fund's view with the direct-settlement ratio (the bureau, the agency).
     MenuItem(_("The fund"), "settlement:fund_view", "graph-up", "fund.view"),
+    MenuItem(
+        _("Bank statements"),
+        "settlement:bank_statement_list",
+        "file-earmark-spreadsheet",
+        "bank_statement.view",
+    ),
     MenuItem(_("Five rates"), "supervision:five_rates", "speedometer2", "five_rates.view"),
     MenuItem(
         _("Price monitoring index"), "supervision:price_index", "bar-chart-line", "price_index.view"

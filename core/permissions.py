@@ -143,6 +143,10 @@ ACTIONS: dict[str, frozenset[str]] = {
     "fund_settlement.manage": frozenset({AGENCY_FINANCE}),
     # [R-ESCROW] the daily reconciliation of the books (platform-wide).
     "ledger_check.view": frozenset({BUREAU_OFFICER, AGENCY_FINANCE, PLATFORM_ADMIN}),
+    # [R-ESCROW] the escrow account's bank statements: the agency imports them and has them
+    # matched to the recorded transfers; the bureau reads them.
+    "bank_statement.view": frozenset({BUREAU_OFFICER, AGENCY_FINANCE, PLATFORM_ADMIN}),
+    "bank_statement.import": frozenset({AGENCY_FINANCE}),
     # [R-NEGOTIATION] the bureau and the agency negotiate; the manufacturers invited offer.
     "negotiation.view": frozenset({SUPPLIER_SALES, BUREAU_OFFICER, AGENCY_FINANCE, PLATFORM_ADMIN}),
     "negotiation.manage": REGULATORS,

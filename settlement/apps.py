@@ -7,5 +7,5 @@ class SettlementConfig(AppConfig):
     verbose_name = _("Settlement")
 
     def ready(self) -> None:
-        # The home page's work queues (core.home).
-        from settlement import home_cards  # noqa: F401
+        # The home page's work queues (core.home) and the public section's parts (core.public).
+        from settlement import home_cards, public_parts  # noqa: F401

@@ -167,3 +167,11 @@ class PaymentMethod(models.TextChoices):
 class SettlementBatchStatus(models.TextChoices):
     # A batch is written whole in one transaction: it exists only once settled.
     SETTLED = "settled", _("Settled")
+
+
+class StatementMatchKind(models.TextChoices):
+    """What recorded transfer a bank statement line was matched to."""
+
+    HOSPITAL_PAYMENT = "hospital_payment", _("hospital payment into escrow")
+    PAYOUT = "payout", _("settlement batch payout")
+    DIRECT_PAYMENT = "direct_payment", _("direct payment by the fund")

@@ -171,3 +171,26 @@ class SettlementBatchEmptyError(DomainError):
         "Nothing to settle: no payment request of region %(region)s is paid into escrow and "
         "awaiting its supplier."
     )
+
+
+# --- Reconciliation: the escrow account's bank statements [R-ESCROW] -------------------------
+
+
+class BankStatementFileError(DomainError):
+    """A statement refused whole: every problem with its row and column; nothing was written."""
+
+    code = "bank_statement_file_invalid"
+    message_template = _(
+        "The bank statement was not imported: %(count)s problem(s), the first: %(first)s"
+    )
+
+
+class BankStatementDuplicateError(DomainError):
+    """The very same file (by its SHA-256) was imported before."""
+
+    code = "bank_statement_duplicate"
+    http_status = 409
+    message_template = _(
+        "This file was already imported on %(imported_at)s as statement %(statement)s "
+        "(%(file_name)s); nothing was imported again."
+    )

@@ -16,7 +16,7 @@ from settlement.choices import (
     PaymentLineStatus,
     PaymentRequestStatus,
 )
-from settlement.selectors import advances, fund, fund_view, ledger, payments
+from settlement.selectors import advances, fund, fund_view, ledger, payments, reconciliation
 
 FINANCE = {Role.HOSPITAL_FINANCE}
 SUPPLIER = {Role.SUPPLIER_SALES}
@@ -218,3 +218,15 @@ def fund_direct_settlements(actor) -> CardQuery:
         path=reverse("settlement:fund_view"),
         params={},
     )
+
+
+@register_card(
+    key="bank_statement_lines_unmatched",
+    title=_("Bank statement lines not matched to a recorded transfer"),
+    roles={Role.BUREAU_OFFICER, Role.AGENCY_FINANCE, Role.PLATFORM_ADMIN},
+    order=525,
+)
+def bank_statement_lines_unmatched(actor) -> CardQuery:
+    """[R-ESCROW] the escrow account's statement lines no recorded transfer accounts for."""
+    rows = reconciliation.unmatched_line_list(actor=actor)
+    return CardQuery(rows=rows, path=reverse("settlement:bank_statement_unmatched"), params={})

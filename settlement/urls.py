@@ -1,6 +1,6 @@
 from django.urls import path
 
-from settlement.views import fund, payments, reports
+from settlement.views import fund, payments, reconciliation, reports
 
 app_name = "settlement"
 
@@ -17,6 +17,32 @@ urlpatterns = [
     path("accounts/", fund.account_list, name="account_list"),
     path("accounts/<int:pk>/", fund.account_detail, name="account_detail"),
     path("ledger-checks/", fund.ledger_check_list, name="ledger_check_list"),
+    path(
+        "ledger-checks/<int:pk>/",
+        reconciliation.ledger_check_detail,
+        name="ledger_check_detail",
+    ),
+    path("bank-statements/", reconciliation.bank_statement_list, name="bank_statement_list"),
+    path(
+        "bank-statements/import/",
+        reconciliation.bank_statement_import,
+        name="bank_statement_import",
+    ),
+    path(
+        "bank-statements/unmatched/",
+        reconciliation.unmatched_line_list,
+        name="bank_statement_unmatched",
+    ),
+    path(
+        "bank-statements/<int:pk>/",
+        reconciliation.bank_statement_detail,
+        name="bank_statement_detail",
+    ),
+    path(
+        "bank-statements/<int:pk>/match/",
+        reconciliation.bank_statement_match,
+        name="bank_statement_match",
+    ),
     path("payments/", payments.payment_request_list, name="payment_request_list"),
     path("payments/new/", payments.payment_request_new, name="payment_request_new"),
     path("payments/invoices/", payments.payment_line_list, name="payment_line_list"),

@@ -348,6 +348,18 @@ def build() -> ApiWorld:
 
     pay_request(90001, upto="paid")
     batch = payments.settlement_batch_run(actor=users["agy"])
+    # [R-ESCROW] an imported escrow bank statement and a ledger check.
+    from settlement.models import LedgerCheck
+    from settlement.services import reconciliation
+
+    bank_statement = reconciliation.bank_statement_import(
+        actor=users["agy"],
+        file_name="world.csv",
+        data=f"交易日期,交易流水号,收入金额,支出金额\n{clock.local_today()},W0001,10.00,\n".encode(),
+    )
+    ledger_check = LedgerCheck.objects.create(
+        checked_at=clock.now(), entries=0, last_hash="0" * 64, ok=True
+    )
     requested_payment = pay_request(90002, upto="requested")
     approved_payment = pay_request(90003, upto="approved")
     paid_payment = pay_request(90004, upto="paid")
@@ -378,6 +390,8 @@ def build() -> ApiWorld:
         "paid_payment_request": paid_payment.pk,
         "payable_invoice": payable_invoice.pk,
         "settlement_batch": batch.pk,
+        "bank_statement": bank_statement.pk,
+        "ledger_check": ledger_check.pk,
         "catalogue_entry": catalogue_entry.pk,
         "admissible_listing": admissible.pk,
         "emergency_purchase": emergency_purchase.pk,

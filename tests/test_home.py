@@ -193,6 +193,16 @@ def world():
     negotiation_world.drafted(users["bur"], [w.listing], [w.hospital])
     _payment_flow(w, users, o)
     _credit(w, users, o)
+    # [R-ESCROW] an escrow bank statement whose one line no recorded transfer accounts for.
+    from settlement.services import reconciliation
+
+    statement = reconciliation.bank_statement_import(
+        actor=users["agy"],
+        file_name="home.csv",
+        data="交易日期,交易流水号,对方户名,收入金额,支出金额,摘要\n"
+        "2026-12-01,HOME-UNKNOWN-1,某单位,12.34,,不明来款\n".encode(),
+    )
+    o["unmatched_line"] = statement.lines.get()
     # [R-HOSP-CATALOGUE] the hospital's catalogue (every listed product: the suite's fixture
     # admits them), one product stopped and an HIS usage record of it flagged; the other
     # hospital's catalogue is not the purchaser's.
@@ -447,6 +457,7 @@ def expected(o) -> dict[str, dict[str, set]]:
             "fund_settlements_settled": {o["settled"], o["other_settled"]},
             "advances_offsetting": {o["advance"]},
             "ledger_checks_drift": {o["drift"]},
+            "bank_statement_lines_unmatched": {o["unmatched_line"]},
             "negotiations_to_decide": {o["neg_offered"]},
             "settlement_batches": {o["batch"]},
             "fund_direct_settlements": {o["direct"]},
@@ -479,6 +490,7 @@ def expected(o) -> dict[str, dict[str, set]]:
             "fund_settlements_settled": {o["settled"], o["other_settled"]},
             "advances_offsetting": {o["advance"]},
             "ledger_checks_drift": {o["drift"]},
+            "bank_statement_lines_unmatched": {o["unmatched_line"]},
             "negotiations_to_decide": {o["neg_offered"]},
             "settlement_batches": {o["batch"]},
             "fund_direct_settlements": {o["direct"]},
@@ -490,6 +502,7 @@ def expected(o) -> dict[str, dict[str, set]]:
             "objections_to_answer": {o["objection"]},
             "sync_runs_failed": {o["failed_run"]},
             "ledger_checks_drift": {o["drift"]},
+            "bank_statement_lines_unmatched": {o["unmatched_line"]},
         },
     }
     # [R-FIVE-RATES] the hospital's and supplier's own; the regulators' region; everything.

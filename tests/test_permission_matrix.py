@@ -557,6 +557,41 @@ ROWS = [
         GET="403   403   403   403   200   200   200   302L  302L  200",
         POST="403   403   403   403   200   200   200   302L  302L  200",
     ),
+    # Reconciliation [R-ESCROW]: a check's findings; the escrow account's bank statements (the
+    # agency imports them, the bureau reads them).
+    row(
+        "settlement/ledger-checks/<int:pk>/",
+        pk="@ledger_check",
+        GET="403   403   403   403   200   200   200   302L  302L  200",
+        POST="403   403   403   403   200   200   200   302L  302L  200",
+    ),
+    row(
+        "settlement/bank-statements/",
+        GET="403   403   403   403   200   200   200   302L  302L  200",
+        POST="403   403   403   403   200   200   200   302L  302L  200",
+    ),
+    row(
+        "settlement/bank-statements/import/",
+        GET="405   405   405   405   405   405   405   302L  302L  405",
+        POST="403   403   403   403   403   400   403   302L  302L  403",
+    ),
+    row(
+        "settlement/bank-statements/unmatched/",
+        GET="403   403   403   403   200   200   200   302L  302L  200",
+        POST="403   403   403   403   200   200   200   302L  302L  200",
+    ),
+    row(
+        "settlement/bank-statements/<int:pk>/",
+        pk="@bank_statement",
+        GET="403   403   403   403   200   200   200   302L  302L  200",
+        POST="403   403   403   403   200   200   200   302L  302L  200",
+    ),
+    row(
+        "settlement/bank-statements/<int:pk>/match/",
+        pk="@bank_statement",
+        GET="405   405   405   405   405   405   405   302L  302L  405",
+        POST="403   403   403   403   403   302   403   302L  302L  403",
+    ),
     # The hospital's own catalogue [R-HOSP-CATALOGUE]
     row(
         "procurement/catalogue/",
@@ -1088,6 +1123,12 @@ ROWS = [
     # --- Pages: the public section (阳光公开), no login, GET only [R-DISCLOSE]
     row(
         "public/",
+        GET="200   200   200   200   200   200   200   200   200   200",
+        POST="405   405   405   405   405   405   405   405   405   405",
+    ),
+    # [R-ESCROW] each day's last ledger hash (settlement's part of the public section).
+    row(
+        "public/ledger-hashes/",
         GET="200   200   200   200   200   200   200   200   200   200",
         POST="405   405   405   405   405   405   405   405   405   405",
     ),
@@ -2276,6 +2317,36 @@ ROWS = [
         "api/v1/procurement/emergency-violations/",
         GET="200   200   403   403   200   200   200   200   401   200",
     ),
+    # --- API: reconciliation [R-ESCROW]
+    row(
+        "api/v1/settlement/ledger-checks/",
+        GET="403   403   403   403   200   200   200   403   401   200",
+    ),
+    row(
+        "api/v1/settlement/ledger-checks/<int:pk>/",
+        pk="@ledger_check",
+        GET="403   403   403   403   200   200   200   403   401   200",
+    ),
+    row(
+        "api/v1/settlement/bank-statements/",
+        GET="403   403   403   403   200   200   200   403   401   200",
+        POST="403   403   403   403   403   415   403   403   401   403",
+    ),
+    row(
+        "api/v1/settlement/bank-statements/unmatched-lines/",
+        GET="403   403   403   403   200   200   200   403   401   200",
+    ),
+    row(
+        "api/v1/settlement/bank-statements/<int:pk>/",
+        pk="@bank_statement",
+        GET="403   403   403   403   200   200   200   403   401   200",
+    ),
+    row(
+        "api/v1/settlement/bank-statements/<int:pk>/match/",
+        pk="@bank_statement",
+        GET="403   403   403   403   403   405   403   403   401   403",
+        POST="403   403   403   403   403   200   403   403   401   403",
+    ),
     # --- API: settlement, the fund's half [R-ADVANCE] [R-FUND-MONTHLY]
     row(
         "api/v1/settlement/accounts/",
@@ -2590,6 +2661,10 @@ ROWS = [
         GET="200   200   200   200   200   200   200   200   200   200",
     ),
     row("api/v1/public/listings/", GET="200   200   200   200   200   200   200   200   200   200"),
+    row(
+        "api/v1/public/ledger-hashes/",
+        GET="200   200   200   200   200   200   200   200   200   200",
+    ),
     row(
         "api/v1/public/negotiation-results/",
         GET="200   200   200   200   200   200   200   200   200   200",

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from settlement.api import fund, payments, reports
+from settlement.api import fund, payments, reconciliation, reports
 
 urlpatterns = [
     path(
@@ -66,6 +66,32 @@ urlpatterns = [
         "settlement-batches/<int:pk>/bank-file/",
         payments.SettlementBatchBankFileApi.as_view(),
         name="settlement_batch_bank_file",
+    ),
+    path("ledger-checks/", reconciliation.LedgerCheckListApi.as_view(), name="ledger_check_list"),
+    path(
+        "ledger-checks/<int:pk>/",
+        reconciliation.LedgerCheckDetailApi.as_view(),
+        name="ledger_check_detail",
+    ),
+    path(
+        "bank-statements/",
+        reconciliation.BankStatementListCreateApi.as_view(),
+        name="bank_statement_list",
+    ),
+    path(
+        "bank-statements/unmatched-lines/",
+        reconciliation.BankStatementUnmatchedLineListApi.as_view(),
+        name="bank_statement_unmatched",
+    ),
+    path(
+        "bank-statements/<int:pk>/",
+        reconciliation.BankStatementDetailApi.as_view(),
+        name="bank_statement_detail",
+    ),
+    path(
+        "bank-statements/<int:pk>/match/",
+        reconciliation.BankStatementMatchApi.as_view(),
+        name="bank_statement_match",
     ),
     path("accounts/", fund.AccountListApi.as_view(), name="account_list"),
     path("accounts/<int:pk>/postings/", fund.AccountPostingsApi.as_view(), name="account_postings"),

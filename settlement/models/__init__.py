@@ -8,10 +8,18 @@ from settlement.models.payments import (
     SettlementBatch,
     SettlementPayout,
 )
+from settlement.models.reconciliation import (
+    BankStatement,
+    BankStatementLine,
+    PublishedDayHash,
+    StatementMatch,
+)
 
 __all__ = [
     "Account",
     "Advance",
+    "BankStatement",
+    "BankStatementLine",
     "DirectSettlement",
     "FundAdjustment",
     "FundClaim",
@@ -21,6 +29,8 @@ __all__ = [
     "PaymentRequest",
     "PaymentRequestLine",
     "Posting",
+    "PublishedDayHash",
     "SettlementBatch",
     "SettlementPayout",
+    "StatementMatch",
 ]

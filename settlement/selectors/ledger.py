@@ -3,7 +3,6 @@ daily reconciliation runs (invariants recomputed from the postings themselves)."
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import hashlib
 import json
@@ -16,16 +15,12 @@ from accounts.models import User
 from core import clock, permissions
 from core.errors import NotFoundError, PermissionDeniedError
 from settlement.models import Account, JournalEntry, LedgerCheck, Posting
+from settlement.selectors import reconciliation
+from settlement.selectors.findings import Finding, pooling_region
+
+__all__ = ["Finding", "pooling_region"]  # re-exported: read from here by services and tests
 
 GENESIS_HASH = "0" * 64
-
-
-def pooling_region(region_code: str) -> str:
-    """The insurance pooling region (统筹区) of a region code: the city (a district's city; a
-    province-level code stays itself). Escrow and the fund are kept per pooling region."""
-    if region_code.endswith("0000"):
-        return region_code
-    return region_code[:4] + "00"
 
 
 def entry_hash(
@@ -103,16 +98,11 @@ def account_statement(*, account_id: int) -> QuerySet[Posting]:
     )
 
 
-@dataclasses.dataclass(frozen=True)
-class Finding:
-    """One invariant that does not hold: what, where, and the figures."""
-
-    check: str
-    object: str
-    detail: dict
-
-
-def _chain_findings(batch: int = 2000) -> Iterator[Finding]:
+def _chain_findings(
+    batch: int = 2000, *, wanted: set[int] | None = None, computed: dict[int, str] | None = None
+) -> Iterator[Finding]:
+    """Walk the chain in ``seq`` order, recomputing each entry's hash; the recomputed hashes
+    of the entries in ``wanted`` are put in ``computed`` (the published days' last entries)."""
     prev_hash, expected_seq = GENESIS_HASH, 1
     entries = JournalEntry.objects.order_by("seq").values_list(
         "pk",
@@ -140,7 +130,7 @@ def _chain_findings(batch: int = 2000) -> Iterator[Finding]:
         for pk, seq, kind, day, created, stype, sid, rev, memo, stored_prev, stored in rows:
             if seq != expected_seq:
                 yield Finding("chain_gap", f"entry #{seq}", {"expected_seq": expected_seq})
-            computed = entry_hash(
+            recomputed = entry_hash(
                 prev_hash=prev_hash,
                 seq=seq,
                 kind=kind,
@@ -152,20 +142,34 @@ def _chain_findings(batch: int = 2000) -> Iterator[Finding]:
                 memo=memo,
                 postings=legs.get(pk, []),
             )
-            if stored_prev != prev_hash or stored != computed:
+            if wanted is not None and computed is not None and seq in wanted:
+                computed[seq] = recomputed
+            if stored_prev != prev_hash or stored != recomputed:
                 yield Finding(
                     "chain_broken",
                     f"entry #{seq}",
-                    {"stored": stored, "computed": computed, "prev_hash": prev_hash},
+                    {"stored": stored, "computed": recomputed, "prev_hash": prev_hash},
                 )
             # Go on from the stored hash so one rewritten entry is one finding, not all after.
             prev_hash, expected_seq, last_seq = stored, seq + 1, seq
 
 
 def ledger_verify() -> list[Finding]:
-    """Every invariant of the books, recomputed: each entry balanced with two or more legs,
-    each account's kept totals equal to its postings, no account below its floor, and the
-    hash chain unbroken. An empty list: the books hold."""
+    """Every invariant, recomputed: the books' own (``books_verify``) and the reconciliation
+    of the books with the payment flow and with the published daily hashes
+    (settlement.selectors.reconciliation). An empty list: the books hold."""
+    wanted = reconciliation.published_seqs()
+    computed: dict[int, str] = {}
+    findings = books_verify(wanted=wanted, computed=computed)
+    return findings + reconciliation.reconciliation_findings(computed)
+
+
+def books_verify(
+    *, wanted: set[int] | None = None, computed: dict[int, str] | None = None
+) -> list[Finding]:
+    """The books' own invariants: each entry balanced with two or more legs, each account's
+    kept totals equal to its postings, no account below its floor, and the hash chain
+    unbroken (``wanted``/``computed``: see ``_chain_findings``)."""
     findings: list[Finding] = []
     unbalanced = (
         JournalEntry.objects.annotate(total=Sum("postings__amount"), legs=Count("postings"))
@@ -203,7 +207,7 @@ def ledger_verify() -> list[Finding]:
                     {"balance": str(account.balance), "floor": str(account.floor)},
                 )
             )
-    findings.extend(_chain_findings())
+    findings.extend(_chain_findings(wanted=wanted, computed=computed))
     return findings
 
 

@@ -30,7 +30,7 @@ from settlement.errors import (
     ReversalOfReversalError,
 )
 from settlement.locks import lock_accounts, lock_chain
-from settlement.models import Account, JournalEntry, LedgerCheck, Posting
+from settlement.models import Account, JournalEntry, LedgerCheck, Posting, PublishedDayHash
 from settlement.selectors.ledger import (
     chain_head,
     entry_hash,
@@ -38,6 +38,7 @@ from settlement.selectors.ledger import (
     pooling_region,
     timestamp_text,
 )
+from settlement.selectors.reconciliation import days_to_publish
 
 logger = logging.getLogger(__name__)
 
@@ -210,7 +211,9 @@ def entry_reverse(*, entry_id: int, reason: str, actor: User | None = None) -> J
 
 
 def ledger_check_run() -> LedgerCheck:
-    """The daily reconciliation: verify every invariant of the books and keep the result; any
+    """The daily reconciliation: verify every invariant of the books and of their
+    reconciliation with the payment flow and the published hashes, keep the result, and
+    publish the hashes of the days that are over (only from a chain that verified); any
     finding is logged as an error for the operators' alerting."""
     findings = ledger_verify()
     seq, last = chain_head()
@@ -222,8 +225,33 @@ def ledger_check_run() -> LedgerCheck:
         findings=[dataclasses.asdict(f) for f in findings],
     )
     if findings:
-        logger.error("ledger check %s: %d findings, first %s", check.pk, len(findings), findings[0])
+        logger.error(
+            "ledger check %s: %d findings (%s), first %s",
+            check.pk,
+            len(findings),
+            ", ".join(sorted({f.check for f in findings})),
+            findings[0],
+        )
+    if not any(f.check in CHAIN_CHECKS for f in findings):
+        day_hashes_publish()
     return check
+
+
+CHAIN_CHECKS = frozenset({"chain_broken", "chain_gap"})
+
+
+def day_hashes_publish(today=None) -> list[PublishedDayHash]:
+    """[R-ESCROW] publish each day that is over and not yet published: its last entry's
+    sequence number and hash (settlement.selectors.reconciliation.days_to_publish). A day is
+    published once (unique; a concurrent run's rows are skipped, never overwritten)."""
+    now = clock.now()
+    rows = [
+        PublishedDayHash(day=day, seq=seq, hash=hash_, published_at=now)
+        for day, seq, hash_ in days_to_publish(today)
+    ]
+    # ON CONFLICT DO NOTHING needs INSERT only: the table stays append-only.
+    PublishedDayHash.objects.bulk_create(rows, ignore_conflicts=True)
+    return rows
 
 
 @dataclasses.dataclass(frozen=True)
