@@ -71,7 +71,7 @@ from settlement.models import (
     SettlementBatch,
     SettlementPayout,
 )
-from settlement.selectors.ledger import ledger_verify
+from settlement.selectors.ledger import books_verify, ledger_verify
 from settlement.services import advances, fund, ledger, payments
 from settlement.tests.settle_world import SettleWorld, make_settle_world
 
@@ -887,8 +887,28 @@ class SettlementMachine(RuleBasedStateMachine):
         """After every step that posted (one that did not left every row as it was: the
         snapshot of a refusal, or a step that touches no ledger table)."""
         if self.posted:
-            assert ledger_verify() == []
+            assert books_verify() == []
+            # The reconciliation with the payment flow [R-ESCROW]: a reversed payment or
+            # payout leaves its request paid in the payment tables while the ledger undid the
+            # money. That is drift the daily check must report (and nothing else is): the
+            # invoices paid no longer match the ledger, and escrow's balance no longer matches
+            # what came in less what went out, unless the reversals into and out of escrow
+            # cancel out.
+            undone = [(kind, legs) for pk, kind, legs in self.entries if pk in self.reversed]
+            expected = set()
+            if any(kind in PAYMENT_FLOW_KINDS for kind, _legs in undone):
+                expected.add("invoice_paid_drift")
+            escrow = self._key("escrow", "H1")
+            if sum((a for _k, legs in undone for key, a in legs if key == escrow), ZERO):
+                expected.add("escrow_drift")
+            assert {f.check for f in ledger_verify()} == expected, undone
+            if expected:
+                OUTCOMES["reconciliation_drift_reported"] += 1
             self.posted = False
+
+
+# The entries of the payment flow whose reversal the reconciliation reports as drift.
+PAYMENT_FLOW_KINDS = {"hospital_payment", "direct_payment", "settlement"}
 
 
 def _end(month: dt.date) -> dt.date:
@@ -931,6 +951,8 @@ EXERCISED = {
     "advance_offset",
     "fund_payout",
     "reversal",
+    # a reversed payment or payout, reported by the reconciliation
+    "reconciliation_drift_reported",
     # refusals that changed nothing
     "invoice_confirm:invalid_state",
     "payment_request_create:payment_invoice_not_payable",
