@@ -14,5 +14,7 @@ def seed() -> dict[str, int]:
     snapshot = five_rates_freeze()
     return {
         "five_rates_figures": snapshot.figure_count,
-        "five_rates_notifications": Notification.objects.filter(kind=NotificationKind.FIVE_RATES).count(),
+        "five_rates_notifications": Notification.objects.filter(
+            kind=NotificationKind.FIVE_RATES
+        ).count(),
     }

@@ -26,15 +26,15 @@ from supervision.choices import NotificationKind, Rate
 from supervision.errors import FiveRatesMonthInvalidError
 from supervision.models import FiveRatesFigure, FiveRatesSnapshot
 from supervision.reports import five_rates_xlsx
-from supervision.services.notifications import notify
 from supervision.selectors.five_rates import (
-    current_month,
     SliceRates,
+    current_month,
     five_rates_below_unscoped,
     five_rates_figures_unscoped,
     five_rates_report_tables,
     previous_month,
 )
+from supervision.services.notifications import notify
 
 
 def five_rates_freeze(*, month: dt.date | None = None) -> FiveRatesSnapshot:
