@@ -127,6 +127,7 @@ class NotificationKind(models.TextChoices):
     REPAIR_APPLIED = "repair_applied", _("credit repair applied for")
     REPAIR_DECIDED = "repair_decided", _("credit repair decided")
     NOTICE = "notice", _("notice")
+    FIVE_RATES = "five_rates", _("five rates below threshold")
 
 
 # [R-MISCONDUCT] the catalogue as the policy documents list it (NJ 8.3; SZ 6.3 for the graded

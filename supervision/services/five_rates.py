@@ -4,24 +4,37 @@ the month's XLSX report, written once.
 Idempotent: a month already frozen is returned as it is; two runs at once both compute, and the
 month's unique snapshot row lets one insert win while the other (blocked on the index until the
 winner commits) rolls back and returns the winner's snapshot.
+
+Threshold notifications [R-FIVE-RATES]: the run that writes the snapshot tells every hospital
+and supplier below a threshold that month, in the same transaction as the snapshot. So each
+party is told once a month: a second run finds the month frozen and tells nobody, and a
+concurrent run that loses the snapshot insert rolls its notifications back with it.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext as _
 
 from core import clock
+from supervision.choices import NotificationKind, Rate
 from supervision.errors import FiveRatesMonthInvalidError
 from supervision.models import FiveRatesFigure, FiveRatesSnapshot
 from supervision.reports import five_rates_xlsx
 from supervision.selectors.five_rates import (
+    SliceRates,
     current_month,
+    five_rates_below_unscoped,
     five_rates_figures_unscoped,
     five_rates_report_tables,
     previous_month,
 )
+from supervision.services.notifications import notify
 
 
 def five_rates_freeze(*, month: dt.date | None = None) -> FiveRatesSnapshot:
@@ -58,7 +71,38 @@ def five_rates_freeze(*, month: dt.date | None = None) -> FiveRatesSnapshot:
                 ],
                 batch_size=2000,
             )
+            five_rates_notify_below(month=month)
     except IntegrityError:
         # Another run froze the month first (the unique month): its snapshot stands.
         return FiveRatesSnapshot.objects.get(month=month)
     return snapshot
+
+
+def _below_text(month: dt.date, party: SliceRates) -> str:
+    with translation.override(settings.LANGUAGE_CODE):
+        rates = _(", ").join(str(Rate(rate).label) for rate in party.below)
+        return _(
+            "Your five rates of %(month)s are frozen: below the threshold in %(rates)s. "
+            "See your rates and your rank."
+        ) % {"month": f"{month:%Y-%m}", "rates": rates}
+
+
+def five_rates_notify_below(*, month: dt.date) -> int:
+    """[R-FIVE-RATES] tell every hospital and supplier below a threshold in ``month`` which
+    rates it misses, with a link to its own five rates of that month; how many were told.
+    Called by ``five_rates_freeze`` inside the transaction that writes the month's snapshot
+    (that is what makes it once a month and party)."""
+    link = f"{reverse('supervision:five_rates')}?month={month:%Y-%m}"
+    told = 0
+    for parties in five_rates_below_unscoped(month=month).values():
+        for party in parties:
+            if not party.key.isdigit():
+                continue
+            notify(
+                organization_id=int(party.key),
+                kind=NotificationKind.FIVE_RATES,
+                text=_below_text(month, party),
+                link=link,
+            )
+            told += 1
+    return told

@@ -1,6 +1,7 @@
 """The demo's credit [R-CREDIT]: a supplier under a sanction that blocks it (a suspended
 listing a hospital cannot order), a serious case on the public pages, a repair application
-awaiting the bureau; seeding again changes nothing."""
+awaiting the bureau; the previous month's five rates frozen, with its report and the
+notifications of the parties below threshold [R-FIVE-RATES]; seeding again changes nothing."""
 
 import pytest
 from django.core.management import call_command
@@ -11,7 +12,8 @@ from catalog import demo as catalog_demo
 from core.errors import DomainError
 from procurement import demo as procurement_demo
 from procurement.services import orders
-from supervision import demo
+from settlement import demo as settlement_demo
+from supervision import demo, demo_five_rates
 from supervision.choices import RepairStatus
 from supervision.models import CreditEvent, CreditRepair, Sanction
 from supervision.selectors.credit import credit_public_cases
@@ -26,7 +28,9 @@ def seeded(django_db_setup, django_db_blocker):
             accounts_demo.seed()
             catalog_demo.seed()
             procurement_demo.seed()
+            settlement_demo.seed()
             demo.seed()
+            demo_five_rates.seed()
             yield
         finally:
             call_command("flush", interactive=False, verbosity=0)
@@ -53,3 +57,29 @@ def test_seeding_again_changes_nothing(seeded):
     before = CreditEvent.objects.count()
     demo.seed()
     assert CreditEvent.objects.count() == before
+
+
+def test_the_previous_month_is_frozen_with_rates_above_and_below_r_five_rates(seeded):
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    from supervision.choices import NotificationKind, SliceKind
+    from supervision.models import FiveRatesFigure, FiveRatesSnapshot, Notification
+    from supervision.selectors.five_rates import current_month, previous_month
+
+    snapshot = FiveRatesSnapshot.objects.get()
+    assert snapshot.month == previous_month(current_month())
+    book = load_workbook(BytesIO(bytes(snapshot.report)))
+    assert len(book.sheetnames) == len(SliceKind.values)
+    hospitals = FiveRatesFigure.objects.filter(snapshot=snapshot, kind=SliceKind.HOSPITAL)
+    assert hospitals.values("key").distinct().count() >= 5
+    counted = hospitals.filter(amount_denominator__gt=0)
+    below = counted.below()
+    assert below.exists()  # some rates below their threshold...
+    assert counted.exclude(pk__in=below).exists()  # ...and some above
+    told = Notification.objects.filter(kind=NotificationKind.FIVE_RATES)
+    assert told.filter(organization__name="南京市第一医院").count() == 1
+    demo_five_rates.seed()
+    assert Notification.objects.filter(kind=NotificationKind.FIVE_RATES).count() == told.count()
+    assert FiveRatesSnapshot.objects.count() == 1

@@ -11,6 +11,7 @@ DEMO_MODULES = [
     "procurement.demo",
     "settlement.demo",
     "supervision.demo",
+    "supervision.demo_five_rates",
 ]
 
 
