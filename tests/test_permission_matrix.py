@@ -866,14 +866,14 @@ ROWS = [
     ),
     row(
         "supervision/quality/notices/",
-        GET="200   200   403   403   403   403   200   302L  302L  403",
-        POST="200   200   403   403   403   403   200   302L  302L  403",
+        GET="200   200   403   403   403   403   200   302L  302L  200",
+        POST="200   200   403   403   403   403   200   302L  302L  200",
     ),
     row(
         "supervision/quality/notices/<int:pk>/",
         pk="@lot_notice",
-        GET="200   200   403   403   403   403   200   302L  302L  403",
-        POST="200   200   403   403   403   403   200   302L  302L  403",
+        GET="200   200   403   403   403   403   200   302L  302L  200",
+        POST="200   200   403   403   403   403   200   302L  302L  200",
     ),
     # --- Pages: settlement, the payment flow [R-ESCROW] [R-PAY-30] [R-DIRECT]
     row(
@@ -2233,12 +2233,12 @@ ROWS = [
     ),
     row(
         "api/v1/supervision/quality/notices/",
-        GET="200   200   403   403   403   403   200   200   401   403",
+        GET="200   200   403   403   403   403   200   200   401   200",
     ),
     row(
         "api/v1/supervision/quality/notices/<int:pk>/",
         pk="@lot_notice",
-        GET="200   200   403   403   403   403   200   200   401   403",
+        GET="200   200   403   403   403   403   200   200   401   200",
     ),
     # --- API: settlement, the payment flow [R-ESCROW] [R-PAY-30] [R-DIRECT]
     row(
