@@ -21,7 +21,9 @@ class QualityReportForm(forms.Form):
 
     def __init__(self, *args, products: list[tuple[int, str]], **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["consumable"].choices = products
+        consumable = self.fields["consumable"]
+        if isinstance(consumable, forms.ChoiceField):
+            consumable.choices = products
         for field in self.fields.values():
             field.widget.attrs.setdefault("class", "form-control form-control-sm")
 
