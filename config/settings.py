@@ -465,6 +465,8 @@ SPECTACULAR_SETTINGS = {
         "CreditEventSourceEnum": "supervision.choices.CreditEventSource",
         "CreditRatingEnum": "supervision.choices.CreditRating",
         "NotificationKindEnum": "supervision.choices.NotificationKind",
+        "QualityStatusEnum": "supervision.choices.QualityStatus",
+        "QualitySeverityEnum": "supervision.choices.QualitySeverity",
     },
 }
 # make bench mounts its baseline endpoints (bench/urls.py) only with this set.

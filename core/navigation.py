@@ -99,6 +99,11 @@ MENU: list[MenuItem] = [
         "list-check",
         "misconduct_item.manage",
     ),
+    # supervision: quality reports [R-QUALITY]
+    MenuItem(
+        _("Quality reports"), "supervision:quality_report_list", "bandaid", "quality_report.view"
+    ),
+    MenuItem(_("Lot notices"), "supervision:lot_notice_list", "megaphone", "lot_notice.view"),
     MenuItem(_("Organisations"), "accounts:organization_list", "building", "organization.view"),
     MenuItem(_("API clients"), "accounts:api_client_list", "key", "api_client.view"),
     MenuItem(_("Region policy"), "core:region_policy", "sliders", "region_policy.view"),

@@ -193,6 +193,13 @@ ACTIONS: dict[str, frozenset[str]] = {
     "credit.repair_apply": frozenset({SUPPLIER_SALES}),
     "misconduct_item.view": EVERYONE,
     "misconduct_item.manage": frozenset({BUREAU_OFFICER}),
+    # supervision: quality reports [R-QUALITY]. A hospital files reports on products it
+    # accepted and reads the lot notices addressed to it; a supplier reads the reports on its
+    # products; the bureau reads its region's and confirms or dismisses them.
+    "quality_report.view": EVERYONE,
+    "quality_report.file": HOSPITAL,
+    "quality_report.decide": frozenset({BUREAU_OFFICER}),
+    "lot_notice.view": frozenset({HOSPITAL_PURCHASER, HOSPITAL_FINANCE, PLATFORM_ADMIN}),
     # supervision: in-app notifications, each person their organisation's.
     "notification.view": EVERYONE,
 }

@@ -69,6 +69,7 @@ class SanctionKind(models.TextChoices):
 class CreditEventSource(models.TextChoices):
     RECORDED = "recorded", _("recorded by the bureau")
     EMERGENCY = "emergency", _("emergency purchase violation")
+    QUALITY = "quality", _("quality report")
 
 
 class CreditEventStatus(models.TextChoices):
@@ -128,6 +129,8 @@ class NotificationKind(models.TextChoices):
     REPAIR_DECIDED = "repair_decided", _("credit repair decided")
     NOTICE = "notice", _("notice")
     FIVE_RATES = "five_rates", _("five rates below threshold")
+    LOT_NOTICE = "lot_notice", _("lot notice")
+    QUALITY_REPORT = "quality_report", _("quality report")
 
 
 # [R-MISCONDUCT] the catalogue as the policy documents list it (NJ 8.3; SZ 6.3 for the graded
@@ -195,3 +198,43 @@ MISCONDUCT_CATALOGUE = [
         False,
     ),
 ]
+
+
+# --- Quality reports [R-QUALITY] ---------------------------------------------------------------
+
+
+class QualitySeverity(models.TextChoices):
+    GENERAL = "general", _("general (一般)")
+    SERIOUS = "serious", _("serious (严重)")
+    CRITICAL = "critical", _("death or life-threatening (死亡或危及生命)")
+
+
+# [R-QUALITY] a report of these severities raises the credit event on the manufacturer at once
+# (on filing); a general one only when the bureau confirms it.
+QUALITY_SERIOUS = frozenset({QualitySeverity.SERIOUS, QualitySeverity.CRITICAL})
+
+
+class QualityStatus(models.TextChoices):
+    FILED = "filed", _("Awaiting the bureau")
+    CONFIRMED = "confirmed", _("Confirmed")
+    DISMISSED = "dismissed", _("Dismissed")
+
+
+class QualityAction(models.TextChoices):
+    CONFIRM = "confirm", _("confirmation of the report")
+    DISMISS = "dismiss", _("dismissal of the report")
+
+
+QUALITY_STATES = StateMachine(
+    object="quality_report",
+    transitions={
+        QualityStatus.FILED: frozenset({QualityStatus.CONFIRMED, QualityStatus.DISMISSED}),
+        QualityStatus.CONFIRMED: frozenset(),
+        QualityStatus.DISMISSED: frozenset(),
+    },
+    targets={
+        QualityAction.CONFIRM: QualityStatus.CONFIRMED,
+        QualityAction.DISMISS: QualityStatus.DISMISSED,
+    },
+    label=lambda r: gettext("Quality report %(id)s") % {"id": r.pk},
+)

@@ -59,3 +59,17 @@ class MisconductItemUnknownError(DomainError):
 class SanctionDaysInvalidError(DomainError):
     code = "sanction_days_invalid"
     message_template = _("A sanction lasts from 1 to 3650 days (%(sanction)s: %(days)s).")
+
+
+class QualityProductNotReceivedError(DomainError):
+    """[R-QUALITY] a hospital reports only on a product it accepted."""
+
+    code = "quality_product_not_received"
+    message_template = _("Product %(product)s is not one your hospital has accepted.")
+
+
+class QualityLotNotReceivedError(DomainError):
+    """[R-QUALITY] the lot named must be one the hospital accepted goods of."""
+
+    code = "quality_lot_not_received"
+    message_template = _("Your hospital has accepted no goods of lot %(lot)s of %(product)s.")

@@ -13,8 +13,8 @@ from django.utils.translation import gettext_lazy as _
 from accounts.choices import Role
 from core import clock
 from core.home import CardQuery, register_card
-from supervision.choices import RepairStatus
-from supervision.selectors import credit, five_rates, notifications
+from supervision.choices import QualityStatus, RepairStatus
+from supervision.selectors import credit, five_rates, notifications, quality
 
 BUREAU = {Role.BUREAU_OFFICER}
 SUPPLIER = {Role.SUPPLIER_SALES}
@@ -117,4 +117,49 @@ def notifications_unread(actor) -> CardQuery:
         rows=notifications.notification_list(actor=actor, unread=True),
         path=reverse("supervision:notification_list"),
         params={"unread": "1"},
+    )
+
+
+# --- Quality reports [R-QUALITY] ---------------------------------------------------------------
+
+
+@register_card(
+    key="quality_reports_to_review",
+    title=_("Quality reports to review"),
+    roles=BUREAU,
+    order=710,
+)
+def quality_reports_to_review(actor) -> CardQuery:
+    return CardQuery(
+        rows=quality.quality_report_list(actor=actor, status=[QualityStatus.FILED]),
+        path=reverse("supervision:quality_report_list"),
+        params={"status": QualityStatus.FILED},
+    )
+
+
+@register_card(
+    key="lot_notices",
+    title=_("Lot notices for us"),
+    roles={Role.HOSPITAL_PURCHASER, Role.HOSPITAL_FINANCE},
+    order=711,
+)
+def lot_notices(actor) -> CardQuery:
+    return CardQuery(
+        rows=quality.lot_notice_list(actor=actor),
+        path=reverse("supervision:lot_notice_list"),
+        params={},
+    )
+
+
+@register_card(
+    key="quality_reports_on_our_products",
+    title=_("Open quality reports on our products"),
+    roles=SUPPLIER,
+    order=712,
+)
+def quality_reports_on_our_products(actor) -> CardQuery:
+    return CardQuery(
+        rows=quality.quality_report_list(actor=actor, status=[QualityStatus.FILED]),
+        path=reverse("supervision:quality_report_list"),
+        params={"status": QualityStatus.FILED},
     )

@@ -6,7 +6,14 @@ from __future__ import annotations
 from accounts.models import User
 from core import permissions
 from core.errors import NotFoundError
-from supervision.models import CreditEvent, CreditRepair, MisconductItem, Notification, Sanction
+from supervision.models import (
+    CreditEvent,
+    CreditRepair,
+    MisconductItem,
+    Notification,
+    QualityReport,
+    Sanction,
+)
 
 
 def lock_misconduct_item(*, actor: User, item_id: int) -> MisconductItem:
@@ -62,4 +69,20 @@ def lock_notification(*, actor: User, notification_id: int) -> Notification:
     if found is None:
         raise NotFoundError()
     permissions.require(actor, "notification.view")
+    return found
+
+
+def lock_quality_report(*, actor: User, report_id: int, action: str) -> QualityReport:
+    """The report, locked FOR UPDATE, if the actor may see it (else 404) and do ``action``
+    (else 403)."""
+    found = (
+        QualityReport.objects.visible_to(actor)
+        .select_for_update(of=("self",))
+        .select_related("consumable", "hospital", "supplier")
+        .filter(pk=report_id)
+        .first()
+    )
+    if found is None:
+        raise NotFoundError()
+    permissions.require(actor, action)
     return found

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from supervision.views import credit, five_rates, notifications, price_index, public
+from supervision.views import credit, five_rates, notifications, price_index, public, quality
 
 app_name = "supervision"
 
@@ -39,5 +39,15 @@ urlpatterns = [
         notifications.notifications_read_all,
         name="notifications_read_all",
     ),
+    path("quality/", quality.quality_report_list, name="quality_report_list"),
+    path("quality/new/", quality.quality_report_new, name="quality_report_new"),
+    path("quality/<int:pk>/", quality.quality_report_detail, name="quality_report_detail"),
+    path(
+        "quality/<int:pk>/<slug:action>/",
+        quality.quality_report_decide,
+        name="quality_report_decide",
+    ),
+    path("quality/notices/", quality.lot_notice_list, name="lot_notice_list"),
+    path("quality/notices/<int:pk>/", quality.lot_notice_detail, name="lot_notice_detail"),
     path("public/credit-cases/", public.public_credit_cases, name="public_credit_cases"),
 ]

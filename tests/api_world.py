@@ -475,6 +475,7 @@ def build() -> ApiWorld:
         "in_18_days_at": (clock.now() + dt.timedelta(days=18)).isoformat(),
     }
     ids.update(_credit(w, users["bur"]))
+    ids.update(_quality(w))
     return ApiWorld(users=users, his_key=issued.key, ids=ids)
 
 
@@ -516,3 +517,54 @@ def _first_history_event_id() -> str:
     import pghistory.models
 
     return str(pghistory.models.Events.objects.order_by("pgh_created_at").first().pk)
+
+
+def _quality(w) -> dict[str, Any]:
+    """[R-QUALITY] a quality report of the hospital on the lot it accepted, and a lot notice to
+    it: another hospital of the region accepted the same lot and reported on it."""
+    from accounts.tests.factories import HospitalFactory
+    from procurement.models import DeliveryLine
+    from procurement.tests.factories import (
+        DeliveryFactory,
+        DeliveryLineFactory,
+        OrderFactory,
+        OrderLineFactory,
+    )
+    from supervision.services import quality as quality_services
+
+    line = DeliveryLine.objects.filter(
+        delivery__order__hospital=w.hospital, accepted_quantity__gt=0
+    ).first()
+    report = quality_services.quality_report_file(
+        actor=w.purchaser,
+        consumable_id=line.order_line.consumable_id,
+        lot=line.lot,
+        severity="general",
+        occurred_on=clock.local_today(),
+        description="包装破损",
+    )
+    other = HospitalFactory(region_code=w.hospital.region_code, name="另一医院")
+    reporter = UserFactory(organization=other, roles=[Role.HOSPITAL_PURCHASER])
+    order = OrderFactory(hospital=other, supplier=w.manufacturer, status="completed")
+    order_line = OrderLineFactory(order=order, listing=w.listing, status="confirmed")
+    DeliveryLineFactory(
+        delivery=DeliveryFactory(order=order, status="accepted", accepted_at=clock.now()),
+        order_line=order_line,
+        quantity=order_line.quantity,
+        accepted_quantity=order_line.quantity,
+        lot=line.lot,
+    )
+    theirs = quality_services.quality_report_file(
+        actor=reporter,
+        consumable_id=line.order_line.consumable_id,
+        lot=line.lot,
+        severity="general",
+        occurred_on=clock.local_today(),
+        description="导管断裂",
+    )
+    return {
+        "quality_consumable": line.order_line.consumable_id,
+        "quality_lot": line.lot,
+        "quality_report": report.pk,
+        "lot_notice": theirs.lot_notices.get(organization=w.hospital).pk,
+    }

@@ -192,6 +192,7 @@ def world():
     o["neg_offered"] = negotiation_world.offered(users["bur"], w.sales, w.listing, [w.hospital])
     negotiation_world.drafted(users["bur"], [w.listing], [w.hospital])
     _payment_flow(w, users, o)
+    _quality(w, o)
     _credit(w, users, o)
     # [R-ESCROW] an escrow bank statement whose one line no recorded transfer accounts for.
     from settlement.services import reconciliation
@@ -336,6 +337,50 @@ def _credit(w, users, o) -> None:
     o["bureau_notes"] = set(Notification.objects.filter(organization=users["bur"].organization))
 
 
+def _quality(w, o) -> None:
+    """[R-QUALITY] the hospital's report on a lot it accepted, and another hospital's report on
+    the same lot: its lot notice reaches the hospital (and its notification)."""
+    from accounts.tests.factories import HospitalFactory
+    from procurement.models import DeliveryLine
+    from procurement.tests.factories import (
+        DeliveryFactory,
+        DeliveryLineFactory,
+        OrderFactory,
+        OrderLineFactory,
+    )
+    from supervision.models import Notification
+    from supervision.services import quality
+
+    line = DeliveryLine.objects.filter(
+        delivery__order__hospital=w.hospital, accepted_quantity__gt=0
+    ).first()
+    other = HospitalFactory(region_code=w.hospital.region_code, name="另一医院")
+    reporter = UserFactory(organization=other, roles=[Role.HOSPITAL_PURCHASER])
+    order = OrderFactory(hospital=other, supplier=w.manufacturer, status="completed")
+    order_line = OrderLineFactory(order=order, listing=w.listing, status="confirmed")
+    DeliveryLineFactory(
+        delivery=DeliveryFactory(order=order, status="accepted", accepted_at=clock.now()),
+        order_line=order_line,
+        quantity=order_line.quantity,
+        accepted_quantity=order_line.quantity,
+        lot=line.lot,
+    )
+    reports = [
+        quality.quality_report_file(
+            actor=actor,
+            consumable_id=line.order_line.consumable_id,
+            lot=line.lot,
+            severity="general",
+            occurred_on=clock.local_today(),
+            description="包装破损",
+        )
+        for actor in (w.purchaser, reporter)
+    ]
+    o["quality_reports"] = set(reports)
+    o["lot_notices"] = set(reports[1].lot_notices.all())
+    o["hospital_notes"] = set(Notification.objects.filter(organization=w.hospital))
+
+
 def _emergency_purchase(actor):
     return emergency.emergency_purchase_register(
         actor=actor,
@@ -362,7 +407,8 @@ def expected(o) -> dict[str, dict[str, set]]:
     """role -> card -> the objects its list must show."""
     want = {
         "pur": {
-            "notifications_unread": set(),
+            "notifications_unread": o["hospital_notes"],
+            "lot_notices": o["lot_notices"],
             "order_drafts": {o["draft"]},
             "orders_awaiting_supplier": {o["submitted"]},
             "deliveries_to_accept": {o["shipped"]},
@@ -378,7 +424,8 @@ def expected(o) -> dict[str, dict[str, set]]:
             "usage_outside_catalogue": {o["usage_flagged"]},
         },
         "fin": {
-            "notifications_unread": set(),
+            "notifications_unread": o["hospital_notes"],
+            "lot_notices": o["lot_notices"],
             "invoices_to_confirm": {o["registered"]},
             "contracts_lagging": {o["contract_lagging"]},
             "fund_settlements_settled": {o["settled"]},
@@ -391,6 +438,7 @@ def expected(o) -> dict[str, dict[str, set]]:
         "mfr": {
             "notifications_unread": o["maker_notes"],
             "my_sanctions_in_force": o["sanctions"],
+            "quality_reports_on_our_products": o["quality_reports"],
             # The manufacturer answers every hospital.
             "orders_to_answer": {o["submitted"], o["other_submitted"]},
             # The order handed to the distributor is the distributor's to deliver.
@@ -412,6 +460,7 @@ def expected(o) -> dict[str, dict[str, set]]:
         "dst": {
             "notifications_unread": set(),
             "my_sanctions_in_force": set(),
+            "quality_reports_on_our_products": set(),
             "orders_to_deliver": {o["via_distributor"]},
             "orders_to_invoice": set(),
             "contracts_to_sign": {o["contract_to_sign"]},
@@ -428,6 +477,7 @@ def expected(o) -> dict[str, dict[str, set]]:
             "credit_events_this_month": o["credit_events"],
             "credit_repairs_to_decide": {o["credit_repair"]},
             "sanctions_in_force": o["sanctions"],
+            "quality_reports_to_review": o["quality_reports"],
             "listing_applications": {o["application"]},
             "price_changes_to_review": {o["price_change"]},
             "objections_to_answer": {o["objection"]},
@@ -671,6 +721,13 @@ def test_api_answers_the_same_cards(world):
             "url": "/supervision/five-rates/below/",
         },
         {
+            "key": "lot_notices",
+            "title": "本院的批次质量通告",
+            "count": 1,
+            "amount": None,
+            "url": "/supervision/quality/notices/",
+        },
+        {
             "key": "exports_ready",
             "title": "可下载的导出",
             "count": 0,
@@ -680,7 +737,7 @@ def test_api_answers_the_same_cards(world):
         {
             "key": "notifications_unread",
             "title": "未读消息",
-            "count": 0,
+            "count": 1,
             "amount": None,
             "url": "/supervision/notifications/?unread=1",
         },

@@ -29,6 +29,14 @@ from tests.matrix_support import row
 
 pytestmark = pytest.mark.django_db
 
+QUALITY_FORM = {
+    "consumable": "@quality_consumable",
+    "lot": "@quality_lot",
+    "severity": "general",
+    "occurred_on": "@today",
+    "description": "包装破损",
+}
+QUALITY_BODY = QUALITY_FORM
 ROUND_FORM = {
     "name": "冠脉支架",
     "cycle_start": "@in_40_days",
@@ -856,6 +864,51 @@ ROWS = [
         "supervision/public/credit-cases/",
         GET="200   200   200   200   200   200   200   200   200   200",
         POST="405   405   405   405   405   405   405   405   405   405",
+    ),
+    # --- Pages: supervision, quality reports [R-QUALITY]
+    row(
+        "supervision/quality/",
+        GET="200   200   200   200   200   200   200   302L  302L  200",
+        POST="200   200   200   200   200   200   200   302L  302L  200",
+    ),
+    row(
+        "supervision/quality/new/",
+        body=QUALITY_FORM,
+        GET="200   200   403   403   403   403   403   302L  302L  403",
+        POST="302   302   403   403   403   403   403   302L  302L  403",
+    ),
+    row(
+        "supervision/quality/<int:pk>/",
+        pk="@quality_report",
+        GET="200   200   200   404   200   200   200   302L  302L  200",
+        POST="200   200   200   404   200   200   200   302L  302L  200",
+    ),
+    row(
+        "supervision/quality/<int:pk>/<slug:action>/",
+        pk="@quality_report",
+        action="confirm",
+        body={"reason": "经核实"},
+        GET="405   405   405   405   405   405   405   302L  302L  405",
+        POST="403   403   403   404   302   403   403   302L  302L  403",
+    ),
+    row(
+        "supervision/quality/<int:pk>/<slug:action>/",
+        pk="@quality_report",
+        action="dismiss",
+        body={"reason": "非产品问题"},
+        GET="405   405   405   405   405   405   405   302L  302L  405",
+        POST="403   403   403   404   302   403   403   302L  302L  403",
+    ),
+    row(
+        "supervision/quality/notices/",
+        GET="200   200   403   403   403   403   200   302L  302L  200",
+        POST="200   200   403   403   403   403   200   302L  302L  200",
+    ),
+    row(
+        "supervision/quality/notices/<int:pk>/",
+        pk="@lot_notice",
+        GET="200   200   403   403   403   403   200   302L  302L  200",
+        POST="200   200   403   403   403   403   200   302L  302L  200",
     ),
     # --- Pages: settlement, the payment flow [R-ESCROW] [R-PAY-30] [R-DIRECT]
     row(
@@ -2183,6 +2236,50 @@ ROWS = [
         "api/v1/supervision/notifications/read-all/",
         GET="405   405   405   405   405   405   405   405   401   405",
         POST="200   200   200   200   200   200   200   200   401   200",
+    ),
+    # --- API: supervision, quality reports [R-QUALITY]
+    row(
+        "api/v1/supervision/quality/",
+        body=QUALITY_BODY,
+        GET="200   200   200   200   200   200   200   200   401   200",
+        POST="201   201   403   403   403   403   403   201   401   403",
+    ),
+    row(
+        "api/v1/supervision/quality/counts/",
+        GET="200   200   200   200   200   200   200   200   401   200",
+    ),
+    row(
+        "api/v1/supervision/quality/<int:pk>/",
+        pk="@quality_report",
+        GET="200   200   200   404   200   200   200   200   401   200",
+    ),
+    row(
+        "api/v1/supervision/quality/<int:pk>/actions/",
+        pk="@quality_report",
+        GET="200   200   200   404   200   200   200   200   401   200",
+    ),
+    row(
+        "api/v1/supervision/quality/<int:pk>/confirm/",
+        pk="@quality_report",
+        body={"reason": "经核实"},
+        GET="403   403   403   403   405   403   403   403   401   403",
+        POST="403   403   403   403   200   403   403   403   401   403",
+    ),
+    row(
+        "api/v1/supervision/quality/<int:pk>/dismiss/",
+        pk="@quality_report",
+        body={"reason": "非产品问题"},
+        GET="403   403   403   403   405   403   403   403   401   403",
+        POST="403   403   403   403   200   403   403   403   401   403",
+    ),
+    row(
+        "api/v1/supervision/quality/notices/",
+        GET="200   200   403   403   403   403   200   200   401   200",
+    ),
+    row(
+        "api/v1/supervision/quality/notices/<int:pk>/",
+        pk="@lot_notice",
+        GET="200   200   403   403   403   403   200   200   401   200",
     ),
     # --- API: settlement, the payment flow [R-ESCROW] [R-PAY-30] [R-DIRECT]
     row(

@@ -36,6 +36,9 @@ EVERYONE = {
     "credit.view",
     "misconduct_item.view",
     "notification.view",
+    # [R-QUALITY] each party its own reports (the hospital's, on the supplier's products, the
+    # region's).
+    "quality_report.view",
 }
 ALLOWED = {
     Role.HOSPITAL_PURCHASER: EVERYONE
@@ -57,6 +60,8 @@ ALLOWED = {
         "catalogue.view",
         "catalogue.manage",
         "order.submit",
+        "quality_report.file",
+        "lot_notice.view",
     },
     Role.HOSPITAL_FINANCE: EVERYONE
     | {
@@ -76,6 +81,8 @@ ALLOWED = {
         "payment_request.approve",
         "payment_request.pay",
         "catalogue.view",
+        "quality_report.file",
+        "lot_notice.view",
     },
     Role.SUPPLIER_SALES: EVERYONE
     | {
@@ -104,6 +111,7 @@ ALLOWED = {
     | {
         "credit.record",
         "credit.decide",
+        "quality_report.decide",
         "misconduct_item.manage",
         "region_policy.view",
         "region_policy.edit",
@@ -180,6 +188,8 @@ ALLOWED = {
         "credit.record",
         "credit.decide",
         "credit.repair_apply",
+        "quality_report.file",
+        "quality_report.decide",
         "misconduct_item.manage",
         "price_objection.raise",
         "listing.apply",

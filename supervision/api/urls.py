@@ -1,6 +1,6 @@
 from django.urls import path
 
-from supervision.api import credit, five_rates, notifications, price_index
+from supervision.api import credit, five_rates, notifications, price_index, quality
 
 urlpatterns = [
     path("five-rates/", five_rates.FiveRatesApi.as_view(), name="five_rates"),
@@ -64,4 +64,24 @@ urlpatterns = [
         notifications.NotificationReadAllApi.as_view(),
         name="notifications_read_all",
     ),
+    path("quality/", quality.QualityReportListCreateApi.as_view(), name="quality_reports"),
+    path("quality/counts/", quality.QualityReportCountsApi.as_view(), name="quality_report_counts"),
+    path("quality/<int:pk>/", quality.QualityReportDetailApi.as_view(), name="quality_report"),
+    path(
+        "quality/<int:pk>/actions/",
+        quality.QualityReportActionsApi.as_view(),
+        name="quality_report_actions",
+    ),
+    path(
+        "quality/<int:pk>/confirm/",
+        quality.QualityReportConfirmApi.as_view(),
+        name="quality_report_confirm",
+    ),
+    path(
+        "quality/<int:pk>/dismiss/",
+        quality.QualityReportDismissApi.as_view(),
+        name="quality_report_dismiss",
+    ),
+    path("quality/notices/", quality.LotNoticeListApi.as_view(), name="lot_notices"),
+    path("quality/notices/<int:pk>/", quality.LotNoticeDetailApi.as_view(), name="lot_notice"),
 ]

@@ -6,13 +6,16 @@ from supervision.models.credit import (
 )
 from supervision.models.five_rates import FiveRatesFigure, FiveRatesSnapshot
 from supervision.models.notifications import Notification
+from supervision.models.quality import LotNotice, QualityReport
 
 __all__ = [
     "CreditEvent",
     "CreditRepair",
     "FiveRatesFigure",
     "FiveRatesSnapshot",
+    "LotNotice",
     "MisconductItem",
     "Notification",
+    "QualityReport",
     "Sanction",
 ]
