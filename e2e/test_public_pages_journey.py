@@ -18,8 +18,20 @@ def test_anonymous_visitor_searches_and_downloads_the_public_lists(journey, tmp_
     page.locator("main [data-public-link]").get_by_role("link").click()
     expect(page.get_by_role("heading", name="阳光公开")).to_be_visible()
     parts = page.locator("[data-public-parts] [data-part]")
-    expect(parts).to_have_count(4)
+    # Reference prices, listings, tender and negotiation results, the ledger's daily hashes
+    # [R-ESCROW] and the serious credit cases [R-CREDIT].
+    expect(parts).to_have_count(6)
     journey.shot(page, "public-index")
+
+    # The demo's disclosed serious case, and the ledger's published hashes (no amounts).
+    parts.filter(has_text="严重失信公示").click()
+    expect(page.get_by_role("heading", name="严重失信公示")).to_be_visible()
+    expect(page.locator("tr[data-credit-case]").first).to_be_visible()
+    page.locator("nav.navbar [data-public-link]").click()
+    parts.filter(has_text="账本每日哈希").click()
+    expect(page.get_by_role("heading", name="账本每日哈希")).to_be_visible()
+    expect(page.get_by_text("¥")).to_have_count(0)
+    page.locator("nav.navbar [data-public-link]").click()
 
     # Reference prices: search by a word of a product shown, then only the confirmed ones.
     parts.filter(has_text="参考价").click()
