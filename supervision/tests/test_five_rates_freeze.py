@@ -80,7 +80,8 @@ def test_the_report_has_a_sheet_per_slice_and_marks_rates_below_threshold_r_five
     row = list(hospitals[2])
     assert row[1].value == "鼓楼医院"
     delivery_by_amount = row[2]
-    assert delivery_by_amount.value == Decimal("0.25") or float(delivery_by_amount.value) == 0.25
+    # XLSX keeps numbers as text of floats; compare what the sheet says as a decimal.
+    assert Decimal(str(delivery_by_amount.value)) == Decimal("0.25")
     assert delivery_by_amount.fill.start_color.rgb.endswith("FFC7CE")
     assert row[-1].value  # the last column names the rates below threshold
     assert len(header) == 2 + 7 * 5 + 1
