@@ -49,7 +49,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from accounts.models import Organization
-from catalog.models import Consumable
+from catalog.models import Category, Consumable
 from core.clock import SHANGHAI
 from core.money import quantize
 from core.regions import jurisdiction_prefix
@@ -210,6 +210,12 @@ def _names(model: Any, ids: set[int], field: str) -> dict[int, str]:
     return dict(model.objects.filter(id__in=ids).values_list("id", field))
 
 
+def _categories(codes: set[str]) -> dict[str, str]:
+    """A category's code with its name, for the summaries: "010110 血管介入..."."""
+    names = dict(Category.objects.filter(code__in=codes).values_list("code", "name"))
+    return {code: f"{code} {names[code]}" if names.get(code) else code for code in codes}
+
+
 def _pct(value: Decimal) -> str:
     return f"{value:.1f}%"
 
@@ -266,6 +272,7 @@ def doctor_brand_share(*, region_code: str, params: Params, as_of: dt.date) -> l
         _BRAND_SHARE_SQL.format(scope=_IN_SCOPE, **_tables()), args, json_columns=["breakdown"]
     )
     brands = _names(Organization, {b["brand"] for g in groups for b in g["breakdown"]}, "name")
+    categories = _categories({g["category"] for g in groups})
 
     def build(g: dict[str, Any], rows: list[dict]) -> UsageFinding:
         share = Decimal(g["qty"] * 100) / Decimal(g["total"])
@@ -280,7 +287,7 @@ def doctor_brand_share(*, region_code: str, params: Params, as_of: dt.date) -> l
             "brand": brands.get(g["brand"], g["brand"]),
             "share": _pct(share),
             "total": g["total"],
-            "category": g["category"],
+            "category": categories[g["category"]],
             "threshold": _pct(share_pct),
             "listed": g["listed_brands"],
         }
@@ -366,13 +373,14 @@ def usage_per_operation(*, region_code: str, params: Params, as_of: dt.date) -> 
         "min_peers": _param(params, code, "min_peers"),
     }
     candidates = _rows(_PER_OPERATION_SQL.format(scope=_IN_SCOPE, **_tables()), args)
-    groups = []
+    groups: list[dict[str, Any]] = []
     for g in candidates:
         median, mad = _exact(g["median"]), _exact(g["mad"])
         mean_ad = _exact(g["sum_d"]) / Decimal(g["peers"])
         z = robust_z(Decimal(g["qty"]), median, mad, mean_ad)
         if z is not None and z > z_threshold:
             groups.append({**g, "median": median, "mad": mad, "mean_ad": mean_ad, "z": z})
+    categories = _categories({g["category"] for g in groups})
 
     def build(g: dict[str, Any], rows: list[dict]) -> UsageFinding:
         z = g["z"]
@@ -384,7 +392,7 @@ def usage_per_operation(*, region_code: str, params: Params, as_of: dt.date) -> 
         ) % {
             "operation": g["operation_id"],
             "qty": g["qty"],
-            "category": g["category"],
+            "category": categories[g["category"]],
             "department": g["department"],
             "peers": g["peers"],
             "median": g["median"].normalize(),
