@@ -30,9 +30,10 @@ them into alerts, de-duplicated by ``subject_key`` within the rule.
   window's end) and never registered as an emergency purchase (bought by ``as_of``), at least
   ``min_quantity`` units in the window.
 
-All the counting is SQL (grouped queries, PostgreSQL's percentile_cont for medians); Python
-only reads the grouped rows, and one more query per rule loads the evidence rows (at most
-``EVIDENCE_LIMIT`` usage records per finding, after a summary row with the totals).
+All the counting is SQL (one grouped query per rule, PostgreSQL's percentile_cont for
+medians); Python only reads the grouped rows. A few more queries per evaluation, never per
+record, load the evidence rows (at most ``EVIDENCE_LIMIT`` usage records per finding, after a
+summary row with the totals) and the names the summaries quote.
 """
 
 from __future__ import annotations
