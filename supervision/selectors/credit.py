@@ -15,27 +15,41 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from core import clock, permissions, restrictions
+from core import credit as core_credit
 from core.actions import Actions, role_check, verdict
 from core.errors import DomainError, NotFoundError, PermissionDeniedError, SanctionInForceError
 from core.tenancy import OVERSEER_ROLES
 from supervision.choices import (
     CREDIT_EVENT_STATES,
+    QUALITY_SERIOUS,
     REPAIR_STATES,
     SERIOUS_LEVELS,
     CreditEventStatus,
     CreditRating,
+    QualityStatus,
     RepairAction,
     RepairStatus,
     SanctionKind,
 )
 from supervision.errors import CreditRepairNotAllowedError, CreditRepairPendingError
-from supervision.models import CreditEvent, CreditRepair, MisconductItem, Sanction
+from supervision.models import CreditEvent, CreditRepair, MisconductItem, QualityReport, Sanction
 
 # [R-CREDIT] the score: 100, less the deductions of the standing events recorded in the last
 # SCORE_WINDOW_DAYS; the rating's floors. Platform constants until a bureau asks to tune them.
 SCORE_FULL = 100
 SCORE_WINDOW_DAYS = 365
 RATING_FLOORS = ((90, CreditRating.A), (75, CreditRating.B), (60, CreditRating.C))
+
+# [R-LABELS] how credit weighs on the purchase label suggestion (core.credit): a sanction of
+# these kinds in force blacklists the supplier (Forbidden) or makes its credit poor (at most
+# Restricted); so does a score below LABEL_POOR_SCORE (rating C or D) and a confirmed serious
+# quality report on the product within the score's window. Platform constants, like the
+# rating's floors, until a bureau asks to tune them.
+LABEL_BLACKLISTING = frozenset({SanctionKind.BAR_TENDERS, SanctionKind.PUBLIC_DISCLOSURE})
+LABEL_POOR = frozenset(
+    {SanctionKind.RISK_NOTICE, SanctionKind.SUSPEND_LISTING, SanctionKind.SUSPEND_DELIVERY}
+)
+LABEL_POOR_SCORE = 75
 
 # Which sanction refuses which restriction of core.restrictions.
 RESTRICTING: dict[str, str] = {
@@ -289,6 +303,59 @@ def sanction_refusals(
                 **({"listing": subject.listing_id} if subject.listing_id else {}),
             )
     return refused
+
+
+def credit_label_verdict(
+    organization_id: int, listing_id: int | None, consumable_id: int | None
+) -> core_credit.CreditVerdict:
+    """[R-LABELS] [R-CREDIT] the provider of core.credit: the supplier's credit as the label
+    suggestion weighs it. Blacklisted: a bar from tenders or a public disclosure in force.
+    Poor: a risk notice or a suspension in force (one naming a listing counts for that listing
+    only), a score below LABEL_POOR_SCORE, or a confirmed serious quality report on the product
+    in the last SCORE_WINDOW_DAYS. Read now: an expired sanction no longer counts."""
+    now = clock.now()
+    sanctions = (
+        Sanction.objects.in_force(now)
+        .filter(subject_id=organization_id, kind__in=LABEL_BLACKLISTING | LABEL_POOR)
+        .order_by("-ends_at", "pk")
+    )
+    standing, reasons = core_credit.NONE, []
+    for sanction in sanctions:
+        if sanction.listing_id is not None and sanction.listing_id != listing_id:
+            continue
+        if sanction.kind in LABEL_BLACKLISTING:
+            standing = core_credit.BLACKLISTED
+        elif standing == core_credit.NONE:
+            standing = core_credit.POOR
+        reasons.append(
+            _("Sanction in force: %(sanction)s until %(until)s.")
+            % {"sanction": sanction.get_kind_display(), "until": last_day(sanction.ends_at)}
+        )
+    score = credit_standing_unscoped(subject_id=organization_id)
+    if score.score < LABEL_POOR_SCORE:
+        if standing == core_credit.NONE:
+            standing = core_credit.POOR
+        reasons.append(
+            _("Credit score %(score)s (rating %(rating)s).")
+            % {"score": score.score, "rating": score.rating}
+        )
+    if consumable_id is not None:
+        since = now - dt.timedelta(days=SCORE_WINDOW_DAYS)
+        serious = QualityReport.objects.filter(
+            supplier_id=organization_id,
+            consumable_id=consumable_id,
+            status=QualityStatus.CONFIRMED,
+            severity__in=QUALITY_SERIOUS,
+            filed_at__gte=since,
+        ).count()
+        if serious:
+            if standing == core_credit.NONE:
+                standing = core_credit.POOR
+            reasons.append(
+                _("%(count)s confirmed serious quality report(s) on this product.")
+                % {"count": serious}
+            )
+    return core_credit.CreditVerdict(standing=standing, reasons=tuple(reasons))
 
 
 def last_day(ends_at: dt.datetime) -> dt.date:
