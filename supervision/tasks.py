@@ -15,6 +15,7 @@ def five_rates_freeze() -> str:
 
 @shared_task(name="supervision.credit_sources_sweep")
 def credit_sources_sweep() -> int:
-    """[R-CREDIT] raise the credit events of the platform's sources (emergency purchase
-    violations) not raised yet; idempotent."""
+    """[R-CREDIT] [R-MISCONDUCT] raise the credit events of the platform's sources (emergency
+    purchase violations, late-delivery patterns of the five rates, contracts not supplied) not
+    raised yet; idempotent."""
     return credit.credit_sources_sweep()

@@ -9,8 +9,9 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from decimal import Decimal
 
-from django.db.models import Count, Exists, OuterRef, QuerySet, Sum
+from django.db.models import Count, Exists, F, OuterRef, QuerySet, Sum
 from django.utils.translation import gettext as _
 
 from accounts.models import User
@@ -19,6 +20,9 @@ from core import credit as core_credit
 from core.actions import Actions, role_check, verdict
 from core.errors import DomainError, NotFoundError, PermissionDeniedError, SanctionInForceError
 from core.tenancy import OVERSEER_ROLES
+from procurement.choices import ContractStatus
+from procurement.models import Contract
+from procurement.selectors.contracts import with_progress
 from supervision.choices import (
     CREDIT_EVENT_STATES,
     QUALITY_SERIOUS,
@@ -27,12 +31,21 @@ from supervision.choices import (
     CreditEventStatus,
     CreditRating,
     QualityStatus,
+    Rate,
     RepairAction,
     RepairStatus,
     SanctionKind,
+    SliceKind,
 )
 from supervision.errors import CreditRepairNotAllowedError, CreditRepairPendingError
-from supervision.models import CreditEvent, CreditRepair, MisconductItem, QualityReport, Sanction
+from supervision.models import (
+    CreditEvent,
+    CreditRepair,
+    FiveRatesFigure,
+    MisconductItem,
+    QualityReport,
+    Sanction,
+)
 
 # [R-CREDIT] the score: 100, less the deductions of the standing events recorded in the last
 # SCORE_WINDOW_DAYS; the rating's floors. Platform constants until a bureau asks to tune them.
@@ -390,4 +403,91 @@ def credit_public_cases() -> QuerySet[CreditEvent]:
             "item__code",
         )
         .order_by("-recorded_at", "-pk")
+    )
+
+
+# --- Automatic sources: late-delivery patterns, contracts not supplied ---------------------------
+
+# [R-CREDIT] [R-MISCONDUCT] [R-FIVE-RATES] a supplier whose frozen delivery rate was below its
+# threshold this many calendar months in a row shows a late-delivery pattern. Platform
+# constants, like the score's, until a bureau asks to tune them.
+LATE_DELIVERY_MONTHS = 3
+LATE_DELIVERY_LOOKBACK_MONTHS = 24
+# [R-MISCONDUCT] a contract whose cycle ended with less than this share of its agreed quantity
+# done (kept by the hospital) was not supplied as contracted.
+CONTRACT_SUPPLIED_MIN_SHARE = Decimal("0.50")
+CONTRACT_LOOKBACK_DAYS = 365
+
+
+@dataclass(frozen=True)
+class LateDeliveryPattern:
+    supplier_id: int
+    first_month: dt.date  # the run's first month (the pattern's key)
+    months: tuple[dt.date, ...]  # its first LATE_DELIVERY_MONTHS months
+
+
+def _month_after(month: dt.date) -> dt.date:
+    return (month.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+
+
+def late_delivery_patterns_unscoped(
+    *, months_in_a_row: int = LATE_DELIVERY_MONTHS
+) -> list[LateDeliveryPattern]:
+    """[R-CREDIT] [R-FIVE-RATES] the suppliers whose frozen delivery rate (their districts'
+    figures summed) was below the threshold, by amount or by count, ``months_in_a_row``
+    frozen calendar months in a row (a month not frozen, or one on or above the threshold, ends
+    the run). One pattern per run: a run that goes on is the same pattern; after a month on
+    track a new run is a new pattern. One query."""
+    since = clock.local_today().replace(day=1)
+    for _i in range(LATE_DELIVERY_LOOKBACK_MONTHS):
+        since = (since - dt.timedelta(days=1)).replace(day=1)
+    rows = (
+        FiveRatesFigure.objects.filter(
+            rate=Rate.DELIVERY, kind=SliceKind.SUPPLIER, snapshot__month__gte=since
+        )
+        .order_by()
+        .values("key", "snapshot__month")
+        .annotate(
+            amount_on_time=Sum("amount_numerator"),
+            amount_due=Sum(F("threshold") * F("amount_denominator")),
+            count_on_time=Sum("count_numerator"),
+            count_due=Sum(F("threshold") * F("count_denominator")),
+        )
+        .order_by("key", "snapshot__month")
+    )
+    below: dict[int, list[dt.date]] = {}
+    for row in rows:
+        if row["amount_on_time"] < row["amount_due"] or row["count_on_time"] < row["count_due"]:
+            below.setdefault(int(row["key"]), []).append(row["snapshot__month"])
+    patterns = []
+    for supplier_id, months in sorted(below.items()):
+        run: list[dt.date] = []
+        for month in months:
+            run = [*run, month] if run and _month_after(run[-1]) == month else [month]
+            if len(run) == months_in_a_row:
+                patterns.append(
+                    LateDeliveryPattern(
+                        supplier_id=supplier_id, first_month=run[0], months=tuple(run)
+                    )
+                )
+    return patterns
+
+
+def contracts_not_supplied_unscoped(
+    *, min_share: Decimal = CONTRACT_SUPPLIED_MIN_SHARE
+) -> QuerySet[Contract]:
+    """[R-MISCONDUCT] the purchase contracts in force, renewed or closed whose cycle ended
+    (in the last CONTRACT_LOOKBACK_DAYS) with less than ``min_share`` of the agreed quantity
+    done, annotated with ``done`` (procurement.selectors.contracts counts it)."""
+    today = clock.local_today()
+    ended = Contract.objects.filter(
+        cycle_end__lt=today,
+        cycle_end__gte=today - dt.timedelta(days=CONTRACT_LOOKBACK_DAYS),
+        agreed_quantity__gt=0,
+    ).exclude(status=ContractStatus.AWAITING)
+    return (
+        with_progress(ended, today=today)
+        .filter(done__lt=F("agreed_quantity") * min_share)  # type: ignore[misc]
+        .select_related("manufacturer", "hospital", "consumable")
+        .order_by("cycle_end", "pk")
     )
