@@ -11,8 +11,9 @@ class SupervisionConfig(AppConfig):
         from core.public import register_part
         from core.restrictions import register_provider
 
-        # The home page's work queues (core.home).
-        from supervision import home_cards  # noqa: F401
+        # The home page's work queues (core.home); the tasks, registered in every process
+        # (notify queues the e-mail task by name after the commit).
+        from supervision import home_cards, tasks  # noqa: F401
         from supervision.selectors.credit import credit_label_verdict, sanction_refusals
 
         # [R-CREDIT] sanctions bite in procurement through core.restrictions.
