@@ -1,7 +1,9 @@
 """The demo's quality report [R-QUALITY]: one UDI lot of one product delivered to 南京市第一医院 and
 to one or two other demo hospitals and accepted at each door with the goods scanned, every step through procurement's own services; then 南京市第一医院 reports a defect on
 that lot through supervision.services.quality, so the two other hospitals receive the lot notice
-(and the supplier and the bureau their notifications).
+(and the supplier and the bureau their notifications). The report is of general severity and
+awaits the bureau: a serious one would raise its credit event at once, suspending the
+supplier's listings and disclosing it, which the other demo journeys do not expect.
 
 The product is one these hospitals have already bought and accepted in the procurement demo
 (so it is admitted in their catalogues) from a manufacturer no sanction restrains. Runs after
@@ -160,7 +162,7 @@ def seed() -> dict[str, int]:
         actor=reporter,
         consumable_id=listing.consumable_id,
         lot=DEMO_LOT,
-        severity="serious",
+        severity="general",
         occurred_on=today,
         description=DESCRIPTION,
     )
