@@ -281,6 +281,24 @@ EXPORT_RETENTION_H = env_int("EXPORT_RETENTION_H", 24)
 # Exports one person may have queued or running at once (the rest wait for one to finish).
 EXPORT_MAX_ACTIVE = env_int("EXPORT_MAX_ACTIVE", 3)
 
+# --- E-mail (issue #15 item 7): notifications are also e-mailed when NOTIFY_EMAIL_ENABLED, to
+# the active people of the organisation told who have an address, after the commit, by the
+# Celery task supervision.notification_email (retried when the mail server fails; a failure
+# never touches the transaction that made the notification). Django's EMAIL_* settings.
+NOTIFY_EMAIL_ENABLED = env_bool("NOTIFY_EMAIL_ENABLED", default=False)
+NOTIFY_EMAIL_SUBJECT_PREFIX = env_str("NOTIFY_EMAIL_SUBJECT_PREFIX", default="[阳光采购] ")
+# The platform's address as people reach it, for the links in e-mails (empty: the path alone).
+NOTIFY_EMAIL_BASE_URL = env_str("NOTIFY_EMAIL_BASE_URL", default="")
+EMAIL_BACKEND = env_str("EMAIL_BACKEND", default="django.core.mail.backends.smtp.EmailBackend")
+EMAIL_HOST = env_str("EMAIL_HOST", default="localhost")
+EMAIL_PORT = env_int("EMAIL_PORT", 25)
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", default="")
+EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", default="")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", default=False)
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", default=False)
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT_S", 30)
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", default="noreply@yangguang.invalid")
+
 # --- Catalog: the nightly national-lowest-price feed (docs/lowest-price-feed.md).
 LOWEST_PRICE_FEED_URL = env_str(
     "LOWEST_PRICE_FEED_URL",

@@ -123,6 +123,51 @@ def collect() -> dict:
         "emergency_code": _unlisted_code(),
         "negotiation": _negotiable({sales.organization_id}),
         "payment": _payable(),
+        "quality": _quality_lot(),
+    }
+
+
+def _quality_lot() -> dict:
+    """[R-QUALITY] the demo's UDI lot (supervision/demo_quality.py) and two hospitals that
+    accepted goods of it besides the demo's reporter: the first files a report in the browser
+    (its purchaser), the second (or the demo's reporter) is the one that reads the notice."""
+    from accounts.models import Organization, User
+    from supervision import demo_quality
+    from supervision.models import QualityReport
+    from supervision.selectors.quality import lot_receivers_unscoped
+
+    report = (
+        QualityReport.objects.select_related("consumable", "hospital")
+        .filter(lot=demo_quality.DEMO_LOT)
+        .first()
+    )
+    if report is None:
+        raise FactsError("the demo's quality lot is missing: did supervision.demo_quality run?")
+    receivers = lot_receivers_unscoped(consumable_id=report.consumable_id, lot=report.lot)
+    others = [pk for pk in receivers if pk != report.hospital_id]
+    if not others:
+        raise FactsError("the demo's quality lot reached one hospital only")
+    reporter = Organization.objects.get(pk=others[0])
+    told = Organization.objects.get(pk=others[1]) if len(others) > 1 else report.hospital
+
+    def purchaser(org) -> str:
+        user = (
+            User.objects.filter(organization=org, roles__contains=["hospital_purchaser"])
+            .order_by("username")
+            .first()
+        )
+        if user is None:
+            raise FactsError(f"no purchaser at {org.name}")
+        return user.username
+
+    return {
+        "lot": report.lot,
+        "consumable": report.consumable_id,
+        "product": report.consumable.product_name,
+        "reporter": purchaser(reporter),
+        "reporter_name": reporter.name,
+        "told": purchaser(told),
+        "told_name": told.name,
     }
 
 

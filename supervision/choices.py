@@ -70,6 +70,8 @@ class CreditEventSource(models.TextChoices):
     RECORDED = "recorded", _("recorded by the bureau")
     EMERGENCY = "emergency", _("emergency purchase violation")
     QUALITY = "quality", _("quality report")
+    FIVE_RATES = "five_rates", _("late-delivery pattern (five rates)")
+    CONTRACT = "contract", _("contract not supplied")
 
 
 class CreditEventStatus(models.TextChoices):

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import smtplib
+
 from celery import shared_task
 
-from supervision.services import credit, five_rates
+from supervision.services import credit, five_rates, notifications
 
 
 @shared_task(name="supervision.five_rates_freeze")
@@ -15,6 +17,21 @@ def five_rates_freeze() -> str:
 
 @shared_task(name="supervision.credit_sources_sweep")
 def credit_sources_sweep() -> int:
-    """[R-CREDIT] raise the credit events of the platform's sources (emergency purchase
-    violations) not raised yet; idempotent."""
+    """[R-CREDIT] [R-MISCONDUCT] raise the credit events of the platform's sources (emergency
+    purchase violations, late-delivery patterns of the five rates, contracts not supplied) not
+    raised yet; idempotent."""
     return credit.credit_sources_sweep()
+
+
+@shared_task(
+    name="supervision.notification_email",
+    autoretry_for=(OSError, smtplib.SMTPException),
+    retry_backoff=30,
+    retry_backoff_max=3600,
+    retry_jitter=True,
+    max_retries=8,
+)
+def notification_email(notification_id: int) -> int:
+    """E-mail a notification to its organisation's people (queued by notify after the commit);
+    retried with backoff while the mail server fails."""
+    return notifications.notification_email_send(notification_id=notification_id)

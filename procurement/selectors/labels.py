@@ -1,7 +1,8 @@
 """The purchase label the evidence suggests for a listing [R-LABELS]; the bureau decides
-(procurement.services.labels). Evidence the platform does not record yet (VBP results,
-supplier credit) comes from the clearly named hooks below, which report "no data" until
-those issues land."""
+(procurement.services.labels). Supplier credit comes from supervision through core.credit's
+registry (sanctions in force, the credit score, confirmed serious quality reports); evidence the
+platform does not record yet (VBP results) comes from the clearly named hook below, which
+reports "no data" until that issue lands."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
+from core import credit as core_credit
 from procurement.choices import (
     PurchaseLabel,
 )
@@ -40,9 +42,31 @@ class CreditStanding(enum.StrEnum):
     BLACKLISTED = "blacklisted"  # joint punishment / blacklist: Forbidden
 
 
-def supplier_credit_for(*, manufacturer_id: int) -> CreditStanding:
-    """HOOK: the supplier credit system [R-CREDIT] does not exist yet: no effect."""
-    return CreditStanding.NONE
+def supplier_credit_verdict(
+    *, manufacturer_id: int, listing: Listing | None = None
+) -> core_credit.CreditVerdict:
+    """[R-LABELS] [R-CREDIT] the supplier's credit as supervision judges it (core.credit's
+    providers), for ``listing`` and its product when given."""
+    return core_credit.credit_verdict(
+        organization_id=manufacturer_id,
+        listing_id=listing.pk if listing is not None else None,
+        consumable_id=listing.consumable_id if listing is not None else None,
+    )
+
+
+def supplier_credit_for(*, manufacturer_id: int, listing: Listing | None = None) -> CreditStanding:
+    """[R-LABELS] [R-CREDIT] the supplier's credit standing: blacklisted (a bar from tenders or
+    a public disclosure in force), poor (a risk notice or a suspension in force, a low credit
+    score, a confirmed serious quality report on the product) or none."""
+    verdict = supplier_credit_verdict(manufacturer_id=manufacturer_id, listing=listing)
+    return CreditStanding(verdict.standing)
+
+
+def _credit_reasons(listing: Listing, credit: CreditStanding) -> list[Any]:
+    if credit == CreditStanding.NONE:
+        return []
+    verdict = supplier_credit_verdict(manufacturer_id=listing.manufacturer_id, listing=listing)
+    return list(verdict.reasons)
 
 
 _STRICTNESS: list[str] = [
@@ -71,7 +95,8 @@ class LabelSuggestion:
 def listing_label_suggestion(*, listing: Listing) -> LabelSuggestion:
     """[R-LABELS] The label the evidence suggests; the bureau decides.
 
-    1. Credit: blacklisted -> Forbidden; poor -> Restricted (hook, no data yet).
+    1. Credit (supervision's, through core.credit): blacklisted -> Forbidden; poor ->
+       Restricted.
     2. Price above the confirmed reference price (a cut not yet followed) -> Restricted.
     3. VBP winner -> Preferred (hook, no data yet).
     4. Price level: at least 10% below the reference price -> Preferred; at or below it ->
@@ -80,12 +105,16 @@ def listing_label_suggestion(*, listing: Listing) -> LabelSuggestion:
     """
     reference = listing_reference_price(listing)
     reasons: list[Any] = []
-    credit = supplier_credit_for(manufacturer_id=listing.manufacturer_id)
+    credit = supplier_credit_for(manufacturer_id=listing.manufacturer_id, listing=listing)
     if credit == CreditStanding.BLACKLISTED:
-        return LabelSuggestion(PurchaseLabel.FORBIDDEN, [_("The supplier is blacklisted.")])
+        return LabelSuggestion(
+            PurchaseLabel.FORBIDDEN,
+            [_("The supplier is blacklisted."), *_credit_reasons(listing, credit)],
+        )
     strict_floor = PurchaseLabel.PREFERRED
     if credit == CreditStanding.POOR:
         reasons.append(_("The supplier's credit rating is poor."))
+        reasons.extend(_credit_reasons(listing, credit))
         strict_floor = PurchaseLabel.RESTRICTED
     if reference is not None and listing.price > reference:
         reasons.append(_("The price is above the reference price."))

@@ -300,10 +300,11 @@ def _bid_round(actor: User, round_id: int) -> TenderRound:
         raise SharesNotCollectedError(
             round=round.number, collected=collected, custodians=len(custodians)
         )
+    # [R-CREDIT] a supplier barred from tenders by a sanction in force bids nothing (the
+    # sanction's own refusal first: it says which and until when).
+    restriction_check(TENDER_BID, organization_id=org.pk)
     if supplier_credit_for(manufacturer_id=org.pk) == CreditStanding.BLACKLISTED:
         raise BidSupplierBarredError(reason=_("blacklisted"))
-    # [R-CREDIT] a supplier barred from tenders by a sanction in force bids nothing.
-    restriction_check(TENDER_BID, organization_id=org.pk)
     return round
 
 

@@ -9,33 +9,60 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from decimal import Decimal
 
-from django.db.models import Count, Exists, OuterRef, QuerySet, Sum
+from django.db.models import Count, Exists, F, OuterRef, QuerySet, Sum
 from django.utils.translation import gettext as _
 
 from accounts.models import User
 from core import clock, permissions, restrictions
+from core import credit as core_credit
 from core.actions import Actions, role_check, verdict
 from core.errors import DomainError, NotFoundError, PermissionDeniedError, SanctionInForceError
 from core.tenancy import OVERSEER_ROLES
+from procurement.choices import ContractStatus
+from procurement.models import Contract
+from procurement.selectors.contracts import with_progress
 from supervision.choices import (
     CREDIT_EVENT_STATES,
+    QUALITY_SERIOUS,
     REPAIR_STATES,
     SERIOUS_LEVELS,
     CreditEventStatus,
     CreditRating,
+    QualityStatus,
+    Rate,
     RepairAction,
     RepairStatus,
     SanctionKind,
+    SliceKind,
 )
 from supervision.errors import CreditRepairNotAllowedError, CreditRepairPendingError
-from supervision.models import CreditEvent, CreditRepair, MisconductItem, Sanction
+from supervision.models import (
+    CreditEvent,
+    CreditRepair,
+    FiveRatesFigure,
+    MisconductItem,
+    QualityReport,
+    Sanction,
+)
 
 # [R-CREDIT] the score: 100, less the deductions of the standing events recorded in the last
 # SCORE_WINDOW_DAYS; the rating's floors. Platform constants until a bureau asks to tune them.
 SCORE_FULL = 100
 SCORE_WINDOW_DAYS = 365
 RATING_FLOORS = ((90, CreditRating.A), (75, CreditRating.B), (60, CreditRating.C))
+
+# [R-LABELS] how credit weighs on the purchase label suggestion (core.credit): a sanction of
+# these kinds in force blacklists the supplier (Forbidden) or makes its credit poor (at most
+# Restricted); so does a score below LABEL_POOR_SCORE (rating C or D) and a confirmed serious
+# quality report on the product within the score's window. Platform constants, like the
+# rating's floors, until a bureau asks to tune them.
+LABEL_BLACKLISTING = frozenset({SanctionKind.BAR_TENDERS, SanctionKind.PUBLIC_DISCLOSURE})
+LABEL_POOR = frozenset(
+    {SanctionKind.RISK_NOTICE, SanctionKind.SUSPEND_LISTING, SanctionKind.SUSPEND_DELIVERY}
+)
+LABEL_POOR_SCORE = 75
 
 # Which sanction refuses which restriction of core.restrictions.
 RESTRICTING: dict[str, str] = {
@@ -291,6 +318,59 @@ def sanction_refusals(
     return refused
 
 
+def credit_label_verdict(
+    organization_id: int, listing_id: int | None, consumable_id: int | None
+) -> core_credit.CreditVerdict:
+    """[R-LABELS] [R-CREDIT] the provider of core.credit: the supplier's credit as the label
+    suggestion weighs it. Blacklisted: a bar from tenders or a public disclosure in force.
+    Poor: a risk notice or a suspension in force (one naming a listing counts for that listing
+    only), a score below LABEL_POOR_SCORE, or a confirmed serious quality report on the product
+    in the last SCORE_WINDOW_DAYS. Read now: an expired sanction no longer counts."""
+    now = clock.now()
+    sanctions = (
+        Sanction.objects.in_force(now)
+        .filter(subject_id=organization_id, kind__in=LABEL_BLACKLISTING | LABEL_POOR)
+        .order_by("-ends_at", "pk")
+    )
+    standing, reasons = core_credit.NONE, []
+    for sanction in sanctions:
+        if sanction.listing_id is not None and sanction.listing_id != listing_id:
+            continue
+        if sanction.kind in LABEL_BLACKLISTING:
+            standing = core_credit.BLACKLISTED
+        elif standing == core_credit.NONE:
+            standing = core_credit.POOR
+        reasons.append(
+            _("Sanction in force: %(sanction)s until %(until)s.")
+            % {"sanction": sanction.get_kind_display(), "until": last_day(sanction.ends_at)}
+        )
+    score = credit_standing_unscoped(subject_id=organization_id)
+    if score.score < LABEL_POOR_SCORE:
+        if standing == core_credit.NONE:
+            standing = core_credit.POOR
+        reasons.append(
+            _("Credit score %(score)s (rating %(rating)s).")
+            % {"score": score.score, "rating": score.rating}
+        )
+    if consumable_id is not None:
+        since = now - dt.timedelta(days=SCORE_WINDOW_DAYS)
+        serious = QualityReport.objects.filter(
+            supplier_id=organization_id,
+            consumable_id=consumable_id,
+            status=QualityStatus.CONFIRMED,
+            severity__in=QUALITY_SERIOUS,
+            filed_at__gte=since,
+        ).count()
+        if serious:
+            if standing == core_credit.NONE:
+                standing = core_credit.POOR
+            reasons.append(
+                _("%(count)s confirmed serious quality report(s) on this product.")
+                % {"count": serious}
+            )
+    return core_credit.CreditVerdict(standing=standing, reasons=tuple(reasons))
+
+
 def last_day(ends_at: dt.datetime) -> dt.date:
     """The last day a sanction ending (exclusively) at ``ends_at`` is in force."""
     return clock.to_local(ends_at - dt.timedelta(microseconds=1)).date()
@@ -323,4 +403,91 @@ def credit_public_cases() -> QuerySet[CreditEvent]:
             "item__code",
         )
         .order_by("-recorded_at", "-pk")
+    )
+
+
+# --- Automatic sources: late-delivery patterns, contracts not supplied ---------------------------
+
+# [R-CREDIT] [R-MISCONDUCT] [R-FIVE-RATES] a supplier whose frozen delivery rate was below its
+# threshold this many calendar months in a row shows a late-delivery pattern. Platform
+# constants, like the score's, until a bureau asks to tune them.
+LATE_DELIVERY_MONTHS = 3
+LATE_DELIVERY_LOOKBACK_MONTHS = 24
+# [R-MISCONDUCT] a contract whose cycle ended with less than this share of its agreed quantity
+# done (kept by the hospital) was not supplied as contracted.
+CONTRACT_SUPPLIED_MIN_SHARE = Decimal("0.50")
+CONTRACT_LOOKBACK_DAYS = 365
+
+
+@dataclass(frozen=True)
+class LateDeliveryPattern:
+    supplier_id: int
+    first_month: dt.date  # the run's first month (the pattern's key)
+    months: tuple[dt.date, ...]  # its first LATE_DELIVERY_MONTHS months
+
+
+def _month_after(month: dt.date) -> dt.date:
+    return (month.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+
+
+def late_delivery_patterns_unscoped(
+    *, months_in_a_row: int = LATE_DELIVERY_MONTHS
+) -> list[LateDeliveryPattern]:
+    """[R-CREDIT] [R-FIVE-RATES] the suppliers whose frozen delivery rate (their districts'
+    figures summed) was below the threshold, by amount or by count, ``months_in_a_row``
+    frozen calendar months in a row (a month not frozen, or one on or above the threshold, ends
+    the run). One pattern per run: a run that goes on is the same pattern; after a month on
+    track a new run is a new pattern. One query."""
+    since = clock.local_today().replace(day=1)
+    for _i in range(LATE_DELIVERY_LOOKBACK_MONTHS):
+        since = (since - dt.timedelta(days=1)).replace(day=1)
+    rows = (
+        FiveRatesFigure.objects.filter(
+            rate=Rate.DELIVERY, kind=SliceKind.SUPPLIER, snapshot__month__gte=since
+        )
+        .order_by()
+        .values("key", "snapshot__month")
+        .annotate(
+            amount_on_time=Sum("amount_numerator"),
+            amount_due=Sum(F("threshold") * F("amount_denominator")),
+            count_on_time=Sum("count_numerator"),
+            count_due=Sum(F("threshold") * F("count_denominator")),
+        )
+        .order_by("key", "snapshot__month")
+    )
+    below: dict[int, list[dt.date]] = {}
+    for row in rows:
+        if row["amount_on_time"] < row["amount_due"] or row["count_on_time"] < row["count_due"]:
+            below.setdefault(int(row["key"]), []).append(row["snapshot__month"])
+    patterns = []
+    for supplier_id, months in sorted(below.items()):
+        run: list[dt.date] = []
+        for month in months:
+            run = [*run, month] if run and _month_after(run[-1]) == month else [month]
+            if len(run) == months_in_a_row:
+                patterns.append(
+                    LateDeliveryPattern(
+                        supplier_id=supplier_id, first_month=run[0], months=tuple(run)
+                    )
+                )
+    return patterns
+
+
+def contracts_not_supplied_unscoped(
+    *, min_share: Decimal = CONTRACT_SUPPLIED_MIN_SHARE
+) -> QuerySet[Contract]:
+    """[R-MISCONDUCT] the purchase contracts in force, renewed or closed whose cycle ended
+    (in the last CONTRACT_LOOKBACK_DAYS) with less than ``min_share`` of the agreed quantity
+    done, annotated with ``done`` (procurement.selectors.contracts counts it)."""
+    today = clock.local_today()
+    ended = Contract.objects.filter(
+        cycle_end__lt=today,
+        cycle_end__gte=today - dt.timedelta(days=CONTRACT_LOOKBACK_DAYS),
+        agreed_quantity__gt=0,
+    ).exclude(status=ContractStatus.AWAITING)
+    return (
+        with_progress(ended, today=today)
+        .filter(done__lt=F("agreed_quantity") * min_share)  # type: ignore[misc]
+        .select_related("manufacturer", "hospital", "consumable")
+        .order_by("cycle_end", "pk")
     )

@@ -26,3 +26,21 @@ def notification_get(*, actor: User, notification_id: int) -> Notification:
 
 def notification_unread_count(*, actor: User) -> int:
     return notification_list(actor=actor, unread=True).count()
+
+
+def notification_email_recipients_unscoped(*, notification: Notification) -> list[User]:
+    """Who is e-mailed a notification: the people who would read it in the platform (the
+    active users of its active organisation, or only its ``person``, allowed to view
+    notifications) who have an e-mail address. Never anyone of another organisation."""
+    org = notification.organization
+    if not org.is_active:
+        return []
+    rows = (
+        User.objects.filter(organization_id=org.pk, is_active=True)
+        .exclude(email="")
+        .select_related("organization")
+        .order_by("pk")
+    )
+    if notification.person_id is not None:
+        rows = rows.filter(pk=notification.person_id)
+    return [user for user in rows if permissions.can(user, "notification.view")]

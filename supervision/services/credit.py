@@ -30,7 +30,7 @@ from core import clock
 from core.errors import NotFoundError, ValidationError
 from core.permissions import require
 from procurement.errors import EvidenceFileTooLargeError
-from procurement.models import EmergencyViolation, Listing
+from procurement.models import Contract, EmergencyViolation, Listing
 from procurement.models.evidence import EVIDENCE_FILE_MAX_BYTES
 from procurement.selectors.emergency import emergency_violations_unscoped
 from procurement.services.listing_evidence import evidence_file_name, evidence_sniff
@@ -57,13 +57,23 @@ from supervision.locks import (
     lock_misconduct_item,
 )
 from supervision.models import CreditEvent, CreditRepair, MisconductItem, Sanction
-from supervision.selectors.credit import last_day, repair_apply_check, repair_party_check
+from supervision.selectors.credit import (
+    LATE_DELIVERY_MONTHS,
+    LateDeliveryPattern,
+    contracts_not_supplied_unscoped,
+    last_day,
+    late_delivery_patterns_unscoped,
+    repair_apply_check,
+    repair_party_check,
+)
 from supervision.services.notifications import notify
 
 TEXT_MAX = 2000
 REASON_MAX = 500
 SANCTION_DAYS_MAX = 3650
 EMERGENCY_ITEM = "emergency_violation"
+LATE_DELIVERY_ITEM = "delivery_failure"
+NOT_SUPPLIED_ITEM = "supply_failure"
 
 
 def _text(value: object, field: str, *, required: bool = True, limit: int = TEXT_MAX) -> str:
@@ -312,10 +322,13 @@ def _violation_text(violation: EmergencyViolation) -> str:
 
 
 def credit_sources_sweep() -> int:
-    """Raise the credit events of the platform's sources not raised yet: the standing
-    emergency purchase violations [R-EMERG-DEADLINE] [R-EMERG-CAP] of this year and the last
-    (an over-cap one once the bureau has decided not to approve it). Idempotent (one event per
-    violation); how many were raised."""
+    """Raise the credit events of the platform's sources not raised yet [R-CREDIT]
+    [R-MISCONDUCT]: the standing emergency purchase violations [R-EMERG-DEADLINE]
+    [R-EMERG-CAP] of this year and the last (an over-cap one once the bureau has decided not to
+    approve it); the late-delivery patterns of the frozen five rates (a supplier below its
+    delivery-rate threshold LATE_DELIVERY_MONTHS months in a row, one event per run); the
+    purchase contracts whose cycle ended far below the agreed quantity (one event per
+    contract). Idempotent (each event has its source key); how many were raised."""
     year = clock.local_today().year
     raised = 0
     for y in (year - 1, year):
@@ -332,6 +345,79 @@ def credit_sources_sweep() -> int:
                 occurred_on=clock.to_local(violation.recorded_at).date(),
             )
             raised += 1
+    raised += _late_delivery_sweep()
+    raised += _not_supplied_sweep()
+    return raised
+
+
+def _late_delivery_sweep() -> int:
+    """[R-CREDIT] [R-FIVE-RATES] one ``delivery_failure`` event per late-delivery pattern."""
+    raised = 0
+    for pattern in late_delivery_patterns_unscoped():
+        key = f"late_delivery:{pattern.supplier_id}:{pattern.first_month:%Y-%m}"
+        if CreditEvent.objects.filter(source_key=key).exists():
+            continue
+        supplier = Organization.objects.filter(pk=pattern.supplier_id).first()
+        if supplier is None or supplier.is_regulator:
+            continue
+        credit_event_raise(
+            item_code=LATE_DELIVERY_ITEM,
+            subject=supplier,
+            source=CreditEventSource.FIVE_RATES,
+            source_key=key,
+            description=_in_platform_language(partial(_late_text, pattern)),
+            occurred_on=_month_end(pattern.months[-1]),
+        )
+        raised += 1
+    return raised
+
+
+def _late_text(pattern: LateDeliveryPattern) -> str:
+    return _(
+        "Delivery rate below its threshold %(months)s months in a row (%(first)s to %(last)s)."
+    ) % {
+        "months": LATE_DELIVERY_MONTHS,
+        "first": f"{pattern.first_month:%Y-%m}",
+        "last": f"{pattern.months[-1]:%Y-%m}",
+    }
+
+
+def _contract_text(contract: Contract) -> str:
+    return _(
+        "Contract %(contract)s with %(hospital)s: %(done)s of %(agreed)s units supplied by "
+        "the end of its cycle (%(end)s)."
+    ) % {
+        "contract": contract.number,
+        "hospital": contract.hospital.name,
+        "done": contract.done,  # type: ignore[attr-defined]
+        "agreed": contract.agreed_quantity,
+        "end": contract.cycle_end.isoformat(),
+    }
+
+
+def _month_end(month: dt.date) -> dt.date:
+    return (month.replace(day=28) + dt.timedelta(days=4)).replace(day=1) - dt.timedelta(days=1)
+
+
+def _not_supplied_sweep() -> int:
+    """[R-MISCONDUCT] one ``supply_failure`` event on the manufacturer per contract whose cycle
+    ended far below the agreed quantity."""
+    raised = 0
+    for contract in contracts_not_supplied_unscoped():
+        key = f"contract_not_supplied:{contract.pk}"
+        if CreditEvent.objects.filter(source_key=key).exists():
+            continue
+        credit_event_raise(
+            item_code=NOT_SUPPLIED_ITEM,
+            subject=contract.manufacturer,
+            source=CreditEventSource.CONTRACT,
+            source_key=key,
+            region_code=contract.hospital.region_code,
+            listing=contract.listing,
+            description=_in_platform_language(partial(_contract_text, contract)),
+            occurred_on=contract.cycle_end,
+        )
+        raised += 1
     return raised
 
 

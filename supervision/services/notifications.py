@@ -4,7 +4,13 @@ supervision); reading marks them read. The text is written in the platform's lan
 
 from __future__ import annotations
 
+import logging
+
+from celery import current_app
+from django.conf import settings
+from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
+from django.utils import translation
 
 from accounts.models import User
 from core import clock
@@ -12,9 +18,15 @@ from core.errors import ValidationError
 from supervision.choices import NotificationKind
 from supervision.locks import lock_notification
 from supervision.models import Notification
-from supervision.selectors.notifications import notification_list
+from supervision.selectors.notifications import (
+    notification_email_recipients_unscoped,
+    notification_list,
+)
 
 TEXT_MAX = 500
+EMAIL_TASK = "supervision.notification_email"
+
+logger = logging.getLogger(__name__)
 
 
 def notify(
@@ -34,7 +46,7 @@ def notify(
         raise ValidationError(fields={"text": ["required"]})
     if link and not link.startswith("/"):
         raise ValidationError(fields={"link": ["/..."]})
-    return Notification.objects.create(
+    notification = Notification.objects.create(
         organization_id=organization_id,
         person_id=person_id,
         kind=kind,
@@ -42,6 +54,37 @@ def notify(
         link=link[:300],
         created_at=clock.now(),
     )
+    if settings.NOTIFY_EMAIL_ENABLED:
+        pk = notification.pk
+        transaction.on_commit(lambda: current_app.tasks[EMAIL_TASK].delay(pk), robust=True)
+    return notification
+
+
+def notification_email_send(*, notification_id: int) -> int:
+    """E-mail one notification to each person who would read it in the platform and has an
+    address (one message each: nobody sees another's address); how many were sent. A mail
+    server error propagates (the task retries); a notification gone or e-mail switched off
+    sends nothing."""
+    if not settings.NOTIFY_EMAIL_ENABLED:
+        return 0
+    notification = (
+        Notification.objects.select_related("organization").filter(pk=notification_id).first()
+    )
+    if notification is None:
+        return 0
+    recipients = notification_email_recipients_unscoped(notification=notification)
+    if not recipients:
+        return 0
+    with translation.override(settings.LANGUAGE_CODE):
+        subject = settings.NOTIFY_EMAIL_SUBJECT_PREFIX + str(notification.get_kind_display())
+        body = notification.text
+        if notification.link:
+            body += "\n\n" + settings.NOTIFY_EMAIL_BASE_URL.rstrip("/") + notification.link
+    messages = [EmailMessage(subject=subject, body=body, to=[user.email]) for user in recipients]
+    with get_connection() as connection:
+        sent = connection.send_messages(messages) or 0
+    logger.info("notification %s e-mailed to %s people", notification.pk, sent)
+    return sent
 
 
 @transaction.atomic
