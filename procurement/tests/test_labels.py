@@ -25,9 +25,15 @@ def test_bureau_sets_a_label_with_a_reason_and_history_keeps_it(officer):
     )
     listing.refresh_from_db()
     assert (listing.label, listing.label_reason) == (PurchaseLabel.RESTRICTED, "质量问题通报")
-    event = pghistory.models.Events.objects.filter(
-        pgh_model="procurement.ListingEvent", pgh_obj_id=str(listing.pk)
-    ).last()
+    # By pgh_id: a test's events share one transaction's pgh_created_at, so that order is
+    # arbitrary between the factory's insert and the label's update.
+    event = (
+        pghistory.models.Events.objects.filter(
+            pgh_model="procurement.ListingEvent", pgh_obj_id=str(listing.pk)
+        )
+        .order_by("pgh_id")
+        .last()
+    )
     assert event.pgh_diff["label"] == [PurchaseLabel.NORMAL, PurchaseLabel.RESTRICTED]
     assert event.pgh_context["user"] == officer.pk
     assert event.pgh_context["action"] == "listing_label_set"
