@@ -141,9 +141,13 @@ def test_listing_transition_table_per_role(action, status, role):
         assert result.status == TARGET[action]
         listing.refresh_from_db()
         assert listing.status == TARGET[action]
-        event = pghistory.models.Events.objects.filter(
-            pgh_model="procurement.ListingEvent", pgh_obj_id=str(listing.pk)
-        ).last()
+        event = (
+            pghistory.models.Events.objects.filter(
+                pgh_model="procurement.ListingEvent", pgh_obj_id=str(listing.pk)
+            )
+            .order_by("pgh_id")
+            .last()
+        )
         assert event.pgh_context["action"] == f"listing_{action}"
     else:
         assert code_of(lambda: service(actor=actor, listing_id=listing.pk, **kwargs)) == want
