@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from celery import shared_task
 
-from supervision.services import credit, five_rates
+from supervision.services import alerts, credit, five_rates
 
 
 @shared_task(name="supervision.five_rates_freeze")
@@ -18,3 +18,10 @@ def credit_sources_sweep() -> int:
     """[R-CREDIT] raise the credit events of the platform's sources (emergency purchase
     violations) not raised yet; idempotent."""
     return credit.credit_sources_sweep()
+
+
+@shared_task(name="supervision.alerts_run")
+def alerts_run() -> str:
+    """[R-ALERT-USE] [R-MISCONDUCT] nightly: evaluate every enabled alert rule of every
+    bureau's region (idempotent: live alerts are refreshed, never duplicated)."""
+    return str(alerts.alerts_run())
