@@ -217,7 +217,7 @@ def _apply(rule: AlertRule, finding: FindingLike, now: dt.datetime) -> str:
     }
     key = str(finding.subject_key)[:120]
     live = (
-        Alert.objects.select_for_update()
+        Alert.objects.select_for_update(of=("self",))
         .select_related("rule", "assignee")
         .filter(rule=rule, subject_key=key, status__in=ALERT_LIVE)
         .first()
