@@ -16,8 +16,6 @@ from core import history
 from core.tenancy import TenantQuerySet, is_active_actor, overseer_q
 from supervision.choices import ALERT_LIVE, AlertSeverity, AlertStatus
 
-MEASURE = {"max_digits": 18, "decimal_places": 4}
-
 
 class AlertRuleQuerySet(TenantQuerySet):
     pass
@@ -99,8 +97,8 @@ class Alert(models.Model):
     )
     severity = models.CharField(_("severity"), max_length=10, choices=AlertSeverity.choices)
     summary = models.CharField(_("summary"), max_length=500)
-    measured = models.DecimalField(_("measured"), **MEASURE)
-    threshold = models.DecimalField(_("threshold"), **MEASURE)
+    measured = models.DecimalField(_("measured"), max_digits=18, decimal_places=4)
+    threshold = models.DecimalField(_("threshold"), max_digits=18, decimal_places=4)
     evidence = models.JSONField(_("evidence"), default=list, blank=True)
     # The evidence rows' identities ("kind:id", sorted), hashed: what a closed alert covered.
     fingerprint = models.CharField(_("fingerprint"), max_length=64)

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Mapping
 from decimal import Decimal
 
 from django.db.models import (
@@ -33,6 +34,7 @@ from django.db.models import (
     Min,
     OuterRef,
     Q,
+    QuerySet,
     Subquery,
     Sum,
     Value,
@@ -90,7 +92,7 @@ def _start_of(day: dt.date) -> dt.datetime:
     return dt.datetime.combine(day, dt.time.min, tzinfo=clock.SHANGHAI)
 
 
-def _region_listings(prefix: str, *, since: dt.datetime):
+def _region_listings(prefix: str, *, since: dt.datetime) -> QuerySet[Listing]:
     """Listings of the jurisdiction: made by its manufacturers, or bought by its hospitals
     since ``since``."""
     bought = OrderLine.objects.filter(
@@ -104,7 +106,9 @@ def _region_listings(prefix: str, *, since: dt.datetime):
 # --- price_rise [R-MISCONDUCT] -----------------------------------------------------------------
 
 
-def price_rise_evaluate(*, region_code: str, params, as_of: dt.date) -> list[Finding]:
+def price_rise_evaluate(
+    *, region_code: str, params: Mapping[str, Decimal], as_of: dt.date
+) -> list[Finding]:
     """[R-MISCONDUCT] listings of the jurisdiction whose approved price changes of the 12
     months to ``as_of`` include a rise of more than ``rise_pct`` %, or more than
     ``max_rises`` rises."""
@@ -150,7 +154,9 @@ def price_rise_evaluate(*, region_code: str, params, as_of: dt.date) -> list[Fin
                 "rise_pct": str(
                     _q4((change.new_price - change.old_price) * HUNDRED / change.old_price)
                 ),
-                "approved_on": str(clock.to_local(change.reviewed_at).date()),
+                "approved_on": str(clock.to_local(change.reviewed_at).date())
+                if change.reviewed_at
+                else "",
             }
         )
     found = []
@@ -204,7 +210,9 @@ def price_rise_evaluate(*, region_code: str, params, as_of: dt.date) -> list[Fin
 # --- regional_price_gap [R-MISCONDUCT] -------------------------------------------------------
 
 
-def regional_price_gap_evaluate(*, region_code: str, params, as_of: dt.date) -> list[Finding]:
+def regional_price_gap_evaluate(
+    *, region_code: str, params: Mapping[str, Decimal], as_of: dt.date
+) -> list[Finding]:
     """[R-MISCONDUCT] listed listings of the jurisdiction priced above ``factor`` x the
     national lowest price observed in the ``window_days`` days to ``as_of``."""
     factor, window = params["factor"], int(params["window_days"])
@@ -276,7 +284,9 @@ def regional_price_gap_evaluate(*, region_code: str, params, as_of: dt.date) -> 
 # --- emergency_cap [R-EMERG-CAP] -------------------------------------------------------------
 
 
-def emergency_cap_evaluate(*, region_code: str, params, as_of: dt.date) -> list[Finding]:
+def emergency_cap_evaluate(
+    *, region_code: str, params: Mapping[str, Decimal], as_of: dt.date
+) -> list[Finding]:
     """[R-EMERG-CAP] hospitals of the jurisdiction whose emergency purchases of ``as_of``'s
     year reached ``near_pct`` % of their cap (a cap of zero with purchases: over it)."""
     near = params["near_pct"]
@@ -339,7 +349,9 @@ def emergency_cap_evaluate(*, region_code: str, params, as_of: dt.date) -> list[
 # --- contract_lag [R-VBP-CONTRACT] -----------------------------------------------------------
 
 
-def contract_lag_evaluate(*, region_code: str, params, as_of: dt.date) -> list[Finding]:
+def contract_lag_evaluate(
+    *, region_code: str, params: Mapping[str, Decimal], as_of: dt.date
+) -> list[Finding]:
     """[R-VBP-CONTRACT] contracts in force of the jurisdiction's hospitals whose done share
     is more than ``lag_pct`` points behind the elapsed share of the cycle:
     ``done/agreed * 100 + lag_pct < elapsed/cycle * 100`` (in SQL, multiplied out)."""
@@ -360,7 +372,8 @@ def contract_lag_evaluate(*, region_code: str, params, as_of: dt.date) -> list[F
         output_field=DecimalField(max_digits=30, decimal_places=4),
     )
     rows = (
-        contracts.filter(cycle_days__gt=0, agreed_quantity__gt=0)
+        # Q: the annotations of with_progress, which the type checker does not see.
+        contracts.filter(Q(cycle_days__gt=0) & Q(agreed_quantity__gt=0))
         .annotate(behind=behind)
         .filter(behind__gt=0)
         .select_related("hospital", "manufacturer", "consumable")
@@ -368,8 +381,9 @@ def contract_lag_evaluate(*, region_code: str, params, as_of: dt.date) -> list[F
     )
     found = []
     for c in rows:
-        done_pct = _q4(D(c.done) * HUNDRED / c.agreed_quantity)
-        elapsed_pct = _q4(D(c.elapsed_days) * HUNDRED / c.cycle_days)
+        done, elapsed, cycle = c.done, c.elapsed_days, c.cycle_days  # type: ignore[attr-defined]
+        done_pct = _q4(D(done) * HUNDRED / c.agreed_quantity)
+        elapsed_pct = _q4(D(elapsed) * HUNDRED / cycle)
         gap = elapsed_pct - done_pct
         found.append(
             Finding(
@@ -397,7 +411,7 @@ def contract_lag_evaluate(*, region_code: str, params, as_of: dt.date) -> list[F
                         "id": c.pk,
                         "number": c.number,
                         "agreed": c.agreed_quantity,
-                        "done": c.done,
+                        "done": done,
                         "done_pct": str(done_pct),
                         "elapsed_pct": str(elapsed_pct),
                     },
@@ -413,7 +427,9 @@ def contract_lag_evaluate(*, region_code: str, params, as_of: dt.date) -> list[F
 # --- payment_overdue [R-PAY-30] --------------------------------------------------------------
 
 
-def payment_overdue_evaluate(*, region_code: str, params, as_of: dt.date) -> list[Finding]:
+def payment_overdue_evaluate(
+    *, region_code: str, params: Mapping[str, Decimal], as_of: dt.date
+) -> list[Finding]:
     """[R-PAY-30] hospitals of the jurisdiction with confirmed invoices whose supplier is
     unpaid more than ``grace_days`` days after the deadline (accepted day + the region's
     ``payment_deadline_days``) on ``as_of``."""
@@ -440,7 +456,7 @@ def payment_overdue_evaluate(*, region_code: str, params, as_of: dt.date) -> lis
         return []
     hospitals = Organization.objects.in_bulk(list(per_hospital))
     evidence: dict[int, list[dict]] = defaultdict(list)
-    for inv in overdue.order_by("hospital_id", "due_at", "pk").values(
+    for inv in overdue.order_by("hospital_id", "due_at", "pk").values(  # type: ignore[misc]
         "pk", "hospital_id", "number", "amount", "issuer_id", "due_at"
     ):
         rows = evidence[inv["hospital_id"]]

@@ -24,7 +24,7 @@ credit event (``abnormal_price_rise`` / ``regional_price_gap``) [R-CREDIT].
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
@@ -74,7 +74,7 @@ MISCONDUCT_ITEMS = {"price_rise": "abnormal_price_rise", "regional_price_gap": "
 CLOSED = (AlertStatus.RESOLVED, AlertStatus.DISMISSED)
 
 
-def _platform(text_of) -> str:
+def _platform(text_of: Callable[[], object]) -> str:
     with translation.override(settings.LANGUAGE_CODE):
         return str(text_of())
 
@@ -311,7 +311,7 @@ def alert_acknowledge(*, actor: User, alert_id: int) -> Alert:
     return alert
 
 
-def assignable_users_unscoped(alert: Alert):
+def assignable_users_unscoped(alert: Alert) -> list[User]:
     """Active bureau officers of bureaus whose jurisdiction covers the alert's region."""
     candidates = User.objects.filter(
         is_active=True,
@@ -332,7 +332,7 @@ def alert_assign(*, actor: User, alert_id: int, assignee_id: int) -> Alert:
     alert = lock_alert(actor=actor, alert_id=alert_id, action="alert.handle")
     ALERT_STATES.check(alert, AlertAction.ASSIGN)
     assignee = next((u for u in assignable_users_unscoped(alert) if u.pk == assignee_id), None)
-    if assignee is None:
+    if assignee is None or assignee.organization_id is None:
         raise AlertAssigneeInvalidError(user=assignee_id)
     alert.assignee = assignee
     alert.save(update_fields=["assignee"])

@@ -57,7 +57,7 @@ def alert_detail(request, pk: int):
             "alert": alert,
             "actions": actions,
             "evidence": selectors.alert_evidence(alert),
-            "assignable": services.assignable_users_unscoped(alert) if actions.assign else [],
+            "assignable": services.assignable_users_unscoped(alert) if actions["assign"] else [],
             "misconduct_possible": alert.rule.code in services.MISCONDUCT_ITEMS
             and alert.supplier_id is not None,
         },

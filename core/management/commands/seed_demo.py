@@ -12,6 +12,7 @@ DEMO_MODULES = [
     "settlement.demo",
     "supervision.demo",
     "supervision.demo_five_rates",
+    "supervision.demo_alerts",
 ]
 
 

@@ -22,7 +22,9 @@ class EvidenceRowOutput(serializers.Serializer):
     kind = serializers.CharField(help_text="order_line, invoice, listing, price_change, ...")
     id = serializers.JSONField(help_text="The row's id (or a period such as 2026-12).")
     link = serializers.CharField(help_text="The page behind the row, or empty.")
-    fields = serializers.DictField(child=serializers.JSONField(), help_text="Its other values.")
+    fields = serializers.DictField(  # type: ignore[assignment]  # a field named "fields"
+        child=serializers.JSONField(), help_text="Its other values."
+    )
 
 
 class AlertOutput(serializers.Serializer):
@@ -73,7 +75,7 @@ AlertActionsOutput = actions_output("Alert", AlertAction.choices)
 
 class ParamOutput(serializers.Serializer):
     name = serializers.CharField()
-    label = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]  # a field named "label"
     minimum = serializers.DecimalField(max_digits=12, decimal_places=4)
     maximum = serializers.DecimalField(max_digits=12, decimal_places=4)
     default = serializers.DecimalField(max_digits=12, decimal_places=4)
