@@ -29,7 +29,8 @@ def test_the_bureau_reads_filters_and_acknowledges_an_alert_on_its_pages(w):
     assert list(none.context["page"]) == []
     detail = client.get(reverse("supervision:alert_detail", args=[alert.pk])).content.decode()
     assert reverse("procurement:listing_detail", args=[w.listing.pk]) in detail
-    assert "data-acknowledge" in detail and "data-dismiss" in detail
+    assert "data-acknowledge" in detail
+    assert "data-dismiss" in detail
     done = client.post(reverse("supervision:alert_act", args=[alert.pk, "acknowledge"]))
     assert done.status_code == 302
     alert.refresh_from_db()
