@@ -472,6 +472,8 @@ SPECTACULAR_SETTINGS = {
         "NotificationKindEnum": "supervision.choices.NotificationKind",
         "QualityStatusEnum": "supervision.choices.QualityStatus",
         "QualitySeverityEnum": "supervision.choices.QualitySeverity",
+        "AlertStatusEnum": "supervision.choices.AlertStatus",
+        "AlertSeverityEnum": "supervision.choices.AlertSeverity",
     },
 }
 # make bench mounts its baseline endpoints (bench/urls.py) only with this set.

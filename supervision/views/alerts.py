@@ -137,6 +137,6 @@ def alert_rule_edit(request, code: str):
     return render(
         request,
         T + "rule_edit.html",
-        {"row": row, "error": error, "posted": request.POST if error else None},
+        {"row": row, "error": error, "can_manage": can(user, "alert_rule.manage")},
         status=status,
     )

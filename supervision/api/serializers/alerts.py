@@ -8,12 +8,12 @@ from core.api.actions import actions_output
 from supervision.choices import AlertAction, AlertSeverity, AlertStatus
 
 
-class _Brief(serializers.Serializer):
+class _AlertParty(serializers.Serializer):
     id = serializers.IntegerField()
     name = serializers.CharField()
 
 
-class _Person(serializers.Serializer):
+class _AlertPerson(serializers.Serializer):
     id = serializers.IntegerField()
     username = serializers.CharField()
 
@@ -32,14 +32,14 @@ class AlertOutput(serializers.Serializer):
     rule = serializers.CharField(source="rule.code")
     region_code = serializers.CharField()
     subject_key = serializers.CharField()
-    hospital = _Brief(allow_null=True)
-    supplier = _Brief(allow_null=True)
+    hospital = _AlertParty(allow_null=True)
+    supplier = _AlertParty(allow_null=True)
     severity = serializers.ChoiceField(choices=AlertSeverity.choices)
     summary = serializers.CharField()
     measured = serializers.DecimalField(max_digits=18, decimal_places=4)
     threshold = serializers.DecimalField(max_digits=18, decimal_places=4)
     status = serializers.ChoiceField(choices=AlertStatus.choices)
-    assignee = _Person(allow_null=True)
+    assignee = _AlertPerson(allow_null=True)
     created_at = serializers.DateTimeField()
     refreshed_at = serializers.DateTimeField()
     acknowledged_at = serializers.DateTimeField(allow_null=True)
