@@ -910,23 +910,24 @@ ROWS = [
         GET="200   200   403   403   403   403   200   302L  302L  200",
         POST="200   200   403   403   403   403   200   302L  302L  200",
     ),
-    # --- Pages: abnormal-use alerts [R-ALERT-USE] [R-MISCONDUCT] (regulators only, others 404)
+    # --- Pages: abnormal-use alerts [R-ALERT-USE] [R-MISCONDUCT] (regulators only: lists 403,
+    # alerts 404 to others)
     row(
         "supervision/alerts/",
-        GET="404   404   404   404   200   200   200   302L  302L  200",
-        POST="404   404   404   404   200   200   200   302L  302L  200",
+        GET="403   403   403   403   200   200   200   302L  302L  200",
+        POST="403   403   403   403   200   200   200   302L  302L  200",
     ),
     row(
         "supervision/alerts/rules/",
-        GET="404   404   404   404   200   200   200   302L  302L  200",
-        POST="404   404   404   404   200   200   200   302L  302L  200",
+        GET="403   403   403   403   200   200   200   302L  302L  200",
+        POST="403   403   403   403   200   200   200   302L  302L  200",
     ),
     row(
         "supervision/alerts/rules/<slug:code>/",
         code="price_rise",
         body={"rise_pct": "15", "max_rises": "2", "enabled": "1"},
-        GET="404   404   404   404   200   200   200   302L  302L  200",
-        POST="404   404   404   404   302   403   403   302L  302L  403",
+        GET="403   403   403   403   200   200   200   302L  302L  200",
+        POST="403   403   403   403   302   403   403   302L  302L  403",
     ),
     row(
         "supervision/alerts/<int:pk>/",
@@ -2315,17 +2316,17 @@ ROWS = [
     # --- API: abnormal-use alerts [R-ALERT-USE] [R-MISCONDUCT]
     row(
         "api/v1/supervision/alerts/",
-        GET="404   404   404   404   200   200   200   404   401   200",
+        GET="403   403   403   403   200   200   200   403   401   200",
     ),
     row(
         "api/v1/supervision/alerts/rules/",
-        GET="404   404   404   404   200   200   200   404   401   200",
+        GET="403   403   403   403   200   200   200   403   401   200",
     ),
     row(
         "api/v1/supervision/alerts/rules/<slug:code>/",
         code="price_rise",
         body={"params": {"rise_pct": "15"}},
-        GET="404   404   404   404   200   200   200   404   401   200",
+        GET="403   403   403   403   200   200   200   403   401   200",
         PATCH="403   403   403   403   200   403   403   403   401   403",
     ),
     row(

@@ -1,5 +1,6 @@
 """Reads of abnormal-use alerts [R-ALERT-USE] [R-MISCONDUCT]: the alerts of the actor's
-jurisdiction (regulators and platform admins only; anyone else: 404), one alert with its
+jurisdiction (regulators and platform admins only: anyone else is refused the lists, 403,
+and any alert, 404), one alert with its
 evidence rows linked to the pages behind them, what the actor may do with it
 (``alert_actions``, shared by pages, API and tests), and the region's rules with their
 parameters."""
@@ -16,16 +17,16 @@ from django.urls import NoReverseMatch, reverse
 from accounts.models import User
 from core import permissions
 from core.actions import Actions, role_check, verdict
-from core.errors import NotFoundError
+from core.errors import NotFoundError, PermissionDeniedError
 from supervision.choices import ALERT_LIVE, ALERT_STATES, AlertAction
 from supervision.models import Alert, AlertRule
 from supervision.selectors.alert_rules import RuleSpec, rules
 
 
-def _visible(actor: User, action: str) -> None:
-    """Alerts are the regulators' business: anyone else is told there is nothing here."""
+def _require(actor: User, action: str) -> None:
+    """The lists are the regulators' (403 for anyone else, as any page outside one's menu)."""
     if not permissions.can(actor, action):
-        raise NotFoundError()
+        raise PermissionDeniedError(action=action)
 
 
 def alert_list(
@@ -38,7 +39,7 @@ def alert_list(
     hospital_id: int | None = None,
     supplier_id: int | None = None,
 ) -> QuerySet[Alert]:
-    _visible(actor, "alert.view")
+    _require(actor, "alert.view")
     rows = Alert.objects.visible_to(actor).select_related(
         "rule", "hospital", "supplier", "assignee"
     )
@@ -63,6 +64,10 @@ def open_alerts(*, actor: User) -> QuerySet[Alert]:
 
 
 def alert_get(*, actor: User, alert_id: int) -> Alert:
+    """One alert of the actor's jurisdiction; anyone else's, or for anyone but a regulator or
+    a platform admin: 404."""
+    if not permissions.can(actor, "alert.view"):
+        raise NotFoundError()
     found = alert_list(actor=actor).filter(pk=alert_id).first()
     if found is None:
         raise NotFoundError()
@@ -149,7 +154,7 @@ class RuleRow:
 def alert_rule_list(*, actor: User) -> list[RuleRow]:
     """The registered rules with the actor's region's settings (a bureau's region; a platform
     admin or another regulator: their organisation's region)."""
-    _visible(actor, "alert_rule.view")
+    _require(actor, "alert_rule.view")
     org = actor.organization
     region = org.region_code if org is not None else ""
     stored = {r.code: r for r in AlertRule.objects.filter(region_code=region)}

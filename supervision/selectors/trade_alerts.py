@@ -468,13 +468,13 @@ def payment_overdue_evaluate(
                     "number": inv["number"],
                     "amount": str(inv["amount"]),
                     "supplier_id": inv["issuer_id"],
-                    "due_on": str(clock.to_local(inv["due_at"]).date() - dt.timedelta(days=1)),
+                    "due_on": str(clock.to_local(inv["due_at"]).date()),
                 }
             )
     found = []
     for hospital_id, row in per_hospital.items():
         hospital = hospitals[hospital_id]
-        days = (as_of - clock.to_local(row["oldest"]).date()).days + 1
+        days = (as_of - clock.to_local(row["oldest"]).date()).days
         found.append(
             Finding(
                 subject_key=f"hospital:{hospital_id}",

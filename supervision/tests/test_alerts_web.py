@@ -39,20 +39,20 @@ def test_the_bureau_reads_filters_and_acknowledges_an_alert_on_its_pages(w):
     assert "data-acknowledge" not in detail
 
 
-def test_others_get_404_on_the_alert_pages_and_api(w):
+def test_others_are_refused_the_lists_and_get_404_for_an_alert(w):
     alert = w.raise_rise()
-    for url in (
-        reverse("supervision:alert_list"),
-        reverse("supervision:alert_detail", args=[alert.pk]),
-        reverse("supervision:alert_rule_list"),
-    ):
-        assert browser(w.sales).get(url).status_code == 404
-        assert browser(w.elsewhere).get(url).status_code in (200, 404)
+    for url in (reverse("supervision:alert_list"), reverse("supervision:alert_rule_list")):
+        assert browser(w.sales).get(url).status_code == 403
+    assert (
+        browser(w.sales).get(reverse("supervision:alert_detail", args=[alert.pk])).status_code
+        == 404
+    )
     assert (
         browser(w.elsewhere).get(reverse("supervision:alert_detail", args=[alert.pk])).status_code
         == 404
     )
-    assert client_for(w.sales).get("/api/v1/supervision/alerts/").status_code == 404
+    assert client_for(w.sales).get("/api/v1/supervision/alerts/").status_code == 403
+    assert client_for(w.sales).get(f"/api/v1/supervision/alerts/{alert.pk}/").status_code == 404
 
 
 def test_the_api_lists_details_and_dismisses_with_evidence(w):

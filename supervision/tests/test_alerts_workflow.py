@@ -207,4 +207,21 @@ def test_alerts_are_seen_by_the_regulators_of_the_jurisdiction_only(w):
     assert list(selectors.alert_list(actor=w.elsewhere)) == []
     with pytest.raises(DomainError) as error:
         selectors.alert_list(actor=w.sales)
-    assert error.value.http_status == 404
+    assert error.value.http_status == 403
+    for actor in (w.sales, w.elsewhere):
+        with pytest.raises(DomainError) as error:
+            selectors.alert_get(actor=actor, alert_id=alert.pk)
+        assert error.value.http_status == 404
+
+
+def test_the_nightly_task_is_scheduled_and_runs_the_rules(w, settings):
+    from config.celery import app
+    from supervision import tasks
+
+    entry = settings.CELERY_BEAT_SCHEDULE["supervision-alerts-run"]
+    assert entry["task"] == "supervision.alerts_run"
+    assert "supervision.alerts_run" in app.tasks
+    rise(w.listing, "100.00", "150.00", by=w.sales)
+    assert "'created': 1" in tasks.alerts_run()
+    assert "'created': 0" in tasks.alerts_run()
+    assert len(live()) == 1
