@@ -111,6 +111,25 @@ def register_rule(spec: RuleSpec) -> None:
     _RULES[spec.code] = spec
 
 
+def register_rule_dicts(rows: Iterable[Mapping[str, Any]]) -> None:
+    """Register rules given as plain data: ``{"code", "rule_id", "title", "evaluate",
+    "params": [(name, label, minimum, maximum, default), ...], "description"?}`` (the shape
+    supervision.selectors.usage_alerts.USAGE_RULES has)."""
+    for row in rows:
+        register_rule(
+            RuleSpec(
+                code=row["code"],
+                rule_id=row["rule_id"],
+                title=row["title"],
+                params=tuple(
+                    p if isinstance(p, ParamSpec) else ParamSpec(*p) for p in row["params"]
+                ),
+                evaluate=row["evaluate"],
+                description=row.get("description", ""),
+            )
+        )
+
+
 def rules() -> dict[str, RuleSpec]:
     """Every registered rule by code, in registration order."""
     global _loaded

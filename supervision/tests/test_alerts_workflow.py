@@ -225,3 +225,48 @@ def test_the_nightly_task_is_scheduled_and_runs_the_rules(w, settings):
     assert "'created': 1" in tasks.alerts_run()
     assert "'created': 0" in tasks.alerts_run()
     assert len(live()) == 1
+
+
+def test_a_rule_registered_as_plain_data_runs_like_the_trade_rules_r_alert_use(w):
+    """The usage rules' contract: a rule given as a dict (params as tuples) whose evaluate
+    returns duck-typed findings becomes alerts, once."""
+    from types import SimpleNamespace
+
+    from supervision.selectors import alert_rules
+
+    def evaluate(*, region_code, params, as_of):
+        assert params["min_volume"] == Decimal(20)
+        return [
+            SimpleNamespace(
+                subject_key="doctor:D1:brand:9",
+                region_code=region_code,
+                hospital_id=None,
+                supplier_id=w.listing.manufacturer_id,
+                severity="low",
+                summary="单一品牌占比 95%",
+                measured=Decimal("95"),
+                threshold=Decimal("80"),
+                evidence=[{"kind": "usage_record", "id": 1}],
+            )
+        ]
+
+    saved = dict(alert_rules._RULES)
+    try:
+        alert_rules.register_rule_dicts(
+            [
+                {
+                    "code": "test_brand_share",
+                    "rule_id": "R-ALERT-USE",
+                    "title": "单一品牌",
+                    "params": [("min_volume", "最小用量", Decimal(1), Decimal(100), Decimal(20))],
+                    "evaluate": evaluate,
+                }
+            ]
+        )
+        assert run()["created"] == 1
+        assert run()["unchanged"] == 1
+        (alert,) = live()
+        assert (alert.rule.code, alert.severity) == ("test_brand_share", "low")
+    finally:
+        alert_rules._RULES.clear()
+        alert_rules._RULES.update(saved)
