@@ -215,6 +215,11 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "task": "settlement.ledger_check",
         "schedule": crontab(hour=4, minute=30),
     },
+    # [R-ALERT-USE] [R-MISCONDUCT] after the lowest-price sync (02:00) and the sweeps.
+    "supervision-alerts-run": {
+        "task": "supervision.alerts_run",
+        "schedule": crontab(hour=5, minute=45),
+    },
     # [R-FIVE-RATES] the 1st of each month at 03:00 Asia/Shanghai: freeze the previous month.
     "supervision-five-rates-freeze": {
         "task": "supervision.five_rates_freeze",
@@ -485,6 +490,8 @@ SPECTACULAR_SETTINGS = {
         "NotificationKindEnum": "supervision.choices.NotificationKind",
         "QualityStatusEnum": "supervision.choices.QualityStatus",
         "QualitySeverityEnum": "supervision.choices.QualitySeverity",
+        "AlertStatusEnum": "supervision.choices.AlertStatus",
+        "AlertSeverityEnum": "supervision.choices.AlertSeverity",
     },
 }
 # make bench mounts its baseline endpoints (bench/urls.py) only with this set.

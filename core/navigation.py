@@ -104,6 +104,8 @@ MENU: list[MenuItem] = [
         _("Quality reports"), "supervision:quality_report_list", "bandaid", "quality_report.view"
     ),
     MenuItem(_("Lot notices"), "supervision:lot_notice_list", "megaphone", "lot_notice.view"),
+    # supervision: abnormal-use alerts [R-ALERT-USE] [R-MISCONDUCT]
+    MenuItem(_("Alerts"), "supervision:alert_list", "exclamation-triangle", "alert.view"),
     MenuItem(_("Organisations"), "accounts:organization_list", "building", "organization.view"),
     MenuItem(_("API clients"), "accounts:api_client_list", "key", "api_client.view"),
     MenuItem(_("Region policy"), "core:region_policy", "sliders", "region_policy.view"),

@@ -200,6 +200,12 @@ ACTIONS: dict[str, frozenset[str]] = {
     "quality_report.file": HOSPITAL,
     "quality_report.decide": frozenset({BUREAU_OFFICER}),
     "lot_notice.view": frozenset({HOSPITAL_PURCHASER, HOSPITAL_FINANCE, PLATFORM_ADMIN}),
+    # supervision: abnormal-use alerts [R-ALERT-USE] [R-MISCONDUCT]. Regulators of the
+    # jurisdiction and platform admins read them; the bureau handles them and sets its rules.
+    "alert.view": frozenset({BUREAU_OFFICER, AGENCY_FINANCE, PLATFORM_ADMIN}),
+    "alert.handle": frozenset({BUREAU_OFFICER}),
+    "alert_rule.view": frozenset({BUREAU_OFFICER, AGENCY_FINANCE, PLATFORM_ADMIN}),
+    "alert_rule.manage": frozenset({BUREAU_OFFICER}),
     # supervision: in-app notifications, each person their organisation's.
     "notification.view": EVERYONE,
 }

@@ -72,6 +72,7 @@ class CreditEventSource(models.TextChoices):
     QUALITY = "quality", _("quality report")
     FIVE_RATES = "five_rates", _("late-delivery pattern (five rates)")
     CONTRACT = "contract", _("contract not supplied")
+    ALERT = "alert", _("abnormal-use alert")
 
 
 class CreditEventStatus(models.TextChoices):
@@ -133,6 +134,7 @@ class NotificationKind(models.TextChoices):
     FIVE_RATES = "five_rates", _("five rates below threshold")
     LOT_NOTICE = "lot_notice", _("lot notice")
     QUALITY_REPORT = "quality_report", _("quality report")
+    ALERT = "alert", _("abnormal-use alert")
 
 
 # [R-MISCONDUCT] the catalogue as the policy documents list it (NJ 8.3; SZ 6.3 for the graded
@@ -239,4 +241,51 @@ QUALITY_STATES = StateMachine(
         QualityAction.DISMISS: QualityStatus.DISMISSED,
     },
     label=lambda r: gettext("Quality report %(id)s") % {"id": r.pk},
+)
+
+
+# --- Abnormal-use alerts [R-ALERT-USE] [R-MISCONDUCT] ------------------------------------------
+
+
+class AlertSeverity(models.TextChoices):
+    LOW = "low", _("Low")
+    MEDIUM = "medium", _("Medium")
+    HIGH = "high", _("High")
+
+
+class AlertStatus(models.TextChoices):
+    OPEN = "open", _("Open")
+    ACKNOWLEDGED = "acknowledged", _("Acknowledged")
+    RESOLVED = "resolved", _("Resolved")
+    DISMISSED = "dismissed", _("Dismissed")
+
+
+# An alert in one of these is live: one per rule and subject at a time.
+ALERT_LIVE = (AlertStatus.OPEN, AlertStatus.ACKNOWLEDGED)
+
+
+class AlertAction(models.TextChoices):
+    ACKNOWLEDGE = "acknowledge", _("acknowledgement of the alert")
+    ASSIGN = "assign", _("assignment of the alert")
+    RESOLVE = "resolve", _("resolution of the alert")
+    DISMISS = "dismiss", _("dismissal of the alert")
+
+
+ALERT_STATES = StateMachine(
+    object="alert",
+    transitions={
+        AlertStatus.OPEN: frozenset(
+            {AlertStatus.ACKNOWLEDGED, AlertStatus.RESOLVED, AlertStatus.DISMISSED}
+        ),
+        AlertStatus.ACKNOWLEDGED: frozenset({AlertStatus.RESOLVED, AlertStatus.DISMISSED}),
+        AlertStatus.RESOLVED: frozenset(),
+        AlertStatus.DISMISSED: frozenset(),
+    },
+    targets={
+        AlertAction.ACKNOWLEDGE: AlertStatus.ACKNOWLEDGED,
+        AlertAction.RESOLVE: AlertStatus.RESOLVED,
+        AlertAction.DISMISS: AlertStatus.DISMISSED,
+    },
+    sources={AlertAction.ASSIGN: frozenset(ALERT_LIVE)},
+    label=lambda a: gettext("Alert %(id)s") % {"id": a.pk},
 )

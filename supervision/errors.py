@@ -73,3 +73,39 @@ class QualityLotNotReceivedError(DomainError):
 
     code = "quality_lot_not_received"
     message_template = _("Your hospital has accepted no goods of lot %(lot)s of %(product)s.")
+
+
+class AlertRuleUnknownError(DomainError):
+    code = "alert_rule_unknown"
+    http_status = 404
+    message_template = _("There is no alert rule %(rule)s.")
+
+
+class AlertRuleParamUnknownError(DomainError):
+    code = "alert_rule_param_unknown"
+    message_template = _("Alert rule %(rule)s has no parameter %(param)s.")
+
+
+class AlertRuleParamOutOfRangeError(DomainError):
+    """A rule parameter that is not a number within its range: nothing is changed."""
+
+    code = "alert_rule_param_out_of_range"
+    message_template = _(
+        "%(label)s (%(param)s) must be a number from %(minimum)s to %(maximum)s; %(value)s is not."
+    )
+
+
+class AlertAssigneeInvalidError(DomainError):
+    code = "alert_assignee_invalid"
+    message_template = _(
+        "An alert is assigned to an active bureau officer of its jurisdiction; user %(user)s "
+        "is not one."
+    )
+
+
+class AlertMisconductNotApplicableError(DomainError):
+    code = "alert_misconduct_not_applicable"
+    message_template = _(
+        "Only a price-rise or regional price-gap alert about a supplier is resolved as "
+        "confirmed misconduct."
+    )

@@ -13,8 +13,8 @@ from django.utils.translation import gettext_lazy as _
 from accounts.choices import Role
 from core import clock
 from core.home import CardQuery, register_card
-from supervision.choices import QualityStatus, RepairStatus
-from supervision.selectors import credit, five_rates, notifications, quality
+from supervision.choices import AlertStatus, QualityStatus, RepairStatus
+from supervision.selectors import alerts, credit, five_rates, notifications, quality
 
 BUREAU = {Role.BUREAU_OFFICER}
 SUPPLIER = {Role.SUPPLIER_SALES}
@@ -162,4 +162,21 @@ def quality_reports_on_our_products(actor) -> CardQuery:
         rows=quality.quality_report_list(actor=actor, status=[QualityStatus.FILED]),
         path=reverse("supervision:quality_report_list"),
         params={"status": QualityStatus.FILED},
+    )
+
+
+# --- Abnormal-use alerts [R-ALERT-USE] [R-MISCONDUCT] ------------------------------------------
+
+
+@register_card(
+    key="alerts_open",
+    title=_("Open alerts"),
+    roles=BUREAU,
+    order=705,
+)
+def alerts_open(actor) -> CardQuery:
+    return CardQuery(
+        rows=alerts.alert_list(actor=actor, status=[AlertStatus.OPEN]),
+        path=reverse("supervision:alert_list"),
+        params={"status": AlertStatus.OPEN},
     )

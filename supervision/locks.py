@@ -7,6 +7,7 @@ from accounts.models import User
 from core import permissions
 from core.errors import NotFoundError
 from supervision.models import (
+    Alert,
     CreditEvent,
     CreditRepair,
     MisconductItem,
@@ -80,6 +81,22 @@ def lock_quality_report(*, actor: User, report_id: int, action: str) -> QualityR
         .select_for_update(of=("self",))
         .select_related("consumable", "hospital", "supplier")
         .filter(pk=report_id)
+        .first()
+    )
+    if found is None:
+        raise NotFoundError()
+    permissions.require(actor, action)
+    return found
+
+
+def lock_alert(*, actor: User, alert_id: int, action: str) -> Alert:
+    """The alert, locked FOR UPDATE, if the actor may see it (else 404) and do ``action``
+    (else 403)."""
+    found = (
+        Alert.objects.visible_to(actor)
+        .select_for_update(of=("self",))
+        .select_related("rule", "supplier", "hospital")
+        .filter(pk=alert_id)
         .first()
     )
     if found is None:

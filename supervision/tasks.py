@@ -6,7 +6,7 @@ import smtplib
 
 from celery import shared_task
 
-from supervision.services import credit, five_rates, notifications
+from supervision.services import alerts, credit, five_rates, notifications
 
 
 @shared_task(name="supervision.five_rates_freeze")
@@ -35,3 +35,10 @@ def notification_email(notification_id: int) -> int:
     """E-mail a notification to its organisation's people (queued by notify after the commit);
     retried with backoff while the mail server fails."""
     return notifications.notification_email_send(notification_id=notification_id)
+
+
+@shared_task(name="supervision.alerts_run")
+def alerts_run() -> str:
+    """[R-ALERT-USE] [R-MISCONDUCT] nightly: evaluate every enabled alert rule of every
+    bureau's region (idempotent: live alerts are refreshed, never duplicated)."""
+    return str(alerts.alerts_run())

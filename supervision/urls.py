@@ -1,6 +1,14 @@
 from django.urls import path
 
-from supervision.views import credit, five_rates, notifications, price_index, public, quality
+from supervision.views import (
+    alerts,
+    credit,
+    five_rates,
+    notifications,
+    price_index,
+    public,
+    quality,
+)
 
 app_name = "supervision"
 
@@ -49,5 +57,10 @@ urlpatterns = [
     ),
     path("quality/notices/", quality.lot_notice_list, name="lot_notice_list"),
     path("quality/notices/<int:pk>/", quality.lot_notice_detail, name="lot_notice_detail"),
+    path("alerts/", alerts.alert_list, name="alert_list"),
+    path("alerts/rules/", alerts.alert_rule_list, name="alert_rule_list"),
+    path("alerts/rules/<slug:code>/", alerts.alert_rule_edit, name="alert_rule_edit"),
+    path("alerts/<int:pk>/", alerts.alert_detail, name="alert_detail"),
+    path("alerts/<int:pk>/<slug:action>/", alerts.alert_act, name="alert_act"),
     path("public/credit-cases/", public.public_credit_cases, name="public_credit_cases"),
 ]

@@ -476,6 +476,7 @@ def build() -> ApiWorld:
     }
     ids.update(_credit(w, users["bur"]))
     ids.update(_quality(w))
+    ids.update(_alerts(w, users["bur"]))
     return ApiWorld(users=users, his_key=issued.key, ids=ids)
 
 
@@ -568,3 +569,28 @@ def _quality(w) -> dict[str, Any]:
         "quality_report": report.pk,
         "lot_notice": theirs.lot_notices.get(organization=w.hospital).pk,
     }
+
+
+def _alerts(w, officer) -> dict[str, Any]:
+    """[R-MISCONDUCT] an open price-rise alert of the bureau's region (320100) on the world's
+    listing, and the region's rules with their defaults."""
+    from supervision.models import Alert
+    from supervision.services import alerts as alert_services
+
+    rules = {r.code: r for r in alert_services.alert_rules_seed(region_code="320100")}
+    now = clock.now()
+    alert = Alert.objects.create(
+        rule=rules["price_rise"],
+        region_code="320100",
+        subject_key=f"listing:{w.listing.pk}",
+        supplier=w.manufacturer,
+        severity="medium",
+        summary="价格涨幅 15%",
+        measured=Decimal("15"),
+        threshold=Decimal("10"),
+        evidence=[{"kind": "listing", "id": w.listing.pk, "price": str(w.listing.price)}],
+        fingerprint="-",
+        created_at=now,
+        refreshed_at=now,
+    )
+    return {"alert": alert.pk, "alert_assignee": officer.pk}

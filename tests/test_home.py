@@ -194,6 +194,7 @@ def world():
     _payment_flow(w, users, o)
     _quality(w, o)
     _credit(w, users, o)
+    _alerts(w, o)
     # [R-ESCROW] an escrow bank statement whose one line no recorded transfer accounts for.
     from settlement.services import reconciliation
 
@@ -337,6 +338,37 @@ def _credit(w, users, o) -> None:
     o["bureau_notes"] = set(Notification.objects.filter(organization=users["bur"].organization))
 
 
+def _alerts(w, o) -> None:
+    """[R-MISCONDUCT] an open and an acknowledged alert of the bureau's region, and an open
+    one of another region: the bureau's card counts the first only."""
+    from decimal import Decimal
+
+    from supervision.models import Alert
+    from supervision.services import alerts as alert_services
+
+    def alert(region: str, status: str, key: str = "") -> Alert:
+        rule = {r.code: r for r in alert_services.alert_rules_seed(region_code=region)}
+        return Alert.objects.create(
+            rule=rule["price_rise"],
+            region_code=region,
+            subject_key=key or f"listing:{w.listing.pk}",
+            supplier=w.manufacturer,
+            severity="medium",
+            summary="价格涨幅 15%",
+            measured=Decimal("15"),
+            threshold=Decimal("10"),
+            evidence=[{"kind": "listing", "id": w.listing.pk}],
+            fingerprint="-",
+            status=status,
+            created_at=clock.now(),
+            refreshed_at=clock.now(),
+        )
+
+    o["alerts_open"] = {alert("320100", "open")}
+    alert("440300", "open")
+    alert("320100", "acknowledged", key="listing:0")
+
+
 def _quality(w, o) -> None:
     """[R-QUALITY] the hospital's report on a lot it accepted, and another hospital's report on
     the same lot: its lot notice reaches the hospital (and its notification)."""
@@ -478,6 +510,7 @@ def expected(o) -> dict[str, dict[str, set]]:
             "credit_repairs_to_decide": {o["credit_repair"]},
             "sanctions_in_force": o["sanctions"],
             "quality_reports_to_review": o["quality_reports"],
+            "alerts_open": o["alerts_open"],
             "listing_applications": {o["application"]},
             "price_changes_to_review": {o["price_change"]},
             "objections_to_answer": {o["objection"]},

@@ -910,6 +910,38 @@ ROWS = [
         GET="200   200   403   403   403   403   200   302L  302L  200",
         POST="200   200   403   403   403   403   200   302L  302L  200",
     ),
+    # --- Pages: abnormal-use alerts [R-ALERT-USE] [R-MISCONDUCT] (regulators only: lists 403,
+    # alerts 404 to others)
+    row(
+        "supervision/alerts/",
+        GET="403   403   403   403   200   200   200   302L  302L  200",
+        POST="403   403   403   403   200   200   200   302L  302L  200",
+    ),
+    row(
+        "supervision/alerts/rules/",
+        GET="403   403   403   403   200   200   200   302L  302L  200",
+        POST="403   403   403   403   200   200   200   302L  302L  200",
+    ),
+    row(
+        "supervision/alerts/rules/<slug:code>/",
+        code="price_rise",
+        body={"rise_pct": "15", "max_rises": "2", "enabled": "1"},
+        GET="403   403   403   403   200   200   200   302L  302L  200",
+        POST="403   403   403   403   302   403   403   302L  302L  403",
+    ),
+    row(
+        "supervision/alerts/<int:pk>/",
+        pk="@alert",
+        GET="404   404   404   404   200   200   200   302L  302L  200",
+        POST="404   404   404   404   200   200   200   302L  302L  200",
+    ),
+    row(
+        "supervision/alerts/<int:pk>/<slug:action>/",
+        pk="@alert",
+        action="acknowledge",
+        GET="405   405   405   405   405   405   405   302L  302L  405",
+        POST="404   404   404   404   302   403   403   302L  302L  403",
+    ),
     # --- Pages: settlement, the payment flow [R-ESCROW] [R-PAY-30] [R-DIRECT]
     row(
         "settlement/payments/",
@@ -2280,6 +2312,60 @@ ROWS = [
         "api/v1/supervision/quality/notices/<int:pk>/",
         pk="@lot_notice",
         GET="200   200   403   403   403   403   200   200   401   200",
+    ),
+    # --- API: abnormal-use alerts [R-ALERT-USE] [R-MISCONDUCT]
+    row(
+        "api/v1/supervision/alerts/",
+        GET="403   403   403   403   200   200   200   403   401   200",
+    ),
+    row(
+        "api/v1/supervision/alerts/rules/",
+        GET="403   403   403   403   200   200   200   403   401   200",
+    ),
+    row(
+        "api/v1/supervision/alerts/rules/<slug:code>/",
+        code="price_rise",
+        body={"params": {"rise_pct": "15"}},
+        GET="403   403   403   403   200   200   200   403   401   200",
+        PATCH="403   403   403   403   200   403   403   403   401   403",
+    ),
+    row(
+        "api/v1/supervision/alerts/<int:pk>/",
+        pk="@alert",
+        GET="404   404   404   404   200   200   200   404   401   200",
+    ),
+    row(
+        "api/v1/supervision/alerts/<int:pk>/actions/",
+        pk="@alert",
+        GET="404   404   404   404   200   200   200   404   401   200",
+    ),
+    row(
+        "api/v1/supervision/alerts/<int:pk>/acknowledge/",
+        pk="@alert",
+        body={},
+        GET="405   405   405   405   405   405   405   405   401   405",
+        POST="404   404   404   404   200   403   403   404   401   403",
+    ),
+    row(
+        "api/v1/supervision/alerts/<int:pk>/assign/",
+        pk="@alert",
+        body={"assignee": "@alert_assignee"},
+        GET="405   405   405   405   405   405   405   405   401   405",
+        POST="404   404   404   404   200   403   403   404   401   403",
+    ),
+    row(
+        "api/v1/supervision/alerts/<int:pk>/resolve/",
+        pk="@alert",
+        body={"note": "已约谈企业"},
+        GET="405   405   405   405   405   405   405   405   401   405",
+        POST="404   404   404   404   200   403   403   404   401   403",
+    ),
+    row(
+        "api/v1/supervision/alerts/<int:pk>/dismiss/",
+        pk="@alert",
+        body={"reason": "合理涨价"},
+        GET="405   405   405   405   405   405   405   405   401   405",
+        POST="404   404   404   404   200   403   403   404   401   403",
     ),
     # --- API: settlement, the payment flow [R-ESCROW] [R-PAY-30] [R-DIRECT]
     row(

@@ -149,6 +149,10 @@ ALLOWED = {
         "negotiation.manage",
         "price_index.view",
         "five_rates.report",
+        "alert.view",
+        "alert.handle",
+        "alert_rule.view",
+        "alert_rule.manage",
     },
     # The agency runs volume-based procurement rounds with the bureau.
     Role.AGENCY_FINANCE: EVERYONE
@@ -181,6 +185,8 @@ ALLOWED = {
         "negotiation.manage",
         "price_index.view",
         "five_rates.report",
+        "alert.view",
+        "alert_rule.view",
     },
     # Trading acts are the parties' own; an administrator cannot act on their behalf.
     Role.PLATFORM_ADMIN: set(permissions.ACTIONS)
@@ -190,6 +196,8 @@ ALLOWED = {
         "credit.repair_apply",
         "quality_report.file",
         "quality_report.decide",
+        "alert.handle",
+        "alert_rule.manage",
         "misconduct_item.manage",
         "price_objection.raise",
         "listing.apply",

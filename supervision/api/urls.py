@@ -1,6 +1,6 @@
 from django.urls import path
 
-from supervision.api import credit, five_rates, notifications, price_index, quality
+from supervision.api import alerts, credit, five_rates, notifications, price_index, quality
 
 urlpatterns = [
     path("five-rates/", five_rates.FiveRatesApi.as_view(), name="five_rates"),
@@ -64,6 +64,19 @@ urlpatterns = [
         notifications.NotificationReadAllApi.as_view(),
         name="notifications_read_all",
     ),
+    path("alerts/", alerts.AlertListApi.as_view(), name="alerts"),
+    path("alerts/rules/", alerts.AlertRuleListApi.as_view(), name="alert_rules"),
+    path("alerts/rules/<slug:code>/", alerts.AlertRuleDetailApi.as_view(), name="alert_rule"),
+    path("alerts/<int:pk>/", alerts.AlertDetailApi.as_view(), name="alert"),
+    path("alerts/<int:pk>/actions/", alerts.AlertActionsApi.as_view(), name="alert_actions"),
+    path(
+        "alerts/<int:pk>/acknowledge/",
+        alerts.AlertAcknowledgeApi.as_view(),
+        name="alert_acknowledge",
+    ),
+    path("alerts/<int:pk>/assign/", alerts.AlertAssignApi.as_view(), name="alert_assign"),
+    path("alerts/<int:pk>/resolve/", alerts.AlertResolveApi.as_view(), name="alert_resolve"),
+    path("alerts/<int:pk>/dismiss/", alerts.AlertDismissApi.as_view(), name="alert_dismiss"),
     path("quality/", quality.QualityReportListCreateApi.as_view(), name="quality_reports"),
     path("quality/counts/", quality.QualityReportCountsApi.as_view(), name="quality_report_counts"),
     path("quality/<int:pk>/", quality.QualityReportDetailApi.as_view(), name="quality_report"),

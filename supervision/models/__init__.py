@@ -1,3 +1,4 @@
+from supervision.models.alerts import Alert, AlertRule
 from supervision.models.credit import (
     CreditEvent,
     CreditRepair,
@@ -9,6 +10,8 @@ from supervision.models.notifications import Notification
 from supervision.models.quality import LotNotice, QualityReport
 
 __all__ = [
+    "Alert",
+    "AlertRule",
     "CreditEvent",
     "CreditRepair",
     "FiveRatesFigure",

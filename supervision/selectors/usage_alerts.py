@@ -65,6 +65,7 @@ from procurement.models import (
     OrderLine,
     UsageRecord,
 )
+from supervision.selectors.alert_rules import register_rule_dicts
 
 RULE_ID_USE = "R-ALERT-USE"
 RULE_ID_ZERO_MARKUP = "R-ZERO-MARKUP"
@@ -708,3 +709,7 @@ USAGE_RULES: list[dict[str, Any]] = [
         "evaluate": off_platform,
     },
 ]
+
+
+# Registered with the alert engine at import (supervision.selectors.alert_rules.RULE_MODULES).
+register_rule_dicts(USAGE_RULES)

@@ -14,6 +14,7 @@ DEMO_MODULES = [
     "supervision.demo_five_rates",
     "supervision.demo_quality",
     "supervision.demo_usage_alerts",
+    "supervision.demo_alerts",
 ]
 
 
