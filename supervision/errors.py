@@ -73,3 +73,11 @@ class QualityLotNotReceivedError(DomainError):
 
     code = "quality_lot_not_received"
     message_template = _("Your hospital has accepted no goods of lot %(lot)s of %(product)s.")
+
+
+class DashboardDistrictRefusedError(DomainError):
+    """The bureau dashboard for a district outside the regulator's jurisdiction."""
+
+    code = "dashboard_district_refused"
+    http_status = 403
+    message_template = _("District %(district)s is outside your jurisdiction.")

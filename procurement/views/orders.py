@@ -69,6 +69,7 @@ def order_list(request):
         created_from=filters.get("date_from"),
         created_to=filters.get("date_to"),
         **{f"{side}_id": filters.get("counterpart")},
+        **selectors.order_slice(request.GET),
     )
     regulator = not hospital_side and not getattr(user.organization, "is_supplier", False)
     counts = selectors.order_status_counts(actor=user)
