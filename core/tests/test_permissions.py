@@ -149,6 +149,7 @@ ALLOWED = {
         "negotiation.manage",
         "price_index.view",
         "five_rates.report",
+        "dashboard.view",
     },
     # The agency runs volume-based procurement rounds with the bureau.
     Role.AGENCY_FINANCE: EVERYONE
@@ -181,6 +182,7 @@ ALLOWED = {
         "negotiation.manage",
         "price_index.view",
         "five_rates.report",
+        "dashboard.view",
     },
     # Trading acts are the parties' own; an administrator cannot act on their behalf.
     Role.PLATFORM_ADMIN: set(permissions.ACTIONS)
