@@ -339,3 +339,30 @@ def test_the_figures_take_few_queries_whatever_the_rows(world, django_assert_max
             board = selectors.dashboard(actor=world.bureau)
             board.tiles, board.trend, board.rankings
     assert len(before.captured_queries) <= 45
+
+
+def test_vbp_progress_tile_r_vbp_contract(client):
+    """One contract in force, agreed 80 units, its cycle started 73 of 365 days ago; the
+    hospital bought 10 and kept 3 of 5: done 13 / 80 = 0.1625 against 73 / 365 = 0.2000
+    elapsed, so it lags."""
+    from procurement.tests.award_world import bought, make_award_world, signed
+
+    aw = make_award_world(cycle_start=clock.local_today() - dt.timedelta(days=73))
+    contract = signed(aw)
+    bought(aw, 10)
+    bought(aw, 5, kept=3)
+    assert (contract.cycle_end - contract.cycle_start).days == 365
+    tile = _tiles(selectors.dashboard(actor=aw.officer))["vbp_progress"]
+    assert (tile.value, tile.target, tile.count) == (Decimal("0.1625"), Decimal("0.2000"), 1)
+    assert tile.extra == {"done": 13, "agreed": 80, "lagging": 1}
+    assert tile.below_target
+    client.force_login(aw.officer)
+    assert [c.pk for c in client.get(tile.url).context["page"]] == [contract.pk]
+
+
+def test_the_orders_list_says_how_many_orders_the_drill_down_shows(world, client):
+    client.force_login(world.bureau)
+    tile = _tiles(selectors.dashboard(actor=world.bureau))["purchases"]
+    page = client.get(tile.url)
+    assert f'data-drill-count="{tile.count}"'.encode() in page.content
+    assert b'name="month" value="2026-11"' in page.content
