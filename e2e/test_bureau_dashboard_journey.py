@@ -37,13 +37,9 @@ def test_the_bureau_reads_the_dashboard_drills_down_and_records_a_sanction(journ
     expect(bureau.locator("main h1")).to_have_text("监管看板")
     bureau.locator("input[name='month']").fill(_last_month())
     bureau.get_by_role("button", name="显示").click()
-    expect(bureau.locator("[data-dashboard-tiles]")).to_have_attribute(
-        "data-month", _last_month()
-    )
+    expect(bureau.locator("[data-dashboard-tiles]")).to_have_attribute("data-month", _last_month())
     for key in ("online_share", "purchases", "savings", "rate_delivery"):
-        expect(bureau.locator(f"[data-tile='{key}'] [data-value]")).to_have_text(
-            re.compile(r"\d")
-        )
+        expect(bureau.locator(f"[data-tile='{key}'] [data-value]")).to_have_text(re.compile(r"\d"))
     expect(bureau.locator("#trend-chart canvas")).to_have_count(1)
     expect(bureau.locator("#rank-hospitals-amount canvas")).to_have_count(1)
     journey.shot(bureau, "dashboard-last-month")
