@@ -55,7 +55,7 @@ from django.utils.translation import gettext
 from accounts.models import Organization
 from core import clock
 from core.errors import NotFoundError, ValidationError
-from core.money import ZERO, quantize
+from core.money import ZERO, format_cny, quantize
 from core.permissions import PLATFORM_ADMIN, require
 from core.regions import region_full_name
 from core.slices import month_bounds, parse_month
@@ -562,7 +562,7 @@ def online_share_tile(board: Dashboard) -> Tile:
         url=board.orders_url(),
         count=board.total("orders"),
         note=gettext("%(platform)s on the platform, %(off)s off it")
-        % {"platform": quantize(platform), "off": quantize(off)},
+        % {"platform": format_cny(platform), "off": format_cny(off)},
         extra={"platform": quantize(platform), "off_platform": quantize(off)},
     )
 
@@ -593,7 +593,7 @@ def savings_tile(board: Dashboard) -> Tile:
         url=board.orders_url(),
         count=board.total("orders"),
         note=gettext("%(share)s of %(reference)s at reference prices")
-        % {"share": _percent(_share(savings, reference)), "reference": quantize(reference)},
+        % {"share": _percent(_share(savings, reference)), "reference": format_cny(reference)},
         extra={"share": _share(savings, reference), "reference": quantize(reference)},
     )
 
@@ -672,7 +672,7 @@ def direct_settlement_tile(board: Dashboard) -> Tile:
         url=_url("settlement:fund_view", start=low.isoformat(), end=high.isoformat()),
         count=view.direct_count,
         note=gettext("%(direct)s paid directly by the fund, %(escrow)s out of escrow")
-        % {"direct": view.direct_amount, "escrow": view.escrow_amount},
+        % {"direct": format_cny(view.direct_amount), "escrow": format_cny(view.escrow_amount)},
     )
 
 
