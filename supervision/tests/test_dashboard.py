@@ -373,3 +373,25 @@ def test_the_orders_list_says_how_many_orders_the_drill_down_shows(world, client
     page = client.get(tile.url)
     assert f'data-drill-count="{tile.count}"'.encode() in page.content
     assert b'name="month" value="2026-11"' in page.content
+
+
+def test_the_invoices_list_filters_by_month_and_district(world, client):
+    """Invoices of 鼓楼 registered in November, of 玄武 in October: the filters pick each."""
+    from procurement.models import Invoice
+    from supervision.tests.rates_world import invoice
+
+    mine = invoice(world.l1)
+    other_line = order_line(
+        world, quantity=1, price="10.00", submitted_at=at(3), hospital=world.other_hospital
+    )
+    theirs = invoice(other_line)
+    Invoice.objects.filter(pk=mine.pk).update(registered_at=at(20))
+    Invoice.objects.filter(pk=theirs.pk).update(registered_at=at(20, month=10))
+    client.force_login(world.bureau)
+    november = client.get("/procurement/invoices/?status=all&month=2026-11")
+    gulou = client.get("/api/v1/procurement/invoices/?district=320106")
+    bad = client.get("/api/v1/procurement/invoices/?month=11-2026")
+    assert [i.pk for i in november.context["page"]] == [mine.pk]
+    assert [row["id"] for row in gulou.json()["results"]] == [mine.pk]
+    assert bad.status_code == 400
+    assert "month" in bad.json()["extra"]["fields"]
