@@ -132,3 +132,66 @@ def home_cards(*, actor) -> list[CardValue]:
 def registered_cards() -> dict[str, Card]:
     """The registry, for tests and the documentation."""
     return dict(_CARDS)
+
+
+# ---------------------------------------------------------------------------------------------
+# Panels: a larger block above the cards (the bureau's dashboard, a hospital's own five rates),
+# loaded by htmx from the app's own URL so that home stays fast and core imports no app.
+
+
+@dataclass(frozen=True)
+class Panel:
+    key: str
+    title: Any  # a lazy translation
+    roles: frozenset[str]
+    url_name: str  # the URL (name) the panel's HTML fragment is loaded from
+    order: int = 0
+    applies: Callable[[Any], bool] | None = None
+
+
+_PANELS: dict[str, Panel] = {}
+
+
+def register_panel(
+    *,
+    key: str,
+    title: Any,
+    roles: Iterable[str],
+    url_name: str,
+    order: int = 0,
+    applies: Callable[[Any], bool] | None = None,
+) -> Panel:
+    """Show the fragment at ``url_name`` (reversed, GET, htmx) on the home of ``roles``."""
+    panel = Panel(
+        key=key,
+        title=title,
+        roles=frozenset(roles),
+        url_name=url_name,
+        order=order,
+        applies=applies,
+    )
+    _PANELS[key] = panel
+    return panel
+
+
+def panels_for(actor) -> list[dict[str, str]]:
+    """The panels of the actor's home, in page order, each as key, title and URL."""
+    from django.urls import reverse
+
+    roles = set(getattr(actor, "roles", ()) or ())
+    chosen = sorted(
+        (
+            panel
+            for panel in _PANELS.values()
+            if panel.roles & roles and (panel.applies is None or panel.applies(actor))
+        ),
+        key=lambda panel: (panel.order, panel.key),
+    )
+    return [
+        {"key": panel.key, "title": str(panel.title), "url": reverse(panel.url_name)}
+        for panel in chosen
+    ]
+
+
+def registered_panels() -> dict[str, Panel]:
+    return dict(_PANELS)

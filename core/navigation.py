@@ -84,6 +84,8 @@ MENU: list[MenuItem] = [
         "file-earmark-spreadsheet",
         "bank_statement.view",
     ),
+    # The bureau's dashboard (its home's panel, and this page with the charts).
+    MenuItem(_("Dashboard"), "supervision:dashboard", "clipboard-data", "dashboard.view"),
     MenuItem(_("Five rates"), "supervision:five_rates", "speedometer2", "five_rates.view"),
     MenuItem(
         _("Price monitoring index"), "supervision:price_index", "bar-chart-line", "price_index.view"

@@ -184,6 +184,10 @@ ACTIONS: dict[str, frozenset[str]] = {
     # name every party of the jurisdiction, are the regulators'.
     "five_rates.view": EVERYONE,
     "five_rates.report": frozenset({BUREAU_OFFICER, AGENCY_FINANCE, PLATFORM_ADMIN}),
+    # supervision: the bureau's dashboard (its home): the jurisdiction's purchase share, VBP
+    # progress, five rates, savings and direct-settlement ratio. Hospitals and suppliers read
+    # their own five rates and rank instead (five_rates.view).
+    "dashboard.view": frozenset({BUREAU_OFFICER, AGENCY_FINANCE, PLATFORM_ADMIN}),
     # supervision: credit [R-CREDIT] [R-MISCONDUCT]. The bureau keeps the misconduct catalogue,
     # records credit events and decides on repairs; an organisation reads its own events and
     # sanctions, and a supplier applies for the repair of its own.

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_GET, require_POST, require_safe
 from core import clock, export_jobs, health, permissions, selectors, services
 from core.errors import DomainError, NotFoundError
 from core.forms import CalendarDayForm, HistoryFilterForm, RegionPolicyForm, add_domain_error
-from core.home import home_cards
+from core.home import home_cards, panels_for
 from core.paging import CappedPaginator
 from core.policy import RULES
 from core.web import paginate
@@ -27,7 +27,11 @@ from core.web import paginate
 @login_required
 def home(request):
     """The actor's work queues: the cards the apps register (core.home), one query each."""
-    return render(request, "core/home.html", {"cards": home_cards(actor=request.user)})
+    return render(
+        request,
+        "core/home.html",
+        {"cards": home_cards(actor=request.user), "panels": panels_for(request.user)},
+    )
 
 
 def not_found(request, exception):

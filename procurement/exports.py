@@ -183,7 +183,8 @@ def order_export_queryset(actor: Any, filters: dict[str, Any]) -> QuerySet:
         created_from=dt.date.fromisoformat(date_from) if date_from else None,
         created_to=dt.date.fromisoformat(date_to) if date_to else None,
         with_lines=False,
-        **{f"{side}_id": filters.get("counterpart")},
+        supplier_id=filters.get("counterpart") if side == "supplier" else None,
+        hospital_id=filters.get("counterpart") if side == "hospital" else None,
     )
 
 

@@ -109,3 +109,11 @@ class AlertMisconductNotApplicableError(DomainError):
         "Only a price-rise or regional price-gap alert about a supplier is resolved as "
         "confirmed misconduct."
     )
+
+
+class DashboardDistrictRefusedError(DomainError):
+    """The bureau dashboard for a district outside the regulator's jurisdiction."""
+
+    code = "dashboard_district_refused"
+    http_status = 403
+    message_template = _("District %(district)s is outside your jurisdiction.")

@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.choices import Role
 from core import clock
-from core.home import CardQuery, register_card
+from core.home import CardQuery, register_card, register_panel
 from supervision.choices import AlertStatus, QualityStatus, RepairStatus
 from supervision.selectors import alerts, credit, five_rates, notifications, quality
 
@@ -180,3 +180,21 @@ def alerts_open(actor) -> CardQuery:
         path=reverse("supervision:alert_list"),
         params={"status": AlertStatus.OPEN},
     )
+
+
+# The bureau's dashboard is its home (supervision.views.dashboard); hospitals and suppliers get
+# their own five rates and rank there instead.
+register_panel(
+    key="dashboard",
+    title=_("Dashboard"),
+    roles={Role.BUREAU_OFFICER, Role.AGENCY_FINANCE, Role.PLATFORM_ADMIN},
+    url_name="supervision:dashboard_panel",
+    order=10,
+)
+register_panel(
+    key="own_rates",
+    title=_("Your five rates and rank"),
+    roles={Role.HOSPITAL_PURCHASER, Role.HOSPITAL_FINANCE, Role.SUPPLIER_SALES},
+    url_name="supervision:dashboard_own",
+    order=10,
+)

@@ -3,6 +3,7 @@ from django.urls import path
 from supervision.views import (
     alerts,
     credit,
+    dashboard,
     five_rates,
     notifications,
     price_index,
@@ -13,6 +14,9 @@ from supervision.views import (
 app_name = "supervision"
 
 urlpatterns = [
+    path("dashboard/", dashboard.dashboard, name="dashboard"),
+    path("dashboard/panel/", dashboard.dashboard_panel, name="dashboard_panel"),
+    path("dashboard/own/", dashboard.dashboard_own, name="dashboard_own"),
     path("price-index/", price_index.price_index_page, name="price_index"),
     path("five-rates/", five_rates.five_rates, name="five_rates"),
     path("five-rates/below/", five_rates.five_rates_below, name="five_rates_below"),

@@ -1054,6 +1054,22 @@ ROWS = [
         GET="403   403   403   403   404   404   404   302L  302L  404",
         POST="403   403   403   403   404   404   404   302L  302L  404",
     ),
+    # The bureau's dashboard: the regulators'; hospitals and suppliers read their own rates.
+    row(
+        "supervision/dashboard/",
+        GET="403   403   403   403   200   200   200   302L  302L  200",
+        POST="403   403   403   403   200   200   200   302L  302L  200",
+    ),
+    row(
+        "supervision/dashboard/panel/",
+        GET="403   403   403   403   200   200   200   302L  302L  200",
+        POST="403   403   403   403   200   200   200   302L  302L  200",
+    ),
+    row(
+        "supervision/dashboard/own/",
+        GET="200   200   200   200   200   200   200   302L  302L  200",
+        POST="200   200   200   200   200   200   200   302L  302L  200",
+    ),
     row(
         "procurement/purchase-plans/<int:pk>/<slug:action>/",
         pk="@purchase_plan",
@@ -2430,6 +2446,14 @@ ROWS = [
     row(
         "api/v1/supervision/five-rates/report/",
         GET="403   403   403   403   404   404   404   403   401   404",
+    ),
+    row(
+        "api/v1/supervision/dashboard/",
+        GET="403   403   403   403   200   200   200   403   401   200",
+    ),
+    row(
+        "api/v1/supervision/dashboard/own/",
+        GET="200   200   200   200   200   200   200   200   401   200",
     ),
     row(
         "api/v1/settlement/payment-lines/statement/",

@@ -153,6 +153,7 @@ ALLOWED = {
         "alert.handle",
         "alert_rule.view",
         "alert_rule.manage",
+        "dashboard.view",
     },
     # The agency runs volume-based procurement rounds with the bureau.
     Role.AGENCY_FINANCE: EVERYONE
@@ -187,6 +188,7 @@ ALLOWED = {
         "five_rates.report",
         "alert.view",
         "alert_rule.view",
+        "dashboard.view",
     },
     # Trading acts are the parties' own; an administrator cannot act on their behalf.
     Role.PLATFORM_ADMIN: set(permissions.ACTIONS)

@@ -44,6 +44,8 @@ class InvoiceListCreateApi(ListApi):
             OpenApiParameter(
                 "unpaid", bool, description="Only invoices the hospital has not paid yet."
             ),
+            OpenApiParameter("month", str, description="registered in YYYY-MM (Asia/Shanghai)"),
+            OpenApiParameter("district", str, description="hospital region code prefix"),
         ]
     )
     def get(self, request, *args, **kwargs):
@@ -55,6 +57,7 @@ class InvoiceListCreateApi(ListApi):
             order_id=query_id(self.request, "order"),
             status=query_statuses(self.request, InvoiceStatus.values),
             unpaid=self.request.query_params.get("unpaid") in ("1", "true"),
+            **invoice_selectors.invoice_slice(self.request.query_params),
         )
 
     @extend_schema(request=InvoiceCreateInput, responses={201: InvoiceOutput})

@@ -71,6 +71,9 @@ class OrderListCreateApi(ListApi):
             OpenApiParameter("number", str, description="Part of the order number"),
             OpenApiParameter("created_from", dt.date),
             OpenApiParameter("created_to", dt.date),
+            OpenApiParameter("month", str, description="submitted in YYYY-MM (Asia/Shanghai)"),
+            OpenApiParameter("district", str, description="hospital region code prefix"),
+            OpenApiParameter("purchases", str, enum=["1"], description="purchases only"),
         ]
     )
     def get(self, request, *args, **kwargs):
@@ -88,6 +91,7 @@ class OrderListCreateApi(ListApi):
                 created_from=query_date(request, "created_from"),
                 created_to=query_date(request, "created_to"),
                 with_lines=False,
+                **selectors.order_slice(request.query_params),
             )
             .select_related(None)
             .values("id", "created_at")

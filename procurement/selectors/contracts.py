@@ -155,6 +155,7 @@ def contract_list(
     group_id: int | None = None,
     renewal_due: bool = False,
     to_sign: bool = False,
+    district: str = "",
 ) -> QuerySet[Contract]:
     rows = with_progress(
         Contract.objects.visible_to(actor).select_related(
@@ -170,6 +171,8 @@ def contract_list(
         rows = rows.filter(round_id=round_id)
     if group_id is not None:
         rows = rows.filter(group_id=group_id)
+    if district:  # the bureau dashboard's drill-down: the hospitals of a region code prefix
+        rows = rows.filter(hospital__region_code__startswith=district)
     if to_sign:
         rows = rows.filter(status=ContractStatus.AWAITING).filter(unsigned_by_q(actor))
     if renewal_due:

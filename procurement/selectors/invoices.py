@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 from django.db.models import Prefetch, QuerySet
 
@@ -10,6 +12,7 @@ from accounts.models import User
 from core import permissions
 from core.actions import Actions, Allowed, role_check, verdict
 from core.errors import NotFoundError
+from core.slices import month_bounds, parse_district, parse_month
 from procurement.choices import INVOICE_STATES, InvoiceAction
 from procurement.models import Invoice, InvoiceLine
 from procurement.selectors.orders import require_organization
@@ -26,21 +29,39 @@ _LIVE_LINE_STATUSES = ("open", "paid")
 _PAID_REQUEST_STATUSES = ("paid", "settled")
 
 
+def invoice_slice(params: Mapping[str, Any]) -> dict[str, Any]:
+    """The drill-down filters of a list request (``month``, ``district``) as invoice_list
+    keyword arguments; a malformed month or district is refused naming it."""
+    return {
+        "registered_month": parse_month(params.get("month")),
+        "district": parse_district(params.get("district")),
+    }
+
+
 def invoice_list(
     *,
     actor: User,
     order_id: int | None = None,
     status: Sequence[str] = (),
     unpaid: bool = False,
+    registered_month: dt.date | None = None,
+    district: str = "",
 ) -> QuerySet:
     """Invoices newest first, with order, parties and lines: three queries a page.
-    ``unpaid``: only those the hospital has not paid yet (settlement's payment flow)."""
+    ``unpaid``: only those the hospital has not paid yet (settlement's payment flow).
+    The bureau dashboard's drill-down filters: registered in ``registered_month``
+    (Asia/Shanghai), of hospitals whose region code starts with ``district``."""
     permissions.require(actor, "order.view")
     qs = invoices_visible(actor).select_related("order", "hospital", "issuer")
     if order_id:
         qs = qs.filter(order_id=order_id)
     if status:
         qs = qs.filter(status__in=list(status))
+    if registered_month:
+        low, high = month_bounds(registered_month)
+        qs = qs.filter(registered_at__gte=low, registered_at__lt=high)
+    if district:
+        qs = qs.filter(hospital__region_code__startswith=district)
     if unpaid:
         paid = Invoice.objects.filter(
             payment_lines__status__in=_LIVE_LINE_STATUSES,

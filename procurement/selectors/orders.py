@@ -11,7 +11,8 @@ every read here starts from ``Order.objects.visible_to(actor)``.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 from django.db import connection
 from django.db.models import CharField, Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
@@ -23,7 +24,14 @@ from catalog.models import Consumable
 from core import paging, permissions
 from core.actions import Actions, Allowed, Check, role_check, verdict
 from core.errors import DomainError, NotFoundError, PermissionDeniedError
-from procurement.choices import ORDER_STATES, LineStatus, OrderAction, OrderStatus
+from core.slices import month_bounds, parse_district, parse_month
+from procurement.choices import (
+    COUNTED_ORDER_STATUSES,
+    ORDER_STATES,
+    LineStatus,
+    OrderAction,
+    OrderStatus,
+)
 from procurement.errors import (
     DeliveredByDistributorError,
     NothingToDeliverError,
@@ -212,6 +220,16 @@ def order_todo_filter(qs: QuerySet, *, actor: User, todo: str) -> QuerySet:
     return qs.filter(_carrier_in_charge_q(actor)) if supplier else qs
 
 
+def order_slice(params: Mapping[str, Any]) -> dict[str, Any]:
+    """The drill-down filters of a list request (``month``, ``district``, ``purchases=1``) as
+    order_list keyword arguments; a malformed month or district is refused naming it."""
+    return {
+        "submitted_month": parse_month(params.get("month")),
+        "district": parse_district(params.get("district")),
+        "purchases": params.get("purchases") == "1",
+    }
+
+
 def order_list(
     *,
     actor: User,
@@ -223,9 +241,17 @@ def order_list(
     created_from: dt.date | None = None,
     created_to: dt.date | None = None,
     with_lines: bool = True,
+    submitted_month: dt.date | None = None,
+    district: str = "",
+    purchases: bool = False,
 ) -> QuerySet:
     """Orders newest first, each with its parties and (by default) its lines and products:
-    four queries per page (count, orders, lines, products) whatever the page size."""
+    four queries per page (count, orders, lines, products) whatever the page size.
+
+    The bureau dashboard's drill-down filters (supervision.selectors.dashboard): orders
+    submitted in ``submitted_month`` (Asia/Shanghai), of hospitals whose region code starts
+    with ``district``, and ``purchases`` only (COUNTED_ORDER_STATUSES: submitted or later,
+    not cancelled or rejected)."""
     permissions.require(actor, "order.view")
     qs = Order.objects.visible_to(actor).select_related("hospital", "supplier", "distributor")
     if status:
@@ -240,6 +266,13 @@ def order_list(
         qs = qs.filter(created_at__date__gte=created_from)
     if created_to:
         qs = qs.filter(created_at__date__lte=created_to)
+    if submitted_month:
+        low, high = month_bounds(submitted_month)
+        qs = qs.filter(submitted_at__gte=low, submitted_at__lt=high)
+    if district:
+        qs = qs.filter(hospital__region_code__startswith=district)
+    if purchases:
+        qs = qs.filter(status__in=COUNTED_ORDER_STATUSES)
     if todo:
         qs = order_todo_filter(qs, actor=actor, todo=todo)  # type: ignore[assignment]  # a narrowed OrderQuerySet
     if with_lines:

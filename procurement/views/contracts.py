@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core.permissions import require
+from core.slices import parse_district
 from core.web import paginate, parse_id
 from procurement.choices import ContractAction, ContractStatus
 from procurement.selectors import contracts as selectors
@@ -31,6 +32,7 @@ def list_filters(params) -> dict:
         "renewal_due": params.get("renewal_due") == "1",
         "to_sign": params.get("to_sign") == "1",
         "round_id": parse_id(params.get("round")),
+        "district": parse_district(params.get("district")),
     }
 
 
@@ -46,7 +48,7 @@ def contract_list(request):
             "statuses": ContractStatus.choices,
             "params": {
                 key: request.GET.get(key, "")
-                for key in ("status", "lagging", "renewal_due", "to_sign", "round")
+                for key in ("status", "lagging", "renewal_due", "to_sign", "round", "district")
             },
         },
     )

@@ -136,6 +136,7 @@ def invoice_list(request):
         status=status,
         order_id=parse_id(request.GET.get("order")),
         unpaid=request.GET.get("unpaid") == "1",
+        **invoice_selectors.invoice_slice(request.GET),
     )
     page = paginate_keyset(request, rows, key="registered_at")
     for invoice in page:

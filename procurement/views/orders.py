@@ -61,6 +61,7 @@ def order_list(request):
     tab, status = status_filter(request, OrderStatus)
     todo = request.GET.get("todo", "")
     todo = todo if todo in selectors.ORDER_TODOS else ""
+    drill = selectors.order_slice(request.GET)
     rows = selectors.order_list(
         actor=user,
         status=status,
@@ -69,6 +70,7 @@ def order_list(request):
         created_from=filters.get("date_from"),
         created_to=filters.get("date_to"),
         **{f"{side}_id": filters.get("counterpart")},
+        **drill,
     )
     regulator = not hospital_side and not getattr(user.organization, "is_supplier", False)
     counts = selectors.order_status_counts(actor=user)
@@ -87,6 +89,9 @@ def order_list(request):
             "tab": tab,
             "tabs": tabs,
             "todo": todo,
+            # The dashboard's drill-down (month, district, purchases): the rows it counted.
+            "drill": drill if any(drill.values()) else None,
+            "drill_count": rows.count() if any(drill.values()) else None,
             "todo_label": ORDER_TODO_LABELS.get(todo, ""),
             "total_count": sum(counts.values()),
             "hospital_side": hospital_side,

@@ -1,8 +1,18 @@
 from django.urls import path
 
-from supervision.api import alerts, credit, five_rates, notifications, price_index, quality
+from supervision.api import (
+    alerts,
+    credit,
+    dashboard,
+    five_rates,
+    notifications,
+    price_index,
+    quality,
+)
 
 urlpatterns = [
+    path("dashboard/", dashboard.DashboardApi.as_view(), name="dashboard"),
+    path("dashboard/own/", dashboard.DashboardOwnApi.as_view(), name="dashboard_own"),
     path("five-rates/", five_rates.FiveRatesApi.as_view(), name="five_rates"),
     path(
         "five-rates/months/", five_rates.FiveRatesMonthListApi.as_view(), name="five_rates_months"
