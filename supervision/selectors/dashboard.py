@@ -56,7 +56,7 @@ from accounts.models import Organization
 from core import clock
 from core.errors import NotFoundError, ValidationError
 from core.money import ZERO, format_cny, quantize
-from core.permissions import PLATFORM_ADMIN, require
+from core.permissions import PLATFORM_ADMIN, can, require
 from core.regions import region_full_name
 from core.slices import month_bounds, parse_month
 from core.tenancy import AnyActor, is_active_actor
@@ -66,9 +66,9 @@ from procurement.selectors.contracts import contract_list
 from procurement.selectors.orders import order_list
 from procurement.selectors.reference_prices import confirmed_reference_subquery
 from settlement.selectors.fund_view import FundView, Period, fund_view
-from supervision.choices import Rate, SliceKind
+from supervision.choices import AlertSeverity, AlertStatus, Rate, SliceKind
 from supervision.errors import DashboardDistrictRefusedError
-from supervision.selectors import five_rates
+from supervision.selectors import alerts, five_rates
 from supervision.selectors.five_rates import FiveRatesTable, RateFigures, Scope
 
 SHARE = Decimal("0.0001")
@@ -496,7 +496,9 @@ class Dashboard:
 
     @cached_property
     def tiles(self) -> list[Tile]:
-        return [tile(self) for _order, _key, tile in sorted(_TILES.values())]
+        # A tile whose figure the actor may not read (open alerts for the agency) is left out.
+        made = (tile(self) for _order, _key, tile in sorted(_TILES.values()))
+        return [tile for tile in made if tile is not None]
 
 
 def _as_date(value: Any) -> dt.date:
@@ -535,7 +537,7 @@ class Tile:
         return self.target is not None and self.value is not None and self.value < self.target
 
 
-TileFunction = Callable[[Dashboard], Tile]
+TileFunction = Callable[[Dashboard], Tile | None]
 _TILES: dict[str, tuple[int, str, TileFunction]] = {}
 
 
@@ -673,6 +675,27 @@ def direct_settlement_tile(board: Dashboard) -> Tile:
         count=view.direct_count,
         note=gettext("%(direct)s paid directly by the fund, %(escrow)s out of escrow")
         % {"direct": format_cny(view.direct_amount), "escrow": format_cny(view.escrow_amount)},
+    )
+
+
+@register_tile("alerts_open", order=70)
+def alerts_open_tile(board: Dashboard) -> Tile | None:
+    """[R-ALERT-USE] [R-MISCONDUCT] the jurisdiction's open alerts (region-wide, as the alert
+    list shows them): the same rows as the bureau's open-alerts card."""
+    if not can(board.actor, "alert.view"):
+        return None
+    rows = alerts.alert_list(actor=board.actor, status=[AlertStatus.OPEN]).order_by()
+    figures = rows.aggregate(
+        count=Count("pk"), high=Count("pk", filter=Q(severity=AlertSeverity.HIGH))
+    )
+    return Tile(
+        key="alerts_open",
+        title=gettext("Open alerts"),
+        value=figures["count"],
+        unit=UNITS,
+        url=_url("supervision:alert_list", status=AlertStatus.OPEN),
+        count=figures["count"],
+        note=gettext("%(high)s of high severity") % {"high": figures["high"]},
     )
 
 
