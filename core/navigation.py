@@ -85,6 +85,14 @@ MENU: list[MenuItem] = [
         "bank_statement.view",
     ),
     MenuItem(_("Five rates"), "supervision:five_rates", "speedometer2", "five_rates.view"),
+    # [R-MONITOR] [R-RETAINED] [R-CUTS-1000]
+    MenuItem(_("Monthly monitoring"), "supervision:monitoring", "activity", "monitoring.view"),
+    MenuItem(
+        _("Retained savings"), "supervision:retained_savings", "piggy-bank", "monitoring.view"
+    ),
+    MenuItem(
+        _("Products cut in price"), "supervision:price_cut_list", "graph-down", "price_cuts.view"
+    ),
     MenuItem(
         _("Price monitoring index"), "supervision:price_index", "bar-chart-line", "price_index.view"
     ),

@@ -73,3 +73,11 @@ class QualityLotNotReceivedError(DomainError):
 
     code = "quality_lot_not_received"
     message_template = _("Your hospital has accepted no goods of lot %(lot)s of %(product)s.")
+
+
+class MonitoringParameterInvalidError(DomainError):
+    """[R-MONITOR] [R-RETAINED] [R-CUTS-1000] a month, year or district the monitoring pages
+    cannot read; ``parameter`` names the query parameter."""
+
+    code = "monitoring_parameter_invalid"
+    message_template = _("%(parameter)s: %(value)s is not valid: %(reason)s")
