@@ -10,16 +10,17 @@ Payment timeliness, per hospital:
 - paid on time: of those, the ones paid to the supplier (a paid payment-request line) by the
   due day; the payment rate is paid on time / due, by amount;
 - overdue unpaid: at the month's end (today, for the current month), every confirmed invoice of
-  the hospital whose due day has passed and that was not paid by then, whatever month it fell
-  due in (the backlog), by amount and count;
+  the hospital whose due day is before that day and that was not paid by the month's end (by
+  now, for the current month), whatever month it fell due in (the backlog), by amount and
+  count;
 - average days to pay: over the invoices due in the month that were paid, the local days from
   the last acceptance to the payment.
 
 Agreed-volume progress, per hospital: its VBP contracts signed by all parties (in force,
 renewed or closed) whose cycle overlaps the month; each contract's done volume (what counts
 toward it, procurement.selectors.contracts.counted_lines) from orders submitted up to the
-month's end, against its agreed volume and against the elapsed share of its cycle at the
-month's end. A contract in force lags when ``done / agreed < elapsed / cycle``.
+month's end, against its agreed volume and against the elapsed share of its cycle (elapsed
+days to the next month's first day, or to today for the current month, over the cycle's days). A contract in force lags when ``done / agreed < elapsed / cycle``.
 
 One SQL aggregate for the payment figures and one for the volume figures; the actor's scope is
 ``monitoring_scope`` (regulators their jurisdiction, a hospital itself, another hospital 404).
@@ -251,9 +252,9 @@ _PAYMENT_SQL = f"""
                WHERE due_on >= %(first)s AND due_on < %(next)s AND paid_on <= due_on), 0),
            COUNT(*) FILTER (WHERE due_on >= %(first)s AND due_on < %(next)s AND paid_on <= due_on),
            COALESCE(SUM(amount) FILTER (
-               WHERE due_on < %(cutoff)s AND (paid_on IS NULL OR paid_on >= %(cutoff)s)), 0),
+               WHERE due_on < %(cutoff)s AND (paid_on IS NULL OR paid_on >= %(next)s)), 0),
            COUNT(*) FILTER (
-               WHERE due_on < %(cutoff)s AND (paid_on IS NULL OR paid_on >= %(cutoff)s)),
+               WHERE due_on < %(cutoff)s AND (paid_on IS NULL OR paid_on >= %(next)s)),
            SUM(paid_on - accepted_on) FILTER (
                WHERE due_on >= %(first)s AND due_on < %(next)s AND paid_on IS NOT NULL),
            COUNT(*) FILTER (
@@ -343,8 +344,9 @@ class MonitoringTable:
 
 
 def month_cutoff(month: dt.date) -> dt.date:
-    """The first local day after the period read: the next month's first day, or today for the
-    current month (what is overdue is overdue as of that day)."""
+    """The day the month is read at: the next month's first day (the month is over), or today
+    for the current month. An invoice due before it and unpaid is overdue; the elapsed share of
+    a contract's cycle is counted to it (as procurement.selectors.contracts counts to today)."""
     return min(next_month(month), clock.local_today())
 
 
@@ -397,7 +399,7 @@ def contract_progress_list(*, month: dt.date, scope: Scope) -> QuerySet[Contract
     ``elapsed_days`` (at the cutoff) and ``lagging`` (in force and behind the elapsed share).
     One query."""
     cutoff = month_cutoff(month)
-    until_instant = local_start(cutoff)
+    until_instant = local_start(next_month(month))
     done = (
         counted_lines()
         .filter(order__submitted_at__lt=until_instant)
@@ -406,8 +408,7 @@ def contract_progress_list(*, month: dt.date, scope: Scope) -> QuerySet[Contract
         .annotate(total=Sum(F("accepted_quantity") - F("returned_quantity")))
         .values("total")
     )
-    last_day = cutoff - dt.timedelta(days=1)
-    until = Func(F("cycle_end"), Value(last_day), function="LEAST", output_field=DateField())
+    until = Func(F("cycle_end"), Value(cutoff), function="LEAST", output_field=DateField())
     contracts = Contract.objects.filter(
         status__in=SIGNED_CONTRACT_STATUSES,
         cycle_start__lt=next_month(month),
