@@ -62,6 +62,8 @@ ALLOWED = {
         "order.submit",
         "quality_report.file",
         "lot_notice.view",
+        # [R-MONITOR] [R-RETAINED] its own row.
+        "monitoring.view",
     },
     Role.HOSPITAL_FINANCE: EVERYONE
     | {
@@ -83,6 +85,7 @@ ALLOWED = {
         "catalogue.view",
         "quality_report.file",
         "lot_notice.view",
+        "monitoring.view",
     },
     Role.SUPPLIER_SALES: EVERYONE
     | {
@@ -149,6 +152,8 @@ ALLOWED = {
         "negotiation.manage",
         "price_index.view",
         "five_rates.report",
+        "monitoring.view",
+        "price_cuts.view",
     },
     # The agency runs volume-based procurement rounds with the bureau.
     Role.AGENCY_FINANCE: EVERYONE
@@ -181,6 +186,8 @@ ALLOWED = {
         "negotiation.manage",
         "price_index.view",
         "five_rates.report",
+        "monitoring.view",
+        "price_cuts.view",
     },
     # Trading acts are the parties' own; an administrator cannot act on their behalf.
     Role.PLATFORM_ADMIN: set(permissions.ACTIONS)
