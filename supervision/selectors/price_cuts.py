@@ -17,9 +17,9 @@ A product (a catalogue consumable) counts once in a year, on its first price cut
   cut), the cap every listing of the product must follow.
 
 Hospital-specific sources (agreed prices, contracts) count for the regulator's jurisdiction
-(and district); listings and reference prices are the platform's. One query: a consumable
-row annotated with each source's first cut (day, old price, new price) and the earliest of
-them.
+(and district); listings and reference prices are the platform's. One query: the products
+with a cut (a semi-join on each source), each annotated with each source's first cut (day,
+old price, new price) and the earliest of them.
 """
 
 from __future__ import annotations
@@ -32,7 +32,6 @@ from django.db.models import (
     Case,
     CharField,
     DateField,
-    Exists,
     F,
     OuterRef,
     Q,
@@ -65,6 +64,13 @@ SOURCES = {
     "reference": _("national lowest price cut"),
 }
 SOURCE_ORDER = ("listing", "agreed", "tender", "reference")
+# Each source's product column.
+PRODUCT = {
+    "listing": "consumable_id",
+    "agreed": "listing__consumable_id",
+    "tender": "consumable_id",
+    "reference": "consumable_id",
+}
 
 
 def _local_day(column: str) -> TruncDate:
@@ -79,7 +85,6 @@ def _listing_cuts(year: int) -> QuerySet[Any]:
             pgh_label="update",
             pgh_created_at__gte=local_start(dt.date(year, 1, 1)),
             pgh_created_at__lt=local_start(dt.date(year + 1, 1, 1)),
-            consumable_id=OuterRef("pk"),
         )
         .annotate(
             old=Subquery(before.order_by("-pgh_id").values("price")[:1], output_field=MONEY),
@@ -97,7 +102,6 @@ def _agreed_cuts(year: int, scope: Scope) -> QuerySet[Any]:
         decided_at__gte=local_start(dt.date(year, 1, 1)),
         decided_at__lt=local_start(dt.date(year + 1, 1, 1)),
         price__lt=F("listing__price"),
-        listing__consumable_id=OuterRef("pk"),
         hospital__region_code__startswith=scope.prefix,
     )
     if scope.hospital_id is not None:
@@ -113,7 +117,6 @@ def _tender_cuts(year: int, scope: Scope) -> QuerySet[Any]:
         status__in=SIGNED_CONTRACT_STATUSES,
         cycle_start__gte=dt.date(year, 1, 1),
         cycle_start__lte=dt.date(year, 12, 31),
-        consumable_id=OuterRef("pk"),
         hospital__region_code__startswith=scope.prefix,
     )
     if scope.hospital_id is not None:
@@ -129,7 +132,6 @@ def _tender_cuts(year: int, scope: Scope) -> QuerySet[Any]:
 def _reference_cuts(year: int) -> QuerySet[Any]:
     return (
         ReferencePriceCut.objects.filter(
-            consumable_id=OuterRef("pk"),
             old_price__isnull=False,
             old_price__gt=F("new_price"),
             effective_at__gte=local_start(dt.date(year, 1, 1)),
@@ -149,11 +151,14 @@ def price_cuts_unscoped(*, year: int, scope: Scope) -> QuerySet[Consumable]:
         "tender": _tender_cuts(year, scope),
         "reference": _reference_cuts(year),
     }
+    # Which products: a semi-join on each source's products (no per-product scan of the
+    # catalogue); then each source's first cut of each of them.
     any_cut = Q()
-    for cuts in sources.values():
-        any_cut |= Q(Exists(cuts))
-    rows = Consumable.objects.filter(any_cut)
     for name, cuts in sources.items():
+        any_cut |= Q(pk__in=cuts.order_by().values(PRODUCT[name]))
+    rows = Consumable.objects.filter(any_cut)
+    for name, all_cuts in sources.items():
+        cuts = all_cuts.filter(**{PRODUCT[name]: OuterRef("pk")})
         rows = rows.annotate(
             **{
                 f"{name}_on": Subquery(cuts.values("day")[:1], output_field=DateField()),
