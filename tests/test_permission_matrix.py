@@ -2477,11 +2477,11 @@ ROWS = [
     ),
     row(
         "api/v1/supervision/monitoring/",
-        GET="200   200   403   403   200   200   200   403   401   200",
+        GET="200   200   403   403   200   200   200   200   401   200",
     ),
     row(
         "api/v1/supervision/retained-savings/",
-        GET="200   200   403   403   200   200   200   403   401   200",
+        GET="200   200   403   403   200   200   200   200   401   200",
     ),
     row(
         "api/v1/supervision/price-cuts/",
