@@ -87,6 +87,14 @@ MENU: list[MenuItem] = [
     # The bureau's dashboard (its home's panel, and this page with the charts).
     MenuItem(_("Dashboard"), "supervision:dashboard", "clipboard-data", "dashboard.view"),
     MenuItem(_("Five rates"), "supervision:five_rates", "speedometer2", "five_rates.view"),
+    # [R-MONITOR] [R-RETAINED] [R-CUTS-1000]
+    MenuItem(_("Monthly monitoring"), "supervision:monitoring", "activity", "monitoring.view"),
+    MenuItem(
+        _("Retained savings"), "supervision:retained_savings", "piggy-bank", "monitoring.view"
+    ),
+    MenuItem(
+        _("Products cut in price"), "supervision:price_cut_list", "graph-down", "price_cuts.view"
+    ),
     MenuItem(
         _("Price monitoring index"), "supervision:price_index", "bar-chart-line", "price_index.view"
     ),

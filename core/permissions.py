@@ -183,6 +183,12 @@ ACTIONS: dict[str, frozenset[str]] = {
     # own, with their rank; regulators their jurisdiction); the frozen months' reports, which
     # name every party of the jurisdiction, are the regulators'.
     "five_rates.view": EVERYONE,
+    # supervision: monthly monitoring [R-MONITOR] (payment timeliness, agreed-volume progress)
+    # and retained savings [R-RETAINED]: regulators their jurisdiction's hospitals, a hospital
+    # its own row (supervision.selectors.monitoring.monitoring_scope).
+    "monitoring.view": HOSPITAL | REGULATORS | {PLATFORM_ADMIN},
+    # [R-CUTS-1000] the products cut in price this year against the region's target.
+    "price_cuts.view": frozenset({BUREAU_OFFICER, AGENCY_FINANCE, PLATFORM_ADMIN}),
     "five_rates.report": frozenset({BUREAU_OFFICER, AGENCY_FINANCE, PLATFORM_ADMIN}),
     # supervision: the bureau's dashboard (its home): the jurisdiction's purchase share, VBP
     # progress, five rates, savings and direct-settlement ratio. Hospitals and suppliers read

@@ -42,6 +42,7 @@ RULES: dict[str, str] = {
     "payment_rate_threshold": "R-FIVE-RATES",
     "agency_settlement_rate_threshold": "R-FIVE-RATES",
     "annual_price_cut_target": "R-CUTS-1000",
+    "retained_savings_share": "R-RETAINED",
     "negotiation_candidate_min_spread": "R-NEGOTIATION",
     "negotiation_candidate_min_competitors": "R-NEGOTIATION",
     "negotiation_candidate_min_spend_yuan": "R-NEGOTIATION",
@@ -166,6 +167,16 @@ class RegionPolicy(models.Model):
     # [R-CUTS-1000] NJ 1.2
     annual_price_cut_target = models.PositiveIntegerField(
         _("products cut in price per year (target)"), default=1000
+    )
+    # [R-RETAINED] SZ 5.4.3, CX 5.5: the share of a hospital's VBP budget savings it keeps. The
+    # seeds give no figure; 50% is the platform's default (the national VBP drugs practice).
+    retained_savings_share = ratio_field(
+        _("retained savings share"),
+        default=Decimal("0.5000"),
+        help_text=_(
+            "[R-RETAINED] the share of a hospital's savings on its VBP budget (agreed volume at "
+            "pre-tender prices minus actual spend) that it retains."
+        ),
     )
     # [R-NEGOTIATION] SZ 5.2.2: candidates for negotiation by price spread, competition and
     # spend. The seeds give no figures; these are the platform's defaults.

@@ -117,3 +117,11 @@ class DashboardDistrictRefusedError(DomainError):
     code = "dashboard_district_refused"
     http_status = 403
     message_template = _("District %(district)s is outside your jurisdiction.")
+
+
+class MonitoringParameterInvalidError(DomainError):
+    """[R-MONITOR] [R-RETAINED] [R-CUTS-1000] a month, year or district the monitoring pages
+    cannot read; ``parameter`` names the query parameter."""
+
+    code = "monitoring_parameter_invalid"
+    message_template = _("%(parameter)s: %(value)s is not valid: %(reason)s")

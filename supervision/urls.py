@@ -5,10 +5,13 @@ from supervision.views import (
     credit,
     dashboard,
     five_rates,
+    monitoring,
     notifications,
+    price_cuts,
     price_index,
     public,
     quality,
+    retained_savings,
 )
 
 app_name = "supervision"
@@ -19,6 +22,9 @@ urlpatterns = [
     path("dashboard/own/", dashboard.dashboard_own, name="dashboard_own"),
     path("price-index/", price_index.price_index_page, name="price_index"),
     path("five-rates/", five_rates.five_rates, name="five_rates"),
+    path("monitoring/", monitoring.monitoring, name="monitoring"),
+    path("retained-savings/", retained_savings.retained_savings, name="retained_savings"),
+    path("price-cuts/", price_cuts.price_cut_list, name="price_cut_list"),
     path("five-rates/below/", five_rates.five_rates_below, name="five_rates_below"),
     path("five-rates/report/", five_rates.five_rates_report, name="five_rates_report"),
     path("credit/events/", credit.credit_event_list, name="credit_event_list"),

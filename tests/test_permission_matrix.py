@@ -1044,6 +1044,23 @@ ROWS = [
         GET="200   200   200   200   200   200   200   302L  302L  200",
         POST="200   200   200   200   200   200   200   302L  302L  200",
     ),
+    # [R-MONITOR] [R-RETAINED] hospitals their own row, regulators their jurisdiction;
+    # [R-CUTS-1000] the regulators'.
+    row(
+        "supervision/monitoring/",
+        GET="200   200   403   403   200   200   200   302L  302L  200",
+        POST="200   200   403   403   200   200   200   302L  302L  200",
+    ),
+    row(
+        "supervision/retained-savings/",
+        GET="200   200   403   403   200   200   200   302L  302L  200",
+        POST="200   200   403   403   200   200   200   302L  302L  200",
+    ),
+    row(
+        "supervision/price-cuts/",
+        GET="403   403   403   403   200   200   200   302L  302L  200",
+        POST="403   403   403   403   200   200   200   302L  302L  200",
+    ),
     row(
         "supervision/five-rates/below/",
         GET="200   200   200   200   200   200   200   302L  302L  200",
@@ -2567,6 +2584,22 @@ ROWS = [
     row(
         "api/v1/settlement/advances/",
         GET="403   200   403   403   200   200   200   403   401   200",
+    ),
+    row(
+        "api/v1/supervision/monitoring/",
+        GET="200   200   403   403   200   200   200   200   401   200",
+    ),
+    row(
+        "api/v1/supervision/retained-savings/",
+        GET="200   200   403   403   200   200   200   200   401   200",
+    ),
+    row(
+        "api/v1/supervision/price-cuts/",
+        GET="403   403   403   403   200   200   200   403   401   200",
+    ),
+    row(
+        "api/v1/supervision/price-cuts/progress/",
+        GET="403   403   403   403   200   200   200   403   401   200",
     ),
     row(
         "api/v1/supervision/price-index/",

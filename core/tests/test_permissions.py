@@ -62,6 +62,8 @@ ALLOWED = {
         "order.submit",
         "quality_report.file",
         "lot_notice.view",
+        # [R-MONITOR] [R-RETAINED] its own row.
+        "monitoring.view",
     },
     Role.HOSPITAL_FINANCE: EVERYONE
     | {
@@ -83,6 +85,7 @@ ALLOWED = {
         "catalogue.view",
         "quality_report.file",
         "lot_notice.view",
+        "monitoring.view",
     },
     Role.SUPPLIER_SALES: EVERYONE
     | {
@@ -154,6 +157,8 @@ ALLOWED = {
         "alert_rule.view",
         "alert_rule.manage",
         "dashboard.view",
+        "monitoring.view",
+        "price_cuts.view",
     },
     # The agency runs volume-based procurement rounds with the bureau.
     Role.AGENCY_FINANCE: EVERYONE
@@ -189,6 +194,8 @@ ALLOWED = {
         "alert.view",
         "alert_rule.view",
         "dashboard.view",
+        "monitoring.view",
+        "price_cuts.view",
     },
     # Trading acts are the parties' own; an administrator cannot act on their behalf.
     Role.PLATFORM_ADMIN: set(permissions.ACTIONS)

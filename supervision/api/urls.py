@@ -5,6 +5,7 @@ from supervision.api import (
     credit,
     dashboard,
     five_rates,
+    monitoring,
     notifications,
     price_index,
     quality,
@@ -19,6 +20,14 @@ urlpatterns = [
     ),
     path("five-rates/report/", five_rates.FiveRatesReportApi.as_view(), name="five_rates_report"),
     path("price-index/", price_index.PriceIndexApi.as_view(), name="price_index"),
+    path("monitoring/", monitoring.MonitoringApi.as_view(), name="monitoring"),
+    path("retained-savings/", monitoring.RetainedSavingsApi.as_view(), name="retained_savings"),
+    path("price-cuts/", monitoring.PriceCutListApi.as_view(), name="price_cuts"),
+    path(
+        "price-cuts/progress/",
+        monitoring.PriceCutProgressApi.as_view(),
+        name="price_cut_progress",
+    ),
     path("credit/items/", credit.MisconductItemListApi.as_view(), name="misconduct_items"),
     path(
         "credit/items/<int:pk>/", credit.MisconductItemDetailApi.as_view(), name="misconduct_item"

@@ -68,7 +68,7 @@ from procurement.selectors.reference_prices import confirmed_reference_subquery
 from settlement.selectors.fund_view import FundView, Period, fund_view
 from supervision.choices import AlertSeverity, AlertStatus, Rate, SliceKind
 from supervision.errors import DashboardDistrictRefusedError
-from supervision.selectors import alerts, five_rates
+from supervision.selectors import alerts, five_rates, price_cuts, retained_savings
 from supervision.selectors.five_rates import FiveRatesTable, RateFigures, Scope
 
 SHARE = Decimal("0.0001")
@@ -675,6 +675,47 @@ def direct_settlement_tile(board: Dashboard) -> Tile:
         count=view.direct_count,
         note=gettext("%(direct)s paid directly by the fund, %(escrow)s out of escrow")
         % {"direct": format_cny(view.direct_amount), "escrow": format_cny(view.escrow_amount)},
+    )
+
+
+@register_tile("price_cuts", order=45)
+def price_cuts_tile(board: Dashboard) -> Tile | None:
+    """[R-CUTS-1000] products cut in price in the month's year against the annual target."""
+    if not can(board.actor, "price_cuts.view"):
+        return None
+    year = board.scope.month.year
+    count, target = price_cuts.price_cut_progress(board.actor, year, board.scope.district)
+    return Tile(
+        key="price_cuts",
+        title=gettext("Products cut in price this year"),
+        value=count,
+        unit=UNITS,
+        target=Decimal(target),
+        url=_url("supervision:price_cut_list", year=year, district=board.scope.district),
+        count=count,
+        note=gettext("%(count)s of the %(target)s products the year's target asks for")
+        % {"count": count, "target": target},
+    )
+
+
+@register_tile("retained_savings", order=46)
+def retained_savings_tile(board: Dashboard) -> Tile | None:
+    """[R-RETAINED] the VBP budgets' savings of the month's year and what the hospitals keep."""
+    if not can(board.actor, "monitoring.view"):
+        return None
+    year = board.scope.month.year
+    savings, retained = retained_savings.retained_savings_totals(
+        actor=board.actor, year=year, district=board.scope.district
+    )
+    return Tile(
+        key="retained_savings",
+        title=gettext("Retained savings"),
+        value=quantize(retained),
+        unit=YUAN,
+        url=_url("supervision:retained_savings", year=year, district=board.scope.district),
+        note=gettext("kept by the hospitals of %(savings)s saved against the VBP budgets")
+        % {"savings": format_cny(savings)},
+        extra={"savings": quantize(savings)},
     )
 
 

@@ -21,7 +21,13 @@ class TileOutput(serializers.Serializer):
         "nothing to count.",
     )
     unit = serializers.ChoiceField(choices=["percent", "yuan", "units"])
-    target = RatioField(allow_null=True)
+    target = serializers.DecimalField(
+        max_digits=20,
+        decimal_places=4,
+        coerce_to_string=True,
+        allow_null=True,
+        help_text="In the tile's unit: a share for a percent tile, a count for a units tile.",
+    )
     below_target = serializers.BooleanField()
     url = serializers.CharField(help_text="The list behind the figure, filtered to its rows.")
     count = serializers.IntegerField(allow_null=True, help_text="The rows that list shows.")
