@@ -2,7 +2,9 @@
 dashboard's tiles above its cards; it opens the dashboard for last month (the demo's busiest),
 reads the tiles and sees the trend and ranking charts drawn; it drills down from a district's
 order count to the orders list, which shows the same number of orders; then it records a
-credit event (a written warning) against a supplier. (The lead adds "acknowledge an alert".)"""
+credit event (a written warning) against a supplier. Between the two it follows the open-alerts
+tile to the alerts of several rules, opens one and acknowledges it, and the tile counts one
+fewer."""
 
 from __future__ import annotations
 
@@ -24,7 +26,9 @@ def _last_month() -> str:
     return f"{clock.local_today().replace(day=1) - dt.timedelta(days=1):%Y-%m}"
 
 
-def test_the_bureau_reads_the_dashboard_drills_down_and_records_a_sanction(journey):
+def test_the_bureau_reads_the_dashboard_drills_down_acknowledges_an_alert_and_records_a_sanction(
+    journey,
+):
     bureau = journey.login("bureau")
     panel = bureau.locator("[data-panel='dashboard']")
     expect(panel.locator("[data-tile='online_share'] [data-value]")).to_have_text(
@@ -53,6 +57,34 @@ def test_the_bureau_reads_the_dashboard_drills_down_and_records_a_sanction(journ
     expect(bureau.locator("[data-drill-count]")).to_have_attribute("data-drill-count", str(count))
     expect(bureau.locator("tbody tr[data-order]")).to_have_count(min(count, 20))
     journey.shot(bureau, "orders-drilled-down")
+
+    bureau.goto(journey.url("/supervision/dashboard/"))
+    tile = bureau.locator("[data-tile='alerts_open']")
+    opened = int(tile.locator("[data-count]").get_attribute("data-count"))
+    assert opened >= 3
+    tile.locator("[data-value]").click()
+    rows = bureau.locator("tbody tr[data-alert]")
+    expect(rows.first).to_be_visible()
+    statuses = {row.get_attribute("data-status") for row in rows.all()}
+    assert statuses == {"open"}
+    # The demo's alerts come from several rules (trade and usage).
+    assert len({row.get_attribute("data-rule") for row in rows.all()}) >= 3
+    journey.shot(bureau, "alerts-open")
+    first = rows.first
+    number = first.get_attribute("data-alert")
+    first.locator("a").first.click()
+    expect(bureau.locator("h1[data-alert]")).to_have_attribute("data-status", "open")
+    expect(bureau.locator("[data-evidence] tbody tr").first).to_be_visible()
+    bureau.locator("button[data-acknowledge]").click()
+    expect(bureau.locator("h1[data-alert]")).to_have_attribute("data-status", "acknowledged")
+    expect(bureau.locator("h1[data-alert]")).to_contain_text("已确认受理")
+    journey.shot(bureau, "alert-acknowledged")
+    bureau.goto(journey.url("/supervision/dashboard/"))
+    expect(bureau.locator("[data-tile='alerts_open'] [data-count]")).to_have_attribute(
+        "data-count", str(opened - 1)
+    )
+    bureau.goto(journey.url("/supervision/alerts/?status=open"))
+    expect(bureau.locator(f"tbody tr[data-alert='{number}']")).to_have_count(0)
 
     bureau.goto(journey.url("/supervision/credit/events/"))
     bureau.locator("a[data-new]").click()

@@ -496,7 +496,7 @@ class Dashboard:
 
     @cached_property
     def tiles(self) -> list[Tile]:
-        # A tile whose figure the actor may not read (open alerts for the agency) is left out.
+        # A tile whose figure the actor may not read (a permission it lacks) is left out.
         made = (tile(self) for _order, _key, tile in sorted(_TILES.values()))
         return [tile for tile in made if tile is not None]
 

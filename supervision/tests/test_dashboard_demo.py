@@ -12,7 +12,7 @@ from catalog import demo as catalog_demo
 from core import clock
 from procurement import demo as procurement_demo
 from settlement import demo as settlement_demo
-from supervision import demo, demo_five_rates
+from supervision import demo, demo_alerts, demo_five_rates, demo_usage_alerts
 from supervision.selectors import dashboard as selectors
 
 pytestmark = pytest.mark.django_db
@@ -28,6 +28,8 @@ def seeded(django_db_setup, django_db_blocker):
             settlement_demo.seed()
             demo.seed()
             demo_five_rates.seed()
+            demo_usage_alerts.seed()
+            demo_alerts.seed()
             yield
         finally:
             call_command("flush", interactive=False, verbosity=0)
@@ -57,3 +59,22 @@ def test_the_current_month_has_purchases(seeded):
     tiles = {tile.key: tile for tile in selectors.dashboard(actor=bureau).tiles}
     assert tiles["purchases"].value > 0
     assert tiles["online_share"].value is not None
+
+
+def test_the_alert_price_cut_and_retained_savings_tiles_match_their_lists(seeded, client):
+    """[R-CUTS-1000] [R-RETAINED] the tiles added to the dashboard count what their lists show:
+    the open alerts (the alert list filtered on open), the products cut in price this year
+    against the target of 1,000, and the VBP budgets' retained savings."""
+    bureau = User.objects.get(username="bureau")
+    tiles = {tile.key: tile for tile in selectors.dashboard(actor=bureau).tiles}
+    client.force_login(bureau)
+    alerts = tiles["alerts_open"]
+    assert alerts.value == alerts.count >= 3
+    listed = client.get(alerts.url)
+    assert listed.context["page"].paginator.count == alerts.count
+    cuts = tiles["price_cuts"]
+    assert (cuts.value > 0, cuts.target) == (True, 1000)
+    assert cuts.below_target
+    assert client.get(cuts.url).status_code == 200
+    assert tiles["retained_savings"].value > 0
+    assert client.get(tiles["retained_savings"].url).status_code == 200
