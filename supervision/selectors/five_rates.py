@@ -316,6 +316,17 @@ _BASES: dict[str, str] = {
         JOIN {_T["orderline"]} ol ON ol.id = il.order_line_id
         JOIN {_T["consumable"]} c ON c.id = ol.consumable_id
         WHERE i.status = 'confirmed' AND due.day >= %(first)s AND due.day < %(next)s
+          AND i.id IN (
+              -- Only invoices with goods accepted in the window their due day can come from
+              -- (the last acceptance + payment_days within the month): an index probe per
+              -- candidate rather than a scan of every invoice ever confirmed.
+              SELECT il3.invoice_id
+              FROM {_T["delivery"]} d3
+              JOIN {_T["deliveryline"]} dl3 ON dl3.delivery_id = d3.id
+              JOIN {_T["invoiceline"]} il3 ON il3.order_line_id = dl3.order_line_id
+              WHERE d3.accepted_at >= %(start)s - make_interval(days => %(payment_days_max)s)
+                AND d3.accepted_at < %(end)s - make_interval(days => %(payment_days_min)s)
+          )
     """,  # noqa: S608  (table names from _meta; values are parameters)
     Rate.AGENCY_SETTLEMENT: f"""
         SELECT h.region_code AS region, r.hospital_id, o.supplier_id, c.category_l1 AS category,
@@ -372,9 +383,12 @@ def _policies(codes: Iterable[str]) -> dict[str, RegionPolicy]:
 
 
 def _hospital_regions(prefix: str) -> list[str]:
+    # order_by(): the model's ordering (kind, name) would make DISTINCT keep one code per
+    # hospital, and each district's rows would join its policy once per hospital.
     return list(
         Organization.objects.hospitals()
         .filter(region_code__startswith=prefix)
+        .order_by("region_code")
         .values_list("region_code", flat=True)
         .distinct()
     )
@@ -465,6 +479,8 @@ def _compute_unscoped(
     }
     for column, policy_field in _POLICY_COLUMNS.items():
         params[column] = [getattr(policies[c], policy_field) for c in codes]
+    params["payment_days_max"] = max(params["payment_days"])
+    params["payment_days_min"] = min(params["payment_days"])
     rows = []
     with connection.cursor() as cursor:
         for rate in Rate.values:
