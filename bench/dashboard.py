@@ -16,7 +16,9 @@ then the page, and the ratio of throughputs is printed:
 
 Pages: ``--page`` (repeatable), else the bureau's home ``/`` and, when the URL name
 ``supervision:dashboard`` resolves, that page too (DASHBOARD_URL_NAME). Target: ratio >= 0.2
-for each, with zero errors (a non-200 answer is an error).
+for each, with zero errors (a non-200 answer is an error). ``--profile``: then each page once
+in this process, its slowest statements printed (``#`` lines) and their EXPLAIN ANALYZE
+written to var/bench/ui_pages_explain.txt.
 """
 
 from __future__ import annotations
@@ -31,7 +33,16 @@ import time
 
 from bench import five_rates_month
 from bench.common import ROOT, WORK_DIR, peak_rss_mb
-from bench.ui_pages import BASELINE, CLIENTS, SERVER_ENV, _free_port, _serve, _urls, _with_db
+from bench.ui_pages import (
+    BASELINE,
+    CLIENTS,
+    SERVER_ENV,
+    _free_port,
+    _serve,
+    _urls,
+    _with_db,
+    profile,
+)
 from bench.ui_pages import load as load_page
 
 sys.path.insert(0, str(ROOT))
@@ -85,6 +96,12 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--suppliers", type=int, default=2_000)
     parser.add_argument("--small", action="store_true", help="five_rates_month's quick size")
     parser.add_argument("--rebuild", action="store_true", help="rebuild the data")
+    parser.add_argument(
+        "--profile",
+        action="store_true",
+        help="then load each page once in-process: its slowest SQL, EXPLAIN ANALYZE into "
+        "var/bench/ui_pages_explain.txt",
+    )
     parser.add_argument("--rows", type=int, default=None, help="ignored (make bench's option)")
     args = parser.parse_args(argv)
     if args.small or os.environ.get("BENCH_FIVE_RATES_SMALL"):
@@ -137,6 +154,8 @@ def main(argv: list[str]) -> int:
     finally:
         server.send_signal(signal.SIGTERM)
         server.wait(timeout=30)
+    if args.profile:
+        profile({path: (path, cookies) for path in pages})
     if failed:
         print(f"target missed (ratio >= {TARGET}) or errors: dashboard", file=sys.stderr)
     return 1 if failed else 0
