@@ -297,18 +297,28 @@ _BASES: dict[str, str] = {
                    WHERE pl.invoice_id = i.id AND pl.status = 'paid'
                      AND {_local("pl.paid_at")} <= due.day
                ) AS ontime
-        FROM {_T["invoice"]} i
+        FROM (
+            -- Each invoice's last acceptance of the goods it bills, computed only for the
+            -- invoices with goods accepted in the window their due day can come from (the
+            -- last acceptance + payment_days within the month), not for every invoice ever.
+            SELECT il2.invoice_id, MAX(d.accepted_at) AS accepted_at
+            FROM {_T["invoiceline"]} il2
+            JOIN {_T["deliveryline"]} dl ON dl.order_line_id = il2.order_line_id
+            JOIN {_T["delivery"]} d ON d.id = dl.delivery_id
+            WHERE il2.invoice_id IN (
+                SELECT il3.invoice_id
+                FROM {_T["delivery"]} d3
+                JOIN {_T["deliveryline"]} dl3 ON dl3.delivery_id = d3.id
+                JOIN {_T["invoiceline"]} il3 ON il3.order_line_id = dl3.order_line_id
+                WHERE d3.accepted_at >= %(start)s - make_interval(days => %(payment_days_max)s)
+                  AND d3.accepted_at < %(end)s - make_interval(days => %(payment_days_min)s)
+            )
+            GROUP BY il2.invoice_id
+        ) acc
+        JOIN {_T["invoice"]} i ON i.id = acc.invoice_id
         JOIN {_T["order"]} o ON o.id = i.order_id
         JOIN {_T["org"]} h ON h.id = i.hospital_id
         JOIN pol ON pol.region_code = h.region_code
-        CROSS JOIN LATERAL (
-            SELECT MAX(d.accepted_at) AS accepted_at
-            FROM {_T["deliveryline"]} dl
-            JOIN {_T["delivery"]} d ON d.id = dl.delivery_id
-            WHERE dl.order_line_id IN (
-                SELECT il2.order_line_id FROM {_T["invoiceline"]} il2 WHERE il2.invoice_id = i.id
-            )
-        ) acc
         CROSS JOIN LATERAL (
             SELECT {_local("acc.accepted_at")} + pol.payment_days AS day
         ) due
@@ -316,17 +326,6 @@ _BASES: dict[str, str] = {
         JOIN {_T["orderline"]} ol ON ol.id = il.order_line_id
         JOIN {_T["consumable"]} c ON c.id = ol.consumable_id
         WHERE i.status = 'confirmed' AND due.day >= %(first)s AND due.day < %(next)s
-          AND i.id IN (
-              -- Only invoices with goods accepted in the window their due day can come from
-              -- (the last acceptance + payment_days within the month): an index probe per
-              -- candidate rather than a scan of every invoice ever confirmed.
-              SELECT il3.invoice_id
-              FROM {_T["delivery"]} d3
-              JOIN {_T["deliveryline"]} dl3 ON dl3.delivery_id = d3.id
-              JOIN {_T["invoiceline"]} il3 ON il3.order_line_id = dl3.order_line_id
-              WHERE d3.accepted_at >= %(start)s - make_interval(days => %(payment_days_max)s)
-                AND d3.accepted_at < %(end)s - make_interval(days => %(payment_days_min)s)
-          )
     """,  # noqa: S608  (table names from _meta; values are parameters)
     Rate.AGENCY_SETTLEMENT: f"""
         SELECT h.region_code AS region, r.hospital_id, o.supplier_id, c.category_l1 AS category,
