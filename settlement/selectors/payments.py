@@ -298,8 +298,8 @@ def payment_overdue_list(*, actor: User, today: dt.date | None = None) -> QueryS
 
     Bounded: the last acceptance of an invoice's goods is never after its order's last
     accepted delivery, so an invoice whose order has no delivery accepted within the largest
-    deadline before today is overdue without computing it (one hashed set of the recent
-    orders); only the others' last acceptance is computed, per invoice. An invoice counts
+    deadline before today is overdue without computing it (one index probe of its order's
+    deliveries); only the others' last acceptance is computed, per invoice. An invoice counts
     only once its order has an accepted delivery (it bills accepted goods)."""
     day = today or clock.local_today()
     start_of_today = dt.datetime.combine(day, dt.time.min, tzinfo=clock.SHANGHAI)
@@ -307,13 +307,13 @@ def payment_overdue_list(*, actor: User, today: dt.date | None = None) -> QueryS
         Value(start_of_today) - _longest_payment_deadline_days() * dt.timedelta(days=1),
         output_field=DateTimeField(),
     )
-    recent = Delivery.objects.filter(accepted_at__gte=window).values("order_id")
+    recent = Delivery.objects.filter(order_id=OuterRef("order_id"), accepted_at__gte=window)
     accepted = Delivery.objects.filter(order_id=OuterRef("order_id"), accepted_at__isnull=False)
     return (
         payment_clock(_unpaid_invoices(actor))
         .filter(Exists(accepted))
         # Q: the annotations of payment_clock, which the type checker does not see.
-        .filter(~Q(order_id__in=recent) | Q(due_at__lt=start_of_today))
+        .filter(~Exists(recent) | Q(due_at__lt=start_of_today))
         .select_related("hospital", "issuer", "order")
         .order_by(F("accepted_at").asc(), "pk")
     )
