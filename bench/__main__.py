@@ -1,6 +1,7 @@
 """`make bench`: run every benchmark (or those named) each in its own process, so that each
 one's peak RSS is its own. Usage: python -m bench [name ...] [--rows N] [--scale S] (ui_pages)
-[--invoices N --suppliers N --hospitals N] (settlement_batch)."""
+[--invoices N --suppliers N --hospitals N] (settlement_batch, five_rates_month, dashboard)
+[--lines N --small] (five_rates_month, dashboard) [--page PATH] (dashboard)."""
 
 from __future__ import annotations
 
@@ -25,16 +26,23 @@ BENCHMARKS: dict[str, list[str]] = {
     ],
     "tender_opening": ["tender_opening"],
     "settlement_batch": ["settlement_batch"],
+    "five_rates_month": ["five_rates_month"],
+    "dashboard": ["dashboard"],
 }
 
 
 # Options only some benchmarks take (with their value); the others never see them.
 OWN_OPTIONS: dict[str, set[str]] = {
     "--scale": {"ui_pages"},
-    "--invoices": {"settlement_batch"},
-    "--suppliers": {"settlement_batch"},
-    "--hospitals": {"settlement_batch"},
+    "--invoices": {"settlement_batch", "five_rates_month", "dashboard"},
+    "--suppliers": {"settlement_batch", "five_rates_month", "dashboard"},
+    "--hospitals": {"settlement_batch", "five_rates_month", "dashboard"},
+    "--lines": {"five_rates_month", "dashboard"},
+    "--small": {"five_rates_month", "dashboard"},
+    "--page": {"dashboard"},
 }
+
+FLAGS = {"--small"}  # own options without a value
 
 
 def _options_for(module: str, options: list[str]) -> list[str]:
@@ -46,7 +54,7 @@ def _options_for(module: str, options: list[str]) -> list[str]:
             continue
         name = option.split("=", 1)[0]
         if name in OWN_OPTIONS and module not in OWN_OPTIONS[name]:
-            skip = "=" not in option and i + 1 < len(options)
+            skip = "=" not in option and name not in FLAGS and i + 1 < len(options)
             continue
         kept.append(option)
     return kept

@@ -35,7 +35,7 @@ from django.db.models import (
     Sum,
     Value,
 )
-from django.db.models.functions import Coalesce, Concat, Substr
+from django.db.models.functions import Coalesce, Concat, Greatest, Substr
 
 from accounts.models import User
 from core import clock
@@ -44,7 +44,7 @@ from core.errors import NotFoundError, PermissionDeniedError
 from core.money import ZERO, format_cny, quantize
 from core.policy import RegionPolicy, policy_for
 from procurement.choices import InvoiceStatus
-from procurement.models import DeliveryLine, Invoice, InvoiceLine
+from procurement.models import Delivery, DeliveryLine, Invoice, InvoiceLine
 from settlement.choices import (
     PAYMENT_REQUEST_STATES,
     PaymentLineStatus,
@@ -276,17 +276,44 @@ def payment_clock(qs: QuerySet[Invoice]) -> QuerySet[Invoice]:
     )
 
 
+def _longest_payment_deadline_days() -> Greatest:
+    """The largest ``payment_deadline_days`` any hospital can have (a region's or the seed's),
+    as one SQL expression."""
+    default = RegionPolicy._meta.get_field("payment_deadline_days").default
+    days = RegionPolicy.objects.order_by("-payment_deadline_days").values("payment_deadline_days")[
+        :1
+    ]
+    return Greatest(
+        Coalesce(Subquery(days, output_field=IntegerField()), Value(default)),
+        Value(default),
+        output_field=IntegerField(),
+    )
+
+
 def payment_overdue_list(*, actor: User, today: dt.date | None = None) -> QuerySet[Invoice]:
     """[R-PAY-30] the invoices the actor may see whose supplier is not paid
     ``payment_deadline_days`` after the goods were accepted: due on the accepted day + N
     (Asia/Shanghai), overdue from the day after, oldest acceptance first. The hospital, the
-    supplier and the bureau and agency of the region each see theirs."""
+    supplier and the bureau and agency of the region each see theirs.
+
+    Bounded: the last acceptance of an invoice's goods is never after its order's last
+    accepted delivery, so an invoice whose order has no delivery accepted within the largest
+    deadline before today is overdue without computing it (one index probe of its order's
+    deliveries); only the others' last acceptance is computed, per invoice. An invoice counts
+    only once its order has an accepted delivery (it bills accepted goods)."""
     day = today or clock.local_today()
     start_of_today = dt.datetime.combine(day, dt.time.min, tzinfo=clock.SHANGHAI)
+    window = ExpressionWrapper(
+        Value(start_of_today) - _longest_payment_deadline_days() * dt.timedelta(days=1),
+        output_field=DateTimeField(),
+    )
+    recent = Delivery.objects.filter(order_id=OuterRef("order_id"), accepted_at__gte=window)
+    accepted = Delivery.objects.filter(order_id=OuterRef("order_id"), accepted_at__isnull=False)
     return (
         payment_clock(_unpaid_invoices(actor))
+        .filter(Exists(accepted))
         # Q: the annotations of payment_clock, which the type checker does not see.
-        .filter(Q(accepted_at__isnull=False) & Q(due_at__lt=start_of_today))
+        .filter(~Exists(recent) | Q(due_at__lt=start_of_today))
         .select_related("hospital", "issuer", "order")
         .order_by(F("accepted_at").asc(), "pk")
     )

@@ -297,18 +297,28 @@ _BASES: dict[str, str] = {
                    WHERE pl.invoice_id = i.id AND pl.status = 'paid'
                      AND {_local("pl.paid_at")} <= due.day
                ) AS ontime
-        FROM {_T["invoice"]} i
+        FROM (
+            -- Each invoice's last acceptance of the goods it bills, computed only for the
+            -- invoices with goods accepted in the window their due day can come from (the
+            -- last acceptance + payment_days within the month), not for every invoice ever.
+            SELECT il2.invoice_id, MAX(d.accepted_at) AS accepted_at
+            FROM {_T["invoiceline"]} il2
+            JOIN {_T["deliveryline"]} dl ON dl.order_line_id = il2.order_line_id
+            JOIN {_T["delivery"]} d ON d.id = dl.delivery_id
+            WHERE il2.invoice_id IN (
+                SELECT il3.invoice_id
+                FROM {_T["delivery"]} d3
+                JOIN {_T["deliveryline"]} dl3 ON dl3.delivery_id = d3.id
+                JOIN {_T["invoiceline"]} il3 ON il3.order_line_id = dl3.order_line_id
+                WHERE d3.accepted_at >= %(start)s - make_interval(days => %(payment_days_max)s)
+                  AND d3.accepted_at < %(end)s - make_interval(days => %(payment_days_min)s)
+            )
+            GROUP BY il2.invoice_id
+        ) acc
+        JOIN {_T["invoice"]} i ON i.id = acc.invoice_id
         JOIN {_T["order"]} o ON o.id = i.order_id
         JOIN {_T["org"]} h ON h.id = i.hospital_id
         JOIN pol ON pol.region_code = h.region_code
-        CROSS JOIN LATERAL (
-            SELECT MAX(d.accepted_at) AS accepted_at
-            FROM {_T["deliveryline"]} dl
-            JOIN {_T["delivery"]} d ON d.id = dl.delivery_id
-            WHERE dl.order_line_id IN (
-                SELECT il2.order_line_id FROM {_T["invoiceline"]} il2 WHERE il2.invoice_id = i.id
-            )
-        ) acc
         CROSS JOIN LATERAL (
             SELECT {_local("acc.accepted_at")} + pol.payment_days AS day
         ) due
@@ -372,9 +382,12 @@ def _policies(codes: Iterable[str]) -> dict[str, RegionPolicy]:
 
 
 def _hospital_regions(prefix: str) -> list[str]:
+    # order_by(): the model's ordering (kind, name) would make DISTINCT keep one code per
+    # hospital, and each district's rows would join its policy once per hospital.
     return list(
         Organization.objects.hospitals()
         .filter(region_code__startswith=prefix)
+        .order_by("region_code")
         .values_list("region_code", flat=True)
         .distinct()
     )
@@ -465,6 +478,8 @@ def _compute_unscoped(
     }
     for column, policy_field in _POLICY_COLUMNS.items():
         params[column] = [getattr(policies[c], policy_field) for c in codes]
+    params["payment_days_max"] = max(params["payment_days"])
+    params["payment_days_min"] = min(params["payment_days"])
     rows = []
     with connection.cursor() as cursor:
         for rate in Rate.values:

@@ -34,7 +34,7 @@ from supervision.selectors.five_rates import (
     five_rates_report_tables,
     previous_month,
 )
-from supervision.services.notifications import notify
+from supervision.services.notifications import notify_many
 
 
 def five_rates_freeze(*, month: dt.date | None = None) -> FiveRatesSnapshot:
@@ -93,16 +93,10 @@ def five_rates_notify_below(*, month: dt.date) -> int:
     Called by ``five_rates_freeze`` inside the transaction that writes the month's snapshot
     (that is what makes it once a month and party)."""
     link = f"{reverse('supervision:five_rates')}?month={month:%Y-%m}"
-    told = 0
-    for parties in five_rates_below_unscoped(month=month).values():
-        for party in parties:
-            if not party.key.isdigit():
-                continue
-            notify(
-                organization_id=int(party.key),
-                kind=NotificationKind.FIVE_RATES,
-                text=_below_text(month, party),
-                link=link,
-            )
-            told += 1
-    return told
+    notices = [
+        (int(party.key), _below_text(month, party))
+        for parties in five_rates_below_unscoped(month=month).values()
+        for party in parties
+        if party.key.isdigit()
+    ]
+    return notify_many(notices, kind=NotificationKind.FIVE_RATES, link=link)

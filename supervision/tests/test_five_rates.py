@@ -7,6 +7,7 @@ from decimal import Decimal
 
 import pytest
 
+from accounts.tests.factories import HospitalFactory
 from supervision.choices import Rate, SliceKind
 from supervision.selectors.five_rates import Filters, RateFigures, _compute_unscoped
 from supervision.tests.rates_world import (
@@ -253,3 +254,20 @@ def test_a_rate_with_a_later_policy_deadline_counts_by_it_r_five_rates():
     _assert(_one(Rate.DELIVERY, w), ("0.00", "10.00"), (0, 1))
     RegionPolicy.objects.create(region_code="320100", delivery_deadline_hours=72)
     _assert(_one(Rate.DELIVERY, w), ("10.00", "10.00"), (1, 1))
+
+
+def test_hospitals_sharing_a_district_count_each_amount_once_r_five_rates():
+    """Three hospitals in 320106 (the world's and two more without orders): a 10.00 line on
+    time and a 30.00 line late count 10 / 40 by amount, not once per hospital of the district
+    (the districts' policies are read once each)."""
+    w = make_rates_world()
+    HospitalFactory(region_code="320106", name="鼓楼二院")
+    HospitalFactory(region_code="320106", name="鼓楼三院")
+    on_time = order_line(w, quantity=1, price="10.00", submitted_at=at(10))
+    ship(on_time, quantity=1, shipped_at=at(11))
+    late = order_line(w, quantity=1, price="30.00", submitted_at=at(10))
+    ship(late, quantity=1, shipped_at=at(20))
+
+    _assert(_one(Rate.DELIVERY, w), ("10.00", "40.00"), (1, 2))
+    by_district = _figures(Rate.DELIVERY, kind=SliceKind.DISTRICT)
+    _assert(by_district["320106"], ("10.00", "40.00"), (1, 2))

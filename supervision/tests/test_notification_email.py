@@ -176,3 +176,20 @@ def test_the_task_retries_while_the_mail_server_fails_then_sends(
     assert mail.outbox == []
     assert tasks.notification_email.apply(args=[notification.pk]).get() == 2
     assert _to(mail.outbox) == ["a1@a.cn", "a2@a.cn"]
+
+
+def test_notifications_made_in_bulk_are_emailed_too(
+    email_on, two_hospitals, django_capture_on_commit_callbacks
+):
+    """The five rates' monthly threshold notices are made by notify_many (one insert for
+    hundreds of parties): each organisation's people get theirs by e-mail as with notify."""
+    a, b, _people = two_hospitals
+    with django_capture_on_commit_callbacks(execute=True):
+        told = services.notify_many(
+            [(a.pk, "上月货款支付率低于阈值。"), (b.pk, "上月企业配送率低于阈值。")],
+            kind=NotificationKind.FIVE_RATES,
+            link="/supervision/five-rates/",
+        )
+    assert told == 2
+    assert _to(mail.outbox) == ["a1@a.cn", "a2@a.cn", "b1@b.cn"]
+    assert {m.to[0]: "配送率" in m.body for m in mail.outbox}["b1@b.cn"]

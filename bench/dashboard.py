@@ -1,0 +1,165 @@
+"""Benchmark: the bureau's dashboard through the real HTTP stack at the size of
+`five_rates_month` (10,000,000 order lines, 2,000,000 invoices), against a trivial page of
+the project in the same run (issue #15).
+
+    python -m bench dashboard [--page /] [--page /supervision/dashboard/] [--seconds 10]
+        [--lines … --invoices … --hospitals … --suppliers … | --small]
+
+The data is `five_rates_month`'s database (bench/five_rates_data.py, built once and kept; the
+previous month frozen). gunicorn serves the project as production does (2 workers x 4
+threads, gthread, DEBUG off, as in `ui_pages`) as the runtime role; 8 clients, each with its
+own session of the city bureau's officer (jurisdiction 3201: every hospital), load the
+trivial logged-in page (/bench/page/: base.html, the same middleware) for ``--seconds``,
+then the page, and the ratio of throughputs is printed:
+
+    dashboard page=/ rows=10000000 dashboard_rps=X trivial_rps=Y ratio=X/Y target_ratio>=0.2 …
+
+Pages: ``--page`` (repeatable), else the bureau's home ``/`` and, when the URL name
+``supervision:dashboard`` resolves, that page too (DASHBOARD_URL_NAME). Target: ratio >= 0.2
+for each, with zero errors (a non-200 answer is an error). ``--profile``: then each page once
+in this process, its slowest statements printed (``#`` lines) and their EXPLAIN ANALYZE
+written to var/bench/ui_pages_explain.txt.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import os
+import signal
+import socket
+import sys
+import time
+
+from bench import five_rates_month
+from bench.common import ROOT, WORK_DIR, peak_rss_mb
+from bench.ui_pages import (
+    BASELINE,
+    CLIENTS,
+    SERVER_ENV,
+    _free_port,
+    _serve,
+    _urls,
+    _with_db,
+    profile,
+)
+from bench.ui_pages import load as load_page
+
+sys.path.insert(0, str(ROOT))
+
+TARGET = 0.2
+DASHBOARD_URL_NAME = "supervision:dashboard"
+HOME = "/"
+
+
+def pages_to_measure(explicit: list[str]) -> list[str]:
+    """The pages asked for, else the home page and the dashboard when it exists."""
+    if explicit:
+        return explicit
+    from django.urls import NoReverseMatch, reverse
+
+    pages = [HOME]
+    with contextlib.suppress(NoReverseMatch):
+        pages.append(reverse(DASHBOARD_URL_NAME))
+    return pages
+
+
+def sessions() -> list[str]:
+    """CLIENTS session cookies of the bureau's officer."""
+    from django.test import Client
+
+    from accounts.models import User
+    from bench.five_rates_data import BUREAU_USER
+
+    user = User.objects.get(username=BUREAU_USER)
+    cookies = []
+    for _ in range(CLIENTS):
+        client = Client()
+        client.force_login(user)
+        cookies.append(client.cookies["sessionid"].value)
+    return cookies
+
+
+def _rows() -> int:
+    from procurement.models import OrderLine
+
+    return OrderLine.objects.count()
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--page", action="append", default=[], help="a path to measure")
+    parser.add_argument("--seconds", type=float, default=10.0)
+    parser.add_argument("--lines", type=int, default=10_000_000)
+    parser.add_argument("--invoices", type=int, default=2_000_000)
+    parser.add_argument("--hospitals", type=int, default=500)
+    parser.add_argument("--suppliers", type=int, default=2_000)
+    parser.add_argument("--small", action="store_true", help="five_rates_month's quick size")
+    parser.add_argument("--rebuild", action="store_true", help="rebuild the data")
+    parser.add_argument(
+        "--profile",
+        action="store_true",
+        help="then load each page once in-process: its slowest SQL, EXPLAIN ANALYZE into "
+        "var/bench/ui_pages_explain.txt",
+    )
+    parser.add_argument("--rows", type=int, default=None, help="ignored (make bench's option)")
+    args = parser.parse_args(argv)
+    if args.small or os.environ.get("BENCH_FIVE_RATES_SMALL"):
+        for name, value in five_rates_month.SMALL.items():
+            setattr(args, name, value)
+    app_url, owner_url = _urls()
+    name = five_rates_month.ensure_data(app_url, owner_url, args)
+    os.environ["DATABASE_URL"] = _with_db(app_url, name)
+    os.environ["MIGRATE_DATABASE_URL"] = _with_db(owner_url, name)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    os.environ.update(SERVER_ENV)  # this process signs the sessions the server reads
+    import django
+
+    django.setup()
+    from django.db import connection
+
+    WORK_DIR.mkdir(parents=True, exist_ok=True)
+    pages = pages_to_measure(args.page)
+    cookies = sessions()
+    rows = _rows()
+    connection.close()
+    port = _free_port()
+    server = _serve(port)
+    failed = False
+    try:
+        for _ in range(300):
+            try:
+                with socket.create_connection(("127.0.0.1", port), timeout=0.2):
+                    break
+            except OSError:
+                time.sleep(0.1)
+        time.sleep(1.0)
+        load_page(port, cookies, BASELINE, 1.5)  # warm up the workers
+        for path in pages:
+            load_page(port, cookies, path, 1.5)
+            base = load_page(port, cookies, BASELINE, args.seconds)
+            got = load_page(port, cookies, path, args.seconds)
+            ratio = got["rps"] / base["rps"] if base["rps"] else 0.0
+            errors = got["errors"] + base["errors"]
+            failed |= ratio < TARGET or errors > 0
+            print(
+                f"dashboard page={path} rows={rows} clients={CLIENTS} "
+                f"dashboard_rps={got['rps']:.1f} trivial_rps={base['rps']:.1f} "
+                f"ratio={ratio:.3f} target_ratio>={TARGET} p50_ms={got['p50']:.0f} "
+                f"p95_ms={got['p95']:.0f} trivial_p95_ms={base['p95']:.0f} errors={errors} "
+                f"peak_rss_mb={peak_rss_mb():.0f}"
+                + (f" first_error={got['first_error'] or base['first_error']}" if errors else ""),
+                flush=True,
+            )
+    finally:
+        server.send_signal(signal.SIGTERM)
+        server.wait(timeout=30)
+    if args.profile:
+        profile({path: (path, cookies) for path in pages})
+    if failed:
+        print(f"target missed (ratio >= {TARGET}) or errors: dashboard", file=sys.stderr)
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
