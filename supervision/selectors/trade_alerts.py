@@ -62,7 +62,7 @@ from procurement.models import (
 )
 from procurement.selectors.contracts import with_progress
 from procurement.selectors.emergency import emergency_cap_status
-from settlement.choices import PaymentLineStatus
+from settlement.choices import PaymentLineStatus, PaymentRequestStatus
 from settlement.models import PaymentRequestLine
 from settlement.selectors.payments import payment_clock
 from supervision.selectors.alert_rules import (
@@ -435,8 +435,13 @@ def payment_overdue_evaluate(
     ``payment_deadline_days``) on ``as_of``."""
     grace = int(params["grace_days"])
     prefix = jurisdiction_prefix(region_code)
+    # The hospital has paid once its request is paid into escrow (or settled, or paid by the
+    # fund directly); a line still open there awaits the agency's batch, which is the
+    # agency's delay (its settlement rate), not the hospital's. A disputed line is unpaid.
     paid = PaymentRequestLine.objects.filter(
-        invoice_id=OuterRef("pk"), status=PaymentLineStatus.PAID
+        invoice_id=OuterRef("pk"),
+        status__in=[PaymentLineStatus.OPEN, PaymentLineStatus.PAID],
+        request__status__in=[PaymentRequestStatus.PAID, PaymentRequestStatus.SETTLED],
     )
     limit = _start_of(as_of - dt.timedelta(days=grace))
     overdue = payment_clock(

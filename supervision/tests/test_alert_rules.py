@@ -138,3 +138,22 @@ def test_overdue_payment_past_the_deadline_fires_and_a_paid_invoice_does_not_r_p
     assert found.evidence[0]["due_on"] == "2026-12-01"
     assert evaluate("payment_overdue", as_of=dt.date(2026, 12, 6), grace_days=5) == []
     assert len(evaluate("payment_overdue", as_of=dt.date(2026, 12, 7), grace_days=5)) == 1
+
+
+def test_an_invoice_the_hospital_paid_into_escrow_is_not_overdue_r_pay_30():
+    """Two invoices accepted 1 Nov, due by 1 Dec. The hospital pays one into the escrow
+    account on 20 Nov; the agency's batch has not paid the supplier out yet, which is the
+    agency's delay (its settlement rate), not the hospital's. On 2 Dec only the other one is
+    the hospital's overdue payment."""
+    import time_machine
+
+    from settlement.tests.pay_world import paid
+
+    pw = make_pay_world()
+    with time_machine.travel(dt.datetime(2026, 11, 1, 10, 0, tzinfo=clock.SHANGHAI), tick=False):
+        paid_one = confirmed_invoice(pw)
+        unpaid = confirmed_invoice(pw)
+    with time_machine.travel(dt.datetime(2026, 11, 20, 10, 0, tzinfo=clock.SHANGHAI), tick=False):
+        paid(pw, paid_one)
+    (found,) = evaluate("payment_overdue", as_of=dt.date(2026, 12, 2))
+    assert [r["id"] for r in found.evidence] == [unpaid.pk]
