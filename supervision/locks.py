@@ -3,11 +3,14 @@ Lock order: a credit event, then its repair application, then its sanctions (pk 
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from accounts.models import User
 from core import permissions
 from core.errors import NotFoundError
 from supervision.models import (
     Alert,
+    AlertRule,
     CreditEvent,
     CreditRepair,
     MisconductItem,
@@ -103,3 +106,20 @@ def lock_alert(*, actor: User, alert_id: int, action: str) -> Alert:
         raise NotFoundError()
     permissions.require(actor, action)
     return found
+
+
+def lock_alert_rule(*, region_code: str, code: str) -> AlertRule:
+    """The region's rule ``code``, locked FOR UPDATE; the caller has checked permission and
+    seeded the region's rules, so the row exists."""
+    return AlertRule.objects.select_for_update(of=("self",)).get(region_code=region_code, code=code)
+
+
+def lock_live_alert(*, rule: AlertRule, subject_key: str, live: Iterable[str]) -> Alert | None:
+    """The open or acknowledged alert of ``rule`` on ``subject_key``, locked FOR UPDATE, so
+    two runs refreshing the same alert apply one after the other; ``None`` if there is none."""
+    return (
+        Alert.objects.select_for_update(of=("self",))
+        .select_related("rule", "assignee")
+        .filter(rule=rule, subject_key=subject_key, status__in=list(live))
+        .first()
+    )

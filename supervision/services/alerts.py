@@ -55,7 +55,7 @@ from supervision.errors import (
     AlertRuleParamUnknownError,
     AlertRuleUnknownError,
 )
-from supervision.locks import lock_alert
+from supervision.locks import lock_alert, lock_alert_rule, lock_live_alert
 from supervision.models import Alert, AlertRule
 from supervision.selectors.alert_rules import (
     FindingLike,
@@ -152,7 +152,7 @@ def alert_rule_update(
         raise AlertRuleUnknownError(rule=code)
     values = {name: _param_value(spec, name, raw) for name, raw in (params or {}).items()}
     alert_rules_seed(region_code=org.region_code)
-    rule = AlertRule.objects.select_for_update().get(region_code=org.region_code, code=code)
+    rule = lock_alert_rule(region_code=org.region_code, code=code)
     merged = spec.resolved(rule.params)
     merged.update(values)
     rule.params = _stored(merged)
@@ -216,12 +216,7 @@ def _apply(rule: AlertRule, finding: FindingLike, now: dt.datetime) -> str:
         "fingerprint": fingerprint(evidence),
     }
     key = str(finding.subject_key)[:120]
-    live = (
-        Alert.objects.select_for_update(of=("self",))
-        .select_related("rule", "assignee")
-        .filter(rule=rule, subject_key=key, status__in=ALERT_LIVE)
-        .first()
-    )
+    live = lock_live_alert(rule=rule, subject_key=key, live=ALERT_LIVE)
     if live is not None:
         changed = [f for f in FIGURES if getattr(live, f) != figures[f]]
         if not changed:
