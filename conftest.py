@@ -44,6 +44,56 @@ def _provide_runtime_role() -> None:
     database.update(USER=role, PASSWORD=password)
 
 
+# Tables that a freshly migrated database leaves empty (the migrations seed only the
+# misconduct catalogue): a row in one of them was committed by a run that was killed before
+# its transactional test flushed, and would leak into the tests of this run.
+_EMPTY_WHEN_MIGRATED = (
+    "accounts_organization",
+    "accounts_user",
+    "catalog_consumable",
+    "procurement_order",
+    "axes_accessattempt",
+)
+
+
+def _reused_database_is_dirty() -> bool:
+    import psycopg
+    from django.db import connections
+    from psycopg import sql
+
+    connection = connections["default"]
+    params = {
+        **connection.get_connection_params(),
+        "dbname": connection.creation._get_test_db_name(),
+    }
+    probe = sql.SQL("SELECT {}").format(
+        sql.SQL(" OR ").join(
+            sql.SQL("EXISTS (SELECT 1 FROM {})").format(sql.Identifier(table))
+            for table in _EMPTY_WHEN_MIGRATED
+        )
+    )
+    try:
+        with psycopg.connect(**params, autocommit=True, connect_timeout=10) as conn:
+            return bool(conn.execute(probe).fetchone()[0])
+    except psycopg.Error:
+        return False  # no test database yet, or not migrated: pytest-django builds it anyway
+
+
+@pytest.fixture(scope="session")
+def django_db_createdb(request, django_db_blocker) -> bool:
+    """``--reuse-db`` keeps the migrated test database between runs, but not one that a killed
+    run left holding committed rows: that one is created afresh."""
+    if request.config.getvalue("create_db"):
+        return True
+    if not request.config.getvalue("reuse_db"):
+        return False
+    with django_db_blocker.unblock():
+        dirty = _reused_database_is_dirty()
+    if dirty:
+        print("\ntest database: rows left by an interrupted run; creating it afresh")  # noqa: T201
+    return dirty
+
+
 @pytest.fixture(scope="session")
 def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix, django_db_blocker):
     """pytest-django creates and migrates the test database as the owner role."""
