@@ -220,6 +220,12 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "task": "supervision.alerts_run",
         "schedule": crontab(hour=5, minute=45),
     },
+    # The bureau dashboard's kept figures (supervision/services/dashboard.py): the default
+    # scopes refreshed ahead of the morning's first look and through the day.
+    "supervision-dashboard-warm": {
+        "task": "supervision.dashboard_warm",
+        "schedule": crontab(minute="*/15"),
+    },
     # [R-FIVE-RATES] the 1st of each month at 03:00 Asia/Shanghai: freeze the previous month.
     "supervision-five-rates-freeze": {
         "task": "supervision.five_rates_freeze",
@@ -303,6 +309,10 @@ EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", default=False)
 EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", default=False)
 EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT_S", 30)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", default="noreply@yangguang.invalid")
+
+# --- The bureau dashboard (docs/dashboard.md, "Freshness"): figures older than this are shown
+# while one refresh runs in the worker; the beat entry keeps the default scopes fresher.
+DASHBOARD_FIGURES_MAX_AGE_SECONDS = env_int("DASHBOARD_FIGURES_MAX_AGE_S", 15 * 60)
 
 # --- Catalog: the nightly national-lowest-price feed (docs/lowest-price-feed.md).
 LOWEST_PRICE_FEED_URL = env_str(

@@ -6,7 +6,7 @@ import smtplib
 
 from celery import shared_task
 
-from supervision.services import alerts, credit, five_rates, notifications
+from supervision.services import alerts, credit, dashboard, five_rates, notifications
 
 
 @shared_task(name="supervision.five_rates_freeze")
@@ -42,3 +42,17 @@ def alerts_run() -> str:
     """[R-ALERT-USE] [R-MISCONDUCT] nightly: evaluate every enabled alert rule of every
     bureau's region (idempotent: live alerts are refreshed, never duplicated)."""
     return str(alerts.alerts_run())
+
+
+@shared_task(name="supervision.dashboard_refresh")
+def dashboard_refresh(*, user_id: int, month: str, district: str, rate: str, language: str) -> bool:
+    """Recompute one dashboard scope whose kept figures went stale (queued by the page)."""
+    return dashboard.dashboard_refresh(
+        user_id=user_id, month=month, district=district, rate=rate, language=language
+    )
+
+
+@shared_task(name="supervision.dashboard_warm")
+def dashboard_warm() -> int:
+    """Every quarter of an hour: the regulators' default dashboards, before anyone asks."""
+    return dashboard.dashboard_warm()

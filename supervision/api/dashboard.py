@@ -11,6 +11,7 @@ from core.api.views import ApiView
 from supervision.api.serializers.dashboard import DashboardOutput, OwnRatesOutput
 from supervision.choices import Rate, SliceKind
 from supervision.selectors import dashboard as selectors
+from supervision.services.dashboard import dashboard_figures
 
 MONTH = OpenApiParameter("month", str, description="YYYY-MM (default: the current month)")
 
@@ -35,7 +36,7 @@ class DashboardApi(ApiView):
     )
     def get(self, request):
         params = request.query_params
-        board = selectors.dashboard(
+        board = dashboard_figures(
             actor=request.user,
             month=params.get("month"),
             district=params.get("district"),

@@ -229,11 +229,27 @@ def _usage_off_platform(prefix: str) -> QuerySet[UsageRecord]:
 class Dashboard:
     """The figures of one scope; each aggregate runs once, when first read."""
 
+    # What a page, panel or API call shows; supervision.services.dashboard keeps them.
+    PARTS = ("tiles", "districts", "trend", "rankings")
+
     def __init__(self, *, actor: Any, scope: DashboardScope, rank_rate: str = "") -> None:
         self.actor = actor
         self.scope = scope
         self.rank_rate = rank_rate if rank_rate in Rate.values else Rate.DELIVERY
         self.low, self.high = month_bounds(scope.month)
+        # When the figures were computed, if they were kept (None: computed for this request).
+        self.computed_at: dt.datetime | None = None
+
+    def parts(self) -> dict[str, Any]:
+        """The shown figures as plain values (each aggregate runs once, here)."""
+        return {name: getattr(self, name) for name in self.PARTS}
+
+    def load(self, parts: dict[str, Any], *, computed_at: dt.datetime) -> None:
+        """Figures kept from an earlier ``parts()`` of the same scope, instead of the queries
+        (each part is a cached_property: setting it first means it is never computed)."""
+        for name in self.PARTS:
+            self.__dict__[name] = parts[name]
+        self.computed_at = computed_at
 
     # -- purchases ---------------------------------------------------------------------------
 

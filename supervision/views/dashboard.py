@@ -12,11 +12,12 @@ from django.shortcuts import render
 from supervision.choices import Rate
 from supervision.selectors import dashboard as selectors
 from supervision.selectors import five_rates
+from supervision.services.dashboard import dashboard_figures
 
 
 def _board(request):
     params = request.GET
-    return selectors.dashboard(
+    return dashboard_figures(
         actor=request.user,
         month=params.get("month"),
         district=params.get("district"),

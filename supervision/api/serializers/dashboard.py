@@ -73,6 +73,10 @@ class DashboardOutput(serializers.Serializer):
     month = serializers.CharField(source="scope.month_value")
     district = serializers.CharField(source="scope.district")
     rank_rate = serializers.ChoiceField(choices=Rate.choices)
+    computed_at = serializers.DateTimeField(
+        help_text="When these figures were computed (kept and refreshed in the background; "
+        "docs/dashboard.md, Freshness); the lists behind them are live."
+    )
     tiles = TileOutput(many=True)
     districts = DistrictOutput(many=True, source="district_rows")
     trend = TrendOutput(many=True)
