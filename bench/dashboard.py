@@ -15,8 +15,9 @@ then the page, and the ratio of throughputs is printed:
     dashboard page=/ rows=10000000 dashboard_rps=X trivial_rps=Y ratio=X/Y target_ratio>=0.2 …
 
 Before the server starts, the beat task's refresh (``dashboard_warm``) computes the kept
-figures, as production's beat does every quarter of an hour; its time is printed as
-``figures_refresh_s`` (the worker's, not a page's).
+figures, as production's beat does every quarter of an hour, and a first look at the home
+counts its kept watch cards (core/home.py); their time is printed as ``figures_refresh_s``
+(the worker's, not a page's).
 
 Pages: ``--page`` (repeatable), else the bureau's home ``/`` and, when the URL name
 ``supervision:dashboard`` resolves, that page too (DASHBOARD_URL_NAME). Target: ratio >= 0.2
@@ -90,6 +91,9 @@ def warm() -> float:
     figures. Its time is printed: it is what the worker spends, not what a page waits."""
     from django.core.cache import cache
 
+    from accounts.models import User
+    from bench.five_rates_data import BUREAU_USER
+    from core.home import home_cards
     from supervision.services.dashboard import dashboard_warm
 
     cache.clear()
@@ -97,7 +101,14 @@ def warm() -> float:
     scopes = dashboard_warm()
     took = time.perf_counter() - started
     print(f"# dashboard figures of {scopes} scopes computed in {took:.1f}s (the worker)")
-    return took
+    # The home's kept watch cards (core/home.py keep_for): the officer's first look counts
+    # them, as the worker's refresh does afterwards.
+    started = time.perf_counter()
+    cards = home_cards(actor=User.objects.get(username=BUREAU_USER))
+    counted = time.perf_counter() - started
+    kept = sum(card.as_of is not None for card in cards)
+    print(f"# home: {len(cards)} cards, {kept} kept, first look {counted:.1f}s")
+    return took + counted
 
 
 def _rows() -> int:

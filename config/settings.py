@@ -313,6 +313,8 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", default="noreply@yangguang.in
 # --- The bureau dashboard (docs/dashboard.md, "Freshness"): figures older than this are shown
 # while one refresh runs in the worker; the beat entry keeps the default scopes fresher.
 DASHBOARD_FIGURES_MAX_AGE_SECONDS = env_int("DASHBOARD_FIGURES_MAX_AGE_S", 15 * 60)
+# The regulators' jurisdiction-wide watch cards on the home page (core/home.py ``keep_for``).
+HOME_CARD_KEPT_SECONDS = env_int("HOME_CARD_KEPT_S", 5 * 60)
 
 # --- Catalog: the nightly national-lowest-price feed (docs/lowest-price-feed.md).
 LOWEST_PRICE_FEED_URL = env_str(

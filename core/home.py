@@ -15,20 +15,39 @@ selector) and the link; the registry counts them (and sums ``amount`` where the 
 money field) in a single query. ``applies`` narrows a card beyond the role (a manufacturer's
 card not shown to a distributor's staff).
 
+``keep_for`` marks a watch figure over a whole jurisdiction's trade (the bureau's invoices
+awaiting settlement, its overdue payments): at a city's size one count is seconds of
+aggregates over millions of invoices, so for the actors it names the figures are kept in the
+cache for ``HOME_CARD_KEPT_SECONDS`` (the card says since when), stale ones are shown while
+the worker refreshes them (``core.home_card_refresh``), and the list behind the card is live.
+A person's own work queue is never kept: it is counted on every look. Kept figures are keyed
+by the card's SQL and parameters, so two actors share them only when they count the same rows.
+
 core imports no app: the roles are plain strings here, the apps pass their own constants.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import hashlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
+from django.core.cache import cache
 from django.db.models import Count, QuerySet, Sum
 from django.utils.http import urlencode
 
+from core import clock
 from core.money import ZERO, quantize
+from core.queue import enqueue_on_commit
+
+REFRESH_TASK = "core.home_card_refresh"
+# A refresh at full size takes seconds to a minute: one at a time per card and actor's rows.
+REFRESH_CLAIM_SECONDS = 10 * 60
+KEEP_SECONDS = 24 * 3600
 
 
 @dataclass(frozen=True)
@@ -53,17 +72,20 @@ class Card:
     query: Callable[[Any], CardQuery]
     amount_field: str | None = None
     applies: Callable[[Any], bool] | None = None
+    keep_for: Callable[[Any], bool] | None = None
 
 
 @dataclass(frozen=True)
 class CardValue:
-    """One card as the home page and GET /api/v1/home/ show it."""
+    """One card as the home page and GET /api/v1/home/ show it; ``as_of`` when the figures
+    are kept ones (None: counted for this request)."""
 
     key: str
     title: str
     count: int
     amount: Decimal | None
     url: str
+    as_of: dt.datetime | None = None
 
 
 _CARDS: dict[str, Card] = {}
@@ -77,6 +99,7 @@ def register_card(
     order: int,
     amount_field: str | None = None,
     applies: Callable[[Any], bool] | None = None,
+    keep_for: Callable[[Any], bool] | None = None,
 ) -> Callable[[Callable[[Any], CardQuery]], Callable[[Any], CardQuery]]:
     """Register the decorated ``query(actor) -> CardQuery`` as a home card for ``roles``.
     ``order`` places it on the page (lower first); registering a key again replaces it (the
@@ -91,6 +114,7 @@ def register_card(
             query=query,
             amount_field=amount_field,
             applies=applies,
+            keep_for=keep_for,
         )
         return query
 
@@ -110,18 +134,73 @@ def cards_for(actor) -> list[Card]:
     )
 
 
-def card_value(card: Card, actor) -> CardValue:
-    """Count the card's rows (and sum its amounts) in one query."""
-    query = card.query(actor)
-    rows = query.rows.order_by()
-    amount = None
+def _count(card: Card, rows: QuerySet) -> tuple[int, Decimal | None]:
     if card.amount_field:
         figures = rows.aggregate(count=Count("pk"), amount=Sum(card.amount_field))
-        count = figures["count"]
-        amount = quantize(figures["amount"] or ZERO)
-    else:
-        count = rows.count()
-    return CardValue(key=card.key, title=str(card.title), count=count, amount=amount, url=query.url)
+        return figures["count"], quantize(figures["amount"] or ZERO)
+    return rows.count(), None
+
+
+def _kept_key(card: Card, rows: QuerySet) -> str:
+    sql, params = rows.query.sql_with_params()
+    text = f"{card.key}|{card.amount_field}|{sql}|{params!r}"
+    return f"home:card:v1:{hashlib.sha256(text.encode()).hexdigest()[:32]}"
+
+
+def _keep(card: Card, rows: QuerySet, key: str) -> dict[str, Any]:
+    count, amount = _count(card, rows)
+    kept = {"at": clock.now(), "count": count, "amount": amount}
+    cache.set(key, kept, timeout=KEEP_SECONDS)
+    return kept
+
+
+def watches_jurisdiction(actor) -> bool:
+    """``keep_for`` of the regulators' watch cards: a bureau's or agency's staff, whose card
+    counts a whole jurisdiction's trade (a hospital's or supplier's count of its own rows is
+    never kept)."""
+    return bool(getattr(getattr(actor, "organization", None), "is_regulator", False))
+
+
+def card_value(card: Card, actor) -> CardValue:
+    """Count the card's rows (and sum its amounts) in one query, or read the kept figures of
+    a watch card (``keep_for``)."""
+    query = card.query(actor)
+    rows = query.rows.order_by()
+    title = str(card.title)
+    if card.keep_for is None or not card.keep_for(actor):
+        count, amount = _count(card, rows)
+        return CardValue(key=card.key, title=title, count=count, amount=amount, url=query.url)
+    key = _kept_key(card, rows)
+    kept = cache.get(key)
+    if kept is None:
+        kept = _keep(card, rows, key)
+    elif clock.now() - kept["at"] >= dt.timedelta(
+        seconds=settings.HOME_CARD_KEPT_SECONDS
+    ) and cache.add(f"{key}:refresh", 1, timeout=REFRESH_CLAIM_SECONDS):
+        enqueue_on_commit(REFRESH_TASK, card_key=card.key, user_id=actor.pk)
+    return CardValue(
+        key=card.key,
+        title=title,
+        count=kept["count"],
+        amount=kept["amount"],
+        url=query.url,
+        as_of=kept["at"],
+    )
+
+
+def card_refresh(card_key: str, actor) -> bool:
+    """Count a kept card again for this actor and keep the figures (the worker's half of
+    ``card_value``); ``False`` if the actor no longer gets the card."""
+    card = _CARDS.get(card_key)
+    if card is None or card not in cards_for(actor) or card.keep_for is None:
+        return False
+    rows = card.query(actor).rows.order_by()
+    key = _kept_key(card, rows)
+    try:
+        _keep(card, rows, key)
+    finally:
+        cache.delete(f"{key}:refresh")
+    return True
 
 
 def home_cards(*, actor) -> list[CardValue]:

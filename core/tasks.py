@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from core import idempotency
+from core import home, idempotency
 
 
 @shared_task(name="core.idempotency_purge")
@@ -35,3 +35,14 @@ def export_jobs_purge_task() -> dict:
     from core.export_jobs import export_jobs_purge
 
     return {"purged": export_jobs_purge()}
+
+
+@shared_task(name="core.home_card_refresh")
+def home_card_refresh(*, card_key: str, user_id: int) -> bool:
+    """Count a kept home card again (queued when its figures went stale)."""
+    from django.contrib.auth import get_user_model
+
+    user = get_user_model().objects.filter(pk=user_id, is_active=True).first()
+    if user is None:
+        return False
+    return home.card_refresh(card_key, user)

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.choices import OrganizationKind, Role
 from core import clock, export_jobs
 from core.export_jobs import ExportStatus
-from core.home import CardQuery, register_card
+from core.home import CardQuery, register_card, watches_jurisdiction
 from procurement.choices import (
     CatalogueEntryStatus,
     DeliveryStatus,
@@ -119,6 +119,7 @@ def invoices_to_confirm(actor) -> CardQuery:
     roles=REGULATORS,
     order=540,
     amount_field="amount",
+    keep_for=watches_jurisdiction,
 )
 def invoices_awaiting_settlement(actor) -> CardQuery:
     # Not those the hospital has paid already (into escrow, or the fund directly).

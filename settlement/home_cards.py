@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from accounts.choices import Role
-from core.home import CardQuery, register_card
+from core.home import CardQuery, register_card, watches_jurisdiction
 from settlement.choices import (
     AdvanceStatus,
     FundSettlementStatus,
@@ -104,6 +104,7 @@ def requests_to_settle(actor) -> CardQuery:
     roles=OVERDUE_VIEWERS,
     order=565,
     amount_field="amount",
+    keep_for=watches_jurisdiction,
 )
 def overdue(actor) -> CardQuery:
     """[R-PAY-30] unpaid past the region's deadline after acceptance."""

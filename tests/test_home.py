@@ -8,6 +8,7 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+import time_machine
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -670,7 +671,13 @@ def test_each_card_costs_one_query(world):
         for card in cards:
             with CaptureQueriesContext(connection) as queries:
                 card_value(card, user)
-            assert len(queries) == 1, (role, card.key, [q["sql"] for q in queries])
+            # A kept watch card another regulator of the jurisdiction counted costs none.
+            kept = card.keep_for is not None and card.keep_for(user)
+            assert len(queries) == 1 or (kept and not queries), (
+                role,
+                card.key,
+                [q["sql"] for q in queries],
+            )
 
 
 def test_home_page_shows_the_cards_with_links(world):
@@ -689,6 +696,8 @@ def test_api_answers_the_same_cards(world):
     client = Client()
     client.force_login(users["fin"])
     body = client.get("/api/v1/home/").json()
+    # A hospital's own queues are counted on every look, never kept.
+    assert {card.pop("as_of") for card in body} == {None}
     assert body == [
         {
             "key": "invoices_to_confirm",
@@ -775,6 +784,49 @@ def test_api_answers_the_same_cards(world):
             "url": "/supervision/notifications/?unread=1",
         },
     ]
+
+
+def test_a_regulators_watch_cards_are_kept_and_refreshed(world, django_capture_on_commit_callbacks):
+    """The bureau's jurisdiction-wide watch cards (invoices awaiting settlement, overdue
+    payments) are counted once and kept: a second look runs no query for them and says when
+    they were counted; past HOME_CARD_KEPT_SECONDS the kept figures are shown while one
+    refresh is queued, which counts again. Its own work queues are counted every time."""
+    _w, users, _o = world
+    bureau = users["bur"]
+    watch = {"invoices_awaiting_settlement", "payment_overdue"}
+    kept = [card for card in cards_for(bureau) if card.key in watch]
+    assert {card.key for card in kept} == watch
+    first = clock.now()
+    with time_machine.travel(first, tick=False):
+        counted = {card.key: card_value(card, bureau) for card in kept}
+        with CaptureQueriesContext(connection) as again:
+            read = {card.key: card_value(card, bureau) for card in kept}
+    assert len(again) == 0
+    assert read == counted
+    assert {value.as_of for value in read.values()} == {first}
+    own = next(card for card in cards_for(bureau) if card.key == "alerts_open")
+    assert card_value(own, bureau).as_of is None
+    later = first + dt.timedelta(minutes=6)
+    with time_machine.travel(later, tick=False):
+        with django_capture_on_commit_callbacks(execute=False) as queued:
+            stale = {card.key: card_value(card, bureau).as_of for card in kept}
+            card_value(kept[0], bureau)
+        assert stale == dict.fromkeys(watch, first)
+        assert len(queued) == len(watch)  # one per card, not one per look
+        for refresh in queued:
+            refresh()
+        assert {card_value(card, bureau).as_of for card in kept} == {later}
+
+
+def test_a_hospitals_overdue_card_is_counted_on_every_look(world):
+    _w, users, _o = world
+    finance = users["fin"]
+    card = next(card for card in cards_for(finance) if card.key == "payment_overdue")
+    card_value(card, finance)
+    with CaptureQueriesContext(connection) as again:
+        value = card_value(card, finance)
+    assert len(again) == 1
+    assert value.as_of is None
 
 
 def test_every_registered_card_names_roles_and_a_title():

@@ -17,6 +17,11 @@ class HomeCardOutput(serializers.Serializer):
     count = serializers.IntegerField(min_value=0)
     amount = MoneyField(allow_null=True, help_text="CNY total where the card is about money")
     url = serializers.CharField(help_text="the page listing exactly the rows counted")
+    as_of = serializers.DateTimeField(
+        allow_null=True,
+        help_text="when a regulator's jurisdiction-wide watch figure was counted (kept for a "
+        "few minutes, then refreshed); null: counted for this request",
+    )
 
 
 class HomeCardListApi(ApiView):
