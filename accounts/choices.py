@@ -56,3 +56,23 @@ class SecurityEventKind(models.TextChoices):
     API_KEY_REJECTED = "api_key_rejected", _("API key rejected")
     API_KEY_CREATED = "api_key_created", _("API key created")
     API_KEY_REVOKED = "api_key_revoked", _("API key revoked")
+    AUDIT_VERIFIED = "audit_verified", _("Audit trail verified")
+    AUDIT_ARCHIVED = "audit_archived", _("Audit trail archived")
+
+
+class AuditResult(models.TextChoices):
+    SUCCESS = "success", _("Success")
+    REFUSED = "refused", _("Refused")
+    FAILED = "failed", _("Failed")
+
+
+# The result a kind of security event has unless its writer says otherwise [R-AUDIT-CHAIN].
+REFUSED_KINDS = frozenset(
+    {
+        SecurityEventKind.LOGIN_FAILED,
+        SecurityEventKind.LOCKED_OUT,
+        SecurityEventKind.PERMISSION_DENIED,
+        SecurityEventKind.SESSION_EXPIRED,
+        SecurityEventKind.API_KEY_REJECTED,
+    }
+)
