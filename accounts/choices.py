@@ -1,5 +1,6 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class OrganizationKind(models.TextChoices):
@@ -61,9 +62,9 @@ class SecurityEventKind(models.TextChoices):
 
 
 class AuditResult(models.TextChoices):
-    SUCCESS = "success", _("Success")
-    REFUSED = "refused", _("Refused")
-    FAILED = "failed", _("Failed")
+    SUCCESS = "success", pgettext_lazy("audit result", "Success")
+    REFUSED = "refused", pgettext_lazy("audit result", "Refused")
+    FAILED = "failed", pgettext_lazy("audit result", "Failed")
 
 
 # The result a kind of security event has unless its writer says otherwise [R-AUDIT-CHAIN].
