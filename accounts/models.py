@@ -294,3 +294,8 @@ class SecurityEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.kind} {self.username}"
+
+    @property
+    def role_labels(self) -> list[str]:
+        """The roles held then, by their names."""
+        return [str(Role(r).label) for r in self.roles if r in Role.values]

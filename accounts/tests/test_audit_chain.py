@@ -363,3 +363,27 @@ def test_the_deploy_check_refuses_a_missing_key_with_debug_off_r_audit_chain(set
     assert audit.current_key() == b"k" * 64
     settings.AUDIT_HMAC_KEY = "e" * 40
     assert audit_key_check() == []
+
+
+@pytest.mark.django_db
+def test_the_security_log_page_and_export_show_the_audit_fields_r_audit_chain():
+    """[R-AUDIT-CHAIN] the page shows the result, roles and request id; the export has them."""
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    admin = user_with_role(Role.PLATFORM_ADMIN)
+    Client(HTTP_X_REQUEST_ID="req-shown-0003").post(
+        LOGIN, {"username": admin.username, "password": "wrong-password"}
+    )
+    client = Client()
+    client.force_login(admin)
+    page = client.get("/accounts/security-events/").content.decode()
+    assert "req-shown-0003" in page
+    assert "bad_credentials" in page
+    export = client.get("/accounts/security-events/?export=xlsx")
+    sheet = load_workbook(BytesIO(export.content)).active
+    rows = list(sheet.iter_rows(values_only=True))
+    assert len(rows[0]) == 12
+    failed = next(row for row in rows[1:] if "req-shown-0003" in row)
+    assert "bad_credentials" in failed
