@@ -387,3 +387,40 @@ def test_the_security_log_page_and_export_show_the_audit_fields_r_audit_chain():
     assert len(rows[0]) == 12
     failed = next(row for row in rows[1:] if "req-shown-0003" in row)
     assert "bad_credentials" in failed
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("remote", "stored"),
+    [
+        ("10.1.2.3", "10.1.2.3"),
+        ("2001:DB8:0:0::1", "2001:db8::1"),
+        ("::ffff:10.1.2.3", "10.1.2.3"),
+        ("not-an-address", None),
+    ],
+    ids=["ipv4", "ipv6-uppercase", "ipv4-mapped", "garbage"],
+)
+def test_what_is_hashed_is_what_the_database_gives_back_r_audit_chain(rf, remote, stored):
+    """[R-AUDIT-CHAIN] addresses and details are normalised before hashing, so a row read back
+    from PostgreSQL (inet, jsonb) hashes the same."""
+    request = rf.get("/probe/", REMOTE_ADDR=remote)
+    event = security_event_record(
+        kind=SecurityEventKind.LOGIN_FAILED,
+        username="名字",
+        request=request,
+        detail={"b": [1, 2.5, "三"], "a": {"z": None, "y": True}},
+    )
+    event.refresh_from_db()
+    assert event.ip == stored
+    assert audit_chain_verify().ok
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "offered", ["short", "has spaces in it", "x" * 65, "<script>alert(1)</script>"]
+)
+def test_a_malformed_request_id_is_replaced_r_audit_chain(offered):
+    """[R-AUDIT-CHAIN] only 8 to 64 safe characters are taken from X-Request-ID."""
+    response = Client(HTTP_X_REQUEST_ID=offered).get("/accounts/login/")
+    assert response["X-Request-ID"] != offered
+    assert len(response["X-Request-ID"]) == 32
