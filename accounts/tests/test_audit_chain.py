@@ -424,3 +424,20 @@ def test_a_malformed_request_id_is_replaced_r_audit_chain(offered):
     response = Client(HTTP_X_REQUEST_ID=offered).get("/accounts/login/")
     assert response["X-Request-ID"] != offered
     assert len(response["X-Request-ID"]) == 32
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_commands_and_the_task_run_the_services_r_audit_chain(tmp_path, settings, capsys):
+    """[R-AUDIT-CHAIN] `audit_archive --dir`, then the beat task: the archive is written, the
+    kept chain verifies and the task says so."""
+    from accounts.tasks import audit_chain_check
+
+    settings.AUDIT_RETENTION_DAYS = 30
+    with time_machine.travel(dt.datetime(2026, 1, 1, 10, tzinfo=SHANGHAI), tick=True):
+        append(2)
+    call_command("audit_archive", "--dir", str(tmp_path))
+    assert "archived 2 rows" in capsys.readouterr().out
+    assert len(list(tmp_path.glob("security-events-1-2-*.jsonl"))) == 1
+    call_command("audit_archive", "--dir", str(tmp_path))
+    assert "nothing older" in capsys.readouterr().out
+    assert audit_chain_check.apply().get() is True
