@@ -53,6 +53,7 @@ bench: install
 deploy-check: install
 	DJANGO_DEBUG=0 DJANGO_SECRET_KEY=$${DJANGO_SECRET_KEY:-ci-only-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz} \
 	DJANGO_ALLOWED_HOSTS=$${DJANGO_ALLOWED_HOSTS:-localhost} \
+	AUDIT_HMAC_KEY=$${AUDIT_HMAC_KEY:-ci-only-audit-hmac-key-0123456789-abcdefghijklmnopqrstuvwxyz} \
 	$(BIN)/python manage.py check --deploy --fail-level WARNING
 
 # Regenerate the Chinese catalogue after adding strings, translate, then compile.

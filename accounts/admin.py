@@ -44,5 +44,5 @@ class ApiClientAdmin(ReadOnlyAdmin):
 
 @admin.register(SecurityEvent)
 class SecurityEventAdmin(ReadOnlyAdmin):
-    list_display = ["at", "kind", "username", "organization", "ip", "path"]
-    list_filter = ["kind"]
+    list_display = ["at", "seq", "kind", "result", "username", "organization", "ip", "path"]
+    list_filter = ["kind", "result"]

@@ -1,5 +1,6 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class OrganizationKind(models.TextChoices):
@@ -56,3 +57,23 @@ class SecurityEventKind(models.TextChoices):
     API_KEY_REJECTED = "api_key_rejected", _("API key rejected")
     API_KEY_CREATED = "api_key_created", _("API key created")
     API_KEY_REVOKED = "api_key_revoked", _("API key revoked")
+    AUDIT_VERIFIED = "audit_verified", _("Audit trail verified")
+    AUDIT_ARCHIVED = "audit_archived", _("Audit trail archived")
+
+
+class AuditResult(models.TextChoices):
+    SUCCESS = "success", pgettext_lazy("audit result", "Success")
+    REFUSED = "refused", pgettext_lazy("audit result", "Refused")
+    FAILED = "failed", pgettext_lazy("audit result", "Failed")
+
+
+# The result a kind of security event has unless its writer says otherwise [R-AUDIT-CHAIN].
+REFUSED_KINDS = frozenset(
+    {
+        SecurityEventKind.LOGIN_FAILED,
+        SecurityEventKind.LOCKED_OUT,
+        SecurityEventKind.PERMISSION_DENIED,
+        SecurityEventKind.SESSION_EXPIRED,
+        SecurityEventKind.API_KEY_REJECTED,
+    }
+)

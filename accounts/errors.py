@@ -27,3 +27,11 @@ class ApiKeyError(DomainError):
 class ApiKeyMalformedError(ApiKeyError):
     code = "api_key_malformed"
     message_template = _("The API key is malformed: expected 'Bearer yg_<prefix>_<secret>'.")
+
+
+class AuditArchiveError(DomainError):
+    """[R-AUDIT-CHAIN] The archive file could not be written or checked: nothing was deleted."""
+
+    code = "audit_archive_failed"
+    http_status = 500
+    message_template = _("The security log was not archived: %(reason)s")

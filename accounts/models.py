@@ -12,13 +12,14 @@ from stdnum.cn import uscc
 from accounts.choices import (
     REGULATOR_KINDS,
     SUPPLIER_KINDS,
+    AuditResult,
     HospitalTier,
     OrganizationKind,
     Ownership,
     Role,
     SecurityEventKind,
 )
-from core import history
+from core import clock, history
 from core.regions import is_valid_region, jurisdiction_prefix, region_full_name
 from core.tenancy import REGULATOR_ROLES, TenantQuerySet, scope_q
 
@@ -228,9 +229,17 @@ class ApiClient(models.Model):
 
 
 class SecurityEvent(models.Model):
-    """Logins, logouts, failures and refusals: the audit trail 等保 2.0 asks for."""
+    """Logins, logouts, failures and refusals: the audit trail 等保 2.0 asks for (GB/T
+    22239-2019 8.1.4.3: who, in which role, when, from where, what, on what, with what result).
 
-    at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
+    Append-only (core.history.append_only and the runtime role's privileges), and a keyed hash
+    chain [R-AUDIT-CHAIN]: each row has the next ``seq`` and ``chain_hash`` = HMAC-SHA-256 of
+    the previous row's hash and this row's canonical fields (accounts.audit), so an edited,
+    deleted or inserted row shows (``accounts.selectors.audit_chain_verify``). Written only by
+    ``accounts.services.security_event_record``. Rows from before the chain have no ``seq``.
+    """
+
+    at = models.DateTimeField(_("time"), default=clock.now, db_index=True)
     kind = models.CharField(_("event"), max_length=30, choices=SecurityEventKind.choices)
     user = models.ForeignKey(
         User, verbose_name=_("user"), on_delete=models.PROTECT, null=True, related_name="+"
@@ -243,15 +252,50 @@ class SecurityEvent(models.Model):
         null=True,
         related_name="+",
     )
+    roles = ArrayField(
+        models.CharField(max_length=30),
+        verbose_name=_("roles"),
+        default=list,
+        db_default=models.Value([], output_field=ArrayField(models.CharField(max_length=30))),
+        blank=True,
+    )
     ip = models.GenericIPAddressField(_("address"), null=True)
     path = models.CharField(_("path"), max_length=300, blank=True)
+    request_id = models.CharField(_("request id"), max_length=64, blank=True, db_default="")
+    object_type = models.CharField(_("object type"), max_length=100, blank=True, db_default="")
+    object_id = models.CharField(_("object id"), max_length=64, blank=True, db_default="")
+    result = models.CharField(
+        _("result"),
+        max_length=10,
+        choices=AuditResult.choices,
+        default=AuditResult.SUCCESS,
+        db_default=AuditResult.SUCCESS,
+    )
+    reason = models.CharField(_("reason"), max_length=200, blank=True, db_default="")
     detail = models.JSONField(_("detail"), default=dict, blank=True)
+    # The chain [R-AUDIT-CHAIN]: null/empty on the rows written before it began.
+    seq = models.BigIntegerField(_("sequence number"), null=True, unique=True)
+    prev_hash = models.CharField(_("previous hash"), max_length=64, blank=True, db_default="")
+    chain_hash = models.CharField(_("chain hash"), max_length=64, blank=True, db_default="")
+    key_id = models.CharField(_("key id"), max_length=16, blank=True, db_default="")
 
     class Meta:
         verbose_name = _("security event")
         verbose_name_plural = _("security events")
         ordering = ["-at"]
         triggers = [history.append_only()]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(seq__isnull=True)
+                | (models.Q(seq__gte=1) & ~models.Q(chain_hash="") & ~models.Q(key_id="")),
+                name="securityevent_chained_row_complete",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.kind} {self.username}"
+
+    @property
+    def role_labels(self) -> list[str]:
+        """The roles held then, by their names."""
+        return [str(Role(r).label) for r in self.roles if r in Role.values]

@@ -2,21 +2,54 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
+import ipaddress
+import json
+import logging
+import os
 import secrets
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
-from django.db import transaction
+from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import connection, transaction
+from django.db.models import Q
 from stdnum.cn import uscc as uscc_std
 from stdnum.exceptions import ValidationError as StdnumValidationError
 
-from accounts.choices import ROLES_BY_KIND, OrganizationKind, SecurityEventKind
-from accounts.errors import RegionInvalidError, RoleInvalidError, UsccInvalidError
+from accounts import audit
+from accounts.choices import (
+    REFUSED_KINDS,
+    ROLES_BY_KIND,
+    AuditResult,
+    OrganizationKind,
+    SecurityEventKind,
+)
+from accounts.errors import (
+    AuditArchiveError,
+    RegionInvalidError,
+    RoleInvalidError,
+    UsccInvalidError,
+)
+from accounts.locks import lock_audit_chain
 from accounts.models import ApiClient, Organization, SecurityEvent, User
+from accounts.selectors import (
+    AUDIT_ROW_FIELDS,
+    AuditChainReport,
+    audit_archive_file_verify,
+    audit_chain_head,
+    audit_chain_verify,
+)
 from core import clock, permissions
 from core.history import client_address
+from core.privileges import owner_connection
 from core.regions import is_valid_region
+from core.request_id import current_request
+
+logger = logging.getLogger(__name__)
 
 API_KEY_PREFIX = "yg"
 
@@ -118,7 +151,11 @@ def api_client_create(
         created_by=actor,
     )
     security_event_record(
-        kind=SecurityEventKind.API_KEY_CREATED, user=actor, detail={"client": prefix}
+        kind=SecurityEventKind.API_KEY_CREATED,
+        user=actor,
+        detail={"client": prefix},
+        object_type="accounts.ApiClient",
+        object_id=client.pk,
     )
     return IssuedApiKey(client=client, key=key)
 
@@ -132,11 +169,27 @@ def api_client_revoke(*, actor: User, client_id: int) -> ApiClient:
         client.revoked_at = clock.now()
         client.save(update_fields=["revoked_at"])
         security_event_record(
-            kind=SecurityEventKind.API_KEY_REVOKED, user=actor, detail={"client": client.key_prefix}
+            kind=SecurityEventKind.API_KEY_REVOKED,
+            user=actor,
+            detail={"client": client.key_prefix},
+            object_type="accounts.ApiClient",
+            object_id=client.pk,
         )
     return client
 
 
+def _address(raw: str | None) -> str | None:
+    """The client's address as PostgreSQL's inet gives it back (so the hash reads the same)."""
+    try:
+        address = ipaddress.ip_address(raw) if raw else None
+    except ValueError:
+        return None
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+        address = address.ipv4_mapped
+    return str(address) if address is not None else None
+
+
+@transaction.atomic
 def security_event_record(
     *,
     kind: str,
@@ -144,15 +197,196 @@ def security_event_record(
     username: str = "",
     request: Any = None,
     detail: dict | None = None,
+    object_type: str = "",
+    object_id: object = "",
+    result: str | None = None,
+    reason: str = "",
 ) -> SecurityEvent:
-    """Append one row to the security log. Never raises on a missing request or anonymous user."""
+    """[R-AUDIT-CHAIN] Append one row to the security log: the one writer of SecurityEvent.
+
+    Records who (user, user name, organisation and the roles held at that moment), when, from
+    where (address, path, request id), what (``kind``, ``detail``), on what (``object_type``,
+    ``object_id``, optional) and the outcome (``result``: refused for the kinds in
+    REFUSED_KINDS unless given, with ``reason``). The row takes the next sequence number and
+    its keyed hash under the chain's advisory lock, held until the caller's transaction ends,
+    so concurrent appends chain one after another. Never raises on a missing request or an
+    anonymous user; raises KeyMissingError in production without a key (fail closed).
+    """
+    key = audit.current_key()
+    # The request handed over, else the one this thread is serving (core.request_id).
+    serving = current_request()
     real_user = user if getattr(user, "pk", None) else None
-    return SecurityEvent.objects.create(
+    outcome = result or (AuditResult.REFUSED if kind in REFUSED_KINDS else AuditResult.SUCCESS)
+    event = SecurityEvent(
         kind=kind,
         user=real_user,
-        username=username or (real_user.username if real_user else ""),
+        username=(username or (real_user.username if real_user else ""))[:150],
         organization_id=getattr(real_user, "organization_id", None),
-        ip=client_address(request) if request is not None else None,
-        path=(request.path[:300] if request is not None else ""),
-        detail=detail or {},
+        roles=sorted(getattr(real_user, "roles", None) or []),
+        ip=_address(client_address(request) if request is not None else serving.ip),
+        path=(request.path if request is not None else serving.path)[:300],
+        request_id=(getattr(request, "request_id", "") or serving.request_id)[:64],
+        object_type=object_type[:100],
+        object_id=str(object_id)[:64],
+        result=outcome,
+        reason=reason[:200],
+        # As jsonb gives it back: what the hash covers is what is stored.
+        detail=json.loads(json.dumps(detail or {}, cls=DjangoJSONEncoder)),
+        key_id=audit.key_id(key),
     )
+    lock_audit_chain()
+    seq, prev_hash = audit_chain_head()
+    event.seq = seq + 1
+    event.at = clock.now()  # under the lock: time follows the sequence
+    event.prev_hash = prev_hash
+    event.chain_hash = audit.chain_hash(key=key, prev_hash=prev_hash, row=_chained(event))
+    event.save(force_insert=True)
+    return event
+
+
+def _chained(event: SecurityEvent) -> dict[str, object]:
+    return {name: getattr(event, name) for name in audit.CHAINED_FIELDS}
+
+
+def audit_chain_check_run() -> AuditChainReport:
+    """[R-AUDIT-CHAIN] The daily check (task ``accounts.audit_chain_check``, beat): verify the
+    chain, record the result as a security event of its own, and log a break as an error for
+    the operators' alerting (with the head, so a truncated tail shows against the logs)."""
+    report = audit_chain_verify()
+    first = report.first_break
+    security_event_record(
+        kind=SecurityEventKind.AUDIT_VERIFIED,
+        result=AuditResult.SUCCESS if report.ok else AuditResult.FAILED,
+        reason=first.check if first else "",
+        detail=report.as_detail(),
+    )
+    if first is not None:
+        logger.error(
+            "security log chain broken: %d findings, first %s at seq %s (%s)",
+            len(report.findings),
+            first.check,
+            first.seq,
+            first.detail,
+        )
+    else:
+        logger.info(
+            "security log chain verified: %d rows, head seq %s hash %s",
+            report.rows,
+            report.last_seq,
+            report.last_hash,
+        )
+    return report
+
+
+@dataclass(frozen=True)
+class AuditArchive:
+    """What ``audit_archive`` moved out: the rows, their range, the file and its SHA-256."""
+
+    count: int
+    from_seq: int | None
+    to_seq: int | None
+    path: Path
+    sha256: str
+    event: SecurityEvent
+
+
+def _archive_line(row: dict[str, Any]) -> str:
+    row = {**row, "at": audit.timestamp_text(row["at"])}
+    return json.dumps(row, ensure_ascii=False, sort_keys=True, cls=DjangoJSONEncoder) + "\n"
+
+
+def audit_archive(
+    *, directory: Path | None = None, today: dt.date | None = None
+) -> AuditArchive | None:
+    """[R-AUDIT-CHAIN] Move the security log's rows older than AUDIT_RETENTION_DAYS to a file.
+
+    1. The rows to go: every chained row up to the last one older than the retention (a prefix
+       of the chain: time follows the sequence), and the unchained rows from before the chain
+       that are as old. None when there are none.
+    2. They are written as JSON lines, with their hashes, to ``security-events-<from>-<to>-
+       <time>.jsonl`` under AUDIT_ARCHIVE_DIR (a temporary name first, fsynced, then renamed),
+       and the file is read back: the same rows, a chain that verifies, its SHA-256.
+    3. As the owner role (the runtime role may not delete; the append-only trigger is skipped
+       for this transaction only), the drop is recorded as an ``audit_archived`` event (count,
+       range, file, SHA-256, and the boundary: the hash the first kept row follows), then
+       exactly the archived rows are deleted; any other count rolls the whole back.
+    """
+    directory = Path(directory or settings.AUDIT_ARCHIVE_DIR)
+    today = today or clock.local_today()
+    cutoff = dt.datetime.combine(
+        today - dt.timedelta(days=settings.AUDIT_RETENTION_DAYS), dt.time.min, tzinfo=clock.SHANGHAI
+    )
+    old = SecurityEvent.objects.filter(at__lt=cutoff)
+    to_seq = old.filter(seq__isnull=False).order_by("-seq").values_list("seq", flat=True).first()
+    from_seq = old.filter(seq__isnull=False).order_by("seq").values_list("seq", flat=True).first()
+    unchained_ids = list(old.filter(seq__isnull=True).order_by("pk").values_list("pk", flat=True))
+    chained = SecurityEvent.objects.filter(seq__isnull=False, seq__lte=to_seq or 0)
+    count = len(unchained_ids) + chained.count()
+    if count == 0:
+        return None
+    directory.mkdir(parents=True, exist_ok=True)
+    stamp = clock.now().strftime("%Y%m%dT%H%M%SZ")
+    path = directory / f"security-events-{from_seq or 0}-{to_seq or 0}-{stamp}.jsonl"
+    partial = path.with_suffix(".jsonl.partial")
+    digest = hashlib.sha256()
+    with partial.open("w", encoding="utf-8") as handle:
+        rows = SecurityEvent.objects.filter(pk__in=unchained_ids).order_by("pk")
+        for row in rows.values(*AUDIT_ROW_FIELDS).iterator(chunk_size=2000):
+            line = _archive_line(row)
+            digest.update(line.encode())
+            handle.write(line)
+        for row in chained.order_by("seq").values(*AUDIT_ROW_FIELDS).iterator(chunk_size=2000):
+            line = _archive_line(row)
+            digest.update(line.encode())
+            handle.write(line)
+        handle.flush()
+        os.fsync(handle.fileno())
+    partial.rename(path)
+    sha256 = digest.hexdigest()
+    _archive_check(path, count=count, sha256=sha256, from_seq=from_seq, to_seq=to_seq)
+    boundary = (
+        chained.filter(seq=to_seq).values_list("chain_hash", flat=True).first() if to_seq else None
+    )
+    with owner_connection(), transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT set_config('pgtrigger.ignore', array_agg(tgname)::text, true)"
+                " FROM pg_trigger WHERE tgrelid = %s::regclass AND NOT tgisinternal",
+                [SecurityEvent._meta.db_table],
+            )
+        detail: dict[str, Any] = {
+            "count": count,
+            "from_seq": from_seq,
+            "to_seq": to_seq,
+            "unchained": len(unchained_ids),
+            "before": audit.timestamp_text(cutoff),
+            "file": str(path),
+            "sha256": sha256,
+        }
+        if to_seq is not None:
+            detail.update(next_seq=to_seq + 1, boundary_hash=boundary)
+        event = security_event_record(
+            kind=SecurityEventKind.AUDIT_ARCHIVED,
+            detail=detail,
+            object_type="file",
+            object_id=path.name,
+        )
+        deleted, _by_model = SecurityEvent.objects.filter(
+            Q(pk__in=unchained_ids) | Q(seq__isnull=False, seq__lte=to_seq or 0)
+        ).delete()
+        if deleted != count:
+            raise AuditArchiveError(reason=f"{deleted} rows to delete, {count} archived")
+    return AuditArchive(count, from_seq, to_seq, path, sha256, event)
+
+
+def _archive_check(
+    path: Path, *, count: int, sha256: str, from_seq: int | None, to_seq: int | None
+) -> None:
+    """The file as read back: its SHA-256, its row count and a chain that verifies."""
+    if hashlib.sha256(path.read_bytes()).hexdigest() != sha256:
+        raise AuditArchiveError(reason="the file read back differs from what was written")
+    report = audit_archive_file_verify(path)
+    if report.rows != count or report.first_seq != from_seq or report.last_seq != to_seq:
+        raise AuditArchiveError(reason=f"the file holds {report.rows} rows, not {count}")
+    if not report.ok:
+        raise AuditArchiveError(reason=f"the archived chain does not verify: {report.first_break}")

@@ -31,16 +31,38 @@ def on_login_failed(sender, credentials, request=None, **kwargs):
         kind=SecurityEventKind.LOGIN_FAILED,
         username=str(credentials.get("username", ""))[:150],
         request=request,
+        reason="bad_credentials",
     )
 
 
 @receiver(user_locked_out)
 def on_locked_out(sender, request, username=None, ip_address=None, **kwargs):
     security_event_record(
-        kind=SecurityEventKind.LOCKED_OUT, username=str(username or "")[:150], request=request
+        kind=SecurityEventKind.LOCKED_OUT,
+        username=str(username or "")[:150],
+        request=request,
+        reason="too_many_failures",
     )
 
 
 @receiver(security_event)
-def on_security_event(sender, kind, user=None, request=None, detail=None, **kwargs):
-    security_event_record(kind=kind, user=user, request=request, detail=detail)
+def on_security_event(
+    sender,
+    kind,
+    user=None,
+    request=None,
+    detail=None,
+    object_type="",
+    object_id="",
+    reason="",
+    **kwargs,
+):
+    security_event_record(
+        kind=kind,
+        user=user,
+        request=request,
+        detail=detail,
+        object_type=object_type,
+        object_id=object_id,
+        reason=reason,
+    )

@@ -159,15 +159,34 @@ def security_event_list(request):
     if wants_xlsx(request):
         return xlsx_response(
             "security-events.xlsx",
-            [_("Time"), _("Event"), _("User"), _("Organisation"), _("Address"), _("Path")],
+            [
+                _("Time"),
+                _("Event"),
+                _("Result"),
+                _("Reason"),
+                _("User"),
+                _("Roles"),
+                _("Organisation"),
+                _("Address"),
+                _("Path"),
+                _("Request id"),
+                _("Object"),
+                _("Sequence number"),
+            ],
             (
                 (
                     to_local(e.at),
                     e.get_kind_display(),
+                    e.get_result_display(),
+                    e.reason,
                     e.username,
+                    "、".join(e.role_labels),
                     str(e.organization or ""),
                     e.ip,
                     e.path,
+                    e.request_id,
+                    f"{e.object_type} {e.object_id}".strip(),
+                    e.seq,
                 )
                 for e in events.iterator()
             ),

@@ -55,6 +55,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: every log line and audit row of the request carries its id (X-Request-ID).
+    "core.middleware.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -286,7 +288,27 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "task": "procurement.rounds_finalise_due",
         "schedule": timedelta(minutes=5),
     },
+    # [R-AUDIT-CHAIN] the security log's hash chain, verified daily (docs/security.md).
+    "accounts-audit-chain-check": {
+        "task": "accounts.audit_chain_check",
+        "schedule": crontab(hour=1, minute=30),
+    },
 }
+# --- Audit trail (docs/security.md, GB/T 22239-2019 8.1.4.3) [R-AUDIT-CHAIN]. The HMAC key of
+# the security log's hash chain comes from the environment or a file, never the database;
+# without one, only DEBUG uses a development key (`check --deploy` refuses the rest). Old
+# keys (comma-separated) still verify the rows written before a rotation.
+AUDIT_HMAC_KEY = env_str(
+    "AUDIT_HMAC_KEY",
+    default="" if not DEBUG else "dev-audit-hmac-key-do-not-use-in-production-0123456789abcdef",
+)
+AUDIT_HMAC_KEY_FILE = env_str("AUDIT_HMAC_KEY_FILE", default="")
+AUDIT_HMAC_OLD_KEYS = env_list("AUDIT_HMAC_OLD_KEYS", [])
+# Days the security log keeps its rows; `manage.py audit_archive` moves older ones to files
+# under AUDIT_ARCHIVE_DIR (184 days: the six months 8.1.4.3 and the Cybersecurity Law ask for).
+AUDIT_RETENTION_DAYS = env_int("AUDIT_RETENTION_DAYS", 184)
+AUDIT_ARCHIVE_DIR = Path(env_str("AUDIT_ARCHIVE_DIR", default=str(BASE_DIR / "var" / "audit")))
+
 # Hours a finished export's file is kept for download (core.export_jobs).
 EXPORT_RETENTION_H = env_int("EXPORT_RETENTION_H", 24)
 # Exports one person may have queued or running at once (the rest wait for one to finish).

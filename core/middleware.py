@@ -15,6 +15,8 @@ from django.utils import translation
 
 from core import clock
 from core.errors import DomainError, NulCharacterError, RequestTooLargeError
+from core.history import client_address
+from core.request_id import HEADER, RequestInfo, new_request_id, reset_request, set_request
 from core.signals import security_event
 
 _STARTED = "_yg_auth_started"
@@ -26,6 +28,26 @@ def mark_session_start(request) -> None:
     now = clock.now().timestamp()
     request.session[_STARTED] = now
     request.session[_SEEN] = now
+
+
+class RequestIdMiddleware:
+    """Give each request its id (core.request_id): ``request.request_id``, the current id while
+    it runs, and the ``X-Request-ID`` response header."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        request.request_id = new_request_id(request.headers.get(HEADER))
+        token = set_request(
+            RequestInfo(request.request_id, request.path[:300], client_address(request))
+        )
+        try:
+            response = self.get_response(request)
+        finally:
+            reset_request(token)
+        response[HEADER] = request.request_id
+        return response
 
 
 class RequestGuardMiddleware:
@@ -100,8 +122,13 @@ class SessionLimitsMiddleware:
             if started is None:
                 session[_STARTED] = now
             elif now - seen > idle.total_seconds() or now - started > absolute.total_seconds():
+                reason = "idle" if now - seen > idle.total_seconds() else "absolute"
                 security_event.send(
-                    sender=type(self), kind="session_expired", user=user, request=request
+                    sender=type(self),
+                    kind="session_expired",
+                    user=user,
+                    request=request,
+                    reason=f"{reason}_timeout",
                 )
                 logout(request)
                 if request.path.startswith("/api/"):

@@ -227,15 +227,20 @@ def can(actor: AnyActor, action: str) -> bool:
     return is_active_actor(actor) and bool(ACTIONS[action] & set(actor.roles))
 
 
-def require(actor: AnyActor, action: str, *, request: Any = None) -> None:
-    """Raise PermissionDeniedError (and record the refusal) unless ``actor`` may do ``action``."""
+def require(actor: AnyActor, action: str, *, request: Any = None, target: Any = None) -> None:
+    """Raise PermissionDeniedError (and record the refusal, naming ``target``, the object
+    concerned, when there is one) unless ``actor`` may do ``action``."""
     if not can(actor, action):
+        meta = getattr(target, "_meta", None)
         security_event.send(
             sender=require,
             kind="permission_denied",
             user=actor,
             request=request,
             detail={"action": action},
+            object_type=meta.label if meta is not None else "",
+            object_id=getattr(target, "pk", None) or "",
+            reason="role_not_allowed" if is_active_actor(actor) else "not_signed_in",
         )
         raise PermissionDeniedError(action=action)
 
@@ -257,7 +262,7 @@ def access(
     obj = queryset.visible_to(actor).filter(**lookup).first()
     if obj is None:
         raise NotFoundError()
-    require(actor, action, request=request)
+    require(actor, action, request=request, target=obj)
     return obj
 
 

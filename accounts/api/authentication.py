@@ -64,4 +64,5 @@ class ApiKeyAuthentication(BaseAuthentication):
             user=client.user if client else None,
             request=request,
             detail={"reason": reason},
+            reason=reason,
         )

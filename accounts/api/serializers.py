@@ -68,4 +68,22 @@ class ApiClientCreatedOutput(ApiClientOutput):
 class SecurityEventOutput(serializers.ModelSerializer):
     class Meta:
         model = SecurityEvent
-        fields = ["id", "at", "kind", "user", "username", "organization", "ip", "path", "detail"]
+        fields = [
+            "id",
+            "at",
+            "kind",
+            "user",
+            "username",
+            "organization",
+            "roles",
+            "ip",
+            "path",
+            "request_id",
+            "object_type",
+            "object_id",
+            "result",
+            "reason",
+            "detail",
+            "seq",
+            "chain_hash",
+        ]
