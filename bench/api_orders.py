@@ -274,6 +274,7 @@ def main(argv: list[str]) -> int:
     env = {
         **os.environ,
         "DJANGO_DEBUG": "0",
+        "AUDIT_HMAC_KEY": "test-only-audit-hmac-key-0123456789-abcdefghijklmnopqrstuvwxyz",
         "DJANGO_SECRET_KEY": "bench-only-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz",
         "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
         "DJANGO_SECURE_SSL_REDIRECT": "0",

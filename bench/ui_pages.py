@@ -352,6 +352,7 @@ def _free_port() -> int:
 # signed with the server's key).
 SERVER_ENV = {
     "DJANGO_DEBUG": "0",
+    "AUDIT_HMAC_KEY": "test-only-audit-hmac-key-0123456789-abcdefghijklmnopqrstuvwxyz",
     "DJANGO_SECRET_KEY": "bench-only-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz",
     "DJANGO_ALLOWED_HOSTS": "127.0.0.1,testserver",
     "DJANGO_SECURE_SSL_REDIRECT": "0",

@@ -21,7 +21,7 @@ aggregates over millions of invoices, so for the actors it names the figures are
 cache for ``HOME_CARD_KEPT_SECONDS`` (the card says since when), stale ones are shown while
 the worker refreshes them (``core.home_card_refresh``), and the list behind the card is live.
 A person's own work queue is never kept: it is counted on every look. Kept figures are keyed
-by the card's SQL and parameters, so two actors share them only when they count the same rows.
+by the organisation, the roles and the day, which decide a card's rows.
 
 core imports no app: the roles are plain strings here, the apps pass their own constants.
 """
@@ -141,9 +141,13 @@ def _count(card: Card, rows: QuerySet) -> tuple[int, Decimal | None]:
     return rows.count(), None
 
 
-def _kept_key(card: Card, rows: QuerySet) -> str:
-    sql, params = rows.query.sql_with_params()
-    text = f"{card.key}|{card.amount_field}|{sql}|{params!r}"
+def _kept_key(card: Card, actor) -> str:
+    """The kept figures of ``card`` for what ``actor`` sees: a card's rows are decided by the
+    organisation and the roles (selectors scope by them), and by the day (cards that count
+    "this month" or "overdue as of today")."""
+    org = getattr(actor, "organization_id", None) or 0
+    roles = ",".join(sorted(getattr(actor, "roles", ()) or ()))
+    text = f"{card.key}|{org}|{roles}|{clock.local_today().isoformat()}"
     return f"home:card:v1:{hashlib.sha256(text.encode()).hexdigest()[:32]}"
 
 
@@ -170,7 +174,7 @@ def card_value(card: Card, actor) -> CardValue:
     if card.keep_for is None or not card.keep_for(actor):
         count, amount = _count(card, rows)
         return CardValue(key=card.key, title=title, count=count, amount=amount, url=query.url)
-    key = _kept_key(card, rows)
+    key = _kept_key(card, actor)
     kept = cache.get(key)
     if kept is None:
         kept = _keep(card, rows, key)
@@ -195,7 +199,7 @@ def card_refresh(card_key: str, actor) -> bool:
     if card is None or card not in cards_for(actor) or card.keep_for is None:
         return False
     rows = card.query(actor).rows.order_by()
-    key = _kept_key(card, rows)
+    key = _kept_key(card, actor)
     try:
         _keep(card, rows, key)
     finally:

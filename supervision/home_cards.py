@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.choices import Role
 from core import clock
-from core.home import CardQuery, register_card, register_panel
+from core.home import CardQuery, register_card, watches_jurisdiction, register_panel
 from supervision.choices import AlertStatus, QualityStatus, RepairStatus
 from supervision.selectors import alerts, credit, five_rates, notifications, quality
 
@@ -40,6 +40,7 @@ EVERYONE = {
         Role.SUPPLIER_SALES,
     },
     order=600,
+    keep_for=watches_jurisdiction,  # the frozen month's figures over the whole jurisdiction
 )
 def five_rates_below(actor) -> CardQuery:
     return CardQuery(

@@ -114,6 +114,7 @@ def server():
         "DATABASE_URL": _database_url(),
         "DB_CONN_MAX_AGE": "600",
         "DJANGO_DEBUG": "0",
+        "AUDIT_HMAC_KEY": "test-only-audit-hmac-key-0123456789-abcdefghijklmnopqrstuvwxyz",
         "DJANGO_SECRET_KEY": "live-test-only-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz",
         "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
         "DJANGO_SECURE_SSL_REDIRECT": "0",
