@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.choices import Role
 from core import clock
-from core.home import CardQuery, register_card, watches_jurisdiction, register_panel
+from core.home import CardQuery, register_card, register_panel, watches_jurisdiction
 from supervision.choices import AlertStatus, QualityStatus, RepairStatus
 from supervision.selectors import alerts, credit, five_rates, notifications, quality
 
