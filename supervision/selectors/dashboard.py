@@ -246,10 +246,22 @@ class Dashboard:
 
     def load(self, parts: dict[str, Any], *, computed_at: dt.datetime) -> None:
         """Figures kept from an earlier ``parts()`` of the same scope, instead of the queries
-        (each part is a cached_property: setting it first means it is never computed)."""
+        (each part is a cached_property: setting it first means it is never computed). The
+        live tiles (``register_tile(live=True)``: one cheap count the bureau changes by its
+        own work, such as the open alerts it acknowledges) are counted again."""
         for name in self.PARTS:
             self.__dict__[name] = parts[name]
         self.computed_at = computed_at
+        tiles = []
+        for kept in parts["tiles"]:
+            entry = _TILES.get(kept.key)
+            if entry is not None and kept.key in _LIVE_TILES:
+                fresh = entry[2](self)
+                if fresh is not None:
+                    tiles.append(fresh)
+                continue
+            tiles.append(kept)
+        self.__dict__["tiles"] = tiles
 
     # -- purchases ---------------------------------------------------------------------------
 
@@ -555,13 +567,22 @@ class Tile:
 
 TileFunction = Callable[[Dashboard], Tile | None]
 _TILES: dict[str, tuple[int, str, TileFunction]] = {}
+# Tiles counted on every look even when the other figures are kept (Dashboard.load).
+_LIVE_TILES: set[str] = set()
 
 
-def register_tile(key: str, *, order: int) -> Callable[[TileFunction], TileFunction]:
-    """Register ``function(dashboard) -> Tile`` as the tile ``key`` (lower ``order`` first)."""
+def register_tile(
+    key: str, *, order: int, live: bool = False
+) -> Callable[[TileFunction], TileFunction]:
+    """Register ``function(dashboard) -> Tile`` as the tile ``key`` (lower ``order`` first);
+    ``live``: a cheap figure (one indexed count) that is never served from kept figures."""
 
     def decorator(function: TileFunction) -> TileFunction:
         _TILES[key] = (order, key, function)
+        if live:
+            _LIVE_TILES.add(key)
+        else:
+            _LIVE_TILES.discard(key)
         return function
 
     return decorator
@@ -735,7 +756,7 @@ def retained_savings_tile(board: Dashboard) -> Tile | None:
     )
 
 
-@register_tile("alerts_open", order=70)
+@register_tile("alerts_open", order=70, live=True)
 def alerts_open_tile(board: Dashboard) -> Tile | None:
     """[R-ALERT-USE] [R-MISCONDUCT] the jurisdiction's open alerts (region-wide, as the alert
     list shows them): the same rows as the bureau's open-alerts card."""

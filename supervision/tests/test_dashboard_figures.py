@@ -127,3 +127,40 @@ def test_a_scope_the_person_may_not_see_is_refused_before_any_figure(world, clie
         malformed = client.get(API, {"month": "2026-13"})
     assert outside.status_code == 403
     assert malformed.status_code == 400
+
+
+def test_the_open_alerts_tile_is_counted_on_every_look(world, client):  # noqa: F811
+    """Kept figures or not, the open-alerts tile follows the bureau's own work at once: an
+    alert it acknowledges is no longer counted on its next look (the purchases stay kept)."""
+    from core import clock
+    from supervision.choices import AlertSeverity
+    from supervision.models import Alert
+    from supervision.services.alerts import alert_acknowledge, alert_rules_seed
+
+    client.force_login(world.bureau)
+    with time_machine.travel(FIRST, tick=False):
+        region = world.bureau.organization.region_code
+        rule = next(r for r in alert_rules_seed(region_code=region))
+        alert = Alert.objects.create(
+            rule=rule,
+            region_code=region,
+            subject_key="listing:1",
+            severity=AlertSeverity.MEDIUM,
+            summary="price rise",
+            measured=Decimal("0.5"),
+            threshold=Decimal("0.3"),
+            fingerprint="f" * 64,
+            created_at=clock.now(),
+            refreshed_at=clock.now(),
+        )
+        first = client.get(API).json()
+        alert_acknowledge(actor=world.bureau, alert_id=alert.pk)
+        order_line(world, quantity=1, price="10.00", submitted_at=at(29, 9))
+        again = client.get(API).json()
+
+    def tile(body, key):
+        return next(t for t in body["tiles"] if t["key"] == key)
+
+    assert tile(first, "alerts_open")["count"] == 1
+    assert tile(again, "alerts_open")["count"] == 0
+    assert Decimal(tile(again, "purchases")["value"]) == Decimal("1100.00")
