@@ -36,18 +36,17 @@ from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db.models import Count, QuerySet, Sum
 from django.utils.http import urlencode
 
 from core import clock
+from core.kept import kept_read, kept_refresh
 from core.money import ZERO, quantize
 from core.queue import enqueue_on_commit
 
 REFRESH_TASK = "core.home_card_refresh"
 # A refresh at full size takes seconds to a minute: one at a time per card and actor's rows.
 REFRESH_CLAIM_SECONDS = 10 * 60
-KEEP_SECONDS = 24 * 3600
 
 
 @dataclass(frozen=True)
@@ -148,14 +147,7 @@ def _kept_key(card: Card, actor) -> str:
     org = getattr(actor, "organization_id", None) or 0
     roles = ",".join(sorted(getattr(actor, "roles", ()) or ()))
     text = f"{card.key}|{org}|{roles}|{clock.local_today().isoformat()}"
-    return f"home:card:v1:{hashlib.sha256(text.encode()).hexdigest()[:32]}"
-
-
-def _keep(card: Card, rows: QuerySet, key: str) -> dict[str, Any]:
-    count, amount = _count(card, rows)
-    kept = {"at": clock.now(), "count": count, "amount": amount}
-    cache.set(key, kept, timeout=KEEP_SECONDS)
-    return kept
+    return f"home:card:v2:{hashlib.sha256(text.encode()).hexdigest()[:32]}"
 
 
 def watches_jurisdiction(actor) -> bool:
@@ -174,22 +166,14 @@ def card_value(card: Card, actor) -> CardValue:
     if card.keep_for is None or not card.keep_for(actor):
         count, amount = _count(card, rows)
         return CardValue(key=card.key, title=title, count=count, amount=amount, url=query.url)
-    key = _kept_key(card, actor)
-    kept = cache.get(key)
-    if kept is None:
-        kept = _keep(card, rows, key)
-    elif clock.now() - kept["at"] >= dt.timedelta(
-        seconds=settings.HOME_CARD_KEPT_SECONDS
-    ) and cache.add(f"{key}:refresh", 1, timeout=REFRESH_CLAIM_SECONDS):
-        enqueue_on_commit(REFRESH_TASK, card_key=card.key, user_id=actor.pk)
-    return CardValue(
-        key=card.key,
-        title=title,
-        count=kept["count"],
-        amount=kept["amount"],
-        url=query.url,
-        as_of=kept["at"],
+    (count, amount), at = kept_read(
+        _kept_key(card, actor),
+        compute=lambda: _count(card, rows),
+        max_age=dt.timedelta(seconds=settings.HOME_CARD_KEPT_SECONDS),
+        refresh=lambda: enqueue_on_commit(REFRESH_TASK, card_key=card.key, user_id=actor.pk),
+        claim_seconds=REFRESH_CLAIM_SECONDS,
     )
+    return CardValue(key=card.key, title=title, count=count, amount=amount, url=query.url, as_of=at)
 
 
 def card_refresh(card_key: str, actor) -> bool:
@@ -199,11 +183,7 @@ def card_refresh(card_key: str, actor) -> bool:
     if card is None or card not in cards_for(actor) or card.keep_for is None:
         return False
     rows = card.query(actor).rows.order_by()
-    key = _kept_key(card, actor)
-    try:
-        _keep(card, rows, key)
-    finally:
-        cache.delete(f"{key}:refresh")
+    kept_refresh(_kept_key(card, actor), lambda: _count(card, rows))
     return True
 
 

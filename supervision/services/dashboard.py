@@ -19,15 +19,13 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from typing import Any
 
 from django.conf import settings
-from django.core.cache import cache
 from django.utils import translation
 
 from accounts.choices import REGULATOR_KINDS
 from accounts.models import User
-from core import clock
+from core.kept import kept_is_fresh, kept_keep, kept_read, kept_refresh
 from core.permissions import can
 from core.queue import enqueue_on_commit
 from core.tenancy import AnyActor
@@ -36,12 +34,9 @@ from supervision.selectors.dashboard import Dashboard
 
 REFRESH_TASK = "supervision.dashboard_refresh"
 # Bump when the kept parts change shape, so that no worker reads another version's figures.
-CACHE_VERSION = 1
-# A refresh at full size takes minutes: the claim outlives it, so only one runs per scope;
-# a refresh that died releases the scope when the claim expires.
+CACHE_VERSION = 2
+# A refresh at full size takes minutes: the claim outlives it, so only one runs per scope.
 REFRESH_CLAIM_SECONDS = 30 * 60
-# Kept figures are served, stale or not, until they are refreshed or this long unread.
-KEEP_SECONDS = 7 * 24 * 3600
 
 
 def _key(board: Dashboard) -> str:
@@ -65,13 +60,6 @@ def _max_age() -> dt.timedelta:
     return dt.timedelta(seconds=settings.DASHBOARD_FIGURES_MAX_AGE_SECONDS)
 
 
-def _compute_and_keep(board: Dashboard, key: str) -> None:
-    parts = board.parts()  # every aggregate runs here
-    at = clock.now()
-    board.computed_at = at
-    cache.set(key, {"at": at, "parts": parts}, timeout=KEEP_SECONDS)
-
-
 def dashboard_figures(
     *, actor: AnyActor, month: object = "", district: object = "", rate: object = ""
 ) -> Dashboard:
@@ -79,15 +67,8 @@ def dashboard_figures(
     district 400, a district outside the jurisdiction 403), its figures from the cache: kept
     ones (their time in ``computed_at``; stale ones queue one refresh), else computed now."""
     board = selectors.dashboard(actor=actor, month=month, district=district, rate=rate)
-    key = _key(board)
-    kept: dict[str, Any] | None = cache.get(key)
-    if kept is None:
-        _compute_and_keep(board, key)
-        return board
-    board.load(kept["parts"], computed_at=kept["at"])
-    if clock.now() - kept["at"] >= _max_age() and cache.add(
-        f"{key}:refresh", 1, timeout=REFRESH_CLAIM_SECONDS
-    ):
+
+    def refresh() -> None:
         enqueue_on_commit(
             REFRESH_TASK,
             user_id=board.actor.pk,
@@ -96,6 +77,15 @@ def dashboard_figures(
             rate=board.rank_rate,
             language=translation.get_language() or settings.LANGUAGE_CODE,
         )
+
+    parts, at = kept_read(
+        _key(board),
+        compute=board.parts,
+        max_age=_max_age(),
+        refresh=refresh,
+        claim_seconds=REFRESH_CLAIM_SECONDS,
+    )
+    board.load(parts, computed_at=at)
     return board
 
 
@@ -107,11 +97,7 @@ def dashboard_refresh(*, user_id: int, month: str, district: str, rate: str, lan
         return False
     with translation.override(language):
         board = selectors.dashboard(actor=user, month=month, district=district, rate=rate)
-        key = _key(board)
-        try:
-            _compute_and_keep(board, key)
-        finally:
-            cache.delete(f"{key}:refresh")
+        kept_refresh(_key(board), board.parts)
     return True
 
 
@@ -137,9 +123,8 @@ def dashboard_warm() -> int:
             if key in seen:
                 continue
             seen.add(key)
-            kept = cache.get(key)
-            if kept is not None and clock.now() - kept["at"] < _max_age():
+            if kept_is_fresh(key, _max_age()):
                 continue
-            _compute_and_keep(board, key)
+            kept_keep(key, board.parts)
             done += 1
     return done
