@@ -46,6 +46,8 @@ def test_the_bureau_reads_the_dashboard_drills_down_acknowledges_an_alert_and_re
         expect(bureau.locator(f"[data-tile='{key}'] [data-value]")).to_have_text(re.compile(r"\d"))
     expect(bureau.locator("#trend-chart canvas")).to_have_count(1)
     expect(bureau.locator("#rank-hospitals-amount canvas")).to_have_count(1)
+    # The figures are kept ones and say since when (docs/dashboard.md, Freshness).
+    expect(bureau.locator("[data-computed-at]")).to_contain_text("数据截至")
     journey.shot(bureau, "dashboard-last-month")
 
     district = bureau.locator("[data-districts] a[data-orders]").filter(
